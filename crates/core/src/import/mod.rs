@@ -1,0 +1,1186 @@
+//! Markdown runbook import. Decodes and repairs the bytes, reads them with a real Markdown
+//! parser, and recognises sections and table columns by meaning (English and Vietnamese, any
+//! order, extra columns kept). Either the whole runbook comes back with a report of warnings,
+//! or an error lists every problem with its line: nothing half-imported.
+
+pub mod blocks;
+pub mod times;
+pub mod vocab;
+
+use crate::encoding::{self, DecodeError};
+use blocks::{Block, Inline, Kind, Row};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use vocab::{Col, Key, Section, TableKind, fold};
+use warroom_model::{
+    ChecklistItem, ClockTime, CmpOp, CommandRef, Condition, Contact, Field, MatrixAction,
+    MatrixRow, Metric, Phase, RawSection, RollbackStep, Runbook, Task, Trigger, Window,
+    split_roles,
+};
+
+/// Larger files are refused: a real runbook is a few hundred kilobytes at most.
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// Something at a line of the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// What an import did, for the person who ran it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    /// Set when the text was repaired (double-encoded UTF-8) or transcoded (UTF-16).
+    pub repaired: Option<String>,
+    pub warnings: Vec<Diagnostic>,
+    pub phases: usize,
+    pub tasks: usize,
+    pub checkpoints: usize,
+    pub contacts: usize,
+    pub rollback_steps: usize,
+    pub metrics: usize,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{}: {} phases, {} tasks ({} checkpoints), {} contacts, {} rollback steps, {} metrics",
+            self.file,
+            self.phases,
+            self.tasks,
+            self.checkpoints,
+            self.contacts,
+            self.rollback_steps,
+            self.metrics
+        )?;
+        if let Some(r) = &self.repaired {
+            writeln!(f, "note: {r}")?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "warning: {}:{}: {}", self.file, w.line, w.message)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ImportError {
+    #[error("{file}: {err}")]
+    Decode { file: String, err: DecodeError },
+    #[error("{file}: the file is {size} bytes; runbooks larger than {limit} bytes are refused")]
+    TooLarge {
+        file: String,
+        size: usize,
+        limit: usize,
+    },
+    #[error(
+        "{file}: no timeline found: expected a table with a time column and a task column, such as `| Time | Task | Owner | Status |`"
+    )]
+    NoTimeline { file: String },
+    #[error("{file}: {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  {file}:{}: {}", p.line, p.message)).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        file: String,
+        problems: Vec<Diagnostic>,
+    },
+}
+
+/// A runbook and the report of its import.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub runbook: Runbook,
+    pub report: ImportReport,
+}
+
+/// Imports a Markdown runbook from its bytes; `file` names it in messages.
+pub fn import_markdown(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(ImportError::TooLarge {
+            file: file.into(),
+            size: bytes.len(),
+            limit: MAX_BYTES,
+        });
+    }
+    let decoded = encoding::decode(bytes).map_err(|err| ImportError::Decode {
+        file: file.into(),
+        err,
+    })?;
+    let repaired = match (decoded.repair_note(), decoded.source_encoding) {
+        (Some(note), _) => Some(note),
+        (None, Some(enc)) => Some(format!("decoded from {enc}")),
+        (None, None) => None,
+    };
+    let mut b = Builder::new(file, &decoded.text);
+    b.run();
+    b.finish(repaired)
+}
+
+struct Builder<'a> {
+    file: &'a str,
+    text: &'a str,
+    blocks: Vec<Block>,
+    consumed: Vec<bool>,
+    rb: Runbook,
+    warnings: Vec<Diagnostic>,
+    problems: Vec<Diagnostic>,
+    section: Option<Section>,
+    section_level: u8,
+    sub: Option<Section>,
+    /// The last heading, and whether a phase was made from it.
+    heading: Option<(String, u8, usize, Option<String>, bool)>,
+    /// Timeline position, for putting times after midnight on the next day.
+    last_minutes: Option<u32>,
+    day: u8,
+    runbook_id: Option<String>,
+}
+
+fn diag(line: usize, message: impl Into<String>) -> Diagnostic {
+    Diagnostic {
+        line,
+        message: message.into(),
+    }
+}
+
+const PHASE_WORDS: &[&str] = &[
+    "phase",
+    "stage",
+    "giai doan",
+    "buoc",
+    "step",
+    "wave",
+    "dot",
+    "part",
+    "phan",
+];
+
+impl<'a> Builder<'a> {
+    fn new(file: &'a str, text: &'a str) -> Self {
+        let blocks = blocks::parse(text);
+        let consumed = vec![false; blocks.len()];
+        Self {
+            file,
+            text,
+            blocks,
+            consumed,
+            rb: Runbook::default(),
+            warnings: Vec::new(),
+            problems: Vec::new(),
+            section: None,
+            section_level: 0,
+            sub: None,
+            heading: None,
+            last_minutes: None,
+            day: 0,
+            runbook_id: None,
+        }
+    }
+
+    fn ctx(&self) -> Option<Section> {
+        self.sub.or(self.section)
+    }
+
+    fn label(&mut self, key: &str, words: &str) {
+        if !self.rb.labels.iter().any(|f| f.name == key) {
+            self.rb.labels.push(Field {
+                name: key.into(),
+                value: words.into(),
+            });
+        }
+    }
+
+    fn run(&mut self) {
+        for i in 0..self.blocks.len() {
+            let block = self.blocks[i].clone();
+            let used = match &block.kind {
+                Kind::Heading { level, text, id } => {
+                    self.on_heading(*level, text, id.clone(), block.line)
+                }
+                Kind::Para(lines) => self.on_para(lines),
+                Kind::Table {
+                    header,
+                    header_cells,
+                    rows,
+                } => self.on_table(header, *header_cells, rows, block.line),
+                Kind::Code { text } => self.on_code(text, block.line),
+                Kind::List { items } => self.on_list(items),
+                Kind::Html { text } => self.on_html(text),
+                Kind::Rule => true,
+            };
+            self.consumed[i] = used;
+        }
+    }
+
+    fn on_html(&mut self, html: &str) -> bool {
+        let t = html.trim();
+        if let Some(rest) = t.strip_prefix("<!--").and_then(|r| r.strip_suffix("-->"))
+            && let Some(id) = rest.trim().strip_prefix("warroom:runbook")
+        {
+            self.runbook_id = Some(id.trim().to_owned());
+            return true;
+        }
+        false
+    }
+
+    fn on_heading(&mut self, level: u8, text: &Inline, id: Option<String>, line: usize) -> bool {
+        let words = text.plain.clone();
+        if level == 1 && self.rb.title.is_empty() {
+            self.rb.title = words;
+            return true;
+        }
+        let is_phase = is_phase_heading(&words);
+        match (is_phase, vocab::section(&words)) {
+            (false, Some(kind)) => {
+                self.label(kind.key(), &words);
+                let top = matches!(
+                    kind,
+                    Section::Overview
+                        | Section::Contacts
+                        | Section::Timeline
+                        | Section::Rollback
+                        | Section::Monitoring
+                        | Section::Commands
+                ) || self.section.is_none()
+                    || level <= self.section_level;
+                if top {
+                    self.section = Some(kind);
+                    self.section_level = level;
+                    self.sub = None;
+                } else {
+                    self.sub = Some(kind);
+                }
+                self.heading = Some((words, level, line, id, true));
+            }
+            _ => {
+                if level <= self.section_level {
+                    self.section = None;
+                    self.section_level = level;
+                }
+                self.sub = None;
+                self.heading = Some((words, level, line, id, false));
+            }
+        }
+        true
+    }
+
+    fn on_para(&mut self, lines: &[(Inline, usize)]) -> bool {
+        let mut used = false;
+        let preamble = matches!(self.ctx(), None | Some(Section::Overview));
+        for (inline, line) in lines {
+            if self.ctx() == Some(Section::Deadline) {
+                self.deadline_line(&inline.plain);
+                used = true;
+                continue;
+            }
+            let Some((k, value)) = key_value(inline) else {
+                continue;
+            };
+            match vocab::key(&k) {
+                Some(key) => {
+                    used |= self.overview_key(key, &k, &value, *line);
+                }
+                None if preamble && inline.lead_strong.is_some() => {
+                    self.rb.overview.push(Field { name: k, value });
+                    used = true;
+                }
+                None => {}
+            }
+        }
+        used
+    }
+
+    fn overview_key(&mut self, key: Key, words: &str, value: &str, line: usize) -> bool {
+        self.label(key.key(), words);
+        match key {
+            Key::Version => self.rb.version = Some(value.into()),
+            Key::Date => self.rb.date = Some(value.into()),
+            Key::GoLiveDay => self.rb.go_live_day = Some(value.into()),
+            Key::Hypercare => {
+                self.rb.hypercare = Some(value.into());
+                self.rb.hypercare_hours = times::parse_duration(value).map(|m| m / 60);
+            }
+            Key::Window => match times::parse_range(value) {
+                Ok(r) => {
+                    let end_day = u8::from(r.end <= r.start);
+                    self.rb.window = Some(Window {
+                        start: r.start,
+                        end: r.end,
+                        end_day,
+                    });
+                }
+                Err(e) => self
+                    .problems
+                    .push(diag(line, format!("go-live window: {}", e.0))),
+            },
+        }
+        true
+    }
+
+    fn deadline_line(&mut self, text: &str) {
+        if self.rb.rollback.deadline.is_none()
+            && let Some(t) = times::find_time(text)
+        {
+            self.rb.rollback.deadline = Some(t);
+            self.rb.rollback.deadline_day =
+                u8::from(self.rb.window.as_ref().is_some_and(|w| t < w.start));
+        }
+        self.rb.rollback.deadline_notes.push(text.to_owned());
+    }
+
+    fn on_table(
+        &mut self,
+        header: &[Inline],
+        header_cells: usize,
+        rows: &[Row],
+        line: usize,
+    ) -> bool {
+        let names: Vec<String> = header.iter().map(|h| h.plain.clone()).collect();
+        let Some((kind, cols)) = vocab::table_kind(&names, self.ctx()) else {
+            self.warnings.push(diag(
+                line,
+                format!(
+                    "a table with columns `{}` was not recognised; it is kept as written",
+                    names.join(" | ")
+                ),
+            ));
+            return false;
+        };
+        let before = self.problems.len();
+        for row in rows {
+            if row.source_cells != header_cells {
+                self.problems.push(diag(
+                    row.line,
+                    format!(
+                        "this row has {} cells but the table's header (line {line}) has {header_cells}: `{}`",
+                        row.source_cells,
+                        names.join(" | ")
+                    ),
+                ));
+            }
+        }
+        if self.problems.len() > before {
+            return true;
+        }
+        let get = |row: &'_ Row, c: Col| -> Option<Inline> {
+            cols.iter()
+                .position(|x| *x == Some(c))
+                .and_then(|i| row.cells.get(i).cloned())
+        };
+        let text = |row: &Row, c: Col| get(row, c).map(|i| i.plain).unwrap_or_default();
+        let extra = |row: &Row| -> Vec<Field> {
+            cols.iter()
+                .enumerate()
+                .filter(|(_, c)| c.is_none())
+                .map(|(i, _)| Field {
+                    name: names[i].clone(),
+                    value: row.cells.get(i).map(|c| c.text.clone()).unwrap_or_default(),
+                })
+                .collect()
+        };
+        let rows: Vec<&Row> = rows
+            .iter()
+            .filter(|r| r.cells.iter().any(|c| !c.text.is_empty()))
+            .collect();
+        match kind {
+            TableKind::Tasks => self.tasks(&cols, &names, &rows, line),
+            TableKind::Contacts => {
+                self.label("contacts_table", &names.join("|"));
+                for row in rows {
+                    let n = self.rb.contacts.len() + 1;
+                    self.rb.contacts.push(Contact {
+                        id: format!("c{n}"),
+                        role: text(row, Col::Role),
+                        name: text(row, Col::Name),
+                        phone: text(row, Col::Phone),
+                        backup: text(row, Col::Backup),
+                        extra: extra(row),
+                    });
+                }
+            }
+            TableKind::Triggers => {
+                for row in rows {
+                    let n = self.rb.rollback.triggers.len() + 1;
+                    self.rb.rollback.triggers.push(Trigger {
+                        id: format!("t{n}"),
+                        name: text(row, Col::Trigger),
+                        condition: text(row, Col::Condition),
+                    });
+                }
+            }
+            TableKind::Matrix => {
+                for row in rows {
+                    let n = self.rb.rollback.matrix.len() + 1;
+                    let rollback = text(row, Col::Rollback);
+                    let approver = text(row, Col::Approver);
+                    self.rb.rollback.matrix.push(MatrixRow {
+                        id: format!("d{n}"),
+                        issue: text(row, Col::Issue),
+                        severity: text(row, Col::Severity),
+                        action: matrix_action(&rollback),
+                        rollback,
+                        approvers: split_roles(&approver),
+                        approver,
+                    });
+                }
+            }
+            TableKind::Metrics => {
+                for row in rows {
+                    let n = self.rb.metrics.len() + 1;
+                    let target = text(row, Col::Target);
+                    let alert = text(row, Col::Alert);
+                    self.rb.metrics.push(Metric {
+                        id: format!("m{n}"),
+                        name: text(row, Col::Metric),
+                        target_condition: parse_condition(&target),
+                        alert_condition: parse_condition(&alert),
+                        target,
+                        alert,
+                        extra: extra(row),
+                    });
+                }
+            }
+            TableKind::Steps => {
+                for row in rows {
+                    let n = self.rb.rollback.steps.len() + 1;
+                    let task = get(row, Col::Task).unwrap_or_default();
+                    let mut commands = task.codes.clone();
+                    if let Some(c) = get(row, Col::Command) {
+                        let cmd = if c.codes.is_empty() {
+                            vec![c.plain]
+                        } else {
+                            c.codes
+                        };
+                        commands.extend(cmd.into_iter().filter(|c| !c.is_empty()));
+                    }
+                    self.rb.rollback.steps.push(RollbackStep {
+                        id: format!("r{n}"),
+                        title: task.plain,
+                        commands,
+                        notes: Vec::new(),
+                        duration_min: times::parse_duration(&text(row, Col::Duration)),
+                    });
+                }
+            }
+            TableKind::Commands => {
+                for row in rows {
+                    let n = self.rb.commands.len() + 1;
+                    let c = get(row, Col::Command).unwrap_or_default();
+                    self.rb.commands.push(CommandRef {
+                        id: format!("x{n}"),
+                        label: text(row, Col::Label),
+                        command: if c.codes.is_empty() {
+                            c.plain
+                        } else {
+                            c.codes.join("\n")
+                        },
+                    });
+                }
+            }
+        }
+        true
+    }
+
+    /// The phase new tasks go into: from the heading above the table, or the current one.
+    fn current_phase(&mut self) -> usize {
+        let fresh = match &self.heading {
+            Some((_, _, _, _, false)) => true,
+            Some((_, _, _, _, true)) => self.rb.phases.is_empty(),
+            None => self.rb.phases.is_empty(),
+        };
+        if fresh {
+            let (words, id) = match &mut self.heading {
+                Some((words, _, _, id, used)) => {
+                    *used = true;
+                    (words.clone(), id.clone())
+                }
+                None => ("Timeline".to_owned(), None),
+            };
+            let line = self.heading.as_ref().map_or(1, |h| h.2);
+            self.new_phase(&words, id, line);
+        }
+        self.rb.phases.len() - 1
+    }
+
+    fn new_phase(&mut self, heading: &str, id: Option<String>, line: usize) {
+        let n = self.rb.phases.len() + 1;
+        let (label, name, range) = split_phase_heading(heading);
+        let mut phase = Phase {
+            id: id.unwrap_or_else(|| format!("p{n}")),
+            label,
+            name,
+            ..Phase::default()
+        };
+        if let Some(range) = range {
+            match times::parse_range(&range) {
+                Ok(r) => {
+                    let start_day = self.place(r.start, line);
+                    phase.start = Some(r.start);
+                    phase.start_day = start_day;
+                    phase.end = Some(r.end);
+                    phase.end_day = start_day + u8::from(r.end < r.start);
+                    phase.open_end = r.open;
+                }
+                Err(e) => self
+                    .problems
+                    .push(diag(line, format!("phase `{heading}`: {}", e.0))),
+            }
+        }
+        self.rb.phases.push(phase);
+    }
+
+    /// Puts a time on the timeline: a time far before the previous one is the next day.
+    fn place(&mut self, t: ClockTime, line: usize) -> u8 {
+        let Some(last) = self.last_minutes else {
+            self.last_minutes = Some(t.minutes());
+            return self.day;
+        };
+        let mut m = t.on_day(self.day);
+        if m < last {
+            if last - m > 12 * 60 {
+                self.day = self.day.saturating_add(1);
+                m = t.on_day(self.day);
+            } else {
+                self.warnings.push(diag(
+                    line,
+                    format!(
+                        "{t} is earlier than the time before it ({}); kept in the written order",
+                        ClockTime::from_minutes(last)
+                    ),
+                ));
+            }
+        }
+        self.last_minutes = Some(last.max(m));
+        self.day
+    }
+
+    fn tasks(&mut self, cols: &[Option<Col>], names: &[String], rows: &[&Row], line: usize) {
+        self.label("tasks_table", &names.join("|"));
+        let has_phase_col = cols.contains(&Some(Col::Phase));
+        if !has_phase_col {
+            self.current_phase();
+        }
+        let cell = |row: &Row, c: Col| -> Inline {
+            cols.iter()
+                .position(|x| *x == Some(c))
+                .and_then(|i| row.cells.get(i).cloned())
+                .unwrap_or_default()
+        };
+        let mut prev_time: Option<(ClockTime, u8)> = None;
+        for row in rows {
+            if has_phase_col {
+                let name = cell(row, Col::Phase).plain;
+                let same = self
+                    .rb
+                    .phases
+                    .last()
+                    .is_some_and(|p| p.display_name() == name);
+                if !same {
+                    self.new_phase(&name, None, row.line);
+                }
+            }
+            let Some(phase_idx) = self.rb.phases.len().checked_sub(1) else {
+                continue;
+            };
+            let time_cell = cell(row, Col::Time).plain;
+            let (time, day, offset) = if time_cell.is_empty() {
+                match prev_time {
+                    Some((t, d)) => {
+                        self.warnings.push(diag(
+                            row.line,
+                            format!("no time given; using the time before it ({t})"),
+                        ));
+                        (t, d, None)
+                    }
+                    None => {
+                        self.problems.push(diag(
+                            row.line,
+                            "the first task of a table needs a time (HH:MM)",
+                        ));
+                        continue;
+                    }
+                }
+            } else if let Some(off) = times::parse_offset(&time_cell) {
+                let base = self
+                    .rb
+                    .window
+                    .as_ref()
+                    .map(|w| w.start_minutes())
+                    .or_else(|| self.rb.tasks().next().map(Task::minutes))
+                    .unwrap_or(0);
+                let at = base + off;
+                let day = u8::try_from(at / warroom_model::time::DAY_MINUTES).unwrap_or(u8::MAX);
+                self.last_minutes = Some(self.last_minutes.unwrap_or(0).max(at));
+                (ClockTime::from_minutes(at), day, Some(time_cell.clone()))
+            } else {
+                match times::parse_time(&time_cell) {
+                    Ok(t) => {
+                        let day = self.place(t, row.line);
+                        (t, day, None)
+                    }
+                    Err(e) => {
+                        self.problems.push(diag(row.line, e.0));
+                        continue;
+                    }
+                }
+            };
+            prev_time = Some((time, day));
+            let task_cell = cell(row, Col::Task);
+            if task_cell.text.is_empty() {
+                self.problems.push(diag(
+                    row.line,
+                    "a task row without a task: the task column is empty",
+                ));
+                continue;
+            }
+            let (checkpoint, checkpoint_no, title) = checkpoint_of(&task_cell);
+            let owner = cell(row, Col::Owner).plain;
+            if owner.is_empty() {
+                self.warnings
+                    .push(diag(row.line, format!("task `{title}` has no owner")));
+            }
+            let status = cell(row, Col::Status).plain;
+            let checked = is_checked(&status);
+            let mut extra: Vec<Field> = cols
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.is_none())
+                .map(|(i, _)| Field {
+                    name: names[i].clone(),
+                    value: row.cells.get(i).map(|c| c.text.clone()).unwrap_or_default(),
+                })
+                .collect();
+            if !status.is_empty() && !checked && !is_unchecked(&status) {
+                extra.push(Field {
+                    name: "Status".into(),
+                    value: status.clone(),
+                });
+            }
+            let id_cell = cell(row, Col::Id).plain;
+            let n = self.rb.phases[phase_idx].tasks.len() + 1;
+            let id = if id_cell.is_empty() {
+                format!("{}.{n}", phase_idx + 1)
+            } else {
+                id_cell
+            };
+            let duration_cell = cell(row, Col::Duration).plain;
+            let duration_min = if duration_cell.is_empty() {
+                None
+            } else {
+                let d = times::parse_duration(&duration_cell);
+                if d.is_none() {
+                    self.problems.push(diag(
+                        row.line,
+                        format!("`{duration_cell}` is not a duration: expected minutes such as 15 min or 1h30"),
+                    ));
+                }
+                d
+            };
+            let after = cell(row, Col::After)
+                .plain
+                .split([',', ';', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let task = Task {
+                id,
+                time,
+                day,
+                offset,
+                commands: task_cell.codes.clone(),
+                title,
+                owner,
+                checkpoint,
+                checkpoint_no,
+                notes: cell(row, Col::Notes).text,
+                checked,
+                duration_min,
+                after,
+                extra,
+            };
+            self.rb.phases[phase_idx].tasks.push(task);
+        }
+        let _ = line;
+    }
+
+    fn on_code(&mut self, code: &str, line: usize) -> bool {
+        match self.ctx() {
+            Some(Section::RollbackSteps | Section::Rollback) => {
+                self.steps_from_code(code, line);
+                true
+            }
+            Some(Section::Commands) => {
+                self.commands_from_code(code);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn steps_from_code(&mut self, code: &str, line: usize) {
+        for raw in code.lines() {
+            let l = raw.trim();
+            if l.is_empty() {
+                continue;
+            }
+            if let Some(comment) = l.strip_prefix('#') {
+                let comment = comment.trim();
+                if let Some(title) = numbered(comment) {
+                    let n = self.rb.rollback.steps.len() + 1;
+                    let (title, duration_min) = times::split_duration_suffix(title);
+                    self.rb.rollback.steps.push(RollbackStep {
+                        id: format!("r{n}"),
+                        title,
+                        duration_min,
+                        ..RollbackStep::default()
+                    });
+                } else if let Some(step) = self.rb.rollback.steps.last_mut() {
+                    step.notes.push(comment.to_owned());
+                } else {
+                    self.warnings.push(diag(
+                        line,
+                        format!("comment `{comment}` before the first rollback step ignored"),
+                    ));
+                }
+            } else if let Some(step) = self.rb.rollback.steps.last_mut() {
+                step.commands.push(l.to_owned());
+            } else {
+                let n = self.rb.rollback.steps.len() + 1;
+                self.rb.rollback.steps.push(RollbackStep {
+                    id: format!("r{n}"),
+                    title: l.to_owned(),
+                    commands: vec![l.to_owned()],
+                    ..RollbackStep::default()
+                });
+            }
+        }
+    }
+
+    fn commands_from_code(&mut self, code: &str) {
+        let mut label = String::new();
+        let mut pending = String::new();
+        for raw in code.lines() {
+            let l = raw.trim_end();
+            if l.trim().is_empty() {
+                continue;
+            }
+            if let Some(c) = l.trim_start().strip_prefix('#') {
+                label = c.trim().to_owned();
+                continue;
+            }
+            if !pending.is_empty() {
+                pending.push('\n');
+            }
+            pending.push_str(l.trim());
+            if !l.ends_with('\\') {
+                let n = self.rb.commands.len() + 1;
+                self.rb.commands.push(CommandRef {
+                    id: format!("x{n}"),
+                    label: label.clone(),
+                    command: std::mem::take(&mut pending),
+                });
+            }
+        }
+    }
+
+    fn on_list(&mut self, items: &[blocks::Item]) -> bool {
+        let ctx = self.ctx();
+        let all_tasks = items.iter().all(|i| i.checked.is_some());
+        match ctx {
+            Some(Section::Deadline) => {
+                for it in items {
+                    self.deadline_line(&it.inline.plain);
+                }
+                true
+            }
+            Some(Section::RollbackSteps) => {
+                for it in items {
+                    let n = self.rb.rollback.steps.len() + 1;
+                    let (title, duration_min) = times::split_duration_suffix(&it.inline.text);
+                    self.rb.rollback.steps.push(RollbackStep {
+                        id: format!("r{n}"),
+                        title,
+                        commands: it.inline.codes.clone(),
+                        notes: Vec::new(),
+                        duration_min,
+                    });
+                }
+                true
+            }
+            Some(Section::Commands) => {
+                for it in items.iter().filter(|i| !i.inline.codes.is_empty()) {
+                    let n = self.rb.commands.len() + 1;
+                    let label = it
+                        .inline
+                        .plain
+                        .split(':')
+                        .next()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_owned();
+                    self.rb.commands.push(CommandRef {
+                        id: format!("x{n}"),
+                        label,
+                        command: it.inline.codes.join("\n"),
+                    });
+                }
+                true
+            }
+            Some(Section::Checklist) => {
+                self.checklist(items);
+                true
+            }
+            Some(Section::Overview) | None if !all_tasks => {
+                let mut used = false;
+                for it in items {
+                    if let Some((k, v)) = key_value(&it.inline)
+                        && let Some(key) = vocab::key(&k)
+                    {
+                        used |= self.overview_key(key, &k, &v, it.line);
+                    }
+                }
+                used
+            }
+            _ if all_tasks && !ctx.is_some_and(Section::is_rollback_part) => {
+                self.checklist(items);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn checklist(&mut self, items: &[blocks::Item]) {
+        for it in items {
+            let n = self.rb.checklist.len() + 1;
+            self.rb.checklist.push(ChecklistItem {
+                id: format!("k{n}"),
+                text: it.inline.text.clone(),
+                checked: it.checked.unwrap_or(false),
+            });
+        }
+    }
+
+    fn finish(mut self, repaired: Option<String>) -> Result<Imported, ImportError> {
+        if self.rb.title.is_empty() {
+            let stem = std::path::Path::new(self.file).file_stem().map_or_else(
+                || "Runbook".to_owned(),
+                |s| s.to_string_lossy().into_owned(),
+            );
+            self.warnings
+                .push(diag(1, format!("no `# Title` heading; using `{stem}`")));
+            self.rb.title = stem;
+        }
+        self.keep_unrecognised();
+        let mut seen = std::collections::HashMap::new();
+        for t in self.rb.tasks() {
+            if let Some(first) = seen.insert(t.id.clone(), t.title.clone()) {
+                self.problems.push(diag(
+                    1,
+                    format!(
+                        "task id `{}` is used twice (`{first}` and `{}`)",
+                        t.id, t.title
+                    ),
+                ));
+            }
+        }
+        for t in self.rb.tasks() {
+            for a in &t.after {
+                if !seen.contains_key(a) {
+                    self.problems.push(diag(
+                        1,
+                        format!("task `{}` waits for `{a}`, which is not a task id", t.id),
+                    ));
+                }
+            }
+        }
+        for p in &self.rb.phases {
+            if p.tasks.is_empty() {
+                self.warnings.push(diag(
+                    1,
+                    format!("phase `{}` has no tasks", p.display_name()),
+                ));
+            }
+        }
+        if !self.problems.is_empty() {
+            self.problems.sort_by_key(|p| p.line);
+            return Err(ImportError::Invalid {
+                file: self.file.into(),
+                problems: self.problems,
+            });
+        }
+        if self.rb.tasks().next().is_none() {
+            return Err(ImportError::NoTimeline {
+                file: self.file.into(),
+            });
+        }
+        self.rb.phases.retain(|p| !p.tasks.is_empty());
+        self.rb.id = self.runbook_id.take().unwrap_or_else(|| {
+            let digest = Sha256::digest(self.text.as_bytes());
+            hex::encode(&digest[..8])
+        });
+        let rb = self.rb;
+        let report = ImportReport {
+            file: self.file.into(),
+            repaired,
+            warnings: self.warnings,
+            phases: rb.phases.len(),
+            tasks: rb.tasks().count(),
+            checkpoints: rb.tasks().filter(|t| t.checkpoint).count(),
+            contacts: rb.contacts.len(),
+            rollback_steps: rb.rollback.steps.len(),
+            metrics: rb.metrics.len(),
+        };
+        Ok(Imported {
+            runbook: rb,
+            report,
+        })
+    }
+
+    /// Sections with content the importer did not use are kept verbatim for export.
+    fn keep_unrecognised(&mut self) {
+        let mut heading: Option<String> = None;
+        let mut body: Vec<String> = Vec::new();
+        let mut sections: Vec<(Option<String>, Vec<String>, usize)> = Vec::new();
+        let mut first_line = 1;
+        for (i, b) in self.blocks.iter().enumerate() {
+            if let Kind::Heading { level, text, .. } = &b.kind {
+                if !body.is_empty() {
+                    sections.push((heading.take(), std::mem::take(&mut body), first_line));
+                }
+                heading = Some(format!("{} {}", "#".repeat(usize::from(*level)), text.text));
+                continue;
+            }
+            if !self.consumed[i] && !matches!(b.kind, Kind::Rule) {
+                if body.is_empty() {
+                    first_line = b.line;
+                }
+                body.push(self.text[b.range.clone()].trim_end().to_owned());
+            }
+        }
+        if !body.is_empty() {
+            sections.push((heading, body, first_line));
+        }
+        for (heading, body, line) in sections {
+            let n = self.rb.appendix.len() + 1;
+            let heading = heading.unwrap_or_default();
+            self.warnings.push(diag(
+                line,
+                format!(
+                    "content under `{}` was not recognised; it is kept as written",
+                    heading.trim_start_matches('#').trim()
+                ),
+            ));
+            self.rb.appendix.push(RawSection {
+                id: format!("a{n}"),
+                heading,
+                markdown: body.join("\n\n"),
+            });
+        }
+    }
+}
+
+/// `**Key**: value` or `Key: value`.
+fn key_value(inline: &Inline) -> Option<(String, String)> {
+    let plain = inline.plain.trim();
+    if let Some(strong) = &inline.lead_strong {
+        let key = strong.trim_end_matches(':').trim();
+        let rest = plain.strip_prefix(strong.as_str())?.trim_start();
+        let value = rest.strip_prefix(':').unwrap_or(rest).trim();
+        if !key.is_empty() && (strong.ends_with(':') || rest.starts_with(':')) {
+            return Some((key.to_owned(), value.to_owned()));
+        }
+        return None;
+    }
+    let (k, v) = plain.split_once(':')?;
+    (k.chars().count() <= 40 && !k.trim().is_empty())
+        .then(|| (k.trim().to_owned(), v.trim().to_owned()))
+}
+
+fn is_phase_heading(heading: &str) -> bool {
+    let f = fold(heading);
+    let numbered = PHASE_WORDS.iter().any(|w| {
+        f.strip_prefix(w)
+            .and_then(|r| r.strip_prefix(' '))
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    });
+    numbered || trailing_range(heading).is_some()
+}
+
+/// The `(6:00 - 6:30)` at the end of a heading.
+fn trailing_range(heading: &str) -> Option<(usize, String)> {
+    let t = heading.trim_end();
+    let open = t.rfind('(')?;
+    let inner = t.strip_suffix(')')?.get(open + 1..)?;
+    times::parse_range(inner)
+        .is_ok()
+        .then(|| (open, inner.to_owned()))
+        .or_else(|| {
+            // Keep a malformed range so the error can name it, when it looks like one.
+            (inner.contains(':') && inner.contains(['-', '–', '—']))
+                .then(|| (open, inner.to_owned()))
+        })
+}
+
+/// `Phase 1: Chuẩn bị (6:00 - 6:30)` → (`Phase 1`, `Chuẩn bị`, `6:00 - 6:30`).
+fn split_phase_heading(heading: &str) -> (Option<String>, String, Option<String>) {
+    let (rest, range) = match trailing_range(heading) {
+        Some((open, range)) => (heading[..open].trim_end(), Some(range)),
+        None => (heading.trim(), None),
+    };
+    let f = fold(rest);
+    let has_word = PHASE_WORDS.iter().any(|w| f.starts_with(&format!("{w} ")));
+    if has_word && let Some(pos) = rest.find([':', '–', '—', '-', '.']) {
+        let label = rest[..pos].trim();
+        let sep_len = rest[pos..].chars().next().map_or(1, char::len_utf8);
+        let name = rest[pos + sep_len..].trim();
+        if label.split_whitespace().count() <= 3 {
+            return (Some(label.to_owned()), name.to_owned(), range);
+        }
+    }
+    (None, rest.to_owned(), range)
+}
+
+/// `**CHECKPOINT 2**: Data migration OK` → (true, Some(2), `Data migration OK`).
+fn checkpoint_of(cell: &Inline) -> (bool, Option<u32>, String) {
+    let f = fold(&cell.plain);
+    let words = [
+        "checkpoint",
+        "go no go",
+        "diem kiem tra",
+        "kiem tra chot",
+        "cp",
+    ];
+    let Some(word) = words
+        .iter()
+        .find(|w| f == **w || f.starts_with(&format!("{w} ")))
+    else {
+        return (false, None, cell.text.clone());
+    };
+    let lead = cell.lead_strong.clone().unwrap_or_default();
+    let head_len = if !lead.is_empty() && fold(&lead).starts_with(word) {
+        lead.len()
+    } else {
+        cell.text.find(':').unwrap_or(0)
+    };
+    let head = cell.text.get(..head_len).unwrap_or_default();
+    let number = head
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|s| !s.is_empty())
+        .and_then(|s| s.parse().ok());
+    let title = cell
+        .text
+        .get(head_len..)
+        .unwrap_or_default()
+        .trim_start_matches([':', '-', '–', ' '])
+        .trim();
+    let title = if title.is_empty() {
+        cell.text.trim().to_owned()
+    } else {
+        title.to_owned()
+    };
+    (true, number, title)
+}
+
+fn is_checked(status: &str) -> bool {
+    let s = status.trim();
+    ["☑", "✅", "✔", "✓", "[x]", "[X]", "x", "X", "☒"].contains(&s)
+        || [
+            "done",
+            "xong",
+            "yes",
+            "complete",
+            "completed",
+            "hoan thanh",
+            "ok",
+        ]
+        .contains(&fold(s).as_str())
+}
+
+fn is_unchecked(status: &str) -> bool {
+    ["☐", "[ ]", "[]", "⬜", "-"].contains(&status.trim())
+}
+
+fn numbered(comment: &str) -> Option<&str> {
+    let digits = comment.find(|c: char| !c.is_ascii_digit())?;
+    if digits == 0 {
+        return None;
+    }
+    let rest = &comment[digits..];
+    rest.strip_prefix('.')
+        .or_else(|| rest.strip_prefix(')'))
+        .map(str::trim)
+}
+
+fn matrix_action(cell: &str) -> MatrixAction {
+    let f = fold(cell);
+    if f.contains("disable") || f.contains("tat") || f.contains("feature flag") {
+        MatrixAction::DisableFeature
+    } else if f.starts_with("yes") || f.starts_with("co") || f.starts_with("rollback") || f == "y" {
+        MatrixAction::Rollback
+    } else if f.contains("fix forward")
+        || f.starts_with("no")
+        || f.starts_with("khong")
+        || f.contains("sua")
+    {
+        MatrixAction::FixForward
+    } else {
+        MatrixAction::Other
+    }
+}
+
+/// `< 200ms`, `> 1%`, `≤ 85 %`, `dưới 200 ms`; anything else (`Baseline`, `-50% or spike`) is manual.
+pub fn parse_condition(text: &str) -> Condition {
+    let t = text.trim();
+    let ops: &[(&str, CmpOp)] = &[
+        ("<=", CmpOp::Le),
+        ("≤", CmpOp::Le),
+        (">=", CmpOp::Ge),
+        ("≥", CmpOp::Ge),
+        ("<", CmpOp::Lt),
+        (">", CmpOp::Gt),
+        ("=", CmpOp::Eq),
+        ("under ", CmpOp::Lt),
+        ("below ", CmpOp::Lt),
+        ("less than ", CmpOp::Lt),
+        ("dưới ", CmpOp::Lt),
+        ("over ", CmpOp::Gt),
+        ("above ", CmpOp::Gt),
+        ("more than ", CmpOp::Gt),
+        ("trên ", CmpOp::Gt),
+    ];
+    let lower = t.to_lowercase();
+    let Some((op, rest)) = ops
+        .iter()
+        .find_map(|(p, op)| lower.strip_prefix(p).map(|r| (*op, r.trim())))
+    else {
+        return Condition::Manual;
+    };
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',' || c == '-'))
+        .unwrap_or(rest.len());
+    let Ok(value) = rest[..end].replace(',', ".").parse::<f64>() else {
+        return Condition::Manual;
+    };
+    let unit = rest[end..].trim();
+    if unit.contains(char::is_whitespace) || unit.chars().count() > 8 {
+        return Condition::Manual;
+    }
+    // Take the unit's case from the original text.
+    let unit = (!unit.is_empty()).then(|| {
+        t.get(t.len().saturating_sub(unit.len())..)
+            .unwrap_or(unit)
+            .to_owned()
+    });
+    Condition::Compare { op, value, unit }
+}
+
+#[cfg(test)]
+mod tests;

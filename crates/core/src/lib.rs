@@ -1,0 +1,13 @@
+//! warroom's logic, with no GUI: importing and exporting runbooks, the SQLite store and its
+//! event log, and (in later modules) the live engine, sync, notification planning and the
+//! report. Shells (CLI, desktop, HTTP) only convert arguments and call in here.
+
+pub mod clock;
+pub mod demo;
+pub mod encoding;
+pub mod export;
+pub mod import;
+pub mod store;
+
+pub use clock::{Clock, FakeClock, SystemClock};
+pub use import::{ImportError, ImportReport, Imported, import_markdown};

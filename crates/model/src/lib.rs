@@ -1,0 +1,10 @@
+//! Types shared by the UI (wasm) and the backend: the runbook as imported, the events of the log,
+//! and the small value types they are made of. No I/O here, so it compiles for wasm32.
+
+pub mod event;
+pub mod runbook;
+pub mod time;
+
+pub use event::{Author, Event, Write, WriteOp};
+pub use runbook::*;
+pub use time::ClockTime;

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what warroom needs on a Debian 12 machine with Rust; quick when it is all there.
+#   scripts/setup.sh          build and run the app
+#   scripts/setup.sh --test   also what the tests need (browsers, Xvfb, PDF tools)
+set -euo pipefail
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130
+
+pkgs=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
+      librsvg2-dev libxdo-dev dbus)
+if [ "$want_test" = 1 ]; then
+  pkgs+=(xvfb xauth dbus-x11 webkit2gtk-driver chromium chromium-driver poppler-utils imagemagick)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+
+# trunk 0.22 needs a newer rustc than this machine has (shared/notes/build-facts.md, trap 1).
+if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+# Must match the wasm-bindgen crate version pinned in ui/Cargo.toml; no --locked (trap 3).
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
