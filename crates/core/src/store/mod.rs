@@ -1,1 +1,703 @@
-//! placeholder
+//! The SQLite store: schema from `migrations/`, one write path that appends an event (per-device
+//! sequence, hybrid logical clock, author, hash chain) in the same transaction as the merged
+//! state it changes, idempotent application of other devices' events, and the queries the
+//! shells need. Nothing is acknowledged before its transaction commits.
+
+pub mod records;
+pub mod state;
+
+use crate::clock::Clock;
+use crate::import::Imported;
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use state::{FieldKey, State, Versioned, member_key};
+use std::collections::BTreeMap;
+use std::path::Path;
+use warroom_model::{Author, Event, Runbook, Write, WriteOp};
+
+/// The schema, in order; `PRAGMA user_version` counts how many are applied.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_init",
+    include_str!("../../../../migrations/0001_init.sql"),
+)];
+
+/// The newest schema this build knows.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "{path}: this database was written by a newer warroom (schema {found}; this one knows up to {supported}); update warroom to open it"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        supported: usize,
+    },
+    #[error(
+        "{path}: the database is read-only; check the file's permissions or choose another with --db"
+    )]
+    ReadOnly { path: String },
+    #[error(
+        "{path}: not a warroom database, or it is damaged ({detail}); restore it from a backup or choose another with --db"
+    )]
+    Corrupt { path: String, detail: String },
+    #[error("{path}: the disk is full; nothing was written")]
+    DiskFull { path: String },
+    #[error("{path}: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{path}: cannot create its folder: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Record(#[from] records::RecordError),
+    #[error("no runbook in {path} yet: import one with `warroom import FILE`")]
+    NoRunbook { path: String },
+    #[error(
+        "{path} already holds the runbook `{title}`; use --replace to import over it (the change is logged)"
+    )]
+    HasRunbook { path: String, title: String },
+    #[error("event {origin}:{seq} does not match its hash; it was changed after it was made")]
+    BadHash { origin: String, seq: u64 },
+    #[error(
+        "event {origin}:{seq} arrived with a different content than the one stored (hash {stored} here, {got} received): two databases share an origin id"
+    )]
+    Conflict {
+        origin: String,
+        seq: u64,
+        stored: String,
+        got: String,
+    },
+    #[error("the event log has a stored value that does not parse: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What applying a batch of other devices' events did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    pub applied: usize,
+    pub duplicates: usize,
+    /// Events that would leave a gap in their origin's sequence; not applied, ask again later.
+    pub deferred: usize,
+}
+
+/// A warroom database.
+pub struct Store {
+    conn: Connection,
+    path: String,
+    origin: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
+fn sql_err(path: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |e| {
+        let path = path.to_owned();
+        match e.sqlite_error_code() {
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+                path,
+                detail: e.to_string(),
+            },
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
+            _ => StoreError::Sqlite { path, source: e },
+        }
+    }
+}
+
+/// SHA-256 over an event's content and its predecessor's hash, as hex.
+pub fn event_hash(ev: &Event) -> String {
+    #[derive(Serialize)]
+    struct Content<'a> {
+        origin: &'a str,
+        seq: u64,
+        hlc: u64,
+        wall_ms: i64,
+        author: &'a Author,
+        kind: &'a str,
+        payload: &'a Value,
+        writes: &'a [Write],
+        prev_hash: &'a str,
+    }
+    let content = Content {
+        origin: &ev.origin,
+        seq: ev.seq,
+        hlc: ev.hlc,
+        wall_ms: ev.wall_ms,
+        author: &ev.author,
+        kind: &ev.kind,
+        payload: &ev.payload,
+        writes: &ev.writes,
+        prev_hash: &ev.prev_hash,
+    };
+    // serde_json writes struct fields in order and maps sorted: the bytes are canonical.
+    let bytes = serde_json::to_vec(&content).unwrap_or_default();
+    hex::encode(Sha256::digest(&bytes))
+}
+
+fn new_origin() -> String {
+    let mut b = [0u8; 16];
+    // Without OS randomness, fall back to time and process id; still unique per database.
+    if getrandom::fill(&mut b).is_err() {
+        let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+        b.copy_from_slice(&Sha256::digest(seed.as_bytes())[..16]);
+    }
+    hex::encode(b)
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        let shown = path.display().to_string();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                path: shown.clone(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(sql_err(&shown))?;
+        Self::init(conn, shown)
+    }
+
+    /// A private database in memory, for tests and previews.
+    pub fn open_in_memory() -> Result<Self> {
+        let conn = Connection::open_in_memory().map_err(sql_err(":memory:"))?;
+        Self::init(conn, ":memory:".into())
+    }
+
+    fn init(mut conn: Connection, path: String) -> Result<Self> {
+        let shown = path.clone();
+        let e = sql_err(&shown);
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(&e)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(&e)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(&e)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(&e)?;
+        migrate(&mut conn, &path)?;
+        let origin: Option<String> = conn
+            .query_row("SELECT value FROM local WHERE key = 'origin'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(&e)?;
+        let origin = match origin {
+            Some(o) => o,
+            None => {
+                let o = new_origin();
+                conn.execute("INSERT INTO local (key, value) VALUES ('origin', ?1)", [&o])
+                    .map_err(&e)?;
+                o
+            }
+        };
+        Ok(Self { conn, path, origin })
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// This database's origin id.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        sql_err(&self.path)
+    }
+
+    /// The one write path: records `writes` as a new event of this device, and applies them,
+    /// in one transaction. Returns the event once it is durable.
+    pub fn commit(
+        &mut self,
+        author: &Author,
+        kind: &str,
+        payload: Value,
+        writes: Vec<Write>,
+        clock: &dyn Clock,
+    ) -> Result<Event> {
+        let writes = dedupe(writes);
+        let now_ms = clock.now().timestamp_millis();
+        let path = self.path.clone();
+        let e = sql_err(&path);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&e)?;
+        let (seq, prev_hash): (u64, String) = tx
+            .query_row(
+                "SELECT seq, hash FROM events WHERE origin = ?1 ORDER BY seq DESC LIMIT 1",
+                [&self.origin],
+                |r| Ok((r.get::<_, u64>(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(&e)?
+            .map_or((1, String::new()), |(s, h)| (s + 1, h));
+        let last_hlc = local_u64(&tx, "hlc").map_err(&e)?;
+        let physical = u64::try_from(now_ms).unwrap_or(0) << 16;
+        let hlc = physical.max(last_hlc + 1);
+        let mut ev = Event {
+            origin: self.origin.clone(),
+            seq,
+            hlc,
+            wall_ms: now_ms,
+            author: author.clone(),
+            kind: kind.into(),
+            payload,
+            writes,
+            prev_hash,
+            hash: String::new(),
+        };
+        ev.hash = event_hash(&ev);
+        insert_event(&tx, &ev, now_ms).map_err(&e)?;
+        apply_writes(&tx, &ev).map_err(&e)?;
+        set_local(&tx, "hlc", &hlc.to_string()).map_err(&e)?;
+        tx.commit().map_err(&e)?;
+        Ok(ev)
+    }
+
+    /// Applies other devices' events: each at most once, never across a gap in its origin's
+    /// sequence, refusing one whose hash does not match its content or that contradicts a
+    /// stored event. All or nothing.
+    pub fn apply_remote(&mut self, events: &[Event], clock: &dyn Clock) -> Result<Applied> {
+        let mut sorted: Vec<&Event> = events.iter().collect();
+        sorted.sort_by(|a, b| (&a.origin, a.seq).cmp(&(&b.origin, b.seq)));
+        let now_ms = clock.now().timestamp_millis();
+        let path = self.path.clone();
+        let e = sql_err(&path);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&e)?;
+        let mut out = Applied::default();
+        let mut max_hlc = local_u64(&tx, "hlc").map_err(&e)?;
+        for ev in sorted {
+            if event_hash(ev) != ev.hash {
+                return Err(StoreError::BadHash {
+                    origin: ev.origin.clone(),
+                    seq: ev.seq,
+                });
+            }
+            let stored: Option<String> = tx
+                .query_row(
+                    "SELECT hash FROM events WHERE origin = ?1 AND seq = ?2",
+                    params![ev.origin, ev.seq],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(&e)?;
+            if let Some(stored) = stored {
+                if stored != ev.hash {
+                    return Err(StoreError::Conflict {
+                        origin: ev.origin.clone(),
+                        seq: ev.seq,
+                        stored,
+                        got: ev.hash.clone(),
+                    });
+                }
+                out.duplicates += 1;
+                continue;
+            }
+            let head: Option<(u64, String)> = tx
+                .query_row(
+                    "SELECT seq, hash FROM events WHERE origin = ?1 ORDER BY seq DESC LIMIT 1",
+                    [&ev.origin],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(&e)?;
+            let (next, prev) = head.map_or((1, String::new()), |(s, h)| (s + 1, h));
+            if ev.seq != next || ev.prev_hash != prev {
+                out.deferred += 1;
+                continue;
+            }
+            insert_event(&tx, ev, now_ms).map_err(&e)?;
+            apply_writes(&tx, ev).map_err(&e)?;
+            max_hlc = max_hlc.max(ev.hlc);
+            out.applied += 1;
+        }
+        set_local(&tx, "hlc", &max_hlc.to_string()).map_err(&e)?;
+        tx.commit().map_err(&e)?;
+        Ok(out)
+    }
+
+    /// All events in log order (HLC, then origin).
+    pub fn events(&self) -> Result<Vec<Event>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash
+                 FROM events ORDER BY hlc, origin, seq",
+            )
+            .map_err(self.err())?;
+        let rows = stmt.query_map([], row_event).map_err(self.err())?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (mut ev, payload, writes) = r.map_err(self.err())?;
+            ev.payload = serde_json::from_str(&payload)?;
+            ev.writes = serde_json::from_str(&writes)?;
+            out.push(ev);
+        }
+        Ok(out)
+    }
+
+    pub fn event_count(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .map_err(self.err())
+    }
+
+    /// The current value of every field.
+    pub fn field_values(&self) -> Result<BTreeMap<FieldKey, Value>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT entity, id, field, value FROM fields")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get::<_, String>(3)?))
+            })
+            .map_err(self.err())?;
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let (k, v) = r.map_err(self.err())?;
+            out.insert(k, serde_json::from_str(&v)?);
+        }
+        Ok(out)
+    }
+
+    /// The merged state as stored, for comparing with a replay of the log.
+    pub fn state(&self) -> Result<State> {
+        let mut s = State::default();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT entity, id, field, value, hlc, origin FROM fields")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    (r.get(0)?, r.get(1)?, r.get(2)?),
+                    r.get::<_, String>(3)?,
+                    r.get::<_, u64>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(self.err())?;
+        for r in rows {
+            let (k, v, hlc, origin) = r.map_err(self.err())?;
+            s.fields.insert(
+                k,
+                Versioned {
+                    value: serde_json::from_str(&v)?,
+                    hlc,
+                    origin,
+                },
+            );
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT entity, id, field, member, value, hlc, origin FROM members")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+                    r.get::<_, String>(4)?,
+                    r.get::<_, u64>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            })
+            .map_err(self.err())?;
+        for r in rows {
+            let (k, v, hlc, origin) = r.map_err(self.err())?;
+            s.members.insert(
+                k,
+                Versioned {
+                    value: serde_json::from_str(&v)?,
+                    hlc,
+                    origin,
+                },
+            );
+        }
+        Ok(s)
+    }
+
+    /// Recomputes the merged state from the log alone and stores it, in one transaction.
+    pub fn rebuild(&mut self) -> Result<State> {
+        let events = self.events()?;
+        let state = State::replay(&events);
+        let path = self.path.clone();
+        let e = sql_err(&path);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&e)?;
+        tx.execute_batch("DELETE FROM fields; DELETE FROM members;")
+            .map_err(&e)?;
+        {
+            let mut f = tx
+                .prepare("INSERT INTO fields (entity, id, field, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .map_err(&e)?;
+            for ((entity, id, field), v) in &state.fields {
+                f.execute(params![
+                    entity,
+                    id,
+                    field,
+                    v.value.to_string(),
+                    v.hlc,
+                    v.origin
+                ])
+                .map_err(&e)?;
+            }
+            let mut m = tx
+                .prepare("INSERT INTO members (entity, id, field, member, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                .map_err(&e)?;
+            for ((entity, id, field, member), v) in &state.members {
+                m.execute(params![
+                    entity,
+                    id,
+                    field,
+                    member,
+                    v.value.to_string(),
+                    v.hlc,
+                    v.origin
+                ])
+                .map_err(&e)?;
+            }
+        }
+        tx.commit().map_err(&e)?;
+        Ok(state)
+    }
+
+    /// The runbook as it stands, if one was imported.
+    pub fn runbook(&self) -> Result<Option<Runbook>> {
+        Ok(records::runbook_from_fields(self.field_values()?)?)
+    }
+
+    /// The runbook, or an error that says how to get one.
+    pub fn require_runbook(&self) -> Result<Runbook> {
+        self.runbook()?.ok_or_else(|| StoreError::NoRunbook {
+            path: self.path.clone(),
+        })
+    }
+
+    /// Stores an imported runbook as one event. Over an existing runbook only with `replace`,
+    /// and then only the fields that differ are written.
+    pub fn import(
+        &mut self,
+        imported: &Imported,
+        author: &Author,
+        replace: bool,
+        clock: &dyn Clock,
+    ) -> Result<Event> {
+        let current = self.field_values()?;
+        let existing = records::runbook_from_fields(current.clone())?;
+        let (kind, writes) = match existing {
+            Some(old) if !replace => {
+                return Err(StoreError::HasRunbook {
+                    path: self.path.clone(),
+                    title: old.title,
+                });
+            }
+            Some(_) => (
+                "runbook.reimport",
+                records::diff_writes(&current, &imported.runbook),
+            ),
+            None => ("runbook.import", records::runbook_writes(&imported.runbook)),
+        };
+        let payload = json!({ "report": imported.report });
+        self.commit(author, kind, payload, writes, clock)
+    }
+
+    /// A local setting (never replicated).
+    pub fn local(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM local WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())
+    }
+
+    pub fn set_local(&mut self, key: &str, value: &str) -> Result<()> {
+        set_local(&self.conn, key, value).map_err(self.err())
+    }
+
+    /// SQLite's own check of the file.
+    pub fn integrity_check(&self) -> Result<String> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(self.err())
+    }
+}
+
+/// Keeps the last write to each field of one event; additions all stay.
+fn dedupe(writes: Vec<Write>) -> Vec<Write> {
+    let mut last: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    for (i, w) in writes.iter().enumerate() {
+        if w.op == WriteOp::Set {
+            last.insert((w.entity.clone(), w.id.clone(), w.field.clone()), i);
+        }
+    }
+    writes
+        .into_iter()
+        .enumerate()
+        .filter(|(i, w)| {
+            w.op == WriteOp::Add
+                || last.get(&(w.entity.clone(), w.id.clone(), w.field.clone())) == Some(i)
+        })
+        .map(|(_, w)| w)
+        .collect()
+}
+
+fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
+    let e = sql_err(path);
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(&e)?;
+    let applied = usize::try_from(version).unwrap_or(usize::MAX);
+    if applied > MIGRATIONS.len() {
+        return Err(StoreError::TooNew {
+            path: path.into(),
+            found: version,
+            supported: MIGRATIONS.len(),
+        });
+    }
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&e)?;
+        tx.execute_batch(sql)
+            .map_err(|err| match sql_err(path)(err) {
+                StoreError::Sqlite { path, source } => StoreError::Corrupt {
+                    path,
+                    detail: format!("migration {name}: {source}"),
+                },
+                other => other,
+            })?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(i + 1).unwrap_or(i64::MAX),
+        )
+        .map_err(&e)?;
+        tx.commit().map_err(&e)?;
+    }
+    Ok(())
+}
+
+type RawEvent = (Event, String, String);
+
+fn row_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
+    Ok((
+        Event {
+            origin: r.get(0)?,
+            seq: r.get(1)?,
+            hlc: r.get(2)?,
+            wall_ms: r.get(3)?,
+            author: Author {
+                name: r.get(4)?,
+                role: r.get(5)?,
+            },
+            kind: r.get(6)?,
+            payload: Value::Null,
+            writes: Vec::new(),
+            prev_hash: r.get(9)?,
+            hash: r.get(10)?,
+        },
+        r.get(7)?,
+        r.get(8)?,
+    ))
+}
+
+fn insert_event(conn: &Connection, ev: &Event, received_ms: i64) -> rusqlite::Result<()> {
+    let writes = serde_json::to_string(&ev.writes).unwrap_or_else(|_| "[]".into());
+    conn.prepare_cached(
+        "INSERT INTO events (origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash, received_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        ev.origin,
+        ev.seq,
+        ev.hlc,
+        ev.wall_ms,
+        ev.author.name,
+        ev.author.role,
+        ev.kind,
+        ev.payload.to_string(),
+        writes,
+        ev.prev_hash,
+        ev.hash,
+        received_ms
+    ])?;
+    Ok(())
+}
+
+/// The merge rule of `state::State::apply`, in SQL.
+fn apply_writes(conn: &Connection, ev: &Event) -> rusqlite::Result<()> {
+    let mut set = conn.prepare_cached(
+        "INSERT INTO fields (entity, id, field, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (entity, id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, origin = excluded.origin
+         WHERE (excluded.hlc, excluded.origin) > (fields.hlc, fields.origin)",
+    )?;
+    let mut add = conn.prepare_cached(
+        "INSERT OR IGNORE INTO members (entity, id, field, member, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (i, w) in ev.writes.iter().enumerate() {
+        let value = w.value.to_string();
+        match w.op {
+            WriteOp::Set => {
+                set.execute(params![w.entity, w.id, w.field, value, ev.hlc, ev.origin])?
+            }
+            WriteOp::Add => add.execute(params![
+                w.entity,
+                w.id,
+                w.field,
+                member_key(&ev.origin, ev.seq, i),
+                value,
+                ev.hlc,
+                ev.origin
+            ])?,
+        };
+    }
+    Ok(())
+}
+
+fn local_u64(conn: &Connection, key: &str) -> rusqlite::Result<u64> {
+    let v: Option<String> = conn
+        .query_row("SELECT value FROM local WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(v.and_then(|s| s.parse().ok()).unwrap_or(0))
+}
+
+fn set_local(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO local (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,308 @@
+//! How a runbook is stored: as entities (`runbook`, `phase`, `task`, `contact`, ...) whose
+//! fields are the serde fields of the model types, plus `order` (a number, so a move is one
+//! write), `phase` (a task's phase) and `deleted`. Reading groups the fields back into the model.
+
+use super::state::FieldKey;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+use warroom_model::{
+    ChecklistItem, CommandRef, Contact, MatrixRow, Metric, Phase, RawSection, Rollback,
+    RollbackStep, Runbook, Task, Trigger, Write,
+};
+
+pub const RUNBOOK: &str = "runbook";
+pub const ROLLBACK: &str = "rollback";
+/// The single runbook (and rollback procedure) a database holds.
+pub const MAIN: &str = "main";
+
+/// Entities that are lists in the runbook, with the model field they fill.
+const LISTS: &[&str] = &[
+    "contact",
+    "phase",
+    "task",
+    "trigger",
+    "matrix",
+    "step",
+    "metric",
+    "checklist",
+    "command",
+    "appendix",
+];
+
+#[derive(Debug, thiserror::Error)]
+#[error("stored {entity} `{id}` does not read back: {source}")]
+pub struct RecordError {
+    pub entity: String,
+    pub id: String,
+    #[source]
+    pub source: serde_json::Error,
+}
+
+fn object<T: Serialize>(value: &T) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    }
+}
+
+fn push_entity(
+    out: &mut Vec<Write>,
+    entity: &str,
+    id: &str,
+    mut fields: Map<String, Value>,
+    skip: &[&str],
+) {
+    fields.remove("id");
+    for k in skip {
+        fields.remove(*k);
+    }
+    for (k, v) in fields {
+        out.push(Write::set(entity, id, &k, v));
+    }
+}
+
+fn push_list<T: Serialize>(
+    out: &mut Vec<Write>,
+    entity: &str,
+    items: &[T],
+    extra: impl Fn(&T) -> Vec<(&'static str, Value)>,
+) {
+    for (i, item) in items.iter().enumerate() {
+        let mut fields = object(item);
+        let id = fields
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        fields.insert("order".into(), json!(i + 1));
+        for (k, v) in extra(item) {
+            fields.insert(k.into(), v);
+        }
+        push_entity(out, entity, &id, fields, &[]);
+    }
+}
+
+/// Every field of the runbook as writes.
+pub fn runbook_writes(rb: &Runbook) -> Vec<Write> {
+    let mut out = Vec::new();
+    push_entity(
+        &mut out,
+        RUNBOOK,
+        MAIN,
+        object(rb),
+        &[
+            "contacts",
+            "phases",
+            "rollback",
+            "metrics",
+            "checklist",
+            "commands",
+            "appendix",
+        ],
+    );
+    out.push(Write::set(RUNBOOK, MAIN, "uid", json!(rb.id)));
+    push_entity(
+        &mut out,
+        ROLLBACK,
+        MAIN,
+        object(&rb.rollback),
+        &["triggers", "matrix", "steps"],
+    );
+    push_list(&mut out, "contact", &rb.contacts, |_| vec![]);
+    for (pi, phase) in rb.phases.iter().enumerate() {
+        let mut fields = object(phase);
+        fields.insert("order".into(), json!(pi + 1));
+        push_entity(&mut out, "phase", &phase.id, fields, &["tasks"]);
+        push_list(&mut out, "task", &phase.tasks, |_| {
+            vec![("phase", json!(phase.id))]
+        });
+    }
+    push_list(&mut out, "trigger", &rb.rollback.triggers, |_| vec![]);
+    push_list(&mut out, "matrix", &rb.rollback.matrix, |_| vec![]);
+    push_list(&mut out, "step", &rb.rollback.steps, |_| vec![]);
+    push_list(&mut out, "metric", &rb.metrics, |_| vec![]);
+    push_list(&mut out, "checklist", &rb.checklist, |_| vec![]);
+    push_list(&mut out, "command", &rb.commands, |_| vec![]);
+    push_list(&mut out, "appendix", &rb.appendix, |_| vec![]);
+    out
+}
+
+/// The writes that turn `current` into `target`: changed fields, and `deleted` for entities
+/// that `target` no longer has (or has again).
+pub fn diff_writes(current: &BTreeMap<FieldKey, Value>, target: &Runbook) -> Vec<Write> {
+    let wanted = runbook_writes(target);
+    let mut entities: HashMap<(String, String), ()> = HashMap::new();
+    let mut out = Vec::new();
+    for w in wanted {
+        entities.insert((w.entity.clone(), w.id.clone()), ());
+        let key = (w.entity.clone(), w.id.clone(), w.field.clone());
+        if current.get(&key) != Some(&w.value) {
+            out.push(w);
+        }
+    }
+    let mut seen: HashMap<(String, String), ()> = HashMap::new();
+    for (entity, id, _) in current.keys() {
+        let key = (entity.clone(), id.clone());
+        if seen.insert(key.clone(), ()).is_some() || !LISTS.contains(&entity.as_str()) {
+            continue;
+        }
+        let deleted =
+            current.get(&(entity.clone(), id.clone(), "deleted".into())) == Some(&json!(true));
+        let present = entities.contains_key(&key);
+        if present && deleted {
+            out.push(Write::set(entity, id, "deleted", json!(false)));
+        } else if !present && !deleted {
+            out.push(Write::set(entity, id, "deleted", json!(true)));
+        }
+    }
+    out
+}
+
+type Grouped = BTreeMap<String, BTreeMap<String, Map<String, Value>>>;
+
+fn group(fields: impl IntoIterator<Item = (FieldKey, Value)>) -> Grouped {
+    let mut g: Grouped = BTreeMap::new();
+    for ((entity, id, field), value) in fields {
+        g.entry(entity)
+            .or_default()
+            .entry(id)
+            .or_default()
+            .insert(field, value);
+    }
+    g
+}
+
+fn live_list<T: DeserializeOwned>(
+    g: &Grouped,
+    entity: &str,
+) -> Result<Vec<(f64, String, Map<String, Value>, T)>, RecordError> {
+    let mut out = Vec::new();
+    for (id, fields) in g.get(entity).into_iter().flatten() {
+        if fields.get("deleted") == Some(&json!(true)) {
+            continue;
+        }
+        let mut obj = fields.clone();
+        obj.insert("id".into(), json!(id));
+        let order = fields
+            .get("order")
+            .and_then(Value::as_f64)
+            .unwrap_or(f64::MAX);
+        let item: T = serde_json::from_value(Value::Object(obj)).map_err(|source| RecordError {
+            entity: entity.into(),
+            id: id.clone(),
+            source,
+        })?;
+        out.push((order, id.clone(), fields.clone(), item));
+    }
+    out.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(out)
+}
+
+fn items<T: DeserializeOwned>(g: &Grouped, entity: &str) -> Result<Vec<T>, RecordError> {
+    Ok(live_list(g, entity)?
+        .into_iter()
+        .map(|(_, _, _, t)| t)
+        .collect())
+}
+
+/// Rebuilds the runbook from field values; `None` when nothing was imported yet.
+pub fn runbook_from_fields(
+    fields: impl IntoIterator<Item = (FieldKey, Value)>,
+) -> Result<Option<Runbook>, RecordError> {
+    let g = group(fields);
+    let Some(main) = g.get(RUNBOOK).and_then(|m| m.get(MAIN)) else {
+        return Ok(None);
+    };
+    let mut obj = main.clone();
+    let uid = obj.remove("uid").unwrap_or(json!(""));
+    obj.insert("id".into(), uid);
+    let err = |source| RecordError {
+        entity: RUNBOOK.into(),
+        id: MAIN.into(),
+        source,
+    };
+    let mut rb: Runbook = serde_json::from_value(Value::Object(obj)).map_err(err)?;
+    if let Some(rollback) = g.get(ROLLBACK).and_then(|m| m.get(MAIN)) {
+        rb.rollback = serde_json::from_value::<Rollback>(Value::Object(rollback.clone())).map_err(
+            |source| RecordError {
+                entity: ROLLBACK.into(),
+                id: MAIN.into(),
+                source,
+            },
+        )?;
+    }
+    let mut phases: Vec<Phase> = items(&g, "phase")?;
+    let mut by_phase: HashMap<String, Vec<Task>> = HashMap::new();
+    for (_, _, fields, task) in live_list::<Task>(&g, "task")? {
+        let phase = fields
+            .get("phase")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        by_phase.entry(phase).or_default().push(task);
+    }
+    for p in &mut phases {
+        p.tasks = by_phase.remove(&p.id).unwrap_or_default();
+    }
+    rb.phases = phases;
+    rb.contacts = items::<Contact>(&g, "contact")?;
+    rb.rollback.triggers = items::<Trigger>(&g, "trigger")?;
+    rb.rollback.matrix = items::<MatrixRow>(&g, "matrix")?;
+    rb.rollback.steps = items::<RollbackStep>(&g, "step")?;
+    rb.metrics = items::<Metric>(&g, "metric")?;
+    rb.checklist = items::<ChecklistItem>(&g, "checklist")?;
+    rb.commands = items::<CommandRef>(&g, "command")?;
+    rb.appendix = items::<RawSection>(&g, "appendix")?;
+    Ok(Some(rb))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo;
+
+    fn fields_of(writes: &[Write]) -> BTreeMap<FieldKey, Value> {
+        writes
+            .iter()
+            .map(|w| {
+                (
+                    (w.entity.clone(), w.id.clone(), w.field.clone()),
+                    w.value.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_runbook_survives_writes_and_back() {
+        let rb = demo::runbook().unwrap().runbook;
+        let back = runbook_from_fields(fields_of(&runbook_writes(&rb)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(back, rb);
+    }
+
+    #[test]
+    fn diff_writes_only_what_changed_and_deletes_what_went() {
+        let rb = demo::runbook().unwrap().runbook;
+        let current = fields_of(&runbook_writes(&rb));
+        assert!(diff_writes(&current, &rb).is_empty());
+        let mut edited = rb.clone();
+        edited.phases[0].tasks[0].owner = "DBA".into();
+        edited.phases[0].tasks.remove(1);
+        let d = diff_writes(&current, &edited);
+        assert!(
+            d.iter()
+                .any(|w| w.id == "1.1" && w.field == "owner" && w.value == json!("DBA"))
+        );
+        assert!(
+            d.iter()
+                .any(|w| w.id == "1.2" && w.field == "deleted" && w.value == json!(true))
+        );
+        let mut after = current.clone();
+        after.extend(fields_of(&d));
+        assert_eq!(runbook_from_fields(after).unwrap().unwrap(), edited);
+    }
+}
