@@ -10,4 +10,5 @@ pub mod import;
 pub mod store;
 
 pub use clock::{Clock, FakeClock, SystemClock};
-pub use import::{ImportError, ImportReport, Imported, import_markdown};
+pub use import::{ImportError, ImportReport, Imported, import_file, import_markdown};
+pub use store::{Store, StoreError};

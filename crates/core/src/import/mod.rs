@@ -124,6 +124,48 @@ pub fn import_markdown(file: &str, bytes: &[u8]) -> Result<Imported, ImportError
     b.finish(repaired)
 }
 
+/// Imports a runbook file: Markdown, or the JSON export (recognised by its opening brace).
+pub fn import_file(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
+    let starts_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if !starts_json {
+        return import_markdown(file, bytes);
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(ImportError::TooLarge {
+            file: file.into(),
+            size: bytes.len(),
+            limit: MAX_BYTES,
+        });
+    }
+    let invalid = |line: usize, message: String| ImportError::Invalid {
+        file: file.into(),
+        problems: vec![diag(line, message)],
+    };
+    let runbook: Runbook = serde_json::from_slice(bytes)
+        .map_err(|e| invalid(e.line(), format!("not a warroom JSON runbook: {e}")))?;
+    if runbook.tasks().next().is_none() {
+        return Err(ImportError::NoTimeline { file: file.into() });
+    }
+    let mut seen = std::collections::HashSet::new();
+    for t in runbook.tasks() {
+        if !seen.insert(t.id.as_str()) {
+            return Err(invalid(1, format!("task id `{}` is used twice", t.id)));
+        }
+    }
+    let report = ImportReport {
+        file: file.into(),
+        repaired: None,
+        warnings: Vec::new(),
+        phases: runbook.phases.len(),
+        tasks: runbook.tasks().count(),
+        checkpoints: runbook.tasks().filter(|t| t.checkpoint).count(),
+        contacts: runbook.contacts.len(),
+        rollback_steps: runbook.rollback.steps.len(),
+        metrics: runbook.metrics.len(),
+    };
+    Ok(Imported { runbook, report })
+}
+
 struct Builder<'a> {
     file: &'a str,
     text: &'a str,
@@ -392,7 +434,6 @@ impl<'a> Builder<'a> {
         match kind {
             TableKind::Tasks => self.tasks(&cols, &names, &rows, line),
             TableKind::Contacts => {
-                self.label("contacts_table", &names.join("|"));
                 for row in rows {
                     let n = self.rb.contacts.len() + 1;
                     self.rb.contacts.push(Contact {
@@ -562,7 +603,6 @@ impl<'a> Builder<'a> {
     }
 
     fn tasks(&mut self, cols: &[Option<Col>], names: &[String], rows: &[&Row], line: usize) {
-        self.label("tasks_table", &names.join("|"));
         let has_phase_col = cols.contains(&Some(Col::Phase));
         if !has_phase_col {
             self.current_phase();
