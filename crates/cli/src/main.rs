@@ -1,0 +1,211 @@
+//! The `warroom` command: imports, exports, shows and logs a runbook held in a local SQLite
+//! database. Each subcommand converts its arguments and calls warroom-core.
+
+mod show;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use warroom_core::export::{self, Format, Progress};
+use warroom_core::{Store, SystemClock, demo, import_file};
+use warroom_model::Author;
+
+#[derive(Parser)]
+#[command(
+    name = "warroom",
+    version,
+    about = "Run a system go-live from a runbook, offline, on every laptop in the room."
+)]
+struct Cli {
+    /// The database file (default: warroom.db in the OS data folder).
+    #[arg(long, global = true, env = "WARROOM_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import a runbook (Markdown, or warroom's JSON export).
+    Import {
+        /// The file to import; omit it with --demo.
+        file: Option<PathBuf>,
+        /// Import the bundled demo runbook.
+        #[arg(long, conflicts_with = "file")]
+        demo: bool,
+        /// Import over the runbook already in the database (only the differences are logged).
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Export the runbook.
+    Export {
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ExportFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Show the runbook in the terminal.
+    Show,
+    /// Print the event log: who changed what, when, from which device.
+    Log {
+        /// As a JSON array of events.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who you are on this laptop: recorded with every change you make.
+    Me {
+        #[command(subcommand)]
+        action: Option<MeAction>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MeAction {
+    /// Set your name and role.
+    Set {
+        name: String,
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Markdown,
+    Json,
+    Csv,
+}
+
+impl From<ExportFormat> for Format {
+    fn from(f: ExportFormat) -> Self {
+        match f {
+            ExportFormat::Markdown => Format::Markdown,
+            ExportFormat::Json => Format::Json,
+            ExportFormat::Csv => Format::Csv,
+        }
+    }
+}
+
+fn default_db() -> Result<PathBuf> {
+    let dir = dirs::data_dir().context("no data folder on this system; pass --db PATH")?;
+    Ok(dir.join("warroom").join("warroom.db"))
+}
+
+fn open(db: Option<PathBuf>) -> Result<Store> {
+    let path = match db {
+        Some(p) => p,
+        None => default_db()?,
+    };
+    Ok(Store::open(&path)?)
+}
+
+/// The person recorded on changes: `warroom me set`, else the login name.
+fn me(store: &Store) -> Result<Author> {
+    let name = store.local("me.name")?;
+    let role = store.local("me.role")?.unwrap_or_default();
+    let name = name
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .unwrap_or_else(|| "unknown".into());
+    Ok(Author { name, role })
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Import {
+            file,
+            demo: use_demo,
+            replace,
+        } => {
+            let imported = match (file, use_demo) {
+                (Some(path), _) => {
+                    let bytes = std::fs::read(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    import_file(&path.display().to_string(), &bytes)?
+                }
+                (None, true) => demo::runbook()?,
+                (None, false) => {
+                    bail!("name a runbook file to import, or pass --demo for the bundled one")
+                }
+            };
+            let mut store = open(cli.db)?;
+            let author = me(&store)?;
+            let ev = store.import(&imported, &author, replace, &SystemClock)?;
+            write!(out, "{}", imported.report)?;
+            writeln!(
+                out,
+                "imported into {} ({} field writes, event {})",
+                store.path(),
+                ev.writes.len(),
+                ev.seq
+            )?;
+        }
+        Command::Export { format, output } => {
+            let store = open(cli.db)?;
+            let rb = store.require_runbook()?;
+            let text = export::export(&rb, &Progress::new(), format.into())?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                }
+                None => out.write_all(text.as_bytes())?,
+            }
+        }
+        Command::Show => {
+            let store = open(cli.db)?;
+            let rb = store.require_runbook()?;
+            out.write_all(show::render(&rb).as_bytes())?;
+        }
+        Command::Log { json } => {
+            let store = open(cli.db)?;
+            let events = store.events()?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &events)?;
+                writeln!(out)?;
+            } else {
+                out.write_all(show::render_log(&events).as_bytes())?;
+            }
+        }
+        Command::Me { action } => {
+            let mut store = open(cli.db)?;
+            if let Some(MeAction::Set { name, role }) = action {
+                store.set_local("me.name", &name)?;
+                store.set_local("me.role", &role)?;
+            }
+            let me = me(&store)?;
+            writeln!(
+                out,
+                "{} ({})",
+                me.name,
+                if me.role.is_empty() {
+                    "no role set"
+                } else {
+                    &me.role
+                }
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // A closed pipe (`warroom show | head`) is not an error worth a message.
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
