@@ -1,0 +1,168 @@
+//! The `warroom` binary as a user runs it.
+
+use serde_json::Value;
+use warroom_tests::{Scratch, fixtures};
+
+fn seed(name: &str) -> String {
+    fixtures().join(name).display().to_string()
+}
+
+fn export_json(s: &Scratch, db: &std::path::Path) -> Value {
+    let r = s.warroom_db(db, &["export", "--format", "json"]);
+    assert!(r.ok(), "{r:?}");
+    let mut v: Value = serde_json::from_str(&r.stdout).unwrap();
+    v["id"] = Value::Null;
+    v
+}
+
+#[test]
+fn both_seeds_import_to_the_same_runbook() {
+    let s = Scratch::new();
+    let a = s.path("a.db");
+    let b = s.path("b.db");
+    let r = s.warroom_db(&a, &["import", &seed("go-live-runbook.utf8.md")]);
+    assert!(r.ok(), "{r:?}");
+    assert!(
+        r.stdout.contains("6 phases, 32 tasks (4 checkpoints)"),
+        "{}",
+        r.stdout
+    );
+    let r = s.warroom_db(&b, &["import", &seed("go-live-runbook.seed.md")]);
+    assert!(r.ok(), "{r:?}");
+    assert!(
+        r.stdout.contains("repaired double-encoded UTF-8") && r.stdout.contains("Mac Roman"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(export_json(&s, &a), export_json(&s, &b));
+}
+
+#[test]
+fn export_then_import_gives_the_same_runbook() {
+    let s = Scratch::new();
+    assert!(
+        s.warroom(&["import", &seed("go-live-runbook.utf8.md")])
+            .ok()
+    );
+    for (format, file) in [("markdown", "out.md"), ("json", "out.json")] {
+        let r = s.warroom(&["export", "--format", format, "-o", file]);
+        assert!(r.ok(), "{r:?}");
+        let other = s.path(&format!("{format}.db"));
+        let r = s.warroom_db(&other, &["import", file]);
+        assert!(r.ok(), "{format}: {r:?}");
+        let mut original = export_json(&s, &s.db());
+        let mut again = export_json(&s, &other);
+        original["id"] = Value::Null;
+        again["id"] = Value::Null;
+        assert_eq!(again, original, "{format}");
+    }
+    let r = s.warroom(&["export", "--format", "csv"]);
+    assert!(r.ok());
+    assert_eq!(r.stdout.lines().count(), 33, "a header and 32 tasks");
+    assert!(
+        r.stdout
+            .contains("2.5,Phase 2: Data Migration,08:00,0,Data migration OK,All,true,pending"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn show_and_log_tell_what_is_there() {
+    let s = Scratch::new();
+    let r = s.warroom(&["show"]);
+    assert!(!r.ok());
+    assert!(
+        r.stderr.contains("no runbook") && r.stderr.contains("warroom import"),
+        "{r:?}"
+    );
+    assert!(
+        s.warroom(&["me", "set", "Nguyễn Lan", "--role", "Tech Lead"])
+            .ok()
+    );
+    assert!(s.warroom(&["import", "--demo"]).ok());
+    let r = s.warroom(&["show"]);
+    assert!(r.ok());
+    assert!(
+        r.stdout.contains("◆ CHECKPOINT 4: Verification OK"),
+        "{}",
+        r.stdout
+    );
+    let r = s.warroom(&["log"]);
+    assert!(
+        r.stdout.contains("runbook.import") && r.stdout.contains("Nguyễn Lan (Tech Lead)"),
+        "{}",
+        r.stdout
+    );
+    let r = s.warroom(&["log", "--json"]);
+    let log: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(log[0]["author"]["name"], "Nguyễn Lan");
+    assert_eq!(log[0]["seq"], 1);
+    assert_eq!(log[0]["hash"].as_str().unwrap().len(), 64);
+}
+
+/// Every bad input is refused with a message that says what and where, and the database
+/// that held a good runbook is exactly as it was.
+#[test]
+fn bad_inputs_are_refused_and_change_nothing() {
+    let s = Scratch::new();
+    assert!(
+        s.warroom(&["import", &seed("go-live-runbook.utf8.md")])
+            .ok()
+    );
+    let before = (
+        s.warroom(&["log", "--json"]).stdout,
+        export_json(&s, &s.db()),
+    );
+    let mut garbage = vec![0u8; 4096];
+    for (i, b) in garbage.iter_mut().enumerate() {
+        *b = (i * 7919 % 251) as u8;
+    }
+    let huge = "| 06:00 | x | DBA |\n".repeat(20 * 1024 * 1024 / 18);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.md", Vec::new(), "empty.md: the file is empty"),
+        ("garbage.bin", garbage, "garbage.bin: not a text file"),
+        ("notimeline.md", b"# Plan\n\nWe will go live.\n".to_vec(), "no timeline found"),
+        (
+            "badtime.md",
+            b"# Plan\n\n| Time | Task | Owner |\n|---|---|---|\n| 06:00 | a | DBA |\n| 25:99 | b | DBA |\n".to_vec(),
+            "badtime.md:6: `25:99` is not a time",
+        ),
+        (
+            "ragged.md",
+            b"# Plan\n\n| Time | Task | Owner |\n|---|---|---|\n| 06:00 | a |\n".to_vec(),
+            "ragged.md:5: this row has 2 cells but the table's header (line 3) has 3",
+        ),
+        ("huge.md", huge.into_bytes(), "runbooks larger than"),
+    ];
+    for (name, bytes, expected) in cases {
+        std::fs::write(s.path(name), bytes).unwrap();
+        let r = s.warroom(&["import", "--replace", name]);
+        assert_eq!(r.code, Some(1), "{name}: {r:?}");
+        assert!(
+            r.stderr.contains(expected),
+            "{name}: expected {expected:?} in {}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty(), "{name}: {}", r.stdout);
+        let after = (
+            s.warroom(&["log", "--json"]).stdout,
+            export_json(&s, &s.db()),
+        );
+        assert_eq!(after, before, "{name} changed the database");
+    }
+}
+
+#[test]
+fn an_unusable_database_gets_a_clear_error() {
+    let s = Scratch::new();
+    let bad = s.path("not-a-db.db");
+    std::fs::write(
+        &bad,
+        b"this is a text file, not SQLite, but long enough to look like a header ........",
+    )
+    .unwrap();
+    let r = s.warroom_db(&bad, &["show"]);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("not a warroom database"), "{r:?}");
+}

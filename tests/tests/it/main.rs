@@ -1,0 +1,3 @@
+//! Cross-process tests, one binary (as ripgrep does): each module drives real processes.
+
+mod cli;
