@@ -90,8 +90,7 @@ impl From<ExportFormat> for Format {
 }
 
 fn default_db() -> Result<PathBuf> {
-    let dir = dirs::data_dir().context("no data folder on this system; pass --db PATH")?;
-    Ok(dir.join("warroom").join("warroom.db"))
+    warroom_core::store::default_path().context("no data folder on this system; pass --db PATH")
 }
 
 fn open(db: Option<PathBuf>) -> Result<Store> {

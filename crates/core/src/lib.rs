@@ -7,6 +7,7 @@ pub mod demo;
 pub mod encoding;
 pub mod export;
 pub mod import;
+pub mod live;
 pub mod store;
 
 pub use clock::{Clock, FakeClock, SystemClock};

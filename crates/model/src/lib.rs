@@ -8,3 +8,7 @@ pub mod time;
 pub use event::{Author, Event, Write, WriteOp};
 pub use runbook::*;
 pub use time::ClockTime;
+
+pub mod api;
+pub mod live;
+pub use api::{ApiError, ErrorKind, Loaded};

@@ -163,7 +163,55 @@ fn new_origin() -> String {
     hex::encode(b)
 }
 
+/// The database used when none is named: `warroom/warroom.db` in the OS data folder, shared by
+/// the CLI and the desktop app.
+pub fn default_path() -> Option<std::path::PathBuf> {
+    dirs::data_dir().map(|d| d.join("warroom").join("warroom.db"))
+}
+
+impl StoreError {
+    /// The error as the UI receives it.
+    pub fn to_api(&self) -> warroom_model::ApiError {
+        use warroom_model::{ApiError, ErrorKind};
+        let kind = match self {
+            Self::NoRunbook { .. } => ErrorKind::NotFound,
+            Self::HasRunbook { .. } | Self::BadHash { .. } | Self::Conflict { .. } => {
+                ErrorKind::Invalid
+            }
+            Self::TooNew { .. }
+            | Self::ReadOnly { .. }
+            | Self::Corrupt { .. }
+            | Self::DiskFull { .. }
+            | Self::Io { .. } => ErrorKind::Storage,
+            Self::Sqlite { .. } | Self::Record(_) | Self::Json(_) => ErrorKind::Internal,
+        };
+        ApiError::new(kind, self.to_string())
+    }
+}
+
+/// Local key that marks the runbook as the bundled demo, until another is imported.
+pub const DEMO_KEY: &str = "demo";
+
 impl Store {
+    /// Imports the bundled demo runbook when the database has none; says whether it did.
+    pub fn ensure_demo(&mut self, author: &Author, clock: &dyn Clock) -> Result<bool> {
+        if self.runbook()?.is_some() {
+            return Ok(false);
+        }
+        let demo = crate::demo::runbook().map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            detail: format!("bundled demo: {e}"),
+        })?;
+        self.import(&demo, author, false, clock)?;
+        self.set_local(DEMO_KEY, "1")?;
+        Ok(true)
+    }
+
+    /// Whether the runbook is the bundled demo.
+    pub fn is_demo(&self) -> Result<bool> {
+        Ok(self.local(DEMO_KEY)?.as_deref() == Some("1"))
+    }
+
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self> {
         let shown = path.display().to_string();
@@ -360,6 +408,29 @@ impl Store {
         Ok(out)
     }
 
+    /// The last `n` events in log order.
+    pub fn recent_events(&self, n: usize) -> Result<Vec<Event>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash
+                 FROM events ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([i64::try_from(n).unwrap_or(i64::MAX)], row_event)
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (mut ev, payload, writes) = r.map_err(self.err())?;
+            ev.payload = serde_json::from_str(&payload)?;
+            ev.writes = serde_json::from_str(&writes)?;
+            out.push(ev);
+        }
+        out.reverse();
+        Ok(out)
+    }
+
     pub fn event_count(&self) -> Result<u64> {
         self.conn
             .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
@@ -525,7 +596,9 @@ impl Store {
             None => ("runbook.import", records::runbook_writes(&imported.runbook)),
         };
         let payload = json!({ "report": imported.report });
-        self.commit(author, kind, payload, writes, clock)
+        let ev = self.commit(author, kind, payload, writes, clock)?;
+        self.set_local(DEMO_KEY, "0")?;
+        Ok(ev)
     }
 
     /// A local setting (never replicated).
