@@ -201,6 +201,9 @@ pub struct Rollback {
     pub deadline_day: u8,
     /// The deadline section as written (what holds after it).
     pub deadline_notes: Vec<String>,
+    /// Minutes for a rollback step without an estimate; unset, the time between the deadline
+    /// and the window's end is spread over them.
+    pub default_step_minutes: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]

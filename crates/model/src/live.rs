@@ -1,0 +1,322 @@
+//! The live picture of a run, as `warroom status --json` prints it and every screen reads it.
+//! Instants are RFC 3339 with the run's offset. Keep field names stable (docs/status-schema.md).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    #[default]
+    Rehearsal,
+    Live,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RunState {
+    #[default]
+    NotStarted,
+    Active,
+    Completed,
+    RolledBack,
+    Abandoned,
+}
+
+impl RunState {
+    pub fn is_over(self) -> bool {
+        matches!(self, Self::Completed | Self::RolledBack | Self::Abandoned)
+    }
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default, PartialOrd, Ord, Hash,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    #[default]
+    Pending,
+    InProgress,
+    Done,
+    Skipped,
+    Failed,
+    Blocked,
+}
+
+impl TaskStatus {
+    /// Done or skipped: nothing more will happen to it.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Self::Done | Self::Skipped)
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::InProgress => "in_progress",
+            Self::Done => "done",
+            Self::Skipped => "skipped",
+            Self::Failed => "failed",
+            Self::Blocked => "blocked",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    #[default]
+    Pending,
+    Go,
+    NoGo,
+    Hold,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Rag {
+    #[default]
+    Green,
+    Amber,
+    Red,
+    /// Past the rollback deadline, or the run is over: fix forward only.
+    Closed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+pub enum Severity {
+    P1,
+    P2,
+    P3,
+    P4,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricState {
+    Ok,
+    /// Missed its target.
+    Warning,
+    /// Crossed its alert threshold.
+    Alert,
+    /// No reading yet, or a condition a person must judge.
+    #[default]
+    Unknown,
+}
+
+/// A run as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Run {
+    pub id: String,
+    pub kind: RunKind,
+    /// The go-live day, `YYYY-MM-DD`.
+    pub date: String,
+    /// IANA time zone, `Asia/Ho_Chi_Minh`.
+    pub tz: String,
+    pub state: RunState,
+    /// Rehearsal whose actual durations become this run's planned ones.
+    pub durations_from: Option<String>,
+    pub created_at: Option<String>,
+    pub ended_at: Option<String>,
+}
+
+/// Who did something, when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Stamp {
+    pub name: String,
+    pub role: String,
+    pub device: String,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Comment {
+    pub text: String,
+    pub by: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct TaskLive {
+    pub id: String,
+    pub phase: String,
+    pub title: String,
+    pub owner: String,
+    pub checkpoint: bool,
+    pub status: TaskStatus,
+    pub reason: Option<String>,
+    pub planned_start: String,
+    pub planned_finish: String,
+    pub planned_minutes: i64,
+    pub forecast_start: String,
+    pub forecast_finish: String,
+    pub actual_start: Option<String>,
+    pub actual_finish: Option<String>,
+    /// Minutes late (+) or early (−) against plan: actual or forecast finish minus planned finish.
+    pub variance_minutes: i64,
+    pub overdue: bool,
+    pub backfilled: bool,
+    pub started_by: Option<Stamp>,
+    pub finished_by: Option<Stamp>,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct PhaseLive {
+    pub id: String,
+    pub name: String,
+    pub planned_start: String,
+    pub planned_finish: String,
+    pub forecast_finish: String,
+    pub variance_minutes: i64,
+    pub done: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct SignOff {
+    pub role: String,
+    pub by: Stamp,
+    /// How many events the signer's laptop had seen: what the sign-off was based on.
+    pub seen_events: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct CheckpointLive {
+    pub id: String,
+    pub title: String,
+    pub decision: Decision,
+    pub reason: Option<String>,
+    pub decided_by: Option<Stamp>,
+    pub forecast: String,
+    pub required: Vec<String>,
+    pub signed: Vec<SignOff>,
+    pub missing: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct RollbackStepLive {
+    pub id: String,
+    pub title: String,
+    pub minutes: u32,
+    /// The duration is the default share, not the runbook's estimate.
+    pub estimated: bool,
+    pub done: bool,
+    pub done_by: Option<Stamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct RollbackLive {
+    pub state: Rag,
+    /// The last moment a rollback may be decided.
+    pub deadline: Option<String>,
+    /// When the system must be restored by (the window's end).
+    pub restore_by: Option<String>,
+    /// The point of no return: the later of now and this is when a rollback must be decided.
+    pub decide_by: Option<String>,
+    /// Forecast end of the implementation (the tasks planned before the deadline).
+    pub implementation_end: String,
+    /// If we decide to roll back now, when the rollback is finished.
+    pub backout_now: String,
+    /// Finish the implementation, then roll back: when that is finished.
+    pub backout_worst: String,
+    pub rollback_minutes: u32,
+    /// Minutes left until the point of no return (negative once past).
+    pub slack_minutes: i64,
+    /// `rollback`, `fix_forward`, or none yet.
+    pub decision: Option<String>,
+    pub decided_by: Option<Stamp>,
+    pub override_reason: Option<String>,
+    pub triggers_checked: Vec<String>,
+    pub steps: Vec<RollbackStepLive>,
+    /// After the deadline: only fix forward, unless overridden with a reason.
+    pub fix_forward_only: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct IncidentLive {
+    pub id: String,
+    pub title: String,
+    pub severity: Option<Severity>,
+    pub description: String,
+    pub open: bool,
+    pub opened_by: Stamp,
+    pub resolved_by: Option<Stamp>,
+    /// The decision matrix's advice for this severity: `rollback`, `fix_forward`, `disable_feature`.
+    pub recommendation: Option<String>,
+    pub approvers: Vec<String>,
+    /// Estimated resolution; never in the past while open.
+    pub eta: Option<String>,
+    pub updates: Vec<Comment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Reading {
+    pub value: f64,
+    pub unit: Option<String>,
+    pub source: Option<String>,
+    pub by: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct MetricLive {
+    pub id: String,
+    pub name: String,
+    pub target: String,
+    pub alert: String,
+    pub state: MetricState,
+    pub last: Option<Reading>,
+    pub readings: Vec<Reading>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ChecklistLive {
+    pub id: String,
+    pub text: String,
+    pub checked: bool,
+    pub by: Option<Stamp>,
+}
+
+/// One recent change, for "who did the last changes".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Change {
+    pub kind: String,
+    pub summary: String,
+    pub by: Stamp,
+}
+
+/// Everything a screen needs at one instant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Status {
+    pub schema: String,
+    pub now: String,
+    pub run: Run,
+    pub current_phase: Option<String>,
+    /// Tasks in progress or due to start now.
+    pub due: Vec<String>,
+    /// The next tasks to start.
+    pub next: Vec<String>,
+    pub overdue: Vec<String>,
+    pub tasks: Vec<TaskLive>,
+    pub phases: Vec<PhaseLive>,
+    pub checkpoints: Vec<CheckpointLive>,
+    pub rollback: RollbackLive,
+    pub incidents: Vec<IncidentLive>,
+    pub metrics: Vec<MetricLive>,
+    pub checklist: Vec<ChecklistLive>,
+    /// Forecast end of the last task, and its variance against plan.
+    pub forecast_end: String,
+    pub variance_minutes: i64,
+    pub hypercare_end: Option<String>,
+    pub recent: Vec<Change>,
+}
