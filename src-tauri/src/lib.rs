@@ -14,10 +14,8 @@ pub struct AppState {
 
 impl AppState {
     fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        let mut store = self
-            .store
-            .lock()
-            .map_err(|_| ApiError::new(ErrorKind::Internal, "the database lock was poisoned"))?;
+        let mut store =
+            self.store.lock().map_err(|_| ApiError::new(ErrorKind::Internal, "the database lock was poisoned"))?;
         f(&mut store)
     }
 }
@@ -36,18 +34,14 @@ fn db_path() -> anyhow::Result<PathBuf> {
     if let Some(p) = std::env::var_os("WARROOM_DB") {
         return Ok(PathBuf::from(p));
     }
-    warroom_core::store::default_path()
-        .ok_or_else(|| anyhow::anyhow!("no data folder on this system; set WARROOM_DB"))
+    warroom_core::store::default_path().ok_or_else(|| anyhow::anyhow!("no data folder on this system; set WARROOM_DB"))
 }
 
 fn open_store() -> anyhow::Result<Store> {
     let path = db_path()?;
     let mut store = Store::open(&path)?;
     let me = Author {
-        name: store
-            .local("me.name")?
-            .or_else(|| std::env::var("USER").ok())
-            .unwrap_or_else(|| "warroom".into()),
+        name: store.local("me.name")?.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "warroom".into()),
         role: store.local("me.role")?.unwrap_or_default(),
     };
     store.ensure_demo(&me, &SystemClock)?;
@@ -58,9 +52,7 @@ pub fn run() -> anyhow::Result<()> {
     let store = open_store()?;
     tauri::Builder::default()
         .setup(move |app| {
-            app.manage(AppState {
-                store: Mutex::new(store),
-            });
+            app.manage(AppState { store: Mutex::new(store) });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![runbook])

@@ -12,11 +12,7 @@ pub fn fixtures() -> PathBuf {
 /// A built binary of this workspace, next to the running test's folder.
 pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let dir = exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
     let path = dir.join(name);
     assert!(
         path.exists(),
@@ -57,9 +53,7 @@ pub struct Scratch {
 
 impl Scratch {
     pub fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap_or_else(|e| panic!("no temp dir: {e}")),
-        }
+        Self { dir: tempfile::tempdir().unwrap_or_else(|e| panic!("no temp dir: {e}")) }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

@@ -23,20 +23,11 @@ async fn invoke<T: DeserializeOwned>(cmd: &str) -> Result<T, ApiError> {
         ));
     }
     match tauri_invoke(cmd, JsValue::from(js_sys::Object::new())).await {
-        Ok(v) => serde_wasm_bindgen::from_value(v).map_err(|e| {
-            ApiError::new(
-                ErrorKind::Internal,
-                format!("unexpected answer to {cmd}: {e}"),
-            )
-        }),
-        Err(e) => Err(
-            serde_wasm_bindgen::from_value::<ApiError>(e.clone()).unwrap_or_else(|_| {
-                ApiError::new(
-                    ErrorKind::Internal,
-                    e.as_string().unwrap_or_else(|| format!("{cmd} failed")),
-                )
-            }),
-        ),
+        Ok(v) => serde_wasm_bindgen::from_value(v)
+            .map_err(|e| ApiError::new(ErrorKind::Internal, format!("unexpected answer to {cmd}: {e}"))),
+        Err(e) => Err(serde_wasm_bindgen::from_value::<ApiError>(e.clone()).unwrap_or_else(|_| {
+            ApiError::new(ErrorKind::Internal, e.as_string().unwrap_or_else(|| format!("{cmd} failed")))
+        })),
     }
 }
 

@@ -25,16 +25,8 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Runbook(loaded: Loaded) -> impl IntoView {
     let rb = loaded.runbook;
-    let window = rb
-        .window
-        .as_ref()
-        .map(|w| format!("{} – {}", w.start, w.end))
-        .unwrap_or_default();
-    let deadline = rb
-        .rollback
-        .deadline
-        .map(|d| d.to_string())
-        .unwrap_or_else(|| "—".into());
+    let window = rb.window.as_ref().map(|w| format!("{} – {}", w.start, w.end)).unwrap_or_default();
+    let deadline = rb.rollback.deadline.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
     let tasks = rb.tasks().count();
     view! {
         {loaded.is_demo.then(|| view! {
@@ -76,19 +68,9 @@ fn PhaseView(phase: Phase) -> impl IntoView {
 #[component]
 fn TaskRow(task: Task) -> impl IntoView {
     let time = task.offset.clone().unwrap_or_else(|| task.time.to_string());
-    let class = if task.checkpoint {
-        "task checkpoint"
-    } else {
-        "task"
-    };
+    let class = if task.checkpoint { "task checkpoint" } else { "task" };
     let title = if task.checkpoint {
-        format!(
-            "◆ CHECKPOINT {}: {}",
-            task.checkpoint_no
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
-            task.title
-        )
+        format!("◆ CHECKPOINT {}: {}", task.checkpoint_no.map(|n| n.to_string()).unwrap_or_default(), task.title)
     } else {
         task.title.clone()
     };

@@ -1,6 +1,7 @@
 //! The `warroom` command: imports, exports, shows and logs a runbook held in a local SQLite
 //! database. Each subcommand converts its arguments and calls warroom-core.
 
+mod live;
 mod show;
 
 use anyhow::{Context, Result, bail};
@@ -9,6 +10,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use warroom_core::export::{self, Format, Progress};
+use warroom_core::live::actions::Actions;
 use warroom_core::{Store, SystemClock, demo, import_file};
 use warroom_model::Author;
 
@@ -22,6 +24,8 @@ struct Cli {
     /// The database file (default: warroom.db in the OS data folder).
     #[arg(long, global = true, env = "WARROOM_DB", value_name = "PATH")]
     db: Option<PathBuf>,
+    #[command(flatten)]
+    who: live::Who,
     #[command(subcommand)]
     command: Command,
 }
@@ -60,16 +64,74 @@ enum Command {
         #[command(subcommand)]
         action: Option<MeAction>,
     },
+    /// Runs: start one (live or rehearsal), finish, abandon, list.
+    Run {
+        #[command(subcommand)]
+        cmd: live::RunCmd,
+    },
+    /// Move a task: `warroom task 2.3 start|done|skip|fail|block|undo|comment`.
+    Task {
+        id: String,
+        #[arg(value_enum)]
+        verb: live::TaskVerb,
+        /// The reason (skip, fail, block) or a comment.
+        #[arg(long)]
+        note: Option<String>,
+        /// Back-fill the time it happened, HH:MM (recorded as back-filled).
+        #[arg(long, value_name = "HH:MM")]
+        at: Option<String>,
+    },
+    /// Sign a checkpoint, or decide it: `warroom checkpoint 2.5 sign|go|no-go|hold`.
+    Checkpoint {
+        id: String,
+        #[arg(value_enum)]
+        verb: live::CheckpointVerb,
+        #[arg(long)]
+        reason: Option<String>,
+        /// Sign as this role rather than your own.
+        #[arg(long, value_name = "ROLE")]
+        as_role: Option<String>,
+    },
+    /// The rollback procedure.
+    Rollback {
+        #[command(subcommand)]
+        cmd: live::RollbackCmd,
+    },
+    /// Incidents: open, update, resolve.
+    Incident {
+        #[command(subcommand)]
+        cmd: live::IncidentCmd,
+    },
+    /// Metric readings.
+    Metric {
+        #[command(subcommand)]
+        cmd: live::MetricCmd,
+    },
+    /// Tick the end-of-day checklist: `warroom checklist k1 check`.
+    Checklist {
+        id: String,
+        #[arg(value_enum)]
+        state: live::CheckWord,
+    },
+    /// Edit the runbook (recorded as events, during rehearsal or live).
+    Edit {
+        #[command(subcommand)]
+        cmd: live::EditCmd,
+    },
+    /// The live picture: where we are, what is late, what comes next, can we still roll back.
+    Status {
+        #[arg(long)]
+        json: bool,
+        /// Evaluate at another instant (RFC 3339, or YYYY-MM-DDTHH:MM in the run's zone).
+        #[arg(long, value_name = "INSTANT")]
+        now: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
 enum MeAction {
-    /// Set your name and role.
-    Set {
-        name: String,
-        #[arg(long)]
-        role: String,
-    },
+    /// Set your name, and your role with --role.
+    Set { name: String },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -101,6 +163,18 @@ fn open(db: Option<PathBuf>) -> Result<Store> {
     Ok(Store::open(&path)?)
 }
 
+/// The person acting: --by/--role, else `warroom me set`, else the login name.
+fn actor(store: &Store, who: &live::Who) -> Result<Author> {
+    let mut a = me(store)?;
+    if let Some(b) = &who.by {
+        a.name.clone_from(b);
+    }
+    if let Some(r) = &who.role {
+        a.role.clone_from(r);
+    }
+    Ok(a)
+}
+
 /// The person recorded on changes: `warroom me set`, else the login name.
 fn me(store: &Store) -> Result<Author> {
     let name = store.local("me.name")?;
@@ -115,15 +189,10 @@ fn me(store: &Store) -> Result<Author> {
 fn run(cli: Cli) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Import {
-            file,
-            demo: use_demo,
-            replace,
-        } => {
+        Command::Import { file, demo: use_demo, replace } => {
             let imported = match (file, use_demo) {
                 (Some(path), _) => {
-                    let bytes = std::fs::read(&path)
-                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
                     import_file(&path.display().to_string(), &bytes)?
                 }
                 (None, true) => demo::runbook()?,
@@ -132,16 +201,10 @@ fn run(cli: Cli) -> Result<()> {
                 }
             };
             let mut store = open(cli.db)?;
-            let author = me(&store)?;
+            let author = actor(&store, &cli.who)?;
             let ev = store.import(&imported, &author, replace, &SystemClock)?;
             write!(out, "{}", imported.report)?;
-            writeln!(
-                out,
-                "imported into {} ({} field writes, event {})",
-                store.path(),
-                ev.writes.len(),
-                ev.seq
-            )?;
+            writeln!(out, "imported into {} ({} field writes, event {})", store.path(), ev.writes.len(), ev.seq)?;
         }
         Command::Export { format, output } => {
             let store = open(cli.db)?;
@@ -149,8 +212,7 @@ fn run(cli: Cli) -> Result<()> {
             let text = export::export(&rb, &Progress::new(), format.into())?;
             match output {
                 Some(path) => {
-                    std::fs::write(&path, text)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
                 }
                 None => out.write_all(text.as_bytes())?,
             }
@@ -172,24 +234,61 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Me { action } => {
             let mut store = open(cli.db)?;
-            if let Some(MeAction::Set { name, role }) = action {
+            if let Some(MeAction::Set { name }) = action {
+                let Some(role) = &cli.who.role else { bail!("say your role too: `warroom me set NAME --role ROLE`") };
                 store.set_local("me.name", &name)?;
-                store.set_local("me.role", &role)?;
+                store.set_local("me.role", role)?;
             }
             let me = me(&store)?;
-            writeln!(
-                out,
-                "{} ({})",
-                me.name,
-                if me.role.is_empty() {
-                    "no role set"
-                } else {
-                    &me.role
+            writeln!(out, "{} ({})", me.name, if me.role.is_empty() { "no role set" } else { &me.role })?;
+        }
+        Command::Status { json, now } => {
+            let store = open(cli.db)?;
+            out.write_all(live::status_cmd(&store, &cli.who, now.as_deref(), json, &SystemClock)?.as_bytes())?;
+        }
+        Command::Run { cmd } => {
+            let mut store = open(cli.db)?;
+            let author = actor(&store, &cli.who)?;
+            out.write_all(live::run_cmd(&mut store, author, &SystemClock, &cli.who, cmd)?.as_bytes())?;
+        }
+        cmd => {
+            let mut store = open(cli.db)?;
+            let author = actor(&store, &cli.who)?;
+            let mut a = Actions::new(&mut store, author, &SystemClock);
+            let who = &cli.who;
+            let text = match cmd {
+                Command::Task { id, verb, note, at } => {
+                    live::task_cmd(&mut a, who, &id, verb, note.as_deref(), at.as_deref())?
                 }
-            )?;
+                Command::Checkpoint { id, verb, reason, as_role } => {
+                    live::checkpoint_cmd(&mut a, who, &id, verb, reason.as_deref(), as_role.as_deref())?
+                }
+                Command::Rollback { cmd } => live::rollback_cmd(&mut a, who, cmd)?,
+                Command::Incident { cmd } => live::incident_cmd(&mut a, who, cmd)?,
+                Command::Metric { cmd: live::MetricCmd::Record { name, value, unit, source } } => {
+                    let ev = a.metric_record(who.run.as_deref(), &name, value, unit.as_deref(), source.as_deref())?;
+                    format!(
+                        "{} ({})\n",
+                        ev.payload["summary"].as_str().unwrap_or_default(),
+                        ev.payload["state"].as_str().unwrap_or_default()
+                    )
+                }
+                Command::Checklist { id, state } => {
+                    let ev = a.checklist(who.run.as_deref(), &id, matches!(state, live::CheckWord::Check))?;
+                    format!("{}\n", ev.payload["summary"].as_str().unwrap_or_default())
+                }
+                Command::Edit { cmd } => live::edit_cmd(&mut a, cmd)?,
+                _ => unreachable_command()?,
+            };
+            out.write_all(text.as_bytes())?;
         }
     }
     Ok(())
+}
+
+/// The match above handles every command; this keeps the compiler satisfied without a panic.
+fn unreachable_command() -> Result<String> {
+    bail!("internal error: a command was not dispatched")
 }
 
 fn main() -> ExitCode {
@@ -198,9 +297,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // A closed pipe (`warroom show | head`) is not an error worth a message.
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {e:#}");

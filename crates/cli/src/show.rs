@@ -24,11 +24,7 @@ pub fn render(rb: &Runbook) -> String {
     if let Some(d) = &rb.date {
         let _ = write!(head, " · {d}");
     }
-    let _ = writeln!(
-        o,
-        "{head}\n{}",
-        "═".repeat(UnicodeWidthStr::width(head.as_str()))
-    );
+    let _ = writeln!(o, "{head}\n{}", "═".repeat(UnicodeWidthStr::width(head.as_str())));
     let mut facts: Vec<String> = Vec::new();
     if let Some(d) = &rb.go_live_day {
         facts.push(format!("Go-live: {d}"));
@@ -55,11 +51,7 @@ pub fn render(rb: &Runbook) -> String {
         let _ = writeln!(o, "\n{} {span}", pad(&p.display_name(), titles + 8));
         for t in &p.tasks {
             let time = t.offset.clone().unwrap_or_else(|| {
-                let next_day = if t.day > 0 {
-                    format!("+{}d", t.day)
-                } else {
-                    String::new()
-                };
+                let next_day = if t.day > 0 { format!("+{}d", t.day) } else { String::new() };
                 format!("{}{next_day}", t.time)
             });
             let title = if t.checkpoint {
@@ -71,14 +63,7 @@ pub fn render(rb: &Runbook) -> String {
                 t.title.clone()
             };
             let mark = if t.checked { "☑" } else { "☐" };
-            let _ = writeln!(
-                o,
-                "  {mark} {} {} {} {}",
-                pad(&t.id, 5),
-                pad(&time, 6),
-                pad(&title, titles),
-                t.owner
-            );
+            let _ = writeln!(o, "  {mark} {} {} {} {}", pad(&t.id, 5), pad(&time, 6), pad(&title, titles), t.owner);
         }
     }
 
@@ -96,23 +81,13 @@ pub fn render(rb: &Runbook) -> String {
             let w = width_of(r.matrix.iter().map(|m| m.issue.as_str()));
             let _ = writeln!(o, "  Decision matrix");
             for m in &r.matrix {
-                let _ = writeln!(
-                    o,
-                    "    {}  {:<3}  {}  — {}",
-                    pad(&m.issue, w),
-                    m.severity,
-                    m.rollback,
-                    m.approver
-                );
+                let _ = writeln!(o, "    {}  {:<3}  {}  — {}", pad(&m.issue, w), m.severity, m.rollback, m.approver);
             }
         }
         if !r.steps.is_empty() {
             let _ = writeln!(o, "  Steps");
             for (i, s) in r.steps.iter().enumerate() {
-                let dur = s
-                    .duration_min
-                    .map(|d| format!(" ({d} min)"))
-                    .unwrap_or_default();
+                let dur = s.duration_min.map(|d| format!(" ({d} min)")).unwrap_or_default();
                 let _ = writeln!(o, "    {}. {}{dur}", i + 1, s.title);
                 for n in &s.notes {
                     let _ = writeln!(o, "       {n}");
@@ -131,13 +106,7 @@ pub fn render(rb: &Runbook) -> String {
         let w = width_of(rb.metrics.iter().map(|m| m.name.as_str()));
         let _ = writeln!(o, "\nMETRICS");
         for m in &rb.metrics {
-            let _ = writeln!(
-                o,
-                "  {}  target {}  alert {}",
-                pad(&m.name, w),
-                m.target,
-                m.alert
-            );
+            let _ = writeln!(o, "  {}  target {}  alert {}", pad(&m.name, w), m.target, m.alert);
         }
     }
     if !rb.checklist.is_empty() {
@@ -156,16 +125,8 @@ pub fn render(rb: &Runbook) -> String {
                 .copied()
                 .collect::<Vec<_>>()
                 .join("  ");
-            let backup = if c.backup.is_empty() {
-                String::new()
-            } else {
-                format!("  (backup: {})", c.backup)
-            };
-            let line = if line.is_empty() {
-                "—".to_owned()
-            } else {
-                line
-            };
+            let backup = if c.backup.is_empty() { String::new() } else { format!("  (backup: {})", c.backup) };
+            let line = if line.is_empty() { "—".to_owned() } else { line };
             let _ = writeln!(o, "  {}  {line}{backup}", pad(&c.role, w));
         }
     }
@@ -173,12 +134,7 @@ pub fn render(rb: &Runbook) -> String {
         let w = width_of(rb.commands.iter().map(|c| c.label.as_str()));
         let _ = writeln!(o, "\nCOMMANDS");
         for c in &rb.commands {
-            let _ = writeln!(
-                o,
-                "  {}  $ {}",
-                pad(&c.label, w),
-                c.command.replace('\n', "\n    ")
-            );
+            let _ = writeln!(o, "  {}  $ {}", pad(&c.label, w), c.command.replace('\n', "\n    "));
         }
     }
     o
@@ -187,23 +143,15 @@ pub fn render(rb: &Runbook) -> String {
 pub fn render_log(events: &[Event]) -> String {
     let mut o = String::new();
     for e in events {
-        let at = DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map_or_else(
-            || e.wall_ms.to_string(),
-            |t| t.format("%Y-%m-%d %H:%M:%SZ").to_string(),
-        );
+        let at = DateTime::<Utc>::from_timestamp_millis(e.wall_ms)
+            .map_or_else(|| e.wall_ms.to_string(), |t| t.format("%Y-%m-%d %H:%M:%SZ").to_string());
         let who = if e.author.role.is_empty() {
             e.author.name.clone()
         } else {
             format!("{} ({})", e.author.name, e.author.role)
         };
         let device = e.origin.get(..8).unwrap_or(&e.origin);
-        let _ = writeln!(
-            o,
-            "{at}  {device}#{:<4} {:<18} {who}  [{} writes]",
-            e.seq,
-            e.kind,
-            e.writes.len()
-        );
+        let _ = writeln!(o, "{at}  {device}#{:<4} {:<18} {who}  [{} writes]", e.seq, e.kind, e.writes.len());
     }
     if events.is_empty() {
         o.push_str("no events yet\n");

@@ -14,9 +14,8 @@ pub fn runbook() -> Result<Imported, ImportError> {
 /// seed's layout with the timeline repeated, a minute apart, across as many days as it takes.
 pub fn synthetic_markdown(tasks: usize) -> String {
     use std::fmt::Write as _;
-    let mut md = String::from(
-        "# Synthetic go-live\n\n**Version**: 1.0\n\n## Overview\n\n**Window**: 06:00 - 23:59\n\n",
-    );
+    let mut md =
+        String::from("# Synthetic go-live\n\n**Version**: 1.0\n\n## Overview\n\n**Window**: 06:00 - 23:59\n\n");
     md.push_str("## Contacts\n\n| Role | Name | Phone | Backup |\n|---|---|---|---|\n| Tech Lead | Lan | 0900 000 001 | Minh |\n| DBA | Huy | 0900 000 002 | |\n\n## Timeline\n\n");
     let owners = ["Tech Lead", "DBA", "DevOps", "QA", "Dev Lead"];
     let mut minute = 6 * 60;
@@ -31,21 +30,11 @@ pub fn synthetic_markdown(tasks: usize) -> String {
         }
         let t = minute % (24 * 60);
         let title = if i % 50 == 49 {
-            format!(
-                "**CHECKPOINT {}**: wave {} verified",
-                i / 50 + 1,
-                i / 50 + 1
-            )
+            format!("**CHECKPOINT {}**: wave {} verified", i / 50 + 1, i / 50 + 1)
         } else {
             format!("Bước {i}: chuyển dữ liệu bảng `table_{i}`")
         };
-        let _ = writeln!(
-            md,
-            "| {:02}:{:02} | {title} | {} | ☐ |",
-            t / 60,
-            t % 60,
-            owners[i % owners.len()]
-        );
+        let _ = writeln!(md, "| {:02}:{:02} | {title} | {} | ☐ |", t / 60, t % 60, owners[i % owners.len()]);
         minute += 1;
     }
     md.push_str("\n## Rollback Procedure\n\n### Rollback Steps\n\n```bash\n# 1. Stop services (20 min)\nsystemctl stop app\n# 2. Restore database (40 min)\n./restore.sh\n```\n\n### Rollback Deadline\n\n- Before 20:00\n");
@@ -60,13 +49,8 @@ mod tests {
         let imported = crate::import_markdown("synthetic.md", md.as_bytes()).unwrap();
         assert_eq!(imported.runbook.tasks().count(), 1200);
         assert_eq!(imported.runbook.phases.len(), 24);
-        let days: std::collections::BTreeSet<u8> =
-            imported.runbook.tasks().map(|t| t.day).collect();
-        assert_eq!(
-            days.len(),
-            2,
-            "1,200 minutes from 06:00 run into the next day"
-        );
+        let days: std::collections::BTreeSet<u8> = imported.runbook.tasks().map(|t| t.day).collect();
+        assert_eq!(days.len(), 2, "1,200 minutes from 06:00 run into the next day");
         assert!(imported.report.warnings.is_empty(), "{}", imported.report);
     }
 }

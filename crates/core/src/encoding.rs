@@ -33,10 +33,7 @@ impl Mojibake {
         match self {
             Self::MacRoman => encode_exact(MACINTOSH, text),
             Self::Windows1252 => encode_exact(WINDOWS_1252, text),
-            Self::Latin1 => text
-                .chars()
-                .map(|c| u8::try_from(u32::from(c)).ok())
-                .collect(),
+            Self::Latin1 => text.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect(),
         }
     }
 }
@@ -55,11 +52,7 @@ pub enum DecodeError {
     #[error(
         "not UTF-8 text: byte 0x{byte:02X} at line {line}, column {column} cannot start a character; save the file as UTF-8"
     )]
-    InvalidUtf8 {
-        line: usize,
-        column: usize,
-        byte: u8,
-    },
+    InvalidUtf8 { line: usize, column: usize, byte: u8 },
 }
 
 /// Text ready to parse, and what was done to get it.
@@ -78,55 +71,30 @@ impl Decoded {
         if self.repairs.is_empty() {
             return None;
         }
-        let parts: Vec<String> = self
-            .repairs
-            .iter()
-            .map(|(enc, lines)| format!("{lines} line(s) read once as {enc}"))
-            .collect();
-        Some(format!(
-            "repaired double-encoded UTF-8 ({}) before parsing",
-            parts.join(", ")
-        ))
+        let parts: Vec<String> =
+            self.repairs.iter().map(|(enc, lines)| format!("{lines} line(s) read once as {enc}")).collect();
+        Some(format!("repaired double-encoded UTF-8 ({}) before parsing", parts.join(", ")))
     }
 }
 
 /// Decodes a runbook file's bytes; see the module doc.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let (text, source_encoding) = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        (
-            UTF_16LE.decode_without_bom_handling(rest).0.into_owned(),
-            Some("UTF-16LE"),
-        )
+        (UTF_16LE.decode_without_bom_handling(rest).0.into_owned(), Some("UTF-16LE"))
     } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        (
-            UTF_16BE.decode_without_bom_handling(rest).0.into_owned(),
-            Some("UTF-16BE"),
-        )
+        (UTF_16BE.decode_without_bom_handling(rest).0.into_owned(), Some("UTF-16BE"))
     } else {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if let Some(offset) = bytes.iter().position(|&b| b == 0) {
-            return Err(DecodeError::Binary {
-                line: line_of(bytes, offset),
-                offset,
-            });
+            return Err(DecodeError::Binary { line: line_of(bytes, offset), offset });
         }
         match std::str::from_utf8(bytes) {
             Ok(s) => (s.to_owned(), None),
             Err(e) => {
                 let at = e.valid_up_to();
-                let line_start = bytes[..at]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |p| p + 1);
-                let column = String::from_utf8_lossy(&bytes[line_start..at])
-                    .chars()
-                    .count()
-                    + 1;
-                return Err(DecodeError::InvalidUtf8 {
-                    line: line_of(bytes, at),
-                    column,
-                    byte: bytes[at],
-                });
+                let line_start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                let column = String::from_utf8_lossy(&bytes[line_start..at]).chars().count() + 1;
+                return Err(DecodeError::InvalidUtf8 { line: line_of(bytes, at), column, byte: bytes[at] });
             }
         }
     };
@@ -134,11 +102,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         return Err(DecodeError::Empty);
     }
     let (text, repairs) = repair(&text);
-    Ok(Decoded {
-        text,
-        repairs,
-        source_encoding,
-    })
+    Ok(Decoded { text, repairs, source_encoding })
 }
 
 fn line_of(bytes: &[u8], offset: usize) -> usize {
@@ -199,9 +163,7 @@ mod tests {
     use super::*;
 
     fn damage(text: &str, enc: &'static Encoding) -> String {
-        enc.decode_without_bom_handling(text.as_bytes())
-            .0
-            .into_owned()
+        enc.decode_without_bom_handling(text.as_bytes()).0.into_owned()
     }
 
     #[test]
@@ -226,13 +188,7 @@ mod tests {
 
     #[test]
     fn leaves_good_text_alone() {
-        for s in [
-            "Café crème",
-            "TỔNG QUAN",
-            "plain ascii",
-            "naïve © 2026",
-            "Ã© on purpose?",
-        ] {
+        for s in ["Café crème", "TỔNG QUAN", "plain ascii", "naïve © 2026", "Ã© on purpose?"] {
             let (fixed, how) = repair(s);
             if s == "Ã© on purpose?" {
                 // Indistinguishable from damage; documenting that it is repaired.
@@ -253,18 +209,8 @@ mod tests {
     fn refuses_binary_and_invalid_utf8_with_position() {
         assert_eq!(decode(b"").unwrap_err(), DecodeError::Empty);
         assert_eq!(decode(b"  \n\n").unwrap_err(), DecodeError::Empty);
-        assert_eq!(
-            decode(b"# a\nb\x00c").unwrap_err(),
-            DecodeError::Binary { line: 2, offset: 5 }
-        );
-        assert_eq!(
-            decode(b"# T\nab\xE9c\n").unwrap_err(),
-            DecodeError::InvalidUtf8 {
-                line: 2,
-                column: 3,
-                byte: 0xE9
-            }
-        );
+        assert_eq!(decode(b"# a\nb\x00c").unwrap_err(), DecodeError::Binary { line: 2, offset: 5 });
+        assert_eq!(decode(b"# T\nab\xE9c\n").unwrap_err(), DecodeError::InvalidUtf8 { line: 2, column: 3, byte: 0xE9 });
     }
 
     #[test]
@@ -274,10 +220,7 @@ mod tests {
             b.extend_from_slice(&u.to_le_bytes());
         }
         let d = decode(&b).unwrap();
-        assert_eq!(
-            (d.text.as_str(), d.source_encoding),
-            ("# Giờ", Some("UTF-16LE"))
-        );
+        assert_eq!((d.text.as_str(), d.source_encoding), ("# Giờ", Some("UTF-16LE")));
         assert_eq!(decode("\u{FEFF}# x".as_bytes()).unwrap().text, "# x");
     }
 }

@@ -37,22 +37,10 @@ pub struct Write {
 
 impl Write {
     pub fn set(entity: &str, id: &str, field: &str, value: Value) -> Self {
-        Self {
-            entity: entity.into(),
-            id: id.into(),
-            field: field.into(),
-            op: WriteOp::Set,
-            value,
-        }
+        Self { entity: entity.into(), id: id.into(), field: field.into(), op: WriteOp::Set, value }
     }
     pub fn add(entity: &str, id: &str, field: &str, value: Value) -> Self {
-        Self {
-            entity: entity.into(),
-            id: id.into(),
-            field: field.into(),
-            op: WriteOp::Add,
-            value,
-        }
+        Self { entity: entity.into(), id: id.into(), field: field.into(), op: WriteOp::Add, value }
     }
 }
 

@@ -28,9 +28,7 @@ impl RunState {
     }
 }
 
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default, PartialOrd, Ord, Hash,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     #[default]

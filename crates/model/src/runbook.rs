@@ -49,10 +49,7 @@ impl Runbook {
 
     /// The document's own words for `key`, or `default`.
     pub fn label<'a>(&'a self, key: &str, default: &'a str) -> &'a str {
-        self.labels
-            .iter()
-            .find(|f| f.name == key)
-            .map_or(default, |f| f.value.as_str())
+        self.labels.iter().find(|f| f.name == key).map_or(default, |f| f.value.as_str())
     }
 
     /// Distinct contact roles, in table order: who `All` means for a checkpoint.
@@ -183,11 +180,7 @@ impl Task {
 
 /// Splits `Tech Lead + Business`, `QA / DBA`, `DevOps, DBA` into roles.
 pub fn split_roles(s: &str) -> Vec<String> {
-    s.split(['+', '/', ',', '&', ';'])
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_owned)
-        .collect()
+    s.split(['+', '/', ',', '&', ';']).map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned).collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -362,18 +355,11 @@ mod tests {
 
     #[test]
     fn condition_checks_values() {
-        let c = Condition::Compare {
-            op: CmpOp::Lt,
-            value: 200.0,
-            unit: Some("ms".into()),
-        };
+        let c = Condition::Compare { op: CmpOp::Lt, value: 200.0, unit: Some("ms".into()) };
         assert_eq!(c.holds(150.0), Some(true));
         assert_eq!(c.holds(250.0), Some(false));
         assert_eq!(Condition::Manual.holds(1.0), None);
         let json = serde_json::to_value(&c).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"kind":"compare","op":"<","value":200.0,"unit":"ms"})
-        );
+        assert_eq!(json, serde_json::json!({"kind":"compare","op":"<","value":200.0,"unit":"ms"}));
     }
 }

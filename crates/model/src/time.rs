@@ -63,8 +63,7 @@ impl Serialize for ClockTime {
 impl<'de> Deserialize<'de> for ClockTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Self::parse_hhmm(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a time HH:MM")))
+        Self::parse_hhmm(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a time HH:MM")))
     }
 }
 

@@ -22,28 +22,17 @@ fn both_seeds_import_to_the_same_runbook() {
     let b = s.path("b.db");
     let r = s.warroom_db(&a, &["import", &seed("go-live-runbook.utf8.md")]);
     assert!(r.ok(), "{r:?}");
-    assert!(
-        r.stdout.contains("6 phases, 32 tasks (4 checkpoints)"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("6 phases, 32 tasks (4 checkpoints)"), "{}", r.stdout);
     let r = s.warroom_db(&b, &["import", &seed("go-live-runbook.seed.md")]);
     assert!(r.ok(), "{r:?}");
-    assert!(
-        r.stdout.contains("repaired double-encoded UTF-8") && r.stdout.contains("Mac Roman"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("repaired double-encoded UTF-8") && r.stdout.contains("Mac Roman"), "{}", r.stdout);
     assert_eq!(export_json(&s, &a), export_json(&s, &b));
 }
 
 #[test]
 fn export_then_import_gives_the_same_runbook() {
     let s = Scratch::new();
-    assert!(
-        s.warroom(&["import", &seed("go-live-runbook.utf8.md")])
-            .ok()
-    );
+    assert!(s.warroom(&["import", &seed("go-live-runbook.utf8.md")]).ok());
     for (format, file) in [("markdown", "out.md"), ("json", "out.json")] {
         let r = s.warroom(&["export", "--format", format, "-o", file]);
         assert!(r.ok(), "{r:?}");
@@ -60,8 +49,7 @@ fn export_then_import_gives_the_same_runbook() {
     assert!(r.ok());
     assert_eq!(r.stdout.lines().count(), 33, "a header and 32 tasks");
     assert!(
-        r.stdout
-            .contains("2.5,Phase 2: Data Migration,08:00,0,Data migration OK,All,true,pending"),
+        r.stdout.contains("2.5,Phase 2: Data Migration,08:00,0,Data migration OK,All,true,pending"),
         "{}",
         r.stdout
     );
@@ -72,28 +60,14 @@ fn show_and_log_tell_what_is_there() {
     let s = Scratch::new();
     let r = s.warroom(&["show"]);
     assert!(!r.ok());
-    assert!(
-        r.stderr.contains("no runbook") && r.stderr.contains("warroom import"),
-        "{r:?}"
-    );
-    assert!(
-        s.warroom(&["me", "set", "Nguyễn Lan", "--role", "Tech Lead"])
-            .ok()
-    );
+    assert!(r.stderr.contains("no runbook") && r.stderr.contains("warroom import"), "{r:?}");
+    assert!(s.warroom(&["me", "set", "Nguyễn Lan", "--role", "Tech Lead"]).ok());
     assert!(s.warroom(&["import", "--demo"]).ok());
     let r = s.warroom(&["show"]);
     assert!(r.ok());
-    assert!(
-        r.stdout.contains("◆ CHECKPOINT 4: Verification OK"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("◆ CHECKPOINT 4: Verification OK"), "{}", r.stdout);
     let r = s.warroom(&["log"]);
-    assert!(
-        r.stdout.contains("runbook.import") && r.stdout.contains("Nguyễn Lan (Tech Lead)"),
-        "{}",
-        r.stdout
-    );
+    assert!(r.stdout.contains("runbook.import") && r.stdout.contains("Nguyễn Lan (Tech Lead)"), "{}", r.stdout);
     let r = s.warroom(&["log", "--json"]);
     let log: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(log[0]["author"]["name"], "Nguyễn Lan");
@@ -106,14 +80,8 @@ fn show_and_log_tell_what_is_there() {
 #[test]
 fn bad_inputs_are_refused_and_change_nothing() {
     let s = Scratch::new();
-    assert!(
-        s.warroom(&["import", &seed("go-live-runbook.utf8.md")])
-            .ok()
-    );
-    let before = (
-        s.warroom(&["log", "--json"]).stdout,
-        export_json(&s, &s.db()),
-    );
+    assert!(s.warroom(&["import", &seed("go-live-runbook.utf8.md")]).ok());
+    let before = (s.warroom(&["log", "--json"]).stdout, export_json(&s, &s.db()));
     let mut garbage = vec![0u8; 4096];
     for (i, b) in garbage.iter_mut().enumerate() {
         *b = (i * 7919 % 251) as u8;
@@ -139,16 +107,9 @@ fn bad_inputs_are_refused_and_change_nothing() {
         std::fs::write(s.path(name), bytes).unwrap();
         let r = s.warroom(&["import", "--replace", name]);
         assert_eq!(r.code, Some(1), "{name}: {r:?}");
-        assert!(
-            r.stderr.contains(expected),
-            "{name}: expected {expected:?} in {}",
-            r.stderr
-        );
+        assert!(r.stderr.contains(expected), "{name}: expected {expected:?} in {}", r.stderr);
         assert!(r.stdout.is_empty(), "{name}: {}", r.stdout);
-        let after = (
-            s.warroom(&["log", "--json"]).stdout,
-            export_json(&s, &s.db()),
-        );
+        let after = (s.warroom(&["log", "--json"]).stdout, export_json(&s, &s.db()));
         assert_eq!(after, before, "{name} changed the database");
     }
 }
@@ -157,11 +118,7 @@ fn bad_inputs_are_refused_and_change_nothing() {
 fn an_unusable_database_gets_a_clear_error() {
     let s = Scratch::new();
     let bad = s.path("not-a-db.db");
-    std::fs::write(
-        &bad,
-        b"this is a text file, not SQLite, but long enough to look like a header ........",
-    )
-    .unwrap();
+    std::fs::write(&bad, b"this is a text file, not SQLite, but long enough to look like a header ........").unwrap();
     let r = s.warroom_db(&bad, &["show"]);
     assert_eq!(r.code, Some(1));
     assert!(r.stderr.contains("not a warroom database"), "{r:?}");

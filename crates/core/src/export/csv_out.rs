@@ -25,11 +25,7 @@ pub fn to_csv(rb: &Runbook, progress: &Progress) -> Result<String, ExportError> 
             let p = progress.get(&t.id);
             let status = p.map_or_else(
                 || {
-                    if t.checked {
-                        "done".into()
-                    } else {
-                        "pending".into()
-                    }
+                    if t.checked { "done".into() } else { "pending".into() }
                 },
                 |p| p.status.clone(),
             );
@@ -50,8 +46,6 @@ pub fn to_csv(rb: &Runbook, progress: &Progress) -> Result<String, ExportError> 
             ])?;
         }
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))?;
+    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8(bytes)?)
 }

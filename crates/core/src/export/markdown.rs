@@ -45,15 +45,7 @@ fn extra_names<'a>(lists: impl Iterator<Item = &'a [Field]>) -> Vec<String> {
 }
 
 fn extra_values(list: &[Field], names: &[String]) -> Vec<String> {
-    names
-        .iter()
-        .map(|n| {
-            list.iter()
-                .find(|f| &f.name == n)
-                .map(|f| f.value.clone())
-                .unwrap_or_default()
-        })
-        .collect()
+    names.iter().map(|n| list.iter().find(|f| &f.name == n).map(|f| f.value.clone()).unwrap_or_default()).collect()
 }
 
 fn range(start: ClockTime, end: ClockTime, open: bool) -> String {
@@ -87,17 +79,10 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
 
     let mut overview: Vec<String> = Vec::new();
     if let Some(d) = &rb.go_live_day {
-        overview.push(format!(
-            "**{}**: {d}",
-            rb.label("go_live_day", "Go-live day")
-        ));
+        overview.push(format!("**{}**: {d}", rb.label("go_live_day", "Go-live day")));
     }
     if let Some(w) = &rb.window {
-        overview.push(format!(
-            "**{}**: {}",
-            rb.label("window", "Window"),
-            range(w.start, w.end, false)
-        ));
+        overview.push(format!("**{}**: {}", rb.label("window", "Window"), range(w.start, w.end, false)));
     }
     if let Some(h) = &rb.hypercare {
         overview.push(format!("**{}**: {h}", rb.label("hypercare", "Hypercare")));
@@ -114,20 +99,13 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
     if !rb.contacts.is_empty() {
         heading(&mut out, 2, rb.label("contacts", "Emergency contacts"));
         let extras = extra_names(rb.contacts.iter().map(|c| c.extra.as_slice()));
-        let mut header: Vec<String> = ["Role", "Name", "Phone", "Backup"]
-            .map(String::from)
-            .to_vec();
+        let mut header: Vec<String> = ["Role", "Name", "Phone", "Backup"].map(String::from).to_vec();
         header.extend(extras.iter().cloned());
         let rows: Vec<Vec<String>> = rb
             .contacts
             .iter()
             .map(|c| {
-                let mut r = vec![
-                    c.role.clone(),
-                    c.name.clone(),
-                    c.phone.clone(),
-                    c.backup.clone(),
-                ];
+                let mut r = vec![c.role.clone(), c.name.clone(), c.phone.clone(), c.backup.clone()];
                 r.extend(extra_values(&c.extra, &extras));
                 r
             })
@@ -143,19 +121,12 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
     rule(&mut out);
 
     let rbk = &rb.rollback;
-    if !(rbk.triggers.is_empty()
-        && rbk.matrix.is_empty()
-        && rbk.steps.is_empty()
-        && rbk.deadline_notes.is_empty())
-    {
+    if !(rbk.triggers.is_empty() && rbk.matrix.is_empty() && rbk.steps.is_empty() && rbk.deadline_notes.is_empty()) {
         heading(&mut out, 2, rb.label("rollback", "Rollback procedure"));
         if !rbk.triggers.is_empty() {
             heading(&mut out, 3, rb.label("triggers", "When to roll back"));
-            let rows: Vec<Vec<String>> = rbk
-                .triggers
-                .iter()
-                .map(|t| vec![t.name.clone(), t.condition.clone()])
-                .collect();
+            let rows: Vec<Vec<String>> =
+                rbk.triggers.iter().map(|t| vec![t.name.clone(), t.condition.clone()]).collect();
             table(&mut out, &["Trigger".into(), "Condition".into()], &rows);
         }
         if !rbk.matrix.is_empty() {
@@ -163,20 +134,9 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
             let rows: Vec<Vec<String>> = rbk
                 .matrix
                 .iter()
-                .map(|m| {
-                    vec![
-                        m.issue.clone(),
-                        m.severity.clone(),
-                        m.rollback.clone(),
-                        m.approver.clone(),
-                    ]
-                })
+                .map(|m| vec![m.issue.clone(), m.severity.clone(), m.rollback.clone(), m.approver.clone()])
                 .collect();
-            table(
-                &mut out,
-                &["Issue", "Severity", "Rollback?", "Approver"].map(String::from),
-                &rows,
-            );
+            table(&mut out, &["Issue", "Severity", "Rollback?", "Approver"].map(String::from), &rows);
         }
         if !rbk.steps.is_empty() {
             heading(&mut out, 3, rb.label("steps", "Rollback Steps"));
@@ -185,10 +145,7 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
                 if i > 0 {
                     out.push('\n');
                 }
-                let dur = s
-                    .duration_min
-                    .map(|d| format!(" ({d} min)"))
-                    .unwrap_or_default();
+                let dur = s.duration_min.map(|d| format!(" ({d} min)")).unwrap_or_default();
                 let _ = writeln!(out, "# {}. {}{dur}", i + 1, s.title);
                 for n in &s.notes {
                     let _ = writeln!(out, "# {n}");
@@ -210,17 +167,11 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
     }
 
     if !(rb.metrics.is_empty() && rb.checklist.is_empty()) {
-        heading(
-            &mut out,
-            2,
-            rb.label("monitoring", "Post go-live monitoring"),
-        );
+        heading(&mut out, 2, rb.label("monitoring", "Post go-live monitoring"));
         if !rb.metrics.is_empty() {
             heading(&mut out, 3, rb.label("metrics", "Metrics to watch"));
             let extras = extra_names(rb.metrics.iter().map(|m| m.extra.as_slice()));
-            let mut header: Vec<String> = ["Metric", "Target", "Alert Threshold"]
-                .map(String::from)
-                .to_vec();
+            let mut header: Vec<String> = ["Metric", "Target", "Alert Threshold"].map(String::from).to_vec();
             header.extend(extras.iter().cloned());
             let rows: Vec<Vec<String>> = rb
                 .metrics
@@ -288,9 +239,7 @@ fn phase_md(out: &mut String, phase: &Phase, index: usize, progress: &Progress) 
     let after = any(|t| !t.after.is_empty());
     let actual = tasks.iter().any(|t| progress.contains_key(&t.id));
     let extras = extra_names(tasks.iter().map(|t| t.extra.as_slice()));
-    let mut header: Vec<String> = ["ID", "Time", "Task", "Owner", "Status"]
-        .map(String::from)
-        .to_vec();
+    let mut header: Vec<String> = ["ID", "Time", "Task", "Owner", "Status"].map(String::from).to_vec();
     if notes {
         header.push("Notes".into());
     }
@@ -319,22 +268,12 @@ fn phase_md(out: &mut String, phase: &Phase, index: usize, progress: &Progress) 
                 t.title.clone()
             };
             let done = p.map_or(t.checked, |p| p.is_done());
-            let mut r = vec![
-                t.id.clone(),
-                time,
-                title,
-                t.owner.clone(),
-                if done { "☑" } else { "☐" }.into(),
-            ];
+            let mut r = vec![t.id.clone(), time, title, t.owner.clone(), if done { "☑" } else { "☐" }.into()];
             if notes {
                 r.push(t.notes.clone());
             }
             if duration {
-                r.push(
-                    t.duration_min
-                        .map(|d| format!("{d} min"))
-                        .unwrap_or_default(),
-                );
+                r.push(t.duration_min.map(|d| format!("{d} min")).unwrap_or_default());
             }
             if after {
                 r.push(t.after.join(", "));

@@ -51,11 +51,7 @@ pub fn to_json(rb: &Runbook, progress: &Progress) -> Result<String, ExportError>
         #[serde(skip_serializing_if = "BTreeMap::is_empty")]
         progress: &'a Progress,
     }
-    let mut s = serde_json::to_string_pretty(&Doc {
-        schema: RUNBOOK_SCHEMA,
-        runbook: rb,
-        progress,
-    })?;
+    let mut s = serde_json::to_string_pretty(&Doc { schema: RUNBOOK_SCHEMA, runbook: rb, progress })?;
     s.push('\n');
     Ok(s)
 }

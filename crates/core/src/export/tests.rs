@@ -5,16 +5,8 @@ use warroom_model::Runbook;
 
 /// Points at the first differing line of the two runbooks' JSON.
 fn assert_same(a: &Runbook, b: &Runbook, context: &str) {
-    let (ja, jb) = (
-        serde_json::to_string_pretty(a).unwrap(),
-        serde_json::to_string_pretty(b).unwrap(),
-    );
-    if let Some((i, (la, lb))) = ja
-        .lines()
-        .zip(jb.lines())
-        .enumerate()
-        .find(|(_, (x, y))| x != y)
-    {
+    let (ja, jb) = (serde_json::to_string_pretty(a).unwrap(), serde_json::to_string_pretty(b).unwrap());
+    if let Some((i, (la, lb))) = ja.lines().zip(jb.lines()).enumerate().find(|(_, (x, y))| x != y) {
         panic!("line {i}: {la}  !=  {lb}\n{context}");
     }
     assert_eq!(a, b, "{context}");
@@ -48,17 +40,11 @@ fn markdown_fills_status_and_actual_times_from_a_run() {
     let mut p = Progress::new();
     p.insert(
         "1.1".into(),
-        TaskProgress {
-            status: "done".into(),
-            actual_start: Some("06:02".into()),
-            actual_finish: Some("06:09".into()),
-        },
+        TaskProgress { status: "done".into(), actual_start: Some("06:02".into()), actual_finish: Some("06:09".into()) },
     );
     let md = to_markdown(&rb, &p);
     assert!(
-        md.contains(
-            "| 1.1 | 06:00 | Team standup call - xác nhận ready | Tech Lead | ☑ | 06:02 | 06:09 |"
-        ),
+        md.contains("| 1.1 | 06:00 | Team standup call - xác nhận ready | Tech Lead | ☑ | 06:02 | 06:09 |"),
         "{md}"
     );
     assert!(md.contains("| 1.2 | 06:10 | Verify tất cả thành viên online | Tech Lead | ☐ |  |  |"));
@@ -67,8 +53,7 @@ fn markdown_fills_status_and_actual_times_from_a_run() {
 #[test]
 fn json_has_the_documented_fields() {
     let rb = demo::runbook().unwrap().runbook;
-    let v: serde_json::Value =
-        serde_json::from_str(&to_json(&rb, &Progress::new()).unwrap()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&to_json(&rb, &Progress::new()).unwrap()).unwrap();
     assert_eq!(v["schema"], "warroom.runbook/1");
     assert_eq!(v["title"], "GO-LIVE RUNBOOK");
     assert_eq!(v["contacts"][0]["role"], "Tech Lead");
@@ -83,14 +68,8 @@ fn json_has_the_documented_fields() {
     assert_eq!(v["phases"][1]["start"], "06:30");
     assert_eq!(v["phases"][1]["end"], "08:00");
     assert_eq!(v["rollback"]["deadline"], "11:00");
-    assert_eq!(
-        v["rollback"]["triggers"][0]["condition"],
-        "Lỗi ảnh hưởng > 50% users"
-    );
-    assert_eq!(
-        v["rollback"]["matrix"][2]["approver"],
-        "Tech Lead + Business"
-    );
+    assert_eq!(v["rollback"]["triggers"][0]["condition"], "Lỗi ảnh hưởng > 50% users");
+    assert_eq!(v["rollback"]["matrix"][2]["approver"], "Tech Lead + Business");
     assert_eq!(v["rollback"]["matrix"][2]["rollback"], "YES");
     assert_eq!(v["metrics"][1]["alert"], "> 500ms");
     assert_eq!(v["checklist"].as_array().unwrap().len(), 5);

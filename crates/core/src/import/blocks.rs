@@ -157,33 +157,11 @@ fn level(l: HeadingLevel) -> u8 {
 }
 
 enum Open {
-    Heading {
-        level: u8,
-        id: Option<String>,
-        start: usize,
-    },
-    Para {
-        lines: Vec<(Inline, usize)>,
-        line: usize,
-        start: usize,
-    },
-    Table {
-        header: Vec<Inline>,
-        header_cells: usize,
-        rows: Vec<Row>,
-        in_head: bool,
-        start: usize,
-    },
-    Code {
-        text: String,
-        start: usize,
-    },
-    List {
-        items: Vec<Item>,
-        depth: usize,
-        item: Option<(Item, bool)>,
-        start: usize,
-    },
+    Heading { level: u8, id: Option<String>, start: usize },
+    Para { lines: Vec<(Inline, usize)>, line: usize, start: usize },
+    Table { header: Vec<Inline>, header_cells: usize, rows: Vec<Row>, in_head: bool, start: usize },
+    Code { text: String, start: usize },
+    List { items: Vec<Item>, depth: usize, item: Option<(Item, bool)>, start: usize },
 }
 
 /// Splits `text` into blocks.
@@ -202,70 +180,38 @@ pub fn parse(text: &str) -> Vec<Block> {
     let mut open: Option<Open> = None;
     let mut inline = InlineBuilder::default();
     let push = |blocks: &mut Vec<Block>, kind: Kind, start: usize, end: usize| {
-        blocks.push(Block {
-            kind,
-            line: lines.line(start),
-            range: start..end,
-        });
+        blocks.push(Block { kind, line: lines.line(start), range: start..end });
     };
 
     for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level: l, id, .. }) => {
                 inline = InlineBuilder::default();
-                open = Some(Open::Heading {
-                    level: level(l),
-                    id: id.map(|s| s.to_string()),
-                    start: range.start,
-                });
+                open = Some(Open::Heading { level: level(l), id: id.map(|s| s.to_string()), start: range.start });
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(Open::Heading { level, id, start }) = open.take() {
-                    push(
-                        &mut blocks,
-                        Kind::Heading {
-                            level,
-                            text: inline.finish(),
-                            id,
-                        },
-                        start,
-                        range.end,
-                    );
+                    push(&mut blocks, Kind::Heading { level, text: inline.finish(), id }, start, range.end);
                 }
             }
             Event::Start(Tag::Paragraph) => {
                 if !matches!(open, Some(Open::List { .. })) {
                     inline = InlineBuilder::default();
-                    open = Some(Open::Para {
-                        lines: Vec::new(),
-                        line: lines.line(range.start),
-                        start: range.start,
-                    });
-                } else if let Some(Open::List {
-                    item: Some((item, _)),
-                    ..
-                }) = &mut open
+                    open = Some(Open::Para { lines: Vec::new(), line: lines.line(range.start), start: range.start });
+                } else if let Some(Open::List { item: Some((item, _)), .. }) = &mut open
                     && !item.inline.text.is_empty()
                 {
                     inline.push_text(" ");
                 }
             }
             Event::End(TagEnd::Paragraph) => {
-                if let Some(Open::Para {
-                    mut lines,
-                    line,
-                    start,
-                }) = open.take()
-                {
+                if let Some(Open::Para { mut lines, line, start }) = open.take() {
                     lines.push((inline.finish(), line));
                     push(&mut blocks, Kind::Para(lines), start, range.end);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
-                if let Some(Open::Para {
-                    lines: para, line, ..
-                }) = &mut open
-                {
+                if let Some(Open::Para { lines: para, line, .. }) = &mut open {
                     para.push((inline.finish(), *line));
                     *line = lines.line(range.end);
                 } else {
@@ -294,22 +240,12 @@ pub fn parse(text: &str) -> Vec<Block> {
             Event::Start(Tag::TableRow) => {
                 if let Some(Open::Table { rows, .. }) = &mut open {
                     let source_cells = count_cells(line_text(range.start));
-                    rows.push(Row {
-                        cells: Vec::new(),
-                        line: lines.line(range.start),
-                        source_cells,
-                    });
+                    rows.push(Row { cells: Vec::new(), line: lines.line(range.start), source_cells });
                 }
             }
             Event::Start(Tag::TableCell) => inline = InlineBuilder::default(),
             Event::End(TagEnd::TableCell) => {
-                if let Some(Open::Table {
-                    header,
-                    rows,
-                    in_head,
-                    ..
-                }) = &mut open
-                {
+                if let Some(Open::Table { header, rows, in_head, .. }) = &mut open {
                     let cell = inline.finish();
                     if *in_head {
                         header.push(cell);
@@ -319,32 +255,13 @@ pub fn parse(text: &str) -> Vec<Block> {
                 }
             }
             Event::End(TagEnd::Table) => {
-                if let Some(Open::Table {
-                    header,
-                    header_cells,
-                    rows,
-                    start,
-                    ..
-                }) = open.take()
-                {
-                    push(
-                        &mut blocks,
-                        Kind::Table {
-                            header,
-                            header_cells,
-                            rows,
-                        },
-                        start,
-                        range.end,
-                    );
+                if let Some(Open::Table { header, header_cells, rows, start, .. }) = open.take() {
+                    push(&mut blocks, Kind::Table { header, header_cells, rows }, start, range.end);
                 }
             }
             Event::Start(Tag::CodeBlock(_)) => {
                 if !matches!(open, Some(Open::List { .. })) {
-                    open = Some(Open::Code {
-                        text: String::new(),
-                        start: range.start,
-                    });
+                    open = Some(Open::Code { text: String::new(), start: range.start });
                 }
             }
             Event::End(TagEnd::CodeBlock) => {
@@ -354,14 +271,7 @@ pub fn parse(text: &str) -> Vec<Block> {
             }
             Event::Start(Tag::List(_)) => match &mut open {
                 Some(Open::List { depth, .. }) => *depth += 1,
-                _ => {
-                    open = Some(Open::List {
-                        items: Vec::new(),
-                        depth: 1,
-                        item: None,
-                        start: range.start,
-                    })
-                }
+                _ => open = Some(Open::List { items: Vec::new(), depth: 1, item: None, start: range.start }),
             },
             Event::End(TagEnd::List(_)) => {
                 if let Some(Open::List { depth, .. }) = &mut open {
@@ -381,11 +291,7 @@ pub fn parse(text: &str) -> Vec<Block> {
                         items.push(parent);
                     }
                     inline = InlineBuilder::default();
-                    let new = Item {
-                        inline: Inline::default(),
-                        checked: None,
-                        line: lines.line(range.start),
-                    };
+                    let new = Item { inline: Inline::default(), checked: None, line: lines.line(range.start) };
                     *item = Some((new, true));
                 }
             }
@@ -398,11 +304,7 @@ pub fn parse(text: &str) -> Vec<Block> {
                 }
             }
             Event::TaskListMarker(done) => {
-                if let Some(Open::List {
-                    item: Some((it, _)),
-                    ..
-                }) = &mut open
-                {
+                if let Some(Open::List { item: Some((it, _)), .. }) = &mut open {
                     it.checked = Some(done);
                 }
             }
@@ -420,14 +322,7 @@ pub fn parse(text: &str) -> Vec<Block> {
             Event::End(TagEnd::Strong) => inline.strong_end(),
             Event::Html(h) => {
                 if open.is_none() {
-                    push(
-                        &mut blocks,
-                        Kind::Html {
-                            text: h.to_string(),
-                        },
-                        range.start,
-                        range.end,
-                    );
+                    push(&mut blocks, Kind::Html { text: h.to_string() }, range.start, range.end);
                 }
             }
             Event::Rule => push(&mut blocks, Kind::Rule, range.start, range.end),
@@ -454,38 +349,21 @@ mod tests {
     fn blocks_keep_lines_and_inline_structure() {
         let md = "# Title\n\n**Version**: 1.0  \n**Date**: 2026-01-25\n\n| Time | Task |\n|---|---|\n| 6:30 | **CHECKPOINT 1**: Go (`make go`) |\n\n- [x] done\n- [ ] open\n\n```bash\n# 1. Stop\nstop.sh\n```\n";
         let blocks = parse(md);
-        assert!(
-            matches!(&blocks[0].kind, Kind::Heading { level: 1, text, .. } if text.plain == "Title")
-        );
-        let Kind::Para(lines) = &blocks[1].kind else {
-            panic!("{:?}", blocks[1])
-        };
+        assert!(matches!(&blocks[0].kind, Kind::Heading { level: 1, text, .. } if text.plain == "Title"));
+        let Kind::Para(lines) = &blocks[1].kind else { panic!("{:?}", blocks[1]) };
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].0.lead_strong.as_deref(), Some("Version"));
         assert_eq!(lines[0].0.plain, "Version: 1.0");
         assert_eq!(lines[1].1, 4);
-        let Kind::Table {
-            header,
-            rows,
-            header_cells,
-            ..
-        } = &blocks[2].kind
-        else {
-            panic!()
-        };
+        let Kind::Table { header, rows, header_cells, .. } = &blocks[2].kind else { panic!() };
         assert_eq!((header.len(), *header_cells), (2, 2));
         assert_eq!(rows[0].line, 8);
         let cell = &rows[0].cells[1];
         assert_eq!(cell.lead_strong.as_deref(), Some("CHECKPOINT 1"));
         assert_eq!(cell.text, "CHECKPOINT 1: Go (`make go`)");
         assert_eq!(cell.codes, vec!["make go"]);
-        let Kind::List { items } = &blocks[3].kind else {
-            panic!()
-        };
-        assert_eq!(
-            items.iter().map(|i| i.checked).collect::<Vec<_>>(),
-            vec![Some(true), Some(false)]
-        );
+        let Kind::List { items } = &blocks[3].kind else { panic!() };
+        assert_eq!(items.iter().map(|i| i.checked).collect::<Vec<_>>(), vec![Some(true), Some(false)]);
         assert!(matches!(&blocks[4].kind, Kind::Code { text } if text == "# 1. Stop\nstop.sh\n"));
         assert_eq!(blocks[4].line, 13);
     }

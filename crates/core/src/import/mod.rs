@@ -14,9 +14,8 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use vocab::{Col, Key, Section, TableKind, fold};
 use warroom_model::{
-    ChecklistItem, ClockTime, CmpOp, CommandRef, Condition, Contact, Field, MatrixAction,
-    MatrixRow, Metric, Phase, RawSection, RollbackStep, Runbook, Task, Trigger, Window,
-    split_roles,
+    ChecklistItem, ClockTime, CmpOp, CommandRef, Condition, Contact, Field, MatrixAction, MatrixRow, Metric, Phase,
+    RawSection, RollbackStep, Runbook, Task, Trigger, Window, split_roles,
 };
 
 /// Larger files are refused: a real runbook is a few hundred kilobytes at most.
@@ -55,13 +54,7 @@ impl fmt::Display for ImportReport {
         writeln!(
             f,
             "{}: {} phases, {} tasks ({} checkpoints), {} contacts, {} rollback steps, {} metrics",
-            self.file,
-            self.phases,
-            self.tasks,
-            self.checkpoints,
-            self.contacts,
-            self.rollback_steps,
-            self.metrics
+            self.file, self.phases, self.tasks, self.checkpoints, self.contacts, self.rollback_steps, self.metrics
         )?;
         if let Some(r) = &self.repaired {
             writeln!(f, "note: {r}")?;
@@ -78,20 +71,13 @@ pub enum ImportError {
     #[error("{file}: {err}")]
     Decode { file: String, err: DecodeError },
     #[error("{file}: the file is {size} bytes; runbooks larger than {limit} bytes are refused")]
-    TooLarge {
-        file: String,
-        size: usize,
-        limit: usize,
-    },
+    TooLarge { file: String, size: usize, limit: usize },
     #[error(
         "{file}: no timeline found: expected a table with a time column and a task column, such as `| Time | Task | Owner | Status |`"
     )]
     NoTimeline { file: String },
     #[error("{file}: {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  {file}:{}: {}", p.line, p.message)).collect::<Vec<_>>().join("\n"))]
-    Invalid {
-        file: String,
-        problems: Vec<Diagnostic>,
-    },
+    Invalid { file: String, problems: Vec<Diagnostic> },
 }
 
 /// A runbook and the report of its import.
@@ -104,16 +90,9 @@ pub struct Imported {
 /// Imports a Markdown runbook from its bytes; `file` names it in messages.
 pub fn import_markdown(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
     if bytes.len() > MAX_BYTES {
-        return Err(ImportError::TooLarge {
-            file: file.into(),
-            size: bytes.len(),
-            limit: MAX_BYTES,
-        });
+        return Err(ImportError::TooLarge { file: file.into(), size: bytes.len(), limit: MAX_BYTES });
     }
-    let decoded = encoding::decode(bytes).map_err(|err| ImportError::Decode {
-        file: file.into(),
-        err,
-    })?;
+    let decoded = encoding::decode(bytes).map_err(|err| ImportError::Decode { file: file.into(), err })?;
     let repaired = match (decoded.repair_note(), decoded.source_encoding) {
         (Some(note), _) => Some(note),
         (None, Some(enc)) => Some(format!("decoded from {enc}")),
@@ -131,18 +110,12 @@ pub fn import_file(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
         return import_markdown(file, bytes);
     }
     if bytes.len() > MAX_BYTES {
-        return Err(ImportError::TooLarge {
-            file: file.into(),
-            size: bytes.len(),
-            limit: MAX_BYTES,
-        });
+        return Err(ImportError::TooLarge { file: file.into(), size: bytes.len(), limit: MAX_BYTES });
     }
-    let invalid = |line: usize, message: String| ImportError::Invalid {
-        file: file.into(),
-        problems: vec![diag(line, message)],
-    };
-    let runbook: Runbook = serde_json::from_slice(bytes)
-        .map_err(|e| invalid(e.line(), format!("not a warroom JSON runbook: {e}")))?;
+    let invalid =
+        |line: usize, message: String| ImportError::Invalid { file: file.into(), problems: vec![diag(line, message)] };
+    let runbook: Runbook =
+        serde_json::from_slice(bytes).map_err(|e| invalid(e.line(), format!("not a warroom JSON runbook: {e}")))?;
     if runbook.tasks().next().is_none() {
         return Err(ImportError::NoTimeline { file: file.into() });
     }
@@ -186,23 +159,10 @@ struct Builder<'a> {
 }
 
 fn diag(line: usize, message: impl Into<String>) -> Diagnostic {
-    Diagnostic {
-        line,
-        message: message.into(),
-    }
+    Diagnostic { line, message: message.into() }
 }
 
-const PHASE_WORDS: &[&str] = &[
-    "phase",
-    "stage",
-    "giai doan",
-    "buoc",
-    "step",
-    "wave",
-    "dot",
-    "part",
-    "phan",
-];
+const PHASE_WORDS: &[&str] = &["phase", "stage", "giai doan", "buoc", "step", "wave", "dot", "part", "phan"];
 
 impl<'a> Builder<'a> {
     fn new(file: &'a str, text: &'a str) -> Self {
@@ -232,10 +192,7 @@ impl<'a> Builder<'a> {
 
     fn label(&mut self, key: &str, words: &str) {
         if !self.rb.labels.iter().any(|f| f.name == key) {
-            self.rb.labels.push(Field {
-                name: key.into(),
-                value: words.into(),
-            });
+            self.rb.labels.push(Field { name: key.into(), value: words.into() });
         }
     }
 
@@ -243,15 +200,9 @@ impl<'a> Builder<'a> {
         for i in 0..self.blocks.len() {
             let block = self.blocks[i].clone();
             let used = match &block.kind {
-                Kind::Heading { level, text, id } => {
-                    self.on_heading(*level, text, id.clone(), block.line)
-                }
+                Kind::Heading { level, text, id } => self.on_heading(*level, text, id.clone(), block.line),
                 Kind::Para(lines) => self.on_para(lines),
-                Kind::Table {
-                    header,
-                    header_cells,
-                    rows,
-                } => self.on_table(header, *header_cells, rows, block.line),
+                Kind::Table { header, header_cells, rows } => self.on_table(header, *header_cells, rows, block.line),
                 Kind::Code { text } => self.on_code(text, block.line),
                 Kind::List { items } => self.on_list(items),
                 Kind::Html { text } => self.on_html(text),
@@ -352,15 +303,9 @@ impl<'a> Builder<'a> {
             Key::Window => match times::parse_range(value) {
                 Ok(r) => {
                     let end_day = u8::from(r.end <= r.start);
-                    self.rb.window = Some(Window {
-                        start: r.start,
-                        end: r.end,
-                        end_day,
-                    });
+                    self.rb.window = Some(Window { start: r.start, end: r.end, end_day });
                 }
-                Err(e) => self
-                    .problems
-                    .push(diag(line, format!("go-live window: {}", e.0))),
+                Err(e) => self.problems.push(diag(line, format!("go-live window: {}", e.0))),
             },
         }
         true
@@ -371,27 +316,17 @@ impl<'a> Builder<'a> {
             && let Some(t) = times::find_time(text)
         {
             self.rb.rollback.deadline = Some(t);
-            self.rb.rollback.deadline_day =
-                u8::from(self.rb.window.as_ref().is_some_and(|w| t < w.start));
+            self.rb.rollback.deadline_day = u8::from(self.rb.window.as_ref().is_some_and(|w| t < w.start));
         }
         self.rb.rollback.deadline_notes.push(text.to_owned());
     }
 
-    fn on_table(
-        &mut self,
-        header: &[Inline],
-        header_cells: usize,
-        rows: &[Row],
-        line: usize,
-    ) -> bool {
+    fn on_table(&mut self, header: &[Inline], header_cells: usize, rows: &[Row], line: usize) -> bool {
         let names: Vec<String> = header.iter().map(|h| h.plain.clone()).collect();
         let Some((kind, cols)) = vocab::table_kind(&names, self.ctx()) else {
             self.warnings.push(diag(
                 line,
-                format!(
-                    "a table with columns `{}` was not recognised; it is kept as written",
-                    names.join(" | ")
-                ),
+                format!("a table with columns `{}` was not recognised; it is kept as written", names.join(" | ")),
             ));
             return false;
         };
@@ -412,9 +347,7 @@ impl<'a> Builder<'a> {
             return true;
         }
         let get = |row: &'_ Row, c: Col| -> Option<Inline> {
-            cols.iter()
-                .position(|x| *x == Some(c))
-                .and_then(|i| row.cells.get(i).cloned())
+            cols.iter().position(|x| *x == Some(c)).and_then(|i| row.cells.get(i).cloned())
         };
         let text = |row: &Row, c: Col| get(row, c).map(|i| i.plain).unwrap_or_default();
         let extra = |row: &Row| -> Vec<Field> {
@@ -427,10 +360,7 @@ impl<'a> Builder<'a> {
                 })
                 .collect()
         };
-        let rows: Vec<&Row> = rows
-            .iter()
-            .filter(|r| r.cells.iter().any(|c| !c.text.is_empty()))
-            .collect();
+        let rows: Vec<&Row> = rows.iter().filter(|r| r.cells.iter().any(|c| !c.text.is_empty())).collect();
         match kind {
             TableKind::Tasks => self.tasks(&cols, &names, &rows, line),
             TableKind::Contacts => {
@@ -494,11 +424,7 @@ impl<'a> Builder<'a> {
                     let task = get(row, Col::Task).unwrap_or_default();
                     let mut commands = task.codes.clone();
                     if let Some(c) = get(row, Col::Command) {
-                        let cmd = if c.codes.is_empty() {
-                            vec![c.plain]
-                        } else {
-                            c.codes
-                        };
+                        let cmd = if c.codes.is_empty() { vec![c.plain] } else { c.codes };
                         commands.extend(cmd.into_iter().filter(|c| !c.is_empty()));
                     }
                     self.rb.rollback.steps.push(RollbackStep {
@@ -517,11 +443,7 @@ impl<'a> Builder<'a> {
                     self.rb.commands.push(CommandRef {
                         id: format!("x{n}"),
                         label: text(row, Col::Label),
-                        command: if c.codes.is_empty() {
-                            c.plain
-                        } else {
-                            c.codes.join("\n")
-                        },
+                        command: if c.codes.is_empty() { c.plain } else { c.codes.join("\n") },
                     });
                 }
             }
@@ -553,12 +475,7 @@ impl<'a> Builder<'a> {
     fn new_phase(&mut self, heading: &str, id: Option<String>, line: usize) {
         let n = self.rb.phases.len() + 1;
         let (label, name, range) = split_phase_heading(heading);
-        let mut phase = Phase {
-            id: id.unwrap_or_else(|| format!("p{n}")),
-            label,
-            name,
-            ..Phase::default()
-        };
+        let mut phase = Phase { id: id.unwrap_or_else(|| format!("p{n}")), label, name, ..Phase::default() };
         if let Some(range) = range {
             match times::parse_range(&range) {
                 Ok(r) => {
@@ -569,9 +486,7 @@ impl<'a> Builder<'a> {
                     phase.end_day = start_day + u8::from(r.end < r.start);
                     phase.open_end = r.open;
                 }
-                Err(e) => self
-                    .problems
-                    .push(diag(line, format!("phase `{heading}`: {}", e.0))),
+                Err(e) => self.problems.push(diag(line, format!("phase `{heading}`: {}", e.0))),
             }
         }
         self.rb.phases.push(phase);
@@ -608,20 +523,13 @@ impl<'a> Builder<'a> {
             self.current_phase();
         }
         let cell = |row: &Row, c: Col| -> Inline {
-            cols.iter()
-                .position(|x| *x == Some(c))
-                .and_then(|i| row.cells.get(i).cloned())
-                .unwrap_or_default()
+            cols.iter().position(|x| *x == Some(c)).and_then(|i| row.cells.get(i).cloned()).unwrap_or_default()
         };
         let mut prev_time: Option<(ClockTime, u8)> = None;
         for row in rows {
             if has_phase_col {
                 let name = cell(row, Col::Phase).plain;
-                let same = self
-                    .rb
-                    .phases
-                    .last()
-                    .is_some_and(|p| p.display_name() == name);
+                let same = self.rb.phases.last().is_some_and(|p| p.display_name() == name);
                 if !same {
                     self.new_phase(&name, None, row.line);
                 }
@@ -633,17 +541,11 @@ impl<'a> Builder<'a> {
             let (time, day, offset) = if time_cell.is_empty() {
                 match prev_time {
                     Some((t, d)) => {
-                        self.warnings.push(diag(
-                            row.line,
-                            format!("no time given; using the time before it ({t})"),
-                        ));
+                        self.warnings.push(diag(row.line, format!("no time given; using the time before it ({t})")));
                         (t, d, None)
                     }
                     None => {
-                        self.problems.push(diag(
-                            row.line,
-                            "the first task of a table needs a time (HH:MM)",
-                        ));
+                        self.problems.push(diag(row.line, "the first task of a table needs a time (HH:MM)"));
                         continue;
                     }
                 }
@@ -674,17 +576,13 @@ impl<'a> Builder<'a> {
             prev_time = Some((time, day));
             let task_cell = cell(row, Col::Task);
             if task_cell.text.is_empty() {
-                self.problems.push(diag(
-                    row.line,
-                    "a task row without a task: the task column is empty",
-                ));
+                self.problems.push(diag(row.line, "a task row without a task: the task column is empty"));
                 continue;
             }
             let (checkpoint, checkpoint_no, title) = checkpoint_of(&task_cell);
             let owner = cell(row, Col::Owner).plain;
             if owner.is_empty() {
-                self.warnings
-                    .push(diag(row.line, format!("task `{title}` has no owner")));
+                self.warnings.push(diag(row.line, format!("task `{title}` has no owner")));
             }
             let status = cell(row, Col::Status).plain;
             let checked = is_checked(&status);
@@ -698,18 +596,11 @@ impl<'a> Builder<'a> {
                 })
                 .collect();
             if !status.is_empty() && !checked && !is_unchecked(&status) {
-                extra.push(Field {
-                    name: "Status".into(),
-                    value: status.clone(),
-                });
+                extra.push(Field { name: "Status".into(), value: status.clone() });
             }
             let id_cell = cell(row, Col::Id).plain;
             let n = self.rb.phases[phase_idx].tasks.len() + 1;
-            let id = if id_cell.is_empty() {
-                format!("{}.{n}", phase_idx + 1)
-            } else {
-                id_cell
-            };
+            let id = if id_cell.is_empty() { format!("{}.{n}", phase_idx + 1) } else { id_cell };
             let duration_cell = cell(row, Col::Duration).plain;
             let duration_min = if duration_cell.is_empty() {
                 None
@@ -785,10 +676,8 @@ impl<'a> Builder<'a> {
                 } else if let Some(step) = self.rb.rollback.steps.last_mut() {
                     step.notes.push(comment.to_owned());
                 } else {
-                    self.warnings.push(diag(
-                        line,
-                        format!("comment `{comment}` before the first rollback step ignored"),
-                    ));
+                    self.warnings
+                        .push(diag(line, format!("comment `{comment}` before the first rollback step ignored")));
                 }
             } else if let Some(step) = self.rb.rollback.steps.last_mut() {
                 step.commands.push(l.to_owned());
@@ -858,14 +747,7 @@ impl<'a> Builder<'a> {
             Some(Section::Commands) => {
                 for it in items.iter().filter(|i| !i.inline.codes.is_empty()) {
                     let n = self.rb.commands.len() + 1;
-                    let label = it
-                        .inline
-                        .plain
-                        .split(':')
-                        .next()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_owned();
+                    let label = it.inline.plain.split(':').next().unwrap_or_default().trim().to_owned();
                     self.rb.commands.push(CommandRef {
                         id: format!("x{n}"),
                         label,
@@ -910,56 +792,37 @@ impl<'a> Builder<'a> {
 
     fn finish(mut self, repaired: Option<String>) -> Result<Imported, ImportError> {
         if self.rb.title.is_empty() {
-            let stem = std::path::Path::new(self.file).file_stem().map_or_else(
-                || "Runbook".to_owned(),
-                |s| s.to_string_lossy().into_owned(),
-            );
-            self.warnings
-                .push(diag(1, format!("no `# Title` heading; using `{stem}`")));
+            let stem = std::path::Path::new(self.file)
+                .file_stem()
+                .map_or_else(|| "Runbook".to_owned(), |s| s.to_string_lossy().into_owned());
+            self.warnings.push(diag(1, format!("no `# Title` heading; using `{stem}`")));
             self.rb.title = stem;
         }
         self.keep_unrecognised();
         let mut seen = std::collections::HashMap::new();
         for t in self.rb.tasks() {
             if let Some(first) = seen.insert(t.id.clone(), t.title.clone()) {
-                self.problems.push(diag(
-                    1,
-                    format!(
-                        "task id `{}` is used twice (`{first}` and `{}`)",
-                        t.id, t.title
-                    ),
-                ));
+                self.problems.push(diag(1, format!("task id `{}` is used twice (`{first}` and `{}`)", t.id, t.title)));
             }
         }
         for t in self.rb.tasks() {
             for a in &t.after {
                 if !seen.contains_key(a) {
-                    self.problems.push(diag(
-                        1,
-                        format!("task `{}` waits for `{a}`, which is not a task id", t.id),
-                    ));
+                    self.problems.push(diag(1, format!("task `{}` waits for `{a}`, which is not a task id", t.id)));
                 }
             }
         }
         for p in &self.rb.phases {
             if p.tasks.is_empty() {
-                self.warnings.push(diag(
-                    1,
-                    format!("phase `{}` has no tasks", p.display_name()),
-                ));
+                self.warnings.push(diag(1, format!("phase `{}` has no tasks", p.display_name())));
             }
         }
         if !self.problems.is_empty() {
             self.problems.sort_by_key(|p| p.line);
-            return Err(ImportError::Invalid {
-                file: self.file.into(),
-                problems: self.problems,
-            });
+            return Err(ImportError::Invalid { file: self.file.into(), problems: self.problems });
         }
         if self.rb.tasks().next().is_none() {
-            return Err(ImportError::NoTimeline {
-                file: self.file.into(),
-            });
+            return Err(ImportError::NoTimeline { file: self.file.into() });
         }
         self.rb.phases.retain(|p| !p.tasks.is_empty());
         self.rb.id = self.runbook_id.take().unwrap_or_else(|| {
@@ -978,10 +841,7 @@ impl<'a> Builder<'a> {
             rollback_steps: rb.rollback.steps.len(),
             metrics: rb.metrics.len(),
         };
-        Ok(Imported {
-            runbook: rb,
-            report,
-        })
+        Ok(Imported { runbook: rb, report })
     }
 
     /// Sections with content the importer did not use are kept verbatim for export.
@@ -1018,11 +878,7 @@ impl<'a> Builder<'a> {
                     heading.trim_start_matches('#').trim()
                 ),
             ));
-            self.rb.appendix.push(RawSection {
-                id: format!("a{n}"),
-                heading,
-                markdown: body.join("\n\n"),
-            });
+            self.rb.appendix.push(RawSection { id: format!("a{n}"), heading, markdown: body.join("\n\n") });
         }
     }
 }
@@ -1040,16 +896,13 @@ fn key_value(inline: &Inline) -> Option<(String, String)> {
         return None;
     }
     let (k, v) = plain.split_once(':')?;
-    (k.chars().count() <= 40 && !k.trim().is_empty())
-        .then(|| (k.trim().to_owned(), v.trim().to_owned()))
+    (k.chars().count() <= 40 && !k.trim().is_empty()).then(|| (k.trim().to_owned(), v.trim().to_owned()))
 }
 
 fn is_phase_heading(heading: &str) -> bool {
     let f = fold(heading);
     let numbered = PHASE_WORDS.iter().any(|w| {
-        f.strip_prefix(w)
-            .and_then(|r| r.strip_prefix(' '))
-            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+        f.strip_prefix(w).and_then(|r| r.strip_prefix(' ')).is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
     });
     numbered || trailing_range(heading).is_some()
 }
@@ -1059,14 +912,10 @@ fn trailing_range(heading: &str) -> Option<(usize, String)> {
     let t = heading.trim_end();
     let open = t.rfind('(')?;
     let inner = t.strip_suffix(')')?.get(open + 1..)?;
-    times::parse_range(inner)
-        .is_ok()
-        .then(|| (open, inner.to_owned()))
-        .or_else(|| {
-            // Keep a malformed range so the error can name it, when it looks like one.
-            (inner.contains(':') && inner.contains(['-', '–', '—']))
-                .then(|| (open, inner.to_owned()))
-        })
+    times::parse_range(inner).is_ok().then(|| (open, inner.to_owned())).or_else(|| {
+        // Keep a malformed range so the error can name it, when it looks like one.
+        (inner.contains(':') && inner.contains(['-', '–', '—'])).then(|| (open, inner.to_owned()))
+    })
 }
 
 /// `Phase 1: Chuẩn bị (6:00 - 6:30)` → (`Phase 1`, `Chuẩn bị`, `6:00 - 6:30`).
@@ -1091,57 +940,24 @@ fn split_phase_heading(heading: &str) -> (Option<String>, String, Option<String>
 /// `**CHECKPOINT 2**: Data migration OK` → (true, Some(2), `Data migration OK`).
 fn checkpoint_of(cell: &Inline) -> (bool, Option<u32>, String) {
     let f = fold(&cell.plain);
-    let words = [
-        "checkpoint",
-        "go no go",
-        "diem kiem tra",
-        "kiem tra chot",
-        "cp",
-    ];
-    let Some(word) = words
-        .iter()
-        .find(|w| f == **w || f.starts_with(&format!("{w} ")))
-    else {
+    let words = ["checkpoint", "go no go", "diem kiem tra", "kiem tra chot", "cp"];
+    let Some(word) = words.iter().find(|w| f == **w || f.starts_with(&format!("{w} "))) else {
         return (false, None, cell.text.clone());
     };
     let lead = cell.lead_strong.clone().unwrap_or_default();
-    let head_len = if !lead.is_empty() && fold(&lead).starts_with(word) {
-        lead.len()
-    } else {
-        cell.text.find(':').unwrap_or(0)
-    };
+    let head_len =
+        if !lead.is_empty() && fold(&lead).starts_with(word) { lead.len() } else { cell.text.find(':').unwrap_or(0) };
     let head = cell.text.get(..head_len).unwrap_or_default();
-    let number = head
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|s| !s.is_empty())
-        .and_then(|s| s.parse().ok());
-    let title = cell
-        .text
-        .get(head_len..)
-        .unwrap_or_default()
-        .trim_start_matches([':', '-', '–', ' '])
-        .trim();
-    let title = if title.is_empty() {
-        cell.text.trim().to_owned()
-    } else {
-        title.to_owned()
-    };
+    let number = head.split(|c: char| !c.is_ascii_digit()).find(|s| !s.is_empty()).and_then(|s| s.parse().ok());
+    let title = cell.text.get(head_len..).unwrap_or_default().trim_start_matches([':', '-', '–', ' ']).trim();
+    let title = if title.is_empty() { cell.text.trim().to_owned() } else { title.to_owned() };
     (true, number, title)
 }
 
 fn is_checked(status: &str) -> bool {
     let s = status.trim();
     ["☑", "✅", "✔", "✓", "[x]", "[X]", "x", "X", "☒"].contains(&s)
-        || [
-            "done",
-            "xong",
-            "yes",
-            "complete",
-            "completed",
-            "hoan thanh",
-            "ok",
-        ]
-        .contains(&fold(s).as_str())
+        || ["done", "xong", "yes", "complete", "completed", "hoan thanh", "ok"].contains(&fold(s).as_str())
 }
 
 fn is_unchecked(status: &str) -> bool {
@@ -1154,9 +970,7 @@ fn numbered(comment: &str) -> Option<&str> {
         return None;
     }
     let rest = &comment[digits..];
-    rest.strip_prefix('.')
-        .or_else(|| rest.strip_prefix(')'))
-        .map(str::trim)
+    rest.strip_prefix('.').or_else(|| rest.strip_prefix(')')).map(str::trim)
 }
 
 fn matrix_action(cell: &str) -> MatrixAction {
@@ -1165,11 +979,7 @@ fn matrix_action(cell: &str) -> MatrixAction {
         MatrixAction::DisableFeature
     } else if f.starts_with("yes") || f.starts_with("co") || f.starts_with("rollback") || f == "y" {
         MatrixAction::Rollback
-    } else if f.contains("fix forward")
-        || f.starts_with("no")
-        || f.starts_with("khong")
-        || f.contains("sua")
-    {
+    } else if f.contains("fix forward") || f.starts_with("no") || f.starts_with("khong") || f.contains("sua") {
         MatrixAction::FixForward
     } else {
         MatrixAction::Other
@@ -1197,15 +1007,10 @@ pub fn parse_condition(text: &str) -> Condition {
         ("trên ", CmpOp::Gt),
     ];
     let lower = t.to_lowercase();
-    let Some((op, rest)) = ops
-        .iter()
-        .find_map(|(p, op)| lower.strip_prefix(p).map(|r| (*op, r.trim())))
-    else {
+    let Some((op, rest)) = ops.iter().find_map(|(p, op)| lower.strip_prefix(p).map(|r| (*op, r.trim()))) else {
         return Condition::Manual;
     };
-    let end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',' || c == '-'))
-        .unwrap_or(rest.len());
+    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',' || c == '-')).unwrap_or(rest.len());
     let Ok(value) = rest[..end].replace(',', ".").parse::<f64>() else {
         return Condition::Manual;
     };
@@ -1214,11 +1019,7 @@ pub fn parse_condition(text: &str) -> Condition {
         return Condition::Manual;
     }
     // Take the unit's case from the original text.
-    let unit = (!unit.is_empty()).then(|| {
-        t.get(t.len().saturating_sub(unit.len())..)
-            .unwrap_or(unit)
-            .to_owned()
-    });
+    let unit = (!unit.is_empty()).then(|| t.get(t.len().saturating_sub(unit.len())..).unwrap_or(unit).to_owned());
     Condition::Compare { op, value, unit }
 }
 

@@ -16,22 +16,13 @@ fn problems(md: &str) -> Vec<Diagnostic> {
 
 #[test]
 fn seed_imports_everything_it_says() {
-    let Imported {
-        runbook: rb,
-        report,
-    } = seed();
+    let Imported { runbook: rb, report } = seed();
     assert_eq!(rb.title, "GO-LIVE RUNBOOK");
     assert_eq!(rb.version.as_deref(), Some("1.0"));
     assert_eq!(rb.date.as_deref(), Some("2026-01-25"));
-    assert_eq!(
-        rb.go_live_day.as_deref(),
-        Some("Saturday (giảm thiểu ảnh hưởng)")
-    );
+    assert_eq!(rb.go_live_day.as_deref(), Some("Saturday (giảm thiểu ảnh hưởng)"));
     let w = rb.window.clone().unwrap();
-    assert_eq!(
-        (w.start.to_string(), w.end.to_string()),
-        ("06:00".into(), "12:00".into())
-    );
+    assert_eq!((w.start.to_string(), w.end.to_string()), ("06:00".into(), "12:00".into()));
     assert_eq!(rb.hypercare_hours, Some(24));
     assert_eq!(rb.contacts.len(), 5);
     assert_eq!(rb.contacts[4].role, "Business Owner");
@@ -42,53 +33,31 @@ fn seed_imports_everything_it_says() {
     assert_eq!(rb.tasks().count(), 32);
     let cp2 = rb.task("2.5").unwrap();
     assert!(cp2.checkpoint);
-    assert_eq!(
-        (cp2.checkpoint_no, cp2.title.as_str(), cp2.owner.as_str()),
-        (Some(2), "Data migration OK", "All")
-    );
+    assert_eq!((cp2.checkpoint_no, cp2.title.as_str(), cp2.owner.as_str()), (Some(2), "Data migration OK", "All"));
     assert_eq!(rb.tasks().filter(|t| t.checkpoint).count(), 4);
     let migrate = rb.task("3.3").unwrap();
     assert_eq!(migrate.commands, vec!["make migrate"]);
     assert_eq!(migrate.title, "Run database migrations (`make migrate`)");
     let announce = rb.task("5.4").unwrap();
-    assert_eq!(
-        (announce.title.as_str(), announce.checkpoint),
-        ("GO-LIVE ANNOUNCEMENT", false)
-    );
+    assert_eq!((announce.title.as_str(), announce.checkpoint), ("GO-LIVE ANNOUNCEMENT", false));
     let hyper = rb.task("6.4").unwrap();
-    assert_eq!(
-        (hyper.offset.as_deref(), hyper.day, hyper.time.to_string()),
-        (Some("+24h"), 1, "06:00".into())
-    );
+    assert_eq!((hyper.offset.as_deref(), hyper.day, hyper.time.to_string()), (Some("+24h"), 1, "06:00".into()));
     assert_eq!(rb.rollback.triggers.len(), 4);
-    assert_eq!(
-        rb.rollback.triggers[2].condition,
-        "< 50% target (p95 > 400ms)"
-    );
+    assert_eq!(rb.rollback.triggers[2].condition, "< 50% target (p95 > 400ms)");
     assert_eq!(rb.rollback.matrix.len(), 4);
     assert_eq!(rb.rollback.matrix[0].action, MatrixAction::FixForward);
     assert_eq!(rb.rollback.matrix[1].action, MatrixAction::DisableFeature);
     assert_eq!(rb.rollback.matrix[3].action, MatrixAction::Rollback);
     assert_eq!(rb.rollback.matrix[3].approvers, vec!["Tech Lead", "DBA"]);
     assert_eq!(rb.rollback.steps.len(), 7);
-    assert_eq!(
-        rb.rollback.steps[2].commands,
-        vec!["docker-compose -f docker-compose.prod.yml down"]
-    );
-    assert_eq!(
-        rb.rollback.steps[1].notes,
-        vec!["(Toggle maintenance mode)"]
-    );
+    assert_eq!(rb.rollback.steps[2].commands, vec!["docker-compose -f docker-compose.prod.yml down"]);
+    assert_eq!(rb.rollback.steps[1].notes, vec!["(Toggle maintenance mode)"]);
     assert_eq!(rb.rollback.deadline.unwrap().to_string(), "11:00");
     assert_eq!(rb.rollback.deadline_notes.len(), 2);
     assert_eq!(rb.metrics.len(), 5);
     assert_eq!(
         rb.metrics[1].alert_condition,
-        Condition::Compare {
-            op: CmpOp::Gt,
-            value: 500.0,
-            unit: Some("ms".into())
-        }
+        Condition::Compare { op: CmpOp::Gt, value: 500.0, unit: Some("ms".into()) }
     );
     assert_eq!(rb.metrics[4].alert_condition, Condition::Manual);
     assert_eq!(rb.checklist.len(), 5);
@@ -125,25 +94,13 @@ fn other_teams_words_and_column_orders() {
     let rb = import_markdown("other.md", md.as_bytes()).unwrap().runbook;
     assert_eq!(rb.phases.len(), 2);
     let p = &rb.phases[0];
-    assert_eq!(
-        (p.label.as_deref(), p.name.as_str()),
-        (Some("Stage 1"), "Prep")
-    );
+    assert_eq!((p.label.as_deref(), p.name.as_str()), (Some("Stage 1"), "Prep"));
     assert_eq!((p.end_day, p.end.unwrap().to_string()), (1, "00:30".into()));
     let t: Vec<_> = rb.tasks().collect();
     assert_eq!(t[0].owner, "DBA");
     assert!(t[0].checked && t[1].checked && !t[2].checked);
-    assert_eq!(
-        t[0].extra,
-        vec![Field {
-            name: "Ticket".into(),
-            value: "CHG-1".into()
-        }]
-    );
-    assert_eq!(
-        (t[2].day, t[2].checkpoint, t[2].title.as_str()),
-        (1, true, "proceed?")
-    );
+    assert_eq!(t[0].extra, vec![Field { name: "Ticket".into(), value: "CHG-1".into() }]);
+    assert_eq!((t[2].day, t[2].checkpoint, t[2].title.as_str()), (1, true, "proceed?"));
     assert_eq!(
         (t[3].time.to_string(), t[3].day, t[3].commands.clone()),
         ("00:40".into(), 1, vec!["rsync -a".to_owned()])
@@ -153,18 +110,13 @@ fn other_teams_words_and_column_orders() {
 
 #[test]
 fn a_bad_time_names_its_line_and_what_was_expected() {
-    let md = "# R\n\n## Timeline\n\n| Time | Task | Owner |\n|---|---|---|\n| 6:00 | ok | DBA |\n| 25:99 | bad | DBA |\n";
+    let md =
+        "# R\n\n## Timeline\n\n| Time | Task | Owner |\n|---|---|---|\n| 6:00 | ok | DBA |\n| 25:99 | bad | DBA |\n";
     let p = problems(md);
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].line, 8);
-    assert!(
-        p[0].message.contains("`25:99` is not a time") && p[0].message.contains("00–23"),
-        "{}",
-        p[0].message
-    );
-    let err = import_markdown("bad.md", md.as_bytes())
-        .unwrap_err()
-        .to_string();
+    assert!(p[0].message.contains("`25:99` is not a time") && p[0].message.contains("00–23"), "{}", p[0].message);
+    let err = import_markdown("bad.md", md.as_bytes()).unwrap_err().to_string();
     assert!(err.contains("bad.md:8:"), "{err}");
 }
 
@@ -173,11 +125,7 @@ fn ragged_rows_are_refused_with_the_header_they_break() {
     let md = "# R\n\n| Time | Task | Owner | Status |\n|---|---|---|---|\n| 6:00 | a | DBA | ☐ |\n| 6:10 | b | DBA |\n| 6:20 | c | DBA | ☐ | extra |\n";
     let p = problems(md);
     assert_eq!(p.iter().map(|d| d.line).collect::<Vec<_>>(), vec![6, 7]);
-    assert!(
-        p[0].message.contains("3 cells") && p[0].message.contains("(line 3) has 4"),
-        "{}",
-        p[0].message
-    );
+    assert!(p[0].message.contains("3 cells") && p[0].message.contains("(line 3) has 4"), "{}", p[0].message);
 }
 
 #[test]
@@ -188,10 +136,7 @@ fn empty_binary_huge_and_timeline_less_files_are_refused() {
     assert!(e.to_string().starts_with("b.md: not a text file"), "{e}");
     let big = vec![b'a'; 20 * 1024 * 1024];
     let e = import_markdown("big.md", &big).unwrap_err();
-    assert!(
-        matches!(e, ImportError::TooLarge { size, .. } if size == 20 * 1024 * 1024),
-        "{e}"
-    );
+    assert!(matches!(e, ImportError::TooLarge { size, .. } if size == 20 * 1024 * 1024), "{e}");
     let e = import_markdown("n.md", b"# Just a title\n\nSome words.\n").unwrap_err();
     assert!(e.to_string().contains("no timeline found"), "{e}");
 }
@@ -214,48 +159,17 @@ fn duplicate_ids_and_unknown_dependencies_are_problems() {
     let md = "# R\n\n| ID | Time | Task | Owner | After |\n|---|---|---|---|---|\n| A | 6:00 | a | DBA | |\n| A | 6:10 | b | DBA | Z |\n";
     let p = problems(md);
     let text: Vec<&str> = p.iter().map(|d| d.message.as_str()).collect();
-    assert!(
-        text.iter().any(|m| m.contains("`A` is used twice")),
-        "{text:?}"
-    );
+    assert!(text.iter().any(|m| m.contains("`A` is used twice")), "{text:?}");
     assert!(text.iter().any(|m| m.contains("waits for `Z`")), "{text:?}");
 }
 
 #[test]
 fn conditions_parse_or_stay_manual() {
     let c = |s| parse_condition(s);
-    assert_eq!(
-        c("< 0.1%"),
-        Condition::Compare {
-            op: CmpOp::Lt,
-            value: 0.1,
-            unit: Some("%".into())
-        }
-    );
-    assert_eq!(
-        c("> 85 %"),
-        Condition::Compare {
-            op: CmpOp::Gt,
-            value: 85.0,
-            unit: Some("%".into())
-        }
-    );
-    assert_eq!(
-        c("≤ 200 ms"),
-        Condition::Compare {
-            op: CmpOp::Le,
-            value: 200.0,
-            unit: Some("ms".into())
-        }
-    );
-    assert_eq!(
-        c("dưới 3s"),
-        Condition::Compare {
-            op: CmpOp::Lt,
-            value: 3.0,
-            unit: Some("s".into())
-        }
-    );
+    assert_eq!(c("< 0.1%"), Condition::Compare { op: CmpOp::Lt, value: 0.1, unit: Some("%".into()) });
+    assert_eq!(c("> 85 %"), Condition::Compare { op: CmpOp::Gt, value: 85.0, unit: Some("%".into()) });
+    assert_eq!(c("≤ 200 ms"), Condition::Compare { op: CmpOp::Le, value: 200.0, unit: Some("ms".into()) });
+    assert_eq!(c("dưới 3s"), Condition::Compare { op: CmpOp::Lt, value: 3.0, unit: Some("s".into()) });
     assert_eq!(c("Baseline"), Condition::Manual);
     assert_eq!(c("-50% or spike"), Condition::Manual);
 }

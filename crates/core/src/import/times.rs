@@ -17,14 +17,7 @@ const EXPECTED: &str = "expected HH:MM (24 h) such as 06:30 or 18:30, or 6:30 AM
 fn meridiem(s: &str) -> (&str, Option<bool>) {
     let t = s.trim_end();
     let lower = t.to_lowercase();
-    for (suffix, pm) in [
-        ("a.m.", false),
-        ("p.m.", true),
-        ("am", false),
-        ("pm", true),
-        ("sa", false),
-        ("ch", true),
-    ] {
+    for (suffix, pm) in [("a.m.", false), ("p.m.", true), ("am", false), ("pm", true), ("sa", false), ("ch", true)] {
         if lower.ends_with(suffix) && t.len() >= suffix.len() {
             let head = &t[..t.len() - suffix.len()];
             if head.ends_with(|c: char| c.is_ascii_digit() || c.is_whitespace() || c == 'h') {
@@ -56,11 +49,7 @@ pub fn parse_time(text: &str) -> Result<ClockTime, BadTime> {
         return Err(bad(raw, EXPECTED));
     }
     let mut hour: u32 = h.parse().map_err(|_| bad(raw, EXPECTED))?;
-    let minute: u32 = if m.is_empty() {
-        0
-    } else {
-        m.parse().map_err(|_| bad(raw, EXPECTED))?
-    };
+    let minute: u32 = if m.is_empty() { 0 } else { m.parse().map_err(|_| bad(raw, EXPECTED))? };
     if let Some(pm) = pm {
         if hour == 0 || hour > 12 {
             return Err(bad(raw, "with AM/PM the hour must be 1–12"));
@@ -86,17 +75,11 @@ pub struct Range {
 /// Parses `6:00 - 6:30`, `6:00 AM – 12:00 PM`, `23:30 → 00:15`, `11:00 - 12:00+`, `8:00 đến 9:00`.
 pub fn parse_range(text: &str) -> Result<Range, BadTime> {
     let t = text.trim();
-    let seps = [
-        " - ", " – ", " — ", "–", "—", "→", "->", " to ", " đến ", " den ", "-",
-    ];
+    let seps = [" - ", " – ", " — ", "–", "—", "→", "->", " to ", " đến ", " den ", "-"];
     let (a, b) = seps
         .iter()
         .find_map(|sep| t.split_once(sep))
-        .ok_or_else(|| {
-            BadTime(format!(
-                "`{t}` is not a time range: expected START - END such as 6:00 - 6:30"
-            ))
-        })?;
+        .ok_or_else(|| BadTime(format!("`{t}` is not a time range: expected START - END such as 6:00 - 6:30")))?;
     let b = b.trim();
     let (b, open) = match b.strip_suffix('+') {
         Some(rest) => (rest, true),
@@ -127,9 +110,7 @@ pub fn find_time(text: &str) -> Option<ClockTime> {
             continue;
         }
         let rest = &text[pos..];
-        let end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == 'h'))
-            .unwrap_or(rest.len());
+        let end = rest.find(|c: char| !(c.is_ascii_digit() || c == ':' || c == 'h')).unwrap_or(rest.len());
         let token = &rest[..end];
         if !token.contains([':', 'h']) {
             continue;
@@ -137,10 +118,7 @@ pub fn find_time(text: &str) -> Option<ClockTime> {
         // Take an AM/PM that follows, then fall back to the bare token.
         let with_marker: String = rest.chars().take(token.chars().count() + 5).collect();
         let marker = with_marker[token.len()..].trim_start().to_lowercase();
-        let candidate = if ["am", "pm", "a.m", "p.m"]
-            .iter()
-            .any(|m| marker.starts_with(m))
-        {
+        let candidate = if ["am", "pm", "a.m", "p.m"].iter().any(|m| marker.starts_with(m)) {
             format!("{token} {}", &marker[..2])
         } else {
             token.to_owned()
@@ -155,10 +133,7 @@ pub fn find_time(text: &str) -> Option<ClockTime> {
 /// Parses an offset `+24h`, `+30m`, `+1d`, `+1h30`, `T+2h` into minutes.
 pub fn parse_offset(text: &str) -> Option<u32> {
     let t = text.trim();
-    let t = t
-        .strip_prefix("T")
-        .or_else(|| t.strip_prefix("t"))
-        .unwrap_or(t);
+    let t = t.strip_prefix("T").or_else(|| t.strip_prefix("t")).unwrap_or(t);
     let body = t.strip_prefix('+')?.trim();
     parse_duration(body)
 }
@@ -166,9 +141,7 @@ pub fn parse_offset(text: &str) -> Option<u32> {
 /// Parses a duration: `10 min`, `10m`, `1h`, `1h30`, `1.5h`, `2 days`, `15 phút`, `2 giờ`.
 pub fn parse_duration(text: &str) -> Option<u32> {
     let t = text.trim().trim_start_matches('~').trim().to_lowercase();
-    let num_end = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
-        .unwrap_or(t.len());
+    let num_end = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).unwrap_or(t.len());
     let (num, unit) = t.split_at(num_end);
     let value: f64 = num.replace(',', ".").parse().ok()?;
     let unit = unit.trim();
@@ -253,10 +226,7 @@ mod tests {
     #[test]
     fn ranges() {
         let r = parse_range("6:00 AM - 12:00 PM").unwrap();
-        assert_eq!(
-            (r.start.to_string(), r.end.to_string(), r.open),
-            ("06:00".into(), "12:00".into(), false)
-        );
+        assert_eq!((r.start.to_string(), r.end.to_string(), r.open), ("06:00".into(), "12:00".into(), false));
         let r = parse_range("11:00 - 12:00+").unwrap();
         assert!(r.open);
         let r = parse_range("23:30 – 00:15").unwrap();
@@ -264,31 +234,15 @@ mod tests {
         let r = parse_range("6:00-6:30").unwrap();
         assert_eq!(r.end.to_string(), "06:30");
         let r = parse_range("10 - 11 PM").unwrap();
-        assert_eq!(
-            (r.start.to_string(), r.end.to_string()),
-            ("22:00".into(), "23:00".into())
-        );
+        assert_eq!((r.start.to_string(), r.end.to_string()), ("22:00".into(), "23:00".into()));
         assert!(parse_range("6:00").is_err());
     }
 
     #[test]
     fn times_inside_text() {
-        assert_eq!(
-            find_time("Quyết định rollback phải được đưa ra trước 11:00 AM")
-                .unwrap()
-                .to_string(),
-            "11:00"
-        );
-        assert_eq!(
-            find_time("Sau 11:00 → chỉ fix forward")
-                .unwrap()
-                .to_string(),
-            "11:00"
-        );
-        assert_eq!(
-            find_time("before 2:30 pm today").unwrap().to_string(),
-            "14:30"
-        );
+        assert_eq!(find_time("Quyết định rollback phải được đưa ra trước 11:00 AM").unwrap().to_string(), "11:00");
+        assert_eq!(find_time("Sau 11:00 → chỉ fix forward").unwrap().to_string(), "11:00");
+        assert_eq!(find_time("before 2:30 pm today").unwrap().to_string(), "14:30");
         assert_eq!(find_time("no time 2026 here"), None);
     }
 

@@ -99,25 +99,12 @@ impl Section {
     }
 
     pub fn is_rollback_part(self) -> bool {
-        matches!(
-            self,
-            Self::Rollback | Self::Triggers | Self::Matrix | Self::RollbackSteps | Self::Deadline
-        )
+        matches!(self, Self::Rollback | Self::Triggers | Self::Matrix | Self::RollbackSteps | Self::Deadline)
     }
 }
 
 const SECTIONS: &[(Section, &[&str])] = &[
-    (
-        Section::Overview,
-        &[
-            "overview",
-            "tong quan",
-            "summary",
-            "general",
-            "thong tin chung",
-            "gioi thieu",
-        ],
-    ),
+    (Section::Overview, &["overview", "tong quan", "summary", "general", "thong tin chung", "gioi thieu"]),
     (
         Section::Contacts,
         &[
@@ -174,60 +161,19 @@ const SECTIONS: &[(Section, &[&str])] = &[
             "khi nao",
         ],
     ),
-    (
-        Section::Matrix,
-        &[
-            "decision matrix",
-            "ma tran quyet dinh",
-            "matrix",
-            "ma tran",
-            "decision",
-        ],
-    ),
+    (Section::Matrix, &["decision matrix", "ma tran quyet dinh", "matrix", "ma tran", "decision"]),
     (
         Section::RollbackSteps,
-        &[
-            "rollback steps",
-            "steps",
-            "cac buoc",
-            "cac buoc rollback",
-            "buoc rollback",
-            "backout steps",
-            "procedure",
-        ],
+        &["rollback steps", "steps", "cac buoc", "cac buoc rollback", "buoc rollback", "backout steps", "procedure"],
     ),
     (
         Section::Deadline,
-        &[
-            "rollback deadline",
-            "deadline",
-            "han chot",
-            "thoi han",
-            "point of no return",
-            "han rollback",
-        ],
+        &["rollback deadline", "deadline", "han chot", "thoi han", "point of no return", "han rollback"],
     ),
-    (
-        Section::Monitoring,
-        &[
-            "post go live monitoring",
-            "monitoring",
-            "giam sat",
-            "theo doi",
-            "hypercare monitoring",
-        ],
-    ),
+    (Section::Monitoring, &["post go live monitoring", "monitoring", "giam sat", "theo doi", "hypercare monitoring"]),
     (
         Section::Metrics,
-        &[
-            "metrics to watch",
-            "metrics",
-            "chi so",
-            "kpi",
-            "kpis",
-            "chi so theo doi",
-            "metrics to watch first 24h",
-        ],
+        &["metrics to watch", "metrics", "chi so", "kpi", "kpis", "chi so theo doi", "metrics to watch first 24h"],
     ),
     (
         Section::Checklist,
@@ -284,17 +230,7 @@ impl Key {
 
 const KEYS: &[(Key, &[&str])] = &[
     (Key::Version, &["version", "phien ban", "ver", "revision"]),
-    (
-        Key::Date,
-        &[
-            "date",
-            "ngay",
-            "document date",
-            "ngay tai lieu",
-            "updated",
-            "cap nhat",
-        ],
-    ),
+    (Key::Date, &["date", "ngay", "document date", "ngay tai lieu", "updated", "cap nhat"]),
     (
         Key::GoLiveDay,
         &[
@@ -321,10 +257,7 @@ const KEYS: &[(Key, &[&str])] = &[
             "khung thoi gian",
         ],
     ),
-    (
-        Key::Hypercare,
-        &["hypercare", "ho tro sau go live", "hyper care"],
-    ),
+    (Key::Hypercare, &["hypercare", "ho tro sau go live", "hyper care"]),
 ];
 
 pub fn key(text: &str) -> Option<Key> {
@@ -430,86 +363,22 @@ const TASK_COLS: &[(Col, &[&str])] = &[
             "owner role",
         ],
     ),
-    (
-        Col::Status,
-        &[
-            "status",
-            "done",
-            "trang thai",
-            "xong",
-            "hoan thanh",
-            "check",
-            "state",
-            "tinh trang",
-        ],
-    ),
-    (
-        Col::Notes,
-        &[
-            "notes", "note", "ghi chu", "comment", "comments", "remarks", "details",
-        ],
-    ),
+    (Col::Status, &["status", "done", "trang thai", "xong", "hoan thanh", "check", "state", "tinh trang"]),
+    (Col::Notes, &["notes", "note", "ghi chu", "comment", "comments", "remarks", "details"]),
     (
         Col::Duration,
-        &[
-            "duration",
-            "est",
-            "estimate",
-            "minutes",
-            "mins",
-            "thoi luong",
-            "thoi gian du kien",
-            "du kien",
-            "est min",
-        ],
+        &["duration", "est", "estimate", "minutes", "mins", "thoi luong", "thoi gian du kien", "du kien", "est min"],
     ),
-    (
-        Col::After,
-        &[
-            "after",
-            "depends on",
-            "dependencies",
-            "predecessors",
-            "phu thuoc",
-            "sau khi",
-        ],
-    ),
+    (Col::After, &["after", "depends on", "dependencies", "predecessors", "phu thuoc", "sau khi"]),
     (Col::Phase, &["phase", "stage", "giai doan", "workstream"]),
 ];
 
 const CONTACT_COLS: &[(Col, &[&str])] = &[
-    (
-        Col::Role,
-        &[
-            "role", "vai tro", "chuc vu", "position", "function", "team", "bo phan",
-        ],
-    ),
-    (
-        Col::Name,
-        &[
-            "name",
-            "ten",
-            "ho ten",
-            "ho va ten",
-            "person",
-            "contact",
-            "nguoi",
-        ],
-    ),
+    (Col::Role, &["role", "vai tro", "chuc vu", "position", "function", "team", "bo phan"]),
+    (Col::Name, &["name", "ten", "ho ten", "ho va ten", "person", "contact", "nguoi"]),
     (
         Col::Phone,
-        &[
-            "phone",
-            "sdt",
-            "so dien thoai",
-            "dien thoai",
-            "mobile",
-            "tel",
-            "telephone",
-            "phone number",
-            "di dong",
-            "dt",
-        ],
+        &["phone", "sdt", "so dien thoai", "dien thoai", "mobile", "tel", "telephone", "phone number", "di dong", "dt"],
     ),
     (
         Col::Backup,
@@ -527,62 +396,16 @@ const CONTACT_COLS: &[(Col, &[&str])] = &[
 ];
 
 const TRIGGER_COLS: &[(Col, &[&str])] = &[
-    (
-        Col::Trigger,
-        &[
-            "trigger", "tac nhan", "loai", "type", "kind", "dau hieu", "category", "nhom",
-        ],
-    ),
-    (
-        Col::Condition,
-        &[
-            "condition",
-            "dieu kien",
-            "criteria",
-            "tieu chi",
-            "threshold",
-            "when",
-            "khi",
-        ],
-    ),
+    (Col::Trigger, &["trigger", "tac nhan", "loai", "type", "kind", "dau hieu", "category", "nhom"]),
+    (Col::Condition, &["condition", "dieu kien", "criteria", "tieu chi", "threshold", "when", "khi"]),
 ];
 
 const MATRIX_COLS: &[(Col, &[&str])] = &[
-    (
-        Col::Issue,
-        &[
-            "issue",
-            "van de",
-            "su co",
-            "problem",
-            "scenario",
-            "tinh huong",
-            "loi",
-        ],
-    ),
-    (
-        Col::Severity,
-        &[
-            "severity",
-            "muc do",
-            "priority",
-            "do nghiem trong",
-            "uu tien",
-            "sev",
-        ],
-    ),
+    (Col::Issue, &["issue", "van de", "su co", "problem", "scenario", "tinh huong", "loi"]),
+    (Col::Severity, &["severity", "muc do", "priority", "do nghiem trong", "uu tien", "sev"]),
     (
         Col::Rollback,
-        &[
-            "rollback",
-            "hoan tac",
-            "action",
-            "hanh dong",
-            "decision",
-            "quyet dinh",
-            "roll back",
-            "rollback decision",
-        ],
+        &["rollback", "hoan tac", "action", "hanh dong", "decision", "quyet dinh", "roll back", "rollback decision"],
     ),
     (
         Col::Approver,
@@ -600,76 +423,19 @@ const MATRIX_COLS: &[(Col, &[&str])] = &[
 ];
 
 const METRIC_COLS: &[(Col, &[&str])] = &[
-    (
-        Col::Metric,
-        &[
-            "metric",
-            "chi so",
-            "kpi",
-            "measure",
-            "indicator",
-            "chi tieu",
-        ],
-    ),
-    (
-        Col::Target,
-        &["target", "muc tieu", "expected", "goal", "ky vong"],
-    ),
-    (
-        Col::Alert,
-        &[
-            "alert",
-            "alert threshold",
-            "nguong canh bao",
-            "threshold",
-            "canh bao",
-            "nguong",
-        ],
-    ),
+    (Col::Metric, &["metric", "chi so", "kpi", "measure", "indicator", "chi tieu"]),
+    (Col::Target, &["target", "muc tieu", "expected", "goal", "ky vong"]),
+    (Col::Alert, &["alert", "alert threshold", "nguong canh bao", "threshold", "canh bao", "nguong"]),
 ];
 
 const STEP_COLS: &[(Col, &[&str])] = &[
-    (
-        Col::Task,
-        &[
-            "step",
-            "task",
-            "action",
-            "buoc",
-            "cong viec",
-            "description",
-            "mo ta",
-        ],
-    ),
+    (Col::Task, &["step", "task", "action", "buoc", "cong viec", "description", "mo ta"]),
     (Col::Command, &["command", "commands", "lenh", "cmd"]),
-    (
-        Col::Duration,
-        &[
-            "duration",
-            "est",
-            "estimate",
-            "minutes",
-            "mins",
-            "thoi luong",
-            "du kien",
-        ],
-    ),
+    (Col::Duration, &["duration", "est", "estimate", "minutes", "mins", "thoi luong", "du kien"]),
 ];
 
 const COMMAND_COLS: &[(Col, &[&str])] = &[
-    (
-        Col::Label,
-        &[
-            "label",
-            "name",
-            "description",
-            "purpose",
-            "muc dich",
-            "mo ta",
-            "ten",
-            "action",
-        ],
-    ),
+    (Col::Label, &["label", "name", "description", "purpose", "muc dich", "mo ta", "ten", "action"]),
     (Col::Command, &["command", "commands", "lenh", "cmd"]),
 ];
 
@@ -712,10 +478,7 @@ impl TableKind {
 }
 
 /// Judges a table by its headers; `context` (the section it stands in) breaks ties.
-pub fn table_kind(
-    headers: &[String],
-    context: Option<Section>,
-) -> Option<(TableKind, Vec<Option<Col>>)> {
+pub fn table_kind(headers: &[String], context: Option<Section>) -> Option<(TableKind, Vec<Option<Col>>)> {
     let preferred: &[TableKind] = match context {
         Some(Section::RollbackSteps) => &[TableKind::Steps],
         Some(Section::Commands) => &[TableKind::Commands],
@@ -764,22 +527,10 @@ mod tests {
         assert_eq!(section("Decision Matrix"), Some(Section::Matrix));
         assert_eq!(section("Rollback Steps"), Some(Section::RollbackSteps));
         assert_eq!(section("Rollback Deadline"), Some(Section::Deadline));
-        assert_eq!(
-            section("POST GO-LIVE MONITORING"),
-            Some(Section::Monitoring)
-        );
-        assert_eq!(
-            section("Metrics to Watch (First 24h)"),
-            Some(Section::Metrics)
-        );
-        assert_eq!(
-            section("Checklist - End of Day 1"),
-            Some(Section::Checklist)
-        );
-        assert_eq!(
-            section("APPENDIX: Commands Reference"),
-            Some(Section::Commands)
-        );
+        assert_eq!(section("POST GO-LIVE MONITORING"), Some(Section::Monitoring));
+        assert_eq!(section("Metrics to Watch (First 24h)"), Some(Section::Metrics));
+        assert_eq!(section("Checklist - End of Day 1"), Some(Section::Checklist));
+        assert_eq!(section("APPENDIX: Commands Reference"), Some(Section::Commands));
         assert_eq!(section("Phase 1: Chuẩn bị (6:00 - 6:30)"), None);
     }
 
@@ -793,49 +544,21 @@ mod tests {
         ] {
             let (kind, cols) = table_kind(&headers, None).unwrap();
             assert_eq!(kind, TableKind::Tasks, "{headers:?}");
-            assert!(
-                cols.contains(&Some(Col::Owner)) && cols.contains(&Some(Col::Status)),
-                "{headers:?}"
-            );
+            assert!(cols.contains(&Some(Col::Owner)) && cols.contains(&Some(Col::Status)), "{headers:?}");
         }
-        let (_, cols) =
-            table_kind(&h(&["Owner", "Status", "Task", "Time", "Ticket"]), None).unwrap();
-        assert_eq!(
-            cols,
-            vec![
-                Some(Col::Owner),
-                Some(Col::Status),
-                Some(Col::Task),
-                Some(Col::Time),
-                None
-            ]
-        );
+        let (_, cols) = table_kind(&h(&["Owner", "Status", "Task", "Time", "Ticket"]), None).unwrap();
+        assert_eq!(cols, vec![Some(Col::Owner), Some(Col::Status), Some(Col::Task), Some(Col::Time), None]);
     }
 
     #[test]
     fn recognises_the_other_tables() {
         let kind = |v: &[&str]| table_kind(&h(v), None).map(|(k, _)| k);
-        assert_eq!(
-            kind(&["Role", "Name", "Phone", "Backup"]),
-            Some(TableKind::Contacts)
-        );
-        assert_eq!(
-            kind(&["Vai trò", "Họ tên", "SĐT"]),
-            Some(TableKind::Contacts)
-        );
+        assert_eq!(kind(&["Role", "Name", "Phone", "Backup"]), Some(TableKind::Contacts));
+        assert_eq!(kind(&["Vai trò", "Họ tên", "SĐT"]), Some(TableKind::Contacts));
         assert_eq!(kind(&["Trigger", "Condition"]), Some(TableKind::Triggers));
-        assert_eq!(
-            kind(&["Issue", "Severity", "Rollback?", "Approver"]),
-            Some(TableKind::Matrix)
-        );
-        assert_eq!(
-            kind(&["Metric", "Target", "Alert Threshold"]),
-            Some(TableKind::Metrics)
-        );
-        assert_eq!(
-            kind(&["Chỉ số", "Mục tiêu", "Ngưỡng cảnh báo"]),
-            Some(TableKind::Metrics)
-        );
+        assert_eq!(kind(&["Issue", "Severity", "Rollback?", "Approver"]), Some(TableKind::Matrix));
+        assert_eq!(kind(&["Metric", "Target", "Alert Threshold"]), Some(TableKind::Metrics));
+        assert_eq!(kind(&["Chỉ số", "Mục tiêu", "Ngưỡng cảnh báo"]), Some(TableKind::Metrics));
         assert_eq!(kind(&["Foo", "Bar"]), None);
     }
 }

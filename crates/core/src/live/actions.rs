@@ -61,11 +61,7 @@ const TASK_FIELDS: [(&str, Value); 7] = [
 
 impl<'a> Actions<'a> {
     pub fn new(store: &'a mut Store, author: Author, clock: &'a dyn Clock) -> Self {
-        Self {
-            store,
-            author,
-            clock,
-        }
+        Self { store, author, clock }
     }
 
     fn snap(&self) -> Result<Snapshot> {
@@ -85,19 +81,11 @@ impl<'a> Actions<'a> {
         }
     }
 
-    fn commit(
-        &mut self,
-        kind: &str,
-        summary: String,
-        mut payload: Value,
-        writes: Vec<Write>,
-    ) -> Result<Event> {
+    fn commit(&mut self, kind: &str, summary: String, mut payload: Value, writes: Vec<Write>) -> Result<Event> {
         if let Value::Object(m) = &mut payload {
             m.insert("summary".into(), json!(summary));
         }
-        Ok(self
-            .store
-            .commit(&self.author, kind, payload, writes, self.clock)?)
+        Ok(self.store.commit(&self.author, kind, payload, writes, self.clock)?)
     }
 
     /// An active run, or why not.
@@ -105,10 +93,7 @@ impl<'a> Actions<'a> {
         let r = snap.run(run)?;
         match r.state {
             RunState::Active => Ok(r),
-            RunState::NotStarted => Err(refused(format!(
-                "run {} has not started: `warroom run start`",
-                r.id
-            ))),
+            RunState::NotStarted => Err(refused(format!("run {} has not started: `warroom run start`", r.id))),
             s => Err(refused(format!(
                 "run {} is {}: nothing more can be recorded in it",
                 r.id,
@@ -118,29 +103,17 @@ impl<'a> Actions<'a> {
     }
 
     /// Starts a run of `kind` on `date` (YYYY-MM-DD) in time zone `tz`.
-    pub fn run_start(
-        &mut self,
-        kind: RunKind,
-        date: &str,
-        tz: &str,
-        durations_from: Option<&str>,
-    ) -> Result<Run> {
+    pub fn run_start(&mut self, kind: RunKind, date: &str, tz: &str, durations_from: Option<&str>) -> Result<Run> {
         let snap = self.snap()?;
         parse_date(date)?;
         parse_tz(tz)?;
         if let Some(from) = durations_from {
             let base = snap.run(Some(from))?;
             if base.kind != RunKind::Rehearsal {
-                return Err(refused(format!(
-                    "durations come from a rehearsal; {from} is a live run"
-                )));
+                return Err(refused(format!("durations come from a rehearsal; {from} is a live run")));
             }
         }
-        if let Some(active) = snap
-            .runs()
-            .into_iter()
-            .find(|r| r.state == RunState::Active && r.kind == kind)
-        {
+        if let Some(active) = snap.runs().into_iter().find(|r| r.state == RunState::Active && r.kind == kind) {
             return Err(refused(format!(
                 "run {} is still active: finish or abandon it first (`warroom run finish --run {}`)",
                 active.id, active.id
@@ -148,11 +121,7 @@ impl<'a> Actions<'a> {
         }
         let mut b = [0u8; 3];
         let _ = getrandom::fill(&mut b);
-        let prefix = if kind == RunKind::Live {
-            "live"
-        } else {
-            "rehearsal"
-        };
+        let prefix = if kind == RunKind::Live { "live" } else { "rehearsal" };
         let id = format!("{prefix}-{}", hex::encode(b));
         let run = Run {
             id: id.clone(),
@@ -172,12 +141,7 @@ impl<'a> Actions<'a> {
                 }
             }
         }
-        self.commit(
-            "run.start",
-            format!("{prefix} run {id} started for {date} ({tz})"),
-            json!({ "run": id }),
-            writes,
-        )?;
+        self.commit("run.start", format!("{prefix} run {id} started for {date} ({tz})"), json!({ "run": id }), writes)?;
         Ok(run)
     }
 
@@ -199,19 +163,21 @@ impl<'a> Actions<'a> {
         )
     }
 
-    /// The instant of a back-filled `HH:MM`: the latest such wall-clock time not after now.
-    fn backfill(&self, run: &Run, hhmm: &str) -> Result<DateTime<Utc>> {
-        let t = crate::import::times::parse_time(hhmm)
-            .map_err(|e| refused(format!("--at: {}", e.0)))?;
+    /// The instant of a back-filled `HH:MM`: that wall-clock time within 12 hours of the task's
+    /// planned start (so a run across midnight, or recorded days later, lands right); never
+    /// after now.
+    fn backfill(&self, run: &Run, hhmm: &str, planned: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        let t = crate::import::times::parse_time(hhmm).map_err(|e| refused(format!("--at: {}", e.0)))?;
         let tz = parse_tz(&run.tz)?;
+        let date = parse_date(&run.date)?;
         let now = self.now();
-        let today = now.with_timezone(&tz).date_naive();
-        let at = schedule::instant(tz, today, t.minutes());
-        Ok(if at > now {
-            schedule::instant(tz, today - Duration::days(1), t.minutes())
-        } else {
-            at
-        })
+        (-1..=3)
+            .map(|d| schedule::instant(tz, date + Duration::days(d), t.minutes()))
+            .filter(|at| *at <= now && (*at - planned).num_hours().abs() < 12)
+            .min_by_key(|at| (*at - planned).num_seconds().abs())
+            .ok_or_else(|| {
+                refused(format!("--at {hhmm} is later than now: a back-filled time must have happened already"))
+            })
     }
 
     /// Moves a task through its lifecycle. `note` is the reason for skip, fail and block.
@@ -229,18 +195,16 @@ impl<'a> Actions<'a> {
             .runbook
             .task(task_id)
             .cloned()
-            .ok_or_else(|| LiveError::Unknown {
-                kind: "task",
-                id: task_id.into(),
-            })?;
+            .ok_or_else(|| LiveError::Unknown { kind: "task", id: task_id.into() })?;
         let k = key(&r.id, task_id);
         if action == TaskAction::Undo {
             return self.undo(&snap, &r, &k, task_id);
         }
         let rec = snap.task_record(&r.id, task_id);
         let backfilled = at.is_some();
+        let planned = schedule::instant(parse_tz(&r.tz)?, parse_date(&r.date)?, task.minutes());
         let when = match at {
-            Some(hhmm) => self.backfill(&r, hhmm)?,
+            Some(hhmm) => self.backfill(&r, hhmm, planned)?,
             None => self.now(),
         };
         let reason = note.map(str::trim).filter(|n| !n.is_empty());
@@ -259,10 +223,7 @@ impl<'a> Actions<'a> {
             )));
         }
         if needs_reason && reason.is_none() {
-            return Err(refused(format!(
-                "say why with --note: a task is only {} with a reason",
-                to.as_str()
-            )));
+            return Err(refused(format!("say why with --note: a task is only {} with a reason", to.as_str())));
         }
         if rec.status.is_closed() {
             return Err(refused(format!(
@@ -296,23 +257,11 @@ impl<'a> Actions<'a> {
             writes.push(Write::set(entity::TASK, &k, "backfilled", json!(true)));
         }
         if let Some(n) = note.filter(|_| !needs_reason) {
-            writes.push(Write::add(
-                entity::TASK,
-                &k,
-                "comments",
-                json!(Comment {
-                    text: n.into(),
-                    by: stamp.clone()
-                }),
-            ));
+            writes.push(Write::add(entity::TASK, &k, "comments", json!(Comment { text: n.into(), by: stamp.clone() })));
         }
         let undo = self.before(&snap, entity::TASK, &k, &TASK_FIELDS);
-        let summary = format!(
-            "{task_id} {} — {}{}",
-            to.as_str(),
-            task.title,
-            if backfilled { " (back-filled)" } else { "" }
-        );
+        let summary =
+            format!("{task_id} {} — {}{}", to.as_str(), task.title, if backfilled { " (back-filled)" } else { "" });
         self.commit(
             &format!("task.{}", action.name()),
             summary,
@@ -322,24 +271,15 @@ impl<'a> Actions<'a> {
     }
 
     /// The writes that put `fields` of an entity back as they are now.
-    fn before(
-        &self,
-        snap: &Snapshot,
-        entity: &str,
-        id: &str,
-        fields: &[(&str, Value)],
-    ) -> Vec<Write> {
+    fn before(&self, snap: &Snapshot, entity: &str, id: &str, fields: &[(&str, Value)]) -> Vec<Write> {
         fields
             .iter()
             .map(|(f, default)| {
-                let v = snap
-                    .get(entity, id, f)
-                    .cloned()
-                    .unwrap_or_else(|| match *f {
-                        "status" => json!(TaskStatus::Pending),
-                        "decision" => json!(Decision::Pending),
-                        _ => default.clone(),
-                    });
+                let v = snap.get(entity, id, f).cloned().unwrap_or_else(|| match *f {
+                    "status" => json!(TaskStatus::Pending),
+                    "decision" => json!(Decision::Pending),
+                    _ => default.clone(),
+                });
                 Write::set(entity, id, f, v)
             })
             .collect()
@@ -361,11 +301,8 @@ impl<'a> Actions<'a> {
                 stack.push(e);
             }
         }
-        let last = stack
-            .pop()
-            .ok_or_else(|| refused(format!("nothing to undo on {task_id}")))?;
-        let writes: Vec<Write> =
-            serde_json::from_value(last.payload["undo"].clone()).unwrap_or_default();
+        let last = stack.pop().ok_or_else(|| refused(format!("nothing to undo on {task_id}")))?;
+        let writes: Vec<Write> = serde_json::from_value(last.payload["undo"].clone()).unwrap_or_default();
         let summary = format!("{task_id}: undid {} by {}", last.kind, last.author.name);
         self.commit(
             "task.undo",
@@ -378,38 +315,19 @@ impl<'a> Actions<'a> {
     pub fn comment(&mut self, run: Option<&str>, task_id: &str, text: &str) -> Result<Event> {
         let snap = self.snap()?;
         let r = snap.run(run)?;
-        snap.runbook
-            .task(task_id)
-            .ok_or_else(|| LiveError::Unknown {
-                kind: "task",
-                id: task_id.into(),
-            })?;
-        let c = Comment {
-            text: text.into(),
-            by: self.stamp(self.now()),
-        };
+        snap.runbook.task(task_id).ok_or_else(|| LiveError::Unknown { kind: "task", id: task_id.into() })?;
+        let c = Comment { text: text.into(), by: self.stamp(self.now()) };
         self.commit(
             "task.comment",
             format!("{task_id}: {text}"),
             json!({ "run": r.id, "task": task_id }),
-            vec![Write::add(
-                entity::TASK,
-                &key(&r.id, task_id),
-                "comments",
-                json!(c),
-            )],
+            vec![Write::add(entity::TASK, &key(&r.id, task_id), "comments", json!(c))],
         )
     }
 
     fn checkpoint_task(snap: &Snapshot, id: &str) -> Result<warroom_model::Task> {
-        let t = snap
-            .runbook
-            .task(id)
-            .cloned()
-            .ok_or_else(|| LiveError::Unknown {
-                kind: "checkpoint",
-                id: id.into(),
-            })?;
+        let t =
+            snap.runbook.task(id).cloned().ok_or_else(|| LiveError::Unknown { kind: "checkpoint", id: id.into() })?;
         if !t.checkpoint {
             return Err(refused(format!("{id} is a task, not a checkpoint")));
         }
@@ -417,44 +335,26 @@ impl<'a> Actions<'a> {
     }
 
     /// Signs a checkpoint as `role` (default: the author's), recording what the signer had seen.
-    pub fn checkpoint_sign(
-        &mut self,
-        run: Option<&str>,
-        id: &str,
-        role: Option<&str>,
-    ) -> Result<Event> {
+    pub fn checkpoint_sign(&mut self, run: Option<&str>, id: &str, role: Option<&str>) -> Result<Event> {
         let snap = self.snap()?;
         let r = self.active_run(&snap, run)?;
         let t = Self::checkpoint_task(&snap, id)?;
-        let role = role
-            .map(str::to_owned)
-            .unwrap_or_else(|| self.author.role.clone());
+        let role = role.map(str::to_owned).unwrap_or_else(|| self.author.role.clone());
         let required = snap.required_roles(&t.owner);
-        let Some(role) = required
-            .iter()
-            .find(|x| crate::import::vocab::fold(x) == crate::import::vocab::fold(&role))
-            .cloned()
+        let Some(role) =
+            required.iter().find(|x| crate::import::vocab::fold(x) == crate::import::vocab::fold(&role)).cloned()
         else {
             return Err(refused(format!(
                 "{id} needs sign-off from {}; `{role}` is not one of them (set your role with `warroom me set NAME --role ROLE`)",
                 required.join(", ")
             )));
         };
-        let s = SignOff {
-            role: role.clone(),
-            by: self.stamp(self.now()),
-            seen_events: snap.event_count,
-        };
+        let s = SignOff { role: role.clone(), by: self.stamp(self.now()), seen_events: snap.event_count };
         self.commit(
             "checkpoint.sign",
             format!("{id} signed by {} as {role}", self.author.name),
             json!({ "run": r.id, "checkpoint": id }),
-            vec![Write::add(
-                entity::CHECKPOINT,
-                &key(&r.id, id),
-                "signoffs",
-                json!(s),
-            )],
+            vec![Write::add(entity::CHECKPOINT, &key(&r.id, id), "signoffs", json!(s))],
         )
     }
 
@@ -472,12 +372,7 @@ impl<'a> Actions<'a> {
         let t = Self::checkpoint_task(&snap, id)?;
         let now = self.now();
         let status = super::status(&snap, &r, now)?;
-        let cp = status
-            .checkpoints
-            .iter()
-            .find(|c| c.id == id)
-            .cloned()
-            .unwrap_or_default();
+        let cp = status.checkpoints.iter().find(|c| c.id == id).cloned().unwrap_or_default();
         let reason = reason.map(str::trim).filter(|s| !s.is_empty());
         match decision {
             Decision::Go if !cp.missing.is_empty() => {
@@ -487,9 +382,7 @@ impl<'a> Actions<'a> {
                 )));
             }
             Decision::NoGo | Decision::Hold if reason.is_none() => {
-                return Err(refused(
-                    "say why with --reason: NO-GO and HOLD are recorded with a reason",
-                ));
+                return Err(refused("say why with --reason: NO-GO and HOLD are recorded with a reason"));
             }
             Decision::Pending => return Err(refused("a decision is GO, NO-GO or HOLD")),
             _ => {}
@@ -502,11 +395,7 @@ impl<'a> Actions<'a> {
             &snap,
             entity::CHECKPOINT,
             &k,
-            &[
-                ("decision", Value::Null),
-                ("reason", Value::Null),
-                ("decided_by", Value::Null),
-            ],
+            &[("decision", Value::Null), ("reason", Value::Null), ("decided_by", Value::Null)],
         ));
         let rec = snap.task_record(&r.id, &t.id);
         let task_status = match decision {
@@ -530,12 +419,7 @@ impl<'a> Actions<'a> {
         }
         if decision == Decision::NoGo {
             writes.push(Write::set(entity::ROLLBACK, &r.id, "opened", json!(true)));
-            writes.push(Write::set(
-                entity::ROLLBACK,
-                &r.id,
-                "opened_by",
-                json!(stamp),
-            ));
+            writes.push(Write::set(entity::ROLLBACK, &r.id, "opened_by", json!(stamp)));
         }
         let word = match decision {
             Decision::Go => "GO",
@@ -559,12 +443,7 @@ impl<'a> Actions<'a> {
             "rollback.approve",
             format!("rollback approved by {} ({})", by.name, by.role),
             json!({ "run": r.id }),
-            vec![Write::add(
-                entity::ROLLBACK,
-                &r.id,
-                "approvals",
-                json!({ "role": by.role, "by": by }),
-            )],
+            vec![Write::add(entity::ROLLBACK, &r.id, "approvals", json!({ "role": by.role, "by": by }))],
         )
     }
 
@@ -583,9 +462,7 @@ impl<'a> Actions<'a> {
         let now = self.now();
         let st = super::status(&snap, &r, now)?;
         if reason.trim().is_empty() {
-            return Err(refused(
-                "say why with --reason: a rollback decision is recorded with its reason",
-            ));
+            return Err(refused("say why with --reason: a rollback decision is recorded with its reason"));
         }
         if rollback {
             if st.rollback.fix_forward_only {
@@ -594,35 +471,22 @@ impl<'a> Actions<'a> {
                     st.rollback.deadline.unwrap_or_default()
                 )));
             }
-            let approvals: Vec<Value> = snap
-                .members(entity::ROLLBACK, &r.id, "approvals")
-                .into_iter()
-                .map(|v| v.value.clone())
-                .collect();
-            let roles: Vec<String> = approvals
-                .iter()
-                .filter_map(|a| a.get("role").and_then(Value::as_str))
-                .map(str::to_owned)
-                .collect();
+            let approvals: Vec<Value> =
+                snap.members(entity::ROLLBACK, &r.id, "approvals").into_iter().map(|v| v.value.clone()).collect();
+            let roles: Vec<String> =
+                approvals.iter().filter_map(|a| a.get("role").and_then(Value::as_str)).map(str::to_owned).collect();
             let rows = approver_rows(&snap.runbook, &st, incident)?;
             let approved = rows.is_empty()
                 || rows.iter().any(|need| {
-                    need.iter().all(|n| {
-                        roles
-                            .iter()
-                            .any(|h| crate::import::vocab::fold(h) == crate::import::vocab::fold(n))
-                    })
+                    need.iter()
+                        .all(|n| roles.iter().any(|h| crate::import::vocab::fold(h) == crate::import::vocab::fold(n)))
                 });
             if !approved {
                 let options: Vec<String> = rows.iter().map(|r| r.join(" + ")).collect();
                 return Err(refused(format!(
                     "a rollback needs the approval of {} (the decision matrix); approved so far: {}. Each approver runs `warroom rollback approve`",
                     options.join(" or "),
-                    if roles.is_empty() {
-                        "nobody".to_owned()
-                    } else {
-                        roles.join(", ")
-                    }
+                    if roles.is_empty() { "nobody".to_owned() } else { roles.join(", ") }
                 )));
             }
         }
@@ -654,18 +518,9 @@ impl<'a> Actions<'a> {
             Write::set(entity::ROLLBACK, &r.id, "decided_by", json!(by)),
         ];
         if let Some(o) = override_reason {
-            writes.push(Write::set(
-                entity::ROLLBACK,
-                &r.id,
-                "override_reason",
-                json!(o),
-            ));
+            writes.push(Write::set(entity::ROLLBACK, &r.id, "override_reason", json!(o)));
         }
-        let kind = if override_reason.is_some() {
-            "rollback.override"
-        } else {
-            "rollback.decide"
-        };
+        let kind = if override_reason.is_some() { "rollback.override" } else { "rollback.decide" };
         self.commit(
             kind,
             format!("decision: {decision} — {reason}"),
@@ -685,24 +540,14 @@ impl<'a> Actions<'a> {
             .iter()
             .find(|s| s.id == step)
             .cloned()
-            .ok_or_else(|| LiveError::Unknown {
-                kind: "rollback step",
-                id: step.into(),
-            })?;
+            .ok_or_else(|| LiveError::Unknown { kind: "rollback step", id: step.into() })?;
         if snap.get(entity::ROLLBACK, &r.id, "decision") != Some(&json!("rollback")) {
-            return Err(refused(
-                "no rollback was decided: `warroom rollback decide --rollback --reason ...` first",
-            ));
+            return Err(refused("no rollback was decided: `warroom rollback decide --rollback --reason ...` first"));
         }
         let now = self.now();
         let mut writes = vec![
             Write::set(entity::STEP, &key(&r.id, step), "done", json!(true)),
-            Write::set(
-                entity::STEP,
-                &key(&r.id, step),
-                "done_by",
-                json!(self.stamp(now)),
-            ),
+            Write::set(entity::STEP, &key(&r.id, step), "done_by", json!(self.stamp(now))),
         ];
         let others_done = snap
             .runbook
@@ -712,18 +557,8 @@ impl<'a> Actions<'a> {
             .filter(|x| x.id != step)
             .all(|x| snap.get(entity::STEP, &key(&r.id, &x.id), "done") == Some(&json!(true)));
         if others_done {
-            writes.push(Write::set(
-                entity::RUN,
-                &r.id,
-                "state",
-                json!(RunState::RolledBack),
-            ));
-            writes.push(Write::set(
-                entity::RUN,
-                &r.id,
-                "ended_at",
-                json!(now.to_rfc3339()),
-            ));
+            writes.push(Write::set(entity::RUN, &r.id, "state", json!(RunState::RolledBack)));
+            writes.push(Write::set(entity::RUN, &r.id, "ended_at", json!(now.to_rfc3339())));
         }
         self.commit(
             "rollback.step",
@@ -733,12 +568,7 @@ impl<'a> Actions<'a> {
         )
     }
 
-    pub fn rollback_trigger(
-        &mut self,
-        run: Option<&str>,
-        trigger: &str,
-        checked: bool,
-    ) -> Result<Event> {
+    pub fn rollback_trigger(&mut self, run: Option<&str>, trigger: &str, checked: bool) -> Result<Event> {
         let snap = self.snap()?;
         let r = self.active_run(&snap, run)?;
         let t = snap
@@ -748,24 +578,12 @@ impl<'a> Actions<'a> {
             .iter()
             .find(|t| t.id == trigger)
             .cloned()
-            .ok_or_else(|| LiveError::Unknown {
-                kind: "rollback trigger",
-                id: trigger.into(),
-            })?;
+            .ok_or_else(|| LiveError::Unknown { kind: "rollback trigger", id: trigger.into() })?;
         self.commit(
             "rollback.trigger",
-            format!(
-                "trigger {} {}",
-                t.name,
-                if checked { "met" } else { "cleared" }
-            ),
+            format!("trigger {} {}", t.name, if checked { "met" } else { "cleared" }),
             json!({ "run": r.id, "trigger": trigger }),
-            vec![Write::set(
-                entity::TRIGGER,
-                &key(&r.id, trigger),
-                "checked",
-                json!(checked),
-            )],
+            vec![Write::set(entity::TRIGGER, &key(&r.id, trigger), "checked", json!(checked))],
         )
     }
 
@@ -792,12 +610,7 @@ impl<'a> Actions<'a> {
             Write::set(entity::INCIDENT, &id, "description", json!(description)),
             Write::set(entity::INCIDENT, &id, "open", json!(true)),
             Write::set(entity::INCIDENT, &id, "opened_by", json!(self.stamp(now))),
-            Write::set(
-                entity::INCIDENT,
-                &id,
-                "eta",
-                json!(eta_minutes.map(|m| now + Duration::minutes(m))),
-            ),
+            Write::set(entity::INCIDENT, &id, "eta", json!(eta_minutes.map(|m| now + Duration::minutes(m)))),
         ];
         let ev = self.commit(
             "incident.open",
@@ -812,10 +625,7 @@ impl<'a> Actions<'a> {
         if snap.ids(entity::INCIDENT).iter().any(|i| i == id) {
             Ok(())
         } else {
-            Err(LiveError::Unknown {
-                kind: "incident",
-                id: id.into(),
-            })
+            Err(LiveError::Unknown { kind: "incident", id: id.into() })
         }
     }
 
@@ -833,28 +643,15 @@ impl<'a> Actions<'a> {
             entity::INCIDENT,
             id,
             "updates",
-            json!(Comment {
-                text: note.into(),
-                by: self.stamp(now)
-            }),
+            json!(Comment { text: note.into(), by: self.stamp(now) }),
         )];
         if let Some(s) = severity {
             writes.push(Write::set(entity::INCIDENT, id, "severity", json!(s)));
         }
         if let Some(m) = eta_minutes {
-            writes.push(Write::set(
-                entity::INCIDENT,
-                id,
-                "eta",
-                json!(now + Duration::minutes(m)),
-            ));
+            writes.push(Write::set(entity::INCIDENT, id, "eta", json!(now + Duration::minutes(m))));
         }
-        self.commit(
-            "incident.update",
-            format!("{id}: {note}"),
-            json!({ "incident": id }),
-            writes,
-        )
+        self.commit("incident.update", format!("{id}: {note}"), json!({ "incident": id }), writes)
     }
 
     pub fn incident_resolve(&mut self, id: &str, note: &str) -> Result<Event> {
@@ -870,18 +667,10 @@ impl<'a> Actions<'a> {
                 entity::INCIDENT,
                 id,
                 "updates",
-                json!(Comment {
-                    text: note.into(),
-                    by: self.stamp(now)
-                }),
+                json!(Comment { text: note.into(), by: self.stamp(now) }),
             ));
         }
-        self.commit(
-            "incident.resolve",
-            format!("{id} resolved"),
-            json!({ "incident": id }),
-            writes,
-        )
+        self.commit("incident.resolve", format!("{id} resolved"), json!({ "incident": id }), writes)
     }
 
     /// Records a reading of a metric named by id or name.
@@ -902,10 +691,7 @@ impl<'a> Actions<'a> {
             .iter()
             .find(|m| m.id == name || crate::import::vocab::fold(&m.name) == folded)
             .cloned()
-            .ok_or_else(|| LiveError::Unknown {
-                kind: "metric",
-                id: name.into(),
-            })?;
+            .ok_or_else(|| LiveError::Unknown { kind: "metric", id: name.into() })?;
         if !value.is_finite() {
             return Err(refused("a reading must be a number"));
         }
@@ -920,12 +706,7 @@ impl<'a> Actions<'a> {
             "metric.record",
             format!("{} = {value}{}", m.name, unit.unwrap_or_default()),
             json!({ "run": r.id, "metric": m.id, "value": value, "state": state }),
-            vec![Write::add(
-                entity::METRIC,
-                &key(&r.id, &m.id),
-                "readings",
-                json!(reading),
-            )],
+            vec![Write::add(entity::METRIC, &key(&r.id, &m.id), "readings", json!(reading))],
         )
     }
 
@@ -938,10 +719,7 @@ impl<'a> Actions<'a> {
             .iter()
             .find(|c| c.id == item)
             .cloned()
-            .ok_or_else(|| LiveError::Unknown {
-                kind: "checklist item",
-                id: item.into(),
-            })?;
+            .ok_or_else(|| LiveError::Unknown { kind: "checklist item", id: item.into() })?;
         let k = key(&r.id, item);
         self.commit(
             "checklist.tick",
@@ -956,26 +734,16 @@ impl<'a> Actions<'a> {
 
     /// Sets fields of a runbook entity (`task 2.3 owner="QA Lead"`); refused unless the runbook
     /// still reads back with the new values.
-    pub fn edit_set(
-        &mut self,
-        kind: &str,
-        id: &str,
-        assignments: &[(String, String)],
-    ) -> Result<Event> {
+    pub fn edit_set(&mut self, kind: &str, id: &str, assignments: &[(String, String)]) -> Result<Event> {
         let snap = self.snap()?;
         let (entity, id) = edit_target(kind, id)?;
         if !exists(&snap, entity, &id) {
-            return Err(LiveError::Unknown {
-                kind: "entity",
-                id: format!("{kind} {id}"),
-            });
+            return Err(LiveError::Unknown { kind: "entity", id: format!("{kind} {id}") });
         }
         let mut writes = Vec::new();
         for (field, raw) in assignments {
             if ["id", "order", "phase", "deleted", "uid"].contains(&field.as_str()) {
-                return Err(refused(format!(
-                    "`{field}` is not edited with set; use move or delete"
-                )));
+                return Err(refused(format!("`{field}` is not edited with set; use move or delete")));
             }
             let current = snap.get(entity, &id, field);
             let value = match current {
@@ -1006,10 +774,7 @@ impl<'a> Actions<'a> {
             .iter()
             .enumerate()
             .find(|(_, p)| p.id == phase)
-            .ok_or_else(|| LiveError::Unknown {
-                kind: "phase",
-                id: phase.into(),
-            })?;
+            .ok_or_else(|| LiveError::Unknown { kind: "phase", id: phase.into() })?;
         let t = warroom_model::ClockTime::parse_hhmm(time)
             .ok_or_else(|| refused(format!("`{time}` is not a time HH:MM")))?;
         let mut n = p.tasks.len() + 1;
@@ -1019,12 +784,7 @@ impl<'a> Actions<'a> {
             id = format!("{}.{n}", pi + 1);
         }
         let after = after.or_else(|| p.tasks.last().map(|t| t.id.as_str()));
-        let order = new_order(
-            &snap,
-            "task",
-            p.tasks.iter().map(|t| t.id.as_str()).collect(),
-            after,
-        )?;
+        let order = new_order(&snap, "task", p.tasks.iter().map(|t| t.id.as_str()).collect(), after)?;
         let day = p.tasks.first().map_or(p.start_day, |f| f.day);
         let writes = vec![
             Write::set("task", &id, "phase", json!(phase)),
@@ -1035,12 +795,7 @@ impl<'a> Actions<'a> {
             Write::set("task", &id, "owner", json!(owner)),
             Write::set("task", &id, "deleted", json!(false)),
         ];
-        let ev = self.validated_edit(
-            &snap,
-            "runbook.edit",
-            format!("added task {id} — {title}"),
-            writes,
-        )?;
+        let ev = self.validated_edit(&snap, "runbook.edit", format!("added task {id} — {title}"), writes)?;
         Ok((id, ev))
     }
 
@@ -1049,10 +804,7 @@ impl<'a> Actions<'a> {
         let snap = self.snap()?;
         let (entity, id) = edit_target(kind, id)?;
         if !exists(&snap, entity, &id) || ["runbook", "rollback"].contains(&entity) {
-            return Err(LiveError::Unknown {
-                kind: "entity",
-                id: format!("{kind} {id}"),
-            });
+            return Err(LiveError::Unknown { kind: "entity", id: format!("{kind} {id}") });
         }
         self.validated_edit(
             &snap,
@@ -1064,75 +816,43 @@ impl<'a> Actions<'a> {
 
     /// Moves an entity after another of its list (to the front without `after`); a task may
     /// move to another phase.
-    pub fn edit_move(
-        &mut self,
-        kind: &str,
-        id: &str,
-        after: Option<&str>,
-        to_phase: Option<&str>,
-    ) -> Result<Event> {
+    pub fn edit_move(&mut self, kind: &str, id: &str, after: Option<&str>, to_phase: Option<&str>) -> Result<Event> {
         let snap = self.snap()?;
         let (entity, id) = edit_target(kind, id)?;
         if !exists(&snap, entity, &id) {
-            return Err(LiveError::Unknown {
-                kind: "entity",
-                id: format!("{kind} {id}"),
-            });
+            return Err(LiveError::Unknown { kind: "entity", id: format!("{kind} {id}") });
         }
         let rb = &snap.runbook;
         let mut writes = Vec::new();
-        let siblings: Vec<String> =
-            match entity {
-                "task" => {
-                    let phase = match to_phase {
-                        Some(p) => {
-                            writes.push(Write::set("task", &id, "phase", json!(p)));
-                            p.to_owned()
-                        }
-                        None => snap
-                            .get("task", &id, "phase")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned(),
-                    };
-                    let p = rb.phases.iter().find(|x| x.id == phase).ok_or_else(|| {
-                        LiveError::Unknown {
-                            kind: "phase",
-                            id: phase.clone(),
-                        }
-                    })?;
-                    p.tasks.iter().map(|t| t.id.clone()).collect()
-                }
-                _ => list_ids(rb, entity),
-            };
-        let siblings: Vec<&str> = siblings
-            .iter()
-            .map(String::as_str)
-            .filter(|s| *s != id)
-            .collect();
+        let siblings: Vec<String> = match entity {
+            "task" => {
+                let phase = match to_phase {
+                    Some(p) => {
+                        writes.push(Write::set("task", &id, "phase", json!(p)));
+                        p.to_owned()
+                    }
+                    None => snap.get("task", &id, "phase").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                };
+                let p = rb
+                    .phases
+                    .iter()
+                    .find(|x| x.id == phase)
+                    .ok_or_else(|| LiveError::Unknown { kind: "phase", id: phase.clone() })?;
+                p.tasks.iter().map(|t| t.id.clone()).collect()
+            }
+            _ => list_ids(rb, entity),
+        };
+        let siblings: Vec<&str> = siblings.iter().map(String::as_str).filter(|s| *s != id).collect();
         let order = new_order(&snap, entity, siblings, after)?;
         writes.push(Write::set(entity, &id, "order", json!(order)));
         self.validated_edit(&snap, "runbook.edit", format!("moved {kind} {id}"), writes)
     }
 
-    fn validated_edit(
-        &mut self,
-        snap: &Snapshot,
-        kind: &str,
-        summary: String,
-        writes: Vec<Write>,
-    ) -> Result<Event> {
-        let mut fields: std::collections::BTreeMap<_, _> = snap
-            .state
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), v.value.clone()))
-            .collect();
+    fn validated_edit(&mut self, snap: &Snapshot, kind: &str, summary: String, writes: Vec<Write>) -> Result<Event> {
+        let mut fields: std::collections::BTreeMap<_, _> =
+            snap.state.fields.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
         for w in &writes {
-            fields.insert(
-                (w.entity.clone(), w.id.clone(), w.field.clone()),
-                w.value.clone(),
-            );
+            fields.insert((w.entity.clone(), w.id.clone(), w.field.clone()), w.value.clone());
         }
         records::runbook_from_fields(fields)
             .map_err(|e| refused(format!("that edit would not leave a valid runbook: {e}")))?;
@@ -1147,15 +867,8 @@ fn approver_rows(rb: &Runbook, st: &Status, incident: Option<&str>) -> Result<Ve
             .incidents
             .iter()
             .find(|i| i.id == id)
-            .ok_or_else(|| LiveError::Unknown {
-                kind: "incident",
-                id: id.into(),
-            })?;
-        return Ok(if inc.approvers.is_empty() {
-            Vec::new()
-        } else {
-            vec![inc.approvers.clone()]
-        });
+            .ok_or_else(|| LiveError::Unknown { kind: "incident", id: id.into() })?;
+        return Ok(if inc.approvers.is_empty() { Vec::new() } else { vec![inc.approvers.clone()] });
     }
     Ok(rb
         .rollback
@@ -1212,35 +925,16 @@ fn list_ids(rb: &Runbook, entity: &str) -> Vec<String> {
 }
 
 /// An `order` between `after` and the sibling that follows it (first without `after`).
-fn new_order(
-    snap: &Snapshot,
-    entity: &str,
-    siblings: Vec<&str>,
-    after: Option<&str>,
-) -> Result<f64> {
-    let order_of = |id: &str| {
-        snap.get(entity, id, "order")
-            .and_then(Value::as_f64)
-            .unwrap_or(0.0)
-    };
+fn new_order(snap: &Snapshot, entity: &str, siblings: Vec<&str>, after: Option<&str>) -> Result<f64> {
+    let order_of = |id: &str| snap.get(entity, id, "order").and_then(Value::as_f64).unwrap_or(0.0);
     let orders: Vec<f64> = siblings.iter().map(|s| order_of(s)).collect();
     Ok(match after {
-        None => {
-            orders
-                .iter()
-                .copied()
-                .fold(f64::INFINITY, f64::min)
-                .min(1.0)
-                - 1.0
-        }
+        None => orders.iter().copied().fold(f64::INFINITY, f64::min).min(1.0) - 1.0,
         Some(a) => {
             let i = siblings
                 .iter()
                 .position(|s| *s == a)
-                .ok_or_else(|| LiveError::Unknown {
-                    kind: "entity",
-                    id: a.into(),
-                })?;
+                .ok_or_else(|| LiveError::Unknown { kind: "entity", id: a.into() })?;
             match orders.get(i + 1) {
                 Some(next) => (orders[i] + next) / 2.0,
                 None => orders[i] + 1.0,

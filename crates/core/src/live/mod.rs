@@ -141,15 +141,8 @@ pub struct Snapshot {
 impl Snapshot {
     pub fn load(store: &Store) -> Result<Self> {
         let state = store.state()?;
-        let runbook = records::runbook_from_fields(
-            state
-                .fields
-                .iter()
-                .map(|(k, v)| (k.clone(), v.value.clone())),
-        )?
-        .ok_or_else(|| StoreError::NoRunbook {
-            path: store.path().into(),
-        })?;
+        let runbook = records::runbook_from_fields(state.fields.iter().map(|(k, v)| (k.clone(), v.value.clone())))?
+            .ok_or_else(|| StoreError::NoRunbook { path: store.path().into() })?;
         Ok(Self {
             runbook,
             state,
@@ -160,10 +153,7 @@ impl Snapshot {
     }
 
     pub fn get(&self, entity: &str, id: &str, field: &str) -> Option<&Value> {
-        self.state
-            .fields
-            .get(&(entity.into(), id.into(), field.into()))
-            .map(|v| &v.value)
+        self.state.fields.get(&(entity.into(), id.into(), field.into())).map(|v| &v.value)
     }
 
     /// The fields of one entity as an object.
@@ -195,12 +185,7 @@ impl Snapshot {
 
     /// Members of a grow-only set, oldest first.
     pub fn members(&self, entity: &str, id: &str, field: &str) -> Vec<&Versioned> {
-        let start = (
-            entity.to_owned(),
-            id.to_owned(),
-            field.to_owned(),
-            String::new(),
-        );
+        let start = (entity.to_owned(), id.to_owned(), field.to_owned(), String::new());
         let mut out: Vec<&Versioned> = self
             .state
             .members
@@ -229,11 +214,7 @@ impl Snapshot {
                 r
             })
             .collect();
-        runs.sort_by(|a, b| {
-            a.created_at
-                .cmp(&b.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        runs.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
         runs
     }
 
@@ -241,19 +222,10 @@ impl Snapshot {
     pub fn run(&self, id: Option<&str>) -> Result<Run> {
         let runs = self.runs();
         match id {
-            Some(id) => runs
-                .into_iter()
-                .find(|r| r.id == id)
-                .ok_or_else(|| LiveError::UnknownRun(id.into())),
+            Some(id) => runs.into_iter().find(|r| r.id == id).ok_or_else(|| LiveError::UnknownRun(id.into())),
             None => {
-                let active = runs
-                    .iter()
-                    .rev()
-                    .find(|r| r.state == RunState::Active)
-                    .cloned();
-                active
-                    .or_else(|| runs.last().cloned())
-                    .ok_or(LiveError::NoRun)
+                let active = runs.iter().rev().find(|r| r.state == RunState::Active).cloned();
+                active.or_else(|| runs.last().cloned()).ok_or(LiveError::NoRun)
             }
         }
     }
@@ -279,9 +251,7 @@ impl Snapshot {
             .filter_map(|t| {
                 let r = self.task_record(run, &t.id);
                 match (r.status, r.actual_start, r.actual_finish) {
-                    (TaskStatus::Done, Some(s), Some(f)) => {
-                        Some((t.id.clone(), (f - s).num_minutes()))
-                    }
+                    (TaskStatus::Done, Some(s), Some(f)) => Some((t.id.clone(), (f - s).num_minutes())),
                     _ => None,
                 }
             })
@@ -309,9 +279,7 @@ pub fn step_minutes(
         (Some(d), Some(e)) if e > d => minutes(e - d),
         _ => 10 * n,
     };
-    let unestimated: Vec<usize> = (0..steps.len())
-        .filter(|i| steps[*i].duration_min.is_none())
-        .collect();
+    let unestimated: Vec<usize> = (0..steps.len()).filter(|i| steps[*i].duration_min.is_none()).collect();
     let k = unestimated.len() as i64;
     let explicit_default = rb.rollback.default_step_minutes;
     steps
@@ -337,11 +305,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
     let date = parse_date(&run.date)?;
     let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
     let stamp_of = |t: Option<DateTime<Utc>>| t.map(fmt);
-    let durations = run
-        .durations_from
-        .as_deref()
-        .map(|r| snap.actual_durations(r))
-        .unwrap_or_default();
+    let durations = run.durations_from.as_deref().map(|r| snap.actual_durations(r)).unwrap_or_default();
     let plan = schedule::plan(rb, tz, date, &durations);
     let over = run.state.is_over();
 
@@ -374,19 +338,14 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
                     (s, if over { s + pm } else { now.max(s + pm) })
                 }
                 TaskStatus::Pending => {
-                    let s = if over {
-                        ps.max(pred.unwrap_or(ps))
-                    } else {
-                        now.max(ps).max(pred.unwrap_or(ps))
-                    };
+                    let s = if over { ps.max(pred.unwrap_or(ps)) } else { now.max(ps).max(pred.unwrap_or(ps)) };
                     (s, s + pm)
                 }
             };
             finish.insert(t.id.clone(), ff);
             prev = Some(ff);
             phase_max = phase_max.max(Some(ff));
-            let comments =
-                snap.member_values::<Comment>(entity::TASK, &key(&run.id, &t.id), "comments");
+            let comments = snap.member_values::<Comment>(entity::TASK, &key(&run.id, &t.id), "comments");
             tasks.push(TaskLive {
                 id: t.id.clone(),
                 phase: phase.id.clone(),
@@ -410,19 +369,9 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
                 comments,
             });
         }
-        let planned_start = phase
-            .tasks
-            .first()
-            .and_then(|t| plan.start.get(&t.id))
-            .copied()
-            .unwrap_or(now);
-        let planned_finish = phase
-            .tasks
-            .iter()
-            .filter_map(|t| plan.finish.get(&t.id))
-            .max()
-            .copied()
-            .unwrap_or(planned_start);
+        let planned_start = phase.tasks.first().and_then(|t| plan.start.get(&t.id)).copied().unwrap_or(now);
+        let planned_finish =
+            phase.tasks.iter().filter_map(|t| plan.finish.get(&t.id)).max().copied().unwrap_or(planned_start);
         let forecast_finish = phase_max.unwrap_or(planned_finish);
         phases.push(PhaseLive {
             id: phase.id.clone(),
@@ -431,43 +380,20 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
             planned_finish: fmt(planned_finish),
             forecast_finish: fmt(forecast_finish),
             variance_minutes: minutes(forecast_finish - planned_finish),
-            done: tasks
-                .iter()
-                .filter(|t| t.phase == phase.id)
-                .all(|t| t.status.is_closed()),
+            done: tasks.iter().filter(|t| t.phase == phase.id).all(|t| t.status.is_closed()),
         });
         prev_phase_finish = phase_max.or(prev_phase_finish);
     }
 
     let active = run.state == RunState::Active;
     let open: Vec<&TaskLive> = tasks.iter().filter(|t| !t.status.is_closed()).collect();
-    let ready = |t: &TaskLive| {
-        t.status != TaskStatus::Pending || finish_start(&t.forecast_start).is_some_and(|s| s <= now)
-    };
-    let due: Vec<String> = if active {
-        open.iter()
-            .filter(|t| ready(t))
-            .map(|t| t.id.clone())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let next: Vec<String> = open
-        .iter()
-        .filter(|t| !due.contains(&t.id))
-        .take(3)
-        .map(|t| t.id.clone())
-        .collect();
-    let overdue: Vec<String> = tasks
-        .iter()
-        .filter(|t| t.overdue)
-        .map(|t| t.id.clone())
-        .collect();
-    let current_phase = if active {
-        open.first().map(|t| t.phase.clone())
-    } else {
-        None
-    };
+    let ready =
+        |t: &TaskLive| t.status != TaskStatus::Pending || finish_start(&t.forecast_start).is_some_and(|s| s <= now);
+    let due: Vec<String> =
+        if active { open.iter().filter(|t| ready(t)).map(|t| t.id.clone()).collect() } else { Vec::new() };
+    let next: Vec<String> = open.iter().filter(|t| !due.contains(&t.id)).take(3).map(|t| t.id.clone()).collect();
+    let overdue: Vec<String> = tasks.iter().filter(|t| t.overdue).map(|t| t.id.clone()).collect();
+    let current_phase = if active { open.first().map(|t| t.phase.clone()) } else { None };
 
     let checkpoints = rb
         .tasks()
@@ -477,11 +403,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
             let rec: CheckpointRecord = snap.record(entity::CHECKPOINT, &k);
             let required = snap.required_roles(&t.owner);
             let signed: Vec<SignOff> = snap.member_values(entity::CHECKPOINT, &k, "signoffs");
-            let missing = required
-                .iter()
-                .filter(|r| !signed.iter().any(|s| same_role(&s.role, r)))
-                .cloned()
-                .collect();
+            let missing = required.iter().filter(|r| !signed.iter().any(|s| same_role(&s.role, r))).cloned().collect();
             CheckpointLive {
                 id: t.id.clone(),
                 title: t.title.clone(),
@@ -507,10 +429,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         })
         .map(|(id, rec)| {
             let row = rec.severity.and_then(|sev| {
-                rb.rollback
-                    .matrix
-                    .iter()
-                    .find(|m| m.severity.trim().eq_ignore_ascii_case(&format!("{sev:?}")))
+                rb.rollback.matrix.iter().find(|m| m.severity.trim().eq_ignore_ascii_case(&format!("{sev:?}")))
             });
             let recommendation = row.map(|m| {
                 match m.action {
@@ -542,8 +461,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         .metrics
         .iter()
         .map(|m| {
-            let readings: Vec<Reading> =
-                snap.member_values(entity::METRIC, &key(&run.id, &m.id), "readings");
+            let readings: Vec<Reading> = snap.member_values(entity::METRIC, &key(&run.id, &m.id), "readings");
             let last = readings.last().cloned();
             let state = match &last {
                 None => MetricState::Unknown,
@@ -566,21 +484,14 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         .iter()
         .map(|c| {
             let rec: CheckRecord = snap.record(entity::CHECK, &key(&run.id, &c.id));
-            ChecklistLive {
-                id: c.id.clone(),
-                text: c.text.clone(),
-                checked: rec.checked,
-                by: rec.by,
-            }
+            ChecklistLive { id: c.id.clone(), text: c.text.clone(), checked: rec.checked, by: rec.by }
         })
         .collect();
 
     let forecast_end = finish.values().max().copied().unwrap_or(now);
     let planned_end = plan.finish.values().max().copied().unwrap_or(now);
     let hypercare_end = match (&rb.window, rb.hypercare_hours) {
-        (Some(w), Some(h)) => Some(fmt(
-            schedule::instant(tz, date, w.end_minutes()) + Duration::hours(i64::from(h))
-        )),
+        (Some(w), Some(h)) => Some(fmt(schedule::instant(tz, date, w.end_minutes()) + Duration::hours(i64::from(h)))),
         _ => None,
     };
     let recent = snap
@@ -588,19 +499,12 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         .iter()
         .map(|e| Change {
             kind: e.kind.clone(),
-            summary: e
-                .payload
-                .get("summary")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
+            summary: e.payload.get("summary").and_then(Value::as_str).unwrap_or_default().to_owned(),
             by: Stamp {
                 name: e.author.name.clone(),
                 role: e.author.role.clone(),
                 device: e.origin.get(..8).unwrap_or(&e.origin).to_owned(),
-                at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms)
-                    .map(fmt)
-                    .unwrap_or_default(),
+                at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map(fmt).unwrap_or_default(),
             },
         })
         .collect();
@@ -628,9 +532,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
 }
 
 fn finish_start(rfc3339: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(rfc3339)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(rfc3339).ok().map(|t| t.with_timezone(&Utc))
 }
 
 pub fn metric_state(target: &Condition, alert: &Condition, value: f64) -> MetricState {
@@ -658,14 +560,8 @@ fn rollback_live(
 ) -> Result<RollbackLive> {
     let rb = &snap.runbook;
     let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
-    let deadline = rb
-        .rollback
-        .deadline
-        .map(|d| schedule::instant(tz, date, d.on_day(rb.rollback.deadline_day)));
-    let window_end = rb
-        .window
-        .as_ref()
-        .map(|w| schedule::instant(tz, date, w.end_minutes()));
+    let deadline = rb.rollback.deadline.map(|d| schedule::instant(tz, date, d.on_day(rb.rollback.deadline_day)));
+    let window_end = rb.window.as_ref().map(|w| schedule::instant(tz, date, w.end_minutes()));
     let durations = step_minutes(rb, deadline, window_end);
     let total: u32 = durations.iter().map(|(m, _)| m).sum();
     let total_d = Duration::minutes(i64::from(total));
@@ -722,9 +618,7 @@ fn rollback_live(
         .rollback
         .triggers
         .iter()
-        .filter(|t| {
-            snap.get(entity::TRIGGER, &key(&run.id, &t.id), "checked") == Some(&Value::Bool(true))
-        })
+        .filter(|t| snap.get(entity::TRIGGER, &key(&run.id, &t.id), "checked") == Some(&Value::Bool(true)))
         .map(|t| t.id.clone())
         .collect();
     Ok(RollbackLive {

@@ -17,34 +17,20 @@ struct Day {
 
 fn local(h: u32, m: u32) -> DateTime<Utc> {
     let tz: Tz = TZ.parse().unwrap();
-    tz.with_ymd_and_hms(2026, 1, 31, h, m, 0)
-        .unwrap()
-        .with_timezone(&Utc)
+    tz.with_ymd_and_hms(2026, 1, 31, h, m, 0).unwrap().with_timezone(&Utc)
 }
 
 fn person(role: &str) -> Author {
-    Author {
-        name: format!("{role} person"),
-        role: role.into(),
-    }
+    Author { name: format!("{role} person"), role: role.into() }
 }
 
 impl Day {
     fn new() -> Self {
         let mut store = Store::open_in_memory().unwrap();
         let clock = FakeClock::new(local(5, 50));
-        store
-            .import(
-                &demo::runbook().unwrap(),
-                &person("Tech Lead"),
-                false,
-                &clock,
-            )
-            .unwrap();
-        let run = Actions::new(&mut store, person("Tech Lead"), &clock)
-            .run_start(RunKind::Live, DAY, TZ, None)
-            .unwrap()
-            .id;
+        store.import(&demo::runbook().unwrap(), &person("Tech Lead"), false, &clock).unwrap();
+        let run =
+            Actions::new(&mut store, person("Tech Lead"), &clock).run_start(RunKind::Live, DAY, TZ, None).unwrap().id;
         Self { store, clock, run }
     }
 
@@ -79,13 +65,9 @@ impl Day {
     fn pass_checkpoint(&mut self, id: &str) {
         let run = self.run.clone();
         for role in ROLES {
-            self.act(role)
-                .checkpoint_sign(Some(&run), id, None)
-                .unwrap();
+            self.act(role).checkpoint_sign(Some(&run), id, None).unwrap();
         }
-        self.act("Tech Lead")
-            .checkpoint_decide(Some(&run), id, Decision::Go, None)
-            .unwrap();
+        self.act("Tech Lead").checkpoint_decide(Some(&run), id, Decision::Go, None).unwrap();
     }
 }
 
@@ -96,10 +78,7 @@ fn task<'a>(s: &'a Status, id: &str) -> &'a TaskLive {
 /// Snapshots a status with the random ids replaced.
 fn snapshot_text(day: &Day, s: &Status) -> String {
     let device = day.store.origin()[..8].to_owned();
-    serde_json::to_string_pretty(s)
-        .unwrap()
-        .replace(&day.run, "RUN")
-        .replace(&device, "DEVICE")
+    serde_json::to_string_pretty(s).unwrap().replace(&day.run, "RUN").replace(&device, "DEVICE")
 }
 
 #[test]
@@ -109,18 +88,9 @@ fn the_seed_day_with_phase_2_forty_minutes_late() {
     assert_eq!(s.rollback.state, Rag::Green);
     assert_eq!(s.due, vec!["1.1"]);
     assert_eq!(task(&s, "1.1").planned_start, "2026-01-31T06:00:00+07:00");
-    assert_eq!(
-        s.rollback.deadline.as_deref(),
-        Some("2026-01-31T11:00:00+07:00")
-    );
-    assert_eq!(
-        s.rollback.restore_by.as_deref(),
-        Some("2026-01-31T12:00:00+07:00")
-    );
-    assert_eq!(
-        s.rollback.rollback_minutes, 60,
-        "deadline 11:00 in a window ending 12:00"
-    );
+    assert_eq!(s.rollback.deadline.as_deref(), Some("2026-01-31T11:00:00+07:00"));
+    assert_eq!(s.rollback.restore_by.as_deref(), Some("2026-01-31T12:00:00+07:00"));
+    assert_eq!(s.rollback.rollback_minutes, 60, "deadline 11:00 in a window ending 12:00");
     assert_eq!(s.rollback.steps.iter().map(|x| x.minutes).sum::<u32>(), 60);
     assert_eq!(s.rollback.implementation_end, "2026-01-31T11:00:00+07:00");
 
@@ -139,11 +109,7 @@ fn the_seed_day_with_phase_2_forty_minutes_late() {
     d.task("2.1", TaskAction::Start).unwrap();
     let s = d.at(7, 10).status();
     assert_eq!(s.overdue, vec!["2.1"], "planned to finish at 07:00");
-    assert_eq!(
-        task(&s, "2.2").forecast_start,
-        "2026-01-31T07:10:00+07:00",
-        "rolls with now"
-    );
+    assert_eq!(task(&s, "2.2").forecast_start, "2026-01-31T07:10:00+07:00", "rolls with now");
     d.at(7, 40);
     d.task("2.1", TaskAction::Done).unwrap();
     let s = d.status();
@@ -154,11 +120,7 @@ fn the_seed_day_with_phase_2_forty_minutes_late() {
     assert_eq!(s.phases[1].variance_minutes, 40);
     assert_eq!(s.rollback.implementation_end, "2026-01-31T11:40:00+07:00");
     assert_eq!(s.rollback.backout_worst, "2026-01-31T12:40:00+07:00");
-    assert_eq!(
-        s.rollback.state,
-        Rag::Amber,
-        "the implementation now ends after the point of no return"
-    );
+    assert_eq!(s.rollback.state, Rag::Amber, "the implementation now ends after the point of no return");
     assert_eq!(s.rollback.slack_minutes, 200);
     insta::assert_snapshot!("status_0740_phase2_late", snapshot_text(&d, &s));
 
@@ -168,32 +130,14 @@ fn the_seed_day_with_phase_2_forty_minutes_late() {
     d.work("2.4", (8, 25), (8, 40));
     let run = d.run.clone();
     for role in &ROLES[..4] {
-        d.act(role)
-            .checkpoint_sign(Some(&run), "2.5", None)
-            .unwrap();
+        d.act(role).checkpoint_sign(Some(&run), "2.5", None).unwrap();
     }
-    let e = d
-        .act("Tech Lead")
-        .checkpoint_decide(Some(&run), "2.5", Decision::Go, None)
-        .unwrap_err();
-    assert!(
-        e.to_string()
-            .contains("missing sign-off from Business Owner"),
-        "{e}"
-    );
-    let cp = d
-        .status()
-        .checkpoints
-        .into_iter()
-        .find(|c| c.id == "2.5")
-        .unwrap();
+    let e = d.act("Tech Lead").checkpoint_decide(Some(&run), "2.5", Decision::Go, None).unwrap_err();
+    assert!(e.to_string().contains("missing sign-off from Business Owner"), "{e}");
+    let cp = d.status().checkpoints.into_iter().find(|c| c.id == "2.5").unwrap();
     assert_eq!(cp.missing, vec!["Business Owner"]);
-    d.act("Business Owner")
-        .checkpoint_sign(Some(&run), "2.5", None)
-        .unwrap();
-    d.act("Tech Lead")
-        .checkpoint_decide(Some(&run), "2.5", Decision::Go, None)
-        .unwrap();
+    d.act("Business Owner").checkpoint_sign(Some(&run), "2.5", None).unwrap();
+    d.act("Tech Lead").checkpoint_decide(Some(&run), "2.5", Decision::Go, None).unwrap();
 
     // The delay holds through phases 3 and 4: red once the point of no return is near.
     for (id, s, e) in [
@@ -211,41 +155,19 @@ fn the_seed_day_with_phase_2_forty_minutes_late() {
     let s = d.at(10, 29).status();
     assert_eq!(s.rollback.state, Rag::Amber, "31 minutes left");
     let s = d.at(10, 31).status();
-    assert_eq!(
-        s.rollback.state,
-        Rag::Red,
-        "29 minutes to the point of no return, implementation forecast 11:41"
-    );
+    assert_eq!(s.rollback.state, Rag::Red, "29 minutes to the point of no return, implementation forecast 11:41");
     insta::assert_snapshot!("status_1031_red", snapshot_text(&d, &s));
 
     // After 11:00: fix forward only, unless overridden with a reason.
     let s = d.at(11, 1).status();
-    assert_eq!(
-        (s.rollback.state, s.rollback.fix_forward_only),
-        (Rag::Closed, true)
-    );
-    let e = d
-        .act("Tech Lead")
-        .rollback_decide(Some(&run), true, "smoke tests failing", None)
-        .unwrap_err();
-    assert!(
-        e.to_string().contains("fix forward only") && e.to_string().contains("override"),
-        "{e}"
-    );
-    d.act("Tech Lead")
-        .rollback_override(Some(&run), "data corruption found in Sales")
-        .unwrap();
+    assert_eq!((s.rollback.state, s.rollback.fix_forward_only), (Rag::Closed, true));
+    let e = d.act("Tech Lead").rollback_decide(Some(&run), true, "smoke tests failing", None).unwrap_err();
+    assert!(e.to_string().contains("fix forward only") && e.to_string().contains("override"), "{e}");
+    d.act("Tech Lead").rollback_override(Some(&run), "data corruption found in Sales").unwrap();
     let s = d.status();
     assert_eq!(s.rollback.decision.as_deref(), Some("rollback"));
-    assert_eq!(
-        s.rollback.override_reason.as_deref(),
-        Some("data corruption found in Sales")
-    );
-    assert_ne!(
-        s.rollback.state,
-        Rag::Closed,
-        "an override reopens the rollback"
-    );
+    assert_eq!(s.rollback.override_reason.as_deref(), Some("data corruption found in Sales"));
+    assert_ne!(s.rollback.state, Rag::Closed, "an override reopens the rollback");
 }
 
 #[test]
@@ -253,25 +175,12 @@ fn a_rollback_before_the_deadline_needs_the_matrix_approvers() {
     let mut d = Day::new();
     d.at(9, 0);
     let run = d.run.clone();
-    let e = d
-        .act("Tech Lead")
-        .rollback_decide(Some(&run), true, "core flow broken", None)
-        .unwrap_err();
-    assert!(
-        e.to_string()
-            .contains("Tech Lead + Business or Tech Lead + DBA"),
-        "{e}"
-    );
+    let e = d.act("Tech Lead").rollback_decide(Some(&run), true, "core flow broken", None).unwrap_err();
+    assert!(e.to_string().contains("Tech Lead + Business or Tech Lead + DBA"), "{e}");
     d.act("Tech Lead").rollback_approve(Some(&run)).unwrap();
-    assert!(
-        d.act("Tech Lead")
-            .rollback_decide(Some(&run), true, "core flow broken", None)
-            .is_err()
-    );
+    assert!(d.act("Tech Lead").rollback_decide(Some(&run), true, "core flow broken", None).is_err());
     d.act("DBA").rollback_approve(Some(&run)).unwrap();
-    d.act("Tech Lead")
-        .rollback_decide(Some(&run), true, "core flow broken", None)
-        .unwrap();
+    d.act("Tech Lead").rollback_decide(Some(&run), true, "core flow broken", None).unwrap();
     let s = d.status();
     assert_eq!(s.rollback.decision.as_deref(), Some("rollback"));
     // Rolling back: backout-now counts only the steps left.
@@ -281,10 +190,7 @@ fn a_rollback_before_the_deadline_needs_the_matrix_approvers() {
         d.act("DevOps").rollback_step_done(Some(&run), id).unwrap();
     }
     let s = d.status();
-    assert_eq!(
-        (s.run.state, s.rollback.state),
-        (RunState::RolledBack, Rag::Closed)
-    );
+    assert_eq!((s.run.state, s.rollback.state), (RunState::RolledBack, Rag::Closed));
 }
 
 #[test]
@@ -294,41 +200,27 @@ fn task_rules_undo_and_backfill() {
     d.at(6, 5);
     let e = d.task("1.5", TaskAction::Skip).unwrap_err();
     assert!(e.to_string().contains("cannot be skipped"), "{e}");
-    let e = d
-        .act("DBA")
-        .task(Some(&run), "1.2", TaskAction::Skip, None, None)
-        .unwrap_err();
+    let e = d.act("DBA").task(Some(&run), "1.2", TaskAction::Skip, None, None).unwrap_err();
     assert!(e.to_string().contains("--note"), "{e}");
-    d.act("DBA")
-        .task(
-            Some(&run),
-            "1.2",
-            TaskAction::Skip,
-            Some("done yesterday"),
-            None,
-        )
-        .unwrap();
+    d.act("DBA").task(Some(&run), "1.2", TaskAction::Skip, Some("done yesterday"), None).unwrap();
     assert_eq!(task(&d.status(), "1.2").status, TaskStatus::Skipped);
     d.task("1.2", TaskAction::Undo).unwrap();
     let s = d.status();
-    assert_eq!(
-        (
-            task(&s, "1.2").status,
-            task(&s, "1.2").actual_finish.clone()
-        ),
-        (TaskStatus::Pending, None)
-    );
+    assert_eq!((task(&s, "1.2").status, task(&s, "1.2").actual_finish.clone()), (TaskStatus::Pending, None));
     // Back-filled: done at 06:03 though recorded at 06:05.
-    d.act("Tech Lead")
-        .task(Some(&run), "1.1", TaskAction::Done, None, Some("06:03"))
-        .unwrap();
+    d.act("Tech Lead").task(Some(&run), "1.1", TaskAction::Done, None, Some("06:03")).unwrap();
     let t = task(&d.status(), "1.1").clone();
-    assert_eq!(
-        t.actual_finish.as_deref(),
-        Some("2026-01-31T06:03:00+07:00")
-    );
+    assert_eq!(t.actual_finish.as_deref(), Some("2026-01-31T06:03:00+07:00"));
     assert!(t.backfilled);
     assert_eq!(t.finished_by.unwrap().name, "Tech Lead person");
+    let e = d.act("DBA").task(Some(&run), "1.4", TaskAction::Done, None, Some("06:30")).unwrap_err();
+    assert!(e.to_string().contains("later than now"), "{e}");
+    // A run recorded days later still back-fills onto its own day.
+    d.clock.set(local(6, 5) + Duration::days(3));
+    d.act("DBA").task(Some(&run), "1.3", TaskAction::Done, None, Some("06:20")).unwrap();
+    assert_eq!(task(&d.status(), "1.3").actual_finish.as_deref(), Some("2026-01-31T06:20:00+07:00"));
+    d.task("1.3", TaskAction::Undo).unwrap();
+    d.at(6, 5);
     let e = d.task("1.1", TaskAction::Start).unwrap_err();
     assert!(e.to_string().contains("already done"), "{e}");
     // Undo twice walks back through the history; a third has nothing left.
@@ -348,132 +240,68 @@ fn incidents_metrics_and_the_checklist() {
     let mut d = Day::new();
     let run = d.run.clone();
     d.at(10, 40);
-    let (id, _) = d
-        .act("QA")
-        .incident_open(
-            Some(&run),
-            "Sales orders fail",
-            Severity::P1,
-            "500 on submit",
-            Some(20),
-        )
-        .unwrap();
+    let (id, _) =
+        d.act("QA").incident_open(Some(&run), "Sales orders fail", Severity::P1, "500 on submit", Some(20)).unwrap();
     let s = d.status();
     let inc = &s.incidents[0];
     assert_eq!(
         (inc.recommendation.as_deref(), inc.approvers.clone()),
-        (
-            Some("rollback"),
-            vec!["Tech Lead".to_owned(), "Business".to_owned()]
-        )
+        (Some("rollback"), vec!["Tech Lead".to_owned(), "Business".to_owned()])
     );
     assert_eq!(inc.eta.as_deref(), Some("2026-01-31T11:00:00+07:00"));
     // The estimate rolls forward with now once it passes.
     let s = d.at(11, 15).status();
-    assert_eq!(
-        s.incidents[0].eta.as_deref(),
-        Some("2026-01-31T11:15:00+07:00")
-    );
-    d.act("QA")
-        .incident_resolve(&id, "hotfix deployed")
-        .unwrap();
+    assert_eq!(s.incidents[0].eta.as_deref(), Some("2026-01-31T11:15:00+07:00"));
+    d.act("QA").incident_resolve(&id, "hotfix deployed").unwrap();
     assert!(!d.status().incidents[0].open);
 
-    d.act("DevOps")
-        .metric_record(Some(&run), "Response p95", 180.0, Some("ms"), None)
-        .unwrap();
+    d.act("DevOps").metric_record(Some(&run), "Response p95", 180.0, Some("ms"), None).unwrap();
     assert_eq!(d.status().metrics[1].state, MetricState::Ok);
-    d.act("DevOps")
-        .metric_record(Some(&run), "response P95", 320.0, Some("ms"), None)
-        .unwrap();
+    d.act("DevOps").metric_record(Some(&run), "response P95", 320.0, Some("ms"), None).unwrap();
     assert_eq!(d.status().metrics[1].state, MetricState::Warning);
-    d.act("DevOps")
-        .metric_record(Some(&run), "m2", 650.0, Some("ms"), Some("grafana"))
-        .unwrap();
+    d.act("DevOps").metric_record(Some(&run), "m2", 650.0, Some("ms"), Some("grafana")).unwrap();
     let s = d.status();
-    assert_eq!(
-        (s.metrics[1].state, s.metrics[1].readings.len()),
-        (MetricState::Alert, 3)
-    );
+    assert_eq!((s.metrics[1].state, s.metrics[1].readings.len()), (MetricState::Alert, 3));
     assert_eq!(s.metrics[4].state, MetricState::Unknown);
-    d.act("Tech Lead")
-        .checklist(Some(&run), "k1", true)
-        .unwrap();
+    d.act("Tech Lead").checklist(Some(&run), "k1", true).unwrap();
     assert!(d.status().checklist[0].checked);
-    assert_eq!(
-        d.status().hypercare_end.as_deref(),
-        Some("2026-02-01T12:00:00+07:00")
-    );
+    assert_eq!(d.status().hypercare_end.as_deref(), Some("2026-02-01T12:00:00+07:00"));
 }
 
 #[test]
 fn edits_are_events_and_change_the_plan() {
     let mut d = Day::new();
-    let (id, _) = d
-        .act("Tech Lead")
-        .edit_add_task("p2", "07:15", "Re-run failed batch", "DBA", Some("2.2"))
-        .unwrap();
+    let (id, _) = d.act("Tech Lead").edit_add_task("p2", "07:15", "Re-run failed batch", "DBA", Some("2.2")).unwrap();
     assert_eq!(id, "2.6");
     let rb = Snapshot::load(&d.store).unwrap().runbook;
     let ids: Vec<&str> = rb.phases[1].tasks.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, vec!["2.1", "2.2", "2.6", "2.3", "2.4", "2.5"]);
     d.act("Tech Lead")
-        .edit_set(
-            "task",
-            "2.3",
-            &[
-                ("owner".into(), "QA Lead".into()),
-                ("duration_min".into(), "20".into()),
-            ],
-        )
+        .edit_set("task", "2.3", &[("owner".into(), "QA Lead".into()), ("duration_min".into(), "20".into())])
         .unwrap();
-    let e = d
-        .act("Tech Lead")
-        .edit_set("task", "2.3", &[("time".into(), "25:99".into())])
-        .unwrap_err();
-    assert!(
-        e.to_string().contains("would not leave a valid runbook"),
-        "{e}"
-    );
+    let e = d.act("Tech Lead").edit_set("task", "2.3", &[("time".into(), "25:99".into())]).unwrap_err();
+    assert!(e.to_string().contains("would not leave a valid runbook"), "{e}");
     d.act("Tech Lead").edit_delete("task", "2.4").unwrap();
-    d.act("Tech Lead")
-        .edit_move("task", "1.1", Some("1.3"), None)
-        .unwrap();
+    d.act("Tech Lead").edit_move("task", "1.1", Some("1.3"), None).unwrap();
     let rb = Snapshot::load(&d.store).unwrap().runbook;
     assert_eq!(rb.task("2.3").unwrap().owner, "QA Lead");
     assert_eq!(rb.task("2.3").unwrap().duration_min, Some(20));
     assert!(rb.task("2.4").is_none());
     assert_eq!(
-        rb.phases[0]
-            .tasks
-            .iter()
-            .map(|t| t.id.as_str())
-            .collect::<Vec<_>>(),
+        rb.phases[0].tasks.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
         vec!["1.2", "1.3", "1.1", "1.4", "1.5"]
     );
     let s = d.at(6, 0).status();
     assert_eq!(task(&s, "2.3").planned_minutes, 20);
-    let kinds: Vec<String> = d
-        .store
-        .events()
-        .unwrap()
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
-    assert_eq!(
-        kinds.iter().filter(|k| *k == "runbook.edit").count(),
-        4,
-        "the refused edit is not logged"
-    );
+    let kinds: Vec<String> = d.store.events().unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "runbook.edit").count(), 4, "the refused edit is not logged");
 }
 
 fn import_runbook(md: &str) -> (Store, FakeClock) {
     let mut store = Store::open_in_memory().unwrap();
     let clock = FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
     let imported = crate::import_markdown("t.md", md.as_bytes()).unwrap();
-    store
-        .import(&imported, &person("DBA"), false, &clock)
-        .unwrap();
+    store.import(&imported, &person("DBA"), false, &clock).unwrap();
     (store, clock)
 }
 
@@ -481,17 +309,10 @@ fn import_runbook(md: &str) -> (Store, FakeClock) {
 fn a_run_across_midnight() {
     let md = "# Night\n\n**Window**: 23:30 - 03:00\n\n## Timeline\n\n### Move (23:30 - 03:00)\n\n| Time | Task | Owner |\n|---|---|---|\n| 23:30 | Freeze | DBA |\n| 23:50 | Copy | DBA |\n| 00:40 | Switch DNS | DevOps |\n| 02:30 | **CHECKPOINT 1**: Done | DBA |\n";
     let (mut store, clock) = import_runbook(md);
-    Actions::new(&mut store, person("DBA"), &clock)
-        .run_start(RunKind::Rehearsal, "2026-06-01", TZ, None)
-        .unwrap();
+    Actions::new(&mut store, person("DBA"), &clock).run_start(RunKind::Rehearsal, "2026-06-01", TZ, None).unwrap();
     let snap = Snapshot::load(&store).unwrap();
     let run = snap.run(None).unwrap();
-    let s = status(
-        &snap,
-        &run,
-        Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap(),
-    )
-    .unwrap();
+    let s = status(&snap, &run, Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()).unwrap();
     let starts: Vec<&str> = s.tasks.iter().map(|t| t.planned_start.as_str()).collect();
     assert_eq!(
         starts,
@@ -503,10 +324,7 @@ fn a_run_across_midnight() {
         ]
     );
     assert_eq!(s.tasks[1].planned_minutes, 50);
-    assert_eq!(
-        s.tasks[3].planned_minutes, 30,
-        "until the phase ends at 03:00"
-    );
+    assert_eq!(s.tasks[3].planned_minutes, 30, "until the phase ends at 03:00");
 }
 
 #[test]
@@ -518,12 +336,7 @@ fn a_run_across_a_dst_change() {
         .unwrap();
     let snap = Snapshot::load(&store).unwrap();
     let run = snap.run(None).unwrap();
-    let s = status(
-        &snap,
-        &run,
-        Utc.with_ymd_and_hms(2026, 3, 28, 12, 0, 0).unwrap(),
-    )
-    .unwrap();
+    let s = status(&snap, &run, Utc.with_ymd_and_hms(2026, 3, 28, 12, 0, 0).unwrap()).unwrap();
     let starts: Vec<&str> = s.tasks.iter().map(|t| t.planned_start.as_str()).collect();
     assert_eq!(
         starts,
@@ -534,10 +347,7 @@ fn a_run_across_a_dst_change() {
             "2026-03-29T03:30:00+02:00"
         ]
     );
-    assert_eq!(
-        s.tasks[1].planned_minutes, 30,
-        "01:30 → 03:00 is half an hour that night"
-    );
+    assert_eq!(s.tasks[1].planned_minutes, 30, "01:30 → 03:00 is half an hour that night");
     assert_eq!(s.forecast_end, "2026-03-29T04:00:00+02:00");
 }
 
@@ -546,36 +356,21 @@ fn a_live_run_can_plan_with_a_rehearsals_durations() {
     let mut d = Day::new();
     d.work("1.1", (6, 0), (6, 25));
     let rehearsal = d.run.clone();
-    d.act("Tech Lead")
-        .run_end(Some(&rehearsal), RunState::Completed)
-        .unwrap();
-    let e = d
-        .act("Tech Lead")
-        .run_start(RunKind::Live, "2026-02-07", TZ, Some(&rehearsal))
-        .unwrap_err();
+    d.act("Tech Lead").run_end(Some(&rehearsal), RunState::Completed).unwrap();
+    let e = d.act("Tech Lead").run_start(RunKind::Live, "2026-02-07", TZ, Some(&rehearsal)).unwrap_err();
     assert!(e.to_string().contains("from a rehearsal"), "{e}");
     let mut store = Store::open_in_memory().unwrap();
     let clock = FakeClock::new(local(5, 0));
-    store
-        .import(&demo::runbook().unwrap(), &person("DBA"), false, &clock)
-        .unwrap();
+    store.import(&demo::runbook().unwrap(), &person("DBA"), false, &clock).unwrap();
     let mut a = Actions::new(&mut store, person("DBA"), &clock);
     let r = a.run_start(RunKind::Rehearsal, DAY, TZ, None).unwrap();
-    a.task(Some(&r.id), "1.1", TaskAction::Start, None, None)
-        .unwrap();
+    a.task(Some(&r.id), "1.1", TaskAction::Start, None, None).unwrap();
     clock.advance(Duration::minutes(25));
-    a.task(Some(&r.id), "1.1", TaskAction::Done, None, None)
-        .unwrap();
+    a.task(Some(&r.id), "1.1", TaskAction::Done, None, None).unwrap();
     a.run_end(Some(&r.id), RunState::Completed).unwrap();
-    let live = a
-        .run_start(RunKind::Live, "2026-02-07", TZ, Some(&r.id))
-        .unwrap();
+    let live = a.run_start(RunKind::Live, "2026-02-07", TZ, Some(&r.id)).unwrap();
     let snap = Snapshot::load(&store).unwrap();
     let s = status(&snap, &live, clock.now()).unwrap();
-    assert_eq!(
-        task(&s, "1.1").planned_minutes,
-        25,
-        "the rehearsal took 25 minutes"
-    );
+    assert_eq!(task(&s, "1.1").planned_minutes, 25, "the rehearsal took 25 minutes");
     assert_eq!(task(&s, "1.2").planned_minutes, 5);
 }

@@ -18,10 +18,7 @@ use std::path::Path;
 use warroom_model::{Author, Event, Runbook, Write, WriteOp};
 
 /// The schema, in order; `PRAGMA user_version` counts how many are applied.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_init",
-    include_str!("../../../../migrations/0001_init.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../../../migrations/0001_init.sql"))];
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
@@ -31,14 +28,8 @@ pub enum StoreError {
     #[error(
         "{path}: this database was written by a newer warroom (schema {found}; this one knows up to {supported}); update warroom to open it"
     )]
-    TooNew {
-        path: String,
-        found: i64,
-        supported: usize,
-    },
-    #[error(
-        "{path}: the database is read-only; check the file's permissions or choose another with --db"
-    )]
+    TooNew { path: String, found: i64, supported: usize },
+    #[error("{path}: the database is read-only; check the file's permissions or choose another with --db")]
     ReadOnly { path: String },
     #[error(
         "{path}: not a warroom database, or it is damaged ({detail}); restore it from a backup or choose another with --db"
@@ -62,21 +53,14 @@ pub enum StoreError {
     Record(#[from] records::RecordError),
     #[error("no runbook in {path} yet: import one with `warroom import FILE`")]
     NoRunbook { path: String },
-    #[error(
-        "{path} already holds the runbook `{title}`; use --replace to import over it (the change is logged)"
-    )]
+    #[error("{path} already holds the runbook `{title}`; use --replace to import over it (the change is logged)")]
     HasRunbook { path: String, title: String },
     #[error("event {origin}:{seq} does not match its hash; it was changed after it was made")]
     BadHash { origin: String, seq: u64 },
     #[error(
         "event {origin}:{seq} arrived with a different content than the one stored (hash {stored} here, {got} received): two databases share an origin id"
     )]
-    Conflict {
-        origin: String,
-        seq: u64,
-        stored: String,
-        got: String,
-    },
+    Conflict { origin: String, seq: u64, stored: String, got: String },
     #[error("the event log has a stored value that does not parse: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -101,10 +85,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("path", &self.path)
-            .field("origin", &self.origin)
-            .finish()
+        f.debug_struct("Store").field("path", &self.path).field("origin", &self.origin).finish()
     }
 }
 
@@ -113,10 +94,9 @@ fn sql_err(path: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
         let path = path.to_owned();
         match e.sqlite_error_code() {
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
-            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
-                path,
-                detail: e.to_string(),
-            },
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                StoreError::Corrupt { path, detail: e.to_string() }
+            }
             Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
             _ => StoreError::Sqlite { path, source: e },
         }
@@ -175,9 +155,7 @@ impl StoreError {
         use warroom_model::{ApiError, ErrorKind};
         let kind = match self {
             Self::NoRunbook { .. } => ErrorKind::NotFound,
-            Self::HasRunbook { .. } | Self::BadHash { .. } | Self::Conflict { .. } => {
-                ErrorKind::Invalid
-            }
+            Self::HasRunbook { .. } | Self::BadHash { .. } | Self::Conflict { .. } => ErrorKind::Invalid,
             Self::TooNew { .. }
             | Self::ReadOnly { .. }
             | Self::Corrupt { .. }
@@ -198,10 +176,8 @@ impl Store {
         if self.runbook()?.is_some() {
             return Ok(false);
         }
-        let demo = crate::demo::runbook().map_err(|e| StoreError::Corrupt {
-            path: self.path.clone(),
-            detail: format!("bundled demo: {e}"),
-        })?;
+        let demo = crate::demo::runbook()
+            .map_err(|e| StoreError::Corrupt { path: self.path.clone(), detail: format!("bundled demo: {e}") })?;
         self.import(&demo, author, false, clock)?;
         self.set_local(DEMO_KEY, "1")?;
         Ok(true)
@@ -216,10 +192,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Self> {
         let shown = path.display().to_string();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-                path: shown.clone(),
-                source,
-            })?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: shown.clone(), source })?;
         }
         let conn = Connection::open(path).map_err(sql_err(&shown))?;
         Self::init(conn, shown)
@@ -234,26 +207,18 @@ impl Store {
     fn init(mut conn: Connection, path: String) -> Result<Self> {
         let shown = path.clone();
         let e = sql_err(&shown);
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(&e)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(&e)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(&e)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(&e)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(&e)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(&e)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(&e)?;
         migrate(&mut conn, &path)?;
-        let origin: Option<String> = conn
-            .query_row("SELECT value FROM local WHERE key = 'origin'", [], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(&e)?;
+        let origin: Option<String> =
+            conn.query_row("SELECT value FROM local WHERE key = 'origin'", [], |r| r.get(0)).optional().map_err(&e)?;
         let origin = match origin {
             Some(o) => o,
             None => {
                 let o = new_origin();
-                conn.execute("INSERT INTO local (key, value) VALUES ('origin', ?1)", [&o])
-                    .map_err(&e)?;
+                conn.execute("INSERT INTO local (key, value) VALUES ('origin', ?1)", [&o]).map_err(&e)?;
                 o
             }
         };
@@ -287,10 +252,7 @@ impl Store {
         let now_ms = clock.now().timestamp_millis();
         let path = self.path.clone();
         let e = sql_err(&path);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&e)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
         let (seq, prev_hash): (u64, String) = tx
             .query_row(
                 "SELECT seq, hash FROM events WHERE origin = ?1 ORDER BY seq DESC LIMIT 1",
@@ -332,25 +294,17 @@ impl Store {
         let now_ms = clock.now().timestamp_millis();
         let path = self.path.clone();
         let e = sql_err(&path);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&e)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
         let mut out = Applied::default();
         let mut max_hlc = local_u64(&tx, "hlc").map_err(&e)?;
         for ev in sorted {
             if event_hash(ev) != ev.hash {
-                return Err(StoreError::BadHash {
-                    origin: ev.origin.clone(),
-                    seq: ev.seq,
-                });
+                return Err(StoreError::BadHash { origin: ev.origin.clone(), seq: ev.seq });
             }
             let stored: Option<String> = tx
-                .query_row(
-                    "SELECT hash FROM events WHERE origin = ?1 AND seq = ?2",
-                    params![ev.origin, ev.seq],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT hash FROM events WHERE origin = ?1 AND seq = ?2", params![ev.origin, ev.seq], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .map_err(&e)?;
             if let Some(stored) = stored {
@@ -417,9 +371,7 @@ impl Store {
                  FROM events ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1",
             )
             .map_err(self.err())?;
-        let rows = stmt
-            .query_map([i64::try_from(n).unwrap_or(i64::MAX)], row_event)
-            .map_err(self.err())?;
+        let rows = stmt.query_map([i64::try_from(n).unwrap_or(i64::MAX)], row_event).map_err(self.err())?;
         let mut out = Vec::new();
         for r in rows {
             let (mut ev, payload, writes) = r.map_err(self.err())?;
@@ -432,21 +384,14 @@ impl Store {
     }
 
     pub fn event_count(&self) -> Result<u64> {
-        self.conn
-            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
-            .map_err(self.err())
+        self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).map_err(self.err())
     }
 
     /// The current value of every field.
     pub fn field_values(&self) -> Result<BTreeMap<FieldKey, Value>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT entity, id, field, value FROM fields")
-            .map_err(self.err())?;
+        let mut stmt = self.conn.prepare("SELECT entity, id, field, value FROM fields").map_err(self.err())?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get::<_, String>(3)?))
-            })
+            .query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get::<_, String>(3)?)))
             .map_err(self.err())?;
         let mut out = BTreeMap::new();
         for r in rows {
@@ -459,10 +404,8 @@ impl Store {
     /// The merged state as stored, for comparing with a replay of the log.
     pub fn state(&self) -> Result<State> {
         let mut s = State::default();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT entity, id, field, value, hlc, origin FROM fields")
-            .map_err(self.err())?;
+        let mut stmt =
+            self.conn.prepare("SELECT entity, id, field, value, hlc, origin FROM fields").map_err(self.err())?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
@@ -475,14 +418,7 @@ impl Store {
             .map_err(self.err())?;
         for r in rows {
             let (k, v, hlc, origin) = r.map_err(self.err())?;
-            s.fields.insert(
-                k,
-                Versioned {
-                    value: serde_json::from_str(&v)?,
-                    hlc,
-                    origin,
-                },
-            );
+            s.fields.insert(k, Versioned { value: serde_json::from_str(&v)?, hlc, origin });
         }
         let mut stmt = self
             .conn
@@ -500,14 +436,7 @@ impl Store {
             .map_err(self.err())?;
         for r in rows {
             let (k, v, hlc, origin) = r.map_err(self.err())?;
-            s.members.insert(
-                k,
-                Versioned {
-                    value: serde_json::from_str(&v)?,
-                    hlc,
-                    origin,
-                },
-            );
+            s.members.insert(k, Versioned { value: serde_json::from_str(&v)?, hlc, origin });
         }
         Ok(s)
     }
@@ -518,41 +447,20 @@ impl Store {
         let state = State::replay(&events);
         let path = self.path.clone();
         let e = sql_err(&path);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&e)?;
-        tx.execute_batch("DELETE FROM fields; DELETE FROM members;")
-            .map_err(&e)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
+        tx.execute_batch("DELETE FROM fields; DELETE FROM members;").map_err(&e)?;
         {
             let mut f = tx
                 .prepare("INSERT INTO fields (entity, id, field, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
                 .map_err(&e)?;
             for ((entity, id, field), v) in &state.fields {
-                f.execute(params![
-                    entity,
-                    id,
-                    field,
-                    v.value.to_string(),
-                    v.hlc,
-                    v.origin
-                ])
-                .map_err(&e)?;
+                f.execute(params![entity, id, field, v.value.to_string(), v.hlc, v.origin]).map_err(&e)?;
             }
             let mut m = tx
                 .prepare("INSERT INTO members (entity, id, field, member, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
                 .map_err(&e)?;
             for ((entity, id, field, member), v) in &state.members {
-                m.execute(params![
-                    entity,
-                    id,
-                    field,
-                    member,
-                    v.value.to_string(),
-                    v.hlc,
-                    v.origin
-                ])
-                .map_err(&e)?;
+                m.execute(params![entity, id, field, member, v.value.to_string(), v.hlc, v.origin]).map_err(&e)?;
             }
         }
         tx.commit().map_err(&e)?;
@@ -566,33 +474,19 @@ impl Store {
 
     /// The runbook, or an error that says how to get one.
     pub fn require_runbook(&self) -> Result<Runbook> {
-        self.runbook()?.ok_or_else(|| StoreError::NoRunbook {
-            path: self.path.clone(),
-        })
+        self.runbook()?.ok_or_else(|| StoreError::NoRunbook { path: self.path.clone() })
     }
 
     /// Stores an imported runbook as one event. Over an existing runbook only with `replace`,
     /// and then only the fields that differ are written.
-    pub fn import(
-        &mut self,
-        imported: &Imported,
-        author: &Author,
-        replace: bool,
-        clock: &dyn Clock,
-    ) -> Result<Event> {
+    pub fn import(&mut self, imported: &Imported, author: &Author, replace: bool, clock: &dyn Clock) -> Result<Event> {
         let current = self.field_values()?;
         let existing = records::runbook_from_fields(current.clone())?;
         let (kind, writes) = match existing {
             Some(old) if !replace => {
-                return Err(StoreError::HasRunbook {
-                    path: self.path.clone(),
-                    title: old.title,
-                });
+                return Err(StoreError::HasRunbook { path: self.path.clone(), title: old.title });
             }
-            Some(_) => (
-                "runbook.reimport",
-                records::diff_writes(&current, &imported.runbook),
-            ),
+            Some(_) => ("runbook.reimport", records::diff_writes(&current, &imported.runbook)),
             None => ("runbook.import", records::runbook_writes(&imported.runbook)),
         };
         let payload = json!({ "report": imported.report });
@@ -604,9 +498,7 @@ impl Store {
     /// A local setting (never replicated).
     pub fn local(&self, key: &str) -> Result<Option<String>> {
         self.conn
-            .query_row("SELECT value FROM local WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT value FROM local WHERE key = ?1", [key], |r| r.get(0))
             .optional()
             .map_err(self.err())
     }
@@ -617,9 +509,7 @@ impl Store {
 
     /// SQLite's own check of the file.
     pub fn integrity_check(&self) -> Result<String> {
-        self.conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .map_err(self.err())
+        self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(self.err())
     }
 }
 
@@ -635,8 +525,7 @@ fn dedupe(writes: Vec<Write>) -> Vec<Write> {
         .into_iter()
         .enumerate()
         .filter(|(i, w)| {
-            w.op == WriteOp::Add
-                || last.get(&(w.entity.clone(), w.id.clone(), w.field.clone())) == Some(i)
+            w.op == WriteOp::Add || last.get(&(w.entity.clone(), w.id.clone(), w.field.clone())) == Some(i)
         })
         .map(|(_, w)| w)
         .collect()
@@ -644,35 +533,20 @@ fn dedupe(writes: Vec<Write>) -> Vec<Write> {
 
 fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
     let e = sql_err(path);
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(&e)?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(&e)?;
     let applied = usize::try_from(version).unwrap_or(usize::MAX);
     if applied > MIGRATIONS.len() {
-        return Err(StoreError::TooNew {
-            path: path.into(),
-            found: version,
-            supported: MIGRATIONS.len(),
-        });
+        return Err(StoreError::TooNew { path: path.into(), found: version, supported: MIGRATIONS.len() });
     }
     for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&e)?;
-        tx.execute_batch(sql)
-            .map_err(|err| match sql_err(path)(err) {
-                StoreError::Sqlite { path, source } => StoreError::Corrupt {
-                    path,
-                    detail: format!("migration {name}: {source}"),
-                },
-                other => other,
-            })?;
-        tx.pragma_update(
-            None,
-            "user_version",
-            i64::try_from(i + 1).unwrap_or(i64::MAX),
-        )
-        .map_err(&e)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
+        tx.execute_batch(sql).map_err(|err| match sql_err(path)(err) {
+            StoreError::Sqlite { path, source } => {
+                StoreError::Corrupt { path, detail: format!("migration {name}: {source}") }
+            }
+            other => other,
+        })?;
+        tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX)).map_err(&e)?;
         tx.commit().map_err(&e)?;
     }
     Ok(())
@@ -687,10 +561,7 @@ fn row_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
             seq: r.get(1)?,
             hlc: r.get(2)?,
             wall_ms: r.get(3)?,
-            author: Author {
-                name: r.get(4)?,
-                role: r.get(5)?,
-            },
+            author: Author { name: r.get(4)?, role: r.get(5)? },
             kind: r.get(6)?,
             payload: Value::Null,
             writes: Vec::new(),
@@ -738,9 +609,7 @@ fn apply_writes(conn: &Connection, ev: &Event) -> rusqlite::Result<()> {
     for (i, w) in ev.writes.iter().enumerate() {
         let value = w.value.to_string();
         match w.op {
-            WriteOp::Set => {
-                set.execute(params![w.entity, w.id, w.field, value, ev.hlc, ev.origin])?
-            }
+            WriteOp::Set => set.execute(params![w.entity, w.id, w.field, value, ev.hlc, ev.origin])?,
             WriteOp::Add => add.execute(params![
                 w.entity,
                 w.id,
@@ -756,11 +625,7 @@ fn apply_writes(conn: &Connection, ev: &Event) -> rusqlite::Result<()> {
 }
 
 fn local_u64(conn: &Connection, key: &str) -> rusqlite::Result<u64> {
-    let v: Option<String> = conn
-        .query_row("SELECT value FROM local WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let v: Option<String> = conn.query_row("SELECT value FROM local WHERE key = ?1", [key], |r| r.get(0)).optional()?;
     Ok(v.and_then(|s| s.parse().ok()).unwrap_or(0))
 }
 

@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use warroom_model::{
-    ChecklistItem, CommandRef, Contact, MatrixRow, Metric, Phase, RawSection, Rollback,
-    RollbackStep, Runbook, Task, Trigger, Write,
+    ChecklistItem, CommandRef, Contact, MatrixRow, Metric, Phase, RawSection, Rollback, RollbackStep, Runbook, Task,
+    Trigger, Write,
 };
 
 pub const RUNBOOK: &str = "runbook";
@@ -18,18 +18,8 @@ pub const ROLLBACK: &str = "rollback";
 pub const MAIN: &str = "main";
 
 /// Entities that are lists in the runbook, with the model field they fill.
-const LISTS: &[&str] = &[
-    "contact",
-    "phase",
-    "task",
-    "trigger",
-    "matrix",
-    "step",
-    "metric",
-    "checklist",
-    "command",
-    "appendix",
-];
+const LISTS: &[&str] =
+    &["contact", "phase", "task", "trigger", "matrix", "step", "metric", "checklist", "command", "appendix"];
 
 #[derive(Debug, thiserror::Error)]
 #[error("stored {entity} `{id}` does not read back: {source}")]
@@ -47,13 +37,7 @@ fn object<T: Serialize>(value: &T) -> Map<String, Value> {
     }
 }
 
-fn push_entity(
-    out: &mut Vec<Write>,
-    entity: &str,
-    id: &str,
-    mut fields: Map<String, Value>,
-    skip: &[&str],
-) {
+fn push_entity(out: &mut Vec<Write>, entity: &str, id: &str, mut fields: Map<String, Value>, skip: &[&str]) {
     fields.remove("id");
     for k in skip {
         fields.remove(*k);
@@ -71,11 +55,7 @@ fn push_list<T: Serialize>(
 ) {
     for (i, item) in items.iter().enumerate() {
         let mut fields = object(item);
-        let id = fields
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let id = fields.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
         fields.insert("order".into(), json!(i + 1));
         for (k, v) in extra(item) {
             fields.insert(k.into(), v);
@@ -92,32 +72,16 @@ pub fn runbook_writes(rb: &Runbook) -> Vec<Write> {
         RUNBOOK,
         MAIN,
         object(rb),
-        &[
-            "contacts",
-            "phases",
-            "rollback",
-            "metrics",
-            "checklist",
-            "commands",
-            "appendix",
-        ],
+        &["contacts", "phases", "rollback", "metrics", "checklist", "commands", "appendix"],
     );
     out.push(Write::set(RUNBOOK, MAIN, "uid", json!(rb.id)));
-    push_entity(
-        &mut out,
-        ROLLBACK,
-        MAIN,
-        object(&rb.rollback),
-        &["triggers", "matrix", "steps"],
-    );
+    push_entity(&mut out, ROLLBACK, MAIN, object(&rb.rollback), &["triggers", "matrix", "steps"]);
     push_list(&mut out, "contact", &rb.contacts, |_| vec![]);
     for (pi, phase) in rb.phases.iter().enumerate() {
         let mut fields = object(phase);
         fields.insert("order".into(), json!(pi + 1));
         push_entity(&mut out, "phase", &phase.id, fields, &["tasks"]);
-        push_list(&mut out, "task", &phase.tasks, |_| {
-            vec![("phase", json!(phase.id))]
-        });
+        push_list(&mut out, "task", &phase.tasks, |_| vec![("phase", json!(phase.id))]);
     }
     push_list(&mut out, "trigger", &rb.rollback.triggers, |_| vec![]);
     push_list(&mut out, "matrix", &rb.rollback.matrix, |_| vec![]);
@@ -148,8 +112,7 @@ pub fn diff_writes(current: &BTreeMap<FieldKey, Value>, target: &Runbook) -> Vec
         if seen.insert(key.clone(), ()).is_some() || !LISTS.contains(&entity.as_str()) {
             continue;
         }
-        let deleted =
-            current.get(&(entity.clone(), id.clone(), "deleted".into())) == Some(&json!(true));
+        let deleted = current.get(&(entity.clone(), id.clone(), "deleted".into())) == Some(&json!(true));
         let present = entities.contains_key(&key);
         if present && deleted {
             out.push(Write::set(entity, id, "deleted", json!(false)));
@@ -165,11 +128,7 @@ type Grouped = BTreeMap<String, BTreeMap<String, Map<String, Value>>>;
 fn group(fields: impl IntoIterator<Item = (FieldKey, Value)>) -> Grouped {
     let mut g: Grouped = BTreeMap::new();
     for ((entity, id, field), value) in fields {
-        g.entry(entity)
-            .or_default()
-            .entry(id)
-            .or_default()
-            .insert(field, value);
+        g.entry(entity).or_default().entry(id).or_default().insert(field, value);
     }
     g
 }
@@ -185,10 +144,7 @@ fn live_list<T: DeserializeOwned>(
         }
         let mut obj = fields.clone();
         obj.insert("id".into(), json!(id));
-        let order = fields
-            .get("order")
-            .and_then(Value::as_f64)
-            .unwrap_or(f64::MAX);
+        let order = fields.get("order").and_then(Value::as_f64).unwrap_or(f64::MAX);
         let item: T = serde_json::from_value(Value::Object(obj)).map_err(|source| RecordError {
             entity: entity.into(),
             id: id.clone(),
@@ -201,10 +157,7 @@ fn live_list<T: DeserializeOwned>(
 }
 
 fn items<T: DeserializeOwned>(g: &Grouped, entity: &str) -> Result<Vec<T>, RecordError> {
-    Ok(live_list(g, entity)?
-        .into_iter()
-        .map(|(_, _, _, t)| t)
-        .collect())
+    Ok(live_list(g, entity)?.into_iter().map(|(_, _, _, t)| t).collect())
 }
 
 /// Rebuilds the runbook from field values; `None` when nothing was imported yet.
@@ -218,29 +171,16 @@ pub fn runbook_from_fields(
     let mut obj = main.clone();
     let uid = obj.remove("uid").unwrap_or(json!(""));
     obj.insert("id".into(), uid);
-    let err = |source| RecordError {
-        entity: RUNBOOK.into(),
-        id: MAIN.into(),
-        source,
-    };
+    let err = |source| RecordError { entity: RUNBOOK.into(), id: MAIN.into(), source };
     let mut rb: Runbook = serde_json::from_value(Value::Object(obj)).map_err(err)?;
     if let Some(rollback) = g.get(ROLLBACK).and_then(|m| m.get(MAIN)) {
-        rb.rollback = serde_json::from_value::<Rollback>(Value::Object(rollback.clone())).map_err(
-            |source| RecordError {
-                entity: ROLLBACK.into(),
-                id: MAIN.into(),
-                source,
-            },
-        )?;
+        rb.rollback = serde_json::from_value::<Rollback>(Value::Object(rollback.clone()))
+            .map_err(|source| RecordError { entity: ROLLBACK.into(), id: MAIN.into(), source })?;
     }
     let mut phases: Vec<Phase> = items(&g, "phase")?;
     let mut by_phase: HashMap<String, Vec<Task>> = HashMap::new();
     for (_, _, fields, task) in live_list::<Task>(&g, "task")? {
-        let phase = fields
-            .get("phase")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let phase = fields.get("phase").and_then(Value::as_str).unwrap_or_default().to_owned();
         by_phase.entry(phase).or_default().push(task);
     }
     for p in &mut phases {
@@ -264,23 +204,13 @@ mod tests {
     use crate::demo;
 
     fn fields_of(writes: &[Write]) -> BTreeMap<FieldKey, Value> {
-        writes
-            .iter()
-            .map(|w| {
-                (
-                    (w.entity.clone(), w.id.clone(), w.field.clone()),
-                    w.value.clone(),
-                )
-            })
-            .collect()
+        writes.iter().map(|w| ((w.entity.clone(), w.id.clone(), w.field.clone()), w.value.clone())).collect()
     }
 
     #[test]
     fn a_runbook_survives_writes_and_back() {
         let rb = demo::runbook().unwrap().runbook;
-        let back = runbook_from_fields(fields_of(&runbook_writes(&rb)))
-            .unwrap()
-            .unwrap();
+        let back = runbook_from_fields(fields_of(&runbook_writes(&rb))).unwrap().unwrap();
         assert_eq!(back, rb);
     }
 
@@ -293,14 +223,8 @@ mod tests {
         edited.phases[0].tasks[0].owner = "DBA".into();
         edited.phases[0].tasks.remove(1);
         let d = diff_writes(&current, &edited);
-        assert!(
-            d.iter()
-                .any(|w| w.id == "1.1" && w.field == "owner" && w.value == json!("DBA"))
-        );
-        assert!(
-            d.iter()
-                .any(|w| w.id == "1.2" && w.field == "deleted" && w.value == json!(true))
-        );
+        assert!(d.iter().any(|w| w.id == "1.1" && w.field == "owner" && w.value == json!("DBA")));
+        assert!(d.iter().any(|w| w.id == "1.2" && w.field == "deleted" && w.value == json!(true)));
         let mut after = current.clone();
         after.extend(fields_of(&d));
         assert_eq!(runbook_from_fields(after).unwrap().unwrap(), edited);

@@ -40,11 +40,7 @@ impl State {
             match w.op {
                 WriteOp::Set => {
                     let key = (w.entity.clone(), w.id.clone(), w.field.clone());
-                    let new = Versioned {
-                        value: w.value.clone(),
-                        hlc: ev.hlc,
-                        origin: ev.origin.clone(),
-                    };
+                    let new = Versioned { value: w.value.clone(), hlc: ev.hlc, origin: ev.origin.clone() };
                     match self.fields.get_mut(&key) {
                         Some(old) if !old.loses_to(ev.hlc, &ev.origin) => {}
                         Some(old) => *old = new,
@@ -54,12 +50,7 @@ impl State {
                     }
                 }
                 WriteOp::Add => {
-                    let key = (
-                        w.entity.clone(),
-                        w.id.clone(),
-                        w.field.clone(),
-                        member_key(&ev.origin, ev.seq, i),
-                    );
+                    let key = (w.entity.clone(), w.id.clone(), w.field.clone(), member_key(&ev.origin, ev.seq, i));
                     self.members.entry(key).or_insert_with(|| Versioned {
                         value: w.value.clone(),
                         hlc: ev.hlc,
@@ -103,24 +94,9 @@ mod tests {
 
     #[test]
     fn later_hlc_wins_and_origin_breaks_ties() {
-        let a = ev(
-            "a",
-            1,
-            10,
-            vec![Write::set("task", "1.1", "status", json!("done"))],
-        );
-        let b = ev(
-            "b",
-            1,
-            10,
-            vec![Write::set("task", "1.1", "status", json!("failed"))],
-        );
-        let c = ev(
-            "a",
-            2,
-            9,
-            vec![Write::set("task", "1.1", "status", json!("pending"))],
-        );
+        let a = ev("a", 1, 10, vec![Write::set("task", "1.1", "status", json!("done"))]);
+        let b = ev("b", 1, 10, vec![Write::set("task", "1.1", "status", json!("failed"))]);
+        let c = ev("a", 2, 9, vec![Write::set("task", "1.1", "status", json!("pending"))]);
         for order in [[&a, &b, &c], [&c, &b, &a], [&b, &a, &c]] {
             let s = State::replay(order);
             let v = &s.fields[&("task".into(), "1.1".into(), "status".into())];
@@ -134,49 +110,27 @@ mod tests {
             "a",
             1,
             10,
-            vec![
-                Write::add("task", "1.1", "comments", json!("x")),
-                Write::add("task", "1.1", "comments", json!("x")),
-            ],
+            vec![Write::add("task", "1.1", "comments", json!("x")), Write::add("task", "1.1", "comments", json!("x"))],
         );
         let s = State::replay([&a, &a]);
         assert_eq!(s.members.len(), 2);
     }
 
     fn arb_event() -> impl Strategy<Value = Event> {
-        let write = (0..3usize, 0..4usize, 0..3usize, 0..5i64, any::<bool>()).prop_map(
-            |(e, id, f, v, add)| {
-                let (entity, id, field) = (
-                    ["task", "phase", "metric"][e],
-                    format!("{id}"),
-                    ["status", "title", "owner"][f],
-                );
-                if add {
-                    Write::add(entity, &id, field, json!(v))
-                } else {
-                    Write::set(entity, &id, field, json!(v))
-                }
-            },
-        );
-        (
-            0..3usize,
-            1..20u64,
-            0..8u64,
-            prop::collection::vec(write, 1..4),
-        )
+        let write = (0..3usize, 0..4usize, 0..3usize, 0..5i64, any::<bool>()).prop_map(|(e, id, f, v, add)| {
+            let (entity, id, field) =
+                (["task", "phase", "metric"][e], format!("{id}"), ["status", "title", "owner"][f]);
+            if add { Write::add(entity, &id, field, json!(v)) } else { Write::set(entity, &id, field, json!(v)) }
+        });
+        (0..3usize, 1..20u64, 0..8u64, prop::collection::vec(write, 1..4))
             // A device's HLC strictly increases with its sequence; other devices' may tie.
-            .prop_map(|(o, seq, jitter, writes)| {
-                ev(["a", "b", "c"][o], seq, seq * 8 + jitter, writes)
-            })
+            .prop_map(|(o, seq, jitter, writes)| ev(["a", "b", "c"][o], seq, seq * 8 + jitter, writes))
     }
 
     /// Events are identified by (origin, seq); a generated set keeps the first of each.
     fn unique(events: Vec<Event>) -> Vec<Event> {
         let mut seen = std::collections::HashSet::new();
-        events
-            .into_iter()
-            .filter(|e| seen.insert((e.origin.clone(), e.seq)))
-            .collect()
+        events.into_iter().filter(|e| seen.insert((e.origin.clone(), e.seq))).collect()
     }
 
     proptest! {

@@ -9,10 +9,7 @@ fn clock() -> FakeClock {
 }
 
 fn me() -> Author {
-    Author {
-        name: "Lan".into(),
-        role: "Tech Lead".into(),
-    }
+    Author { name: "Lan".into(), role: "Tech Lead".into() }
 }
 
 fn set(id: &str, field: &str, v: Value) -> Write {
@@ -24,42 +21,18 @@ fn migrations_apply_to_a_fresh_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sub/warroom.db");
     let s = Store::open(&path).unwrap();
-    let v: i64 = s
-        .conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let v: i64 = s.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v as usize, SCHEMA_VERSION);
-    let mode: String = s
-        .conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let mode: String = s.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
-    for table in [
-        "events",
-        "fields",
-        "members",
-        "local",
-        "tasks",
-        "phases",
-        "event_log",
-    ] {
-        let n: i64 = s
-            .conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name = ?1",
-                [table],
-                |r| r.get(0),
-            )
-            .unwrap();
+    for table in ["events", "fields", "members", "local", "tasks", "phases", "event_log"] {
+        let n: i64 =
+            s.conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = ?1", [table], |r| r.get(0)).unwrap();
         assert_eq!(n, 1, "{table}");
     }
     let origin = s.origin().to_owned();
     drop(s);
-    assert_eq!(
-        Store::open(&path).unwrap().origin(),
-        origin,
-        "origin survives reopening"
-    );
+    assert_eq!(Store::open(&path).unwrap().origin(), origin, "origin survives reopening");
 }
 
 #[test]
@@ -67,10 +40,7 @@ fn a_newer_database_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.db");
     drop(Store::open(&path).unwrap());
-    Connection::open(&path)
-        .unwrap()
-        .pragma_update(None, "user_version", 99)
-        .unwrap();
+    Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
     let e = Store::open(&path).unwrap_err();
     assert!(matches!(e, StoreError::TooNew { found: 99, .. }), "{e}");
     assert!(e.to_string().contains("newer warroom"), "{e}");
@@ -91,18 +61,10 @@ fn writes_to_a_read_only_database_say_so_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.db");
     drop(Store::open(&path).unwrap());
-    let ro =
-        Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let ro = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let mut s = Store::init(ro, path.display().to_string()).unwrap();
-    let e = s
-        .commit(
-            &me(),
-            "task.start",
-            json!({}),
-            vec![set("1.1", "status", json!("active"))],
-            &clock(),
-        )
-        .unwrap_err();
+    let e =
+        s.commit(&me(), "task.start", json!({}), vec![set("1.1", "status", json!("active"))], &clock()).unwrap_err();
     assert!(matches!(e, StoreError::ReadOnly { .. }), "{e}");
     assert_eq!(Store::open(&path).unwrap().event_count().unwrap(), 0);
 }
@@ -111,54 +73,25 @@ fn writes_to_a_read_only_database_say_so_and_change_nothing() {
 fn commits_chain_hashes_and_keep_the_clock_monotonic() {
     let mut s = Store::open_in_memory().unwrap();
     let c = clock();
-    let a = s
-        .commit(
-            &me(),
-            "k",
-            json!(1),
-            vec![set("1.1", "status", json!("active"))],
-            &c,
-        )
-        .unwrap();
+    let a = s.commit(&me(), "k", json!(1), vec![set("1.1", "status", json!("active"))], &c).unwrap();
     // The wall clock jumps back an hour: the HLC still moves forward.
     c.advance(chrono::Duration::hours(-1));
-    let b = s
-        .commit(
-            &me(),
-            "k",
-            json!(2),
-            vec![set("1.1", "status", json!("done"))],
-            &c,
-        )
-        .unwrap();
+    let b = s.commit(&me(), "k", json!(2), vec![set("1.1", "status", json!("done"))], &c).unwrap();
     assert_eq!((a.seq, b.seq), (1, 2));
     assert_eq!(a.prev_hash, "");
     assert_eq!(b.prev_hash, a.hash);
     assert!(b.hlc > a.hlc);
     assert_eq!(event_hash(&b), b.hash);
     let fields = s.field_values().unwrap();
-    assert_eq!(
-        fields[&("task".into(), "1.1".into(), "status".into())],
-        json!("done")
-    );
+    assert_eq!(fields[&("task".into(), "1.1".into(), "status".into())], json!("done"));
     assert_eq!(s.events().unwrap(), vec![a, b]);
 }
 
 #[test]
 fn the_log_refuses_edits_and_deletes() {
     let mut s = Store::open_in_memory().unwrap();
-    s.commit(
-        &me(),
-        "k",
-        json!(1),
-        vec![set("1.1", "status", json!("active"))],
-        &clock(),
-    )
-    .unwrap();
-    let e = s
-        .conn
-        .execute("UPDATE events SET kind = 'x'", [])
-        .unwrap_err();
+    s.commit(&me(), "k", json!(1), vec![set("1.1", "status", json!("active"))], &clock()).unwrap();
+    let e = s.conn.execute("UPDATE events SET kind = 'x'", []).unwrap_err();
     assert!(e.to_string().contains("append-only"), "{e}");
     assert!(s.conn.execute("DELETE FROM events", []).is_err());
 }
@@ -172,20 +105,12 @@ fn import_stores_the_runbook_as_one_event_and_replace_writes_only_changes() {
     assert_eq!(s.require_runbook().unwrap(), imported.runbook);
     let e = s.import(&imported, &me(), false, &clock()).unwrap_err();
     assert!(matches!(e, StoreError::HasRunbook { .. }), "{e}");
-    assert_eq!(
-        s.event_count().unwrap(),
-        1,
-        "a refused import changes nothing"
-    );
+    assert_eq!(s.event_count().unwrap(), 1, "a refused import changes nothing");
     let mut edited = imported.clone();
     edited.runbook.phases[1].tasks[2].owner = "QA Lead".into();
     let ev = s.import(&edited, &me(), true, &clock()).unwrap();
     assert_eq!(ev.kind, "runbook.reimport");
-    let changed: Vec<_> = ev
-        .writes
-        .iter()
-        .map(|w| (w.id.as_str(), w.field.as_str()))
-        .collect();
+    let changed: Vec<_> = ev.writes.iter().map(|w| (w.id.as_str(), w.field.as_str())).collect();
     assert_eq!(changed, vec![("2.3", "owner")]);
     assert_eq!(s.require_runbook().unwrap(), edited.runbook);
 }
@@ -193,16 +118,9 @@ fn import_stores_the_runbook_as_one_event_and_replace_writes_only_changes() {
 #[test]
 fn rebuild_from_the_log_gives_the_stored_state() {
     let mut s = Store::open_in_memory().unwrap();
-    s.import(&demo::runbook().unwrap(), &me(), false, &clock())
+    s.import(&demo::runbook().unwrap(), &me(), false, &clock()).unwrap();
+    s.commit(&me(), "task.comment", json!({}), vec![Write::add("task", "1.1", "comments", json!("late"))], &clock())
         .unwrap();
-    s.commit(
-        &me(),
-        "task.comment",
-        json!({}),
-        vec![Write::add("task", "1.1", "comments", json!("late"))],
-        &clock(),
-    )
-    .unwrap();
     let stored = s.state().unwrap();
     assert_eq!(s.rebuild().unwrap(), stored);
     assert_eq!(s.state().unwrap(), stored);
@@ -213,50 +131,19 @@ fn rebuild_from_the_log_gives_the_stored_state() {
 fn remote_events_apply_once_in_order_and_tampering_is_refused() {
     let mut a = Store::open_in_memory().unwrap();
     let c = clock();
-    let e1 = a
-        .commit(
-            &me(),
-            "k",
-            json!(1),
-            vec![set("1.1", "status", json!("active"))],
-            &c,
-        )
-        .unwrap();
-    let e2 = a
-        .commit(
-            &me(),
-            "k",
-            json!(2),
-            vec![set("1.1", "status", json!("done"))],
-            &c,
-        )
-        .unwrap();
+    let e1 = a.commit(&me(), "k", json!(1), vec![set("1.1", "status", json!("active"))], &c).unwrap();
+    let e2 = a.commit(&me(), "k", json!(2), vec![set("1.1", "status", json!("done"))], &c).unwrap();
     let mut b = Store::open_in_memory().unwrap();
     // The second alone would leave a gap: deferred, not applied.
+    assert_eq!(b.apply_remote(&[e2.clone()], &c).unwrap(), Applied { applied: 0, duplicates: 0, deferred: 1 });
     assert_eq!(
-        b.apply_remote(&[e2.clone()], &c).unwrap(),
-        Applied {
-            applied: 0,
-            duplicates: 0,
-            deferred: 1
-        }
-    );
-    assert_eq!(
-        b.apply_remote(&[e2.clone(), e1.clone(), e1.clone()], &c)
-            .unwrap(),
-        Applied {
-            applied: 2,
-            duplicates: 1,
-            deferred: 0
-        }
+        b.apply_remote(&[e2.clone(), e1.clone(), e1.clone()], &c).unwrap(),
+        Applied { applied: 2, duplicates: 1, deferred: 0 }
     );
     assert_eq!(b.state().unwrap(), a.state().unwrap());
     let mut forged = e2.clone();
     forged.writes[0].value = json!("skipped");
-    assert!(matches!(
-        b.apply_remote(&[forged.clone()], &c).unwrap_err(),
-        StoreError::BadHash { .. }
-    ));
+    assert!(matches!(b.apply_remote(&[forged.clone()], &c).unwrap_err(), StoreError::BadHash { .. }));
     forged.hash = event_hash(&forged);
     let e = b.apply_remote(&[forged], &c).unwrap_err();
     assert!(matches!(e, StoreError::Conflict { .. }), "{e}");

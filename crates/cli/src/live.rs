@@ -1,0 +1,477 @@
+//! The live-run subcommands: runs, tasks, checkpoints, rollback, incidents, metrics, the
+//! checklist, runbook edits, and `status`. Each converts its arguments and calls core.
+
+use anyhow::{Result, bail};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+use std::fmt::Write as _;
+use warroom_core::live::actions::{Actions, TaskAction};
+use warroom_core::live::{self, Snapshot, parse_tz};
+use warroom_core::{Clock, FakeClock, Store};
+use warroom_model::Author;
+use warroom_model::live::{Decision, Rag, RunKind, RunState, Severity, Status};
+
+#[derive(Subcommand)]
+pub enum RunCmd {
+    /// Start a run on a date, live or a rehearsal.
+    Start {
+        #[arg(long, conflicts_with = "rehearsal", required_unless_present = "rehearsal")]
+        live: bool,
+        #[arg(long)]
+        rehearsal: bool,
+        /// The go-live day, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// IANA time zone (default: this machine's).
+        #[arg(long)]
+        tz: Option<String>,
+        /// Plan with the actual durations of this rehearsal.
+        #[arg(long, value_name = "RUN")]
+        durations_from: Option<String>,
+    },
+    /// The run went live: mark it completed.
+    Finish,
+    /// Stop the run without finishing it.
+    Abandon,
+    /// List the runs.
+    List,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum TaskVerb {
+    Start,
+    Done,
+    Skip,
+    Fail,
+    Block,
+    Undo,
+    /// Add a comment (the text in --note).
+    Comment,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum CheckpointVerb {
+    Sign,
+    Go,
+    NoGo,
+    Hold,
+}
+
+#[derive(Subcommand)]
+pub enum RollbackCmd {
+    /// Approve a rollback as your role (the decision matrix names who must).
+    Approve,
+    /// Decide: roll back, or fix forward.
+    Decide {
+        #[arg(long, conflicts_with = "fix_forward", required_unless_present = "fix_forward")]
+        rollback: bool,
+        #[arg(long)]
+        fix_forward: bool,
+        #[arg(long)]
+        reason: String,
+        /// Use this incident's row of the decision matrix for the approvers.
+        #[arg(long)]
+        incident: Option<String>,
+    },
+    /// Roll back after the deadline: recorded as an override, with its reason.
+    Override {
+        #[arg(long)]
+        reason: String,
+    },
+    /// Tick a rollback step: `warroom rollback step r3 done`.
+    Step { id: String, done: DoneWord },
+    /// Mark a rollback trigger as met or not.
+    Trigger { id: String, state: CheckWord },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DoneWord {
+    Done,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum CheckWord {
+    Check,
+    Uncheck,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Sev {
+    P1,
+    P2,
+    P3,
+    P4,
+}
+
+impl From<Sev> for Severity {
+    fn from(s: Sev) -> Self {
+        match s {
+            Sev::P1 => Severity::P1,
+            Sev::P2 => Severity::P2,
+            Sev::P3 => Severity::P3,
+            Sev::P4 => Severity::P4,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum IncidentCmd {
+    Open {
+        title: String,
+        #[arg(long, value_enum)]
+        severity: Sev,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Estimated minutes to resolve.
+        #[arg(long)]
+        eta: Option<i64>,
+    },
+    Update {
+        id: String,
+        #[arg(long)]
+        note: String,
+        #[arg(long, value_enum)]
+        severity: Option<Sev>,
+        #[arg(long)]
+        eta: Option<i64>,
+    },
+    Resolve {
+        id: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MetricCmd {
+    /// Record a reading: `warroom metric record "Response p95" 180 --unit ms`.
+    Record {
+        name: String,
+        value: f64,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        source: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum EditCmd {
+    /// Set fields: `warroom edit set task 2.3 owner="QA Lead" duration_min=20`.
+    Set {
+        kind: String,
+        id: String,
+        #[arg(required = true, value_name = "FIELD=VALUE")]
+        fields: Vec<String>,
+    },
+    /// Add a task to a phase.
+    AddTask {
+        #[arg(long)]
+        phase: String,
+        #[arg(long)]
+        time: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        owner: String,
+        #[arg(long)]
+        after: Option<String>,
+    },
+    /// Delete a task, phase, contact, step, metric, ...
+    Delete { kind: String, id: String },
+    /// Move after another (to the front without --after); a task may change phase.
+    Move {
+        kind: String,
+        id: String,
+        #[arg(long)]
+        after: Option<String>,
+        #[arg(long)]
+        phase: Option<String>,
+    },
+}
+
+/// Options every action shares.
+#[derive(Args, Clone, Default)]
+pub struct Who {
+    /// Who is acting (default: `warroom me set`).
+    #[arg(long, global = true)]
+    pub by: Option<String>,
+    #[arg(long, global = true)]
+    pub role: Option<String>,
+    /// The run (default: the active one).
+    #[arg(long, global = true)]
+    pub run: Option<String>,
+}
+
+fn machine_tz() -> String {
+    iana_time_zone::get_timezone().ok().filter(|tz| parse_tz(tz).is_ok()).unwrap_or_else(|| "UTC".into())
+}
+
+pub fn run_cmd(store: &mut Store, author: Author, clock: &dyn Clock, who: &Who, cmd: RunCmd) -> Result<String> {
+    let mut a = Actions::new(store, author, clock);
+    Ok(match cmd {
+        RunCmd::Start { live, date, tz, durations_from, .. } => {
+            let kind = if live { RunKind::Live } else { RunKind::Rehearsal };
+            let tz = tz.unwrap_or_else(machine_tz);
+            let r = a.run_start(kind, &date, &tz, durations_from.as_deref())?;
+            format!("started {} ({} in {})\n", r.id, r.date, r.tz)
+        }
+        RunCmd::Finish => {
+            a.run_end(who.run.as_deref(), RunState::Completed)?;
+            "run completed\n".into()
+        }
+        RunCmd::Abandon => {
+            a.run_end(who.run.as_deref(), RunState::Abandoned)?;
+            "run abandoned\n".into()
+        }
+        RunCmd::List => {
+            let snap = Snapshot::load(a.store)?;
+            let mut o = String::new();
+            for r in snap.runs() {
+                let _ = writeln!(o, "{}  {:?}  {}  {}  {:?}", r.id, r.kind, r.date, r.tz, r.state);
+            }
+            if o.is_empty() {
+                o.push_str("no runs yet: `warroom run start --live|--rehearsal --date YYYY-MM-DD`\n");
+            }
+            o
+        }
+    })
+}
+
+pub fn task_cmd(
+    a: &mut Actions<'_>,
+    who: &Who,
+    id: &str,
+    verb: TaskVerb,
+    note: Option<&str>,
+    at: Option<&str>,
+) -> Result<String> {
+    let action = match verb {
+        TaskVerb::Start => TaskAction::Start,
+        TaskVerb::Done => TaskAction::Done,
+        TaskVerb::Skip => TaskAction::Skip,
+        TaskVerb::Fail => TaskAction::Fail,
+        TaskVerb::Block => TaskAction::Block,
+        TaskVerb::Undo => TaskAction::Undo,
+        TaskVerb::Comment => {
+            let Some(text) = note else { bail!("a comment needs its text in --note") };
+            a.comment(who.run.as_deref(), id, text)?;
+            return Ok(format!("{id}: comment added\n"));
+        }
+    };
+    let ev = a.task(who.run.as_deref(), id, action, note, at)?;
+    Ok(format!("{}\n", ev.payload["summary"].as_str().unwrap_or_default()))
+}
+
+pub fn checkpoint_cmd(
+    a: &mut Actions<'_>,
+    who: &Who,
+    id: &str,
+    verb: CheckpointVerb,
+    reason: Option<&str>,
+    as_role: Option<&str>,
+) -> Result<String> {
+    let ev = match verb {
+        CheckpointVerb::Sign => a.checkpoint_sign(who.run.as_deref(), id, as_role)?,
+        CheckpointVerb::Go => a.checkpoint_decide(who.run.as_deref(), id, Decision::Go, reason)?,
+        CheckpointVerb::NoGo => a.checkpoint_decide(who.run.as_deref(), id, Decision::NoGo, reason)?,
+        CheckpointVerb::Hold => a.checkpoint_decide(who.run.as_deref(), id, Decision::Hold, reason)?,
+    };
+    Ok(format!("{}\n", ev.payload["summary"].as_str().unwrap_or_default()))
+}
+
+pub fn rollback_cmd(a: &mut Actions<'_>, who: &Who, cmd: RollbackCmd) -> Result<String> {
+    let run = who.run.as_deref();
+    let ev = match cmd {
+        RollbackCmd::Approve => a.rollback_approve(run)?,
+        RollbackCmd::Decide { rollback, reason, incident, .. } => {
+            a.rollback_decide(run, rollback, &reason, incident.as_deref())?
+        }
+        RollbackCmd::Override { reason } => a.rollback_override(run, &reason)?,
+        RollbackCmd::Step { id, .. } => a.rollback_step_done(run, &id)?,
+        RollbackCmd::Trigger { id, state } => a.rollback_trigger(run, &id, matches!(state, CheckWord::Check))?,
+    };
+    Ok(format!("{}\n", ev.payload["summary"].as_str().unwrap_or_default()))
+}
+
+pub fn incident_cmd(a: &mut Actions<'_>, who: &Who, cmd: IncidentCmd) -> Result<String> {
+    Ok(match cmd {
+        IncidentCmd::Open { title, severity, description, eta } => {
+            let (id, _) = a.incident_open(who.run.as_deref(), &title, severity.into(), &description, eta)?;
+            format!("opened {id}\n")
+        }
+        IncidentCmd::Update { id, note, severity, eta } => {
+            a.incident_update(&id, &note, severity.map(Into::into), eta)?;
+            format!("{id} updated\n")
+        }
+        IncidentCmd::Resolve { id, note } => {
+            a.incident_resolve(&id, &note)?;
+            format!("{id} resolved\n")
+        }
+    })
+}
+
+pub fn edit_cmd(a: &mut Actions<'_>, cmd: EditCmd) -> Result<String> {
+    Ok(match cmd {
+        EditCmd::Set { kind, id, fields } => {
+            let mut pairs = Vec::new();
+            for f in fields {
+                let Some((k, v)) = f.split_once('=') else { bail!("`{f}`: expected FIELD=VALUE") };
+                pairs.push((k.trim().to_owned(), v.to_owned()));
+            }
+            a.edit_set(&kind, &id, &pairs)?;
+            format!("{kind} {id} updated\n")
+        }
+        EditCmd::AddTask { phase, time, title, owner, after } => {
+            let (id, _) = a.edit_add_task(&phase, &time, &title, &owner, after.as_deref())?;
+            format!("added task {id}\n")
+        }
+        EditCmd::Delete { kind, id } => {
+            a.edit_delete(&kind, &id)?;
+            format!("{kind} {id} deleted\n")
+        }
+        EditCmd::Move { kind, id, after, phase } => {
+            a.edit_move(&kind, &id, after.as_deref(), phase.as_deref())?;
+            format!("{kind} {id} moved\n")
+        }
+    })
+}
+
+/// `--now`: RFC 3339, or a local `YYYY-MM-DDTHH:MM` in the run's time zone.
+pub fn parse_now(text: &str, tz: &str) -> Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let tz = parse_tz(tz)?;
+    for f in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(text, f)
+            && let Some(t) = tz.from_local_datetime(&n).earliest()
+        {
+            return Ok(t.with_timezone(&Utc));
+        }
+    }
+    bail!(
+        "--now `{text}`: expected an instant such as 2026-01-31T07:40:00+07:00, or 2026-01-31T07:40 in the run's time zone"
+    )
+}
+
+pub fn status_cmd(store: &Store, who: &Who, now: Option<&str>, json: bool, clock: &dyn Clock) -> Result<String> {
+    let snap = Snapshot::load(store)?;
+    let run = snap.run(who.run.as_deref())?;
+    let now = match now {
+        Some(n) => parse_now(n, &run.tz)?,
+        None => clock.now(),
+    };
+    let fake = FakeClock::new(now);
+    let st = live::status(&snap, &run, fake.now())?;
+    if json {
+        return Ok(serde_json::to_string_pretty(&st)? + "\n");
+    }
+    Ok(render_status(&st))
+}
+
+fn hm(rfc3339: &str) -> String {
+    rfc3339.get(11..16).unwrap_or(rfc3339).to_owned()
+}
+
+fn signed(m: i64) -> String {
+    if m > 0 {
+        format!("+{m} min")
+    } else if m < 0 {
+        format!("{m} min")
+    } else {
+        "on plan".into()
+    }
+}
+
+pub fn render_status(st: &Status) -> String {
+    let mut o = String::new();
+    let title = |t: &str| {
+        st.tasks.iter().find(|x| x.id == t).map(|x| format!("{t}  {}  ({})", x.title, x.owner)).unwrap_or_default()
+    };
+    let _ = writeln!(
+        o,
+        "{} run {} · {} {} · now {}",
+        if st.run.kind == RunKind::Live { "LIVE" } else { "REHEARSAL" },
+        st.run.id,
+        st.run.date,
+        st.run.tz,
+        hm(&st.now)
+    );
+    let phase = st.current_phase.as_ref().and_then(|p| st.phases.iter().find(|x| &x.id == p)).map(|p| p.name.clone());
+    let _ = writeln!(
+        o,
+        "{:?} · phase: {} · forecast end {} ({})",
+        st.run.state,
+        phase.unwrap_or_else(|| "—".into()),
+        hm(&st.forecast_end),
+        signed(st.variance_minutes)
+    );
+    let r = &st.rollback;
+    let word = match r.state {
+        Rag::Green => "GREEN",
+        Rag::Amber => "AMBER",
+        Rag::Red => "RED",
+        Rag::Closed => "CLOSED (fix forward only)",
+    };
+    let _ = writeln!(
+        o,
+        "ROLLBACK {word} · decide by {} ({} min left) · backout now {} · worst case {} · deadline {}",
+        r.decide_by.as_deref().map(hm).unwrap_or_default(),
+        r.slack_minutes,
+        hm(&r.backout_now),
+        hm(&r.backout_worst),
+        r.deadline.as_deref().map(hm).unwrap_or_else(|| "—".into())
+    );
+    if let Some(d) = &r.decision {
+        let _ = writeln!(
+            o,
+            "  decision: {d}{}",
+            r.override_reason.as_ref().map(|x| format!(" (override: {x})")).unwrap_or_default()
+        );
+    }
+    for (label, ids) in [("Due now", &st.due), ("Next", &st.next), ("Overdue", &st.overdue)] {
+        if !ids.is_empty() {
+            let _ = writeln!(o, "{label}:");
+            for id in ids {
+                let t = st.tasks.iter().find(|x| &x.id == id);
+                let when = t
+                    .map(|t| {
+                        format!("{}–{} ({})", hm(&t.forecast_start), hm(&t.forecast_finish), signed(t.variance_minutes))
+                    })
+                    .unwrap_or_default();
+                let _ = writeln!(o, "  {}  {when}", title(id));
+            }
+        }
+    }
+    let cps: Vec<String> = st
+        .checkpoints
+        .iter()
+        .map(|c| {
+            let missing = if c.missing.is_empty() || c.decision != Decision::Pending {
+                String::new()
+            } else {
+                format!(" missing {}", c.missing.join(", "))
+            };
+            format!("{} {:?}{missing}", c.id, c.decision)
+        })
+        .collect();
+    let _ = writeln!(o, "Checkpoints: {}", cps.join(" · "));
+    for i in st.incidents.iter().filter(|i| i.open) {
+        let _ = writeln!(
+            o,
+            "Incident {} {:?}: {} → {} ({})",
+            i.id,
+            i.severity,
+            i.title,
+            i.recommendation.clone().unwrap_or_default(),
+            i.approvers.join(" + ")
+        );
+    }
+    let ms: Vec<String> = st.metrics.iter().map(|m| format!("{} {:?}", m.name, m.state)).collect();
+    let _ = writeln!(o, "Metrics: {}", ms.join(" · "));
+    if let Some(c) = st.recent.last() {
+        let _ = writeln!(o, "Last change: {} by {} ({}) at {}", c.summary, c.by.name, c.by.role, hm(&c.by.at));
+    }
+    o
+}
