@@ -97,9 +97,13 @@ pub enum CheckWord {
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Sev {
+    #[value(name = "P1")]
     P1,
+    #[value(name = "P2")]
     P2,
+    #[value(name = "P3")]
     P3,
+    #[value(name = "P4")]
     P4,
 }
 
@@ -118,7 +122,7 @@ impl From<Sev> for Severity {
 pub enum IncidentCmd {
     Open {
         title: String,
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, ignore_case = true)]
         severity: Sev,
         #[arg(long, default_value = "")]
         description: String,
@@ -130,7 +134,7 @@ pub enum IncidentCmd {
         id: String,
         #[arg(long)]
         note: String,
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, ignore_case = true)]
         severity: Option<Sev>,
         #[arg(long)]
         eta: Option<i64>,

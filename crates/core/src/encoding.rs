@@ -131,8 +131,24 @@ pub fn repair(text: &str) -> (String, Vec<(Mojibake, usize)>) {
     (lines.join("\n"), counts)
 }
 
+/// Whether every character could come from one of the legacy encodings: a cheap superset
+/// test that lets real Vietnamese (ế, ạ, ờ are in none of them) skip the full check.
+fn legacy_repertoire(line: &str) -> bool {
+    line.chars().all(|c| {
+        let u = u32::from(c);
+        u < 0x0250
+            || (0x02C6..=0x02DD).contains(&u)
+            || (0x0390..=0x03C9).contains(&u)
+            || (0x2010..=0x2265).contains(&u)
+            || u == 0x25CA
+            || u == 0xF8FF
+            || u == 0xFB01
+            || u == 0xFB02
+    })
+}
+
 fn repair_line(line: &str) -> Option<(String, Mojibake)> {
-    if line.is_ascii() {
+    if line.is_ascii() || !legacy_repertoire(line) {
         return None;
     }
     Mojibake::ALL.into_iter().find_map(|enc| {
@@ -184,6 +200,16 @@ mod tests {
         let (fixed, how) = repair(&latin1);
         assert_eq!(fixed, "Đà Nẵng");
         assert_eq!(how.len(), 1);
+    }
+
+    #[test]
+    fn every_legacy_character_passes_the_quick_filter() {
+        for enc in [MACINTOSH, WINDOWS_1252] {
+            let all: Vec<u8> = (0x80..=0xFF).collect();
+            let text = enc.decode_without_bom_handling(&all).0.into_owned();
+            assert!(legacy_repertoire(&text), "{}: {text}", enc.name());
+        }
+        assert!(!legacy_repertoire("Chuẩn bị"));
     }
 
     #[test]

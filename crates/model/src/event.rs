@@ -30,9 +30,15 @@ pub struct Write {
     pub entity: String,
     pub id: String,
     pub field: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "WriteOp::is_set")]
     pub op: WriteOp,
     pub value: Value,
+}
+
+impl WriteOp {
+    pub fn is_set(&self) -> bool {
+        *self == Self::Set
+    }
 }
 
 impl Write {

@@ -1,3 +1,4 @@
 //! Cross-process tests, one binary (as ripgrep does): each module drives real processes.
 
 mod cli;
+mod live;

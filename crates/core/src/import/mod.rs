@@ -18,6 +18,9 @@ use warroom_model::{
     RawSection, RollbackStep, Runbook, Task, Trigger, Window, split_roles,
 };
 
+static EMPTY_INLINE: Inline =
+    Inline { text: String::new(), plain: String::new(), codes: Vec::new(), lead_strong: None };
+
 /// Larger files are refused: a real runbook is a few hundred kilobytes at most.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 
@@ -197,8 +200,8 @@ impl<'a> Builder<'a> {
     }
 
     fn run(&mut self) {
-        for i in 0..self.blocks.len() {
-            let block = self.blocks[i].clone();
+        let blocks = std::mem::take(&mut self.blocks);
+        for (i, block) in blocks.iter().enumerate() {
             let used = match &block.kind {
                 Kind::Heading { level, text, id } => self.on_heading(*level, text, id.clone(), block.line),
                 Kind::Para(lines) => self.on_para(lines),
@@ -210,6 +213,7 @@ impl<'a> Builder<'a> {
             };
             self.consumed[i] = used;
         }
+        self.blocks = blocks;
     }
 
     fn on_html(&mut self, html: &str) -> bool {
@@ -517,18 +521,19 @@ impl<'a> Builder<'a> {
         self.day
     }
 
-    fn tasks(&mut self, cols: &[Option<Col>], names: &[String], rows: &[&Row], line: usize) {
+    fn tasks<'r>(&mut self, cols: &[Option<Col>], names: &[String], rows: &[&'r Row], line: usize) {
         let has_phase_col = cols.contains(&Some(Col::Phase));
         if !has_phase_col {
             self.current_phase();
         }
-        let cell = |row: &Row, c: Col| -> Inline {
-            cols.iter().position(|x| *x == Some(c)).and_then(|i| row.cells.get(i).cloned()).unwrap_or_default()
+        let positions: Vec<(Col, usize)> = cols.iter().enumerate().filter_map(|(i, c)| c.map(|c| (c, i))).collect();
+        let cell = |row: &'r Row, c: Col| -> &'r Inline {
+            positions.iter().find(|(x, _)| *x == c).and_then(|(_, i)| row.cells.get(*i)).unwrap_or(&EMPTY_INLINE)
         };
         let mut prev_time: Option<(ClockTime, u8)> = None;
         for row in rows {
             if has_phase_col {
-                let name = cell(row, Col::Phase).plain;
+                let name = cell(row, Col::Phase).plain.clone();
                 let same = self.rb.phases.last().is_some_and(|p| p.display_name() == name);
                 if !same {
                     self.new_phase(&name, None, row.line);
@@ -537,7 +542,7 @@ impl<'a> Builder<'a> {
             let Some(phase_idx) = self.rb.phases.len().checked_sub(1) else {
                 continue;
             };
-            let time_cell = cell(row, Col::Time).plain;
+            let time_cell = cell(row, Col::Time).plain.clone();
             let (time, day, offset) = if time_cell.is_empty() {
                 match prev_time {
                     Some((t, d)) => {
@@ -580,11 +585,11 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let (checkpoint, checkpoint_no, title) = checkpoint_of(&task_cell);
-            let owner = cell(row, Col::Owner).plain;
+            let owner = cell(row, Col::Owner).plain.clone();
             if owner.is_empty() {
                 self.warnings.push(diag(row.line, format!("task `{title}` has no owner")));
             }
-            let status = cell(row, Col::Status).plain;
+            let status = cell(row, Col::Status).plain.clone();
             let checked = is_checked(&status);
             let mut extra: Vec<Field> = cols
                 .iter()
@@ -598,10 +603,10 @@ impl<'a> Builder<'a> {
             if !status.is_empty() && !checked && !is_unchecked(&status) {
                 extra.push(Field { name: "Status".into(), value: status.clone() });
             }
-            let id_cell = cell(row, Col::Id).plain;
+            let id_cell = cell(row, Col::Id).plain.clone();
             let n = self.rb.phases[phase_idx].tasks.len() + 1;
             let id = if id_cell.is_empty() { format!("{}.{n}", phase_idx + 1) } else { id_cell };
-            let duration_cell = cell(row, Col::Duration).plain;
+            let duration_cell = cell(row, Col::Duration).plain.clone();
             let duration_min = if duration_cell.is_empty() {
                 None
             } else {
@@ -631,7 +636,7 @@ impl<'a> Builder<'a> {
                 owner,
                 checkpoint,
                 checkpoint_no,
-                notes: cell(row, Col::Notes).text,
+                notes: cell(row, Col::Notes).text.clone(),
                 checked,
                 duration_min,
                 after,
@@ -939,6 +944,11 @@ fn split_phase_heading(heading: &str) -> (Option<String>, String, Option<String>
 
 /// `**CHECKPOINT 2**: Data migration OK` → (true, Some(2), `Data migration OK`).
 fn checkpoint_of(cell: &Inline) -> (bool, Option<u32>, String) {
+    // Every checkpoint word starts with c, g, d/đ or k: most titles need no folding.
+    let first = cell.plain.trim_start().chars().next().map(|c| c.to_lowercase().next().unwrap_or(c));
+    if !matches!(first, Some('c' | 'g' | 'd' | 'đ' | 'k')) {
+        return (false, None, cell.text.clone());
+    }
     let f = fold(&cell.plain);
     let words = ["checkpoint", "go no go", "diem kiem tra", "kiem tra chot", "cp"];
     let Some(word) = words.iter().find(|w| f == **w || f.starts_with(&format!("{w} "))) else {

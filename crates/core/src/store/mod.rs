@@ -105,8 +105,18 @@ fn sql_err(path: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
 
 /// SHA-256 over an event's content and its predecessor's hash, as hex.
 pub fn event_hash(ev: &Event) -> String {
+    hash_with(ev, &writes_json(&ev.writes))
+}
+
+fn writes_json(writes: &[Write]) -> String {
+    serde_json::to_string(writes).unwrap_or_default()
+}
+
+/// The hash given the writes already serialised: the header's JSON, a newline, the writes'
+/// JSON. serde_json writes struct fields in order and maps sorted, so the bytes are canonical.
+fn hash_with(ev: &Event, writes: &str) -> String {
     #[derive(Serialize)]
-    struct Content<'a> {
+    struct Header<'a> {
         origin: &'a str,
         seq: u64,
         hlc: u64,
@@ -114,10 +124,9 @@ pub fn event_hash(ev: &Event) -> String {
         author: &'a Author,
         kind: &'a str,
         payload: &'a Value,
-        writes: &'a [Write],
         prev_hash: &'a str,
     }
-    let content = Content {
+    let header = Header {
         origin: &ev.origin,
         seq: ev.seq,
         hlc: ev.hlc,
@@ -125,20 +134,23 @@ pub fn event_hash(ev: &Event) -> String {
         author: &ev.author,
         kind: &ev.kind,
         payload: &ev.payload,
-        writes: &ev.writes,
         prev_hash: &ev.prev_hash,
     };
-    // serde_json writes struct fields in order and maps sorted: the bytes are canonical.
-    let bytes = serde_json::to_vec(&content).unwrap_or_default();
-    hex::encode(Sha256::digest(&bytes))
+    let mut h = Sha256::new();
+    h.update(serde_json::to_vec(&header).unwrap_or_default());
+    h.update(b"\n");
+    h.update(writes.as_bytes());
+    hex::encode(h.finalize())
 }
 
+/// 64 random bits: ample to tell apart the laptops of one room, and half the bytes of every
+/// stored field version.
 fn new_origin() -> String {
-    let mut b = [0u8; 16];
+    let mut b = [0u8; 8];
     // Without OS randomness, fall back to time and process id; still unique per database.
     if getrandom::fill(&mut b).is_err() {
         let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
-        b.copy_from_slice(&Sha256::digest(seed.as_bytes())[..16]);
+        b.copy_from_slice(&Sha256::digest(seed.as_bytes())[..8]);
     }
     hex::encode(b)
 }
@@ -211,6 +223,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(&e)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(&e)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(&e)?;
+        // A large import must not spill pages mid-transaction.
+        conn.pragma_update(None, "cache_size", -65_536).map_err(&e)?;
         migrate(&mut conn, &path)?;
         let origin: Option<String> =
             conn.query_row("SELECT value FROM local WHERE key = 'origin'", [], |r| r.get(0)).optional().map_err(&e)?;
@@ -248,7 +262,18 @@ impl Store {
         writes: Vec<Write>,
         clock: &dyn Clock,
     ) -> Result<Event> {
-        let writes = dedupe(writes);
+        self.commit_unique(author, kind, payload, dedupe(writes), clock)
+    }
+
+    /// `commit` for writes that name each field at most once (a generated import).
+    fn commit_unique(
+        &mut self,
+        author: &Author,
+        kind: &str,
+        payload: Value,
+        writes: Vec<Write>,
+        clock: &dyn Clock,
+    ) -> Result<Event> {
         let now_ms = clock.now().timestamp_millis();
         let path = self.path.clone();
         let e = sql_err(&path);
@@ -277,8 +302,9 @@ impl Store {
             prev_hash,
             hash: String::new(),
         };
-        ev.hash = event_hash(&ev);
-        insert_event(&tx, &ev, now_ms).map_err(&e)?;
+        let wj = writes_json(&ev.writes);
+        ev.hash = hash_with(&ev, &wj);
+        insert_event(&tx, &ev, &wj, now_ms).map_err(&e)?;
         apply_writes(&tx, &ev).map_err(&e)?;
         set_local(&tx, "hlc", &hlc.to_string()).map_err(&e)?;
         tx.commit().map_err(&e)?;
@@ -298,7 +324,8 @@ impl Store {
         let mut out = Applied::default();
         let mut max_hlc = local_u64(&tx, "hlc").map_err(&e)?;
         for ev in sorted {
-            if event_hash(ev) != ev.hash {
+            let wj = writes_json(&ev.writes);
+            if hash_with(ev, &wj) != ev.hash {
                 return Err(StoreError::BadHash { origin: ev.origin.clone(), seq: ev.seq });
             }
             let stored: Option<String> = tx
@@ -332,7 +359,7 @@ impl Store {
                 out.deferred += 1;
                 continue;
             }
-            insert_event(&tx, ev, now_ms).map_err(&e)?;
+            insert_event(&tx, ev, &wj, now_ms).map_err(&e)?;
             apply_writes(&tx, ev).map_err(&e)?;
             max_hlc = max_hlc.max(ev.hlc);
             out.applied += 1;
@@ -487,10 +514,11 @@ impl Store {
                 return Err(StoreError::HasRunbook { path: self.path.clone(), title: old.title });
             }
             Some(_) => ("runbook.reimport", records::diff_writes(&current, &imported.runbook)),
-            None => ("runbook.import", records::runbook_writes(&imported.runbook)),
+            None => ("runbook.import", records::runbook_writes_sparse(&imported.runbook)),
         };
         let payload = json!({ "report": imported.report });
-        let ev = self.commit(author, kind, payload, writes, clock)?;
+        // Generated from a runbook, the writes name each field once.
+        let ev = self.commit_unique(author, kind, payload, writes, clock)?;
         self.set_local(DEMO_KEY, "0")?;
         Ok(ev)
     }
@@ -515,20 +543,24 @@ impl Store {
 
 /// Keeps the last write to each field of one event; additions all stay.
 fn dedupe(writes: Vec<Write>) -> Vec<Write> {
-    let mut last: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    let mut last: std::collections::HashMap<(&str, &str, &str), usize> =
+        std::collections::HashMap::with_capacity(writes.len());
     for (i, w) in writes.iter().enumerate() {
         if w.op == WriteOp::Set {
-            last.insert((w.entity.clone(), w.id.clone(), w.field.clone()), i);
+            last.insert((&w.entity, &w.id, &w.field), i);
         }
     }
-    writes
-        .into_iter()
+    if last.len() == writes.iter().filter(|w| w.op == WriteOp::Set).count() {
+        return writes;
+    }
+    let keep: Vec<bool> = writes
+        .iter()
         .enumerate()
-        .filter(|(i, w)| {
-            w.op == WriteOp::Add || last.get(&(w.entity.clone(), w.id.clone(), w.field.clone())) == Some(i)
+        .map(|(i, w)| {
+            w.op == WriteOp::Add || last.get(&(w.entity.as_str(), w.id.as_str(), w.field.as_str())) == Some(&i)
         })
-        .map(|(_, w)| w)
-        .collect()
+        .collect();
+    writes.into_iter().zip(keep).filter(|(_, k)| *k).map(|(w, _)| w).collect()
 }
 
 fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
@@ -573,8 +605,7 @@ fn row_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
     ))
 }
 
-fn insert_event(conn: &Connection, ev: &Event, received_ms: i64) -> rusqlite::Result<()> {
-    let writes = serde_json::to_string(&ev.writes).unwrap_or_else(|_| "[]".into());
+fn insert_event(conn: &Connection, ev: &Event, writes: &str, received_ms: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO events (origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash, received_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -606,7 +637,14 @@ fn apply_writes(conn: &Connection, ev: &Event) -> rusqlite::Result<()> {
     let mut add = conn.prepare_cached(
         "INSERT OR IGNORE INTO members (entity, id, field, member, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    for (i, w) in ev.writes.iter().enumerate() {
+    // In key order, so a large event fills the B-trees sequentially; the result is the same.
+    let mut order: Vec<usize> = (0..ev.writes.len()).collect();
+    order.sort_by(|a, b| {
+        let (x, y) = (&ev.writes[*a], &ev.writes[*b]);
+        (&x.entity, &x.id, &x.field).cmp(&(&y.entity, &y.id, &y.field))
+    });
+    for i in order {
+        let w = &ev.writes[i];
         let value = w.value.to_string();
         match w.op {
             WriteOp::Set => set.execute(params![w.entity, w.id, w.field, value, ev.hlc, ev.origin])?,

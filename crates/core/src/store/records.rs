@@ -37,13 +37,24 @@ fn object<T: Serialize>(value: &T) -> Map<String, Value> {
     }
 }
 
-fn push_entity(out: &mut Vec<Write>, entity: &str, id: &str, mut fields: Map<String, Value>, skip: &[&str]) {
-    fields.remove("id");
-    for k in skip {
-        fields.remove(*k);
+/// A field's default: absent fields read back as it, so they need not be written.
+pub fn is_default(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        Value::Bool(true) => false,
     }
+}
+
+fn push_entity(out: &mut Vec<Write>, entity: &str, id: &str, mut fields: Map<String, Value>, sparse: bool) {
+    fields.remove("id");
     for (k, v) in fields {
-        out.push(Write::set(entity, id, &k, v));
+        if !(sparse && is_default(&v)) {
+            out.push(Write::set(entity, id, &k, v));
+        }
     }
 }
 
@@ -51,6 +62,7 @@ fn push_list<T: Serialize>(
     out: &mut Vec<Write>,
     entity: &str,
     items: &[T],
+    sparse: bool,
     extra: impl Fn(&T) -> Vec<(&'static str, Value)>,
 ) {
     for (i, item) in items.iter().enumerate() {
@@ -60,36 +72,81 @@ fn push_list<T: Serialize>(
         for (k, v) in extra(item) {
             fields.insert(k.into(), v);
         }
-        push_entity(out, entity, &id, fields, &[]);
+        push_entity(out, entity, &id, fields, sparse);
     }
 }
 
 /// Every field of the runbook as writes.
 pub fn runbook_writes(rb: &Runbook) -> Vec<Write> {
+    writes(rb, false)
+}
+
+/// `runbook_writes` without the fields that hold their default: what a fresh import stores.
+pub fn runbook_writes_sparse(rb: &Runbook) -> Vec<Write> {
+    writes(rb, true)
+}
+
+fn writes(rb: &Runbook, sparse: bool) -> Vec<Write> {
     let mut out = Vec::new();
-    push_entity(
-        &mut out,
-        RUNBOOK,
-        MAIN,
-        object(rb),
-        &["contacts", "phases", "rollback", "metrics", "checklist", "commands", "appendix"],
-    );
-    out.push(Write::set(RUNBOOK, MAIN, "uid", json!(rb.id)));
-    push_entity(&mut out, ROLLBACK, MAIN, object(&rb.rollback), &["triggers", "matrix", "steps"]);
-    push_list(&mut out, "contact", &rb.contacts, |_| vec![]);
-    for (pi, phase) in rb.phases.iter().enumerate() {
-        let mut fields = object(phase);
-        fields.insert("order".into(), json!(pi + 1));
-        push_entity(&mut out, "phase", &phase.id, fields, &["tasks"]);
-        push_list(&mut out, "task", &phase.tasks, |_| vec![("phase", json!(phase.id))]);
+    // Shallow copies: the lists are written as entities of their own.
+    let head = Runbook {
+        id: String::new(),
+        title: rb.title.clone(),
+        version: rb.version.clone(),
+        date: rb.date.clone(),
+        go_live_day: rb.go_live_day.clone(),
+        window: rb.window.clone(),
+        hypercare: rb.hypercare.clone(),
+        hypercare_hours: rb.hypercare_hours,
+        overview: rb.overview.clone(),
+        labels: rb.labels.clone(),
+        ..Runbook::default()
+    };
+    let mut head = object(&head);
+    for list in ["id", "contacts", "phases", "rollback", "metrics", "checklist", "commands", "appendix"] {
+        head.remove(list);
     }
-    push_list(&mut out, "trigger", &rb.rollback.triggers, |_| vec![]);
-    push_list(&mut out, "matrix", &rb.rollback.matrix, |_| vec![]);
-    push_list(&mut out, "step", &rb.rollback.steps, |_| vec![]);
-    push_list(&mut out, "metric", &rb.metrics, |_| vec![]);
-    push_list(&mut out, "checklist", &rb.checklist, |_| vec![]);
-    push_list(&mut out, "command", &rb.commands, |_| vec![]);
-    push_list(&mut out, "appendix", &rb.appendix, |_| vec![]);
+    head.insert("uid".into(), json!(rb.id));
+    push_entity(&mut out, RUNBOOK, MAIN, head, sparse);
+    let r = &rb.rollback;
+    let rollback = Rollback {
+        deadline: r.deadline,
+        deadline_day: r.deadline_day,
+        deadline_notes: r.deadline_notes.clone(),
+        default_step_minutes: r.default_step_minutes,
+        ..Rollback::default()
+    };
+    let mut rollback = object(&rollback);
+    for list in ["triggers", "matrix", "steps"] {
+        rollback.remove(list);
+    }
+    push_entity(&mut out, ROLLBACK, MAIN, rollback, sparse);
+    push_list(&mut out, "contact", &rb.contacts, sparse, |_| vec![]);
+    for (pi, phase) in rb.phases.iter().enumerate() {
+        let head = Phase {
+            id: phase.id.clone(),
+            label: phase.label.clone(),
+            name: phase.name.clone(),
+            start: phase.start,
+            start_day: phase.start_day,
+            end: phase.end,
+            end_day: phase.end_day,
+            open_end: phase.open_end,
+            tasks: Vec::new(),
+        };
+        let mut fields = object(&head);
+        fields.remove("tasks");
+        fields.insert("order".into(), json!(pi + 1));
+        push_entity(&mut out, "phase", &phase.id, fields, sparse);
+        push_list(&mut out, "task", &phase.tasks, sparse, |_| vec![("phase", json!(phase.id))]);
+    }
+    push_list(&mut out, "trigger", &r.triggers, sparse, |_| vec![]);
+    push_list(&mut out, "matrix", &r.matrix, sparse, |_| vec![]);
+    push_list(&mut out, "step", &r.steps, sparse, |_| vec![]);
+    push_list(&mut out, "metric", &rb.metrics, sparse, |_| vec![]);
+    push_list(&mut out, "checklist", &rb.checklist, sparse, |_| vec![]);
+    push_list(&mut out, "command", &rb.commands, sparse, |_| vec![]);
+    push_list(&mut out, "appendix", &rb.appendix, sparse, |_| vec![]);
     out
 }
 
@@ -102,7 +159,11 @@ pub fn diff_writes(current: &BTreeMap<FieldKey, Value>, target: &Runbook) -> Vec
     for w in wanted {
         entities.insert((w.entity.clone(), w.id.clone()), ());
         let key = (w.entity.clone(), w.id.clone(), w.field.clone());
-        if current.get(&key) != Some(&w.value) {
+        let same = match current.get(&key) {
+            Some(v) => *v == w.value,
+            None => is_default(&w.value),
+        };
+        if !same {
             out.push(w);
         }
     }
@@ -144,7 +205,7 @@ fn live_list<T: DeserializeOwned>(
         }
         let mut obj = fields.clone();
         obj.insert("id".into(), json!(id));
-        let order = fields.get("order").and_then(Value::as_f64).unwrap_or(f64::MAX);
+        let order = fields.get("order").and_then(Value::as_f64).unwrap_or(0.0);
         let item: T = serde_json::from_value(Value::Object(obj)).map_err(|source| RecordError {
             entity: entity.into(),
             id: id.clone(),
@@ -212,6 +273,24 @@ mod tests {
         let rb = demo::runbook().unwrap().runbook;
         let back = runbook_from_fields(fields_of(&runbook_writes(&rb))).unwrap().unwrap();
         assert_eq!(back, rb);
+        let sparse = runbook_writes_sparse(&rb);
+        assert!(sparse.len() * 2 < runbook_writes(&rb).len(), "defaults are not stored");
+        assert_eq!(runbook_from_fields(fields_of(&sparse)).unwrap().unwrap(), rb);
+    }
+
+    #[test]
+    fn diff_treats_absent_as_default_both_ways() {
+        let rb = demo::runbook().unwrap().runbook;
+        let current = fields_of(&runbook_writes_sparse(&rb));
+        assert!(diff_writes(&current, &rb).is_empty());
+        let mut edited = rb.clone();
+        edited.phases[0].tasks[1].owner = String::new();
+        edited.phases[0].tasks[2].notes = "bring the key".into();
+        let d = diff_writes(&current, &edited);
+        assert_eq!(d.len(), 2, "{d:?}");
+        let mut after = current.clone();
+        after.extend(fields_of(&d));
+        assert_eq!(runbook_from_fields(after).unwrap().unwrap(), edited);
     }
 
     #[test]

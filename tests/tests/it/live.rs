@@ -1,0 +1,88 @@
+//! A go-live day driven through the `warroom` binary, with back-filled times on yesterday's
+//! date so that every instant is fixed and in the past.
+
+use serde_json::Value;
+use warroom_tests::Scratch;
+
+fn yesterday() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    // Days since the epoch, minus one, as a civil date (Howard Hinnant's algorithm).
+    let z = (secs / 86_400) as i64 - 1 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn ok(s: &Scratch, args: &[&str]) -> String {
+    let r = s.warroom(args);
+    assert!(r.ok(), "warroom {args:?}: {r:?}");
+    r.stdout
+}
+
+#[test]
+fn a_day_through_the_cli() {
+    let s = Scratch::new();
+    let day = yesterday();
+    ok(&s, &["import", "--demo"]);
+    ok(&s, &["me", "set", "Lan", "--role", "Tech Lead"]);
+    let out = ok(&s, &["run", "start", "--live", "--date", &day, "--tz", "UTC"]);
+    assert!(out.starts_with("started live-"), "{out}");
+    ok(&s, &["task", "1.1", "start", "--at", "06:00"]);
+    ok(&s, &["task", "1.1", "done", "--at", "06:12"]);
+    let r = s.warroom(&["task", "1.5", "skip", "--note", "no time"]);
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("cannot be skipped"), "{r:?}");
+    let r = s.warroom(&["checkpoint", "1.5", "go"]);
+    assert!(r.stderr.contains("missing sign-off from Tech Lead, DBA, DevOps, QA Lead, Business Owner"), "{r:?}");
+    for role in ["Tech Lead", "DBA", "DevOps", "QA Lead", "Business Owner"] {
+        ok(&s, &["checkpoint", "1.5", "sign", "--by", "someone", "--role", role]);
+    }
+    assert!(ok(&s, &["checkpoint", "1.5", "go"]).contains("1.5 GO"));
+    let inc = ok(&s, &["incident", "open", "Login slow", "--severity", "P2", "--eta", "15"]);
+    assert!(inc.starts_with("opened inc-"), "{inc}");
+    assert!(ok(&s, &["metric", "record", "Response p95", "650", "--unit", "ms"]).contains("(alert)"));
+    ok(&s, &["checklist", "k2", "check"]);
+    ok(&s, &["edit", "set", "task", "2.3", "owner=QA Lead"]);
+    let r = s.warroom(&["edit", "set", "task", "2.3", "time=25:99"]);
+    assert!(r.stderr.contains("would not leave a valid runbook"), "{r:?}");
+
+    let now = format!("{day}T07:40");
+    let st: Value = serde_json::from_str(&ok(&s, &["status", "--json", "--now", &now])).unwrap();
+    assert_eq!(st["schema"], "warroom.status/1");
+    assert_eq!(st["now"], format!("{day}T07:40:00+00:00"));
+    assert_eq!((st["run"]["kind"].as_str(), st["run"]["tz"].as_str()), (Some("live"), Some("UTC")));
+    let t11 = &st["tasks"][0];
+    assert_eq!(t11["actual_finish"], format!("{day}T06:12:00+00:00"));
+    assert_eq!(t11["variance_minutes"], 2);
+    assert_eq!(t11["backfilled"], true);
+    assert_eq!(st["checkpoints"][0]["decision"], "go");
+    assert_eq!(st["rollback"]["deadline"], format!("{day}T11:00:00+00:00"));
+    for key in ["state", "backout_now", "backout_worst", "slack_minutes"] {
+        assert!(st["rollback"].get(key).is_some(), "{key}");
+    }
+    assert_eq!(st["metrics"][1]["state"], "alert");
+    assert_eq!(st["incidents"][0]["recommendation"], "disable_feature");
+    let text = ok(&s, &["status", "--now", &now]);
+    assert!(text.contains("ROLLBACK") && text.contains("Overdue:"), "{text}");
+    let log = ok(&s, &["log"]);
+    for kind in [
+        "run.start",
+        "task.done",
+        "checkpoint.sign",
+        "checkpoint.decide",
+        "incident.open",
+        "metric.record",
+        "runbook.edit",
+    ] {
+        assert!(log.contains(kind), "{kind} missing from\n{log}");
+    }
+    assert!(ok(&s, &["run", "finish"]).contains("completed"));
+    let r = s.warroom(&["task", "2.1", "start"]);
+    assert!(r.stderr.contains("nothing more can be recorded"), "{r:?}");
+}
