@@ -18,7 +18,6 @@ pub fn synthetic_markdown(tasks: usize) -> String {
         String::from("# Synthetic go-live\n\n**Version**: 1.0\n\n## Overview\n\n**Window**: 06:00 - 23:59\n\n");
     md.push_str("## Contacts\n\n| Role | Name | Phone | Backup |\n|---|---|---|---|\n| Tech Lead | Lan | 0900 000 001 | Minh |\n| DBA | Huy | 0900 000 002 | |\n\n## Timeline\n\n");
     let owners = ["Tech Lead", "DBA", "DevOps", "QA", "Dev Lead"];
-    let mut minute = 6 * 60;
     for i in 0..tasks {
         if i % 50 == 0 {
             let _ = write!(
@@ -28,14 +27,13 @@ pub fn synthetic_markdown(tasks: usize) -> String {
                 i / 50 + 1
             );
         }
-        let t = minute % (24 * 60);
+        let t = (6 * 60 + i) % (24 * 60);
         let title = if i % 50 == 49 {
             format!("**CHECKPOINT {}**: wave {} verified", i / 50 + 1, i / 50 + 1)
         } else {
             format!("Bước {i}: chuyển dữ liệu bảng `table_{i}`")
         };
         let _ = writeln!(md, "| {:02}:{:02} | {title} | {} | ☐ |", t / 60, t % 60, owners[i % owners.len()]);
-        minute += 1;
     }
     md.push_str("\n## Rollback Procedure\n\n### Rollback Steps\n\n```bash\n# 1. Stop services (20 min)\nsystemctl stop app\n# 2. Restore database (40 min)\n./restore.sh\n```\n\n### Rollback Deadline\n\n- Before 20:00\n");
     md

@@ -1,4 +1,7 @@
 //! Cross-process tests, one binary (as ripgrep does): each module drives real processes.
 
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod cli;
 mod live;

@@ -259,10 +259,8 @@ pub fn parse(text: &str) -> Vec<Block> {
                     push(&mut blocks, Kind::Table { header, header_cells, rows }, start, range.end);
                 }
             }
-            Event::Start(Tag::CodeBlock(_)) => {
-                if !matches!(open, Some(Open::List { .. })) {
-                    open = Some(Open::Code { text: String::new(), start: range.start });
-                }
+            Event::Start(Tag::CodeBlock(_)) if !matches!(open, Some(Open::List { .. })) => {
+                open = Some(Open::Code { text: String::new(), start: range.start });
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some(Open::Code { text, start }) = open.take() {
@@ -313,17 +311,13 @@ pub fn parse(text: &str) -> Vec<Block> {
                 _ => inline.push_text(&t),
             },
             Event::Code(c) => inline.push_code(&c),
-            Event::InlineHtml(h) => {
-                if h.trim().eq_ignore_ascii_case("<br>") || h.trim().eq_ignore_ascii_case("<br/>") {
-                    inline.push_text(" ");
-                }
+            Event::InlineHtml(h) if h.trim().eq_ignore_ascii_case("<br>") || h.trim().eq_ignore_ascii_case("<br/>") => {
+                inline.push_text(" ");
             }
             Event::Start(Tag::Strong) => inline.strong_begin(),
             Event::End(TagEnd::Strong) => inline.strong_end(),
-            Event::Html(h) => {
-                if open.is_none() {
-                    push(&mut blocks, Kind::Html { text: h.to_string() }, range.start, range.end);
-                }
+            Event::Html(h) if open.is_none() => {
+                push(&mut blocks, Kind::Html { text: h.to_string() }, range.start, range.end);
             }
             Event::Rule => push(&mut blocks, Kind::Rule, range.start, range.end),
             _ => {}

@@ -584,7 +584,7 @@ impl<'a> Builder<'a> {
                 self.problems.push(diag(row.line, "a task row without a task: the task column is empty"));
                 continue;
             }
-            let (checkpoint, checkpoint_no, title) = checkpoint_of(&task_cell);
+            let (checkpoint, checkpoint_no, title) = checkpoint_of(task_cell);
             let owner = cell(row, Col::Owner).plain.clone();
             if owner.is_empty() {
                 self.warnings.push(diag(row.line, format!("task `{title}` has no owner")));

@@ -29,7 +29,7 @@ fn seed_imports_everything_it_says() {
     assert_eq!(rb.phases.len(), 6);
     assert_eq!(rb.phases[1].label.as_deref(), Some("Phase 2"));
     assert_eq!(rb.phases[1].name, "Data Migration");
-    assert_eq!(rb.phases[5].open_end, true);
+    assert!(rb.phases[5].open_end);
     assert_eq!(rb.tasks().count(), 32);
     let cp2 = rb.task("2.5").unwrap();
     assert!(cp2.checkpoint);

@@ -184,6 +184,9 @@ pub fn diff_writes(current: &BTreeMap<FieldKey, Value>, target: &Runbook) -> Vec
     out
 }
 
+/// An entity of a list: its order, id, raw fields and value.
+type Listed<T> = (f64, String, Map<String, Value>, T);
+
 type Grouped = BTreeMap<String, BTreeMap<String, Map<String, Value>>>;
 
 fn group(fields: impl IntoIterator<Item = (FieldKey, Value)>) -> Grouped {
@@ -194,10 +197,7 @@ fn group(fields: impl IntoIterator<Item = (FieldKey, Value)>) -> Grouped {
     g
 }
 
-fn live_list<T: DeserializeOwned>(
-    g: &Grouped,
-    entity: &str,
-) -> Result<Vec<(f64, String, Map<String, Value>, T)>, RecordError> {
+fn live_list<T: DeserializeOwned>(g: &Grouped, entity: &str) -> Result<Vec<Listed<T>>, RecordError> {
     let mut out = Vec::new();
     for (id, fields) in g.get(entity).into_iter().flatten() {
         if fields.get("deleted") == Some(&json!(true)) {
