@@ -168,6 +168,15 @@ pub enum EditCmd {
         #[arg(required = true, value_name = "FIELD=VALUE")]
         fields: Vec<String>,
     },
+    /// Add a phase, contact, step, metric, trigger, matrix row, checklist item or command:
+    /// `warroom edit add contact role=Security phone="0900 111 222" --after c2`.
+    Add {
+        kind: String,
+        #[arg(value_name = "FIELD=VALUE")]
+        fields: Vec<String>,
+        #[arg(long)]
+        after: Option<String>,
+    },
     /// Add a task to a phase.
     AddTask {
         #[arg(long)]
@@ -315,16 +324,25 @@ pub fn incident_cmd(a: &mut Actions<'_>, who: &Who, cmd: IncidentCmd) -> Result<
     })
 }
 
+fn pairs(fields: Vec<String>) -> Result<Vec<(String, String)>> {
+    fields
+        .into_iter()
+        .map(|f| match f.split_once('=') {
+            Some((k, v)) => Ok((k.trim().to_owned(), v.to_owned())),
+            None => bail!("`{f}`: expected FIELD=VALUE"),
+        })
+        .collect()
+}
+
 pub fn edit_cmd(a: &mut Actions<'_>, cmd: EditCmd) -> Result<String> {
     Ok(match cmd {
         EditCmd::Set { kind, id, fields } => {
-            let mut pairs = Vec::new();
-            for f in fields {
-                let Some((k, v)) = f.split_once('=') else { bail!("`{f}`: expected FIELD=VALUE") };
-                pairs.push((k.trim().to_owned(), v.to_owned()));
-            }
-            a.edit_set(&kind, &id, &pairs)?;
+            a.edit_set(&kind, &id, &pairs(fields)?)?;
             format!("{kind} {id} updated\n")
+        }
+        EditCmd::Add { kind, fields, after } => {
+            let (id, _) = a.edit_add(&kind, &pairs(fields)?, after.as_deref())?;
+            format!("added {kind} {id}\n")
         }
         EditCmd::AddTask { phase, time, title, owner, after } => {
             let (id, _) = a.edit_add_task(&phase, &time, &title, &owner, after.as_deref())?;

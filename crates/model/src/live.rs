@@ -233,6 +233,9 @@ pub struct RollbackLive {
     pub steps: Vec<RollbackStepLive>,
     /// After the deadline: only fix forward, unless overridden with a reason.
     pub fix_forward_only: bool,
+    /// A NO-GO opened the rollback procedure: a decision is awaited.
+    pub opened: bool,
+    pub opened_by: Option<Stamp>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]

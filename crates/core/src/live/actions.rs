@@ -47,6 +47,8 @@ pub struct Actions<'a> {
     pub store: &'a mut Store,
     pub author: Author,
     pub clock: &'a dyn Clock,
+    /// A run that has not started yet and becomes active with the next recorded action.
+    activate: std::cell::RefCell<Option<String>>,
 }
 
 const TASK_FIELDS: [(&str, Value); 7] = [
@@ -61,7 +63,7 @@ const TASK_FIELDS: [(&str, Value); 7] = [
 
 impl<'a> Actions<'a> {
     pub fn new(store: &'a mut Store, author: Author, clock: &'a dyn Clock) -> Self {
-        Self { store, author, clock }
+        Self { store, author, clock, activate: std::cell::RefCell::new(None) }
     }
 
     fn snap(&self) -> Result<Snapshot> {
@@ -81,19 +83,27 @@ impl<'a> Actions<'a> {
         }
     }
 
-    fn commit(&mut self, kind: &str, summary: String, mut payload: Value, writes: Vec<Write>) -> Result<Event> {
+    fn commit(&mut self, kind: &str, summary: String, mut payload: Value, mut writes: Vec<Write>) -> Result<Event> {
         if let Value::Object(m) = &mut payload {
             m.insert("summary".into(), json!(summary));
+        }
+        if let Some(run) = self.activate.borrow_mut().take() {
+            // First, so that a later write to the run's state in the same event wins.
+            writes.insert(0, Write::set(entity::RUN, &run, "state", json!(RunState::Active)));
+            writes.insert(1, Write::set(entity::RUN, &run, "started_at", json!(self.now().to_rfc3339())));
         }
         Ok(self.store.commit(&self.author, kind, payload, writes, self.clock)?)
     }
 
-    /// An active run, or why not.
+    /// A run that is not over, or why not. A run not started yet starts with this action.
     fn active_run(&self, snap: &Snapshot, run: Option<&str>) -> Result<Run> {
         let r = snap.run(run)?;
         match r.state {
             RunState::Active => Ok(r),
-            RunState::NotStarted => Err(refused(format!("run {} has not started: `warroom run start`", r.id))),
+            RunState::NotStarted => {
+                *self.activate.borrow_mut() = Some(r.id.clone());
+                Ok(r)
+            }
             s => Err(refused(format!(
                 "run {} is {}: nothing more can be recorded in it",
                 r.id,
@@ -102,7 +112,8 @@ impl<'a> Actions<'a> {
         }
     }
 
-    /// Starts a run of `kind` on `date` (YYYY-MM-DD) in time zone `tz`.
+    /// Creates a run of `kind` on `date` (YYYY-MM-DD) in time zone `tz`; it is not started until
+    /// the first thing is recorded in it.
     pub fn run_start(&mut self, kind: RunKind, date: &str, tz: &str, durations_from: Option<&str>) -> Result<Run> {
         let snap = self.snap()?;
         parse_date(date)?;
@@ -113,7 +124,7 @@ impl<'a> Actions<'a> {
                 return Err(refused(format!("durations come from a rehearsal; {from} is a live run")));
             }
         }
-        if let Some(active) = snap.runs().into_iter().find(|r| r.state == RunState::Active && r.kind == kind) {
+        if let Some(active) = snap.runs().into_iter().find(|r| !r.state.is_over() && r.kind == kind) {
             return Err(refused(format!(
                 "run {} is still active: finish or abandon it first (`warroom run finish --run {}`)",
                 active.id, active.id
@@ -128,7 +139,7 @@ impl<'a> Actions<'a> {
             kind,
             date: date.into(),
             tz: tz.into(),
-            state: RunState::Active,
+            state: RunState::NotStarted,
             durations_from: durations_from.map(str::to_owned),
             created_at: Some(self.now().to_rfc3339()),
             ended_at: None,
@@ -753,6 +764,10 @@ impl<'a> Actions<'a> {
                     .unwrap_or_else(|| json!(raw)),
                 Some(_) => serde_json::from_str(raw).unwrap_or_else(|_| json!(raw)),
             };
+            if entity == "metric" && (field == "target" || field == "alert") {
+                let condition = crate::import::parse_condition(value.as_str().unwrap_or_default());
+                writes.push(Write::set(entity, &id, &format!("{field}_condition"), json!(condition)));
+            }
             writes.push(Write::set(entity, &id, field, value));
         }
         self.validated_edit(&snap, "runbook.edit", format!("edited {kind} {id}"), writes)
@@ -796,6 +811,51 @@ impl<'a> Actions<'a> {
             Write::set("task", &id, "deleted", json!(false)),
         ];
         let ev = self.validated_edit(&snap, "runbook.edit", format!("added task {id} — {title}"), writes)?;
+        Ok((id, ev))
+    }
+
+    /// Adds a phase, contact, rollback step, metric, trigger, matrix row, checklist item or
+    /// command, after `after` (else at the end of its list), with the fields given.
+    pub fn edit_add(
+        &mut self,
+        kind: &str,
+        assignments: &[(String, String)],
+        after: Option<&str>,
+    ) -> Result<(String, Event)> {
+        let snap = self.snap()?;
+        let (entity, _) = edit_target(kind, "")?;
+        let prefix = match entity {
+            "phase" => "p",
+            "contact" => "c",
+            "step" => "r",
+            "metric" => "m",
+            "trigger" => "t",
+            "matrix" => "d",
+            "checklist" => "k",
+            "command" => "x",
+            _ => return Err(refused(format!("`{kind}` is not added this way; tasks with `edit add-task`"))),
+        };
+        let used = snap.ids(entity);
+        let n = used.iter().filter_map(|i| i.strip_prefix(prefix)?.parse::<u32>().ok()).max().unwrap_or(0) + 1;
+        let id = format!("{prefix}{n}");
+        let siblings = list_ids(&snap.runbook, entity);
+        let after = after.or(siblings.last().map(String::as_str));
+        let order = new_order(&snap, entity, siblings.iter().map(String::as_str).collect(), after)?;
+        let mut writes =
+            vec![Write::set(entity, &id, "order", json!(order)), Write::set(entity, &id, "deleted", json!(false))];
+        for (field, raw) in assignments {
+            if ["id", "order", "deleted"].contains(&field.as_str()) {
+                return Err(refused(format!("`{field}` is set by warroom")));
+            }
+            let value =
+                serde_json::from_str::<Value>(raw).ok().filter(|v| !v.is_string()).unwrap_or_else(|| json!(raw));
+            if entity == "metric" && (field == "target" || field == "alert") {
+                let condition = crate::import::parse_condition(raw);
+                writes.push(Write::set(entity, &id, &format!("{field}_condition"), json!(condition)));
+            }
+            writes.push(Write::set(entity, &id, field, value));
+        }
+        let ev = self.validated_edit(&snap, "runbook.edit", format!("added {kind} {id}"), writes)?;
         Ok((id, ev))
     }
 

@@ -99,6 +99,8 @@ struct RollbackRecord {
     decision: Option<String>,
     decided_by: Option<Stamp>,
     override_reason: Option<String>,
+    opened: bool,
+    opened_by: Option<Stamp>,
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -218,13 +220,13 @@ impl Snapshot {
         runs
     }
 
-    /// The run named, else the newest active one, else the newest.
+    /// The run named, else the newest that is not over, else the newest.
     pub fn run(&self, id: Option<&str>) -> Result<Run> {
         let runs = self.runs();
         match id {
             Some(id) => runs.into_iter().find(|r| r.id == id).ok_or_else(|| LiveError::UnknownRun(id.into())),
             None => {
-                let active = runs.iter().rev().find(|r| r.state == RunState::Active).cloned();
+                let active = runs.iter().rev().find(|r| !r.state.is_over()).cloned();
                 active.or_else(|| runs.last().cloned()).ok_or(LiveError::NoRun)
             }
         }
@@ -385,7 +387,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         prev_phase_finish = phase_max.or(prev_phase_finish);
     }
 
-    let active = run.state == RunState::Active;
+    let active = !over;
     let open: Vec<&TaskLive> = tasks.iter().filter(|t| !t.status.is_closed()).collect();
     let ready =
         |t: &TaskLive| t.status != TaskStatus::Pending || finish_start(&t.forecast_start).is_some_and(|s| s <= now);
@@ -634,6 +636,8 @@ fn rollback_live(
         decision: rec.decision,
         decided_by: rec.decided_by,
         override_reason: rec.override_reason,
+        opened: rec.opened,
+        opened_by: rec.opened_by,
         triggers_checked,
         steps,
         fix_forward_only,

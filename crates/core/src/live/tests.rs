@@ -374,3 +374,53 @@ fn a_live_run_can_plan_with_a_rehearsals_durations() {
     assert_eq!(task(&s, "1.1").planned_minutes, 25, "the rehearsal took 25 minutes");
     assert_eq!(task(&s, "1.2").planned_minutes, 5);
 }
+
+#[test]
+fn a_run_starts_with_its_first_action_and_no_go_opens_the_rollback() {
+    let mut d = Day::new();
+    assert_eq!(d.status().run.state, RunState::NotStarted);
+    d.at(6, 0);
+    d.task("1.1", TaskAction::Start).unwrap();
+    assert_eq!(d.status().run.state, RunState::Active);
+    let run = d.run.clone();
+    let e = d.act("Tech Lead").checkpoint_decide(Some(&run), "1.5", Decision::NoGo, None).unwrap_err();
+    assert!(e.to_string().contains("--reason"), "{e}");
+    d.act("Tech Lead").checkpoint_decide(Some(&run), "1.5", Decision::NoGo, Some("backup failed")).unwrap();
+    let s = d.status();
+    assert!(s.rollback.opened);
+    assert_eq!(s.rollback.opened_by.as_ref().unwrap().role, "Tech Lead");
+    assert_eq!(task(&s, "1.5").status, TaskStatus::Failed);
+    assert_eq!(s.checkpoints[0].decision, Decision::NoGo);
+    assert_eq!(s.checkpoints[0].reason.as_deref(), Some("backup failed"));
+}
+
+#[test]
+fn edits_add_phases_contacts_steps_and_metrics() {
+    let mut d = Day::new();
+    let mut a = d.act("Tech Lead");
+    let (p, _) =
+        a.edit_add("phase", &[("name".into(), "Dry run".into()), ("start".into(), "05:30".into())], None).unwrap();
+    let (c, _) = a
+        .edit_add("contact", &[("role".into(), "Security".into()), ("phone".into(), "0900 111 222".into())], Some("c2"))
+        .unwrap();
+    let (r, _) =
+        a.edit_add("step", &[("title".into(), "Flush CDN".into()), ("duration_min".into(), "5".into())], None).unwrap();
+    let (m, _) = a
+        .edit_add("metric", &[("name".into(), "Queue depth".into()), ("alert".into(), "> 1000".into())], None)
+        .unwrap();
+    assert_eq!((p.as_str(), c.as_str(), r.as_str(), m.as_str()), ("p7", "c6", "r8", "m6"));
+    a.edit_set("metric", "m1", &[("alert".into(), "> 2%".into())]).unwrap();
+    let e = a.edit_add("phase", &[("start".into(), "25:00".into())], None).unwrap_err();
+    assert!(e.to_string().contains("would not leave a valid runbook"), "{e}");
+    let rb = Snapshot::load(&d.store).unwrap().runbook;
+    assert_eq!(rb.phases.last().unwrap().name, "Dry run");
+    assert_eq!(rb.contacts[2].role, "Security");
+    assert_eq!(rb.rollback.steps.last().unwrap().duration_min, Some(5));
+    let q = rb.metrics.last().unwrap();
+    assert_eq!(
+        q.alert_condition,
+        warroom_model::Condition::Compare { op: warroom_model::CmpOp::Gt, value: 1000.0, unit: None }
+    );
+    assert_eq!(rb.metrics[0].alert_condition.holds(1.5), Some(false), "the edited threshold is > 2%");
+    assert_eq!(d.status().rollback.rollback_minutes, 65, "60 spread over seven steps, plus the new one's 5");
+}

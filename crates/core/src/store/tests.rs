@@ -135,7 +135,10 @@ fn remote_events_apply_once_in_order_and_tampering_is_refused() {
     let e2 = a.commit(&me(), "k", json!(2), vec![set("1.1", "status", json!("done"))], &c).unwrap();
     let mut b = Store::open_in_memory().unwrap();
     // The second alone would leave a gap: deferred, not applied.
-    assert_eq!(b.apply_remote(std::slice::from_ref(&e2), &c).unwrap(), Applied { applied: 0, duplicates: 0, deferred: 1 });
+    assert_eq!(
+        b.apply_remote(std::slice::from_ref(&e2), &c).unwrap(),
+        Applied { applied: 0, duplicates: 0, deferred: 1 }
+    );
     assert_eq!(
         b.apply_remote(&[e2.clone(), e1.clone(), e1.clone()], &c).unwrap(),
         Applied { applied: 2, duplicates: 1, deferred: 0 }
