@@ -5,6 +5,7 @@ mod live;
 mod show;
 
 use anyhow::{Context, Result, bail};
+use chrono::Utc;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -209,7 +210,14 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export { format, output } => {
             let store = open(cli.db)?;
             let rb = store.require_runbook()?;
-            let text = export::export(&rb, &Progress::new(), format.into())?;
+            // Once a run exists, its statuses and actual times fill the export.
+            let snap = warroom_core::live::Snapshot::load(&store)?;
+            let progress = match snap.run(cli.who.run.as_deref()) {
+                Ok(run) => warroom_core::live::progress(&warroom_core::live::status(&snap, &run, Utc::now())?),
+                Err(warroom_core::live::LiveError::NoRun) => Progress::new(),
+                Err(e) => return Err(e.into()),
+            };
+            let text = export::export(&rb, &progress, format.into())?;
             match output {
                 Some(path) => {
                     std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;

@@ -82,6 +82,13 @@ fn a_day_through_the_cli() {
     ] {
         assert!(log.contains(kind), "{kind} missing from\n{log}");
     }
+    let md = ok(&s, &["export", "--format", "markdown"]);
+    assert!(
+        md.contains("| 1.1 | 06:00 | Team standup call - xác nhận ready | Tech Lead | ☑ | 06:00 | 06:12 |"),
+        "{md}"
+    );
+    let csv = ok(&s, &["export", "--format", "csv"]);
+    assert!(csv.contains("1.5,Phase 1: Chuẩn bị,06:30,0,Confirm proceed,All,true,done"), "{csv}");
     assert!(ok(&s, &["run", "finish"]).contains("completed"));
     let r = s.warroom(&["task", "2.1", "start"]);
     assert!(r.stderr.contains("nothing more can be recorded"), "{r:?}");

@@ -533,6 +533,22 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
     })
 }
 
+/// What an export fills in from a run: each task's status and local actual times.
+pub fn progress(st: &Status) -> crate::export::Progress {
+    let hm = |t: &Option<String>| t.as_deref().and_then(|t| t.get(11..16)).map(str::to_owned);
+    st.tasks
+        .iter()
+        .map(|t| {
+            let p = crate::export::TaskProgress {
+                status: t.status.as_str().to_owned(),
+                actual_start: hm(&t.actual_start),
+                actual_finish: hm(&t.actual_finish),
+            };
+            (t.id.clone(), p)
+        })
+        .collect()
+}
+
 fn finish_start(rfc3339: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(rfc3339).ok().map(|t| t.with_timezone(&Utc))
 }
