@@ -52,6 +52,22 @@ pub struct ImportReport {
     pub metrics: usize,
 }
 
+impl ImportReport {
+    fn new(file: &str, repaired: Option<String>, warnings: Vec<Diagnostic>, rb: &Runbook) -> Self {
+        Self {
+            file: file.into(),
+            repaired,
+            warnings,
+            phases: rb.phases.len(),
+            tasks: rb.tasks().count(),
+            checkpoints: rb.tasks().filter(|t| t.checkpoint).count(),
+            contacts: rb.contacts.len(),
+            rollback_steps: rb.rollback.steps.len(),
+            metrics: rb.metrics.len(),
+        }
+    }
+}
+
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -128,17 +144,7 @@ pub fn import_file(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
             return Err(invalid(1, format!("task id `{}` is used twice", t.id)));
         }
     }
-    let report = ImportReport {
-        file: file.into(),
-        repaired: None,
-        warnings: Vec::new(),
-        phases: runbook.phases.len(),
-        tasks: runbook.tasks().count(),
-        checkpoints: runbook.tasks().filter(|t| t.checkpoint).count(),
-        contacts: runbook.contacts.len(),
-        rollback_steps: runbook.rollback.steps.len(),
-        metrics: runbook.metrics.len(),
-    };
+    let report = ImportReport::new(file, None, Vec::new(), &runbook);
     Ok(Imported { runbook, report })
 }
 
@@ -835,17 +841,7 @@ impl<'a> Builder<'a> {
             hex::encode(&digest[..8])
         });
         let rb = self.rb;
-        let report = ImportReport {
-            file: self.file.into(),
-            repaired,
-            warnings: self.warnings,
-            phases: rb.phases.len(),
-            tasks: rb.tasks().count(),
-            checkpoints: rb.tasks().filter(|t| t.checkpoint).count(),
-            contacts: rb.contacts.len(),
-            rollback_steps: rb.rollback.steps.len(),
-            metrics: rb.metrics.len(),
-        };
+        let report = ImportReport::new(self.file, repaired, self.warnings, &rb);
         Ok(Imported { runbook: rb, report })
     }
 

@@ -371,34 +371,21 @@ impl Store {
 
     /// All events in log order (HLC, then origin).
     pub fn events(&self) -> Result<Vec<Event>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash
-                 FROM events ORDER BY hlc, origin, seq",
-            )
-            .map_err(self.err())?;
-        let rows = stmt.query_map([], row_event).map_err(self.err())?;
-        let mut out = Vec::new();
-        for r in rows {
-            let (mut ev, payload, writes) = r.map_err(self.err())?;
-            ev.payload = serde_json::from_str(&payload)?;
-            ev.writes = serde_json::from_str(&writes)?;
-            out.push(ev);
-        }
-        Ok(out)
+        self.read_events(&format!("{EVENT_COLUMNS} ORDER BY hlc, origin, seq"), [])
     }
 
     /// The last `n` events in log order.
     pub fn recent_events(&self, n: usize) -> Result<Vec<Event>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash
-                 FROM events ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1",
-            )
-            .map_err(self.err())?;
-        let rows = stmt.query_map([i64::try_from(n).unwrap_or(i64::MAX)], row_event).map_err(self.err())?;
+        let limit = i64::try_from(n).unwrap_or(i64::MAX);
+        let mut out =
+            self.read_events(&format!("{EVENT_COLUMNS} ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1"), [limit])?;
+        out.reverse();
+        Ok(out)
+    }
+
+    fn read_events<P: rusqlite::Params>(&self, sql: &str, params: P) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
+        let rows = stmt.query_map(params, row_event).map_err(self.err())?;
         let mut out = Vec::new();
         for r in rows {
             let (mut ev, payload, writes) = r.map_err(self.err())?;
@@ -406,7 +393,6 @@ impl Store {
             ev.writes = serde_json::from_str(&writes)?;
             out.push(ev);
         }
-        out.reverse();
         Ok(out)
     }
 
@@ -583,6 +569,9 @@ fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
     }
     Ok(())
 }
+
+const EVENT_COLUMNS: &str =
+    "SELECT origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash FROM events";
 
 type RawEvent = (Event, String, String);
 
