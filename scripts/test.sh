@@ -18,5 +18,7 @@ cargo clippy --workspace --exclude warroom-ui --all-targets --locked -- -D warni
 cargo clippy -p warroom-ui --target wasm32-unknown-unknown --locked -- -D warnings
 
 echo "== tests"
+# The cross-process tests run the real binaries, which `cargo test` alone does not build.
+cargo build --workspace --exclude warroom-ui --bins --locked
 # The UI is a wasm crate; it is built and linted above.
 cargo test --workspace --exclude warroom-ui --locked

@@ -16,7 +16,7 @@ pub fn binary(name: &str) -> PathBuf {
     let path = dir.join(name);
     assert!(
         path.exists(),
-        "{} is not built; run the tests with `cargo test --workspace` so cargo builds it",
+        "{} is not built; run scripts/test.sh, or `cargo build --bins` before `cargo test`",
         path.display()
     );
     path
