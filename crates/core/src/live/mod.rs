@@ -305,21 +305,49 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
     let rb = &snap.runbook;
     let tz = parse_tz(&run.tz)?;
     let date = parse_date(&run.date)?;
-    let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
+    let formatter = schedule::Formatter::new(tz);
+    let fmt = |t: DateTime<Utc>| formatter.format(t);
     let stamp_of = |t: Option<DateTime<Utc>>| t.map(fmt);
     let durations = run.durations_from.as_deref().map(|r| snap.actual_durations(r)).unwrap_or_default();
     let plan = schedule::plan(rb, tz, date, &durations);
     let over = run.state.is_over();
 
     let mut tasks: Vec<TaskLive> = Vec::new();
+    let mut starts: Vec<DateTime<Utc>> = Vec::new();
+    // The run's task records in one pass; most tasks have none yet.
+    let prefix = format!("{}/", run.id);
+    let mut records: HashMap<&str, Map<String, Value>> = HashMap::new();
+    for ((_, id, field), v) in snap
+        .state
+        .fields
+        .range((entity::TASK.to_owned(), String::new(), String::new())..)
+        .take_while(|((e, _, _), _)| e == entity::TASK)
+    {
+        if let Some(task) = id.strip_prefix(&prefix) {
+            records.entry(task).or_default().insert(field.clone(), v.value.clone());
+        }
+    }
+    // Only the tasks that have comments need a look at the comment sets.
+    let commented: std::collections::HashSet<&str> = snap
+        .state
+        .members
+        .range((entity::TASK.to_owned(), String::new(), String::new(), String::new())..)
+        .take_while(|((e, _, _, _), _)| e == entity::TASK)
+        .filter(|((_, _, f, _), _)| f == "comments")
+        .map(|((_, id, _, _), _)| id.as_str())
+        .collect();
     let mut finish: HashMap<String, DateTime<Utc>> = HashMap::new();
     let mut phases: Vec<PhaseLive> = Vec::new();
     let mut prev_phase_finish: Option<DateTime<Utc>> = None;
     for phase in &rb.phases {
         let mut prev: Option<DateTime<Utc>> = None;
         let mut phase_max: Option<DateTime<Utc>> = None;
+        let mut phase_done = true;
         for t in &phase.tasks {
-            let rec = snap.task_record(&run.id, &t.id);
+            let rec: TaskRecord = records
+                .remove(t.id.as_str())
+                .and_then(|m| serde_json::from_value(Value::Object(m)).ok())
+                .unwrap_or_default();
             let ps = plan.start.get(&t.id).copied().unwrap_or(now);
             let pf = plan.finish.get(&t.id).copied().unwrap_or(ps);
             let pm = pf - ps;
@@ -347,7 +375,14 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
             finish.insert(t.id.clone(), ff);
             prev = Some(ff);
             phase_max = phase_max.max(Some(ff));
-            let comments = snap.member_values::<Comment>(entity::TASK, &key(&run.id, &t.id), "comments");
+            let k = key(&run.id, &t.id);
+            let comments = if commented.contains(k.as_str()) {
+                snap.member_values::<Comment>(entity::TASK, &k, "comments")
+            } else {
+                Vec::new()
+            };
+            phase_done &= rec.status.is_closed();
+            starts.push(fs);
             tasks.push(TaskLive {
                 id: t.id.clone(),
                 phase: phase.id.clone(),
@@ -382,18 +417,26 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
             planned_finish: fmt(planned_finish),
             forecast_finish: fmt(forecast_finish),
             variance_minutes: minutes(forecast_finish - planned_finish),
-            done: tasks.iter().filter(|t| t.phase == phase.id).all(|t| t.status.is_closed()),
+            done: phase_done,
         });
         prev_phase_finish = phase_max.or(prev_phase_finish);
     }
 
     let active = !over;
     let open: Vec<&TaskLive> = tasks.iter().filter(|t| !t.status.is_closed()).collect();
-    let ready =
-        |t: &TaskLive| t.status != TaskStatus::Pending || finish_start(&t.forecast_start).is_some_and(|s| s <= now);
-    let due: Vec<String> =
-        if active { open.iter().filter(|t| ready(t)).map(|t| t.id.clone()).collect() } else { Vec::new() };
-    let next: Vec<String> = open.iter().filter(|t| !due.contains(&t.id)).take(3).map(|t| t.id.clone()).collect();
+    let due: Vec<String> = if active {
+        tasks
+            .iter()
+            .zip(&starts)
+            .filter(|(t, s)| !t.status.is_closed() && (t.status != TaskStatus::Pending || **s <= now))
+            .map(|(t, _)| t.id.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let due_set: std::collections::HashSet<&str> = due.iter().map(String::as_str).collect();
+    let next: Vec<String> =
+        open.iter().filter(|t| !due_set.contains(t.id.as_str())).take(3).map(|t| t.id.clone()).collect();
     let overdue: Vec<String> = tasks.iter().filter(|t| t.overdue).map(|t| t.id.clone()).collect();
     let current_phase = if active { open.first().map(|t| t.phase.clone()) } else { None };
 
@@ -547,10 +590,6 @@ pub fn progress(st: &Status) -> crate::export::Progress {
             (t.id.clone(), p)
         })
         .collect()
-}
-
-fn finish_start(rfc3339: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(rfc3339).ok().map(|t| t.with_timezone(&Utc))
 }
 
 pub fn metric_state(target: &Condition, alert: &Condition, value: f64) -> MetricState {
