@@ -372,7 +372,7 @@ impl<'a> Builder<'a> {
         };
         let rows: Vec<&Row> = rows.iter().filter(|r| r.cells.iter().any(|c| !c.text.is_empty())).collect();
         match kind {
-            TableKind::Tasks => self.tasks(&cols, &names, &rows, line),
+            TableKind::Tasks => self.tasks(&cols, &names, &rows),
             TableKind::Contacts => {
                 for row in rows {
                     let n = self.rb.contacts.len() + 1;
@@ -527,7 +527,7 @@ impl<'a> Builder<'a> {
         self.day
     }
 
-    fn tasks<'r>(&mut self, cols: &[Option<Col>], names: &[String], rows: &[&'r Row], line: usize) {
+    fn tasks<'r>(&mut self, cols: &[Option<Col>], names: &[String], rows: &[&'r Row]) {
         let has_phase_col = cols.contains(&Some(Col::Phase));
         if !has_phase_col {
             self.current_phase();
@@ -650,7 +650,6 @@ impl<'a> Builder<'a> {
             };
             self.rb.phases[phase_idx].tasks.push(task);
         }
-        let _ = line;
     }
 
     fn on_code(&mut self, code: &str, line: usize) -> bool {

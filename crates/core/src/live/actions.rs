@@ -209,7 +209,7 @@ impl<'a> Actions<'a> {
             .ok_or_else(|| LiveError::Unknown { kind: "task", id: task_id.into() })?;
         let k = key(&r.id, task_id);
         if action == TaskAction::Undo {
-            return self.undo(&snap, &r, &k, task_id);
+            return self.undo(&r, &k, task_id);
         }
         let rec = snap.task_record(&r.id, task_id);
         let backfilled = at.is_some();
@@ -297,18 +297,12 @@ impl<'a> Actions<'a> {
     }
 
     /// Reverts the latest transition of a task that is not yet undone, as a new event.
-    fn undo(&mut self, _snap: &Snapshot, r: &Run, k: &str, task_id: &str) -> Result<Event> {
+    fn undo(&mut self, r: &Run, k: &str, task_id: &str) -> Result<Event> {
         let mut stack: Vec<Event> = Vec::new();
-        for e in self.store.events()? {
-            let p = &e.payload;
-            if p.get("run").and_then(Value::as_str) != Some(&r.id)
-                || p.get("task").and_then(Value::as_str) != Some(task_id)
-            {
-                continue;
-            }
+        for e in self.store.task_events(&r.id, task_id)? {
             if e.kind == "task.undo" {
                 stack.pop();
-            } else if p.get("undo").is_some() {
+            } else if e.payload.get("undo").is_some() {
                 stack.push(e);
             }
         }

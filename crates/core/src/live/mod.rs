@@ -148,7 +148,7 @@ impl Snapshot {
         Ok(Self {
             runbook,
             state,
-            recent: store.recent_events(12)?,
+            recent: store.recent_changes(12)?,
             event_count: store.event_count()?,
             origin: store.origin().into(),
         })

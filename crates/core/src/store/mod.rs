@@ -374,13 +374,22 @@ impl Store {
         self.read_events(&format!("{EVENT_COLUMNS} ORDER BY hlc, origin, seq"), [])
     }
 
-    /// The last `n` events in log order.
-    pub fn recent_events(&self, n: usize) -> Result<Vec<Event>> {
+    /// The last `n` events in log order, without their writes: who did what, for display. An
+    /// import's writes can run to megabytes and are not needed to say "runbook imported".
+    pub fn recent_changes(&self, n: usize) -> Result<Vec<Event>> {
         let limit = i64::try_from(n).unwrap_or(i64::MAX);
-        let mut out =
-            self.read_events(&format!("{EVENT_COLUMNS} ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1"), [limit])?;
+        let sql = EVENT_COLUMNS.replace(", writes,", ", '[]',");
+        let mut out = self.read_events(&format!("{sql} ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1"), [limit])?;
         out.reverse();
         Ok(out)
+    }
+
+    /// The events whose payload names this run and task, in log order (a task's history).
+    pub fn task_events(&self, run: &str, task: &str) -> Result<Vec<Event>> {
+        let sql = format!(
+            "{EVENT_COLUMNS} WHERE payload ->> '$.run' = ?1 AND payload ->> '$.task' = ?2 ORDER BY hlc, origin, seq"
+        );
+        self.read_events(&sql, [run, task])
     }
 
     fn read_events<P: rusqlite::Params>(&self, sql: &str, params: P) -> Result<Vec<Event>> {
