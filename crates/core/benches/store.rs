@@ -6,6 +6,10 @@ use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 use std::time::Duration;
+
+// The allocator the warroom binaries ship with.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use warroom_core::{Clock, FakeClock, Store, demo, import_markdown};
 use warroom_model::{Author, Write};
 

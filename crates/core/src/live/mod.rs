@@ -177,8 +177,9 @@ impl Snapshot {
     /// Ids of all entities of a kind.
     pub fn ids(&self, entity: &str) -> Vec<String> {
         let mut ids: Vec<String> = Vec::new();
-        for (e, id, _) in self.state.fields.keys() {
-            if e == entity && ids.last() != Some(id) {
+        let start = (entity.to_owned(), String::new(), String::new());
+        for (_, id, _) in self.state.fields.range(start..).map(|(k, _)| k).take_while(|(e, _, _)| e == entity) {
+            if ids.last() != Some(id) {
                 ids.push(id.clone());
             }
         }
@@ -312,8 +313,8 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
     let plan = schedule::plan(rb, tz, date, &durations);
     let over = run.state.is_over();
 
-    let mut tasks: Vec<TaskLive> = Vec::new();
-    let mut starts: Vec<DateTime<Utc>> = Vec::new();
+    let mut tasks: Vec<TaskLive> = Vec::with_capacity(plan.start.len());
+    let mut starts: Vec<DateTime<Utc>> = Vec::with_capacity(plan.start.len());
     // The run's task records in one pass; most tasks have none yet.
     let prefix = format!("{}/", run.id);
     let mut records: HashMap<&str, Map<String, Value>> = HashMap::new();
@@ -334,10 +335,16 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         .range((entity::TASK.to_owned(), String::new(), String::new(), String::new())..)
         .take_while(|((e, _, _, _), _)| e == entity::TASK)
         .filter(|((_, _, f, _), _)| f == "comments")
-        .map(|((_, id, _, _), _)| id.as_str())
+        .filter_map(|((_, id, _, _), _)| id.strip_prefix(&prefix))
         .collect();
-    let mut finish: HashMap<String, DateTime<Utc>> = HashMap::new();
-    let mut phases: Vec<PhaseLive> = Vec::new();
+    // Positions by id, for explicit dependencies; most runbooks have none.
+    let position: HashMap<&str, usize> = if rb.tasks().any(|t| !t.after.is_empty()) {
+        rb.tasks().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect()
+    } else {
+        HashMap::new()
+    };
+    let mut finish: Vec<DateTime<Utc>> = Vec::with_capacity(plan.start.len());
+    let mut phases: Vec<PhaseLive> = Vec::with_capacity(rb.phases.len());
     let mut prev_phase_finish: Option<DateTime<Utc>> = None;
     for phase in &rb.phases {
         let mut prev: Option<DateTime<Utc>> = None;
@@ -348,15 +355,16 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
                 .remove(t.id.as_str())
                 .and_then(|m| serde_json::from_value(Value::Object(m)).ok())
                 .unwrap_or_default();
-            let ps = plan.start.get(&t.id).copied().unwrap_or(now);
-            let pf = plan.finish.get(&t.id).copied().unwrap_or(ps);
+            let i = finish.len();
+            let ps = plan.start.get(i).copied().unwrap_or(now);
+            let pf = plan.finish.get(i).copied().unwrap_or(ps);
             let pm = pf - ps;
             let mut pred = prev.or(prev_phase_finish);
             if t.checkpoint {
                 pred = pred.max(phase_max);
             }
             for a in &t.after {
-                pred = pred.max(finish.get(a).copied());
+                pred = pred.max(position.get(a.as_str()).and_then(|j| finish.get(*j)).copied());
             }
             let (fs, ff) = match rec.status {
                 TaskStatus::Done | TaskStatus::Skipped => {
@@ -372,12 +380,11 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
                     (s, s + pm)
                 }
             };
-            finish.insert(t.id.clone(), ff);
+            finish.push(ff);
             prev = Some(ff);
             phase_max = phase_max.max(Some(ff));
-            let k = key(&run.id, &t.id);
-            let comments = if commented.contains(k.as_str()) {
-                snap.member_values::<Comment>(entity::TASK, &k, "comments")
+            let comments = if commented.contains(t.id.as_str()) {
+                snap.member_values::<Comment>(entity::TASK, &key(&run.id, &t.id), "comments")
             } else {
                 Vec::new()
             };
@@ -406,9 +413,10 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
                 comments,
             });
         }
-        let planned_start = phase.tasks.first().and_then(|t| plan.start.get(&t.id)).copied().unwrap_or(now);
+        let first = finish.len() - phase.tasks.len();
+        let planned_start = plan.start.get(first).copied().filter(|_| !phase.tasks.is_empty()).unwrap_or(now);
         let planned_finish =
-            phase.tasks.iter().filter_map(|t| plan.finish.get(&t.id)).max().copied().unwrap_or(planned_start);
+            plan.finish.get(first..finish.len()).and_then(|f| f.iter().max()).copied().unwrap_or(planned_start);
         let forecast_finish = phase_max.unwrap_or(planned_finish);
         phases.push(PhaseLive {
             id: phase.id.clone(),
@@ -442,8 +450,9 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
 
     let checkpoints = rb
         .tasks()
-        .filter(|t| t.checkpoint)
-        .map(|t| {
+        .zip(&finish)
+        .filter(|(t, _)| t.checkpoint)
+        .map(|(t, ff)| {
             let k = key(&run.id, &t.id);
             let rec: CheckpointRecord = snap.record(entity::CHECKPOINT, &k);
             let required = snap.required_roles(&t.owner);
@@ -455,7 +464,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
                 decision: rec.decision,
                 reason: rec.reason,
                 decided_by: rec.decided_by,
-                forecast: finish.get(&t.id).copied().map(fmt).unwrap_or_default(),
+                forecast: fmt(*ff),
                 required,
                 signed,
                 missing,
@@ -533,8 +542,8 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         })
         .collect();
 
-    let forecast_end = finish.values().max().copied().unwrap_or(now);
-    let planned_end = plan.finish.values().max().copied().unwrap_or(now);
+    let forecast_end = finish.iter().max().copied().unwrap_or(now);
+    let planned_end = plan.finish.iter().max().copied().unwrap_or(now);
     let hypercare_end = match (&rb.window, rb.hypercare_hours) {
         (Some(w), Some(h)) => Some(fmt(schedule::instant(tz, date, w.end_minutes()) + Duration::hours(i64::from(h)))),
         _ => None,
@@ -613,7 +622,7 @@ fn rollback_live(
     date: NaiveDate,
     now: DateTime<Utc>,
     plan: &schedule::Plan,
-    finish: &HashMap<String, DateTime<Utc>>,
+    finish: &[DateTime<Utc>],
 ) -> Result<RollbackLive> {
     let rb = &snap.runbook;
     let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
@@ -651,12 +660,14 @@ fn rollback_live(
         (None, Some(r)) => Some(r - total_d),
         (d, None) => d,
     };
-    let implementation: Vec<DateTime<Utc>> = rb
-        .tasks()
-        .filter(|t| deadline.is_none_or(|d| plan.start.get(&t.id).is_some_and(|s| *s < d)))
-        .filter_map(|t| finish.get(&t.id).copied())
-        .collect();
-    let implementation_end = implementation.iter().max().copied().unwrap_or(now);
+    let implementation_end = plan
+        .start
+        .iter()
+        .zip(finish)
+        .filter(|(s, _)| deadline.is_none_or(|d| **s < d))
+        .map(|(_, f)| *f)
+        .max()
+        .unwrap_or(now);
     let backout_now = now + Duration::minutes(i64::from(remaining));
     let backout_worst = implementation_end.max(now) + total_d;
     let slack = decide_by.map_or(0, |d| minutes(d - now));

@@ -23,19 +23,36 @@ pub fn instant(tz: Tz, date: NaiveDate, minutes: u32) -> DateTime<Utc> {
     }
 }
 
-/// Planned start and finish of every task, by task id.
+/// Planned start and finish of every task, in the runbook's task order (`Runbook::tasks`).
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
-    pub start: HashMap<String, DateTime<Utc>>,
-    pub finish: HashMap<String, DateTime<Utc>>,
+    pub start: Vec<DateTime<Utc>>,
+    pub finish: Vec<DateTime<Utc>>,
 }
 
-impl Plan {
-    pub fn minutes(&self, id: &str) -> i64 {
-        match (self.start.get(id), self.finish.get(id)) {
-            (Some(s), Some(f)) => (*f - *s).num_minutes(),
-            _ => 0,
+/// Runbook times to instants, looking the zone up once per local quarter hour: zones change
+/// their offset only on a quarter hour, and consecutive tasks mostly share one.
+pub struct Instants {
+    tz: Tz,
+    date: NaiveDate,
+    last: Option<(u32, DateTime<Utc>)>,
+}
+
+impl Instants {
+    pub fn new(tz: Tz, date: NaiveDate) -> Self {
+        Self { tz, date, last: None }
+    }
+
+    pub fn at(&mut self, minutes: u32) -> DateTime<Utc> {
+        let bucket = minutes / 15;
+        if let Some((b, base)) = self.last
+            && b == bucket
+        {
+            return base + Duration::minutes(i64::from(minutes % 15));
         }
+        let base = instant(self.tz, self.date, bucket * 15);
+        self.last = Some((bucket, base));
+        base + Duration::minutes(i64::from(minutes % 15))
     }
 }
 
@@ -43,13 +60,16 @@ impl Plan {
 /// given in `durations` (a rehearsal's actuals), else until the next task of its phase, capped
 /// at the phase's end; the last task of a phase lasts until the phase ends.
 pub fn plan(rb: &Runbook, tz: Tz, date: NaiveDate, durations: &HashMap<String, i64>) -> Plan {
-    let mut p = Plan::default();
+    let n = rb.tasks().count();
+    let mut p = Plan { start: Vec::with_capacity(n), finish: Vec::with_capacity(n) };
+    let mut at = Instants::new(tz, date);
     for phase in &rb.phases {
         let phase_end = phase.end_minutes().map(|m| instant(tz, date, m));
-        let starts: Vec<DateTime<Utc>> = phase.tasks.iter().map(|t: &Task| instant(tz, date, t.minutes())).collect();
+        let first = p.start.len();
+        p.start.extend(phase.tasks.iter().map(|t: &Task| at.at(t.minutes())));
         for (i, t) in phase.tasks.iter().enumerate() {
-            let start = starts[i];
-            let next = starts.get(i + 1).copied();
+            let start = p.start[first + i];
+            let next = p.start.get(first + i + 1).copied().filter(|_| i + 1 < phase.tasks.len());
             let until = match (next, phase_end) {
                 (Some(n), Some(e)) if e >= start => n.min(e),
                 (Some(n), _) => n,
@@ -58,13 +78,12 @@ pub fn plan(rb: &Runbook, tz: Tz, date: NaiveDate, durations: &HashMap<String, i
             };
             let finish = if let Some(d) = t.duration_min {
                 start + Duration::minutes(i64::from(d))
-            } else if let Some(d) = durations.get(&t.id) {
+            } else if let Some(d) = (!durations.is_empty()).then(|| durations.get(&t.id)).flatten() {
                 start + Duration::minutes(*d)
             } else {
                 until.max(start)
             };
-            p.start.insert(t.id.clone(), start);
-            p.finish.insert(t.id.clone(), finish);
+            p.finish.push(finish);
         }
     }
     p
@@ -191,6 +210,19 @@ mod tests {
                     let u = t + Duration::seconds(step);
                     assert_eq!(f.format(u), u.with_timezone(&tz).to_rfc3339(), "{zone} {secs}+{step}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn cached_instants_match_the_zone_lookup_across_dst() {
+        for (zone, day) in
+            [("Europe/Berlin", "2026-03-29"), ("Europe/Berlin", "2026-10-25"), ("Asia/Kolkata", "2026-01-31")]
+        {
+            let tz: Tz = zone.parse().unwrap();
+            let mut at = Instants::new(tz, d(day));
+            for m in (0..3 * 24 * 60).step_by(7).chain([179, 180, 181, 119, 120, 150]) {
+                assert_eq!(at.at(m), instant(tz, d(day), m), "{zone} {day} +{m} min");
             }
         }
     }
