@@ -7,6 +7,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod live;
+mod serve;
 mod show;
 
 use anyhow::{Context, Result, bail};
@@ -123,6 +124,15 @@ enum Command {
     Edit {
         #[command(subcommand)]
         cmd: live::EditCmd,
+    },
+    /// Serve the UI and its HTTP API to browsers (127.0.0.1 by default; a LAN address shares the
+    /// read-only wall view and prints a link with the access token for people who record).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR:PORT")]
+        bind: std::net::SocketAddr,
+        /// The built UI (default: next to this binary, else the source tree's ui/dist).
+        #[arg(long, value_name = "DIR")]
+        ui: Option<PathBuf>,
     },
     /// The live picture: where we are, what is late, what comes next, can we still roll back.
     Status {
@@ -258,6 +268,14 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status { json, now } => {
             let store = open(cli.db)?;
             out.write_all(live::status_cmd(&store, &cli.who, now.as_deref(), json, &SystemClock)?.as_bytes())?;
+        }
+        Command::Serve { bind, ui } => {
+            let store = open(cli.db)?;
+            let svc = warroom_core::service::Service::with_demo(store, std::sync::Arc::new(SystemClock))?;
+            drop(out);
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+            rt.block_on(serve::serve(svc, bind, ui))?;
+            return Ok(());
         }
         Command::Run { cmd } => {
             let mut store = open(cli.db)?;

@@ -17,6 +17,8 @@ pub enum ErrorKind {
     Storage,
     /// The backend could not be reached.
     Unavailable,
+    /// This browser may only look (the wall view): writes need the access token.
+    Forbidden,
     Internal,
 }
 
@@ -45,4 +47,210 @@ impl std::error::Error for ApiError {}
 pub struct Loaded {
     pub runbook: Runbook,
     pub is_demo: bool,
+}
+
+/// A task transition a person asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskVerb {
+    Start,
+    Done,
+    Skip,
+    Fail,
+    Block,
+    Undo,
+}
+
+/// Everything a person can record, as the UI sends it to a backend. Each maps onto one action
+/// of the live engine (crates/core/src/live/actions.rs) and becomes one event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    RunStart {
+        kind: crate::live::RunKind,
+        date: String,
+        tz: String,
+        #[serde(default)]
+        durations_from: Option<String>,
+    },
+    RunEnd {
+        state: crate::live::RunState,
+    },
+    Task {
+        task: String,
+        verb: TaskVerb,
+        #[serde(default)]
+        note: Option<String>,
+        /// A back-filled local time, HH:MM.
+        #[serde(default)]
+        at: Option<String>,
+    },
+    Comment {
+        task: String,
+        text: String,
+    },
+    CheckpointSign {
+        id: String,
+        #[serde(default)]
+        role: Option<String>,
+    },
+    CheckpointDecide {
+        id: String,
+        decision: crate::live::Decision,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    RollbackApprove,
+    RollbackDecide {
+        rollback: bool,
+        reason: String,
+        #[serde(default)]
+        incident: Option<String>,
+    },
+    RollbackOverride {
+        reason: String,
+    },
+    RollbackStep {
+        id: String,
+    },
+    RollbackTrigger {
+        id: String,
+        checked: bool,
+    },
+    IncidentOpen {
+        title: String,
+        severity: crate::live::Severity,
+        #[serde(default)]
+        description: String,
+        /// Minutes from now until it is expected to be resolved.
+        #[serde(default)]
+        eta_minutes: Option<i64>,
+    },
+    IncidentUpdate {
+        id: String,
+        note: String,
+        #[serde(default)]
+        severity: Option<crate::live::Severity>,
+        #[serde(default)]
+        eta_minutes: Option<i64>,
+    },
+    IncidentResolve {
+        id: String,
+        note: String,
+    },
+    MetricRecord {
+        metric: String,
+        value: f64,
+        #[serde(default)]
+        unit: Option<String>,
+        #[serde(default)]
+        source: Option<String>,
+    },
+    Checklist {
+        id: String,
+        checked: bool,
+    },
+    EditSet {
+        kind: String,
+        id: String,
+        fields: Vec<(String, String)>,
+    },
+    EditAddTask {
+        phase: String,
+        time: String,
+        title: String,
+        owner: String,
+        #[serde(default)]
+        after: Option<String>,
+    },
+    EditDelete {
+        kind: String,
+        id: String,
+    },
+    EditMove {
+        kind: String,
+        id: String,
+        #[serde(default)]
+        after: Option<String>,
+        #[serde(default)]
+        phase: Option<String>,
+    },
+}
+
+/// An action, as whom, in which run (default: the current run).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    #[serde(default)]
+    pub run: Option<String>,
+    /// Who acts; default: the person set on this laptop.
+    #[serde(default)]
+    pub by: Option<crate::event::Author>,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// What an action did: the event's summary, and the live picture after it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Done {
+    pub summary: String,
+    pub status: Option<crate::live::Status>,
+}
+
+/// The person using this laptop, and the UI's local preferences.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Me {
+    pub name: String,
+    pub role: String,
+}
+
+/// One event of the log as the Activity view shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    pub seq: u64,
+    pub origin: String,
+    pub at: String,
+    pub name: String,
+    pub role: String,
+    pub kind: String,
+    pub summary: String,
+    /// `entity id field = value` for each change the event made.
+    pub changes: Vec<String>,
+}
+
+/// A runbook file the person dropped or picked, to import.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRequest {
+    pub name: String,
+    pub text: String,
+    /// Replace the runbook this database holds (edits since are kept as a diff).
+    #[serde(default)]
+    pub replace: bool,
+}
+
+/// A problem in an imported file, at a line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineProblem {
+    pub line: usize,
+    pub message: String,
+}
+
+/// What an import did, or why nothing was imported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub imported: bool,
+    /// One line: counts of what was read, or the reason it was refused.
+    pub summary: String,
+    pub repaired: Option<String>,
+    pub warnings: Vec<LineProblem>,
+    pub problems: Vec<LineProblem>,
+}
+
+/// What a backend says about itself: whether this browser may write, and how to reach it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// False for the read-only wall view served on the LAN without the access token.
+    pub can_write: bool,
+    pub is_demo: bool,
+    pub me: Me,
+    pub device: String,
 }

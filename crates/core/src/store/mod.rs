@@ -384,6 +384,22 @@ impl Store {
         Ok(out)
     }
 
+    /// The last `n` events in log order with their writes, except writes of more than 64 KB
+    /// (whole imports), which are left out: what the Activity view lists.
+    pub fn recent_events(&self, n: usize) -> Result<Vec<Event>> {
+        let limit = i64::try_from(n).unwrap_or(i64::MAX);
+        let sql = EVENT_COLUMNS.replace(", writes,", ", CASE WHEN length(writes) > 65536 THEN '[]' ELSE writes END,");
+        let mut out = self.read_events(&format!("{sql} ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1"), [limit])?;
+        out.reverse();
+        Ok(out)
+    }
+
+    /// A number that changes whenever another connection (another process) commits to this
+    /// database: how the app notices what the CLI recorded meanwhile.
+    pub fn data_version(&self) -> Result<i64> {
+        self.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(self.err())
+    }
+
     /// The events whose payload names this run and task, in log order (a task's history).
     pub fn task_events(&self, run: &str, task: &str) -> Result<Vec<Event>> {
         let sql = format!(

@@ -1,0 +1,364 @@
+//! `warroom serve`: the browser UI and its HTTP API over the same core `Service` the desktop
+//! app uses, plus server-sent events so every open page refreshes by itself. On 127.0.0.1 the
+//! local person may do everything; bound to a LAN address, anyone on the LAN gets the read-only
+//! wall view and only a browser presenting the access token may write.
+
+use anyhow::{Context, Result};
+use axum::extract::{Query, Request as HttpRequest, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+use warroom_core::service::Service;
+use warroom_model::api::{ImportRequest, Me, Request};
+use warroom_model::{ApiError, ErrorKind};
+
+/// Shared by every request.
+pub struct AppState {
+    svc: Mutex<Service>,
+    changed: watch::Sender<u64>,
+    /// Required for writes unless `open`.
+    token: String,
+    /// Loopback: the person at this laptop may write without the token.
+    open: bool,
+}
+
+impl AppState {
+    pub fn new(svc: Service, token: String, open: bool) -> Arc<Self> {
+        let (changed, _) = watch::channel(svc.version());
+        Arc::new(Self { svc: Mutex::new(svc), changed, token, open })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let mut svc =
+            self.svc.lock().map_err(|_| ApiError::new(ErrorKind::Internal, "the database lock was poisoned"))?;
+        let out = f(&mut svc);
+        self.changed.send_if_modified(|v| {
+            let now = svc.version();
+            (*v != now).then(|| *v = now).is_some()
+        });
+        out
+    }
+
+    fn may_write(&self, headers: &HeaderMap) -> bool {
+        self.open || bearer(headers).is_some_and(|t| constant_time_eq(t.as_bytes(), self.token.as_bytes()))
+    }
+
+    /// Notices commits by other processes (the CLI on the same database).
+    pub fn poll(&self) {
+        let _ = self.with(|svc| svc.poll_external().map_err(|e| e.to_api()));
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// An API error as an HTTP response: the status says what kind, the body is the `ApiError`.
+struct Failure(ApiError);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let code = match self.0.kind {
+            ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Storage => StatusCode::INSUFFICIENT_STORAGE,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        (code, Json(self.0)).into_response()
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Self(e)
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, Failure>;
+
+/// The HTTP API and, when `ui` names the built UI, the UI itself.
+pub fn router(state: Arc<AppState>, ui: Option<&Path>) -> Router {
+    let api = Router::new()
+        .route("/session", get(session))
+        .route("/runbook", get(runbook))
+        .route("/status", get(status))
+        .route("/activity", get(activity))
+        .route("/me", get(me).put(set_me))
+        .route("/act", post(act))
+        .route("/import", post(import))
+        .route("/events", get(events))
+        .fallback(|| async { Failure(ApiError::new(ErrorKind::NotFound, "no such API endpoint")) })
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), guard));
+    let app = Router::new().nest("/api", api);
+    let app = match ui {
+        Some(dir) => app.fallback_service(
+            tower_http::services::ServeDir::new(dir)
+                .fallback(tower_http::services::ServeFile::new(dir.join("index.html"))),
+        ),
+        None => app.fallback(|| async {
+            (
+                StatusCode::NOT_FOUND,
+                "warroom's UI is not built: run scripts/build-ui.sh, or pass --ui DIR. The API is under /api/.",
+            )
+        }),
+    };
+    app.with_state(state)
+}
+
+/// Writes need the token unless the server is loopback-only.
+async fn guard(State(state): State<Arc<AppState>>, req: HttpRequest, next: Next) -> Response {
+    let writes = !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    if writes && !state.may_write(req.headers()) {
+        return Failure(ApiError::new(
+            ErrorKind::Forbidden,
+            "this is the read-only wall view: open the link with the access token that `warroom serve` printed to record anything",
+        ))
+        .into_response();
+    }
+    next.run(req).await
+}
+
+async fn session(State(s): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult<warroom_model::api::Session> {
+    let can_write = s.may_write(&headers);
+    Ok(Json(s.with(|svc| svc.session(can_write).map_err(|e| e.to_api()))?))
+}
+
+async fn runbook(State(s): State<Arc<AppState>>) -> ApiResult<warroom_model::Loaded> {
+    Ok(Json(s.with(|svc| svc.loaded().map_err(|e| e.to_api()))?))
+}
+
+#[derive(serde::Deserialize)]
+struct StatusQuery {
+    run: Option<String>,
+    now: Option<DateTime<Utc>>,
+}
+
+async fn status(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<StatusQuery>,
+) -> ApiResult<Option<warroom_model::live::Status>> {
+    Ok(Json(s.with(|svc| svc.status(q.run.as_deref(), q.now).map_err(|e| e.to_api()))?))
+}
+
+#[derive(serde::Deserialize)]
+struct ActivityQuery {
+    limit: Option<usize>,
+}
+
+async fn activity(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<ActivityQuery>,
+) -> ApiResult<Vec<warroom_model::api::Activity>> {
+    let n = q.limit.unwrap_or(200).min(5000);
+    Ok(Json(s.with(|svc| svc.activity(n).map_err(|e| e.to_api()))?))
+}
+
+async fn me(State(s): State<Arc<AppState>>) -> ApiResult<Me> {
+    Ok(Json(s.with(|svc| svc.me().map_err(|e| e.to_api()))?))
+}
+
+async fn set_me(State(s): State<Arc<AppState>>, Json(me): Json<Me>) -> ApiResult<Me> {
+    Ok(Json(s.with(|svc| svc.set_me(&me).map_err(|e| e.to_api()))?))
+}
+
+async fn act(State(s): State<Arc<AppState>>, Json(req): Json<Request>) -> ApiResult<warroom_model::api::Done> {
+    Ok(Json(s.with(|svc| svc.act(&req).map_err(|e| e.to_api()))?))
+}
+
+async fn import(
+    State(s): State<Arc<AppState>>,
+    Json(req): Json<ImportRequest>,
+) -> ApiResult<warroom_model::api::ImportOutcome> {
+    Ok(Json(s.with(|svc| svc.import(&req).map_err(|e| e.to_api()))?))
+}
+
+/// `changed` with the new version whenever anything changes; open pages then re-read.
+async fn events(State(s): State<Arc<AppState>>) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
+    let rx = s.changed.subscribe();
+    let stream = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
+        if !first && rx.changed().await.is_err() {
+            return None;
+        }
+        let v = *rx.borrow_and_update();
+        Some((Ok(SseEvent::default().event("changed").data(v.to_string())), (rx, false)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// Where the built UI is: `--ui`, else next to the binary (`ui/`), else this source tree's.
+pub fn find_ui(explicit: Option<PathBuf>) -> Option<PathBuf> {
+    let candidates = explicit.into_iter().chain(
+        std::env::current_exe()
+            .ok()
+            .and_then(|e| e.parent().map(|d| d.join("ui")))
+            .into_iter()
+            .chain([PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist"))]),
+    );
+    candidates.into_iter().find(|d| d.join("index.html").is_file())
+}
+
+/// A fresh random access token (128 bits, hex). Without OS randomness there is no safe token.
+pub fn new_token() -> Result<String> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no OS randomness for the access token: {e}"))?;
+    Ok(hex::encode(b))
+}
+
+/// The writers' link as a QR code drawn with block characters, for a phone or laptop camera.
+fn qr(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::unicode::Dense1x2>()
+            .dark_color(qrcode::render::unicode::Dense1x2::Light)
+            .light_color(qrcode::render::unicode::Dense1x2::Dark)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Serves until interrupted. Prints the address first (tests read it), then the links.
+pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>) -> Result<()> {
+    let open = bind.ip().is_loopback();
+    let token = new_token()?;
+    let state = AppState::new(svc, token.clone(), open);
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let addr = listener.local_addr()?;
+    let ui = find_ui(ui);
+    println!("warroom serving http://{addr}/");
+    if open {
+        println!("Only this laptop can reach it. Bind a LAN address (--bind 0.0.0.0:{}) to share it.", addr.port());
+    } else {
+        let writers = format!("http://{addr}/#token={token}");
+        println!("Wall view (read-only, anyone on the network): http://{addr}/#wall");
+        println!("Link for people who record (keep it in the room): {writers}");
+        println!("{}", qr(&writers));
+    }
+    if ui.is_none() {
+        println!("warning: the UI is not built (scripts/build-ui.sh); serving the API only");
+    }
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    let poller = Arc::clone(&state);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            poller.poll();
+        }
+    });
+    let app = router(state, ui.as_deref());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("the server stopped")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use chrono::TimeZone;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    use warroom_core::{FakeClock, Store};
+
+    fn state(open: bool) -> Arc<AppState> {
+        let clock = Arc::new(FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 30, 23, 0, 0).unwrap()));
+        let svc = Service::with_demo(Store::open_in_memory().unwrap(), clock).unwrap();
+        AppState::new(svc, "s3cret".into(), open)
+    }
+
+    async fn call(app: &Router, method: &str, uri: &str, token: Option<&str>, body: &str) -> (StatusCode, String) {
+        let mut req = axum::http::Request::builder().method(method).uri(uri).header("content-type", "application/json");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let resp = app.clone().oneshot(req.body(Body::from(body.to_owned())).unwrap()).await.unwrap();
+        let code = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (code, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    const START: &str = r#"{"by":{"name":"Lan","role":"Tech Lead"},"action":"run_start","kind":"live","date":"2026-01-31","tz":"Asia/Ho_Chi_Minh"}"#;
+
+    #[tokio::test]
+    async fn the_local_person_reads_and_writes() {
+        let app = router(state(true), None);
+        let (code, body) = call(&app, "GET", "/api/runbook", None, "").await;
+        assert_eq!(code, StatusCode::OK);
+        assert!(body.contains("\"is_demo\":true"));
+        assert_eq!(call(&app, "GET", "/api/status", None, "").await.1, "null", "no run yet");
+        let (code, body) = call(&app, "POST", "/api/act", None, START).await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        let (code, body) = call(&app, "GET", "/api/status", None, "").await;
+        assert_eq!(code, StatusCode::OK);
+        assert!(body.contains("\"schema\":\"warroom.status/1\""), "{body}");
+    }
+
+    #[tokio::test]
+    async fn on_the_lan_writes_need_the_token_and_refusals_change_nothing() {
+        let st = state(false);
+        let app = router(Arc::clone(&st), None);
+        let (code, body) = call(&app, "POST", "/api/act", None, START).await;
+        assert_eq!(code, StatusCode::FORBIDDEN);
+        assert!(body.contains("\"kind\":\"forbidden\"") && body.contains("access token"), "{body}");
+        let (code, _) = call(&app, "POST", "/api/act", Some("wrong"), START).await;
+        assert_eq!(code, StatusCode::FORBIDDEN);
+        let (code, _) = call(&app, "PUT", "/api/me", None, r#"{"name":"Eve","role":"x"}"#).await;
+        assert_eq!(code, StatusCode::FORBIDDEN);
+        assert_eq!(call(&app, "GET", "/api/status", None, "").await.1, "null", "nothing was recorded");
+        let (_, session) = call(&app, "GET", "/api/session", None, "").await;
+        assert!(session.contains("\"can_write\":false"), "{session}");
+        let (_, session) = call(&app, "GET", "/api/session", Some("s3cret"), "").await;
+        assert!(session.contains("\"can_write\":true"), "{session}");
+        let (code, body) = call(&app, "POST", "/api/act", Some("s3cret"), START).await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+    }
+
+    #[tokio::test]
+    async fn rule_refusals_are_typed_and_bad_json_is_a_client_error() {
+        let app = router(state(true), None);
+        call(&app, "POST", "/api/act", None, START).await;
+        let decide =
+            r#"{"by":{"name":"Lan","role":"Tech Lead"},"action":"checkpoint_decide","id":"nope","decision":"go"}"#;
+        let (code, body) = call(&app, "POST", "/api/act", None, decide).await;
+        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("\"kind\":\"invalid\"") && body.contains("nope"), "{body}");
+        let (code, _) = call(&app, "POST", "/api/act", None, "{not json").await;
+        assert!(code.is_client_error());
+        let (code, body) = call(&app, "GET", "/api/nothing", None, "").await;
+        assert_eq!(code, StatusCode::NOT_FOUND);
+        assert!(body.contains("not_found"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_change_moves_the_event_stream() {
+        let st = state(true);
+        let mut rx = st.changed.subscribe();
+        let before = *rx.borrow_and_update();
+        let app = router(Arc::clone(&st), None);
+        call(&app, "POST", "/api/act", None, START).await;
+        assert!(rx.has_changed().unwrap());
+        assert!(*rx.borrow_and_update() > before);
+    }
+}

@@ -1,0 +1,431 @@
+//! The backend every shell serves: the desktop app's commands and `warroom serve`'s HTTP API
+//! both call this one `Service`, so the UI gets the same answers through either transport. It
+//! owns the open store, the person using this laptop, a cached snapshot of the state, and
+//! noticing changes that other processes (the CLI) commit to the same database.
+
+use crate::clock::Clock;
+use crate::import::{ImportError, import_file};
+use crate::live::actions::{Actions, TaskAction};
+use crate::live::{self, LiveError, Snapshot};
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use warroom_model::api::{
+    Action, Activity, Done, ImportOutcome, ImportRequest, LineProblem, Me, Request, Session, TaskVerb,
+};
+use warroom_model::live::Status;
+use warroom_model::{ApiError, Author, ErrorKind, Loaded, WriteOp};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Live(#[from] LiveError),
+}
+
+impl ServiceError {
+    /// The error as the UI receives it.
+    pub fn to_api(&self) -> ApiError {
+        match self {
+            Self::Store(e) | Self::Live(LiveError::Store(e)) => e.to_api(),
+            Self::Live(e @ (LiveError::NoRun | LiveError::UnknownRun(_))) => {
+                ApiError::new(ErrorKind::NotFound, e.to_string())
+            }
+            Self::Live(e @ LiveError::Record(_)) => ApiError::new(ErrorKind::Internal, e.to_string()),
+            Self::Live(e) => ApiError::new(ErrorKind::Invalid, e.to_string()),
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        e.to_api()
+    }
+}
+
+type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// Local settings keys of the person using this laptop.
+pub const ME_NAME: &str = "me.name";
+pub const ME_ROLE: &str = "me.role";
+
+/// The open database and what is derived from it.
+pub struct Service {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    /// The state as last read, and the data version it was read at.
+    cache: Option<(i64, u64, Snapshot)>,
+    /// Bumped by every change, ours or another process's.
+    version: u64,
+    seen_data_version: i64,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").field("store", &self.store).field("version", &self.version).finish()
+    }
+}
+
+impl Service {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Result<Self> {
+        let seen_data_version = store.data_version()?;
+        Ok(Self { store, clock, cache: None, version: 0, seen_data_version })
+    }
+
+    /// Opens `store`, importing the bundled demo runbook when it holds none.
+    pub fn with_demo(mut store: Store, clock: Arc<dyn Clock>) -> Result<Self> {
+        let me = me_of(&store)?;
+        let author = Author { name: if me.name.is_empty() { "warroom".into() } else { me.name }, role: me.role };
+        store.ensure_demo(&author, clock.as_ref())?;
+        Self::new(store, clock)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Changes so far; a shell tells its views to refresh when this moves.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn changed(&mut self) {
+        self.version += 1;
+        self.cache = None;
+    }
+
+    /// Whether another process committed to the database since last asked; if so the cached
+    /// state is dropped and `version` moves.
+    pub fn poll_external(&mut self) -> Result<bool> {
+        let v = self.store.data_version()?;
+        if v == self.seen_data_version {
+            return Ok(false);
+        }
+        self.seen_data_version = v;
+        self.changed();
+        Ok(true)
+    }
+
+    fn snapshot(&mut self) -> Result<&Snapshot> {
+        let count = self.store.event_count()?;
+        let fresh = matches!(&self.cache, Some((v, c, _)) if *v == self.seen_data_version && *c == count);
+        if !fresh {
+            let snap = Snapshot::load(&self.store)?;
+            self.cache = Some((self.seen_data_version, count, snap));
+        }
+        match &self.cache {
+            Some((_, _, snap)) => Ok(snap),
+            None => Err(ServiceError::Live(LiveError::NoRun)),
+        }
+    }
+
+    pub fn me(&self) -> Result<Me> {
+        me_of(&self.store)
+    }
+
+    pub fn set_me(&mut self, me: &Me) -> Result<Me> {
+        let name = me.name.trim();
+        if name.is_empty() {
+            return Err(LiveError::Refused("a name is needed: it goes on everything you record".into()).into());
+        }
+        self.store.set_local(ME_NAME, name)?;
+        self.store.set_local(ME_ROLE, me.role.trim())?;
+        self.changed();
+        self.me()
+    }
+
+    pub fn session(&self, can_write: bool) -> Result<Session> {
+        Ok(Session {
+            can_write,
+            is_demo: self.store.is_demo()?,
+            me: self.me()?,
+            device: self.store.origin().get(..8).unwrap_or_default().to_owned(),
+        })
+    }
+
+    pub fn loaded(&self) -> Result<Loaded> {
+        Ok(Loaded { runbook: self.store.require_runbook()?, is_demo: self.store.is_demo()? })
+    }
+
+    /// The live picture of `run` (default: the current run) at `now` (default: the clock's).
+    /// `None` when no run has been started yet.
+    pub fn status(&mut self, run: Option<&str>, now: Option<DateTime<Utc>>) -> Result<Option<Status>> {
+        let now = now.unwrap_or_else(|| self.clock.now());
+        let snap = self.snapshot()?;
+        let r = match snap.run(run) {
+            Ok(r) => r,
+            Err(LiveError::NoRun) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Some(live::status(snap, &r, now)?))
+    }
+
+    /// Records what a person did, then returns the picture after it.
+    pub fn act(&mut self, req: &Request) -> Result<Done> {
+        let author = match &req.by {
+            Some(a) if !a.name.trim().is_empty() => a.clone(),
+            _ => {
+                let me = self.me()?;
+                if me.name.is_empty() {
+                    return Err(LiveError::Refused(
+                        "who are you? set your name and role in Settings before recording anything".into(),
+                    )
+                    .into());
+                }
+                Author { name: me.name, role: me.role }
+            }
+        };
+        let clock = Arc::clone(&self.clock);
+        let summary = {
+            let mut a = Actions::new(&mut self.store, author, clock.as_ref());
+            perform(&mut a, req.run.as_deref(), &req.action)?
+        };
+        self.changed();
+        let run = match &req.action {
+            Action::RunStart { .. } => None,
+            _ => req.run.as_deref(),
+        };
+        let status = self.status(run, None)?;
+        Ok(Done { summary, status })
+    }
+
+    /// The last `n` events, newest first.
+    pub fn activity(&self, n: usize) -> Result<Vec<Activity>> {
+        let events = self.store.recent_events(n)?;
+        Ok(events
+            .into_iter()
+            .rev()
+            .map(|e| Activity {
+                at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map(|t| t.to_rfc3339()).unwrap_or_default(),
+                summary: e.payload.get("summary").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
+                changes: e
+                    .writes
+                    .iter()
+                    .map(|w| {
+                        let op = if w.op == WriteOp::Add { "+=" } else { "=" };
+                        format!("{} {} {} {op} {}", w.entity, w.id, w.field, w.value)
+                    })
+                    .collect(),
+                seq: e.seq,
+                origin: e.origin.get(..8).unwrap_or_default().to_owned(),
+                name: e.author.name,
+                role: e.author.role,
+                kind: e.kind,
+            })
+            .collect())
+    }
+
+    /// Imports a runbook file. A refused file is an outcome with its problems, not an error:
+    /// the UI shows them in place.
+    pub fn import(&mut self, req: &ImportRequest) -> Result<ImportOutcome> {
+        let imported = match import_file(&req.name, req.text.as_bytes()) {
+            Ok(i) => i,
+            Err(e) => {
+                let problems = match &e {
+                    ImportError::Invalid { problems, .. } => {
+                        problems.iter().map(|p| LineProblem { line: p.line, message: p.message.clone() }).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                let summary = match &e {
+                    ImportError::Invalid { file, problems } => {
+                        format!("{file}: {} problem(s); nothing was imported", problems.len())
+                    }
+                    other => format!("{other}; nothing was imported"),
+                };
+                return Ok(ImportOutcome { imported: false, summary, repaired: None, warnings: Vec::new(), problems });
+            }
+        };
+        let me = self.me()?;
+        let author = Author { name: if me.name.is_empty() { "warroom".into() } else { me.name }, role: me.role };
+        let replace = req.replace || self.store.is_demo()?;
+        if let Err(e) = self.store.import(&imported, &author, replace, self.clock.as_ref()) {
+            let summary = match &e {
+                StoreError::HasRunbook { .. } => {
+                    "this laptop already holds a runbook: tick Replace to replace it (runs and history are kept)"
+                        .to_owned()
+                }
+                other => other.to_string(),
+            };
+            return Ok(ImportOutcome {
+                imported: false,
+                summary,
+                repaired: None,
+                warnings: Vec::new(),
+                problems: vec![],
+            });
+        }
+        self.changed();
+        let r = &imported.report;
+        Ok(ImportOutcome {
+            imported: true,
+            summary: format!(
+                "{}: {} phases, {} tasks ({} checkpoints), {} contacts, {} rollback steps, {} metrics",
+                r.file, r.phases, r.tasks, r.checkpoints, r.contacts, r.rollback_steps, r.metrics
+            ),
+            repaired: r.repaired.clone(),
+            warnings: r.warnings.iter().map(|w| LineProblem { line: w.line, message: w.message.clone() }).collect(),
+            problems: Vec::new(),
+        })
+    }
+}
+
+fn me_of(store: &Store) -> Result<Me> {
+    Ok(Me { name: store.local(ME_NAME)?.unwrap_or_default(), role: store.local(ME_ROLE)?.unwrap_or_default() })
+}
+
+/// Maps one request onto the live engine; returns the summary of the event it recorded.
+pub fn perform(a: &mut Actions<'_>, run: Option<&str>, action: &Action) -> Result<String, LiveError> {
+    let ev = match action {
+        Action::RunStart { kind, date, tz, durations_from } => {
+            let r = a.run_start(*kind, date, tz, durations_from.as_deref())?;
+            return Ok(format!("run {} created for {} ({})", r.id, r.date, r.tz));
+        }
+        Action::RunEnd { state } => a.run_end(run, *state)?,
+        Action::Task { task, verb, note, at } => {
+            let v = match verb {
+                TaskVerb::Start => TaskAction::Start,
+                TaskVerb::Done => TaskAction::Done,
+                TaskVerb::Skip => TaskAction::Skip,
+                TaskVerb::Fail => TaskAction::Fail,
+                TaskVerb::Block => TaskAction::Block,
+                TaskVerb::Undo => TaskAction::Undo,
+            };
+            a.task(run, task, v, note.as_deref(), at.as_deref())?
+        }
+        Action::Comment { task, text } => a.comment(run, task, text)?,
+        Action::CheckpointSign { id, role } => a.checkpoint_sign(run, id, role.as_deref())?,
+        Action::CheckpointDecide { id, decision, reason } => {
+            a.checkpoint_decide(run, id, *decision, reason.as_deref())?
+        }
+        Action::RollbackApprove => a.rollback_approve(run)?,
+        Action::RollbackDecide { rollback, reason, incident } => {
+            a.rollback_decide(run, *rollback, reason, incident.as_deref())?
+        }
+        Action::RollbackOverride { reason } => a.rollback_override(run, reason)?,
+        Action::RollbackStep { id } => a.rollback_step_done(run, id)?,
+        Action::RollbackTrigger { id, checked } => a.rollback_trigger(run, id, *checked)?,
+        Action::IncidentOpen { title, severity, description, eta_minutes } => {
+            a.incident_open(run, title, *severity, description, *eta_minutes)?.1
+        }
+        Action::IncidentUpdate { id, note, severity, eta_minutes } => {
+            a.incident_update(id, note, *severity, *eta_minutes)?
+        }
+        Action::IncidentResolve { id, note } => a.incident_resolve(id, note)?,
+        Action::MetricRecord { metric, value, unit, source } => {
+            a.metric_record(run, metric, *value, unit.as_deref(), source.as_deref())?
+        }
+        Action::Checklist { id, checked } => a.checklist(run, id, *checked)?,
+        Action::EditSet { kind, id, fields } => a.edit_set(kind, id, fields)?,
+        Action::EditAddTask { phase, time, title, owner, after } => {
+            a.edit_add_task(phase, time, title, owner, after.as_deref())?.1
+        }
+        Action::EditDelete { kind, id } => a.edit_delete(kind, id)?,
+        Action::EditMove { kind, id, after, phase } => a.edit_move(kind, id, after.as_deref(), phase.as_deref())?,
+    };
+    Ok(ev.payload.get("summary").and_then(|v| v.as_str()).unwrap_or(&ev.kind).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FakeClock;
+    use chrono::TimeZone;
+    use warroom_model::live::{Decision, RunKind, TaskStatus};
+
+    fn service() -> (Service, Arc<FakeClock>) {
+        let clock = Arc::new(FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 30, 23, 0, 0).unwrap()));
+        let svc = Service::with_demo(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
+        (svc, clock)
+    }
+
+    fn req(action: Action) -> Request {
+        Request { run: None, by: Some(Author { name: "Lan".into(), role: "Tech Lead".into() }), action }
+    }
+
+    #[test]
+    fn a_run_started_and_a_task_done_show_in_the_picture() {
+        let (mut svc, clock) = service();
+        assert!(svc.loaded().unwrap().is_demo);
+        assert!(svc.status(None, None).unwrap().is_none(), "no run yet");
+        svc.act(&req(Action::RunStart {
+            kind: RunKind::Live,
+            date: "2026-01-31".into(),
+            tz: "Asia/Ho_Chi_Minh".into(),
+            durations_from: None,
+        }))
+        .unwrap();
+        let first = svc.loaded().unwrap().runbook.tasks().next().unwrap().id.clone();
+        let v = svc.version();
+        clock.advance(chrono::Duration::minutes(3));
+        let done =
+            svc.act(&req(Action::Task { task: first.clone(), verb: TaskVerb::Done, note: None, at: None })).unwrap();
+        assert!(svc.version() > v);
+        let st = done.status.unwrap();
+        let t = st.tasks.iter().find(|t| t.id == first).unwrap();
+        assert_eq!(t.status, TaskStatus::Done);
+        assert_eq!(t.finished_by.as_ref().unwrap().name, "Lan");
+        let log = svc.activity(5).unwrap();
+        assert!(log[0].changes.iter().any(|c| c.contains("status") && c.contains("done")), "{log:?}");
+        assert_eq!(log[0].name, "Lan");
+    }
+
+    #[test]
+    fn refusals_come_back_typed_and_nothing_is_recorded() {
+        let (mut svc, _) = service();
+        svc.act(&req(Action::RunStart {
+            kind: RunKind::Rehearsal,
+            date: "2026-01-31".into(),
+            tz: "UTC".into(),
+            durations_from: None,
+        }))
+        .unwrap();
+        let before = svc.store().event_count().unwrap();
+        let cp = svc.loaded().unwrap().runbook.tasks().find(|t| t.checkpoint).unwrap().id.clone();
+        let err = svc
+            .act(&req(Action::CheckpointDecide { id: cp, decision: Decision::Go, reason: None }))
+            .unwrap_err()
+            .to_api();
+        assert_eq!(err.kind, ErrorKind::Invalid);
+        assert!(err.message.contains("sign"), "{}", err.message);
+        assert_eq!(svc.store().event_count().unwrap(), before);
+        let anonymous = Request { run: None, by: None, action: Action::RollbackApprove };
+        assert!(svc.act(&anonymous).unwrap_err().to_api().message.contains("Settings"));
+    }
+
+    #[test]
+    fn imports_replace_the_demo_and_report_problems_in_place() {
+        let (mut svc, _) = service();
+        let bad = svc.import(&ImportRequest { name: "bad.md".into(), text: "# Nothing here\n".into(), replace: false });
+        let bad = bad.unwrap();
+        assert!(!bad.imported);
+        assert!(bad.summary.contains("no timeline"), "{}", bad.summary);
+        let md = crate::demo::synthetic_markdown(60);
+        let ok = svc.import(&ImportRequest { name: "synthetic.md".into(), text: md, replace: false }).unwrap();
+        assert!(ok.imported, "{}", ok.summary);
+        assert!(ok.summary.contains("60 tasks"), "{}", ok.summary);
+        assert!(!svc.loaded().unwrap().is_demo);
+        let again = svc
+            .import(&ImportRequest { name: "x.md".into(), text: crate::demo::synthetic_markdown(5), replace: false })
+            .unwrap();
+        assert!(!again.imported && again.summary.contains("Replace"), "{}", again.summary);
+    }
+
+    #[test]
+    fn another_process_writing_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let clock: Arc<dyn Clock> = Arc::new(FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 30, 23, 0, 0).unwrap()));
+        let mut svc = Service::with_demo(Store::open(&path).unwrap(), clock.clone()).unwrap();
+        assert!(!svc.poll_external().unwrap());
+        let mut other = Store::open(&path).unwrap();
+        other.set_local("x", "y").unwrap();
+        assert!(svc.poll_external().unwrap());
+        assert!(!svc.poll_external().unwrap());
+    }
+}
