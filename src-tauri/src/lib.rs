@@ -1,32 +1,96 @@
-//! The Tauri shell: opens the local database (importing the bundled demo on first start) and
-//! exposes core through commands that convert, call and map errors to `ApiError`.
+//! The Tauri shell: opens the local database (importing the bundled demo on first start),
+//! exposes core's `Service` through commands that convert, call and map errors to `ApiError`,
+//! and tells the UI about every change (its own, or the CLI's on the same database) with a
+//! `changed` event. One instance per database; the window's size and place are remembered.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
-use tauri::{Manager, State};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tauri::{Emitter, Manager, Runtime, State, WindowEvent};
+use warroom_core::service::Service;
 use warroom_core::{Store, SystemClock};
-use warroom_model::{ApiError, Author, ErrorKind, Loaded};
+use warroom_model::api::{Activity, Done, ImportOutcome, ImportRequest, Me, Request, Session};
+use warroom_model::live::Status;
+use warroom_model::{ApiError, ErrorKind, Loaded};
 
-/// The database the app works on; commands lock it for the length of one call.
+/// The service the app works on; commands lock it for the length of one call.
 pub struct AppState {
-    store: Mutex<Store>,
+    svc: Mutex<Service>,
+    /// The version last announced to the UI.
+    announced: Mutex<u64>,
 }
 
 impl AppState {
-    fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        let mut store =
-            self.store.lock().map_err(|_| ApiError::new(ErrorKind::Internal, "the database lock was poisoned"))?;
-        f(&mut store)
+    fn with<R: Runtime, T>(
+        &self,
+        app: &tauri::AppHandle<R>,
+        f: impl FnOnce(&mut Service) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut svc =
+            self.svc.lock().map_err(|_| ApiError::new(ErrorKind::Internal, "the database lock was poisoned"))?;
+        let out = f(&mut svc);
+        let version = svc.version();
+        drop(svc);
+        if let Ok(mut seen) = self.announced.lock()
+            && *seen != version
+        {
+            *seen = version;
+            let _ = app.emit("changed", version);
+        }
+        out
     }
 }
 
 #[tauri::command]
-fn runbook(state: State<'_, AppState>) -> Result<Loaded, ApiError> {
-    state.with(|s| {
-        let runbook = s.require_runbook().map_err(|e| e.to_api())?;
-        let is_demo = s.is_demo().map_err(|e| e.to_api())?;
-        Ok(Loaded { runbook, is_demo })
-    })
+fn session<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>) -> Result<Session, ApiError> {
+    state.with(&app, |s| s.session(true).map_err(|e| e.to_api()))
+}
+
+#[tauri::command]
+fn runbook<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>) -> Result<Loaded, ApiError> {
+    state.with(&app, |s| s.loaded().map_err(|e| e.to_api()))
+}
+
+#[tauri::command]
+fn status<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    run: Option<String>,
+) -> Result<Option<Status>, ApiError> {
+    state.with(&app, |s| s.status(run.as_deref(), None).map_err(|e| e.to_api()))
+}
+
+#[tauri::command]
+fn act<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, req: Request) -> Result<Done, ApiError> {
+    state.with(&app, |s| s.act(&req).map_err(|e| e.to_api()))
+}
+
+#[tauri::command]
+fn activity<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    limit: Option<usize>,
+) -> Result<Vec<Activity>, ApiError> {
+    state.with(&app, |s| s.activity(limit.unwrap_or(200).min(5000)).map_err(|e| e.to_api()))
+}
+
+#[tauri::command]
+fn import_runbook<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    req: ImportRequest,
+) -> Result<ImportOutcome, ApiError> {
+    state.with(&app, |s| s.import(&req).map_err(|e| e.to_api()))
+}
+
+#[tauri::command]
+fn me<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>) -> Result<Me, ApiError> {
+    state.with(&app, |s| s.me().map_err(|e| e.to_api()))
+}
+
+#[tauri::command]
+fn set_me<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, me: Me) -> Result<Me, ApiError> {
+    state.with(&app, |s| s.set_me(&me).map_err(|e| e.to_api()))
 }
 
 /// `WARROOM_DB`, else the shared default in the OS data folder.
@@ -37,25 +101,78 @@ fn db_path() -> anyhow::Result<PathBuf> {
     warroom_core::store::default_path().ok_or_else(|| anyhow::anyhow!("no data folder on this system; set WARROOM_DB"))
 }
 
-fn open_store() -> anyhow::Result<Store> {
-    let path = db_path()?;
-    let mut store = Store::open(&path)?;
-    let me = Author {
-        name: store.local("me.name")?.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "warroom".into()),
-        role: store.local("me.role")?.unwrap_or_default(),
-    };
-    store.ensure_demo(&me, &SystemClock)?;
-    Ok(store)
+/// Holds an exclusive lock on `<db>.lock` while the app runs: a second window on the same
+/// database would show a picture the first one does not know it changed.
+fn lock_instance(db: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let path = db.with_extension("db.lock");
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            anyhow::bail!("warroom is already open on {}: use that window", db.display())
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+/// Local setting holding the window's place and size: `x,y,width,height` in physical pixels.
+const GEOMETRY: &str = "window.geometry";
+
+fn restore_geometry<R: Runtime>(window: &tauri::WebviewWindow<R>, svc: &Service) {
+    let Ok(Some(text)) = svc.store().local(GEOMETRY) else { return };
+    let v: Vec<i64> = text.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+    if let [x, y, w, h] = v[..]
+        && w >= 400
+        && h >= 300
+    {
+        let (Ok(x), Ok(y), Ok(w), Ok(h)) = (i32::try_from(x), i32::try_from(y), u32::try_from(w), u32::try_from(h))
+        else {
+            return;
+        };
+        let _ = window.set_size(tauri::PhysicalSize::new(w, h));
+        let _ = window.set_position(tauri::PhysicalPosition::new(x, y));
+    }
+}
+
+fn save_geometry<R: Runtime>(window: &tauri::Window<R>) {
+    let (Ok(pos), Ok(size)) = (window.outer_position(), window.inner_size()) else { return };
+    let state = window.state::<AppState>();
+    if let Ok(mut svc) = state.svc.lock() {
+        let _ = svc.set_local(GEOMETRY, &format!("{},{},{},{}", pos.x, pos.y, size.width, size.height));
+    }
 }
 
 pub fn run() -> anyhow::Result<()> {
-    let store = open_store()?;
+    let path = db_path()?;
+    let _lock = lock_instance(&path)?;
+    let svc = Service::with_demo(Store::open(&path)?, Arc::new(SystemClock))?;
     tauri::Builder::default()
         .setup(move |app| {
-            app.manage(AppState { store: Mutex::new(store) });
+            let version = svc.version();
+            if let Some(window) = app.get_webview_window("main") {
+                restore_geometry(&window, &svc);
+            }
+            app.manage(AppState { svc: Mutex::new(svc), announced: Mutex::new(version) });
+            // Notice what the CLI (another process) commits to the same database.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(Duration::from_millis(500));
+                    let state = handle.state::<AppState>();
+                    let _ = state.with(&handle, |s| s.poll_external().map_err(|e| e.to_api()));
+                }
+            });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![runbook])
+        .on_window_event(|window, event| {
+            if matches!(event, WindowEvent::CloseRequested { .. }) {
+                save_geometry(window);
+            }
+        })
+        .invoke_handler(tauri::generate_handler![session, runbook, status, act, activity, import_runbook, me, set_me])
         .run(tauri::generate_context!())?;
     Ok(())
 }

@@ -133,6 +133,12 @@ enum Command {
         /// The built UI (default: next to this binary, else the source tree's ui/dist).
         #[arg(long, value_name = "DIR")]
         ui: Option<PathBuf>,
+        /// Rehearse or demonstrate at another instant: the clock starts there (RFC 3339).
+        #[arg(long, value_name = "INSTANT")]
+        now: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// With --now: how many times faster than real time the clock runs (60 = a minute a second).
+        #[arg(long, default_value_t = 1.0, requires = "now")]
+        speed: f64,
     },
     /// The live picture: where we are, what is late, what comes next, can we still roll back.
     Status {
@@ -269,9 +275,13 @@ fn run(cli: Cli) -> Result<()> {
             let store = open(cli.db)?;
             out.write_all(live::status_cmd(&store, &cli.who, now.as_deref(), json, &SystemClock)?.as_bytes())?;
         }
-        Command::Serve { bind, ui } => {
+        Command::Serve { bind, ui, now, speed } => {
             let store = open(cli.db)?;
-            let svc = warroom_core::service::Service::with_demo(store, std::sync::Arc::new(SystemClock))?;
+            let clock: std::sync::Arc<dyn warroom_core::Clock> = match now {
+                Some(at) => std::sync::Arc::new(warroom_core::ShiftedClock::new(at.with_timezone(&Utc), speed)),
+                None => std::sync::Arc::new(SystemClock),
+            };
+            let svc = warroom_core::service::Service::with_demo(store, clock)?;
             drop(out);
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
             rt.block_on(serve::serve(svc, bind, ui))?;

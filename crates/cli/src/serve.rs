@@ -240,20 +240,30 @@ pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>) -> Resul
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr()?;
     let ui = find_ui(ui);
-    println!("warroom serving http://{addr}/");
+    // Written, not printed: a closed stdout (a test that read the first line) is no reason to stop.
+    let mut lines = vec![format!("warroom serving http://{addr}/")];
     if open {
-        println!("Only this laptop can reach it. Bind a LAN address (--bind 0.0.0.0:{}) to share it.", addr.port());
+        lines.push(format!(
+            "Only this laptop can reach it. Bind a LAN address (--bind 0.0.0.0:{}) to share it.",
+            addr.port()
+        ));
     } else {
         let writers = format!("http://{addr}/#token={token}");
-        println!("Wall view (read-only, anyone on the network): http://{addr}/#wall");
-        println!("Link for people who record (keep it in the room): {writers}");
-        println!("{}", qr(&writers));
+        lines.push(format!("Wall view (read-only, anyone on the network): http://{addr}/#wall"));
+        lines.push(format!("Link for people who record (keep it in the room): {writers}"));
+        lines.push(qr(&writers));
     }
     if ui.is_none() {
-        println!("warning: the UI is not built (scripts/build-ui.sh); serving the API only");
+        lines.push("warning: the UI is not built (scripts/build-ui.sh); serving the API only".into());
     }
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        for l in lines {
+            let _ = writeln!(out, "{l}");
+        }
+        let _ = out.flush();
+    }
     let poller = Arc::clone(&state);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(500));

@@ -29,14 +29,9 @@ fn import_10k(c: &mut Criterion) {
         let path = dir.as_ref().map(|d| d.path().join(format!("b{n}.db"))).unwrap_or_default();
         Store::open(&path).ok()
     };
-    let mut fresh_db = Vec::new();
-    for _ in 0..40 {
-        fresh_db.push(fresh());
-    }
-    let mut pool = fresh_db.into_iter();
     g.bench_function("parse + durable commit of a 10k-task runbook (file db, WAL, synchronous=FULL)", |b| {
         b.iter_batched(
-            || pool.next().flatten(),
+            &mut fresh,
             |store| {
                 let mut store = store?;
                 let imported = import_markdown("bench.md", md.as_bytes()).ok()?;

@@ -42,3 +42,47 @@ impl Clock for FakeClock {
         *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
+
+/// The machine's clock moved to another instant and, optionally, sped up: for rehearsing or
+/// demonstrating a go-live day at another time of day, or replaying it faster (`warroom serve
+/// --now 2026-01-31T10:20:00+07:00 --speed 60` runs a minute a second from 10:20).
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock {
+    real_start: DateTime<Utc>,
+    start: DateTime<Utc>,
+    speed: f64,
+}
+
+impl ShiftedClock {
+    pub fn new(start: DateTime<Utc>, speed: f64) -> Self {
+        Self { real_start: Utc::now(), start, speed: if speed.is_finite() && speed > 0.0 { speed } else { 1.0 } }
+    }
+
+    fn at(&self, real: DateTime<Utc>) -> DateTime<Utc> {
+        let elapsed_ms = (real - self.real_start).num_milliseconds() as f64 * self.speed;
+        self.start + chrono::Duration::milliseconds(elapsed_ms as i64)
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.at(Utc::now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_shifted_clock_starts_where_told_and_runs_at_its_speed() {
+        let start = Utc.with_ymd_and_hms(2026, 1, 31, 3, 20, 0).unwrap();
+        let c = ShiftedClock::new(start, 60.0);
+        assert_eq!(c.at(c.real_start), start);
+        assert_eq!(c.at(c.real_start + chrono::Duration::seconds(10)), start + chrono::Duration::minutes(10));
+        assert!(c.now() >= start);
+        let bad = ShiftedClock::new(start, f64::NAN);
+        assert_eq!(bad.at(bad.real_start + chrono::Duration::seconds(5)), start + chrono::Duration::seconds(5));
+    }
+}

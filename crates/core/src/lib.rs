@@ -11,6 +11,6 @@ pub mod live;
 pub mod service;
 pub mod store;
 
-pub use clock::{Clock, FakeClock, SystemClock};
+pub use clock::{Clock, FakeClock, ShiftedClock, SystemClock};
 pub use import::{ImportError, ImportReport, Imported, import_file, import_markdown};
 pub use store::{Store, StoreError};

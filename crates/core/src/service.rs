@@ -124,6 +124,13 @@ impl Service {
         }
     }
 
+    /// A setting of this laptop only (window place, UI preferences); not a change of the run.
+    pub fn set_local(&mut self, key: &str, value: &str) -> Result<()> {
+        self.store.set_local(key, value)?;
+        // Our own write moves the data version only for other connections; nothing to refresh.
+        Ok(())
+    }
+
     pub fn me(&self) -> Result<Me> {
         me_of(&self.store)
     }

@@ -218,6 +218,9 @@ pub struct RollbackLive {
     pub decide_by: Option<String>,
     /// Forecast end of the implementation (the tasks planned before the deadline).
     pub implementation_end: String,
+    /// The planned end of the implementation, and how late (+) or early (−) its forecast is.
+    pub implementation_planned_end: String,
+    pub implementation_variance_minutes: i64,
     /// If we decide to roll back now, when the rollback is finished.
     pub backout_now: String,
     /// Finish the implementation, then roll back: when that is finished.

@@ -660,14 +660,17 @@ fn rollback_live(
         (None, Some(r)) => Some(r - total_d),
         (d, None) => d,
     };
-    let implementation_end = plan
+    let before_deadline = |s: &&DateTime<Utc>| deadline.is_none_or(|d| **s < d);
+    let implementation_end =
+        plan.start.iter().zip(finish).filter(|(s, _)| before_deadline(s)).map(|(_, f)| *f).max().unwrap_or(now);
+    let implementation_planned_end = plan
         .start
         .iter()
-        .zip(finish)
-        .filter(|(s, _)| deadline.is_none_or(|d| **s < d))
+        .zip(&plan.finish)
+        .filter(|(s, _)| before_deadline(s))
         .map(|(_, f)| *f)
         .max()
-        .unwrap_or(now);
+        .unwrap_or(implementation_end);
     let backout_now = now + Duration::minutes(i64::from(remaining));
     let backout_worst = implementation_end.max(now) + total_d;
     let slack = decide_by.map_or(0, |d| minutes(d - now));
@@ -695,6 +698,8 @@ fn rollback_live(
         restore_by: restore_by.map(fmt),
         decide_by: decide_by.map(fmt),
         implementation_end: fmt(implementation_end),
+        implementation_planned_end: fmt(implementation_planned_end),
+        implementation_variance_minutes: minutes(implementation_end - implementation_planned_end),
         backout_now: fmt(backout_now),
         backout_worst: fmt(backout_worst),
         rollback_minutes: total,
