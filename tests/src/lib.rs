@@ -86,3 +86,75 @@ impl Default for Scratch {
         Self::new()
     }
 }
+
+/// The repository's root folder.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A child process killed when dropped, so a failed test leaves nothing running.
+pub struct Child(pub std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (for programs that cannot be told to pick one themselves).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
+/// Waits until something accepts connections on `port`.
+pub fn wait_for_port(port: u16, what: &str) {
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("{what} did not start listening on port {port}");
+}
+
+/// `warroom serve` on a scratch database, on a port of its own choosing.
+pub struct Server {
+    pub url: String,
+    _child: Child,
+}
+
+impl Server {
+    pub fn start(s: &Scratch, args: &[&str]) -> Self {
+        use std::io::BufRead as _;
+        let ui = repo().join("ui").join("dist");
+        assert!(ui.join("index.html").is_file(), "the UI is not built: run scripts/build-ui.sh");
+        let mut child = Command::new(binary("warroom"))
+            .current_dir(s.dir.path())
+            .env("WARROOM_DB", s.db())
+            .env("USER", "tester")
+            .args(["serve", "--bind", "127.0.0.1:0", "--ui"])
+            .arg(&ui)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start warroom serve: {e}"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let mut reader = std::io::BufReader::new(stdout);
+        let mut first = String::new();
+        let _ = reader.read_line(&mut first);
+        // Keep reading, so the server never writes into a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+        let url = first
+            .trim()
+            .strip_prefix("warroom serving ")
+            .unwrap_or_else(|| panic!("unexpected first line from warroom serve: {first:?}"))
+            .trim_end_matches('/')
+            .to_owned();
+        Self { url, _child: Child(child) }
+    }
+}

@@ -1,85 +1,520 @@
-//! The app's views. For now: the runbook's phases and tasks, readable from across the room.
+//! The app shell: the shared state every view reads (session, runbook, live status, clock),
+//! loading and refreshing it when the backend says something changed, the navigation, the
+//! keyboard (single keys, `?` help, a command palette), wall mode, language and theme.
 
 use crate::api;
+use crate::i18n::{Lang, t};
+use crate::views;
+use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use warroom_model::{ApiError, Loaded, Phase, Task};
+use warroom_model::Loaded;
+use warroom_model::api::{Action, Request, Session, TaskVerb};
+use warroom_model::live::Status;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Now,
+    Timeline,
+    Checkpoints,
+    Rollback,
+    Incidents,
+    Monitoring,
+    Contacts,
+    Commands,
+    Activity,
+    Settings,
+    Edit,
+    Import,
+}
+
+impl View {
+    pub const ALL: [View; 12] = [
+        View::Now,
+        View::Timeline,
+        View::Checkpoints,
+        View::Rollback,
+        View::Incidents,
+        View::Monitoring,
+        View::Contacts,
+        View::Commands,
+        View::Activity,
+        View::Settings,
+        View::Edit,
+        View::Import,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Now => t("Now"),
+            View::Timeline => t("Timeline"),
+            View::Checkpoints => t("Checkpoints"),
+            View::Rollback => t("Rollback"),
+            View::Incidents => t("Incidents"),
+            View::Monitoring => t("Monitoring"),
+            View::Contacts => t("Contacts"),
+            View::Commands => t("Commands"),
+            View::Activity => t("Activity"),
+            View::Settings => t("Settings"),
+            View::Edit => t("Edit"),
+            View::Import => t("Import"),
+        }
+    }
+
+    /// Stable name, used in element ids and tests.
+    pub fn slug(self) -> &'static str {
+        match self {
+            View::Now => "now",
+            View::Timeline => "timeline",
+            View::Checkpoints => "checkpoints",
+            View::Rollback => "rollback",
+            View::Incidents => "incidents",
+            View::Monitoring => "monitoring",
+            View::Contacts => "contacts",
+            View::Commands => "commands",
+            View::Activity => "activity",
+            View::Settings => "settings",
+            View::Edit => "edit",
+            View::Import => "import",
+        }
+    }
+}
+
+/// What every view reads and the actions they take.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub session: RwSignal<Option<Session>>,
+    pub loaded: RwSignal<Option<Loaded>>,
+    pub status: RwSignal<Option<Status>>,
+    /// Set once the first answer arrived (the status may be `None`: no run yet).
+    pub ready: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+    pub notice: RwSignal<Option<String>>,
+    pub view: RwSignal<View>,
+    pub wall: RwSignal<bool>,
+    pub light: RwSignal<bool>,
+    pub lang: RwSignal<Lang>,
+    /// The backend's clock (its `now` plus the seconds since), ticking every second.
+    pub now_ms: RwSignal<f64>,
+    /// The backend's clock minus this screen's, from the last picture.
+    pub skew_ms: RwSignal<f64>,
+    pub selected: RwSignal<Option<String>>,
+    pub help: RwSignal<bool>,
+    pub palette: RwSignal<bool>,
+    /// Bumped on every change the backend announces; views that fetch more (Activity) watch it.
+    pub version: RwSignal<u64>,
+}
+
+pub fn ctx() -> Ctx {
+    expect_context::<Ctx>()
+}
+
+fn pref(key: &str) -> Option<String> {
+    web_sys::window()?.local_storage().ok().flatten()?.get_item(key).ok().flatten()
+}
+
+pub fn set_pref(key: &str, value: &str) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.set_item(key, value);
+    }
+}
+
+impl Ctx {
+    /// Re-reads the session, the runbook and the live picture.
+    pub fn refresh(self) {
+        spawn_local(async move {
+            match api::session().await {
+                Ok(s) => self.session.set(Some(s)),
+                Err(e) => self.error.set(Some(e.message)),
+            }
+            match api::runbook().await {
+                Ok(l) => self.loaded.set(Some(l)),
+                Err(e) => self.error.set(Some(e.message)),
+            }
+            self.refresh_status().await;
+            if !self.ready.get_untracked() {
+                self.ready.set(true);
+            }
+            self.version.update(|v| *v += 1);
+        });
+    }
+
+    pub async fn refresh_status(self) {
+        match api::status().await {
+            Ok(s) => self.set_status(s),
+            Err(e) => self.error.set(Some(e.message)),
+        }
+    }
+
+    /// Shows a new picture; countdowns then run on the backend's clock, which may be a
+    /// rehearsal's shifted clock or simply another laptop's.
+    pub fn set_status(self, s: Option<Status>) {
+        if let Some(st) = &s {
+            let skew = js_sys::Date::parse(&st.now) - js_sys::Date::now();
+            if skew.is_finite() {
+                self.skew_ms.set(skew);
+                self.now_ms.set(js_sys::Date::now() + skew);
+            }
+        }
+        self.status.set(s);
+    }
+
+    /// A short-lived message: what was just recorded.
+    pub fn notify(self, text: String) {
+        self.notice.set(Some(text.clone()));
+        set_timeout(
+            move || {
+                if self.notice.get_untracked().as_deref() == Some(text.as_str()) {
+                    self.notice.set(None);
+                }
+            },
+            std::time::Duration::from_secs(5),
+        );
+    }
+
+    /// May this screen record anything: a writer's browser or the app, not in wall mode.
+    pub fn can_write(self) -> bool {
+        !self.wall.get() && self.session.get().is_some_and(|s| s.can_write)
+    }
+
+    /// Records an action in the current run; shows what happened or why not.
+    pub fn act(self, action: Action) {
+        let run = self.status.get_untracked().map(|s| s.run.id);
+        let req = Request { run, by: None, action };
+        spawn_local(async move {
+            match api::act(&req).await {
+                Ok(done) => {
+                    self.set_status(done.status);
+                    self.error.set(None);
+                    self.notify(done.summary);
+                }
+                Err(e) => self.error.set(Some(e.message)),
+            }
+        });
+    }
+
+    pub fn task(self, id: &str, verb: TaskVerb, note: Option<String>) {
+        self.act(Action::Task { task: id.to_owned(), verb, note, at: None });
+    }
+
+    /// Task ids the keyboard moves through on the current view.
+    pub fn nav_ids(self) -> Vec<String> {
+        let Some(st) = self.status.get_untracked() else { return Vec::new() };
+        if self.view.get_untracked() == View::Timeline {
+            st.tasks.iter().map(|t| t.id.clone()).collect()
+        } else {
+            let mut ids: Vec<String> = st.overdue.clone();
+            for id in st.due.iter().chain(&st.next) {
+                if !ids.contains(id) {
+                    ids.push(id.clone());
+                }
+            }
+            ids
+        }
+    }
+
+    fn move_selection(self, delta: isize) {
+        let ids = self.nav_ids();
+        if ids.is_empty() {
+            return;
+        }
+        let cur = self.selected.get_untracked().and_then(|s| ids.iter().position(|i| *i == s));
+        let next = match cur {
+            None => 0,
+            Some(i) => (i as isize + delta).clamp(0, ids.len() as isize - 1) as usize,
+        };
+        self.selected.set(ids.get(next).cloned());
+        if let Some(el) = ids.get(next).and_then(|id| document().get_element_by_id(&format!("task-{id}"))) {
+            el.scroll_into_view_with_bool(false);
+        }
+    }
+
+    pub fn set_wall(self, on: bool) {
+        self.wall.set(on);
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            if on {
+                if let Some(el) = doc.document_element() {
+                    let _ = el.request_fullscreen();
+                }
+            } else if doc.fullscreen_element().is_some() {
+                doc.exit_fullscreen();
+            }
+        }
+    }
+
+    pub fn toggle_lang(self) {
+        let next = if self.lang.get_untracked() == Lang::En { Lang::Vi } else { Lang::En };
+        self.lang.set(next);
+        set_pref("warroom.lang", next.code());
+    }
+
+    pub fn toggle_theme(self) {
+        let light = !self.light.get_untracked();
+        self.light.set(light);
+        set_pref("warroom.theme", if light { "light" } else { "dark" });
+    }
+}
+
+/// Whether the focus is in a text field.
+fn typing() -> bool {
+    document().active_element().is_some_and(|el| match el.tag_name().as_str() {
+        "TEXTAREA" => true,
+        "INPUT" => matches!(
+            el.get_attribute("type").as_deref().unwrap_or("text"),
+            "text" | "search" | "number" | "date" | "tel" | "email"
+        ),
+        _ => false,
+    })
+}
+
+fn in_field(e: &web_sys::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+}
+
+fn on_key(c: Ctx, e: web_sys::KeyboardEvent) {
+    let key = e.key();
+    if key == "Escape" {
+        c.help.set(false);
+        c.palette.set(false);
+        if c.wall.get_untracked() {
+            c.set_wall(false);
+        }
+        return;
+    }
+    if (e.ctrl_key() || e.meta_key()) && key == "k" {
+        e.prevent_default();
+        c.palette.update(|p| *p = !*p);
+        return;
+    }
+    if in_field(&e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return;
+    }
+    let writable = c.can_write();
+    match key.as_str() {
+        "?" => c.help.update(|h| *h = !*h),
+        ":" => {
+            e.prevent_default();
+            c.palette.set(true);
+        }
+        "j" | "ArrowDown" => {
+            e.prevent_default();
+            c.move_selection(1);
+        }
+        "k" | "ArrowUp" => {
+            e.prevent_default();
+            c.move_selection(-1);
+        }
+        "s" if writable => {
+            if let Some(id) = c.selected.get_untracked() {
+                c.task(&id, TaskVerb::Start, None);
+            }
+        }
+        "d" if writable => {
+            if let Some(id) = c.selected.get_untracked() {
+                c.task(&id, TaskVerb::Done, None);
+            }
+        }
+        "w" => c.set_wall(!c.wall.get_untracked()),
+        "l" => c.toggle_lang(),
+        "t" => c.toggle_theme(),
+        d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() => {
+            let n = usize::from(d.as_bytes()[0] - b'0');
+            let i = if n == 0 { 9 } else { n - 1 };
+            if let Some(v) = View::ALL.get(i) {
+                c.view.set(*v);
+            }
+        }
+        _ => {}
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (state, set_state) = signal(None::<Result<Loaded, ApiError>>);
-    spawn_local(async move {
-        set_state.set(Some(api::runbook().await));
+    api::adopt_token_from_link();
+    let hash = window().location().hash().unwrap_or_default();
+    let lang = RwSignal::new(Lang::from_code(&pref("warroom.lang").unwrap_or_default()));
+    provide_context(lang);
+    let c = Ctx {
+        session: RwSignal::new(None),
+        loaded: RwSignal::new(None),
+        status: RwSignal::new(None),
+        ready: RwSignal::new(false),
+        error: RwSignal::new(None),
+        notice: RwSignal::new(None),
+        view: RwSignal::new(View::Now),
+        wall: RwSignal::new(hash == "#wall"),
+        light: RwSignal::new(pref("warroom.theme").as_deref() == Some("light")),
+        lang,
+        now_ms: RwSignal::new(js_sys::Date::now()),
+        skew_ms: RwSignal::new(0.0),
+        selected: RwSignal::new(None),
+        help: RwSignal::new(false),
+        palette: RwSignal::new(false),
+        version: RwSignal::new(0),
+    };
+    provide_context(c);
+    c.refresh();
+    // While someone types, a refresh would redraw the field under their fingers: it waits
+    // until the field is left.
+    let deferred = RwSignal::new(false);
+    api::on_change(move || if typing() { deferred.set(true) } else { c.refresh() });
+    let focus = window_event_listener(ev::focusout, move |_| {
+        if deferred.get_untracked() {
+            deferred.set(false);
+            c.refresh();
+        }
     });
+    on_cleanup(move || focus.remove());
+    // The clock ticks every second; the forecast (computed by the backend at its `now`) is
+    // re-read every 20 seconds so countdowns and "late" move without anyone clicking.
+    let _ = set_interval_with_handle(
+        move || c.now_ms.set(js_sys::Date::now() + c.skew_ms.get_untracked()),
+        std::time::Duration::from_secs(1),
+    );
+    let _ = set_interval_with_handle(
+        move || {
+            if !typing() {
+                spawn_local(async move { c.refresh_status().await })
+            }
+        },
+        std::time::Duration::from_secs(20),
+    );
+    let handle = window_event_listener(ev::keydown, move |e| on_key(c, e));
+    on_cleanup(move || handle.remove());
+    // A browser without the token on a shared server gets the wall view.
+    Effect::new(move |_| {
+        if c.session.get().is_some_and(|s| !s.can_write) && !c.wall.get_untracked() && hash != "#full" {
+            c.wall.set(true);
+        }
+    });
+    // A refusal belongs to the screen it happened on.
+    Effect::new(move |_| {
+        c.view.track();
+        c.error.set(None);
+    });
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", c.lang.get().code());
+            let _ = root.set_attribute("data-theme", if c.light.get() { "light" } else { "dark" });
+        }
+    });
+
     view! {
-        <main>
-            {move || match state.get() {
-                None => view! { <p class="status">"Loading the runbook…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="status error" role="alert">{e.message}</p> }.into_any(),
-                Some(Ok(loaded)) => view! { <Runbook loaded /> }.into_any(),
+        <div class="app" class:wall=move || c.wall.get()>
+            {move || if c.wall.get() { views::wall().into_any() } else { shell().into_any() }}
+            <Toasts />
+            {move || c.help.get().then(help)}
+            {move || c.palette.get().then(views::palette)}
+        </div>
+    }
+}
+
+fn shell() -> impl IntoView {
+    let c = ctx();
+    view! {
+        <header class="top">
+            {views::top_bar}
+            <nav aria-label="Views">
+                {View::ALL
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let key = if i < 9 { format!("{}", i + 1) } else if i == 9 { "0".into() } else { String::new() };
+                        view! {
+                            <button
+                                id=format!("nav-{}", v.slug())
+                                class="tab"
+                                class:active=move || c.view.get() == v
+                                aria-current=move || (c.view.get() == v).then_some("page")
+                                title=key
+                                on:click=move |_| c.view.set(v)
+                            >
+                                {move || v.label()}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+                <button id="nav-wall" class="tab" on:click=move |_| c.set_wall(true)>{move || t("Wall")}</button>
+            </nav>
+        </header>
+        {move || {
+            c.loaded.get().filter(|l| l.is_demo).map(|_| view! {
+                <p class="banner" role="status">
+                    {t("This is the bundled demo runbook.")} " "
+                    <button class="link" on:click=move |_| c.view.set(View::Import)>{t("Import your own")}</button>
+                </p>
+            })
+        }}
+        <main id=move || format!("view-{}", c.view.get().slug())>
+            {move || {
+                if !c.ready.get() {
+                    return view! { <p class="muted big">{t("Loading…")}</p> }.into_any();
+                }
+                match c.view.get() {
+                    View::Now => views::now().into_any(),
+                    View::Timeline => views::timeline().into_any(),
+                    View::Checkpoints => views::checkpoints().into_any(),
+                    View::Rollback => views::rollback().into_any(),
+                    View::Incidents => views::incidents().into_any(),
+                    View::Monitoring => views::monitoring().into_any(),
+                    View::Contacts => views::contacts().into_any(),
+                    View::Commands => views::commands().into_any(),
+                    View::Activity => views::activity().into_any(),
+                    View::Settings => views::settings().into_any(),
+                    View::Edit => views::edit().into_any(),
+                    View::Import => views::import().into_any(),
+                }
             }}
         </main>
     }
 }
 
 #[component]
-fn Runbook(loaded: Loaded) -> impl IntoView {
-    let rb = loaded.runbook;
-    let window = rb.window.as_ref().map(|w| format!("{} – {}", w.start, w.end)).unwrap_or_default();
-    let deadline = rb.rollback.deadline.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
-    let tasks = rb.tasks().count();
+fn Toasts() -> impl IntoView {
+    let c = ctx();
     view! {
-        {loaded.is_demo.then(|| view! {
-            <p class="banner" role="status">
-                "This is the bundled demo runbook. Import your own with "
-                <code>"warroom import FILE"</code>"."
-            </p>
-        })}
-        <header>
-            <h1>{rb.title.clone()}</h1>
-            <dl class="facts">
-                <div><dt>"Version"</dt><dd>{rb.version.clone().unwrap_or_default()}</dd></div>
-                <div><dt>"Window"</dt><dd>{window}</dd></div>
-                <div><dt>"Rollback deadline"</dt><dd class="deadline">{deadline}</dd></div>
-                <div><dt>"Tasks"</dt><dd>{tasks}</dd></div>
-            </dl>
-        </header>
-        {rb.phases.into_iter().map(|p| view! { <PhaseView phase=p /> }).collect_view()}
+        <div class="toasts" aria-live="polite">
+            {move || c.error.get().map(|e| view! {
+                <p class="toast error" role="alert">
+                    <span id="error-text">{e}</span>
+                    <button class="link" aria-label="Dismiss" on:click=move |_| c.error.set(None)>"×"</button>
+                </p>
+            })}
+            {move || c.notice.get().map(|n| view! {
+                <p class="toast ok" role="status">
+                    <span id="notice-text">{n}</span>
+                    <button class="link" aria-label="Dismiss" on:click=move |_| c.notice.set(None)>"×"</button>
+                </p>
+            })}
+        </div>
     }
 }
 
-#[component]
-fn PhaseView(phase: Phase) -> impl IntoView {
-    let span = match (phase.start, phase.end) {
-        (Some(s), Some(e)) => format!("{s} – {e}{}", if phase.open_end { "+" } else { "" }),
-        _ => String::new(),
-    };
+fn help() -> impl IntoView {
+    let c = ctx();
+    let rows = [
+        ("j / k, ↓ / ↑", t("move through tasks")),
+        ("s", t("start the selected task")),
+        ("d", t("finish the selected task")),
+        ("Ctrl+K, :", t("command palette")),
+        ("1 … 9, 0", t("switch views")),
+        ("w", t("wall mode")),
+        ("l", t("Switch language")),
+        ("t", t("Toggle theme")),
+        ("?", t("this help")),
+        ("Esc", t("close")),
+    ];
     view! {
-        <section class="phase">
-            <h2><span>{phase.display_name()}</span><span class="span">{span}</span></h2>
-            <table>
-                <thead><tr><th>"ID"</th><th>"Time"</th><th>"Task"</th><th>"Owner"</th></tr></thead>
-                <tbody>{phase.tasks.into_iter().map(|t| view! { <TaskRow task=t /> }).collect_view()}</tbody>
-            </table>
-        </section>
-    }
-}
-
-#[component]
-fn TaskRow(task: Task) -> impl IntoView {
-    let time = task.offset.clone().unwrap_or_else(|| task.time.to_string());
-    let class = if task.checkpoint { "task checkpoint" } else { "task" };
-    let title = if task.checkpoint {
-        format!("◆ CHECKPOINT {}: {}", task.checkpoint_no.map(|n| n.to_string()).unwrap_or_default(), task.title)
-    } else {
-        task.title.clone()
-    };
-    view! {
-        <tr class=class>
-            <td class="id">{task.id.clone()}</td>
-            <td class="time">{time}</td>
-            <td class="title">{title}</td>
-            <td class="owner">{task.owner.clone()}</td>
-        </tr>
+        <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" on:click=move |_| c.help.set(false)>
+            <div class="dialog" on:click=|e| e.stop_propagation()>
+                <h2 id="help-title">{t("Keyboard")}</h2>
+                <table class="keys">
+                    {rows.into_iter().map(|(k, what)| view! { <tr><td><kbd>{k}</kbd></td><td>{what}</td></tr> }).collect_view()}
+                </table>
+            </div>
+        </div>
     }
 }

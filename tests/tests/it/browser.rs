@@ -1,0 +1,202 @@
+//! End to end in a real browser: headless Chromium, driven over WebDriver (chromedriver and
+//! fantoccini), against `warroom serve`. A person imports the seed, says who they are, starts a
+//! run, finishes a task, signs a checkpoint, watches the forecast and the rollback gauge move,
+//! and switches to Vietnamese. Screenshots of Now, Timeline, Checkpoint and Wall land in docs/.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::time::{Duration, Instant};
+use warroom_tests::{Child, Scratch, Server, fixtures, free_port, repo, wait_for_port};
+
+struct Browser {
+    client: Client,
+    _driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+async fn chromium() -> Browser {
+    let port = free_port();
+    let profile = tempfile::tempdir().unwrap();
+    let home = profile.path().to_path_buf();
+    let driver = std::process::Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .env("XDG_CONFIG_HOME", &home)
+        .env("XDG_CACHE_HOME", &home)
+        .env("XDG_DATA_HOME", &home)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromedriver (Debian package chromium-driver; scripts/setup.sh --test installs it)");
+    let driver = Child(driver);
+    wait_for_port(port, "chromedriver");
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--window-size=1400,1000", format!("--user-data-dir={}", home.join("chrome").display()),
+            ]
+        }
+    });
+    let serde_json::Value::Object(caps) = caps else { unreachable!() };
+    let client = ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session with headless Chromium");
+    Browser { client, _driver: driver, _profile: profile }
+}
+
+/// Waits until the element's text satisfies `ok`; returns the text.
+async fn wait_text(c: &Client, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    let mut last = String::new();
+    while start.elapsed() < Duration::from_secs(45) {
+        if let Ok(el) = c.find(Locator::Css(css)).await
+            && let Ok(text) = el.text().await
+        {
+            if ok(&text) {
+                return text;
+            }
+            last = text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let page = c.source().await.unwrap_or_default();
+    let err = c.find(Locator::Css("#error-text")).await;
+    let err = match err {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    panic!(
+        "{what}: `{css}` never matched; last text {last:?}; error shown: {err:?}\npage: {}",
+        &page[..page.len().min(3000)]
+    );
+}
+
+/// The element, once it is on the page.
+async fn element(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+}
+
+/// Clicks, again if the view was redrawn between finding and clicking (a change arrived).
+async fn click(c: &Client, css: &str) {
+    let mut last = String::new();
+    for _ in 0..50 {
+        match element(c, css).await.click().await {
+            Ok(()) => return,
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("cannot click {css}: {last}");
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let el = element(c, css).await;
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+/// Sets an input's value as typing would, for inputs whose typed form depends on the locale.
+async fn set_value(c: &Client, css: &str, value: &str) {
+    c.execute(
+        "const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true }));",
+        vec![css.into(), value.into()],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("cannot set {css}: {e}"));
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    assert!(png.len() > 10_000, "{name}: an empty-looking screenshot ({} bytes)", png.len());
+    std::fs::write(repo().join("docs").join(name), png).unwrap();
+}
+
+async fn press(c: &Client, key: &str) {
+    c.find(Locator::Css("body")).await.unwrap().send_keys(key).await.unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_go_live_in_the_browser() {
+    let s = Scratch::new();
+    // 10:20 on the seed's day, a minute a second: the rollback deadline is 11:00.
+    let server = Server::start(&s, &["--now", "2026-01-31T10:20:00+07:00", "--speed", "60"]);
+    let b = chromium().await;
+    let c = &b.client;
+    c.goto(&format!("{}/", server.url)).await.unwrap();
+
+    // First start: the demo, with a way to import.
+    wait_text(c, ".banner", "demo banner", |t| t.contains("demo")).await;
+    click(c, "#nav-import").await;
+    let file = fixtures().join("go-live-runbook.seed.md");
+    c.find(Locator::Css("#import-file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
+    let report = wait_text(c, "#import-report", "import report", |t| t.contains("Imported")).await;
+    assert!(report.contains("Mac Roman"), "the double-encoded seed is repaired and says so: {report}");
+    assert!(c.find(Locator::Css(".banner")).await.is_err(), "no demo banner after an import");
+
+    click(c, "#nav-settings").await;
+    fill(c, "#me-name", "Lan").await;
+    fill(c, "#me-role", "Tech Lead").await;
+    click(c, "#me-save").await;
+    wait_text(c, "#notice-text", "saved", |t| t.contains("Lan")).await;
+
+    click(c, "#nav-now").await;
+    click(c, "#run-live").await;
+    set_value(c, "#run-date", "2026-01-31").await;
+    fill(c, "#run-tz", "Asia/Ho_Chi_Minh").await;
+    click(c, "#run-start").await;
+    let state = wait_text(c, "#rollback-state", "gauge", |t| !t.is_empty()).await;
+    assert!(state.contains("AMBER"), "everything still to do at 10:2x: the implementation runs past 11:00: {state}");
+    let late = wait_text(c, "#forecast-variance", "forecast", |t| t.contains("late")).await;
+    assert!(late.contains('+'), "{late}");
+    wait_text(c, "#current-phase", "current phase", |t| t.contains("Phase 1")).await;
+
+    // Finish the first task due.
+    let first = c.find(Locator::Css("#due li.task")).await.unwrap();
+    let id = first.attr("id").await.unwrap().unwrap();
+    click(c, &format!("#{} button.done", id.replace('.', "\\."))).await;
+    wait_text(c, "#notice-text", "task done", |t| t.contains("done")).await;
+    click(c, "#nav-timeline").await;
+    let row = format!("tr#{}", id.replace('.', "\\."));
+    wait_text(c, &row, "timeline row", |t| t.contains("done") && t.contains("Lan")).await;
+    screenshot(c, "screenshot-timeline.png").await;
+
+    // Sign the first checkpoint as Tech Lead; the decision waits for the others.
+    click(c, "#nav-checkpoints").await;
+    click(c, ".checkpoint .sign").await;
+    wait_text(c, ".checkpoint .signed", "sign-off", |t| t.contains("Tech Lead") && t.contains("Lan")).await;
+    click(c, ".checkpoint .go").await;
+    let err = wait_text(c, "#error-text", "refused GO", |t| !t.is_empty()).await;
+    assert!(err.to_lowercase().contains("sign"), "GO with missing sign-offs is refused and says why: {err}");
+    screenshot(c, "screenshot-checkpoint.png").await;
+
+    // Time runs on: past 10:30 the point of no return is under 30 minutes away: red.
+    click(c, "#nav-now").await;
+    let red = wait_text(c, "#rollback-state", "gauge turns red", |t| t.contains("RED")).await;
+    assert!(red.contains("slack"), "{red}");
+    screenshot(c, "screenshot-now.png").await;
+
+    press(c, "w").await;
+    wait_text(c, "#wall", "wall mode", |t| t.contains("RED")).await;
+    // Headless Chromium's full screen is 800×600; the projector's is not.
+    c.set_window_size(1400, 1000).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    screenshot(c, "screenshot-wall.png").await;
+    press(c, "\u{e00c}").await; // Escape
+    wait_text(c, "#nav-now", "back from the wall", |t| t == "Now").await;
+
+    // Vietnamese, at runtime; the runbook's own words stay as written.
+    press(c, "l").await;
+    wait_text(c, "#nav-now", "Vietnamese", |t| t == "Hiện tại").await;
+    wait_text(c, "#rollback-state", "Vietnamese gauge", |t| t.contains("ĐỎ")).await;
+    let phase = wait_text(c, "#current-phase", "phase name", |t| !t.is_empty()).await;
+    assert!(phase.contains("Phase 1"), "runbook content is not translated: {phase}");
+
+    b.client.close().await.unwrap();
+}

@@ -1,0 +1,40 @@
+//! The UI's words: every English text the views show through `t("…")` has its Vietnamese in
+//! ui/src/i18n.rs, so switching language never leaves a screen half translated.
+
+use warroom_tests::repo;
+
+fn table() -> Vec<(String, String)> {
+    let src = std::fs::read_to_string(repo().join("ui/src/i18n.rs")).unwrap();
+    src.lines()
+        .filter_map(|l| {
+            let l = l.trim().strip_prefix("(\"")?.strip_suffix("\"),")?;
+            let (en, vi) = l.split_once("\", \"")?;
+            Some((en.to_owned(), vi.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn every_text_the_views_show_has_its_vietnamese() {
+    let table = table();
+    assert!(table.len() > 100, "the table was read: {} entries", table.len());
+    let mut used = Vec::new();
+    for file in ["app.rs", "views.rs"] {
+        let src = std::fs::read_to_string(repo().join("ui/src").join(file)).unwrap();
+        for part in src.split("t(\"").skip(1) {
+            if let Some(end) = part.find('"') {
+                used.push(part[..end].to_owned());
+            }
+        }
+    }
+    assert!(used.len() > 100, "the views were read: {} texts", used.len());
+    let missing: Vec<&String> = used.iter().filter(|u| !table.iter().any(|(en, _)| en == *u)).collect();
+    assert!(missing.is_empty(), "no Vietnamese for {missing:?}");
+    for (en, vi) in &table {
+        assert!(!vi.trim().is_empty() && (vi != en || en == "GO"), "`{en}` is not translated");
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (en, _) in &table {
+        assert!(seen.insert(en), "`{en}` is in the table twice");
+    }
+}

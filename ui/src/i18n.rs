@@ -1,0 +1,200 @@
+//! The UI's words in English and Vietnamese, switchable at runtime. Views write the English
+//! text through `t`; the table gives its Vietnamese. Runbook content stays as written.
+
+use leptos::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Vi,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Vi => "vi",
+        }
+    }
+    pub fn from_code(code: &str) -> Self {
+        if code == "vi" { Self::Vi } else { Self::En }
+    }
+}
+
+/// English → Vietnamese.
+pub const TABLE: &[(&str, &str)] = &[
+    ("Now", "Hiện tại"),
+    ("Timeline", "Tiến trình"),
+    ("Checkpoints", "Điểm kiểm tra"),
+    ("Rollback", "Hoàn tác"),
+    ("Incidents", "Sự cố"),
+    ("Monitoring", "Giám sát"),
+    ("Contacts", "Liên hệ"),
+    ("Commands", "Lệnh"),
+    ("Activity", "Hoạt động"),
+    ("Settings", "Cài đặt"),
+    ("Edit", "Chỉnh sửa"),
+    ("Import", "Nhập"),
+    ("Wall", "Màn hình lớn"),
+    ("Loading…", "Đang tải…"),
+    ("This is the bundled demo runbook.", "Đây là runbook mẫu đi kèm."),
+    ("Import your own", "Nhập runbook của bạn"),
+    ("LIVE", "CHÍNH THỨC"),
+    ("REHEARSAL", "DIỄN TẬP"),
+    ("No run yet", "Chưa có lượt chạy"),
+    ("Start a run of this runbook on its go-live date.", "Bắt đầu một lượt chạy runbook vào ngày go-live."),
+    ("Live", "Chính thức"),
+    ("Rehearsal", "Diễn tập"),
+    ("Date", "Ngày"),
+    ("Time zone", "Múi giờ"),
+    ("Start run", "Bắt đầu lượt chạy"),
+    ("Current phase", "Giai đoạn hiện tại"),
+    ("Due now", "Cần làm ngay"),
+    ("Overdue", "Quá hạn"),
+    ("Next", "Tiếp theo"),
+    ("Nothing due.", "Không có việc đến hạn."),
+    ("Start", "Bắt đầu"),
+    ("Done", "Xong"),
+    ("Skip", "Bỏ qua"),
+    ("Fail", "Thất bại"),
+    ("Block", "Bị chặn"),
+    ("Undo", "Hoàn lại"),
+    ("Next checkpoint", "Điểm kiểm tra kế tiếp"),
+    ("Rollback deadline", "Hạn chót hoàn tác"),
+    ("Go-live forecast", "Dự kiến go-live"),
+    ("against plan", "so với kế hoạch"),
+    ("on plan", "đúng kế hoạch"),
+    ("in", "còn"),
+    ("ago", "trước"),
+    ("min", "phút"),
+    ("Rollback gauge", "Đồng hồ hoàn tác"),
+    ("Window end", "Hết khung giờ"),
+    ("Decide by", "Quyết định trước"),
+    ("Backout now", "Hoàn tác ngay"),
+    ("Backout worst case", "Hoàn tác tệ nhất"),
+    ("Implementation end", "Kết thúc triển khai"),
+    ("slack", "dư"),
+    ("GREEN", "XANH"),
+    ("AMBER", "VÀNG"),
+    ("RED", "ĐỎ"),
+    ("CLOSED — fix forward only", "ĐÃ ĐÓNG — chỉ sửa tiến"),
+    ("pending", "chờ"),
+    ("in progress", "đang làm"),
+    ("done", "xong"),
+    ("skipped", "bỏ qua"),
+    ("failed", "thất bại"),
+    ("blocked", "bị chặn"),
+    ("Planned", "Kế hoạch"),
+    ("Forecast", "Dự báo"),
+    ("Actual", "Thực tế"),
+    ("Owner", "Phụ trách"),
+    ("Task", "Công việc"),
+    ("Status", "Trạng thái"),
+    ("My tasks", "Việc của tôi"),
+    ("Search", "Tìm kiếm"),
+    ("now", "bây giờ"),
+    ("Sign", "Ký"),
+    ("Signed", "Đã ký"),
+    ("Missing", "Còn thiếu"),
+    ("GO", "TIẾP TỤC"),
+    ("NO-GO", "DỪNG"),
+    ("HOLD", "TẠM HOÃN"),
+    ("Decision", "Quyết định"),
+    ("Reason", "Lý do"),
+    ("not decided", "chưa quyết định"),
+    ("Triggers", "Điều kiện kích hoạt"),
+    ("Decision matrix", "Ma trận quyết định"),
+    ("Steps", "Các bước"),
+    ("Approve rollback", "Phê duyệt hoàn tác"),
+    ("Decide: roll back", "Quyết định: hoàn tác"),
+    ("Decide: fix forward", "Quyết định: sửa tiến"),
+    ("Override (after the deadline)", "Ghi đè (sau hạn chót)"),
+    ("Copy", "Sao chép"),
+    ("Copied", "Đã chép"),
+    ("Reveal", "Hiện"),
+    ("Hide", "Ẩn"),
+    ("Open incident", "Mở sự cố"),
+    ("Title", "Tiêu đề"),
+    ("Severity", "Mức độ"),
+    ("Description", "Mô tả"),
+    ("Update", "Cập nhật"),
+    ("Resolve", "Giải quyết"),
+    ("Recommendation", "Khuyến nghị"),
+    ("Approvers", "Người phê duyệt"),
+    ("No incidents.", "Không có sự cố."),
+    ("Target", "Mục tiêu"),
+    ("Alert", "Cảnh báo"),
+    ("Last reading", "Lần đo gần nhất"),
+    ("Record", "Ghi nhận"),
+    ("Value", "Giá trị"),
+    ("Role", "Vai trò"),
+    ("Name", "Tên"),
+    ("Phone", "Điện thoại"),
+    ("Backup", "Dự phòng"),
+    ("Call", "Gọi"),
+    ("When", "Khi nào"),
+    ("Who", "Ai"),
+    ("What", "Nội dung"),
+    ("Laptop", "Máy"),
+    ("Save", "Lưu"),
+    ("Language", "Ngôn ngữ"),
+    ("Theme", "Giao diện"),
+    ("Dark", "Tối"),
+    ("Light", "Sáng"),
+    ("You", "Bạn"),
+    (
+        "Set your name and role: they go on everything you record.",
+        "Hãy đặt tên và vai trò: chúng được ghi cùng mọi thao tác.",
+    ),
+    ("The run", "Lượt chạy"),
+    ("Finish run (went live)", "Kết thúc (đã go-live)"),
+    ("Abandon run", "Hủy lượt chạy"),
+    ("Add task", "Thêm công việc"),
+    ("Delete", "Xóa"),
+    ("Phase", "Giai đoạn"),
+    ("Time", "Giờ"),
+    ("Choose a .md runbook, or drop it here.", "Chọn một runbook .md, hoặc thả tệp vào đây."),
+    ("Replace the current runbook", "Thay runbook hiện tại"),
+    ("Nothing was imported.", "Không có gì được nhập."),
+    ("Imported.", "Đã nhập."),
+    ("Keyboard", "Bàn phím"),
+    ("move through tasks", "di chuyển giữa các công việc"),
+    ("start the selected task", "bắt đầu công việc đang chọn"),
+    ("finish the selected task", "hoàn thành công việc đang chọn"),
+    ("command palette", "bảng lệnh"),
+    ("switch views", "chuyển màn hình"),
+    ("wall mode", "chế độ màn hình lớn"),
+    ("this help", "trợ giúp này"),
+    ("close", "đóng"),
+    ("Type a command…", "Gõ một lệnh…"),
+    ("Read-only wall view", "Chế độ chỉ xem"),
+    ("Exit wall mode", "Thoát màn hình lớn"),
+    ("End of day", "Cuối ngày"),
+    ("Recent changes", "Thay đổi gần đây"),
+    ("Comment", "Ghi chú"),
+    ("back-filled", "ghi bù"),
+    ("Readings", "Các lần đo"),
+    ("Go to", "Đi tới"),
+    ("Switch language", "Đổi ngôn ngữ"),
+    ("Toggle theme", "Đổi giao diện"),
+    ("late", "trễ"),
+    ("early", "sớm"),
+];
+
+/// The text in `lang`; English when the table has no translation.
+pub fn tr(lang: Lang, en: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Vi => TABLE.iter().find(|(e, _)| *e == en).map_or(en, |(_, v)| v),
+    }
+}
+
+/// The current language, from the context the app provides.
+pub fn lang() -> Lang {
+    use_context::<RwSignal<Lang>>().map_or(Lang::En, |l| l.get())
+}
+
+/// `en` in the current language, reactively.
+pub fn t(en: &'static str) -> &'static str {
+    tr(lang(), en)
+}
