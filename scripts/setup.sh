@@ -12,6 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
+TAURI_DRIVER_VERSION=2.1.0
 
 pkgs=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
       librsvg2-dev libxdo-dev dbus)
@@ -42,4 +43,9 @@ fi
 # Must match the wasm-bindgen crate version pinned in ui/Cargo.toml; no --locked (trap 3).
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+# The desktop end-to-end test drives the real window through tauri-driver and WebKitWebDriver.
+# (tauri-driver has no --version: cargo's install record says which one is there.)
+if [ "$want_test" = 1 ] && ! grep -q "\"tauri-driver $TAURI_DRIVER_VERSION " "${CARGO_HOME:-$HOME/.cargo}/.crates2.json" 2>/dev/null; then
+  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
 fi

@@ -20,5 +20,13 @@ cargo clippy -p warroom-ui --target wasm32-unknown-unknown --locked -- -D warnin
 echo "== tests"
 # The cross-process tests run the real binaries, which `cargo test` alone does not build.
 cargo build --workspace --exclude warroom-ui --bins --locked
-# The UI is a wasm crate; it is built and linted above.
-cargo test --workspace --exclude warroom-ui --locked
+# The UI is a wasm crate; it is built and linted above. The end-to-end tests open Chromium and
+# the desktop window: they run on a private X display and D-Bus session, with browser state in
+# a throw-away folder rather than the home folder.
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+export XDG_CONFIG_HOME="$scratch/config" XDG_CACHE_HOME="$scratch/cache" XDG_DATA_HOME="$scratch/data"
+export XDG_RUNTIME_DIR="$scratch/runtime" MESA_SHADER_CACHE_DISABLE=true WEBKIT_DISABLE_COMPOSITING_MODE=1
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+xvfb-run -a -s "-screen 0 1400x1000x24" dbus-run-session -- cargo test --workspace --exclude warroom-ui --locked

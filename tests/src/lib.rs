@@ -158,3 +158,10 @@ impl Server {
         Self { url, _child: Child(child) }
     }
 }
+
+/// Held by the tests that start a browser or the desktop window, so they take turns: two
+/// WebKit or Chromium instances starting at once on two cores make each other time out.
+pub fn one_window_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

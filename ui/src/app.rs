@@ -101,12 +101,20 @@ pub struct Ctx {
     pub selected: RwSignal<Option<String>>,
     pub help: RwSignal<bool>,
     pub palette: RwSignal<bool>,
+    /// Milliseconds from the last click that recorded something to the frame showing its result
+    /// (on the root element as `data-act-ms`, for the end-to-end tests' figures).
+    pub act_ms: RwSignal<Option<f64>>,
     /// Bumped on every change the backend announces; views that fetch more (Activity) watch it.
     pub version: RwSignal<u64>,
 }
 
 pub fn ctx() -> Ctx {
     expect_context::<Ctx>()
+}
+
+/// A monotonic clock in milliseconds.
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 fn pref(key: &str) -> Option<String> {
@@ -181,12 +189,14 @@ impl Ctx {
     pub fn act(self, action: Action) {
         let run = self.status.get_untracked().map(|s| s.run.id);
         let req = Request { run, by: None, action };
+        let started = now_ms();
         spawn_local(async move {
             match api::act(&req).await {
                 Ok(done) => {
                     self.set_status(done.status);
                     self.error.set(None);
                     self.notify(done.summary);
+                    request_animation_frame(move || self.act_ms.set(Some(now_ms() - started)));
                 }
                 Err(e) => self.error.set(Some(e.message)),
             }
@@ -353,6 +363,7 @@ pub fn App() -> impl IntoView {
         selected: RwSignal::new(None),
         help: RwSignal::new(false),
         palette: RwSignal::new(false),
+        act_ms: RwSignal::new(None),
         version: RwSignal::new(0),
     };
     provide_context(c);
@@ -403,7 +414,7 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <div class="app" class:wall=move || c.wall.get()>
+        <div class="app" class:wall=move || c.wall.get() data-act-ms=move || c.act_ms.get().map(|m| format!("{m:.0}"))>
             {move || if c.wall.get() { views::wall().into_any() } else { shell().into_any() }}
             <Toasts />
             {move || c.help.get().then(help)}

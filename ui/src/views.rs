@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use warroom_model::api::{Action, Activity, ImportOutcome, ImportRequest, Me, TaskVerb};
 use warroom_model::live::{Decision, MetricState, Rag, RunKind, RunState, Severity, Status, TaskLive, TaskStatus};
+use warroom_model::mask_secrets;
 
 // ---------------------------------------------------------------------------------------------
 // Time and text helpers
@@ -101,28 +102,6 @@ fn rag_class(r: Rag) -> &'static str {
         Rag::Red => "red",
         Rag::Closed => "closed",
     }
-}
-
-/// Masks `{{secret:VALUE}}` unless revealed (never on the wall); plain `{{NAME}}` stays.
-pub fn mask_secrets(cmd: &str, reveal: bool) -> String {
-    let mut out = String::new();
-    let mut rest = cmd;
-    while let Some(i) = rest.find("{{secret:") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 9..];
-        match after.find("}}") {
-            Some(j) => {
-                out.push_str(if reveal { &after[..j] } else { "••••••" });
-                rest = &after[j + 2..];
-            }
-            None => {
-                out.push_str("••••••");
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn copy(text: String) {

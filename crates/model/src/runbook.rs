@@ -363,3 +363,45 @@ mod tests {
         assert_eq!(json, serde_json::json!({"kind":"compare","op":"<","value":200.0,"unit":"ms"}));
     }
 }
+
+/// A command as shown: each `{{secret:VALUE}}` masked unless `reveal` (never on the wall, and
+/// only on the laptop where someone chose to reveal it); plain `{{NAME}}` placeholders stay.
+pub fn mask_secrets(cmd: &str, reveal: bool) -> String {
+    let mut out = String::new();
+    let mut rest = cmd;
+    while let Some(i) = rest.find("{{secret:") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 9..];
+        match after.find("}}") {
+            Some(j) => {
+                out.push_str(if reveal { &after[..j] } else { "••••••" });
+                rest = &after[j + 2..];
+            }
+            None => {
+                out.push_str("••••••");
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::mask_secrets;
+
+    #[test]
+    fn secrets_are_masked_until_revealed() {
+        let cmd = "psql -U erp -W {{secret:hunter2}} -h {{DB_HOST}}";
+        assert_eq!(mask_secrets(cmd, false), "psql -U erp -W •••••• -h {{DB_HOST}}");
+        assert_eq!(mask_secrets(cmd, true), "psql -U erp -W hunter2 -h {{DB_HOST}}");
+        assert_eq!(mask_secrets("a {{secret:x}} b {{secret:y}}", false), "a •••••• b ••••••");
+        assert_eq!(
+            mask_secrets("broken {{secret:never closed", false),
+            "broken ••••••",
+            "an unclosed secret stays hidden"
+        );
+        assert_eq!(mask_secrets("nothing secret", false), "nothing secret");
+    }
+}

@@ -122,8 +122,13 @@ async fn press(c: &Client, key: &str) {
     c.find(Locator::Css("body")).await.unwrap().send_keys(key).await.unwrap();
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn a_go_live_in_the_browser() {
+#[test]
+fn a_go_live_in_the_browser() {
+    let _turn = warroom_tests::one_window_at_a_time();
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(scenario());
+}
+
+async fn scenario() {
     let s = Scratch::new();
     // 10:20 on the seed's day, a minute a second: the rollback deadline is 11:00.
     let server = Server::start(&s, &["--now", "2026-01-31T10:20:00+07:00", "--speed", "60"]);
@@ -162,6 +167,9 @@ async fn a_go_live_in_the_browser() {
     let id = first.attr("id").await.unwrap().unwrap();
     click(c, &format!("#{} button.done", id.replace('.', "\\."))).await;
     wait_text(c, "#notice-text", "task done", |t| t.contains("done")).await;
+    if let Ok(Some(ms)) = c.find(Locator::Css(".app")).await.unwrap().attr("data-act-ms").await {
+        eprintln!("browser: click to updated view {ms} ms");
+    }
     click(c, "#nav-timeline").await;
     let row = format!("tr#{}", id.replace('.', "\\."));
     wait_text(c, &row, "timeline row", |t| t.contains("done") && t.contains("Lan")).await;

@@ -5,5 +5,6 @@
 
 mod browser;
 mod cli;
+mod desktop;
 mod live;
 mod ui_text;

@@ -5,13 +5,11 @@ use warroom_tests::repo;
 
 fn table() -> Vec<(String, String)> {
     let src = std::fs::read_to_string(repo().join("ui/src/i18n.rs")).unwrap();
-    src.lines()
-        .filter_map(|l| {
-            let l = l.trim().strip_prefix("(\"")?.strip_suffix("\"),")?;
-            let (en, vi) = l.split_once("\", \"")?;
-            Some((en.to_owned(), vi.to_owned()))
-        })
-        .collect()
+    let start = src.find("pub const TABLE").unwrap();
+    let block = &src[start..start + src[start..].find("];").unwrap()];
+    // Its string literals in order, pairwise (rustfmt may break a long pair over lines).
+    let literals: Vec<String> = block.split('"').skip(1).step_by(2).map(str::to_owned).collect();
+    literals.chunks(2).filter(|p| p.len() == 2).map(|p| (p[0].clone(), p[1].clone())).collect()
 }
 
 #[test]

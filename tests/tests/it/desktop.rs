@@ -1,0 +1,157 @@
+//! End to end in the real desktop window: tauri-driver with WebKitWebDriver drives the built
+//! `warroom-desktop` under X (scripts/test.sh runs the tests under Xvfb). Launch on a fresh
+//! database (the demo opens), say who I am, start a run, finish a task, read it back; quit,
+//! launch again, and the task is still done.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use warroom_tests::{Child, Scratch, binary, free_port, wait_for_port};
+
+struct Driver {
+    port: u16,
+    _child: Child,
+}
+
+fn tauri_driver(s: &Scratch) -> Driver {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "the desktop test needs an X display: run it under xvfb-run (scripts/test.sh does)"
+    );
+    let port = free_port();
+    let native = free_port();
+    let home = s.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let exe = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin/tauri-driver")).filter(|p| p.exists());
+    let child = std::process::Command::new(exe.unwrap_or_else(|| "tauri-driver".into()))
+        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        // The app inherits this environment through WebKitWebDriver.
+        .env("WARROOM_DB", s.db())
+        .env("XDG_CONFIG_HOME", &home)
+        .env("XDG_CACHE_HOME", &home)
+        .env("XDG_DATA_HOME", &home)
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("MESA_SHADER_CACHE_DISABLE", "true")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("tauri-driver (scripts/setup.sh --test installs it with cargo install)");
+    let child = Child(child);
+    wait_for_port(port, "tauri-driver");
+    Driver { port, _child: child }
+}
+
+async fn launch(d: &Driver) -> Client {
+    let caps = serde_json::json!({
+        "browserName": "wry",
+        "tauri:options": { "application": binary("warroom-desktop") },
+    });
+    let serde_json::Value::Object(caps) = caps else { unreachable!() };
+    // WebKitWebDriver now and then drops the very first session while WebKit warms up its
+    // caches in a fresh folder; a second attempt is what a person would do too.
+    let mut last = None;
+    for _ in 0..3 {
+        match ClientBuilder::native().capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{}", d.port)).await
+        {
+            Ok(c) => return c,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    panic!("no WebDriver session with the warroom desktop window: {last:?}");
+}
+
+async fn text_of(c: &Client, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    let mut last = String::new();
+    while start.elapsed() < Duration::from_secs(30) {
+        if let Ok(el) = c.find(Locator::Css(css)).await
+            && let Ok(t) = el.text().await
+        {
+            if ok(&t) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let err = match c.find(Locator::Css("#error-text")).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    panic!("{what}: `{css}` never matched; last {last:?}; error shown {err:?}");
+}
+
+async fn click(c: &Client, css: &str) {
+    for _ in 0..50 {
+        if let Ok(el) = c.find(Locator::Css(css)).await
+            && el.click().await.is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("cannot click {css}");
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let el = c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+#[test]
+fn the_desktop_window_keeps_what_was_done_across_a_restart() {
+    let _turn = warroom_tests::one_window_at_a_time();
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(scenario());
+}
+
+async fn scenario() {
+    let s = Scratch::new();
+    let d = tauri_driver(&s);
+
+    let launched = Instant::now();
+    let c = launch(&d).await;
+    text_of(&c, "h1", "runbook title", |t| !t.is_empty()).await;
+    eprintln!("desktop: launch to runbook on screen {} ms", launched.elapsed().as_millis());
+    text_of(&c, ".banner", "demo banner on a fresh database", |t| t.contains("demo")).await;
+
+    click(&c, "#nav-settings").await;
+    fill(&c, "#me-name", "Huy").await;
+    fill(&c, "#me-role", "DBA").await;
+    click(&c, "#me-save").await;
+    text_of(&c, "#notice-text", "saved", |t| t.contains("Huy")).await;
+
+    click(&c, "#nav-now").await;
+    fill(&c, "#run-tz", "Asia/Ho_Chi_Minh").await;
+    c.execute(
+        "const el = document.querySelector('#run-date'); el.value = '2026-01-31'; el.dispatchEvent(new Event('input', { bubbles: true }));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(&c, "#run-start").await;
+    text_of(&c, "#rollback-state", "the live picture", |t| !t.is_empty()).await;
+    click(&c, "#due li.task button.done").await;
+    let notice = text_of(&c, "#notice-text", "task done", |t| t.contains("done")).await;
+    let id = notice.split_whitespace().next().unwrap().to_owned();
+    if let Ok(Some(ms)) = c.find(Locator::Css(".app")).await.unwrap().attr("data-act-ms").await {
+        eprintln!("desktop: click to updated view {ms} ms");
+    }
+
+    let png = c.screenshot().await.unwrap();
+    assert!(png.len() > 10_000, "the window shows something ({} bytes)", png.len());
+    std::fs::write(warroom_tests::repo().join("docs/screenshot-desktop.png"), png).unwrap();
+
+    click(&c, "#nav-timeline").await;
+    let row = format!("tr#task-{}", id.replace('.', "\\."));
+    text_of(&c, &row, "the task in the timeline", |t| t.contains("done") && t.contains("Huy")).await;
+    c.close().await.unwrap();
+
+    // Launched again on the same database: still done, by Huy.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let c = launch(&d).await;
+    click(&c, "#nav-timeline").await;
+    text_of(&c, &row, "the task after a restart", |t| t.contains("done") && t.contains("Huy")).await;
+    c.close().await.unwrap();
+}
