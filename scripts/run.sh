@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds warroom, and opens it: the desktop app when there is a
-# display, else the runbook in the terminal. The bundled demo runbook is imported when the
-# database has none yet.
+# display, else `warroom serve` for a browser (arguments go to it, e.g. --bind 0.0.0.0:7878).
+# The bundled demo runbook is imported when the database has none yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,11 +10,12 @@ export PATH="$HOME/.cargo/bin:$PATH"
 scripts/build-ui.sh
 cargo build --release --locked --bin warroom --bin warroom-desktop
 
-if ! target/release/warroom show >/dev/null 2>&1; then
-  target/release/warroom import --demo
+bin="${CARGO_TARGET_DIR:-target}/release"
+if ! "$bin/warroom" show >/dev/null 2>&1; then
+  "$bin/warroom" import --demo
 fi
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  exec target/release/warroom-desktop
+  exec "$bin/warroom-desktop"
 fi
-echo "(no display: showing the runbook in the terminal)"
-target/release/warroom show
+echo "(no display: serving the app to a browser instead; Ctrl+C stops it)"
+exec "$bin/warroom" serve "$@"
