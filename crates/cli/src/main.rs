@@ -125,6 +125,12 @@ enum Command {
         #[command(subcommand)]
         cmd: live::EditCmd,
     },
+    /// Check that nothing in the record was changed or removed since it was recorded, and
+    /// print the log's digest (the one the audit record shows).
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the UI and its HTTP API to browsers (127.0.0.1 by default; a LAN address shares the
     /// read-only wall view and prints a link with the access token for people who record).
     Serve {
@@ -274,6 +280,27 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status { json, now } => {
             let store = open(cli.db)?;
             out.write_all(live::status_cmd(&store, &cli.who, now.as_deref(), json, &SystemClock)?.as_bytes())?;
+        }
+        Command::Verify { json } => {
+            let store = open(cli.db)?;
+            let v = store.verify()?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &v)?;
+                writeln!(out)?;
+            } else {
+                writeln!(out, "log digest  {}", v.digest)?;
+                writeln!(out, "events      {} from {} laptop(s)", v.events, v.chains.len())?;
+                if v.intact() {
+                    writeln!(
+                        out,
+                        "intact: every event matches its hash, none is missing, and the state follows from the log"
+                    )?;
+                }
+            }
+            if !v.intact() {
+                let list: Vec<String> = v.problems.iter().map(|p| format!("  {p}")).collect();
+                bail!("the record was changed after the fact: {} problem(s)\n{}", v.problems.len(), list.join("\n"));
+            }
         }
         Command::Serve { bind, ui, now, speed } => {
             let store = open(cli.db)?;

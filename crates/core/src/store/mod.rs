@@ -5,6 +5,7 @@
 
 pub mod records;
 pub mod state;
+pub mod verify;
 
 use crate::clock::Clock;
 use crate::import::Imported;

@@ -1,0 +1,305 @@
+//! Whether a database's record was changed after the fact, and where: each device's hash chain
+//! is recomputed from the stored events (an edited event no longer matches its hash, a removed
+//! one leaves a gap), and the stored state is compared with a replay of the log (a value edited
+//! in place no longer follows from the events). The digest over the chains' heads is what the
+//! audit record prints: the same log gives the same digest on every laptop.
+
+use super::state::State;
+use super::{Result, Store, hash_with};
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+use warroom_model::{Author, Event};
+
+/// One device's chain: how many events, and the hash of its last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Chain {
+    pub origin: String,
+    pub events: u64,
+    pub head: String,
+}
+
+/// Something that does not follow from the log as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tamper {
+    /// The event concerned, as `origin#seq`.
+    pub event: String,
+    pub what: String,
+}
+
+impl fmt::Display for Tamper {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "event {}: {}", self.event, self.what)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// SHA-256 over every chain's origin, length and head, in origin order.
+    pub digest: String,
+    pub events: u64,
+    pub chains: Vec<Chain>,
+    pub problems: Vec<Tamper>,
+}
+
+impl Verification {
+    pub fn intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// The digest of a set of chains, as the audit record prints it.
+pub fn digest(chains: &[Chain]) -> String {
+    let mut h = Sha256::new();
+    for c in chains {
+        h.update(format!("{} {} {}\n", c.origin, c.events, c.head).as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+fn short(origin: &str) -> &str {
+    origin.get(..8).unwrap_or(origin)
+}
+
+impl Store {
+    /// Recomputes every hash chain and replays the log against the stored state.
+    pub fn verify(&self) -> Result<Verification> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash
+                 FROM events ORDER BY origin, seq",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    Event {
+                        origin: r.get(0)?,
+                        seq: r.get(1)?,
+                        hlc: r.get(2)?,
+                        wall_ms: r.get(3)?,
+                        author: Author { name: r.get(4)?, role: r.get(5)? },
+                        kind: r.get(6)?,
+                        payload: Value::Null,
+                        writes: Vec::new(),
+                        prev_hash: r.get(9)?,
+                        hash: r.get(10)?,
+                    },
+                    r.get::<_, String>(7)?,
+                    r.get::<_, String>(8)?,
+                ))
+            })
+            .map_err(self.err())?;
+        let mut problems = Vec::new();
+        let mut chains: BTreeMap<String, Chain> = BTreeMap::new();
+        let mut events = Vec::new();
+        for row in rows {
+            let (mut ev, payload, writes) = row.map_err(self.err())?;
+            let name = format!("{}#{}", short(&ev.origin), ev.seq);
+            let chain = chains.entry(ev.origin.clone()).or_insert_with(|| Chain {
+                origin: ev.origin.clone(),
+                events: 0,
+                head: String::new(),
+            });
+            if ev.seq != chain.events + 1 {
+                let what = if ev.seq > chain.events + 1 {
+                    format!(
+                        "events #{} to #{} of this laptop are missing: removed from the log",
+                        chain.events + 1,
+                        ev.seq - 1
+                    )
+                } else {
+                    "recorded twice".to_owned()
+                };
+                problems.push(Tamper { event: name.clone(), what });
+            } else if ev.prev_hash != chain.head {
+                problems.push(Tamper {
+                    event: name.clone(),
+                    what: "does not follow the event before it: the chain was rewritten".into(),
+                });
+            }
+            match (serde_json::from_str::<Value>(&payload), serde_json::from_str(&writes)) {
+                (Ok(p), Ok(w)) => {
+                    ev.payload = p;
+                    if hash_with(&ev, &writes) != ev.hash {
+                        problems.push(Tamper {
+                            event: name.clone(),
+                            what: format!(
+                                "{} by {} was changed after it was recorded (its content no longer matches its hash)",
+                                ev.kind, ev.author.name
+                            ),
+                        });
+                    }
+                    ev.writes = w;
+                }
+                _ => problems.push(Tamper { event: name.clone(), what: "its content is no longer readable".into() }),
+            }
+            chain.events = ev.seq;
+            chain.head = ev.hash.clone();
+            events.push(ev);
+        }
+        let chains: Vec<Chain> = chains.into_values().collect();
+
+        // The stored state must be exactly what the log says.
+        events.sort_by(|a, b| (a.hlc, &a.origin, a.seq).cmp(&(b.hlc, &b.origin, b.seq)));
+        let replayed = State::replay(&events);
+        let stored = self.state()?;
+        let event_at = |origin: &str, hlc: u64| {
+            events
+                .iter()
+                .find(|e| e.origin == origin && e.hlc == hlc)
+                .map_or_else(|| format!("{}@{hlc}", short(origin)), |e| format!("{}#{}", short(&e.origin), e.seq))
+        };
+        for (k, v) in &stored.fields {
+            match replayed.fields.get(k) {
+                Some(r) if r.value == v.value => {}
+                Some(r) => problems.push(Tamper {
+                    event: event_at(&r.origin, r.hlc),
+                    what: format!(
+                        "{} {} {} reads {} in the database, but this event set it to {}: edited in place",
+                        k.0, k.1, k.2, v.value, r.value
+                    ),
+                }),
+                None => problems.push(Tamper {
+                    event: event_at(&v.origin, v.hlc),
+                    what: format!(
+                        "{} {} {} = {} is in the database but in no event: added in place",
+                        k.0, k.1, k.2, v.value
+                    ),
+                }),
+            }
+        }
+        for (k, r) in &replayed.fields {
+            if !stored.fields.contains_key(k) {
+                problems.push(Tamper {
+                    event: event_at(&r.origin, r.hlc),
+                    what: format!("{} {} {} was set by this event but is gone from the database", k.0, k.1, k.2),
+                });
+            }
+        }
+        for (k, v) in &stored.members {
+            match replayed.members.get(k) {
+                Some(r) if r.value == v.value => {}
+                Some(r) => problems.push(Tamper {
+                    event: event_at(&r.origin, r.hlc),
+                    what: format!(
+                        "{} {} {}: an entry reads {} but this event added {}: edited in place",
+                        k.0, k.1, k.2, v.value, r.value
+                    ),
+                }),
+                None => problems.push(Tamper {
+                    event: event_at(&v.origin, v.hlc),
+                    what: format!("{} {} {}: the entry {} is in no event: added in place", k.0, k.1, k.2, v.value),
+                }),
+            }
+        }
+        for (k, r) in &replayed.members {
+            if !stored.members.contains_key(k) {
+                problems.push(Tamper {
+                    event: event_at(&r.origin, r.hlc),
+                    what: format!(
+                        "{} {} {}: the entry {} this event added is gone from the database",
+                        k.0, k.1, k.2, r.value
+                    ),
+                });
+            }
+        }
+        Ok(Verification { digest: digest(&chains), events: events.len() as u64, chains, problems })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::FakeClock;
+    use crate::store::Store;
+    use chrono::TimeZone;
+    use serde_json::json;
+    use warroom_model::{Author, Write};
+
+    fn store() -> (tempfile::TempDir, Store, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        let mut s = Store::open(&path).unwrap();
+        let clock = FakeClock::new(chrono::Utc.with_ymd_and_hms(2026, 1, 30, 23, 0, 0).unwrap());
+        let lan = Author { name: "Lan".into(), role: "Tech Lead".into() };
+        for (i, status) in ["in_progress", "done", "done"].iter().enumerate() {
+            clock.advance(chrono::Duration::minutes(5));
+            let writes = vec![
+                Write::set("task_run", &format!("r/1.{i}"), "status", json!(status)),
+                Write::add("task_run", &format!("r/1.{i}"), "comments", json!({ "text": format!("note {i}") })),
+            ];
+            s.commit(&lan, "task.status", json!({ "summary": format!("1.{i} {status}") }), writes, &clock).unwrap();
+        }
+        let origin = s.origin().to_owned();
+        (dir, s, origin)
+    }
+
+    fn tamper(s: &Store, sql: &str) {
+        s.conn
+            .execute_batch(
+                "DROP TRIGGER IF EXISTS events_append_only_update; DROP TRIGGER IF EXISTS events_append_only_delete;",
+            )
+            .unwrap();
+        s.conn.execute_batch(sql).unwrap();
+    }
+
+    #[test]
+    fn an_untouched_log_is_intact_and_its_digest_is_stable() {
+        let (_d, s, origin) = store();
+        let v = s.verify().unwrap();
+        assert!(v.intact(), "{:?}", v.problems);
+        assert_eq!(v.events, 3);
+        assert_eq!(v.chains.len(), 1);
+        assert_eq!(v.chains[0].origin, origin);
+        assert_eq!(s.verify().unwrap().digest, v.digest);
+        assert_eq!(v.digest.len(), 64);
+    }
+
+    #[test]
+    fn an_event_edited_afterwards_is_named() {
+        let (_d, s, origin) = store();
+        let before = s.verify().unwrap().digest;
+        tamper(&s, "UPDATE events SET payload = '{\"summary\":\"1.1 skipped\"}' WHERE seq = 2");
+        let v = s.verify().unwrap();
+        assert!(!v.intact());
+        let named = format!("{}#2", &origin[..8]);
+        assert!(v.problems.iter().any(|p| p.event == named && p.what.contains("changed after")), "{:?}", v.problems);
+        assert_eq!(v.digest, before, "the chain heads did not move: the digest alone would not show it");
+    }
+
+    #[test]
+    fn a_removed_event_is_a_gap() {
+        let (_d, s, origin) = store();
+        tamper(&s, "DELETE FROM events WHERE seq = 2");
+        let v = s.verify().unwrap();
+        let named = format!("{}#3", &origin[..8]);
+        assert!(
+            v.problems.iter().any(|p| p.event == named && p.what.contains("#2 to #2") && p.what.contains("missing")),
+            "{:?}",
+            v.problems
+        );
+    }
+
+    #[test]
+    fn a_value_or_a_comment_edited_in_the_state_is_named_with_its_event() {
+        let (_d, s, origin) = store();
+        tamper(&s, "UPDATE fields SET value = '\"skipped\"' WHERE id = 'r/1.1' AND field = 'status'");
+        let v = s.verify().unwrap();
+        let named = format!("{}#2", &origin[..8]);
+        assert!(
+            v.problems
+                .iter()
+                .any(|p| p.event == named && p.what.contains("\"skipped\"") && p.what.contains("\"done\"")),
+            "{:?}",
+            v.problems
+        );
+        let (_d2, s2, origin2) = store();
+        tamper(&s2, "UPDATE members SET value = '{\"text\":\"all fine\"}' WHERE id = 'r/1.0'");
+        let v2 = s2.verify().unwrap();
+        let named2 = format!("{}#1", &origin2[..8]);
+        assert!(v2.problems.iter().any(|p| p.event == named2 && p.what.contains("all fine")), "{:?}", v2.problems);
+    }
+}
