@@ -69,6 +69,13 @@ impl Scratch {
         self.warroom_db(&self.db(), args)
     }
 
+    /// Runs `warroom args…`, which must succeed; its standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let r = self.warroom(args);
+        assert!(r.ok(), "warroom {args:?}: {r:?}");
+        r.stdout
+    }
+
     pub fn warroom_db(&self, db: &Path, args: &[&str]) -> Run {
         Command::new(binary("warroom"))
             .current_dir(self.dir.path())

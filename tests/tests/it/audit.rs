@@ -5,9 +5,7 @@ use serde_json::Value;
 use warroom_tests::Scratch;
 
 fn ok(s: &Scratch, args: &[&str]) -> String {
-    let r = s.warroom(args);
-    assert!(r.ok(), "warroom {args:?}: {r:?}");
-    r.stdout
+    s.ok(args)
 }
 
 #[test]

@@ -20,9 +20,7 @@ fn yesterday() -> String {
 }
 
 fn ok(s: &Scratch, args: &[&str]) -> String {
-    let r = s.warroom(args);
-    assert!(r.ok(), "warroom {args:?}: {r:?}");
-    r.stdout
+    s.ok(args)
 }
 
 #[test]

@@ -11,7 +11,6 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
-use warroom_model::{Author, Event};
 
 /// One device's chain: how many events, and the hash of its last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,33 +65,9 @@ fn short(origin: &str) -> &str {
 impl Store {
     /// Recomputes every hash chain and replays the log against the stored state.
     pub fn verify(&self) -> Result<Verification> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash
-                 FROM events ORDER BY origin, seq",
-            )
-            .map_err(self.err())?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    Event {
-                        origin: r.get(0)?,
-                        seq: r.get(1)?,
-                        hlc: r.get(2)?,
-                        wall_ms: r.get(3)?,
-                        author: Author { name: r.get(4)?, role: r.get(5)? },
-                        kind: r.get(6)?,
-                        payload: Value::Null,
-                        writes: Vec::new(),
-                        prev_hash: r.get(9)?,
-                        hash: r.get(10)?,
-                    },
-                    r.get::<_, String>(7)?,
-                    r.get::<_, String>(8)?,
-                ))
-            })
-            .map_err(self.err())?;
+        let mut stmt =
+            self.conn.prepare(&format!("{} ORDER BY origin, seq", super::EVENT_COLUMNS)).map_err(self.err())?;
+        let rows = stmt.query_map([], super::row_event).map_err(self.err())?;
         let mut problems = Vec::new();
         let mut chains: BTreeMap<String, Chain> = BTreeMap::new();
         let mut events = Vec::new();
