@@ -125,6 +125,15 @@ enum Command {
         #[command(subcommand)]
         cmd: live::EditCmd,
     },
+    /// Print the run's audit record: every task, decision, incident and event, with the log's
+    /// digest. Printed during the run, it is marked as partial.
+    Report {
+        #[arg(long, value_enum, default_value = "html")]
+        format: ReportFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Check that nothing in the record was changed or removed since it was recorded, and
     /// print the log's digest (the one the audit record shows).
     Verify {
@@ -160,6 +169,12 @@ enum Command {
 enum MeAction {
     /// Set your name, and your role with --role.
     Set { name: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// A printable page (print stylesheet; a browser prints it to paper or PDF).
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -280,6 +295,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status { json, now } => {
             let store = open(cli.db)?;
             out.write_all(live::status_cmd(&store, &cli.who, now.as_deref(), json, &SystemClock)?.as_bytes())?;
+        }
+        Command::Report { format: ReportFormat::Html, output } => {
+            let store = open(cli.db)?;
+            let record = warroom_core::report::Record::load(&store, cli.who.run.as_deref(), Utc::now())?;
+            let page = warroom_core::report::html(&record);
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?
+                }
+                None => out.write_all(page.as_bytes())?,
+            }
         }
         Command::Verify { json } => {
             let store = open(cli.db)?;

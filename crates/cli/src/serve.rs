@@ -103,6 +103,7 @@ pub fn router(state: Arc<AppState>, ui: Option<&Path>) -> Router {
         .route("/act", post(act))
         .route("/import", post(import))
         .route("/events", get(events))
+        .route("/report", get(report))
         .fallback(|| async { Failure(ApiError::new(ErrorKind::NotFound, "no such API endpoint")) })
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard));
     let app = Router::new().nest("/api", api);
@@ -186,6 +187,20 @@ async fn import(
     Json(req): Json<ImportRequest>,
 ) -> ApiResult<warroom_model::api::ImportOutcome> {
     Ok(Json(s.with(|svc| svc.import(&req).map_err(|e| e.to_api()))?))
+}
+
+/// The audit record of the current run as a printable page.
+async fn report(State(s): State<Arc<AppState>>) -> Result<axum::response::Html<String>, Failure> {
+    let page = s.with(|svc| {
+        let now = svc.now();
+        warroom_core::report::Record::load(svc.store(), None, now).map(|r| warroom_core::report::html(&r)).map_err(
+            |e| match e {
+                warroom_core::report::ReportError::Store(e) => e.to_api(),
+                warroom_core::report::ReportError::Live(e) => warroom_core::service::ServiceError::Live(e).to_api(),
+            },
+        )
+    })?;
+    Ok(axum::response::Html(page))
 }
 
 /// `changed` with the new version whenever anything changes; open pages then re-read.

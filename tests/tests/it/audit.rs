@@ -44,3 +44,70 @@ fn a_comment_edited_in_sqlite_afterwards_fails_verify_and_names_the_event() {
     assert!(r.stderr.contains("changed after the fact"), "{}", r.stderr);
     assert!(r.stderr.contains(&named) && r.stderr.contains("all fine"), "names {named}: {}", r.stderr);
 }
+
+fn html_escaped(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+#[test]
+fn the_printed_record_has_every_task_person_decision_and_the_digest() {
+    let s = Scratch::new();
+    let day = warroom_tests::yesterday();
+    let seed = warroom_tests::fixtures().join("go-live-runbook.utf8.md");
+    ok(&s, &["import", seed.to_str().unwrap()]);
+    ok(&s, &["me", "set", "Lan", "--role", "Tech Lead"]);
+    ok(&s, &["run", "start", "--live", "--date", &day, "--tz", "Asia/Ho_Chi_Minh"]);
+    ok(&s, &["task", "1.1", "start", "--at", "06:00"]);
+    ok(&s, &["task", "1.1", "done", "--at", "06:25"]);
+    ok(&s, &["task", "1.2", "done", "--at", "06:28", "--by", "Huy", "--role", "DBA"]);
+    ok(&s, &["task", "1.3", "comment", "--note", "Khóa xong, đã kiểm tra", "--by", "Huy", "--role", "DBA"]);
+    ok(&s, &["incident", "open", "Đơn hàng bị lỗi", "--severity", "P2", "--by", "Minh", "--role", "DevOps"]);
+    for (who, role) in
+        [("Lan", "Tech Lead"), ("Huy", "DBA"), ("Minh", "DevOps"), ("Thảo", "QA Lead"), ("Quân", "Business Owner")]
+    {
+        ok(&s, &["checkpoint", "1.5", "sign", "--by", who, "--role", role]);
+    }
+    ok(&s, &["checkpoint", "1.5", "no-go", "--reason", "record counts differ"]);
+    ok(&s, &["checkpoint", "1.5", "go", "--reason", "counts reconciled"]);
+    ok(&s, &["rollback", "decide", "--fix-forward", "--reason", "patch applied"]);
+
+    let digest = ok(&s, &["verify"]).lines().next().unwrap().trim_start_matches("log digest").trim().to_owned();
+    let page = ok(&s, &["report", "--format", "html"]);
+    assert!(page.contains("PARTIAL RECORD"), "printed during the run, it says so");
+    let rb: Value = serde_json::from_str(&ok(&s, &["export", "--format", "json"])).unwrap();
+    let mut titles = 0;
+    for phase in rb["phases"].as_array().unwrap() {
+        for task in phase["tasks"].as_array().unwrap() {
+            let title = html_escaped(task["title"].as_str().unwrap());
+            assert!(page.contains(&title), "task title missing from the record: {title}");
+            titles += 1;
+        }
+    }
+    assert_eq!(titles, 32);
+    for text in [
+        "Lan",
+        "Huy",
+        "Minh",
+        "Thảo",
+        "Quân",
+        "Khóa xong, đã kiểm tra",
+        "Đơn hàng bị lỗi",
+        "NO-GO",
+        "record counts differ",
+        "counts reconciled",
+        "GO",
+        "fix_forward",
+        "patch applied",
+        "(back-filled)",
+    ] {
+        assert!(page.contains(text), "the record shows {text}");
+    }
+    assert!(page.matches(&digest).count() >= 2, "the digest is in the summary and the footer");
+
+    ok(&s, &["run", "finish"]);
+    let out = s.path("record.html");
+    ok(&s, &["report", "-o", out.to_str().unwrap()]);
+    let final_page = std::fs::read_to_string(out).unwrap();
+    assert!(!final_page.contains("PARTIAL RECORD"), "the finished run's record is final");
+    assert!(final_page.contains("went live (fixed forward)"));
+}
