@@ -128,8 +128,10 @@ enum Command {
     /// Print the run's audit record: every task, decision, incident and event, with the log's
     /// digest. Printed during the run, it is marked as partial.
     Report {
-        #[arg(long, value_enum, default_value = "html")]
+        #[arg(long, value_enum, default_value = "pdf")]
         format: ReportFormat,
+        #[arg(long, value_enum, default_value = "a4")]
+        paper: PaperSize,
         /// Write to FILE instead of standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -173,8 +175,16 @@ enum MeAction {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
+    /// A PDF, made without a browser.
+    Pdf,
     /// A printable page (print stylesheet; a browser prints it to paper or PDF).
     Html,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PaperSize {
+    A4,
+    Letter,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -296,15 +306,25 @@ fn run(cli: Cli) -> Result<()> {
             let store = open(cli.db)?;
             out.write_all(live::status_cmd(&store, &cli.who, now.as_deref(), json, &SystemClock)?.as_bytes())?;
         }
-        Command::Report { format: ReportFormat::Html, output } => {
+        Command::Report { format, paper, output } => {
+            use warroom_core::report::{self, pdf};
             let store = open(cli.db)?;
-            let record = warroom_core::report::Record::load(&store, cli.who.run.as_deref(), Utc::now())?;
-            let page = warroom_core::report::html(&record);
+            let record = report::Record::load(&store, cli.who.run.as_deref(), Utc::now())?;
+            let bytes = match format {
+                ReportFormat::Html => report::html(&record).into_bytes(),
+                ReportFormat::Pdf => {
+                    let paper = match paper {
+                        PaperSize::A4 => pdf::Paper::A4,
+                        PaperSize::Letter => pdf::Paper::Letter,
+                    };
+                    pdf::render(&report::document(&record), paper)?
+                }
+            };
             match output {
                 Some(path) => {
-                    std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?
+                    std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?
                 }
-                None => out.write_all(page.as_bytes())?,
+                None => out.write_all(&bytes)?,
             }
         }
         Command::Verify { json } => {

@@ -1,8 +1,11 @@
-//! The audit record of a run as a printable HTML page: cover, summary, every phase and task
-//! with planned, actual and variance, checkpoints with their sign-offs, the rollback section,
-//! incidents, metric readings, the end-of-day checklist, contacts, and the full event log, with
-//! the log's digest in the summary and in every printed page's footer. A record printed while
-//! the run is still going is marked as partial.
+//! The audit record of a run: cover, summary, every phase and task with planned, actual and
+//! variance, checkpoints with their sign-offs, the rollback section, incidents, metric
+//! readings, the end-of-day checklist, contacts, and the full event log, with the log's digest
+//! in the summary and in every page's footer. A record printed while the run is still going is
+//! marked as partial. `document` lays the record out once as blocks; `html` renders them as a
+//! printable page and `pdf` (in `pdf.rs`) as a PDF.
+
+pub mod pdf;
 
 use crate::live::{self, LiveError, Snapshot};
 use crate::store::verify::Verification;
@@ -10,7 +13,7 @@ use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use warroom_model::live::{Decision, MetricState, RunKind, RunState, Stamp, Status, TaskStatus};
+use warroom_model::live::{Decision, MetricState, RunKind, RunState, Stamp, Status, TaskLive, TaskStatus};
 use warroom_model::{Event, Runbook};
 
 #[derive(Debug, thiserror::Error)]
@@ -37,13 +40,8 @@ impl Record {
         let snap = Snapshot::load(store)?;
         let r = snap.run(run)?;
         let status = live::status(&snap, &r, now)?;
-        Ok(Self {
-            runbook: snap.runbook,
-            status,
-            events: store.events()?,
-            verification: store.verify()?,
-            printed_at: now,
-        })
+        let (verification, events) = store.verify_with_events()?;
+        Ok(Self { runbook: snap.runbook, status, events, verification, printed_at: now })
     }
 
     /// Still running: what is printed is not the final record.
@@ -77,20 +75,55 @@ impl Record {
     }
 }
 
-/// Text for HTML: `&`, `<`, `>` and quotes escaped.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+/// One piece of the record, in reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Title(String),
+    Text(String),
+    /// Said loudly: a partial record.
+    Alert(String),
+    Heading(String),
+    Subheading(String),
+    /// Column widths are fractions of the page's width; cells marked `strong` stand out
+    /// (a late task, a missing sign-off). With `keyed`, the first column names each row.
+    Table {
+        head: Vec<String>,
+        widths: Vec<f32>,
+        rows: Vec<Vec<Cell>>,
+        keyed: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    pub strong: bool,
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Self {
+        Self { text, strong: false }
     }
-    out
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Self {
+        Self { text: text.to_owned(), strong: false }
+    }
+}
+
+fn strong(text: impl Into<String>, on: bool) -> Cell {
+    Cell { text: text.into(), strong: on }
+}
+
+/// The record laid out once, for every format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Doc {
+    pub title: String,
+    /// What every page's footer says before its page number.
+    pub footer: String,
+    pub digest: String,
+    pub blocks: Vec<Block>,
 }
 
 /// `HH:MM` of an RFC 3339 instant written in the run's offset.
@@ -102,93 +135,79 @@ fn hm_opt(s: &Option<String>) -> &str {
     s.as_deref().map_or("", hm)
 }
 
-fn stamp(s: &Option<Stamp>) -> String {
-    s.as_ref().map_or_else(String::new, |s| {
-        format!("{} ({}), {}", s.name, s.role, &s.at.get(..16).unwrap_or("").replace('T', " "))
-    })
+/// A recorded instant (stamps are kept in UTC) in the run's zone, as `format`.
+fn local(at: &str, tz: Option<chrono_tz::Tz>, format: &str) -> String {
+    match (DateTime::parse_from_rfc3339(at), tz) {
+        (Ok(t), Some(tz)) => t.with_timezone(&tz).format(format).to_string(),
+        _ => at.get(..16).unwrap_or("").replace('T', " "),
+    }
+}
+
+/// Who did something and when, in the run's zone.
+fn stamp(s: &Option<Stamp>, tz: Option<chrono_tz::Tz>) -> String {
+    s.as_ref().map_or_else(String::new, |s| format!("{} ({}), {}", s.name, s.role, local(&s.at, tz, "%Y-%m-%d %H:%M")))
 }
 
 fn signed(m: i64) -> String {
     if m > 0 { format!("+{m}") } else { m.to_string() }
 }
 
-const STYLE: &str = r#"
-body { font-family: "Noto Sans", "DejaVu Sans", sans-serif; font-size: 10.5pt; color: #111; margin: 24px; }
-h1 { font-size: 20pt; margin: 0 0 4px; } h2 { font-size: 14pt; margin: 18px 0 6px; border-bottom: 2px solid #333; }
-h3 { font-size: 11.5pt; margin: 12px 0 4px; }
-table { border-collapse: collapse; width: 100%; margin: 4px 0 10px; }
-th, td { border: 1px solid #999; padding: 3px 5px; text-align: left; vertical-align: top; }
-th { background: #e8e8e8; } thead { display: table-header-group; } tr { page-break-inside: avoid; }
-.partial { border: 3px solid #b3261e; color: #b3261e; padding: 6px 10px; font-weight: 700; }
-.digest { font-family: monospace; word-break: break-all; }
-.late { color: #b3261e; font-weight: 700; } .muted { color: #555; }
-footer { position: fixed; bottom: 0; left: 0; right: 0; font-size: 8pt; color: #444; border-top: 1px solid #999; padding: 2px 24px; background: #fff; }
-@page { size: A4; margin: 14mm 12mm 16mm; @bottom-center { content: "page " counter(page) " of " counter(pages); font-size: 8pt; } }
-@media screen { footer { position: static; margin-top: 24px; } }
-"#;
+fn table(head: &[&str], widths: &[f32], rows: Vec<Vec<Cell>>) -> Block {
+    Block::Table { head: head.iter().map(|h| (*h).to_owned()).collect(), widths: widths.to_vec(), rows, keyed: false }
+}
 
-/// The record as a printable page.
-pub fn html(rec: &Record) -> String {
+/// Lays the record out.
+pub fn document(rec: &Record) -> Doc {
     let st = &rec.status;
     let rb = &rec.runbook;
     let v = &rec.verification;
-    let mut h = String::new();
+    let tz: Option<chrono_tz::Tz> = st.run.tz.parse().ok();
+    let at = |s: &str| local(s, tz, "%H:%M");
+    let stamp = |s: &Option<Stamp>| stamp(s, tz);
     let kind = match st.run.kind {
         RunKind::Live => "Live run",
         RunKind::Rehearsal => "Rehearsal",
     };
-    let _ = write!(
-        h,
-        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Audit record: {}</title><style>{STYLE}</style></head><body>",
-        esc(&rb.title)
-    );
-    let _ = write!(
-        h,
-        "<footer>{} · {} {} · log digest <span class=\"digest\">{}</span></footer>",
-        esc(&rb.title),
-        kind,
-        esc(&st.run.date),
-        v.digest
-    );
-    let _ = write!(
-        h,
-        "<h1>{}</h1><p>Version {} · {kind} {} · {} · window {}</p>",
-        esc(&rb.title),
-        esc(rb.version.as_deref().unwrap_or("—")),
-        esc(&st.run.id),
-        esc(&format!("{} ({})", st.run.date, st.run.tz)),
+    let mut b = Vec::new();
+    b.push(Block::Title(format!("{} — audit record", rb.title)));
+    b.push(Block::Text(format!(
+        "Version {} · {kind} {} · {} ({}) · window {}",
+        rb.version.as_deref().unwrap_or("—"),
+        st.run.id,
+        st.run.date,
+        st.run.tz,
         rb.window.as_ref().map_or_else(|| "—".to_owned(), |w| format!("{} – {}", w.start, w.end))
-    );
+    )));
     if rec.partial() {
-        let _ = write!(
-            h,
-            "<p class=\"partial\">PARTIAL RECORD: printed at {} while the run is still going; it is not the final record.</p>",
-            esc(&st.now.get(..16).unwrap_or("").replace('T', " "))
-        );
+        b.push(Block::Alert(format!(
+            "PARTIAL RECORD: printed at {} while the run is still going; it is not the final record.",
+            st.now.get(..16).unwrap_or("").replace('T', " ")
+        )));
     }
-    let _ = write!(h, "<p><strong>Outcome:</strong> {}</p>", rec.outcome());
-    h.push_str(
-        "<h2>Who took part</h2><table><thead><tr><th>Name</th><th>Role</th><th>Laptops</th></tr></thead><tbody>",
-    );
-    for (name, (role, devices)) in rec.people() {
-        let _ =
-            write!(h, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&name), esc(&role), esc(&devices.join(", ")));
-    }
-    h.push_str("</tbody></table>");
+    b.push(Block::Text(format!("Outcome: {}", rec.outcome())));
+    b.push(Block::Heading("Who took part".into()));
+    let people = rec
+        .people()
+        .into_iter()
+        .map(|(name, (role, devices))| vec![name.into(), role.into(), devices.join(", ").into()])
+        .collect();
+    b.push(table(&["Name", "Role", "Laptops"], &[0.35, 0.35, 0.3], people));
 
-    // Summary.
-    let count = |f: &dyn Fn(&warroom_model::live::TaskLive) -> bool| st.tasks.iter().filter(|t| f(t)).count();
+    let count = |f: &dyn Fn(&TaskLive) -> bool| st.tasks.iter().filter(|t| f(t)).count();
     let done = count(&|t| t.status == TaskStatus::Done);
     let late = count(&|t| t.status == TaskStatus::Done && t.variance_minutes > 0);
     let first_start = st.tasks.iter().filter_map(|t| t.actual_start.clone()).min();
     let last_finish = st.tasks.iter().filter_map(|t| t.actual_finish.clone()).max();
-    h.push_str("<h2>Summary</h2><table><tbody>");
-    let rows: Vec<(&str, String)> = vec![
+    let mut incidents: BTreeMap<String, usize> = BTreeMap::new();
+    for i in &st.incidents {
+        *incidents.entry(i.severity.map_or_else(|| "—".into(), |s| format!("{s:?}"))).or_default() += 1;
+    }
+    let summary: Vec<(&str, String)> = vec![
         (
             "Planned",
             format!(
                 "{} – {}",
-                hm(&st.tasks.first().map(|t| t.planned_start.clone()).unwrap_or_default()),
+                st.tasks.first().map_or("", |t| hm(&t.planned_start)),
                 hm(&st.rollback.implementation_planned_end)
             ),
         ),
@@ -213,17 +232,14 @@ pub fn html(rec: &Record) -> String {
                 .clone()
                 .map_or_else(|| "none".to_owned(), |d| format!("{d} — {}", stamp(&st.rollback.decided_by))),
         ),
-        ("Incidents", {
-            let mut by: BTreeMap<String, usize> = BTreeMap::new();
-            for i in &st.incidents {
-                *by.entry(i.severity.map_or_else(|| "—".into(), |s| format!("{s:?}"))).or_default() += 1;
-            }
-            if by.is_empty() {
+        (
+            "Incidents",
+            if incidents.is_empty() {
                 "none".into()
             } else {
-                by.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")
-            }
-        }),
+                incidents.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")
+            },
+        ),
         (
             "Metrics",
             st.metrics
@@ -249,208 +265,329 @@ pub fn html(rec: &Record) -> String {
                 "{} events from {} laptop(s); integrity {}",
                 v.events,
                 v.chains.len(),
-                if v.intact() { "verified" } else { "BROKEN — see warroom verify" }
+                if v.intact() { "verified" } else { "BROKEN: see warroom verify" }
             ),
         ),
+        ("Log digest (SHA-256)", v.digest.clone()),
     ];
-    for (k, val) in rows {
-        let _ = write!(h, "<tr><th>{k}</th><td>{}</td></tr>", esc(&val));
-    }
-    let _ = write!(h, "<tr><th>Log digest (SHA-256)</th><td class=\"digest\">{}</td></tr></tbody></table>", v.digest);
-    h.push_str("<h3>Checkpoints</h3><table><thead><tr><th>Checkpoint</th><th>Decision</th><th>By, when</th><th>Reason</th><th>Signed by</th></tr></thead><tbody>");
-    for cp in &st.checkpoints {
-        let d = match cp.decision {
-            Decision::Pending => "not decided",
-            Decision::Go => "GO",
-            Decision::NoGo => "NO-GO",
-            Decision::Hold => "HOLD",
-        };
-        let signers: Vec<String> =
-            cp.signed.iter().map(|s| format!("{} — {} ({})", s.role, s.by.name, hm(&s.by.at))).collect();
-        let _ = write!(
-            h,
-            "<tr><td>{} {}</td><td>{d}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
-            esc(&cp.id),
-            esc(&cp.title),
-            esc(&stamp(&cp.decided_by)),
-            esc(cp.reason.as_deref().unwrap_or("")),
-            esc(&signers.join("; ")),
-            if cp.missing.is_empty() {
-                String::new()
-            } else {
-                format!("<br><span class=\"late\">missing: {}</span>", esc(&cp.missing.join(", ")))
+    b.push(Block::Heading("Summary".into()));
+    b.push(Block::Table {
+        head: Vec::new(),
+        widths: vec![0.28, 0.72],
+        rows: summary.into_iter().map(|(k, val)| vec![Cell::from(k), Cell::from(val)]).collect(),
+        keyed: true,
+    });
+    b.push(Block::Subheading("Checkpoints".into()));
+    let cps = st
+        .checkpoints
+        .iter()
+        .map(|cp| {
+            let d = match cp.decision {
+                Decision::Pending => "not decided",
+                Decision::Go => "GO",
+                Decision::NoGo => "NO-GO",
+                Decision::Hold => "HOLD",
+            };
+            let mut signers: Vec<String> =
+                cp.signed.iter().map(|s| format!("{} — {} ({})", s.role, s.by.name, at(&s.by.at))).collect();
+            if !cp.missing.is_empty() {
+                signers.push(format!("missing: {}", cp.missing.join(", ")));
             }
-        );
+            vec![
+                format!("{} {}", cp.id, cp.title).into(),
+                strong(d, cp.decision == Decision::NoGo),
+                stamp(&cp.decided_by).into(),
+                cp.reason.clone().unwrap_or_default().into(),
+                strong(signers.join("; "), !cp.missing.is_empty()),
+            ]
+        })
+        .collect();
+    b.push(table(&["Checkpoint", "Decision", "By, when", "Reason", "Signed by"], &[0.22, 0.1, 0.2, 0.18, 0.3], cps));
+    // Every decision in the order it was taken, including those later reversed.
+    let decisions: Vec<Vec<Cell>> = rec
+        .events
+        .iter()
+        .filter(|e| e.kind.starts_with("checkpoint.decide") || e.kind.starts_with("rollback."))
+        .map(|e| {
+            vec![
+                DateTime::<Utc>::from_timestamp_millis(e.wall_ms)
+                    .map(|t| at(&t.to_rfc3339()))
+                    .unwrap_or_default()
+                    .into(),
+                format!("{} ({})", e.author.name, e.author.role).into(),
+                e.payload.get("summary").and_then(|s| s.as_str()).unwrap_or(&e.kind).into(),
+            ]
+        })
+        .collect();
+    if !decisions.is_empty() {
+        b.push(Block::Subheading("Decisions, in order".into()));
+        b.push(table(&["When", "Who", "Decision"], &[0.1, 0.25, 0.65], decisions));
     }
-    h.push_str("</tbody></table>");
 
-    // Every phase and task.
-    h.push_str("<h2>Phases and tasks</h2>");
+    b.push(Block::Heading("Phases and tasks".into()));
     for p in &st.phases {
-        let _ = write!(
-            h,
-            "<h3>{} <span class=\"muted\">planned {} – {}, variance {} min</span></h3>",
-            esc(&p.name),
+        b.push(Block::Subheading(format!(
+            "{} · planned {} – {} · variance {} min",
+            p.name,
             hm(&p.planned_start),
             hm(&p.planned_finish),
             signed(p.variance_minutes)
-        );
-        h.push_str("<table><thead><tr><th>#</th><th>Planned</th><th>Actual</th><th>Var.</th><th>Task</th><th>Owner</th><th>Done by</th><th>Status</th><th>Notes and comments</th></tr></thead><tbody>");
-        for t in st.tasks.iter().filter(|t| t.phase == p.id) {
-            let actual = format!(
-                "{}–{}{}",
-                hm_opt(&t.actual_start),
-                hm_opt(&t.actual_finish),
-                if t.backfilled { " (back-filled)" } else { "" }
-            );
-            let var = if t.actual_finish.is_some() { signed(t.variance_minutes) } else { String::new() };
-            let by = t
-                .finished_by
-                .as_ref()
-                .or(t.started_by.as_ref())
-                .map(|s| format!("{} ({})", s.name, s.role))
-                .unwrap_or_default();
-            let mut notes: Vec<String> = t.reason.iter().cloned().collect();
-            notes.extend(t.comments.iter().map(|c| format!("{} {}: {}", hm(&c.by.at), c.by.name, c.text)));
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td{}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&t.id),
-                hm(&t.planned_start),
-                esc(&actual),
-                if t.variance_minutes > 0 && t.actual_finish.is_some() { " class=\"late\"" } else { "" },
-                var,
-                esc(&t.title),
-                esc(&t.owner),
-                esc(&by),
-                t.status.as_str(),
-                esc(&notes.join(" · "))
-            );
-        }
-        h.push_str("</tbody></table>");
+        )));
+        let rows = st
+            .tasks
+            .iter()
+            .filter(|t| t.phase == p.id)
+            .map(|t| {
+                let actual = format!(
+                    "{}–{}{}",
+                    hm_opt(&t.actual_start),
+                    hm_opt(&t.actual_finish),
+                    if t.backfilled { " (back-filled)" } else { "" }
+                );
+                let var = if t.actual_finish.is_some() { signed(t.variance_minutes) } else { String::new() };
+                let by = t
+                    .finished_by
+                    .as_ref()
+                    .or(t.started_by.as_ref())
+                    .map(|s| format!("{} ({})", s.name, s.role))
+                    .unwrap_or_default();
+                let mut notes: Vec<String> = t.reason.iter().cloned().collect();
+                notes.extend(t.comments.iter().map(|c| format!("{} {}: {}", at(&c.by.at), c.by.name, c.text)));
+                vec![
+                    t.id.as_str().into(),
+                    hm(&t.planned_start).into(),
+                    actual.into(),
+                    strong(var, t.variance_minutes > 0 && t.actual_finish.is_some()),
+                    t.title.as_str().into(),
+                    t.owner.as_str().into(),
+                    by.into(),
+                    t.status.as_str().into(),
+                    notes.join(" · ").into(),
+                ]
+            })
+            .collect();
+        b.push(table(
+            &["#", "Planned", "Actual", "Var.", "Task", "Owner", "Done by", "Status", "Notes and comments"],
+            &[0.04, 0.08, 0.12, 0.05, 0.24, 0.1, 0.12, 0.08, 0.17],
+            rows,
+        ));
     }
 
-    // Rollback.
     let r = &st.rollback;
-    let _ = write!(
-        h,
-        "<h2>Rollback</h2><p>Deadline {} · point of no return {} · state at printing: {:?}{}</p>",
+    b.push(Block::Heading("Rollback".into()));
+    b.push(Block::Text(format!(
+        "Deadline {} · point of no return {} · state when printed: {:?}{}",
         hm_opt(&r.deadline),
         hm_opt(&r.decide_by),
         r.state,
-        r.override_reason.as_ref().map_or_else(String::new, |o| format!(" · <strong>override:</strong> {}", esc(o)))
-    );
-    h.push_str("<table><thead><tr><th>Trigger</th><th>Condition</th><th>Checked</th></tr></thead><tbody>");
-    for t in &rb.rollback.triggers {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&t.name),
-            esc(&t.condition),
-            if r.triggers_checked.contains(&t.id) { "yes" } else { "" }
-        );
-    }
-    h.push_str("</tbody></table><table><thead><tr><th>Step</th><th>Minutes</th><th>Done by</th></tr></thead><tbody>");
-    for s in &r.steps {
-        let _ =
-            write!(h, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&s.title), s.minutes, esc(&stamp(&s.done_by)));
-    }
-    h.push_str("</tbody></table>");
+        r.override_reason.as_ref().map_or_else(String::new, |o| format!(" · override: {o}"))
+    )));
+    let triggers = rb
+        .rollback
+        .triggers
+        .iter()
+        .map(|t| {
+            vec![
+                t.name.as_str().into(),
+                t.condition.as_str().into(),
+                strong(if r.triggers_checked.contains(&t.id) { "yes" } else { "" }, r.triggers_checked.contains(&t.id)),
+            ]
+        })
+        .collect();
+    b.push(table(&["Trigger", "Condition", "Checked"], &[0.35, 0.5, 0.15], triggers));
+    let steps = r
+        .steps
+        .iter()
+        .map(|s| vec![s.title.as_str().into(), s.minutes.to_string().into(), stamp(&s.done_by).into()])
+        .collect();
+    b.push(table(&["Step", "Minutes", "Done by"], &[0.6, 0.1, 0.3], steps));
 
-    // Incidents.
-    h.push_str("<h2>Incidents</h2>");
+    b.push(Block::Heading("Incidents".into()));
     if st.incidents.is_empty() {
-        h.push_str("<p>None.</p>");
+        b.push(Block::Text("None.".into()));
     }
     for i in &st.incidents {
-        let _ = write!(
-            h,
-            "<h3>{} {} — {}</h3><p>{}</p><p class=\"muted\">opened {} · {}</p><ul>",
+        b.push(Block::Subheading(format!(
+            "{} {} — {}",
             i.severity.map_or_else(String::new, |s| format!("{s:?}")),
-            esc(&i.title),
-            if i.open { "open" } else { "resolved" },
-            esc(&i.description),
-            esc(&stamp(&Some(i.opened_by.clone()))),
-            i.resolved_by.as_ref().map_or_else(String::new, |s| format!("resolved {}", esc(&stamp(&Some(s.clone())))))
-        );
-        for u in &i.updates {
-            let _ = write!(h, "<li>{} {}: {}</li>", hm(&u.by.at), esc(&u.by.name), esc(&u.text));
+            i.title,
+            if i.open { "open" } else { "resolved" }
+        )));
+        if !i.description.is_empty() {
+            b.push(Block::Text(i.description.clone()));
         }
-        h.push_str("</ul>");
-    }
-
-    // Metrics, checklist, contacts.
-    h.push_str("<h2>Metrics</h2><table><thead><tr><th>Metric</th><th>Target</th><th>Alert</th><th>Readings</th></tr></thead><tbody>");
-    for m in &st.metrics {
-        let readings: Vec<String> = m
-            .readings
-            .iter()
-            .map(|x| format!("{} {}{} ({})", hm(&x.by.at), x.value, x.unit.clone().unwrap_or_default(), x.by.name))
-            .collect();
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&m.name),
-            esc(&m.target),
-            esc(&m.alert),
-            esc(&readings.join("; "))
-        );
-    }
-    h.push_str("</tbody></table><h2>End of day</h2><table><tbody>");
-    for c in &st.checklist {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            if c.checked { "☑" } else { "☐" },
-            esc(&c.text),
-            esc(&stamp(&c.by))
-        );
-    }
-    h.push_str("</tbody></table><h2>Contacts</h2><table><thead><tr><th>Role</th><th>Name</th><th>Phone</th><th>Backup</th></tr></thead><tbody>");
-    for c in &rb.contacts {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&c.role),
-            esc(&c.name),
-            esc(&c.phone),
-            esc(&c.backup)
-        );
-    }
-    h.push_str("</tbody></table>");
-
-    // The event log.
-    h.push_str("<h2>Event log</h2><table><thead><tr><th>When (UTC)</th><th>Who</th><th>Laptop</th><th>What</th><th>Changes</th></tr></thead><tbody>");
-    for e in &rec.events {
-        let when = DateTime::<Utc>::from_timestamp_millis(e.wall_ms)
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-            .unwrap_or_default();
-        let summary = e.payload.get("summary").and_then(|s| s.as_str()).unwrap_or(&e.kind);
-        let changes = if e.writes.len() > 12 {
-            format!("{} field changes", e.writes.len())
-        } else {
-            e.writes
+        let mut rows = vec![vec![Cell::from("opened"), Cell::from(stamp(&Some(i.opened_by.clone())))]];
+        rows.extend(
+            i.updates
                 .iter()
-                .map(|w| format!("{} {} {} = {}", w.entity, w.id, w.field, w.value))
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
-        let _ = write!(
-            h,
-            "<tr><td>{when}</td><td>{} ({})</td><td>{}#{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&e.author.name),
-            esc(&e.author.role),
-            esc(e.origin.get(..8).unwrap_or(&e.origin)),
-            e.seq,
-            esc(summary),
-            esc(&changes)
+                .map(|u| vec![Cell::from(format!("{} {}", at(&u.by.at), u.by.name)), Cell::from(u.text.as_str())]),
         );
+        if let Some(res) = &i.resolved_by {
+            rows.push(vec!["resolved".into(), stamp(&Some(res.clone())).into()]);
+        }
+        b.push(Block::Table { head: Vec::new(), widths: vec![0.25, 0.75], rows, keyed: true });
     }
-    let _ = write!(
-        h,
-        "</tbody></table><p>Printed {} UTC. Check this record against its database with <code>warroom verify</code>: the log digest must read <span class=\"digest\">{}</span>.</p></body></html>",
+
+    b.push(Block::Heading("Metrics".into()));
+    let metrics = st
+        .metrics
+        .iter()
+        .map(|m| {
+            let readings: Vec<String> = m
+                .readings
+                .iter()
+                .map(|x| format!("{} {}{} ({})", at(&x.by.at), x.value, x.unit.clone().unwrap_or_default(), x.by.name))
+                .collect();
+            vec![
+                m.name.as_str().into(),
+                m.target.as_str().into(),
+                m.alert.as_str().into(),
+                strong(readings.join("; "), m.state == MetricState::Alert),
+            ]
+        })
+        .collect();
+    b.push(table(&["Metric", "Target", "Alert", "Readings"], &[0.2, 0.15, 0.15, 0.5], metrics));
+    b.push(Block::Heading("End of day".into()));
+    let checks = st
+        .checklist
+        .iter()
+        .map(|c| vec![(if c.checked { "☑" } else { "☐" }).into(), c.text.as_str().into(), stamp(&c.by).into()])
+        .collect();
+    b.push(table(&["", "Item", "By"], &[0.05, 0.6, 0.35], checks));
+    b.push(Block::Heading("Contacts".into()));
+    let contacts = rb
+        .contacts
+        .iter()
+        .map(|c| {
+            vec![c.role.as_str().into(), c.name.as_str().into(), c.phone.as_str().into(), c.backup.as_str().into()]
+        })
+        .collect();
+    b.push(table(&["Role", "Name", "Phone", "Backup"], &[0.25, 0.25, 0.25, 0.25], contacts));
+
+    b.push(Block::Heading("Event log".into()));
+    let log = rec
+        .events
+        .iter()
+        .map(|e| {
+            let when = DateTime::<Utc>::from_timestamp_millis(e.wall_ms)
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default();
+            let changes = if e.writes.len() > 12 {
+                format!("{} field changes", e.writes.len())
+            } else {
+                e.writes
+                    .iter()
+                    .map(|w| format!("{} {} {} = {}", w.entity, w.id, w.field, w.value))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            vec![
+                when.into(),
+                format!("{} ({})", e.author.name, e.author.role).into(),
+                format!("{}#{}", e.origin.get(..8).unwrap_or(&e.origin), e.seq).into(),
+                e.payload.get("summary").and_then(|s| s.as_str()).unwrap_or(&e.kind).into(),
+                changes.into(),
+            ]
+        })
+        .collect();
+    b.push(table(&["When (UTC)", "Who", "Laptop", "What", "Changes"], &[0.15, 0.15, 0.11, 0.25, 0.34], log));
+    b.push(Block::Text(format!(
+        "Printed {} UTC. Check this record against its database with `warroom verify`: the log digest must read {}.",
         rec.printed_at.format("%Y-%m-%d %H:%M"),
         v.digest
+    )));
+    Doc {
+        title: rb.title.clone(),
+        footer: format!("{} · {kind} {} · log digest {}", rb.title, st.run.date, v.digest),
+        digest: v.digest.clone(),
+        blocks: b,
+    }
+}
+
+/// Text for HTML: `&`, `<`, `>` and quotes escaped.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+body { font-family: "Noto Sans", "DejaVu Sans", sans-serif; font-size: 10.5pt; color: #111; margin: 24px; }
+h1 { font-size: 18pt; margin: 0 0 4px; } h2 { font-size: 14pt; margin: 18px 0 6px; border-bottom: 2px solid #333; }
+h3 { font-size: 11.5pt; margin: 12px 0 4px; }
+table { border-collapse: collapse; width: 100%; margin: 4px 0 10px; table-layout: fixed; }
+th, td { border: 1px solid #999; padding: 3px 5px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th { background: #e8e8e8; } thead { display: table-header-group; } tr { page-break-inside: avoid; }
+.alert { border: 3px solid #b3261e; color: #b3261e; padding: 6px 10px; font-weight: 700; }
+.strong { color: #b3261e; font-weight: 700; }
+footer { position: fixed; bottom: 0; left: 0; right: 0; font-size: 8pt; color: #444; border-top: 1px solid #999; padding: 2px 24px; background: #fff; overflow-wrap: anywhere; }
+@page { size: A4; margin: 14mm 12mm 18mm; @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 8pt; } }
+@media screen { footer { position: static; margin-top: 24px; } }
+"#;
+
+/// The record as a printable page (print stylesheet: page numbers, repeated table headers).
+pub fn html(rec: &Record) -> String {
+    let doc = document(rec);
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
+        esc(&doc.title)
     );
+    let _ = write!(h, "<footer>{}</footer>", esc(&doc.footer));
+    for block in &doc.blocks {
+        match block {
+            Block::Title(t) => {
+                let _ = write!(h, "<h1>{}</h1>", esc(t));
+            }
+            Block::Text(t) => {
+                let _ = write!(h, "<p>{}</p>", esc(t));
+            }
+            Block::Alert(t) => {
+                let _ = write!(h, "<p class=\"alert\">{}</p>", esc(t));
+            }
+            Block::Heading(t) => {
+                let _ = write!(h, "<h2>{}</h2>", esc(t));
+            }
+            Block::Subheading(t) => {
+                let _ = write!(h, "<h3>{}</h3>", esc(t));
+            }
+            Block::Table { head, widths, rows, keyed } => {
+                h.push_str("<table><colgroup>");
+                for w in widths {
+                    let _ = write!(h, "<col style=\"width:{:.1}%\">", w * 100.0);
+                }
+                h.push_str("</colgroup>");
+                if !head.is_empty() {
+                    h.push_str("<thead><tr>");
+                    for c in head {
+                        let _ = write!(h, "<th>{}</th>", esc(c));
+                    }
+                    h.push_str("</tr></thead>");
+                }
+                h.push_str("<tbody>");
+                for row in rows {
+                    h.push_str("<tr>");
+                    for (i, c) in row.iter().enumerate() {
+                        let tag = if *keyed && i == 0 { "th" } else { "td" };
+                        let class = if c.strong { " class=\"strong\"" } else { "" };
+                        let _ = write!(h, "<{tag}{class}>{}</{tag}>", esc(&c.text));
+                    }
+                    h.push_str("</tr>");
+                }
+                h.push_str("</tbody></table>");
+            }
+        }
+    }
+    h.push_str("</body></html>");
     h
 }

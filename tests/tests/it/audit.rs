@@ -45,6 +45,16 @@ fn a_comment_edited_in_sqlite_afterwards_fails_verify_and_names_the_event() {
     assert!(r.stderr.contains(&named) && r.stderr.contains("all fine"), "names {named}: {}", r.stderr);
 }
 
+/// Runs a poppler tool (Debian's poppler-utils); its standard output.
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} (poppler-utils; scripts/setup.sh --test installs it): {e}"));
+    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn html_escaped(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
@@ -104,9 +114,53 @@ fn the_printed_record_has_every_task_person_decision_and_the_digest() {
     }
     assert!(page.matches(&digest).count() >= 2, "the digest is in the summary and the footer");
 
+    // The PDF: every title with its diacritics, every person, each decision, the digest.
+    let pdf = s.path("record.pdf");
+    ok(&s, &["report", "--format", "pdf", "-o", pdf.to_str().unwrap()]);
+    let text = tool("pdftotext", &["-raw", pdf.to_str().unwrap(), "-"]);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for phase in rb["phases"].as_array().unwrap() {
+        for task in phase["tasks"].as_array().unwrap() {
+            let title = task["title"].as_str().unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(flat.contains(&title), "task title missing from the PDF: {title}");
+        }
+    }
+    for text in [
+        "Lan",
+        "Huy",
+        "Minh",
+        "Thảo",
+        "Quân",
+        "Khóa xong, đã kiểm tra",
+        "Đơn hàng bị lỗi",
+        "NO-GO",
+        "record counts differ",
+        "counts reconciled",
+        "fix_forward",
+        "PARTIAL RECORD",
+    ] {
+        assert!(flat.contains(text), "the PDF shows {text}");
+    }
+    assert!(flat.replace(' ', "").contains(&digest), "the digest is printed");
+    let pages: usize = tool("pdfinfo", &[pdf.to_str().unwrap()])
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
+        .unwrap();
+    assert!(flat.contains(&format!("page {pages} of {pages}")), "every page says page x of y");
+    assert!(tool("pdfinfo", &[pdf.to_str().unwrap()]).contains("(A4)"));
+    let letter = s.path("record-letter.pdf");
+    ok(&s, &["report", "--paper", "letter", "-o", letter.to_str().unwrap()]);
+    assert!(tool("pdfinfo", &[letter.to_str().unwrap()]).contains("612 x 792 pts (letter)"));
+    // Page 1 as the README shows it.
+    let png = warroom_tests::repo().join("docs/audit-record-page1");
+    tool(
+        "pdftoppm",
+        &["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf.to_str().unwrap(), png.to_str().unwrap()],
+    );
+
     ok(&s, &["run", "finish"]);
     let out = s.path("record.html");
-    ok(&s, &["report", "-o", out.to_str().unwrap()]);
+    ok(&s, &["report", "--format", "html", "-o", out.to_str().unwrap()]);
     let final_page = std::fs::read_to_string(out).unwrap();
     assert!(!final_page.contains("PARTIAL RECORD"), "the finished run's record is final");
     assert!(final_page.contains("went live (fixed forward)"));

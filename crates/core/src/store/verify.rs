@@ -11,6 +11,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
+use warroom_model::Event;
 
 /// One device's chain: how many events, and the hash of its last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,6 +66,11 @@ fn short(origin: &str) -> &str {
 impl Store {
     /// Recomputes every hash chain and replays the log against the stored state.
     pub fn verify(&self) -> Result<Verification> {
+        self.verify_with_events().map(|(v, _)| v)
+    }
+
+    /// `verify`, and the events it read, in log order (what the audit record lists).
+    pub fn verify_with_events(&self) -> Result<(Verification, Vec<Event>)> {
         let mut stmt =
             self.conn.prepare(&format!("{} ORDER BY origin, seq", super::EVENT_COLUMNS)).map_err(self.err())?;
         let rows = stmt.query_map([], super::row_event).map_err(self.err())?;
@@ -182,7 +188,7 @@ impl Store {
                 });
             }
         }
-        Ok(Verification { digest: digest(&chains), events: events.len() as u64, chains, problems })
+        Ok((Verification { digest: digest(&chains), events: events.len() as u64, chains, problems }, events))
     }
 }
 
