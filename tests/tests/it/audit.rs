@@ -45,6 +45,25 @@ fn a_comment_edited_in_sqlite_afterwards_fails_verify_and_names_the_event() {
     assert!(r.stderr.contains(&named) && r.stderr.contains("all fine"), "names {named}: {}", r.stderr);
 }
 
+/// What the record of the scenario below must show: every person, the comment, the incident,
+/// each checkpoint decision with its reason, the rollback decision, back-filled times.
+const SHOWN: [&str; 14] = [
+    "Lan",
+    "Huy",
+    "Minh",
+    "Thảo",
+    "Quân",
+    "Khóa xong, đã kiểm tra",
+    "Đơn hàng bị lỗi",
+    "NO-GO",
+    "record counts differ",
+    "counts reconciled",
+    "GO",
+    "fix_forward",
+    "patch applied",
+    "(back-filled)",
+];
+
 /// Runs a poppler tool (Debian's poppler-utils); its standard output.
 fn tool(name: &str, args: &[&str]) -> String {
     let out = std::process::Command::new(name)
@@ -94,23 +113,8 @@ fn the_printed_record_has_every_task_person_decision_and_the_digest() {
         }
     }
     assert_eq!(titles, 32);
-    for text in [
-        "Lan",
-        "Huy",
-        "Minh",
-        "Thảo",
-        "Quân",
-        "Khóa xong, đã kiểm tra",
-        "Đơn hàng bị lỗi",
-        "NO-GO",
-        "record counts differ",
-        "counts reconciled",
-        "GO",
-        "fix_forward",
-        "patch applied",
-        "(back-filled)",
-    ] {
-        assert!(page.contains(text), "the record shows {text}");
+    for text in SHOWN {
+        assert!(page.contains(text), "the page shows {text}");
     }
     assert!(page.matches(&digest).count() >= 2, "the digest is in the summary and the footer");
 
@@ -125,20 +129,7 @@ fn the_printed_record_has_every_task_person_decision_and_the_digest() {
             assert!(flat.contains(&title), "task title missing from the PDF: {title}");
         }
     }
-    for text in [
-        "Lan",
-        "Huy",
-        "Minh",
-        "Thảo",
-        "Quân",
-        "Khóa xong, đã kiểm tra",
-        "Đơn hàng bị lỗi",
-        "NO-GO",
-        "record counts differ",
-        "counts reconciled",
-        "fix_forward",
-        "PARTIAL RECORD",
-    ] {
+    for text in SHOWN.iter().chain(&["PARTIAL RECORD"]) {
         assert!(flat.contains(text), "the PDF shows {text}");
     }
     assert!(flat.replace(' ', "").contains(&digest), "the digest is printed");
