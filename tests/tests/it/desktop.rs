@@ -64,7 +64,7 @@ async fn launch(d: &Driver) -> Client {
 async fn text_of(c: &Client, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
     let start = Instant::now();
     let mut last = String::new();
-    while start.elapsed() < Duration::from_secs(30) {
+    while start.elapsed() < Duration::from_secs(60) {
         if let Ok(el) = c.find(Locator::Css(css)).await
             && let Ok(t) = el.text().await
         {
