@@ -465,6 +465,7 @@ pub fn document(rec: &Record) -> Doc {
     b.push(table(&["Role", "Name", "Phone", "Backup"], &[0.25, 0.25, 0.25, 0.25], contacts));
 
     b.push(Block::Heading("Event log".into()));
+    let run_prefix = format!("{}/", st.run.id);
     let log = rec
         .events
         .iter()
@@ -475,11 +476,7 @@ pub fn document(rec: &Record) -> Doc {
             let changes = if e.writes.len() > 12 {
                 format!("{} field changes", e.writes.len())
             } else {
-                e.writes
-                    .iter()
-                    .map(|w| format!("{} {} {} = {}", w.entity, w.id, w.field, w.value))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                e.writes.iter().map(|w| change(w, &run_prefix)).collect::<Vec<_>>().join("; ")
             };
             vec![
                 when.into(),
@@ -502,6 +499,26 @@ pub fn document(rec: &Record) -> Doc {
         digest: v.digest.clone(),
         blocks: b,
     }
+}
+
+/// One field change as the event log shows it: the run's own prefix left out of ids, and for an
+/// added entry (a comment, a reading, a sign-off) its text or value without the who-and-when
+/// that the log's own columns already give.
+fn change(w: &warroom_model::Write, run_prefix: &str) -> String {
+    let id = w.id.strip_prefix(run_prefix).unwrap_or(&w.id);
+    let value = match &w.value {
+        serde_json::Value::Object(m) if w.op == warroom_model::WriteOp::Add => match m.get("text") {
+            Some(text) => text.to_string(),
+            None => {
+                let rest: serde_json::Map<String, serde_json::Value> =
+                    m.iter().filter(|(k, _)| k.as_str() != "by").map(|(k, v)| (k.clone(), v.clone())).collect();
+                serde_json::Value::Object(rest).to_string()
+            }
+        },
+        v => v.to_string(),
+    };
+    let op = if w.op == warroom_model::WriteOp::Add { "+=" } else { "=" };
+    format!("{} {id} {} {op} {value}", w.entity, w.field)
 }
 
 /// Text for HTML: `&`, `<`, `>` and quotes escaped.
