@@ -5,14 +5,12 @@
 
 use crate::clock::Clock;
 use crate::import::{ImportError, import_file};
-use crate::live::actions::{Actions, TaskAction};
+use crate::live::actions::Actions;
 use crate::live::{self, LiveError, Snapshot};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
-use warroom_model::api::{
-    Action, Activity, Done, ImportOutcome, ImportRequest, LineProblem, Me, Request, Session, TaskVerb,
-};
+use warroom_model::api::{Action, Activity, Done, ImportOutcome, ImportRequest, LineProblem, Me, Request, Session};
 use warroom_model::live::Status;
 use warroom_model::{ApiError, Author, ErrorKind, Loaded, WriteOp};
 
@@ -294,17 +292,7 @@ pub fn perform(a: &mut Actions<'_>, run: Option<&str>, action: &Action) -> Resul
             return Ok(format!("run {} created for {} ({})", r.id, r.date, r.tz));
         }
         Action::RunEnd { state } => a.run_end(run, *state)?,
-        Action::Task { task, verb, note, at } => {
-            let v = match verb {
-                TaskVerb::Start => TaskAction::Start,
-                TaskVerb::Done => TaskAction::Done,
-                TaskVerb::Skip => TaskAction::Skip,
-                TaskVerb::Fail => TaskAction::Fail,
-                TaskVerb::Block => TaskAction::Block,
-                TaskVerb::Undo => TaskAction::Undo,
-            };
-            a.task(run, task, v, note.as_deref(), at.as_deref())?
-        }
+        Action::Task { task, verb, note, at } => a.task(run, task, *verb, note.as_deref(), at.as_deref())?,
         Action::Comment { task, text } => a.comment(run, task, text)?,
         Action::CheckpointSign { id, role } => a.checkpoint_sign(run, id, role.as_deref())?,
         Action::CheckpointDecide { id, decision, reason } => {
@@ -343,6 +331,7 @@ mod tests {
     use super::*;
     use crate::FakeClock;
     use chrono::TimeZone;
+    use warroom_model::api::TaskVerb;
     use warroom_model::live::{Decision, RunKind, TaskStatus};
 
     fn service() -> (Service, Arc<FakeClock>) {

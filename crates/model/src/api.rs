@@ -61,6 +61,19 @@ pub enum TaskVerb {
     Undo,
 }
 
+impl TaskVerb {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::Done => "done",
+            Self::Skip => "skip",
+            Self::Fail => "fail",
+            Self::Block => "block",
+            Self::Undo => "undo",
+        }
+    }
+}
+
 /// Everything a person can record, as the UI sends it to a backend. Each maps onto one action
 /// of the live engine (crates/core/src/live/actions.rs) and becomes one event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

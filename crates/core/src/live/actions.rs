@@ -18,29 +18,8 @@ fn refused(msg: impl Into<String>) -> LiveError {
     LiveError::Refused(msg.into())
 }
 
-/// A task transition a person asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TaskAction {
-    Start,
-    Done,
-    Skip,
-    Fail,
-    Block,
-    Undo,
-}
-
-impl TaskAction {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Start => "start",
-            Self::Done => "done",
-            Self::Skip => "skip",
-            Self::Fail => "fail",
-            Self::Block => "block",
-            Self::Undo => "undo",
-        }
-    }
-}
+/// A task transition a person asks for: the same verbs the UI sends (`api::TaskVerb`).
+pub use warroom_model::api::TaskVerb as TaskAction;
 
 /// Acts on a store as one person.
 pub struct Actions<'a> {
