@@ -40,7 +40,7 @@ impl Record {
         let snap = Snapshot::load(store)?;
         let r = snap.run(run)?;
         let status = live::status(&snap, &r, now)?;
-        let (verification, events) = store.verify_with_events()?;
+        let (verification, events) = store.verify_against(&snap.state)?;
         Ok(Self { runbook: snap.runbook, status, events, verification, printed_at: now })
     }
 

@@ -4,7 +4,7 @@
 //! in place no longer follows from the events). The digest over the chains' heads is what the
 //! audit record prints: the same log gives the same digest on every laptop.
 
-use super::state::State;
+use super::state::{State, Versioned};
 use super::{Result, Store, hash_with};
 use serde::Serialize;
 use serde_json::Value;
@@ -59,6 +59,43 @@ pub fn digest(chains: &[Chain]) -> String {
     hex::encode(h.finalize())
 }
 
+/// Every value the database holds that the log does not give, and every value the log gives
+/// that the database lacks, each named by the event concerned.
+fn compare<K: Ord>(
+    stored: &BTreeMap<K, Versioned>,
+    replayed: &BTreeMap<K, Versioned>,
+    event_at: &dyn Fn(&str, u64) -> String,
+    problems: &mut Vec<Tamper>,
+    name: impl Fn(&K) -> String,
+) {
+    for (k, v) in stored {
+        match replayed.get(k) {
+            Some(r) if r.value == v.value => {}
+            Some(r) => problems.push(Tamper {
+                event: event_at(&r.origin, r.hlc),
+                what: format!(
+                    "{} reads {} in the database, but this event made it {}: edited in place",
+                    name(k),
+                    v.value,
+                    r.value
+                ),
+            }),
+            None => problems.push(Tamper {
+                event: event_at(&v.origin, v.hlc),
+                what: format!("{} = {} is in the database but in no event: added in place", name(k), v.value),
+            }),
+        }
+    }
+    for (k, r) in replayed {
+        if !stored.contains_key(k) {
+            problems.push(Tamper {
+                event: event_at(&r.origin, r.hlc),
+                what: format!("{} = {} came from this event but is gone from the database", name(k), r.value),
+            });
+        }
+    }
+}
+
 fn short(origin: &str) -> &str {
     origin.get(..8).unwrap_or(origin)
 }
@@ -66,11 +103,12 @@ fn short(origin: &str) -> &str {
 impl Store {
     /// Recomputes every hash chain and replays the log against the stored state.
     pub fn verify(&self) -> Result<Verification> {
-        self.verify_with_events().map(|(v, _)| v)
+        self.verify_against(&self.state()?).map(|(v, _)| v)
     }
 
-    /// `verify`, and the events it read, in log order (what the audit record lists).
-    pub fn verify_with_events(&self) -> Result<(Verification, Vec<Event>)> {
+    /// `verify` against the stored state already read (`stored`), returning also the events it
+    /// read, in log order (what the audit record lists).
+    pub fn verify_against(&self, stored: &State) -> Result<(Verification, Vec<Event>)> {
         let mut stmt =
             self.conn.prepare(&format!("{} ORDER BY origin, seq", super::EVENT_COLUMNS)).map_err(self.err())?;
         let rows = stmt.query_map([], super::row_event).map_err(self.err())?;
@@ -127,67 +165,16 @@ impl Store {
         // The stored state must be exactly what the log says.
         events.sort_by(|a, b| (a.hlc, &a.origin, a.seq).cmp(&(b.hlc, &b.origin, b.seq)));
         let replayed = State::replay(&events);
-        let stored = self.state()?;
         let event_at = |origin: &str, hlc: u64| {
             events
                 .iter()
                 .find(|e| e.origin == origin && e.hlc == hlc)
                 .map_or_else(|| format!("{}@{hlc}", short(origin)), |e| format!("{}#{}", short(&e.origin), e.seq))
         };
-        for (k, v) in &stored.fields {
-            match replayed.fields.get(k) {
-                Some(r) if r.value == v.value => {}
-                Some(r) => problems.push(Tamper {
-                    event: event_at(&r.origin, r.hlc),
-                    what: format!(
-                        "{} {} {} reads {} in the database, but this event set it to {}: edited in place",
-                        k.0, k.1, k.2, v.value, r.value
-                    ),
-                }),
-                None => problems.push(Tamper {
-                    event: event_at(&v.origin, v.hlc),
-                    what: format!(
-                        "{} {} {} = {} is in the database but in no event: added in place",
-                        k.0, k.1, k.2, v.value
-                    ),
-                }),
-            }
-        }
-        for (k, r) in &replayed.fields {
-            if !stored.fields.contains_key(k) {
-                problems.push(Tamper {
-                    event: event_at(&r.origin, r.hlc),
-                    what: format!("{} {} {} was set by this event but is gone from the database", k.0, k.1, k.2),
-                });
-            }
-        }
-        for (k, v) in &stored.members {
-            match replayed.members.get(k) {
-                Some(r) if r.value == v.value => {}
-                Some(r) => problems.push(Tamper {
-                    event: event_at(&r.origin, r.hlc),
-                    what: format!(
-                        "{} {} {}: an entry reads {} but this event added {}: edited in place",
-                        k.0, k.1, k.2, v.value, r.value
-                    ),
-                }),
-                None => problems.push(Tamper {
-                    event: event_at(&v.origin, v.hlc),
-                    what: format!("{} {} {}: the entry {} is in no event: added in place", k.0, k.1, k.2, v.value),
-                }),
-            }
-        }
-        for (k, r) in &replayed.members {
-            if !stored.members.contains_key(k) {
-                problems.push(Tamper {
-                    event: event_at(&r.origin, r.hlc),
-                    what: format!(
-                        "{} {} {}: the entry {} this event added is gone from the database",
-                        k.0, k.1, k.2, r.value
-                    ),
-                });
-            }
-        }
+        compare(&stored.fields, &replayed.fields, &event_at, &mut problems, |(e, i, f)| format!("{e} {i} {f}"));
+        compare(&stored.members, &replayed.members, &event_at, &mut problems, |(e, i, f, _)| {
+            format!("{e} {i} {f}: an entry")
+        });
         Ok((Verification { digest: digest(&chains), events: events.len() as u64, chains, problems }, events))
     }
 }
