@@ -239,6 +239,14 @@ fn me(store: &Store) -> Result<Author> {
     Ok(Author { name, role })
 }
 
+/// Writes `bytes` to the file named with `-o`, else to standard output.
+fn emit(out: &mut impl std::io::Write, output: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display())),
+        None => Ok(out.write_all(bytes)?),
+    }
+}
+
 fn run(cli: Cli) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match cli.command {
@@ -270,12 +278,7 @@ fn run(cli: Cli) -> Result<()> {
                 Err(e) => return Err(e.into()),
             };
             let text = export::export(&rb, &progress, format.into())?;
-            match output {
-                Some(path) => {
-                    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-                }
-                None => out.write_all(text.as_bytes())?,
-            }
+            emit(&mut out, output.as_deref(), text.as_bytes())?;
         }
         Command::Show => {
             let store = open(cli.db)?;
@@ -320,12 +323,7 @@ fn run(cli: Cli) -> Result<()> {
                     pdf::render(&report::document(&record), paper)?
                 }
             };
-            match output {
-                Some(path) => {
-                    std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?
-                }
-                None => out.write_all(&bytes)?,
-            }
+            emit(&mut out, output.as_deref(), &bytes)?;
         }
         Command::Verify { json } => {
             let store = open(cli.db)?;
