@@ -4,7 +4,8 @@
 //! and switches to Vietnamese. Screenshots of Now, Timeline, Checkpoint and Wall land in docs/.
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use warroom_tests::web::{click, fill, set_value, wait_text};
 use warroom_tests::{Child, Scratch, Server, fixtures, free_port, repo, wait_for_port};
 
 struct Browser {
@@ -45,71 +46,6 @@ async fn chromium() -> Browser {
         .await
         .expect("a WebDriver session with headless Chromium");
     Browser { client, _driver: driver, _profile: profile }
-}
-
-/// Waits until the element's text satisfies `ok`; returns the text.
-async fn wait_text(c: &Client, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
-    let start = Instant::now();
-    let mut last = String::new();
-    while start.elapsed() < Duration::from_secs(45) {
-        if let Ok(el) = c.find(Locator::Css(css)).await
-            && let Ok(text) = el.text().await
-        {
-            if ok(&text) {
-                return text;
-            }
-            last = text;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let page = c.source().await.unwrap_or_default();
-    let err = c.find(Locator::Css("#error-text")).await;
-    let err = match err {
-        Ok(e) => e.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    panic!(
-        "{what}: `{css}` never matched; last text {last:?}; error shown: {err:?}\npage: {}",
-        &page[..page.len().min(3000)]
-    );
-}
-
-/// The element, once it is on the page.
-async fn element(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-}
-
-/// Clicks, again if the view was redrawn between finding and clicking (a change arrived).
-async fn click(c: &Client, css: &str) {
-    let mut last = String::new();
-    for _ in 0..50 {
-        match element(c, css).await.click().await {
-            Ok(()) => return,
-            Err(e) => last = e.to_string(),
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("cannot click {css}: {last}");
-}
-
-async fn fill(c: &Client, css: &str, text: &str) {
-    let el = element(c, css).await;
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
-}
-
-/// Sets an input's value as typing would, for inputs whose typed form depends on the locale.
-async fn set_value(c: &Client, css: &str, value: &str) {
-    c.execute(
-        "const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true }));",
-        vec![css.into(), value.into()],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("cannot set {css}: {e}"));
 }
 
 async fn screenshot(c: &Client, name: &str) {

@@ -6,6 +6,7 @@
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::Path;
 use std::time::{Duration, Instant};
+use warroom_tests::web::{click, fill, wait_text};
 use warroom_tests::{Child, Scratch, binary, free_port, wait_for_port};
 
 struct Driver {
@@ -61,45 +62,6 @@ async fn launch(d: &Driver) -> Client {
     panic!("no WebDriver session with the warroom desktop window: {last:?}");
 }
 
-async fn text_of(c: &Client, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
-    let start = Instant::now();
-    let mut last = String::new();
-    while start.elapsed() < Duration::from_secs(60) {
-        if let Ok(el) = c.find(Locator::Css(css)).await
-            && let Ok(t) = el.text().await
-        {
-            if ok(&t) {
-                return t;
-            }
-            last = t;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let err = match c.find(Locator::Css("#error-text")).await {
-        Ok(e) => e.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    panic!("{what}: `{css}` never matched; last {last:?}; error shown {err:?}");
-}
-
-async fn click(c: &Client, css: &str) {
-    for _ in 0..50 {
-        if let Ok(el) = c.find(Locator::Css(css)).await
-            && el.click().await.is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("cannot click {css}");
-}
-
-async fn fill(c: &Client, css: &str, text: &str) {
-    let el = c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.unwrap();
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
-}
-
 #[test]
 fn the_desktop_window_keeps_what_was_done_across_a_restart() {
     let _turn = warroom_tests::one_window_at_a_time();
@@ -112,15 +74,15 @@ async fn scenario() {
 
     let launched = Instant::now();
     let c = launch(&d).await;
-    text_of(&c, "h1", "runbook title", |t| !t.is_empty()).await;
+    wait_text(&c, "h1", "runbook title", |t| !t.is_empty()).await;
     eprintln!("desktop: launch to runbook on screen {} ms", launched.elapsed().as_millis());
-    text_of(&c, ".banner", "demo banner on a fresh database", |t| t.contains("demo")).await;
+    wait_text(&c, ".banner", "demo banner on a fresh database", |t| t.contains("demo")).await;
 
     click(&c, "#nav-settings").await;
     fill(&c, "#me-name", "Huy").await;
     fill(&c, "#me-role", "DBA").await;
     click(&c, "#me-save").await;
-    text_of(&c, "#notice-text", "saved", |t| t.contains("Huy")).await;
+    wait_text(&c, "#notice-text", "saved", |t| t.contains("Huy")).await;
 
     click(&c, "#nav-now").await;
     fill(&c, "#run-tz", "Asia/Ho_Chi_Minh").await;
@@ -131,9 +93,9 @@ async fn scenario() {
     .await
     .unwrap();
     click(&c, "#run-start").await;
-    text_of(&c, "#rollback-state", "the live picture", |t| !t.is_empty()).await;
+    wait_text(&c, "#rollback-state", "the live picture", |t| !t.is_empty()).await;
     click(&c, "#due li.task button.done").await;
-    let notice = text_of(&c, "#notice-text", "task done", |t| t.contains("done")).await;
+    let notice = wait_text(&c, "#notice-text", "task done", |t| t.contains("done")).await;
     let id = notice.split_whitespace().next().unwrap().to_owned();
     if let Ok(Some(ms)) = c.find(Locator::Css(".app")).await.unwrap().attr("data-act-ms").await {
         eprintln!("desktop: click to updated view {ms} ms");
@@ -145,13 +107,13 @@ async fn scenario() {
 
     click(&c, "#nav-timeline").await;
     let row = format!("tr#task-{}", id.replace('.', "\\."));
-    text_of(&c, &row, "the task in the timeline", |t| t.contains("done") && t.contains("Huy")).await;
+    wait_text(&c, &row, "the task in the timeline", |t| t.contains("done") && t.contains("Huy")).await;
     c.close().await.unwrap();
 
     // Launched again on the same database: still done, by Huy.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let c = launch(&d).await;
     click(&c, "#nav-timeline").await;
-    text_of(&c, &row, "the task after a restart", |t| t.contains("done") && t.contains("Huy")).await;
+    wait_text(&c, &row, "the task after a restart", |t| t.contains("done") && t.contains("Huy")).await;
     c.close().await.unwrap();
 }
