@@ -7,9 +7,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::{Emitter, Manager, Runtime, State, WindowEvent};
-use warroom_core::service::Service;
+use warroom_core::report;
+use warroom_core::service::{Service, ServiceError};
 use warroom_core::{Store, SystemClock};
-use warroom_model::api::{Activity, Done, ImportOutcome, ImportRequest, Me, Request, Session};
+use warroom_model::api::{
+    Activity, Done, ImportOutcome, ImportRequest, Me, Paper, ReportFormat, Request, Saved, Session,
+};
 use warroom_model::live::Status;
 use warroom_model::{ApiError, ErrorKind, Loaded};
 
@@ -18,6 +21,8 @@ pub struct AppState {
     svc: Mutex<Service>,
     /// The version last announced to the UI.
     announced: Mutex<u64>,
+    /// The printable record the record window shows.
+    printable: Mutex<String>,
 }
 
 impl AppState {
@@ -93,6 +98,74 @@ fn set_me<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, me: 
     state.with(&app, |s| s.set_me(&me).map_err(|e| e.to_api()))
 }
 
+/// The scheme the record window loads the printable page from.
+const RECORD_SCHEME: &str = "warroom-record";
+/// The label of the record window.
+const RECORD_WINDOW: &str = "record";
+
+/// Opens the audit record as a printable page in its own window, and the system's print
+/// dialog on it: what is printed is the record, not the app. The window stays as a preview.
+#[tauri::command(async)]
+fn print_report<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    run: Option<String>,
+    paper: Option<Paper>,
+) -> Result<(), ApiError> {
+    let rec = state.with(&app, |s| s.record(run.as_deref()).map_err(|e| e.to_api()))?;
+    let page = report::html(&rec, paper.unwrap_or_default());
+    let title = format!("{} — {}", rec.runbook.title, report::file_name(&rec, ReportFormat::Html));
+    *state.printable.lock().map_err(|_| ApiError::new(ErrorKind::Internal, "the record lock was poisoned"))? = page;
+    if let Some(old) = app.get_webview_window(RECORD_WINDOW) {
+        let _ = old.destroy();
+    }
+    let failed = |e: &dyn std::fmt::Display| ApiError::new(ErrorKind::Internal, format!("cannot open the record: {e}"));
+    let url = format!("{RECORD_SCHEME}://localhost/").parse().map_err(|e| failed(&e))?;
+    tauri::WebviewWindowBuilder::new(&app, RECORD_WINDOW, tauri::WebviewUrl::CustomProtocol(url))
+        .title(title)
+        .inner_size(900.0, 1000.0)
+        .on_page_load(|window, load| {
+            if load.event() == tauri::webview::PageLoadEvent::Finished {
+                let _ = window.print();
+            }
+        })
+        .build()
+        .map_err(|e| failed(&e))?;
+    Ok(())
+}
+
+/// Serves the page `print_report` laid out to the record window.
+fn printable<R: Runtime>(
+    ctx: tauri::UriSchemeContext<'_, R>,
+    _req: tauri::http::Request<Vec<u8>>,
+) -> tauri::http::Response<Vec<u8>> {
+    let state = ctx.app_handle().state::<AppState>();
+    let page = state.printable.lock().map(|p| p.clone()).unwrap_or_default();
+    tauri::http::Response::builder()
+        .header(tauri::http::header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .body(page.into_bytes())
+        .unwrap_or_default()
+}
+
+/// Saves the audit record as a PDF in the person's Downloads folder (else Documents, else
+/// home) and says where.
+#[tauri::command(async)]
+fn save_report<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    run: Option<String>,
+    paper: Option<Paper>,
+) -> Result<Saved, ApiError> {
+    let paths = app.path();
+    let dir = paths
+        .download_dir()
+        .or_else(|_| paths.document_dir())
+        .or_else(|_| paths.home_dir())
+        .map_err(|e| ApiError::new(ErrorKind::Storage, format!("no folder to save the record in: {e}")))?;
+    let rec = state.with(&app, |s| s.record(run.as_deref()).map_err(|e| e.to_api()))?;
+    report::save(&rec, ReportFormat::Pdf, paper.unwrap_or_default(), &dir).map_err(|e| ServiceError::from(e).to_api())
+}
+
 /// `WARROOM_DB`, else the shared default in the OS data folder.
 fn db_path() -> anyhow::Result<PathBuf> {
     if let Some(p) = std::env::var_os("WARROOM_DB") {
@@ -155,7 +228,11 @@ pub fn run() -> anyhow::Result<()> {
             if let Some(window) = app.get_webview_window("main") {
                 restore_geometry(&window, &svc);
             }
-            app.manage(AppState { svc: Mutex::new(svc), announced: Mutex::new(version) });
+            app.manage(AppState {
+                svc: Mutex::new(svc),
+                announced: Mutex::new(version),
+                printable: Mutex::new(String::new()),
+            });
             // Notice what the CLI (another process) commits to the same database.
             let handle = app.handle().clone();
             std::thread::spawn(move || {
@@ -167,12 +244,30 @@ pub fn run() -> anyhow::Result<()> {
             });
             Ok(())
         })
+        .register_uri_scheme_protocol(RECORD_SCHEME, printable)
         .on_window_event(|window, event| {
-            if matches!(event, WindowEvent::CloseRequested { .. }) {
-                save_geometry(window);
+            if window.label() != "main" {
+                return;
+            }
+            match event {
+                WindowEvent::CloseRequested { .. } => save_geometry(window),
+                // A record window left open does not keep the app running without its main window.
+                WindowEvent::Destroyed => window.app_handle().exit(0),
+                _ => {}
             }
         })
-        .invoke_handler(tauri::generate_handler![session, runbook, status, act, activity, import_runbook, me, set_me])
+        .invoke_handler(tauri::generate_handler![
+            session,
+            runbook,
+            status,
+            act,
+            activity,
+            import_runbook,
+            me,
+            set_me,
+            print_report,
+            save_report
+        ])
         .run(tauri::generate_context!())?;
     Ok(())
 }

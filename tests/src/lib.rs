@@ -190,3 +190,18 @@ pub fn yesterday() -> String {
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
 }
+
+/// Runs a command-line tool the tests look with (poppler-utils) and returns what it printed.
+pub fn tool(name: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} (poppler-utils; scripts/setup.sh --test installs it): {e}"));
+    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The text of a PDF, as `pdftotext -raw` reads it back.
+pub fn pdf_text(pdf: &Path) -> String {
+    tool("pdftotext", &["-raw", &pdf.display().to_string(), "-"])
+}

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use warroom_model::api::{Activity, Done, ImportOutcome, ImportRequest, Me, Request, Session};
+use warroom_model::api::{Activity, Done, ImportOutcome, ImportRequest, Me, Request, Saved, Session};
 use warroom_model::live::Status;
 use warroom_model::{ApiError, ErrorKind, Loaded};
 use wasm_bindgen::JsCast;
@@ -82,6 +82,13 @@ async fn invoke<T: DeserializeOwned>(cmd: &str, args: serde_json::Value) -> Resu
 }
 
 async fn http<T: DeserializeOwned>(method: &str, path: &str, body: Option<String>) -> Result<T, ApiError> {
+    let text = http_text(method, path, body).await?;
+    serde_json::from_str(&text)
+        .map_err(|e| ApiError::new(ErrorKind::Internal, format!("unexpected answer from {path}: {e}")))
+}
+
+/// The body of a successful answer as text; a failure as the typed error it carries.
+async fn http_text(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
     let window = web_sys::window().ok_or_else(|| unavailable("no window"))?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -105,8 +112,7 @@ async fn http<T: DeserializeOwned>(method: &str, path: &str, body: Option<String
         Err(_) => String::new(),
     };
     if resp.ok() {
-        serde_json::from_str(&text)
-            .map_err(|e| ApiError::new(ErrorKind::Internal, format!("unexpected answer from {path}: {e}")))
+        Ok(text)
     } else {
         Err(serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
             ApiError::new(ErrorKind::Internal, format!("{path}: HTTP {} {}", resp.status(), text.trim()))
@@ -168,6 +174,103 @@ pub async fn set_me(me: &Me) -> Result<Me, ApiError> {
         Transport::Tauri => invoke("set_me", json!({ "me": me })).await,
         Transport::Http => http("PUT", "/api/me", body(me)?).await,
     }
+}
+
+/// Opens the print dialog on the audit record of the current run (its printable page, not
+/// this screen). The desktop app opens the page in its own window; a browser prints it from a
+/// hidden frame.
+pub async fn print_record() -> Result<(), ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("print_report", json!({ "run": null, "paper": null })).await,
+        Transport::Http => print_page(&http_text("GET", "/api/report", None).await?),
+    }
+}
+
+/// Saves the audit record as a PDF. The desktop app writes it to the Downloads folder and says
+/// where (`Some`); a browser downloads it from `warroom serve` itself (`None`).
+pub async fn save_report() -> Result<Option<Saved>, ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("save_report", json!({ "run": null, "paper": null })).await.map(Some),
+        Transport::Http => {
+            let (name, blob) = http_blob("/api/report?format=pdf").await?;
+            let url =
+                web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| unavailable("cannot hold the file"))?;
+            let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| unavailable("no document"))?;
+            let link: web_sys::HtmlAnchorElement = document
+                .create_element("a")
+                .ok()
+                .and_then(|e| e.dyn_into().ok())
+                .ok_or_else(|| unavailable("no document"))?;
+            link.set_href(&url);
+            link.set_download(&name);
+            link.click();
+            let _ = web_sys::Url::revoke_object_url(&url);
+            Ok(None)
+        }
+    }
+}
+
+/// A file from `warroom serve` and the name it gives it; a failure (no run yet) as the typed
+/// error, so the app says it instead of the browser saving an error page.
+async fn http_blob(path: &str) -> Result<(String, web_sys::Blob), ApiError> {
+    let window = web_sys::window().ok_or_else(|| unavailable("no window"))?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(|_| unavailable("the network is down or the server stopped"))?
+        .dyn_into()
+        .map_err(|_| unavailable(path))?;
+    if !resp.ok() {
+        let text = match resp.text() {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        return Err(serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
+            ApiError::new(ErrorKind::Internal, format!("{path}: HTTP {} {}", resp.status(), text.trim()))
+        }));
+    }
+    let name = resp
+        .headers()
+        .get("content-disposition")
+        .ok()
+        .flatten()
+        .and_then(|d| d.split("filename=\"").nth(1).map(|n| n.trim_end_matches('"').to_owned()))
+        .unwrap_or_else(|| "audit-record.pdf".to_owned());
+    let blob = resp.blob().map_err(|_| unavailable(path))?;
+    let blob: web_sys::Blob =
+        JsFuture::from(blob).await.map_err(|_| unavailable(path))?.dyn_into().map_err(|_| unavailable(path))?;
+    Ok((name, blob))
+}
+
+/// Opens the print dialog on `page` (a whole HTML document) without leaving the page: the page
+/// goes into a hidden frame, which is printed, and stays until the next print.
+fn print_page(page: &str) -> Result<(), ApiError> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| unavailable("no document"))?;
+    if let Some(old) = document.get_element_by_id("print-frame") {
+        old.remove();
+    }
+    let frame: web_sys::HtmlIFrameElement = document
+        .create_element("iframe")
+        .ok()
+        .and_then(|e| e.dyn_into().ok())
+        .ok_or_else(|| unavailable("no document"))?;
+    frame.set_id("print-frame");
+    frame.set_title("audit record");
+    let _ = frame.set_attribute("aria-hidden", "true");
+    let _ = frame.set_attribute("style", "position:fixed;right:0;bottom:0;width:0;height:0;border:0;visibility:hidden");
+    frame.set_srcdoc(page);
+    let printed = frame.clone();
+    let onload = Closure::once_into_js(move || {
+        if let Some(w) = printed.content_window() {
+            let _ = w.print();
+        }
+    });
+    frame.set_onload(Some(onload.unchecked_ref()));
+    document
+        .body()
+        .ok_or_else(|| unavailable("no document"))?
+        .append_child(&frame)
+        .map_err(|_| unavailable("print"))?;
+    Ok(())
 }
 
 /// Calls `f` whenever the backend's state changes (a local action, another process, a peer).

@@ -101,6 +101,8 @@ pub struct Ctx {
     pub selected: RwSignal<Option<String>>,
     pub help: RwSignal<bool>,
     pub palette: RwSignal<bool>,
+    /// The audit record is being laid out (printing or saving).
+    pub busy_record: RwSignal<bool>,
     /// Milliseconds from the last click that recorded something to the frame showing its result
     /// (on the root element as `data-act-ms`, for the end-to-end tests' figures).
     pub act_ms: RwSignal<Option<f64>>,
@@ -178,6 +180,32 @@ impl Ctx {
             },
             std::time::Duration::from_secs(5),
         );
+    }
+
+    /// Opens the print dialog on the audit record (the printable page, not this screen).
+    pub fn print_record(self) {
+        self.busy_record.set(true);
+        spawn_local(async move {
+            let printed = api::print_record().await;
+            self.busy_record.set(false);
+            if let Err(e) = printed {
+                self.error.set(Some(e.message));
+            }
+        });
+    }
+
+    /// Saves the audit record as a PDF and says where.
+    pub fn save_record(self) {
+        self.busy_record.set(true);
+        spawn_local(async move {
+            let saved = api::save_report().await;
+            self.busy_record.set(false);
+            match saved {
+                Ok(Some(s)) => self.notify(format!("{} {}", t("Audit record saved:"), s.path)),
+                Ok(None) => self.notify(t("Audit record downloaded.").to_owned()),
+                Err(e) => self.error.set(Some(e.message)),
+            }
+        });
     }
 
     /// May this screen record anything: a writer's browser or the app, not in wall mode.
@@ -299,6 +327,12 @@ fn on_key(c: Ctx, e: web_sys::KeyboardEvent) {
         c.palette.update(|p| *p = !*p);
         return;
     }
+    // What one prints from warroom is the audit record, not a picture of this screen.
+    if (e.ctrl_key() || e.meta_key()) && key == "p" {
+        e.prevent_default();
+        c.print_record();
+        return;
+    }
     if in_field(&e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
         return;
     }
@@ -363,6 +397,7 @@ pub fn App() -> impl IntoView {
         selected: RwSignal::new(None),
         help: RwSignal::new(false),
         palette: RwSignal::new(false),
+        busy_record: RwSignal::new(false),
         act_ms: RwSignal::new(None),
         version: RwSignal::new(0),
     };
@@ -511,6 +546,7 @@ fn help() -> impl IntoView {
         ("s", t("start the selected task")),
         ("d", t("finish the selected task")),
         ("Ctrl+K, :", t("command palette")),
+        ("Ctrl+P", t("print the audit record")),
         ("1 … 9, 0", t("switch views")),
         ("w", t("wall mode")),
         ("l", t("Switch language")),

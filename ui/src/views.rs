@@ -830,7 +830,24 @@ pub fn activity() -> impl IntoView {
             }
         });
     });
+    let has_run = move || c.status.get().is_some();
     view! {
+        <section class="card record-bar">
+            <div>
+                <h2>{t("Audit record")}</h2>
+                <p class="muted">{move || if c.status.get().is_some_and(|s| !s.run.state.is_over()) {
+                    t("Every task, decision and event with the log's digest. Printed now, it is marked PARTIAL.")
+                } else {
+                    t("Every task, decision and event with the log's digest.")
+                }}</p>
+            </div>
+            <div class="buttons">
+                <button id="print-record" disabled=move || !has_run() || c.busy_record.get()
+                    title=t("Print the audit record") on:click=move |_| c.print_record()>{t("Print")}</button>
+                <button id="save-record" disabled=move || !has_run() || c.busy_record.get()
+                    title=t("Save the audit record as PDF") on:click=move |_| c.save_record()>{t("Save as PDF")}</button>
+            </div>
+        </section>
         <table class="card activity">
             <thead><tr><th>{t("When")}</th><th>{t("Who")}</th><th>{t("What")}</th><th>{t("Laptop")}</th></tr></thead>
             <tbody>
@@ -1095,6 +1112,8 @@ fn entries(c: Ctx) -> Vec<Entry> {
     out.push(Entry { label: t("Wall").into(), run: Box::new(move || c.set_wall(true)) });
     out.push(Entry { label: t("Switch language").into(), run: Box::new(move || c.toggle_lang()) });
     out.push(Entry { label: t("Toggle theme").into(), run: Box::new(move || c.toggle_theme()) });
+    out.push(Entry { label: t("Print the audit record").into(), run: Box::new(move || c.print_record()) });
+    out.push(Entry { label: t("Save the audit record as PDF").into(), run: Box::new(move || c.save_record()) });
     if c.can_write()
         && let Some(st) = c.status.get_untracked()
     {

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use warroom_core::export::{self, Format, Progress};
 use warroom_core::live::actions::Actions;
+use warroom_core::report;
 use warroom_core::{Store, SystemClock, demo, import_file};
 use warroom_model::Author;
 
@@ -310,19 +311,18 @@ fn run(cli: Cli) -> Result<()> {
             out.write_all(live::status_cmd(&store, &cli.who, now.as_deref(), json, &SystemClock)?.as_bytes())?;
         }
         Command::Report { format, paper, output } => {
-            use warroom_core::report::{self, pdf};
+            use warroom_model::api::{self, Paper};
             let store = open(cli.db)?;
             let record = report::Record::load(&store, cli.who.run.as_deref(), Utc::now())?;
-            let bytes = match format {
-                ReportFormat::Html => report::html(&record).into_bytes(),
-                ReportFormat::Pdf => {
-                    let paper = match paper {
-                        PaperSize::A4 => pdf::Paper::A4,
-                        PaperSize::Letter => pdf::Paper::Letter,
-                    };
-                    pdf::render(&report::document(&record), paper)?
-                }
+            let format = match format {
+                ReportFormat::Html => api::ReportFormat::Html,
+                ReportFormat::Pdf => api::ReportFormat::Pdf,
             };
+            let paper = match paper {
+                PaperSize::A4 => Paper::A4,
+                PaperSize::Letter => Paper::Letter,
+            };
+            let bytes = report::render(&record, format, paper)?;
             emit(&mut out, output.as_deref(), &bytes)?;
         }
         Command::Verify { json } => {

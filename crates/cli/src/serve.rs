@@ -18,8 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
-use warroom_core::service::Service;
-use warroom_model::api::{ImportRequest, Me, Request};
+use warroom_core::report::{self, Record};
+use warroom_core::service::{Service, ServiceError};
+use warroom_model::api::{ImportRequest, Me, Paper, ReportFormat, Request};
 use warroom_model::{ApiError, ErrorKind};
 
 /// Shared by every request.
@@ -189,18 +190,39 @@ async fn import(
     Ok(Json(s.with(|svc| svc.import(&req).map_err(|e| e.to_api()))?))
 }
 
-/// The audit record of the current run as a printable page.
-async fn report(State(s): State<Arc<AppState>>) -> Result<axum::response::Html<String>, Failure> {
-    let page = s.with(|svc| {
-        let now = svc.now();
-        warroom_core::report::Record::load(svc.store(), None, now).map(|r| warroom_core::report::html(&r)).map_err(
-            |e| match e {
-                warroom_core::report::ReportError::Store(e) => e.to_api(),
-                warroom_core::report::ReportError::Live(e) => warroom_core::service::ServiceError::Live(e).to_api(),
-            },
-        )
+#[derive(serde::Deserialize)]
+struct ReportQuery {
+    run: Option<String>,
+    #[serde(default)]
+    format: Option<ReportFormat>,
+    #[serde(default)]
+    paper: Paper,
+}
+
+/// The audit record: the printable page by default, or `?format=pdf` as a download. It is read
+/// under the lock and laid out outside it, so a long record does not hold up the room.
+async fn report(State(s): State<Arc<AppState>>, Query(q): Query<ReportQuery>) -> Result<Response, Failure> {
+    let rec = s.with(|svc| {
+        Record::load(svc.store(), q.run.as_deref(), svc.now()).map_err(|e| ServiceError::from(e).to_api())
     })?;
-    Ok(axum::response::Html(page))
+    let format = q.format.unwrap_or(ReportFormat::Html);
+    let (name, bytes) = tokio::task::spawn_blocking(move || {
+        report::render(&rec, format, q.paper).map(|b| (report::file_name(&rec, format), b))
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorKind::Internal, format!("the record could not be laid out: {e}")))?
+    .map_err(|e| ServiceError::from(e).to_api())?;
+    Ok(match format {
+        ReportFormat::Html => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response(),
+        ReportFormat::Pdf => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            ],
+            bytes,
+        )
+            .into_response(),
+    })
 }
 
 /// `changed` with the new version whenever anything changes; open pages then re-read.
@@ -338,6 +360,29 @@ mod tests {
         let (code, body) = call(&app, "GET", "/api/status", None, "").await;
         assert_eq!(code, StatusCode::OK);
         assert!(body.contains("\"schema\":\"warroom.status/1\""), "{body}");
+    }
+
+    #[tokio::test]
+    async fn the_audit_record_prints_as_a_page_or_downloads_as_a_pdf() {
+        let app = router(state(true), None);
+        let (code, body) = call(&app, "GET", "/api/report", None, "").await;
+        assert_eq!(code, StatusCode::NOT_FOUND, "no run yet: {body}");
+        assert!(body.contains("no run yet"), "{body}");
+        call(&app, "POST", "/api/act", None, START).await;
+
+        let (code, page) = call(&app, "GET", "/api/report?paper=letter", None, "").await;
+        assert_eq!(code, StatusCode::OK);
+        assert!(page.contains("PARTIAL") && page.contains("size: letter"), "{page}");
+
+        let req = axum::http::Request::builder().uri("/api/report?format=pdf").body(Body::empty()).unwrap();
+        let resp = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
+        let disposition = resp.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().to_owned();
+        assert!(disposition.starts_with("attachment; filename=\"audit-record-"), "{disposition}");
+        assert!(disposition.ends_with("-partial.pdf\""), "{disposition}");
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        assert!(bytes.starts_with(b"%PDF-"));
     }
 
     #[tokio::test]

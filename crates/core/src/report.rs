@@ -13,6 +13,9 @@ use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+use warroom_model::api::{Paper, ReportFormat, Saved};
 use warroom_model::live::{Decision, MetricState, RunKind, RunState, Stamp, Status, TaskLive, TaskStatus};
 use warroom_model::{Event, Runbook};
 
@@ -22,6 +25,10 @@ pub enum ReportError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Live(#[from] LiveError),
+    #[error(transparent)]
+    Pdf(#[from] pdf::PdfError),
+    #[error("cannot save the audit record as {path}: {source}")]
+    Save { path: String, source: std::io::Error },
 }
 
 /// Everything the record shows, read once.
@@ -547,18 +554,78 @@ th { background: #e8e8e8; } thead { display: table-header-group; } tr { page-bre
 .alert { border: 3px solid #b3261e; color: #b3261e; padding: 6px 10px; font-weight: 700; }
 .strong { color: #b3261e; font-weight: 700; }
 footer { position: fixed; bottom: 0; left: 0; right: 0; font-size: 8pt; color: #444; border-top: 1px solid #999; padding: 2px 24px; background: #fff; overflow-wrap: anywhere; }
-@page { size: A4; margin: 14mm 12mm 18mm; @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 8pt; } }
+@page { size: PAPER; margin: 14mm 12mm 18mm; @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 8pt; } }
 @media screen { footer { position: static; margin-top: 24px; } }
 "#;
 
+/// The record in `format`, laid out for `paper`.
+pub fn render(rec: &Record, format: ReportFormat, paper: Paper) -> Result<Vec<u8>, ReportError> {
+    Ok(match format {
+        ReportFormat::Html => html(rec, paper).into_bytes(),
+        ReportFormat::Pdf => pdf::render(&document(rec), paper)?,
+    })
+}
+
+/// Saves the record in `dir` under `file_name`. The file appears whole or not at all: it is
+/// written aside, synced and renamed into place.
+pub fn save(rec: &Record, format: ReportFormat, paper: Paper, dir: &Path) -> Result<Saved, ReportError> {
+    let bytes = render(rec, format, paper)?;
+    let name = file_name(rec, format);
+    let path = dir.join(&name);
+    let shown = path.display().to_string();
+    let failed = |source| ReportError::Save { path: shown.clone(), source };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let aside = dir.join(format!(".{name}.part"));
+    let written = std::fs::File::create(&aside).and_then(|mut f| {
+        f.write_all(&bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&aside, &path)) {
+        let _ = std::fs::remove_file(&aside);
+        return Err(failed(e));
+    }
+    Ok(Saved { path: shown, bytes: bytes.len() as u64 })
+}
+
+/// A file name that says what the record is and when it was printed, in the run's zone:
+/// `audit-record-<runbook>-<run>-<YYYYMMDD-HHMM>[-partial].pdf`.
+pub fn file_name(rec: &Record, format: ReportFormat) -> String {
+    let slug: String = rec
+        .runbook
+        .title
+        .chars()
+        .filter_map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' => Some(c.to_ascii_lowercase()),
+            _ if c.is_alphanumeric() => None,
+            _ => Some('-'),
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("-");
+    let stamp = match rec.status.run.tz.parse::<chrono_tz::Tz>() {
+        Ok(tz) => rec.printed_at.with_timezone(&tz).format("%Y%m%d-%H%M").to_string(),
+        Err(_) => rec.printed_at.format("%Y%m%d-%H%MZ").to_string(),
+    };
+    let partial = if rec.partial() { "-partial" } else { "" };
+    let ext = match format {
+        ReportFormat::Pdf => "pdf",
+        ReportFormat::Html => "html",
+    };
+    format!("audit-record-{slug}-{}-{stamp}{partial}.{ext}", rec.status.run.id)
+}
+
 /// The record as a printable page (print stylesheet: page numbers, repeated table headers).
-pub fn html(rec: &Record) -> String {
+pub fn html(rec: &Record, paper: Paper) -> String {
     let doc = document(rec);
     let mut h = String::new();
     let _ = write!(
         h,
-        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
-        esc(&doc.title)
+        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}</style></head><body>",
+        esc(&doc.title),
+        STYLE.replace("PAPER", paper.css())
     );
     let _ = write!(h, "<footer>{}</footer>", esc(&doc.footer));
     for block in &doc.blocks {

@@ -7,10 +7,14 @@ use crate::clock::Clock;
 use crate::import::{ImportError, import_file};
 use crate::live::actions::Actions;
 use crate::live::{self, LiveError, Snapshot};
+use crate::report::{self, Record, ReportError};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
+use std::path::Path;
 use std::sync::Arc;
-use warroom_model::api::{Action, Activity, Done, ImportOutcome, ImportRequest, LineProblem, Me, Request, Session};
+use warroom_model::api::{
+    Action, Activity, Done, ImportOutcome, ImportRequest, LineProblem, Me, Paper, ReportFormat, Request, Saved, Session,
+};
 use warroom_model::live::Status;
 use warroom_model::{ApiError, Author, ErrorKind, Loaded, WriteOp};
 
@@ -20,19 +24,28 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Live(#[from] LiveError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
 }
 
 impl ServiceError {
     /// The error as the UI receives it.
     pub fn to_api(&self) -> ApiError {
         match self {
-            Self::Store(e) | Self::Live(LiveError::Store(e)) => e.to_api(),
-            Self::Live(e @ (LiveError::NoRun | LiveError::UnknownRun(_))) => {
-                ApiError::new(ErrorKind::NotFound, e.to_string())
-            }
-            Self::Live(e @ LiveError::Record(_)) => ApiError::new(ErrorKind::Internal, e.to_string()),
-            Self::Live(e) => ApiError::new(ErrorKind::Invalid, e.to_string()),
+            Self::Store(e) | Self::Report(ReportError::Store(e)) => e.to_api(),
+            Self::Live(e) | Self::Report(ReportError::Live(e)) => live_api(e),
+            Self::Report(e @ ReportError::Pdf(_)) => ApiError::new(ErrorKind::Internal, e.to_string()),
+            Self::Report(e @ ReportError::Save { .. }) => ApiError::new(ErrorKind::Storage, e.to_string()),
         }
+    }
+}
+
+fn live_api(e: &LiveError) -> ApiError {
+    match e {
+        LiveError::Store(e) => e.to_api(),
+        LiveError::NoRun | LiveError::UnknownRun(_) => ApiError::new(ErrorKind::NotFound, e.to_string()),
+        LiveError::Record(_) => ApiError::new(ErrorKind::Internal, e.to_string()),
+        _ => ApiError::new(ErrorKind::Invalid, e.to_string()),
     }
 }
 
@@ -225,6 +238,22 @@ impl Service {
             .collect())
     }
 
+    /// The audit record of `run` (default: the current run) as of now, and a file name for it.
+    pub fn report(&self, run: Option<&str>, format: ReportFormat, paper: Paper) -> Result<(String, Vec<u8>)> {
+        let rec = self.record(run)?;
+        Ok((report::file_name(&rec, format), report::render(&rec, format, paper)?))
+    }
+
+    /// The audit record of `run` (default: the current run) as of now.
+    pub fn record(&self, run: Option<&str>) -> Result<Record> {
+        Ok(Record::load(&self.store, run, self.now())?)
+    }
+
+    /// Saves the audit record as a PDF in `dir` (see `report::save`).
+    pub fn save_report(&self, run: Option<&str>, paper: Paper, dir: &Path) -> Result<Saved> {
+        Ok(report::save(&self.record(run)?, ReportFormat::Pdf, paper, dir)?)
+    }
+
     /// Imports a runbook file. A refused file is an outcome with its problems, not an error:
     /// the UI shows them in place.
     pub fn import(&mut self, req: &ImportRequest) -> Result<ImportOutcome> {
@@ -344,18 +373,18 @@ mod tests {
         Request { run: None, by: Some(Author { name: "Lan".into(), role: "Tech Lead".into() }), action }
     }
 
+    /// Starts a run on the seed's day.
+    fn start(svc: &mut Service, kind: RunKind, tz: &str) {
+        svc.act(&req(Action::RunStart { kind, date: "2026-01-31".into(), tz: tz.into(), durations_from: None }))
+            .unwrap();
+    }
+
     #[test]
     fn a_run_started_and_a_task_done_show_in_the_picture() {
         let (mut svc, clock) = service();
         assert!(svc.loaded().unwrap().is_demo);
         assert!(svc.status(None, None).unwrap().is_none(), "no run yet");
-        svc.act(&req(Action::RunStart {
-            kind: RunKind::Live,
-            date: "2026-01-31".into(),
-            tz: "Asia/Ho_Chi_Minh".into(),
-            durations_from: None,
-        }))
-        .unwrap();
+        start(&mut svc, RunKind::Live, "Asia/Ho_Chi_Minh");
         let first = svc.loaded().unwrap().runbook.tasks().next().unwrap().id.clone();
         let v = svc.version();
         clock.advance(chrono::Duration::minutes(3));
@@ -372,15 +401,33 @@ mod tests {
     }
 
     #[test]
+    fn the_record_is_saved_whole_under_a_name_that_says_what_it_is() {
+        let (mut svc, _) = service();
+        let dir = tempfile::tempdir().unwrap();
+        let err = svc.save_report(None, Paper::A4, dir.path()).unwrap_err().to_api();
+        assert_eq!(err.kind, ErrorKind::NotFound, "no run yet: {err:?}");
+        start(&mut svc, RunKind::Live, "Asia/Ho_Chi_Minh");
+        let saved = svc.save_report(None, Paper::Letter, &dir.path().join("records")).unwrap();
+        let name = std::path::Path::new(&saved.path).file_name().unwrap().to_str().unwrap().to_owned();
+        // Printed at 06:00 in Ho Chi Minh City while the run is still going.
+        assert!(name.starts_with("audit-record-") && name.ends_with("-20260131-0600-partial.pdf"), "{name}");
+        let bytes = std::fs::read(&saved.path).unwrap();
+        assert_eq!(bytes.len() as u64, saved.bytes);
+        assert!(bytes.starts_with(b"%PDF-"));
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("records")).unwrap().collect();
+        assert_eq!(left.len(), 1, "nothing but the record is left behind");
+
+        let blocked = dir.path().join("a-file");
+        std::fs::write(&blocked, "x").unwrap();
+        let err = svc.save_report(None, Paper::A4, &blocked).unwrap_err();
+        assert!(err.to_string().contains("a-file"), "the error names where: {err}");
+        assert_eq!(err.to_api().kind, ErrorKind::Storage);
+    }
+
+    #[test]
     fn refusals_come_back_typed_and_nothing_is_recorded() {
         let (mut svc, _) = service();
-        svc.act(&req(Action::RunStart {
-            kind: RunKind::Rehearsal,
-            date: "2026-01-31".into(),
-            tz: "UTC".into(),
-            durations_from: None,
-        }))
-        .unwrap();
+        start(&mut svc, RunKind::Rehearsal, "UTC");
         let before = svc.store().event_count().unwrap();
         let cp = svc.loaded().unwrap().runbook.tasks().find(|t| t.checkpoint).unwrap().id.clone();
         let err = svc

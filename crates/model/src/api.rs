@@ -267,3 +267,48 @@ pub struct Session {
     pub me: Me,
     pub device: String,
 }
+
+/// The two forms of the audit record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// A PDF made without a browser.
+    #[default]
+    Pdf,
+    /// A printable page (print stylesheet).
+    Html,
+}
+
+/// The paper the record is laid out for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
+}
+
+impl Paper {
+    /// Width and height in PostScript points.
+    pub fn points(self) -> (f32, f32) {
+        match self {
+            Self::A4 => (595.28, 841.89),
+            Self::Letter => (612.0, 792.0),
+        }
+    }
+
+    /// The name CSS `@page { size }` knows it by.
+    pub fn css(self) -> &'static str {
+        match self {
+            Self::A4 => "A4",
+            Self::Letter => "letter",
+        }
+    }
+}
+
+/// Where the desktop app saved a copy of the audit record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub path: String,
+    pub bytes: u64,
+}

@@ -65,15 +65,6 @@ const SHOWN: [&str; 14] = [
 ];
 
 /// Runs a poppler tool (Debian's poppler-utils); its standard output.
-fn tool(name: &str, args: &[&str]) -> String {
-    let out = std::process::Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} (poppler-utils; scripts/setup.sh --test installs it): {e}"));
-    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn html_escaped(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
@@ -121,7 +112,7 @@ fn the_printed_record_has_every_task_person_decision_and_the_digest() {
     // The PDF: every title with its diacritics, every person, each decision, the digest.
     let pdf = s.path("record.pdf");
     ok(&s, &["report", "--format", "pdf", "-o", pdf.to_str().unwrap()]);
-    let text = tool("pdftotext", &["-raw", pdf.to_str().unwrap(), "-"]);
+    let text = warroom_tests::pdf_text(&pdf);
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for phase in rb["phases"].as_array().unwrap() {
         for task in phase["tasks"].as_array().unwrap() {
@@ -133,18 +124,18 @@ fn the_printed_record_has_every_task_person_decision_and_the_digest() {
         assert!(flat.contains(text), "the PDF shows {text}");
     }
     assert!(flat.replace(' ', "").contains(&digest), "the digest is printed");
-    let pages: usize = tool("pdfinfo", &[pdf.to_str().unwrap()])
+    let pages: usize = warroom_tests::tool("pdfinfo", &[pdf.to_str().unwrap()])
         .lines()
         .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
         .unwrap();
     assert!(flat.contains(&format!("page {pages} of {pages}")), "every page says page x of y");
-    assert!(tool("pdfinfo", &[pdf.to_str().unwrap()]).contains("(A4)"));
+    assert!(warroom_tests::tool("pdfinfo", &[pdf.to_str().unwrap()]).contains("(A4)"));
     let letter = s.path("record-letter.pdf");
     ok(&s, &["report", "--paper", "letter", "-o", letter.to_str().unwrap()]);
-    assert!(tool("pdfinfo", &[letter.to_str().unwrap()]).contains("612 x 792 pts (letter)"));
+    assert!(warroom_tests::tool("pdfinfo", &[letter.to_str().unwrap()]).contains("612 x 792 pts (letter)"));
     // Page 1 as the README shows it.
     let png = warroom_tests::repo().join("docs/audit-record-page1");
-    tool(
+    warroom_tests::tool(
         "pdftoppm",
         &["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf.to_str().unwrap(), png.to_str().unwrap()],
     );

@@ -11,7 +11,7 @@ use warroom_tests::{Child, Scratch, Server, fixtures, free_port, repo, wait_for_
 struct Browser {
     client: Client,
     _driver: Child,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 async fn chromium() -> Browser {
@@ -36,7 +36,11 @@ async fn chromium() -> Browser {
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--window-size=1400,1000", format!("--user-data-dir={}", home.join("chrome").display()),
-            ]
+            ],
+            "prefs": {
+                "download.default_directory": home.join("downloads"),
+                "download.prompt_for_download": false,
+            },
         }
     });
     let serde_json::Value::Object(caps) = caps else { unreachable!() };
@@ -45,13 +49,44 @@ async fn chromium() -> Browser {
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .expect("a WebDriver session with headless Chromium");
-    Browser { client, _driver: driver, _profile: profile }
+    Browser { client, _driver: driver, profile }
 }
 
 async fn screenshot(c: &Client, name: &str) {
     let png = c.screenshot().await.unwrap();
     assert!(png.len() > 10_000, "{name}: an empty-looking screenshot ({} bytes)", png.len());
     std::fs::write(repo().join("docs").join(name), png).unwrap();
+}
+
+/// Waits until `css` has attribute `name` that passes `ok`, and returns it.
+async fn wait_attr(c: &Client, css: &str, name: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    let mut last = None;
+    for _ in 0..100 {
+        if let Ok(el) = c.find(Locator::Css(css)).await
+            && let Ok(Some(v)) = el.attr(name).await
+        {
+            if ok(&v) {
+                return v;
+            }
+            last = Some(v);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: {css}[{name}] never became right; last {last:?}");
+}
+
+/// Waits for a finished download ending in `ext` in `dir`.
+async fn wait_for_file(dir: &std::path::Path, ext: &str) -> std::path::PathBuf {
+    for _ in 0..100 {
+        if let Ok(entries) = std::fs::read_dir(dir)
+            && let Some(p) =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).find(|p| p.to_string_lossy().ends_with(ext))
+        {
+            return p;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no {ext} file appeared in {}", dir.display());
 }
 
 async fn press(c: &Client, key: &str) {
@@ -119,6 +154,19 @@ async fn scenario() {
     let err = wait_text(c, "#error-text", "refused GO", |t| !t.is_empty()).await;
     assert!(err.to_lowercase().contains("sign"), "GO with missing sign-offs is refused and says why: {err}");
     screenshot(c, "screenshot-checkpoint.png").await;
+
+    // The audit record so far: printed from a frame holding the printable page, and saved as a PDF.
+    click(c, "#nav-activity").await;
+    click(c, "#print-record").await;
+    let frame = wait_attr(c, "#print-frame", "srcdoc", "the page to print", |h| h.contains("PARTIAL")).await;
+    assert!(frame.contains("@page { size: A4") && frame.contains("Lan"), "{}", &frame[..frame.len().min(2000)]);
+    click(c, "#save-record").await;
+    wait_text(c, "#notice-text", "downloaded", |t| t.contains("downloaded")).await;
+    let pdf = wait_for_file(&b.profile.path().join("downloads"), ".pdf").await;
+    let name = pdf.file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(name.starts_with("audit-record-") && name.ends_with("-partial.pdf"), "{name}");
+    let text = warroom_tests::pdf_text(&pdf);
+    assert!(text.contains("Lan (Tech Lead)") || text.contains("Lan"), "{text}");
 
     // Time runs on: past 10:30 the point of no return is under 30 minutes away: red.
     click(c, "#nav-now").await;

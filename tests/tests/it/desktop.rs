@@ -1,7 +1,8 @@
 //! End to end in the real desktop window: tauri-driver with WebKitWebDriver drives the built
 //! `warroom-desktop` under X (scripts/test.sh runs the tests under Xvfb). Launch on a fresh
 //! database (the demo opens), say who I am, start a run, finish a task, read it back; quit,
-//! launch again, and the task is still done.
+//! save the audit record as a PDF and open it in the print window; launch again, and the task
+//! is still done.
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::Path;
@@ -23,6 +24,9 @@ fn tauri_driver(s: &Scratch) -> Driver {
     let native = free_port();
     let home = s.path("home");
     std::fs::create_dir_all(&home).unwrap();
+    // Where the desktop saves the audit record: the person's Downloads folder, as xdg-user-dirs says.
+    std::fs::write(home.join("user-dirs.dirs"), format!("XDG_DOWNLOAD_DIR=\"{}\"\n", s.path("downloads").display()))
+        .unwrap();
     let exe = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin/tauri-driver")).filter(|p| p.exists());
     let child = std::process::Command::new(exe.unwrap_or_else(|| "tauri-driver".into()))
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
@@ -108,6 +112,35 @@ async fn scenario() {
     click(&c, "#nav-timeline").await;
     let row = format!("tr#task-{}", id.replace('.', "\\."));
     wait_text(&c, &row, "the task in the timeline", |t| t.contains("done") && t.contains("Huy")).await;
+
+    // The audit record, saved as a PDF from the Activity view, lands in Downloads.
+    click(&c, "#nav-activity").await;
+    click(&c, "#save-record").await;
+    let saved = wait_text(&c, "#notice-text", "record saved", |t| t.contains("saved")).await;
+    let downloads = s.path("downloads");
+    let files: Vec<_> = std::fs::read_dir(&downloads).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(saved.contains(&name), "the app says where: {saved}");
+    assert!(name.starts_with("audit-record-") && name.ends_with("-partial.pdf"), "{name}");
+    let text = warroom_tests::pdf_text(&files[0]);
+    assert!(text.contains("PARTIAL") && text.contains("Huy"), "{text}");
+
+    // Print opens the record (not the app) in its own window, with the print dialog on it.
+    let main = c.window().await.unwrap();
+    click(&c, "#print-record").await;
+    let mut record = None;
+    for _ in 0..50 {
+        if let Some(w) = c.windows().await.unwrap().into_iter().find(|w| *w != main) {
+            record = Some(w);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let record = record.expect("a record window opens");
+    c.switch_to_window(record).await.unwrap();
+    wait_text(&c, "body", "the printable record", |t| t.contains("PARTIAL") && t.contains("Huy")).await;
+    c.switch_to_window(main).await.unwrap();
     c.close().await.unwrap();
 
     // Launched again on the same database: still done, by Huy.

@@ -19,21 +19,7 @@ static BOLD: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
 /// For what Noto Sans lacks (arrows, box drawing, many symbols).
 static FALLBACK: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paper {
-    A4,
-    Letter,
-}
-
-impl Paper {
-    /// Width and height in points.
-    pub fn size(self) -> (f32, f32) {
-        match self {
-            Self::A4 => (595.28, 841.89),
-            Self::Letter => (612.0, 792.0),
-        }
-    }
-}
+pub use warroom_model::api::Paper;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
@@ -322,7 +308,7 @@ impl Layout<'_> {
 
 /// The record as a PDF on `paper`.
 pub fn render(doc: &Doc, paper: Paper) -> Result<Vec<u8>, PdfError> {
-    let (width, height) = paper.size();
+    let (width, height) = paper.points();
     let mut l = Layout {
         regular: Metrics::new(REGULAR)?,
         bold: Metrics::new(BOLD)?,
