@@ -6,6 +6,11 @@ use std::sync::Mutex;
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
+
+    /// How long to wait in real time for `d` to pass on this clock.
+    fn real(&self, d: chrono::Duration) -> std::time::Duration {
+        d.to_std().unwrap_or_default()
+    }
 }
 
 /// The machine's clock.
@@ -68,6 +73,10 @@ impl Clock for ShiftedClock {
     fn now(&self) -> DateTime<Utc> {
         self.at(Utc::now())
     }
+
+    fn real(&self, d: chrono::Duration) -> std::time::Duration {
+        d.to_std().unwrap_or_default().div_f64(self.speed)
+    }
 }
 
 #[cfg(test)]
@@ -82,6 +91,7 @@ mod tests {
         assert_eq!(c.at(c.real_start), start);
         assert_eq!(c.at(c.real_start + chrono::Duration::seconds(10)), start + chrono::Duration::minutes(10));
         assert!(c.now() >= start);
+        assert_eq!(c.real(chrono::Duration::minutes(2)), std::time::Duration::from_secs(2));
         let bad = ShiftedClock::new(start, f64::NAN);
         assert_eq!(bad.at(bad.real_start + chrono::Duration::seconds(5)), start + chrono::Duration::seconds(5));
     }

@@ -8,6 +8,7 @@ pub mod encoding;
 pub mod export;
 pub mod import;
 pub mod live;
+pub mod notify;
 pub mod report;
 pub mod service;
 pub mod store;

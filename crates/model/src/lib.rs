@@ -11,4 +11,5 @@ pub use time::ClockTime;
 
 pub mod api;
 pub mod live;
+pub mod notify;
 pub use api::{ApiError, ErrorKind, Loaded};

@@ -1,0 +1,201 @@
+//! What notifications say, in English or Vietnamese. Times are the run's local `HH:MM`; the
+//! runbook's own words (titles, roles) stay as written.
+
+use chrono::DateTime;
+use warroom_model::live::{CheckpointLive, IncidentLive, MetricLive, RollbackLive, TaskLive};
+use warroom_model::notify::{Lang, NoticeKind};
+
+pub struct Texts {
+    lang: Lang,
+    tz: Option<chrono_tz::Tz>,
+}
+
+type Text = (String, String);
+
+impl Texts {
+    pub fn new(lang: Lang, tz: Option<chrono_tz::Tz>) -> Self {
+        Self { lang, tz }
+    }
+
+    fn vi(&self) -> bool {
+        self.lang == Lang::Vi
+    }
+
+    /// `HH:MM` in the run's zone.
+    fn hm(&self, at: &str) -> String {
+        match (DateTime::parse_from_rfc3339(at), self.tz) {
+            (Ok(t), Some(tz)) => t.with_timezone(&tz).format("%H:%M").to_string(),
+            (Ok(t), None) => t.format("%H:%M").to_string(),
+            (Err(_), _) => at.to_owned(),
+        }
+    }
+
+    pub fn task_due(&self, t: &TaskLive, minutes: u32) -> Text {
+        let (start, planned) = (self.hm(&t.forecast_start), self.hm(&t.planned_start));
+        let late = if start == planned {
+            String::new()
+        } else if self.vi() {
+            format!(" (kế hoạch {planned})")
+        } else {
+            format!(" (planned {planned})")
+        };
+        if self.vi() {
+            (
+                format!("Việc {} bắt đầu sau {minutes} phút", t.id),
+                format!("{} · {} · dự kiến {start}{late}", t.title, t.owner),
+            )
+        } else {
+            (
+                format!("Task {} starts in {minutes} min", t.id),
+                format!("{} · {} · forecast {start}{late}", t.title, t.owner),
+            )
+        }
+    }
+
+    pub fn overdue(&self, t: &TaskLive, minutes: u32) -> Text {
+        // Only work is told overdue; a checkpoint has its own notice.
+        let finish = self.hm(&t.planned_finish);
+        if self.vi() {
+            (
+                format!("Việc {} đã trễ {minutes} phút", t.id),
+                format!("{} · {} · kế hoạch xong lúc {finish}", t.title, t.owner),
+            )
+        } else {
+            (
+                format!("Task {} is {minutes} min overdue", t.id),
+                format!("{} · {} · planned to finish at {finish}", t.title, t.owner),
+            )
+        }
+    }
+
+    pub fn checkpoint_due(&self, c: &CheckpointLive, minutes: u32) -> Text {
+        let at = self.hm(&c.forecast);
+        let roles = c.required.join(", ");
+        if self.vi() {
+            (format!("Điểm kiểm tra {} sau {minutes} phút", c.id), format!("{} · {at} · cần ký: {roles}", c.title))
+        } else {
+            (format!("Checkpoint {} in {minutes} min", c.id), format!("{} · {at} · sign-off: {roles}", c.title))
+        }
+    }
+
+    pub fn signoff_waiting(&self, c: &CheckpointLive) -> Text {
+        let signed: Vec<String> = c.signed.iter().map(|s| format!("{} ({})", s.by.name, s.role)).collect();
+        let signed = signed.join(", ");
+        if self.vi() {
+            (format!("Điểm kiểm tra {} chờ bạn ký", c.id), format!("{} · đã ký: {signed}", c.title))
+        } else {
+            (format!("Checkpoint {} waits for your sign-off", c.id), format!("{} · signed: {signed}", c.title))
+        }
+    }
+
+    pub fn deadline(&self, r: &RollbackLive, minutes: u32) -> Text {
+        let by = r.decide_by.as_deref().map(|d| self.hm(d)).unwrap_or_default();
+        let end = self.hm(&r.implementation_end);
+        let v = r.implementation_variance_minutes;
+        let variance = if v == 0 { String::new() } else { format!(" ({v:+} min)") };
+        match (self.vi(), minutes) {
+            (true, 0) => (
+                "Đã đến hạn chót rollback".into(),
+                format!("Quyết định ngay: rollback hay tiếp tục. Dự báo xong triển khai {end}{variance}."),
+            ),
+            (true, m) => (
+                format!("Hạn chót rollback còn {m} phút"),
+                format!("Quyết định trước {by}: rollback hay tiếp tục. Dự báo xong triển khai {end}{variance}."),
+            ),
+            (false, 0) => (
+                "Rollback deadline: now".into(),
+                format!("Decide now: roll back or go on. Implementation forecast to end {end}{variance}."),
+            ),
+            (false, m) => (
+                format!("Rollback deadline in {m} min"),
+                format!("Decide by {by}: roll back or go on. Implementation forecast to end {end}{variance}."),
+            ),
+        }
+    }
+
+    pub fn point_of_no_return(&self, r: &RollbackLive) -> Text {
+        let by = r.decide_by.as_deref().map(|d| self.hm(d)).unwrap_or_default();
+        let end = self.hm(&r.implementation_end);
+        let left = r.slack_minutes.max(0);
+        if self.vi() {
+            (
+                format!("Nguy cơ vượt điểm không thể quay lại ({by}, còn {left} phút)"),
+                format!(
+                    "Dự báo triển khai xong lúc {end}, sau hạn chót rollback {by}. Cần quyết định: rollback hay tiếp tục."
+                ),
+            )
+        } else {
+            (
+                format!("Point of no return at risk ({by}, {left} min left)"),
+                format!(
+                    "The implementation is forecast to end at {end}, after the rollback deadline {by}. Decide: roll back or go on."
+                ),
+            )
+        }
+    }
+
+    pub fn metric_alert(&self, m: &MetricLive) -> Text {
+        let value = m
+            .last
+            .as_ref()
+            .map(|r| format!("{}{}", r.value, r.unit.as_deref().unwrap_or_default()))
+            .unwrap_or_default();
+        if self.vi() {
+            (
+                format!("Cảnh báo chỉ số: {}", m.name),
+                format!("{value} · ngưỡng cảnh báo {} · mục tiêu {}", m.alert, m.target),
+            )
+        } else {
+            (format!("Metric alert: {}", m.name), format!("{value} · alert at {} · target {}", m.alert, m.target))
+        }
+    }
+
+    pub fn incident(&self, i: &IncidentLive) -> Text {
+        let sev = i.severity.map(|s| format!("{s:?}")).unwrap_or_default();
+        let by = format!("{} ({})", i.opened_by.name, i.opened_by.role);
+        let advice = i.recommendation.as_deref().map(|r| r.replace('_', " ")).unwrap_or_default();
+        if self.vi() {
+            let advice = if advice.is_empty() { String::new() } else { format!(" · khuyến nghị: {advice}") };
+            (format!("Sự cố {sev}: {}", i.title), format!("Mở bởi {by}{advice}"))
+        } else {
+            let advice = if advice.is_empty() { String::new() } else { format!(" · advice: {advice}") };
+            (format!("{sev} incident: {}", i.title), format!("Opened by {by}{advice}"))
+        }
+    }
+
+    /// "While you were away": how many of each kind passed.
+    pub fn summary(&self, counts: &[(NoticeKind, usize)]) -> Text {
+        let parts: Vec<String> = counts.iter().map(|(k, n)| self.count(*k, *n)).collect();
+        if self.vi() {
+            ("Trong lúc bạn vắng mặt".into(), parts.join(", "))
+        } else {
+            ("While you were away".into(), parts.join(", "))
+        }
+    }
+
+    fn count(&self, kind: NoticeKind, n: usize) -> String {
+        let s = if n == 1 { "" } else { "s" };
+        let vi = self.vi();
+        match kind {
+            NoticeKind::TaskDue if vi => format!("{n} việc đến giờ bắt đầu"),
+            NoticeKind::TaskDue => format!("{n} task{s} due to start"),
+            NoticeKind::TaskOverdue if vi => format!("{n} việc quá hạn"),
+            NoticeKind::TaskOverdue => format!("{n} task{s} overdue"),
+            NoticeKind::CheckpointDue if vi => format!("{n} điểm kiểm tra đến hạn"),
+            NoticeKind::CheckpointDue => format!("{n} checkpoint{s} due"),
+            NoticeKind::SignoffWaiting if vi => format!("{n} điểm kiểm tra chờ bạn ký"),
+            NoticeKind::SignoffWaiting => format!("{n} checkpoint{s} waiting for your sign-off"),
+            NoticeKind::RollbackDeadline if vi => format!("{n} nhắc hạn chót rollback"),
+            NoticeKind::RollbackDeadline => format!("{n} rollback deadline reminder{s}"),
+            NoticeKind::PointOfNoReturn if vi => "nguy cơ vượt điểm không thể quay lại".into(),
+            NoticeKind::PointOfNoReturn => "the point of no return at risk".into(),
+            NoticeKind::MetricAlert if vi => format!("{n} cảnh báo chỉ số"),
+            NoticeKind::MetricAlert => format!("{n} metric alert{s}"),
+            NoticeKind::Incident if vi => format!("{n} sự cố P1/P2"),
+            NoticeKind::Incident => format!("{n} P1/P2 incident{s}"),
+            NoticeKind::PeerLost if vi => format!("{n} máy mất kết nối"),
+            NoticeKind::PeerLost => format!("{n} laptop{s} lost"),
+            NoticeKind::Summary => String::new(),
+        }
+    }
+}
