@@ -4,9 +4,10 @@
 //! `changed` event. One instance per database; the window's size and place are remembered.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 use tauri::{Emitter, Manager, Runtime, State, WindowEvent};
+use warroom_core::notify::desktop::{Desktop, Notifier};
 use warroom_core::report;
 use warroom_core::service::{Service, ServiceError};
 use warroom_core::{Store, SystemClock};
@@ -14,6 +15,7 @@ use warroom_model::api::{
     Activity, Done, ImportOutcome, ImportRequest, Me, Paper, ReportFormat, Request, Saved, Session,
 };
 use warroom_model::live::Status;
+use warroom_model::notify::{Notice, NoticeKind, NotifySettings, Shown, Snooze};
 use warroom_model::{ApiError, ErrorKind, Loaded};
 
 /// The service the app works on; commands lock it for the length of one call.
@@ -23,9 +25,17 @@ pub struct AppState {
     announced: Mutex<u64>,
     /// The printable record the record window shows.
     printable: Mutex<String>,
+    /// Wakes the notification watcher after a change, so it plans again at once.
+    kick: Mutex<mpsc::Sender<()>>,
 }
 
 impl AppState {
+    fn kick(&self) {
+        if let Ok(kick) = self.kick.lock() {
+            let _ = kick.send(());
+        }
+    }
+
     fn with<R: Runtime, T>(
         &self,
         app: &tauri::AppHandle<R>,
@@ -41,6 +51,7 @@ impl AppState {
         {
             *seen = version;
             let _ = app.emit("changed", version);
+            self.kick();
         }
         out
     }
@@ -166,6 +177,85 @@ fn save_report<R: Runtime>(
     report::save(&rec, ReportFormat::Pdf, paper.unwrap_or_default(), &dir).map_err(|e| ServiceError::from(e).to_api())
 }
 
+#[tauri::command]
+fn notify_settings<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<NotifySettings, ApiError> {
+    state.with(&app, |s| s.notify_settings().map_err(|e| e.to_api()))
+}
+
+#[tauri::command]
+fn set_notify_settings<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    settings: NotifySettings,
+) -> Result<NotifySettings, ApiError> {
+    state.with(&app, |s| s.set_notify_settings(&settings).map_err(|e| e.to_api()))
+}
+
+#[tauri::command]
+fn recent_notifications<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Vec<Shown>, ApiError> {
+    state.with(&app, |s| s.recent_notifications().map_err(|e| e.to_api()))
+}
+
+#[tauri::command]
+fn snooze<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, req: Snooze) -> Result<Notice, ApiError> {
+    let n = state.with(&app, |s| s.snooze(&req.key, req.minutes).map_err(|e| e.to_api()))?;
+    state.kick();
+    Ok(n)
+}
+
+/// Where clicking a notification takes the person: the window comes forward and the UI opens
+/// the task, checkpoint, or panel it is about.
+#[derive(Clone, serde::Serialize)]
+struct Open {
+    kind: NoticeKind,
+    task_id: Option<String>,
+}
+
+fn open<R: Runtime>(app: &tauri::AppHandle<R>, to: Open) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+    let _ = app.emit("open", to);
+}
+
+/// The app's own notification timer: core's planner decides what is due; this sleeps until
+/// then (or until something changes) and shows it on the desktop.
+fn watch_notifications<R: Runtime>(app: tauri::AppHandle<R>, kicks: mpsc::Receiver<()>) {
+    let notifier = Desktop;
+    loop {
+        let state = app.state::<AppState>();
+        let wait = match state.with(&app, |s| s.notify_tick().map_err(|e| e.to_api())) {
+            Ok((show, next)) => {
+                for n in show {
+                    let target = Open { kind: n.kind, task_id: n.task_id.clone() };
+                    let handle = app.clone();
+                    if let Err(e) = notifier.show(&n, Some(Box::new(move || open(&handle, target)))) {
+                        eprintln!("warroom: {e}");
+                    }
+                    let _ = app.emit("notified", &n);
+                }
+                (next - chrono::Utc::now()).to_std().unwrap_or_default()
+            }
+            Err(e) => {
+                eprintln!("warroom: notifications: {e}");
+                Duration::from_secs(60)
+            }
+        };
+        match kicks.recv_timeout(wait) {
+            Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => while kicks.try_recv().is_ok() {},
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
 /// `WARROOM_DB`, else the shared default in the OS data folder.
 fn db_path() -> anyhow::Result<PathBuf> {
     if let Some(p) = std::env::var_os("WARROOM_DB") {
@@ -228,11 +318,15 @@ pub fn run() -> anyhow::Result<()> {
             if let Some(window) = app.get_webview_window("main") {
                 restore_geometry(&window, &svc);
             }
+            let (kick, kicks) = mpsc::channel();
             app.manage(AppState {
                 svc: Mutex::new(svc),
                 announced: Mutex::new(version),
                 printable: Mutex::new(String::new()),
+                kick: Mutex::new(kick),
             });
+            let handle = app.handle().clone();
+            std::thread::spawn(move || watch_notifications(handle, kicks));
             // Notice what the CLI (another process) commits to the same database.
             let handle = app.handle().clone();
             std::thread::spawn(move || {
@@ -266,7 +360,11 @@ pub fn run() -> anyhow::Result<()> {
             me,
             set_me,
             print_report,
-            save_report
+            save_report,
+            notify_settings,
+            set_notify_settings,
+            recent_notifications,
+            snooze
         ])
         .run(tauri::generate_context!())?;
     Ok(())

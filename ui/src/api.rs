@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use warroom_model::api::{Activity, Done, ImportOutcome, ImportRequest, Me, Request, Saved, Session};
 use warroom_model::live::Status;
+use warroom_model::notify::{Notice, NoticeKind, NotifySettings, Shown, Snooze};
 use warroom_model::{ApiError, ErrorKind, Loaded};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -271,6 +272,65 @@ fn print_page(page: &str) -> Result<(), ApiError> {
         .append_child(&frame)
         .map_err(|_| unavailable("print"))?;
     Ok(())
+}
+
+pub async fn notify_settings() -> Result<NotifySettings, ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("notify_settings", json!({})).await,
+        Transport::Http => http("GET", "/api/notify/settings", None).await,
+    }
+}
+
+pub async fn set_notify_settings(settings: &NotifySettings) -> Result<NotifySettings, ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("set_notify_settings", json!({ "settings": settings })).await,
+        Transport::Http => http("PUT", "/api/notify/settings", body(settings)?).await,
+    }
+}
+
+/// The notifications shown on this laptop, newest first.
+pub async fn recent_notifications() -> Result<Vec<Shown>, ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("recent_notifications", json!({})).await,
+        Transport::Http => http("GET", "/api/notify/recent", None).await,
+    }
+}
+
+pub async fn snooze(key: &str, minutes: u32) -> Result<Notice, ApiError> {
+    let req = Snooze { key: key.to_owned(), minutes };
+    match transport() {
+        Transport::Tauri => invoke("snooze", json!({ "req": req })).await,
+        Transport::Http => http("POST", "/api/notify/snooze", body(&req)?).await,
+    }
+}
+
+/// Where clicking a desktop notification asks to go.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct Open {
+    pub kind: NoticeKind,
+    pub task_id: Option<String>,
+}
+
+/// Calls `shown` when the desktop app shows a notification and `open` when one is clicked.
+/// A browser has no watcher of its own: neither happens there.
+pub fn on_notifications(shown: impl Fn(Notice) + 'static, open: impl Fn(Open) + 'static) {
+    if transport() != Transport::Tauri {
+        return;
+    }
+    fn listen<T: DeserializeOwned + 'static>(event: &'static str, f: impl Fn(T) + 'static) {
+        let cb = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+            if let Ok(v) = serde_wasm_bindgen::from_value::<T>(payload) {
+                f(v);
+            }
+        });
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = tauri_listen(event, &cb).await;
+            cb.forget();
+        });
+    }
+    listen("notified", shown);
+    listen("open", open);
 }
 
 /// Calls `f` whenever the backend's state changes (a local action, another process, a peer).

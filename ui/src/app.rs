@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use warroom_model::Loaded;
 use warroom_model::api::{Action, Request, Session, TaskVerb};
 use warroom_model::live::Status;
+use warroom_model::notify::{Lang as NotifyLang, NoticeKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
@@ -103,6 +104,10 @@ pub struct Ctx {
     pub palette: RwSignal<bool>,
     /// The audit record is being laid out (printing or saving).
     pub busy_record: RwSignal<bool>,
+    /// The list of recent notifications is open.
+    pub bell: RwSignal<bool>,
+    /// Notifications shown since the list was last opened.
+    pub unread: RwSignal<u32>,
     /// Milliseconds from the last click that recorded something to the frame showing its result
     /// (on the root element as `data-act-ms`, for the end-to-end tests' figures).
     pub act_ms: RwSignal<Option<f64>>,
@@ -281,9 +286,37 @@ impl Ctx {
     }
 
     pub fn toggle_lang(self) {
-        let next = if self.lang.get_untracked() == Lang::En { Lang::Vi } else { Lang::En };
+        self.set_lang(if self.lang.get_untracked() == Lang::En { Lang::Vi } else { Lang::En });
+    }
+
+    pub fn set_lang(self, next: Lang) {
         self.lang.set(next);
         set_pref("warroom.lang", next.code());
+        // Notifications speak the UI's language.
+        spawn_local(async move {
+            if let Ok(mut s) = api::notify_settings().await {
+                s.lang = if next == Lang::Vi { NotifyLang::Vi } else { NotifyLang::En };
+                let _ = api::set_notify_settings(&s).await;
+            }
+        });
+    }
+
+    /// Goes to what a notification is about.
+    pub fn open_notice(self, kind: NoticeKind, task_id: Option<String>) {
+        self.bell.set(false);
+        self.set_wall(false);
+        let view = match kind {
+            NoticeKind::TaskDue | NoticeKind::TaskOverdue => View::Timeline,
+            NoticeKind::CheckpointDue | NoticeKind::SignoffWaiting => View::Checkpoints,
+            NoticeKind::RollbackDeadline | NoticeKind::PointOfNoReturn => View::Rollback,
+            NoticeKind::MetricAlert => View::Monitoring,
+            NoticeKind::Incident => View::Incidents,
+            NoticeKind::PeerLost | NoticeKind::Summary => View::Now,
+        };
+        if task_id.is_some() {
+            self.selected.set(task_id);
+        }
+        self.view.set(view);
     }
 
     pub fn toggle_theme(self) {
@@ -317,6 +350,7 @@ fn on_key(c: Ctx, e: web_sys::KeyboardEvent) {
     if key == "Escape" {
         c.help.set(false);
         c.palette.set(false);
+        c.bell.set(false);
         if c.wall.get_untracked() {
             c.set_wall(false);
         }
@@ -398,6 +432,8 @@ pub fn App() -> impl IntoView {
         help: RwSignal::new(false),
         palette: RwSignal::new(false),
         busy_record: RwSignal::new(false),
+        bell: RwSignal::new(false),
+        unread: RwSignal::new(0),
         act_ms: RwSignal::new(None),
         version: RwSignal::new(0),
     };
@@ -428,6 +464,7 @@ pub fn App() -> impl IntoView {
         },
         std::time::Duration::from_secs(20),
     );
+    api::on_notifications(move |_| c.unread.update(|n| *n += 1), move |o| c.open_notice(o.kind, o.task_id));
     let handle = window_event_listener(ev::keydown, move |e| on_key(c, e));
     on_cleanup(move || handle.remove());
     // A browser without the token on a shared server gets the wall view.
@@ -454,6 +491,7 @@ pub fn App() -> impl IntoView {
             <Toasts />
             {move || c.help.get().then(help)}
             {move || c.palette.get().then(views::palette)}
+            {move || c.bell.get().then(views::notifications)}
         </div>
     }
 }

@@ -11,6 +11,8 @@ use leptos::task::spawn_local;
 use warroom_model::api::{Action, Activity, ImportOutcome, ImportRequest, Me, TaskVerb};
 use warroom_model::live::{Decision, MetricState, Rag, RunKind, RunState, Severity, Status, TaskLive, TaskStatus};
 use warroom_model::mask_secrets;
+use warroom_model::notify::{NoticeKind, NotifySettings, Shown};
+use wasm_bindgen::JsValue;
 
 // ---------------------------------------------------------------------------------------------
 // Time and text helpers
@@ -142,6 +144,13 @@ pub fn top_bar() -> impl IntoView {
                 })}
             </div>
             <div class="bar-right">
+                <button id="bell" class="bell" title=move || t("Notifications") aria-label=move || t("Notifications")
+                    on:click=move |_| { c.unread.set(0); c.bell.update(|b| *b = !*b); }>
+                    <svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true">
+                        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"/>
+                    </svg>
+                    {move || (c.unread.get() > 0).then(|| view! { <span class="count">{c.unread.get()}</span> })}
+                </button>
                 {move || c.status.get().map(|st| view! {
                     <div class="forecast" class:late={st.rollback.implementation_variance_minutes > 0} id="forecast-variance">
                         <span class="label">{t("Go-live forecast")}" "{hm(&st.rollback.implementation_end)}</span>
@@ -899,7 +908,7 @@ pub fn settings() -> impl IntoView {
         </section>
         <section class="card form">
             <label>{t("Language")}
-                <select id="lang" on:change=move |e| { let l = Lang::from_code(&input_value(&e)); c.lang.set(l); set_pref("warroom.lang", l.code()); }>
+                <select id="lang" on:change=move |e| c.set_lang(Lang::from_code(&input_value(&e)))>
                     <option value="en" selected=move || c.lang.get() == Lang::En>"English"</option>
                     <option value="vi" selected=move || c.lang.get() == Lang::Vi>"Tiếng Việt"</option>
                 </select>
@@ -911,6 +920,7 @@ pub fn settings() -> impl IntoView {
                 </select>
             </label>
         </section>
+        {notify_settings}
         {move || c.status.get().map(|st| view! {
             <section class="card form">
                 <h2>{t("The run")}</h2>
@@ -922,6 +932,80 @@ pub fn settings() -> impl IntoView {
             </section>
         })}
         {move || c.status.get().filter(|s| s.run.state.is_over()).map(|_| start_run())}
+    }
+}
+
+/// How early this laptop tells its person, and about whose tasks.
+fn notify_settings() -> impl IntoView {
+    let c = ctx();
+    let current = RwSignal::new(None::<NotifySettings>);
+    let (enabled, everyone) = (RwSignal::new(true), RwSignal::new(false));
+    let (due, overdue, checkpoint, deadline) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let show = move |s: NotifySettings| {
+        enabled.set(s.enabled);
+        everyone.set(s.everyone);
+        due.set(s.task_due_minutes.to_string());
+        overdue.set(s.overdue_minutes.to_string());
+        checkpoint.set(s.checkpoint_minutes.to_string());
+        deadline.set(s.deadline_minutes.iter().map(u32::to_string).collect::<Vec<_>>().join(", "));
+        current.set(Some(s));
+    };
+    spawn_local(async move {
+        match api::notify_settings().await {
+            Ok(s) => show(s),
+            Err(e) => c.error.set(Some(e.message)),
+        }
+    });
+    let save = move |_| {
+        let Some(mut s) = current.get_untracked() else { return };
+        let minutes = |text: String, what: &str| -> Result<u32, String> {
+            text.trim().parse().map_err(|_| format!("{what}: {} `{text}`", t("not a number of minutes:")))
+        };
+        let parsed = (|| -> Result<(), String> {
+            s.task_due_minutes = minutes(due.get_untracked(), t("Before my tasks"))?;
+            s.overdue_minutes = minutes(overdue.get_untracked(), t("After a task is late"))?;
+            s.checkpoint_minutes = minutes(checkpoint.get_untracked(), t("Before checkpoints"))?;
+            s.deadline_minutes = deadline
+                .get_untracked()
+                .split([',', ' '])
+                .filter(|p| !p.is_empty())
+                .map(|p| minutes(p.to_owned(), t("Before the rollback deadline")))
+                .collect::<Result<_, _>>()?;
+            Ok(())
+        })();
+        if let Err(e) = parsed {
+            c.error.set(Some(e));
+            return;
+        }
+        s.enabled = enabled.get_untracked();
+        s.everyone = everyone.get_untracked();
+        spawn_local(async move {
+            match api::set_notify_settings(&s).await {
+                Ok(s) => {
+                    show(s);
+                    c.notify(t("Notification settings saved.").to_owned());
+                }
+                Err(e) => c.error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <section class="card form" id="notify-settings">
+            <h2>{t("Notifications")}</h2>
+            <p class="muted">{t("This laptop tells you on the desktop, even offline. Times are minutes.")}</p>
+            <label class="check"><input id="notify-enabled" type="checkbox" bind:checked=enabled />{t("Notify me on this laptop")}</label>
+            <label>{t("Before my tasks")}<input id="notify-due" type="number" min="0" max="1440" bind:value=due /></label>
+            <label>{t("After a task is late")}<input id="notify-overdue" type="number" min="0" max="1440" bind:value=overdue /></label>
+            <label>{t("Before checkpoints")}<input id="notify-checkpoint" type="number" min="0" max="1440" bind:value=checkpoint /></label>
+            <label>{t("Before the rollback deadline")}<input id="notify-deadline" type="text" bind:value=deadline /></label>
+            <label class="check"><input id="notify-everyone" type="checkbox" bind:checked=everyone />{t("Everyone's tasks, not only my role's")}</label>
+            <button id="notify-save" class="primary" on:click=save disabled=move || current.get().is_none() || !c.session.get().is_some_and(|s| s.can_write)>{t("Save")}</button>
+        </section>
     }
 }
 
@@ -1129,6 +1213,79 @@ fn entries(c: Ctx) -> Vec<Entry> {
         }
     }
     out
+}
+
+/// The notifications shown on this laptop, newest first: read a missed one, open what it is
+/// about, or snooze it.
+pub fn notifications() -> impl IntoView {
+    let c = ctx();
+    let items = RwSignal::new(None::<Vec<Shown>>);
+    let load = move || {
+        spawn_local(async move {
+            match api::recent_notifications().await {
+                Ok(list) => items.set(Some(list)),
+                Err(e) => c.error.set(Some(e.message)),
+            }
+        })
+    };
+    load();
+    let snooze = move |key: String, minutes: u32| {
+        spawn_local(async move {
+            match api::snooze(&key, minutes).await {
+                Ok(n) => c.notify(format!("{} {minutes} min: {}", t("Snoozed"), n.title)),
+                Err(e) => c.error.set(Some(e.message)),
+            }
+        })
+    };
+    view! {
+        <div class="overlay" role="dialog" aria-modal="true" aria-label=t("Notifications") on:click=move |_| c.bell.set(false)>
+            <div class="dialog notifications" id="notifications" on:click=|e| e.stop_propagation()>
+                <h2>{t("Notifications")}</h2>
+                {move || match items.get() {
+                    None => view! { <p class="muted">"…"</p> }.into_any(),
+                    Some(list) if list.is_empty() => view! {
+                        <p class="muted">{t("Nothing yet. You are told before your tasks, checkpoints and the rollback deadline.")}</p>
+                    }.into_any(),
+                    Some(list) => view! {
+                        <ul class="notices">
+                            {list.into_iter().map(|s| {
+                                let n = s.notice;
+                                let (key5, key15) = (n.key.clone(), n.key.clone());
+                                let (kind, task) = (n.kind, n.task_id.clone());
+                                let snoozable = n.kind != NoticeKind::Summary;
+                                view! {
+                                    <li class="notice" class:urgent=n.kind.urgent()>
+                                        <span class="num muted">{local_hm(&s.shown_at)}</span>
+                                        <div>
+                                            <strong>{n.title.clone()}</strong>
+                                            <div>{n.body.clone()}</div>
+                                        </div>
+                                        <div class="buttons">
+                                            <button class="open" on:click=move |_| c.open_notice(kind, task.clone())>{t("Open")}</button>
+                                            <Show when=move || snoozable>
+                                                <button class="snooze" on:click={let k = key5.clone(); move |_| snooze(k.clone(), 5)}>{t("5 min")}</button>
+                                                <button on:click={let k = key15.clone(); move |_| snooze(k.clone(), 15)}>{t("15 min")}</button>
+                                            </Show>
+                                        </div>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }}
+                <p><button on:click=move |_| c.bell.set(false)>{t("close")}</button></p>
+            </div>
+        </div>
+    }
+}
+
+/// `HH:MM` of an RFC 3339 instant in this browser's zone.
+fn local_hm(at: &str) -> String {
+    let d = js_sys::Date::new(&JsValue::from_str(at));
+    if d.get_time().is_nan() {
+        return at.to_owned();
+    }
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
 
 pub fn palette() -> impl IntoView {

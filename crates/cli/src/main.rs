@@ -7,6 +7,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod live;
+mod notify;
 mod serve;
 mod show;
 
@@ -158,6 +159,27 @@ enum Command {
         #[arg(long, default_value_t = 1.0, requires = "now")]
         speed: f64,
     },
+    /// Notifications: preview what you will be told and when, settings, the recent list, snooze.
+    Notify {
+        #[command(subcommand)]
+        cmd: notify::NotifyCmd,
+    },
+    /// Watch the current run and tell you, at the right minute, about your tasks, checkpoints,
+    /// the rollback deadline, incidents and alerts: a line each, and a desktop notification.
+    Watch {
+        /// Print only; do not send desktop notifications.
+        #[arg(long)]
+        no_desktop: bool,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        /// Rehearse at another instant: the clock starts there (RFC 3339).
+        #[arg(long, value_name = "INSTANT")]
+        now: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// With --now: how many times faster than real time the clock runs.
+        #[arg(long, default_value_t = 1.0, requires = "now")]
+        speed: f64,
+    },
     /// The live picture: where we are, what is late, what comes next, can we still roll back.
     Status {
         #[arg(long)]
@@ -215,6 +237,14 @@ fn open(db: Option<PathBuf>) -> Result<Store> {
         None => default_db()?,
     };
     Ok(Store::open(&path)?)
+}
+
+/// The system clock, or with `--now` a clock started there running at `speed`.
+fn clock(now: Option<chrono::DateTime<chrono::FixedOffset>>, speed: f64) -> std::sync::Arc<dyn warroom_core::Clock> {
+    match now {
+        Some(at) => std::sync::Arc::new(warroom_core::ShiftedClock::new(at.with_timezone(&Utc), speed)),
+        None => std::sync::Arc::new(SystemClock),
+    }
 }
 
 /// The person acting: --by/--role, else `warroom me set`, else the login name.
@@ -346,12 +376,17 @@ fn run(cli: Cli) -> Result<()> {
                 bail!("the record was changed after the fact: {} problem(s)\n{}", v.problems.len(), list.join("\n"));
             }
         }
+        Command::Notify { cmd } => {
+            let store = open(cli.db)?;
+            notify::cmd(store, std::sync::Arc::new(SystemClock), cli.who.role.as_deref(), cmd, &mut out)?;
+        }
+        Command::Watch { no_desktop, json, now, speed } => {
+            let store = open(cli.db)?;
+            notify::watch(store, clock(now, speed), !no_desktop, json, &mut out)?;
+        }
         Command::Serve { bind, ui, now, speed } => {
             let store = open(cli.db)?;
-            let clock: std::sync::Arc<dyn warroom_core::Clock> = match now {
-                Some(at) => std::sync::Arc::new(warroom_core::ShiftedClock::new(at.with_timezone(&Utc), speed)),
-                None => std::sync::Arc::new(SystemClock),
-            };
+            let clock = clock(now, speed);
             let svc = warroom_core::service::Service::with_demo(store, clock)?;
             drop(out);
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;

@@ -21,6 +21,7 @@ use tokio::sync::watch;
 use warroom_core::report::{self, Record};
 use warroom_core::service::{Service, ServiceError};
 use warroom_model::api::{ImportRequest, Me, Paper, ReportFormat, Request};
+use warroom_model::notify::{Notice, NotifySettings, Shown, Snooze};
 use warroom_model::{ApiError, ErrorKind};
 
 /// Shared by every request.
@@ -105,6 +106,9 @@ pub fn router(state: Arc<AppState>, ui: Option<&Path>) -> Router {
         .route("/import", post(import))
         .route("/events", get(events))
         .route("/report", get(report))
+        .route("/notify/settings", get(notify_settings).put(set_notify_settings))
+        .route("/notify/recent", get(recent_notifications))
+        .route("/notify/snooze", post(snooze))
         .fallback(|| async { Failure(ApiError::new(ErrorKind::NotFound, "no such API endpoint")) })
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard));
     let app = Router::new().nest("/api", api);
@@ -177,6 +181,25 @@ async fn me(State(s): State<Arc<AppState>>) -> ApiResult<Me> {
 
 async fn set_me(State(s): State<Arc<AppState>>, Json(me): Json<Me>) -> ApiResult<Me> {
     Ok(Json(s.with(|svc| svc.set_me(&me).map_err(|e| e.to_api()))?))
+}
+
+async fn notify_settings(State(s): State<Arc<AppState>>) -> ApiResult<NotifySettings> {
+    Ok(Json(s.with(|svc| svc.notify_settings().map_err(|e| e.to_api()))?))
+}
+
+async fn set_notify_settings(
+    State(s): State<Arc<AppState>>,
+    Json(settings): Json<NotifySettings>,
+) -> ApiResult<NotifySettings> {
+    Ok(Json(s.with(|svc| svc.set_notify_settings(&settings).map_err(|e| e.to_api()))?))
+}
+
+async fn recent_notifications(State(s): State<Arc<AppState>>) -> ApiResult<Vec<Shown>> {
+    Ok(Json(s.with(|svc| svc.recent_notifications().map_err(|e| e.to_api()))?))
+}
+
+async fn snooze(State(s): State<Arc<AppState>>, Json(req): Json<Snooze>) -> ApiResult<Notice> {
+    Ok(Json(s.with(|svc| svc.snooze(&req.key, req.minutes).map_err(|e| e.to_api()))?))
 }
 
 async fn act(State(s): State<Arc<AppState>>, Json(req): Json<Request>) -> ApiResult<warroom_model::api::Done> {
@@ -383,6 +406,26 @@ mod tests {
         assert!(disposition.ends_with("-partial.pdf\""), "{disposition}");
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         assert!(bytes.starts_with(b"%PDF-"));
+    }
+
+    #[tokio::test]
+    async fn notification_settings_are_read_and_changed_and_bad_ones_refused() {
+        let app = router(state(true), None);
+        let (code, body) = call(&app, "GET", "/api/notify/settings", None, "").await;
+        assert_eq!(code, StatusCode::OK);
+        assert!(body.contains("\"task_due_minutes\":5") && body.contains("\"deadline_minutes\":[30,15,5,0]"), "{body}");
+        let (code, body) =
+            call(&app, "PUT", "/api/notify/settings", None, r#"{"task_due_minutes":10,"lang":"vi"}"#).await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        assert!(body.contains("\"task_due_minutes\":10") && body.contains("\"lang\":\"vi\""), "{body}");
+        let (code, body) = call(&app, "PUT", "/api/notify/settings", None, r#"{"task_due_minutes":100000}"#).await;
+        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (_, body) = call(&app, "GET", "/api/notify/settings", None, "").await;
+        assert!(body.contains("\"task_due_minutes\":10"), "the refused change changed nothing: {body}");
+        assert_eq!(call(&app, "GET", "/api/notify/recent", None, "").await.1, "[]");
+        let (code, body) =
+            call(&app, "POST", "/api/notify/snooze", None, r#"{"key":"task_due:1.1","minutes":5}"#).await;
+        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "nothing shown yet: {body}");
     }
 
     #[tokio::test]

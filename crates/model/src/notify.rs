@@ -104,3 +104,10 @@ pub struct Shown {
     /// When it was shown (RFC 3339, UTC).
     pub shown_at: String,
 }
+
+/// Show notification `key` again in `minutes` (5 or 15 in the app).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snooze {
+    pub key: String,
+    pub minutes: u32,
+}

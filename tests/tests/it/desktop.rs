@@ -98,6 +98,18 @@ async fn scenario() {
     .unwrap();
     click(&c, "#run-start").await;
     wait_text(&c, "#rollback-state", "the live picture", |t| !t.is_empty()).await;
+
+    // The app's own notification timer: the run's day is long past, so everything passed while
+    // the app was not watching: one "while you were away" summary, kept in the in-app list.
+    wait_text(&c, "#bell .count", "a notification shown", |t| t == "1").await;
+    click(&c, "#bell").await;
+    let list = wait_text(&c, "#notifications", "the notifications list", |t| t.contains("While you were away")).await;
+    assert!(list.contains("overdue"), "{list}");
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(warroom_tests::repo().join("docs/screenshot-notifications.png"), png).unwrap();
+    click(&c, "#notifications li.notice button.open").await;
+    wait_text(&c, "#nav-now", "back to Now", |t| t == "Now").await;
+    assert!(c.find(Locator::Css("#notifications")).await.is_err(), "the list closes");
     click(&c, "#due li.task button.done").await;
     let notice = wait_text(&c, "#notice-text", "task done", |t| t.contains("done")).await;
     let id = notice.split_whitespace().next().unwrap().to_owned();

@@ -8,4 +8,5 @@ mod browser;
 mod cli;
 mod desktop;
 mod live;
+mod notify;
 mod ui_text;
