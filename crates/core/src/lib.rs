@@ -12,6 +12,7 @@ pub mod notify;
 pub mod report;
 pub mod service;
 pub mod store;
+pub mod sync;
 
 pub use clock::{Clock, FakeClock, ShiftedClock, SystemClock};
 pub use import::{ImportError, ImportReport, Imported, import_file, import_markdown};

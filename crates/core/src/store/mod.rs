@@ -422,6 +422,30 @@ impl Store {
         Ok(out)
     }
 
+    /// The highest sequence held of each origin: what this database has, in one map.
+    pub fn version_vector(&self) -> Result<BTreeMap<String, u64>> {
+        let mut stmt = self.conn.prepare("SELECT origin, max(seq) FROM events GROUP BY origin").map_err(self.err())?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Up to `limit` events that `have` lacks, each origin's in sequence order. An event is one
+    /// local transaction, so a page never splits one.
+    pub fn events_after(&self, have: &BTreeMap<String, u64>, limit: usize) -> Result<Vec<Event>> {
+        let mine = self.version_vector()?;
+        let mut out = Vec::new();
+        for (origin, top) in mine {
+            let from = have.get(&origin).copied().unwrap_or(0);
+            if top <= from || out.len() >= limit {
+                continue;
+            }
+            let left = i64::try_from(limit - out.len()).unwrap_or(i64::MAX);
+            let sql = format!("{EVENT_COLUMNS} WHERE origin = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+            out.extend(self.read_events(&sql, params![origin, from, left])?);
+        }
+        Ok(out)
+    }
+
     pub fn event_count(&self) -> Result<u64> {
         self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).map_err(self.err())
     }

@@ -1,0 +1,177 @@
+//! Peer sync, the part that does not care how bytes travel: anti-entropy by version vectors.
+//! A peer says what it has (the highest sequence of each origin); the other sends, per origin,
+//! the events after that, in pages (an event is one local transaction, so a page never splits
+//! one). The receiver applies them with `Store::apply_remote`: each at most once, never across
+//! a gap, and a different event under a known (origin, sequence) is refused as a conflict.
+//! `Peer` is the seam for transports (in-process for the simulation, HTTP between laptops).
+
+#[cfg(test)]
+mod tests;
+
+use crate::clock::Clock;
+use crate::store::{Applied, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use warroom_model::Event;
+
+/// What a database has: the highest sequence held of each origin.
+pub type VersionVector = BTreeMap<String, u64>;
+
+/// The sync protocol's version; a peer speaking another is refused with a message.
+pub const PROTOCOL: u32 = 1;
+/// Events per page asked for.
+pub const PAGE: usize = 500;
+/// The most events a page may hold, whatever is asked.
+pub const MAX_PAGE: usize = 2000;
+/// A peer whose clock differs from ours by more than this is flagged (never refused).
+pub const SKEW_WARN_MS: i64 = 60_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the peer speaks sync protocol {0}, this laptop {PROTOCOL}: update the older one")]
+    Protocol(u32),
+    #[error("the peer could not be reached: {0}")]
+    Unreachable(String),
+    #[error("the peer refused: {0}")]
+    Refused(String),
+}
+
+type Result<T, E = SyncError> = std::result::Result<T, E>;
+
+/// What a peer says first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    pub protocol: u32,
+    /// The database's origin id.
+    pub origin: String,
+    pub have: VersionVector,
+    /// The peer's wall clock, to flag skew.
+    pub now_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub have: VersionVector,
+    pub limit: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub events: Vec<Event>,
+    /// More events are waiting after this page.
+    pub more: bool,
+}
+
+/// The other side, however it is reached.
+pub trait Peer {
+    fn hello(&self) -> Result<Hello>;
+    fn pull(&self, req: &PullRequest) -> Result<Page>;
+    fn push(&self, events: &[Event]) -> Result<Applied>;
+}
+
+/// This database's hello.
+pub fn hello(store: &Store, clock: &dyn Clock) -> Result<Hello> {
+    Ok(Hello {
+        protocol: PROTOCOL,
+        origin: store.origin().to_owned(),
+        have: store.version_vector()?,
+        now_ms: clock.now().timestamp_millis(),
+    })
+}
+
+/// Answers a pull: the events the asker lacks, a page at a time.
+pub fn serve_pull(store: &Store, req: &PullRequest) -> Result<Page> {
+    let limit = req.limit.clamp(1, MAX_PAGE);
+    let mut events = store.events_after(&req.have, limit + 1)?;
+    let more = events.len() > limit;
+    events.truncate(limit);
+    Ok(Page { events, more })
+}
+
+/// What one exchange did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub pulled: usize,
+    pub pushed: usize,
+    pub duplicates: usize,
+    /// Events that arrived ahead of a gap; asked for again next time.
+    pub deferred: usize,
+    /// The peer's clock minus ours, in ms, when it is off by more than `SKEW_WARN_MS`.
+    pub skew_ms: Option<i64>,
+}
+
+fn checked(h: Hello, clock: &dyn Clock, report: &mut Report) -> Result<Hello> {
+    if h.protocol != PROTOCOL {
+        return Err(SyncError::Protocol(h.protocol));
+    }
+    let skew = h.now_ms - clock.now().timestamp_millis();
+    report.skew_ms = (skew.abs() > SKEW_WARN_MS).then_some(skew);
+    Ok(h)
+}
+
+/// Takes from `peer` everything this database lacks.
+pub fn pull_from(local: &mut Store, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
+    let mut report = Report::default();
+    checked(peer.hello()?, clock, &mut report)?;
+    loop {
+        let page = peer.pull(&PullRequest { have: local.version_vector()?, limit: PAGE })?;
+        if page.events.is_empty() {
+            break;
+        }
+        let a = local.apply_remote(&page.events, clock)?;
+        report.pulled += a.applied;
+        report.duplicates += a.duplicates;
+        report.deferred += a.deferred;
+        // Nothing new applied: asking again would bring the same page.
+        if !page.more || a.applied == 0 {
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// Gives `peer` everything it lacks (for a peer that cannot reach us, such as a relay).
+pub fn push_to(local: &Store, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
+    let mut report = Report::default();
+    let mut have = checked(peer.hello()?, clock, &mut report)?.have;
+    loop {
+        let events = local.events_after(&have, PAGE)?;
+        if events.is_empty() {
+            break;
+        }
+        let a = peer.push(&events)?;
+        report.pushed += a.applied;
+        report.duplicates += a.duplicates;
+        report.deferred += a.deferred;
+        if a.applied == 0 {
+            break;
+        }
+        for e in &events {
+            let top = have.entry(e.origin.clone()).or_default();
+            *top = (*top).max(e.seq);
+        }
+    }
+    Ok(report)
+}
+
+/// A store in this process as a peer (the simulation; a relay's own side).
+pub struct Local<'a> {
+    pub store: &'a std::cell::RefCell<Store>,
+    pub clock: &'a dyn Clock,
+}
+
+impl Peer for Local<'_> {
+    fn hello(&self) -> Result<Hello> {
+        hello(&self.store.borrow(), self.clock)
+    }
+
+    fn pull(&self, req: &PullRequest) -> Result<Page> {
+        serve_pull(&self.store.borrow(), req)
+    }
+
+    fn push(&self, events: &[Event]) -> Result<Applied> {
+        Ok(self.store.borrow_mut().apply_remote(events, self.clock)?)
+    }
+}
