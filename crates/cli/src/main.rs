@@ -10,6 +10,7 @@ mod live;
 mod notify;
 mod serve;
 mod show;
+mod sync;
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
@@ -158,6 +159,11 @@ enum Command {
         /// With --now: how many times faster than real time the clock runs (60 = a minute a second).
         #[arg(long, default_value_t = 1.0, requires = "now")]
         speed: f64,
+    },
+    /// Peer sync: what this database holds, and exchanging events with another database file.
+    Sync {
+        #[command(subcommand)]
+        cmd: sync::SyncCmd,
     },
     /// Notifications: preview what you will be told and when, settings, the recent list, snooze.
     Notify {
@@ -375,6 +381,10 @@ fn run(cli: Cli) -> Result<()> {
                 let list: Vec<String> = v.problems.iter().map(|p| format!("  {p}")).collect();
                 bail!("the record was changed after the fact: {} problem(s)\n{}", v.problems.len(), list.join("\n"));
             }
+        }
+        Command::Sync { cmd } => {
+            let store = open(cli.db)?;
+            sync::cmd(store, &SystemClock, cmd, &mut out)?;
         }
         Command::Notify { cmd } => {
             let store = open(cli.db)?;

@@ -9,4 +9,5 @@ mod cli;
 mod desktop;
 mod live;
 mod notify;
+mod sync;
 mod ui_text;
