@@ -1,6 +1,7 @@
 //! Helpers for the cross-process tests: find the built binaries, run them in a scratch folder,
 //! and read the fixtures.
 
+pub mod dbus;
 pub mod web;
 
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::Path;
 use std::time::{Duration, Instant};
+use warroom_tests::dbus::{NotificationServer, PrivateBus};
 use warroom_tests::web::{click, fill, wait_text};
 use warroom_tests::{Child, Scratch, binary, free_port, wait_for_port};
 
@@ -15,7 +16,7 @@ struct Driver {
     _child: Child,
 }
 
-fn tauri_driver(s: &Scratch) -> Driver {
+fn tauri_driver(s: &Scratch, bus: &PrivateBus) -> Driver {
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "the desktop test needs an X display: run it under xvfb-run (scripts/test.sh does)"
@@ -32,6 +33,8 @@ fn tauri_driver(s: &Scratch) -> Driver {
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
         // The app inherits this environment through WebKitWebDriver.
         .env("WARROOM_DB", s.db())
+        // The desktop's notifications go to the test's own notification server.
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
         .env("XDG_CONFIG_HOME", &home)
         .env("XDG_CACHE_HOME", &home)
         .env("XDG_DATA_HOME", &home)
@@ -74,7 +77,9 @@ fn the_desktop_window_keeps_what_was_done_across_a_restart() {
 
 async fn scenario() {
     let s = Scratch::new();
-    let d = tauri_driver(&s);
+    let bus = PrivateBus::start(&s);
+    let desktop = NotificationServer::start(&bus);
+    let d = tauri_driver(&s, &bus);
 
     let launched = Instant::now();
     let c = launch(&d).await;
@@ -100,7 +105,24 @@ async fn scenario() {
     wait_text(&c, "#rollback-state", "the live picture", |t| !t.is_empty()).await;
 
     // The app's own notification timer: the run's day is long past, so everything passed while
-    // the app was not watching: one "while you were away" summary, kept in the in-app list.
+    // the app was not watching: one "while you were away" summary on the desktop, and clicking
+    // it brings the app to what it is about (here: Now).
+    let shown = desktop.calls.recv_timeout(Duration::from_secs(20)).expect("a desktop notification");
+    assert_eq!((shown.app.as_str(), shown.title.as_str()), ("warroom", "While you were away"));
+    assert!(shown.body.contains("overdue"), "{}", shown.body);
+    assert!(shown.actions.contains(&"default".to_owned()), "clickable: {:?}", shown.actions);
+    click(&c, "#nav-settings").await;
+    desktop.click(shown.id);
+    let mut current = None;
+    for _ in 0..100 {
+        current = c.find(Locator::Css("#nav-now")).await.unwrap().attr("aria-current").await.unwrap();
+        if current.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(current.as_deref(), Some("page"), "the click opened Now");
+    // And the in-app list keeps it.
     wait_text(&c, "#bell .count", "a notification shown", |t| t == "1").await;
     click(&c, "#bell").await;
     let list = wait_text(&c, "#notifications", "the notifications list", |t| t.contains("While you were away")).await;

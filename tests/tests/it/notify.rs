@@ -3,74 +3,11 @@
 //! (mine) is due in three seconds, and the Notify call it makes, with its title and body.
 //! Also `warroom notify plan --json` as a person previews their day.
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use warroom_tests::dbus::{NotificationServer, PrivateBus};
 use warroom_tests::{Child, Scratch, binary, fixtures};
-
-/// One Notify call as the server received it.
-#[derive(Debug)]
-struct Call {
-    app: String,
-    title: String,
-    body: String,
-    actions: Vec<String>,
-    hints: Vec<String>,
-    at: Instant,
-}
-
-struct Server {
-    calls: mpsc::Sender<Call>,
-}
-
-#[zbus::interface(name = "org.freedesktop.Notifications")]
-impl Server {
-    #[allow(clippy::too_many_arguments)]
-    fn notify(
-        &self,
-        app_name: String,
-        _replaces_id: u32,
-        _app_icon: String,
-        summary: String,
-        body: String,
-        actions: Vec<String>,
-        hints: HashMap<String, zbus::OwnedVariant>,
-        _expire_timeout: i32,
-    ) -> u32 {
-        let hints = hints.keys().cloned().collect();
-        let _ = self.calls.send(Call { app: app_name, title: summary, body, actions, hints, at: Instant::now() });
-        1
-    }
-
-    fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into(), "actions".into()]
-    }
-
-    fn get_server_information(&self) -> (String, String, String, String) {
-        ("warroom-test".into(), "warroom".into(), "1".into(), "1.2".into())
-    }
-
-    fn close_notification(&self, _id: u32) {}
-}
-
-/// A session bus of our own, so that nothing reaches the real desktop.
-fn private_bus(s: &Scratch) -> (Child, String) {
-    let socket = s.path("bus");
-    let address = format!("unix:path={}", socket.display());
-    let child = std::process::Command::new("dbus-daemon")
-        .args(["--session", "--nofork", "--nopidfile", &format!("--address={address}")])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("dbus-daemon (Debian package dbus; scripts/setup.sh --test installs it)");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !socket.exists() {
-        assert!(Instant::now() < deadline, "dbus-daemon did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (Child(child), address)
-}
 
 fn day(s: &Scratch, name: &str, role: &str) {
     let seed = fixtures().join("go-live-runbook.utf8.md");
@@ -83,17 +20,10 @@ fn day(s: &Scratch, name: &str, role: &str) {
 fn watch_tells_the_desktop_when_my_task_is_due() {
     let s = Scratch::new();
     day(&s, "Lan", "Tech Lead");
-    let (_bus, address) = private_bus(&s);
-    let (tx, rx) = mpsc::channel();
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let _server = rt.block_on(async {
-        zbus::connection::Builder::address(address.as_str())
-            .name("org.freedesktop.Notifications")
-            .serve_at("/org/freedesktop/Notifications", Server { calls: tx })
-            .build()
-            .await
-            .unwrap()
-    });
+    let bus = PrivateBus::start(&s);
+    let address = bus.address.clone();
+    let server = NotificationServer::start(&bus);
+    let rx = &server.calls;
 
     // 1.1 (Tech Lead) is planned for 6:00: told at 5:55, three seconds after the watch starts.
     let started = Instant::now();
