@@ -8,6 +8,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod live;
 mod notify;
+mod peer;
 mod serve;
 mod show;
 mod sync;
@@ -159,6 +160,15 @@ enum Command {
         /// With --now: how many times faster than real time the clock runs (60 = a minute a second).
         #[arg(long, default_value_t = 1.0, requires = "now")]
         speed: f64,
+        /// Also serve the room's member laptops (mutual TLS) on this address.
+        #[arg(long, value_name = "ADDR:PORT")]
+        peer_bind: Option<std::net::SocketAddr>,
+    },
+    /// The laptops that may sync with this one: list them, trust one by its certificate's
+    /// fingerprint, or revoke one.
+    Peers {
+        #[command(subcommand)]
+        cmd: Option<sync::PeersCmd>,
     },
     /// Peer sync: what this database holds, and exchanging events with another database file.
     Sync {
@@ -394,13 +404,18 @@ fn run(cli: Cli) -> Result<()> {
             let store = open(cli.db)?;
             notify::watch(store, clock(now, speed), !no_desktop, json, &mut out)?;
         }
-        Command::Serve { bind, ui, now, speed } => {
+        Command::Peers { cmd } => {
+            let mut store = open(cli.db)?;
+            let author = actor(&store, &cli.who)?;
+            sync::peers(&mut store, &author, &SystemClock, cmd, &mut out)?;
+        }
+        Command::Serve { bind, ui, now, speed, peer_bind } => {
             let store = open(cli.db)?;
             let clock = clock(now, speed);
             let svc = warroom_core::service::Service::with_demo(store, clock)?;
             drop(out);
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-            rt.block_on(serve::serve(svc, bind, ui))?;
+            rt.block_on(serve::serve(svc, bind, ui, peer_bind))?;
             return Ok(());
         }
         Command::Run { cmd } => {

@@ -40,7 +40,7 @@ impl AppState {
         Arc::new(Self { svc: Mutex::new(svc), changed, token, open })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    pub fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut svc =
             self.svc.lock().map_err(|_| ApiError::new(ErrorKind::Internal, "the database lock was poisoned"))?;
         let out = f(&mut svc);
@@ -70,7 +70,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// An API error as an HTTP response: the status says what kind, the body is the `ApiError`.
-struct Failure(ApiError);
+pub struct Failure(pub ApiError);
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
@@ -293,7 +293,7 @@ fn qr(text: &str) -> String {
 }
 
 /// Serves until interrupted. Prints the address first (tests read it), then the links.
-pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>) -> Result<()> {
+pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>, peer_bind: Option<SocketAddr>) -> Result<()> {
     let open = bind.ip().is_loopback();
     let token = new_token()?;
     let state = AppState::new(svc, token.clone(), open);
@@ -312,6 +312,12 @@ pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>) -> Resul
         lines.push(format!("Wall view (read-only, anyone on the network): http://{addr}/#wall"));
         lines.push(format!("Link for people who record (keep it in the room): {writers}"));
         lines.push(qr(&writers));
+    }
+    if let Some(peer_bind) = peer_bind {
+        let identity = state.with(|svc| svc.identity().map_err(|e| e.to_api()))?;
+        let tls = identity.server_config()?;
+        let peers = crate::peer::listen(Arc::clone(&state), peer_bind, tls).await?;
+        lines.push(format!("peers: https://{peers}/ fingerprint {}", identity.fingerprint()));
     }
     if ui.is_none() {
         lines.push("warning: the UI is not built (scripts/build-ui.sh); serving the API only".into());

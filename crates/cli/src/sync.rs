@@ -9,7 +9,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use warroom_core::Store;
 use warroom_core::clock::Clock;
-use warroom_core::sync::{self, Local};
+use warroom_core::sync::http::HttpPeer;
+use warroom_core::sync::tls::{self, Identity};
+use warroom_core::sync::{self, Local, members};
+use warroom_model::Author;
 
 #[derive(Subcommand)]
 pub enum SyncCmd {
@@ -21,6 +24,68 @@ pub enum SyncCmd {
     /// Exchange events with another warroom database file, both ways: afterwards both hold
     /// everything either had.
     File { path: PathBuf },
+    /// Exchange events with a member laptop running `warroom serve --peer-bind`, both ways.
+    With {
+        /// `https://ADDR:PORT` as that laptop's `warroom serve` printed it.
+        url: String,
+        /// Its certificate's fingerprint (`warroom peers` there shows it): nothing else is trusted.
+        #[arg(long)]
+        fingerprint: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PeersCmd {
+    /// Let the laptop with this certificate fingerprint sync with the room.
+    Trust {
+        fingerprint: String,
+        /// A name people recognise: "Huy's laptop".
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Shut a laptop out from now on.
+    Revoke { fingerprint: String },
+}
+
+pub fn peers(
+    store: &mut Store,
+    by: &Author,
+    clock: &dyn Clock,
+    cmd: Option<PeersCmd>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match cmd {
+        None => {
+            let me = Identity::of(store)?;
+            writeln!(out, "this laptop  {}", me.fingerprint())?;
+            for m in members::members(store)? {
+                let state = if m.revoked { "revoked" } else { "member" };
+                writeln!(out, "{}  {state:<7}  {}", m.fingerprint, m.name)?;
+            }
+        }
+        Some(PeersCmd::Trust { fingerprint, name }) => {
+            let fp = tls::normalize(&fingerprint);
+            anyhow::ensure!(fp.len() == 64, "`{fingerprint}` is not a certificate fingerprint (64 hex digits)");
+            members::trust(store, by, &fp, &name, clock)?;
+            writeln!(
+                out,
+                "{} ({}) may sync with this room",
+                if name.is_empty() { "that laptop" } else { &name },
+                tls::shown(&fp)
+            )?;
+        }
+        Some(PeersCmd::Revoke { fingerprint }) => {
+            let fp = tls::normalize(&fingerprint);
+            anyhow::ensure!(
+                members::members(store)?.iter().any(|m| m.fingerprint == fp),
+                "{} is not a member of this room",
+                tls::shown(&fp)
+            );
+            members::revoke(store, by, &fp, clock)?;
+            writeln!(out, "{} may no longer sync with this room", tls::shown(&fp))?;
+        }
+    }
+    Ok(())
 }
 
 pub fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut dyn Write) -> Result<()> {
@@ -37,6 +102,16 @@ pub fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut dyn Writ
                     let mark = if origin == store.origin() { "  (this laptop)" } else { "" };
                     writeln!(out, "{origin}  {seq} events{mark}")?;
                 }
+            }
+        }
+        SyncCmd::With { url, fingerprint } => {
+            let me = Identity::of(&mut store)?;
+            let peer = HttpPeer::new(&me, &url, &fingerprint)?;
+            let took = sync::pull_from(&mut store, &peer, clock)?;
+            let gave = sync::push_to(&store, &peer, clock)?;
+            writeln!(out, "took {} from {url}, gave it {}", events(took.pulled), events(gave.pushed))?;
+            if let Some(skew) = took.skew_ms {
+                writeln!(out, "warning: that laptop's clock is {:+} s off this one's", skew / 1000)?;
             }
         }
         SyncCmd::File { path } => {

@@ -9,7 +9,10 @@ use crate::live::actions::Actions;
 use crate::live::{self, LiveError, Snapshot};
 use crate::notify::{self, Audience, Ledger, ledger};
 use crate::report::{self, Record, ReportError};
+use crate::store::Applied;
 use crate::store::{Store, StoreError};
+use crate::sync::tls::{Identity, TlsError};
+use crate::sync::{self, Hello, Page, PullRequest, SyncError};
 use chrono::{DateTime, Utc};
 use std::path::Path;
 use std::sync::Arc;
@@ -28,6 +31,10 @@ pub enum ServiceError {
     Live(#[from] LiveError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
 }
 
 impl ServiceError {
@@ -38,6 +45,10 @@ impl ServiceError {
             Self::Live(e) | Self::Report(ReportError::Live(e)) => live_api(e),
             Self::Report(e @ ReportError::Pdf(_)) => ApiError::new(ErrorKind::Internal, e.to_string()),
             Self::Report(e @ ReportError::Save { .. }) => ApiError::new(ErrorKind::Storage, e.to_string()),
+            Self::Sync(SyncError::Store(e)) | Self::Tls(TlsError::Store(e)) => e.to_api(),
+            Self::Sync(e @ SyncError::Unreachable(_)) => ApiError::new(ErrorKind::Unavailable, e.to_string()),
+            Self::Sync(e) => ApiError::new(ErrorKind::Invalid, e.to_string()),
+            Self::Tls(e) => ApiError::new(ErrorKind::Internal, e.to_string()),
         }
     }
 }
@@ -283,6 +294,33 @@ impl Service {
     fn save_ledger(&mut self, ledger: &Ledger) -> Result<()> {
         let text = serde_json::to_string(ledger).map_err(StoreError::from)?;
         Ok(self.store.set_local(NOTIFY_LEDGER, &text)?)
+    }
+
+    /// This laptop's certificate, made on first use.
+    pub fn identity(&mut self) -> Result<Identity> {
+        Ok(Identity::of(&mut self.store)?)
+    }
+
+    /// May the laptop with certificate `fingerprint` sync with this one?
+    pub fn admitted(&self, fingerprint: &str) -> Result<bool> {
+        Ok(sync::members::admitted(&self.store, fingerprint)?)
+    }
+
+    pub fn sync_hello(&self) -> Result<Hello> {
+        Ok(sync::hello(&self.store, &*self.clock)?)
+    }
+
+    pub fn sync_pull(&self, req: &PullRequest) -> Result<Page> {
+        Ok(sync::serve_pull(&self.store, req)?)
+    }
+
+    /// Events a peer pushes; the views refresh if any were new.
+    pub fn sync_push(&mut self, events: &[warroom_model::Event]) -> Result<Applied> {
+        let applied = self.store.apply_remote(events, &*self.clock)?;
+        if applied.applied > 0 {
+            self.changed();
+        }
+        Ok(applied)
     }
 
     /// The last `n` events, newest first.

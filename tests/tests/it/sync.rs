@@ -42,3 +42,59 @@ fn two_databases_exchange_events_both_ways_and_agree() {
     let refused = s.warroom(&["sync", "file", copy.to_str().unwrap()]);
     assert!(!refused.ok() && refused.stderr.contains("is a copy of this database"), "{refused:?}");
 }
+
+/// The first line of `warroom peers`: this laptop's certificate fingerprint.
+fn fingerprint(s: &Scratch, db: &std::path::Path) -> String {
+    let r = s.warroom_db(db, &["peers"]);
+    assert!(r.ok(), "{r:?}");
+    r.stdout.lines().next().and_then(|l| l.strip_prefix("this laptop  ")).unwrap().trim().to_owned()
+}
+
+#[test]
+fn member_laptops_sync_over_mutual_tls_and_nobody_else_gets_in() {
+    let s = Scratch::new();
+    let (b, c) = (s.path("b.db"), s.path("c.db"));
+    let seed = fixtures().join("go-live-runbook.utf8.md");
+    s.ok(&["import", seed.to_str().unwrap()]);
+    s.ok(&["me", "set", "Lan", "--role", "Tech Lead"]);
+    s.ok(&["run", "start", "--live", "--date", "2026-01-31", "--tz", "Asia/Ho_Chi_Minh"]);
+    s.ok(&["task", "1.1", "done", "--at", "06:08"]);
+    let fp_a = fingerprint(&s, &s.db());
+    let fp_b = fingerprint(&s, &b);
+    let fp_c = fingerprint(&s, &c);
+    assert_eq!(fp_a, fingerprint(&s, &s.db()), "a laptop keeps its certificate");
+    assert_ne!(fp_a, fp_b);
+    s.ok(&["peers", "trust", &fp_b, "--name", "Huy's laptop"]);
+
+    let port = warroom_tests::free_port();
+    let _a = warroom_tests::Server::start(&s, &["--peer-bind", &format!("127.0.0.1:{port}")]);
+    let url = format!("https://127.0.0.1:{port}");
+    let on = |db: &std::path::Path, args: &[&str]| s.warroom_db(db, args);
+
+    let took = on(&b, &["sync", "with", &url, "--fingerprint", &fp_a]);
+    assert!(took.ok() && took.stdout.starts_with("took 4 events from"), "{took:?}");
+    on(&b, &["task", "1.2", "done", "--at", "06:14", "--by", "Huy", "--role", "DBA"]);
+    let gave = on(&b, &["sync", "with", &url, "--fingerprint", &fp_a]);
+    assert!(gave.ok() && gave.stdout.trim_end().ends_with("gave it 1 event"), "{gave:?}");
+    let now = ["status", "--json", "--now", "2026-01-31T06:20"];
+    assert_eq!(s.ok(&now), on(&b, &now).stdout, "both laptops see the same run");
+    let members = s.ok(&["peers"]);
+    assert!(members.contains(&fp_b) && members.contains("Huy's laptop"), "{members}");
+
+    // Not a member: refused, and nothing it sends or asks for changes anything.
+    let count = s.ok(&["sync", "status", "--json"]);
+    let stranger = on(&c, &["sync", "with", &url, "--fingerprint", &fp_a]);
+    assert!(!stranger.ok() && stranger.stderr.contains("not a member of the room"), "{stranger:?}");
+    assert!(stranger.stderr.contains("403"), "{stranger:?}");
+    assert_eq!(s.ok(&["sync", "status", "--json"]), count);
+    assert!(on(&c, &["sync", "status", "--json"]).stdout.contains("\"have\": {}"), "the stranger got nothing");
+
+    // A pinned fingerprint that is not the server's: the client will not talk to it.
+    let wrong = on(&b, &["sync", "with", &url, "--fingerprint", &fp_c]);
+    assert!(!wrong.ok() && wrong.stderr.contains("not the pinned"), "{wrong:?}");
+
+    // Revoked (by the CLI while the server runs): shut out from the next request.
+    s.ok(&["peers", "revoke", &fp_b]);
+    let revoked = on(&b, &["sync", "with", &url, "--fingerprint", &fp_a]);
+    assert!(!revoked.ok() && revoked.stderr.contains("not a member of the room"), "{revoked:?}");
+}

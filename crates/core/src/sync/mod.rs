@@ -5,8 +5,11 @@
 //! a gap, and a different event under a known (origin, sequence) is refused as a conflict.
 //! `Peer` is the seam for transports (in-process for the simulation, HTTP between laptops).
 
+pub mod http;
+pub mod members;
 #[cfg(test)]
 mod tests;
+pub mod tls;
 
 use crate::clock::Clock;
 use crate::store::{Applied, Store, StoreError};

@@ -1,0 +1,66 @@
+//! The room's members: the laptops whose certificates may sync with this one. A member is added
+//! or revoked by an event in the log like any other change, so every laptop learns it through
+//! sync and the audit record shows who let whom in.
+
+use crate::clock::Clock;
+use crate::store::{Store, StoreError};
+use serde::Serialize;
+use serde_json::json;
+use warroom_model::{Author, Event, Write};
+
+const MEMBER: &str = "member";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Member {
+    pub fingerprint: String,
+    pub name: String,
+    pub revoked: bool,
+}
+
+/// Lets the laptop with certificate `fingerprint` sync with this room.
+pub fn trust(
+    store: &mut Store,
+    by: &Author,
+    fingerprint: &str,
+    name: &str,
+    clock: &dyn Clock,
+) -> Result<Event, StoreError> {
+    let writes = vec![
+        Write::set(MEMBER, fingerprint, "name", json!(name)),
+        Write::set(MEMBER, fingerprint, "revoked", json!(false)),
+    ];
+    let summary = format!("{name} ({}) may sync", super::tls::shown(fingerprint));
+    store.commit(by, "member.trust", json!({ "summary": summary }), writes, clock)
+}
+
+/// Shuts the laptop with certificate `fingerprint` out from now on.
+pub fn revoke(store: &mut Store, by: &Author, fingerprint: &str, clock: &dyn Clock) -> Result<Event, StoreError> {
+    let writes = vec![Write::set(MEMBER, fingerprint, "revoked", json!(true))];
+    let summary = format!("{} may no longer sync", super::tls::shown(fingerprint));
+    store.commit(by, "member.revoke", json!({ "summary": summary }), writes, clock)
+}
+
+pub fn members(store: &Store) -> Result<Vec<Member>, StoreError> {
+    let mut out: Vec<Member> = Vec::new();
+    for ((entity, id, field), value) in store.field_values()? {
+        if entity != MEMBER {
+            continue;
+        }
+        if out.last().is_none_or(|m| m.fingerprint != id) {
+            out.push(Member { fingerprint: id.clone(), name: String::new(), revoked: false });
+        }
+        if let Some(m) = out.last_mut() {
+            match field.as_str() {
+                "name" => m.name = value.as_str().unwrap_or_default().to_owned(),
+                "revoked" => m.revoked = value.as_bool().unwrap_or(false),
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// May the laptop with `fingerprint` sync with this one?
+pub fn admitted(store: &Store, fingerprint: &str) -> Result<bool, StoreError> {
+    Ok(members(store)?.iter().any(|m| m.fingerprint == fingerprint && !m.revoked))
+}
