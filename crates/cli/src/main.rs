@@ -163,6 +163,10 @@ enum Command {
         /// Also serve the room's member laptops (mutual TLS) on this address.
         #[arg(long, value_name = "ADDR:PORT")]
         peer_bind: Option<std::net::SocketAddr>,
+        /// Keep in step with this member laptop (repeat for several): at once after each change
+        /// here, else every few seconds.
+        #[arg(long = "peer", value_name = "https://ADDR:PORT#FINGERPRINT")]
+        peers: Vec<peer::PeerSpec>,
     },
     /// The laptops that may sync with this one: list them, trust one by its certificate's
     /// fingerprint, or revoke one.
@@ -409,13 +413,13 @@ fn run(cli: Cli) -> Result<()> {
             let author = actor(&store, &cli.who)?;
             sync::peers(&mut store, &author, &SystemClock, cmd, &mut out)?;
         }
-        Command::Serve { bind, ui, now, speed, peer_bind } => {
+        Command::Serve { bind, ui, now, speed, peer_bind, peers } => {
             let store = open(cli.db)?;
             let clock = clock(now, speed);
             let svc = warroom_core::service::Service::with_demo(store, clock)?;
             drop(out);
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-            rt.block_on(serve::serve(svc, bind, ui, peer_bind))?;
+            rt.block_on(serve::serve(svc, bind, ui, peer_bind, peers))?;
             return Ok(());
         }
         Command::Run { cmd } => {

@@ -100,3 +100,105 @@ pub async fn listen(state: Arc<AppState>, bind: SocketAddr, tls: rustls::ServerC
     });
     Ok(addr)
 }
+
+/// A member laptop to keep in step with: `https://ADDR:PORT#FINGERPRINT`.
+#[derive(Clone, Debug)]
+pub struct PeerSpec {
+    pub url: String,
+    pub fingerprint: String,
+}
+
+impl std::str::FromStr for PeerSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let (url, fp) = s.split_once('#').ok_or_else(|| format!("`{s}`: expected https://ADDR:PORT#FINGERPRINT"))?;
+        let fingerprint = warroom_core::sync::tls::normalize(fp);
+        if !url.starts_with("https://") || fingerprint.len() != 64 {
+            return Err(format!("`{s}`: expected https://ADDR:PORT#FINGERPRINT (64 hex digits)"));
+        }
+        Ok(Self { url: url.to_owned(), fingerprint })
+    }
+}
+
+/// The shortest and longest wait between exchanges with a peer: short while it answers, longer
+/// (doubling) while it cannot be reached.
+const EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+const AT_MOST: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Keeps this laptop and `spec` in step until the process ends: exchanges at once after every
+/// local change, else every couple of seconds, backing off while the peer cannot be reached.
+/// The network is never used while the database is locked.
+pub fn follow(state: Arc<AppState>, me: &warroom_core::sync::tls::Identity, spec: PeerSpec) {
+    let me = me.clone();
+    let mut changed = state.subscribe();
+    let rt = tokio::runtime::Handle::current();
+    // The blocking HTTP client lives on a thread of its own, outside the async runtime.
+    std::thread::spawn(move || {
+        let peer = match warroom_core::sync::http::HttpPeer::new(&me, &spec.url, &spec.fingerprint) {
+            Ok(p) => p,
+            Err(e) => return eprintln!("warroom: cannot sync with {}: {e}", spec.url),
+        };
+        let mut wait = EVERY;
+        let mut last_error = String::new();
+        loop {
+            match exchange(&state, &peer) {
+                Ok(_) => {
+                    if !last_error.is_empty() {
+                        eprintln!("warroom: {} reachable again", spec.url);
+                        last_error.clear();
+                    }
+                    wait = EVERY;
+                }
+                Err(e) => {
+                    let e = e.to_string();
+                    if e != last_error {
+                        eprintln!("warroom: sync with {}: {e}", spec.url);
+                        last_error = e;
+                    }
+                    wait = (wait * 2).min(AT_MOST);
+                }
+            }
+            rt.block_on(async {
+                let _ = tokio::time::timeout(wait, changed.changed()).await;
+            });
+        }
+    });
+}
+
+/// One exchange: take what the peer has that we lack, then give it what it lacks.
+fn exchange(state: &AppState, peer: &dyn warroom_core::sync::Peer) -> Result<usize, warroom_core::sync::SyncError> {
+    use warroom_core::sync::{PAGE, SyncError};
+    let local = |e: ApiError| SyncError::Refused(e.message);
+    let hello = peer.hello()?;
+    let mut moved = 0;
+    loop {
+        let have = state.with(|svc| svc.store().version_vector().map_err(|e| e.to_api())).map_err(local)?;
+        let page = peer.pull(&PullRequest { have, limit: PAGE })?;
+        if page.events.is_empty() {
+            break;
+        }
+        let a = state.with(|svc| svc.sync_push(&page.events).map_err(|e| e.to_api())).map_err(local)?;
+        moved += a.applied;
+        if !page.more || a.applied == 0 {
+            break;
+        }
+    }
+    let mut have = hello.have;
+    loop {
+        let events = state.with(|svc| svc.store().events_after(&have, PAGE).map_err(|e| e.to_api())).map_err(local)?;
+        if events.is_empty() {
+            break;
+        }
+        let a = peer.push(&events)?;
+        moved += a.applied;
+        if a.applied == 0 {
+            break;
+        }
+        for e in &events {
+            let top = have.entry(e.origin.clone()).or_default();
+            *top = (*top).max(e.seq);
+        }
+    }
+    Ok(moved)
+}

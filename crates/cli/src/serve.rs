@@ -51,6 +51,11 @@ impl AppState {
         out
     }
 
+    /// Told of every change (the version after it).
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
     fn may_write(&self, headers: &HeaderMap) -> bool {
         self.open || bearer(headers).is_some_and(|t| constant_time_eq(t.as_bytes(), self.token.as_bytes()))
     }
@@ -293,7 +298,13 @@ fn qr(text: &str) -> String {
 }
 
 /// Serves until interrupted. Prints the address first (tests read it), then the links.
-pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>, peer_bind: Option<SocketAddr>) -> Result<()> {
+pub async fn serve(
+    svc: Service,
+    bind: SocketAddr,
+    ui: Option<PathBuf>,
+    peer_bind: Option<SocketAddr>,
+    peers: Vec<crate::peer::PeerSpec>,
+) -> Result<()> {
     let open = bind.ip().is_loopback();
     let token = new_token()?;
     let state = AppState::new(svc, token.clone(), open);
@@ -318,6 +329,13 @@ pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>, peer_bin
         let tls = identity.server_config()?;
         let peers = crate::peer::listen(Arc::clone(&state), peer_bind, tls).await?;
         lines.push(format!("peers: https://{peers}/ fingerprint {}", identity.fingerprint()));
+    }
+    if !peers.is_empty() {
+        let identity = state.with(|svc| svc.identity().map_err(|e| e.to_api()))?;
+        for spec in peers {
+            lines.push(format!("keeping in step with {}", spec.url));
+            crate::peer::follow(Arc::clone(&state), &identity, spec);
+        }
     }
     if ui.is_none() {
         lines.push("warning: the UI is not built (scripts/build-ui.sh); serving the API only".into());

@@ -98,3 +98,65 @@ fn member_laptops_sync_over_mutual_tls_and_nobody_else_gets_in() {
     let revoked = on(&b, &["sync", "with", &url, "--fingerprint", &fp_a]);
     assert!(!revoked.ok() && revoked.stderr.contains("not a member of the room"), "{revoked:?}");
 }
+
+/// `warroom serve` on another database of the same scratch folder.
+fn serve_db(s: &Scratch, db: &std::path::Path, args: &[&str]) -> warroom_tests::Child {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(warroom_tests::binary("warroom"))
+        .env("WARROOM_DB", db)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.starts_with("warroom serving"), "{first}");
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let _ = s;
+    warroom_tests::Child(child)
+}
+
+/// Waits until `warroom status` on `db` passes `ok`; how long it took.
+fn until(s: &Scratch, db: &std::path::Path, what: &str, ok: impl Fn(&str) -> bool) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    loop {
+        let r = s.warroom_db(db, &["status", "--json", "--now", "2026-01-31T06:20"]);
+        if r.ok() && ok(&r.stdout) {
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(15), "{what}: never arrived");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn two_serving_laptops_keep_in_step_by_themselves() {
+    let s = Scratch::new();
+    let (a, b) = (s.db(), s.path("b.db"));
+    let seed = fixtures().join("go-live-runbook.utf8.md");
+    s.ok(&["import", seed.to_str().unwrap()]);
+    s.ok(&["run", "start", "--live", "--date", "2026-01-31", "--tz", "Asia/Ho_Chi_Minh"]);
+    let (fp_a, fp_b) = (fingerprint(&s, &a), fingerprint(&s, &b));
+    s.ok(&["peers", "trust", &fp_b, "--name", "B"]);
+    let (pa, pb) = (warroom_tests::free_port(), warroom_tests::free_port());
+    let url_a = format!("https://127.0.0.1:{pa}");
+    let url_b = format!("https://127.0.0.1:{pb}");
+    let _serve_a = serve_db(&s, &a, &["--peer-bind", &format!("127.0.0.1:{pa}"), "--peer", &format!("{url_b}#{fp_b}")]);
+    // B joins: takes the room from A once, trusts A, then serves and follows A.
+    let joined = s.warroom_db(&b, &["sync", "with", &url_a, "--fingerprint", &fp_a]);
+    assert!(joined.ok(), "{joined:?}");
+    let trusted = s.warroom_db(&b, &["peers", "trust", &fp_a, "--name", "A"]);
+    assert!(trusted.ok(), "{trusted:?}");
+    let _serve_b = serve_db(&s, &b, &["--peer-bind", &format!("127.0.0.1:{pb}"), "--peer", &format!("{url_a}#{fp_a}")]);
+
+    s.ok(&["task", "1.1", "done", "--at", "06:08", "--by", "Lan", "--role", "Tech Lead"]);
+    let took = until(&s, &b, "A's change on B", |st| st.contains("\"finished_by\": {\n        \"name\": \"Lan\""));
+    let r = s.warroom_db(&b, &["task", "1.2", "done", "--at", "06:14", "--by", "Huy", "--role", "DBA"]);
+    assert!(r.ok(), "{r:?}");
+    let back = until(&s, &a, "B's change on A", |st| st.contains("\"name\": \"Huy\""));
+    eprintln!("sync: a change reached the other laptop in {} ms and {} ms", took.as_millis(), back.as_millis());
+    let now = ["status", "--json", "--now", "2026-01-31T06:20"];
+    assert_eq!(s.ok(&now), s.warroom_db(&b, &now).stdout, "both laptops see the same run");
+}
