@@ -36,11 +36,17 @@ fn two_databases_exchange_events_both_ways_and_agree() {
     let vv: serde_json::Value = serde_json::from_str(&s.ok(&["sync", "status", "--json"])).unwrap();
     assert_eq!(vv["have"].as_object().unwrap().len(), 2, "events from two laptops: {vv}");
 
-    // A database copied by hand shares the laptop id: exchanging with it would be meaningless.
+    // A database copied by hand becomes a laptop of its own when opened: what it writes then
+    // is exchanged like anyone's, and it never reuses the original's laptop id or certificate.
     let copy = s.path("copy.db");
     std::fs::copy(&a, &copy).unwrap();
-    let refused = s.warroom(&["sync", "file", copy.to_str().unwrap()]);
-    assert!(!refused.ok() && refused.stderr.contains("is a copy of this database"), "{refused:?}");
+    assert_ne!(fingerprint(&s, &copy), fingerprint(&s, &a));
+    let r = s.warroom_db(&copy, &["task", "1.3", "done", "--at", "06:19", "--by", "Minh", "--role", "DBA"]);
+    assert!(r.ok(), "{r:?}");
+    let merged = s.ok(&["sync", "file", copy.to_str().unwrap()]);
+    assert!(merged.starts_with("took 1 event from"), "{merged}");
+    let vv: serde_json::Value = serde_json::from_str(&s.ok(&["sync", "status", "--json"])).unwrap();
+    assert_eq!(vv["have"].as_object().unwrap().len(), 3, "three laptops now: {vv}");
 }
 
 /// The first line of `warroom peers`: this laptop's certificate fingerprint.

@@ -68,6 +68,21 @@ pub enum StoreError {
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Local setting: which file this database is (device and inode), to notice a copy.
+const FILE: &str = "file";
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    Some(format!("{}:{}", m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_path: &Path) -> Option<String> {
+    None
+}
+
 /// What applying a batch of other devices' events did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Applied {
@@ -208,7 +223,33 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: shown.clone(), source })?;
         }
         let conn = Connection::open(path).map_err(sql_err(&shown))?;
-        Self::init(conn, shown)
+        let mut store = Self::init(conn, shown)?;
+        store.claim_file(path)?;
+        Ok(store)
+    }
+
+    /// A database file copied to another place or restored from a backup is a new laptop's
+    /// history from then on: it takes a new origin id (and loses the old sync certificate and
+    /// the notifications shown) so that the two never write the same (origin, sequence).
+    fn claim_file(&mut self, path: &Path) -> Result<()> {
+        let Some(here) = file_id(path) else { return Ok(()) };
+        match self.local(FILE)? {
+            Some(f) if f == here => Ok(()),
+            None => self.set_local(FILE, &here),
+            Some(_) => {
+                let origin = new_origin();
+                let e = sql_err(&self.path);
+                let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
+                tx.execute("DELETE FROM local WHERE key IN ('sync.cert', 'sync.key', 'notify.ledger')", [])
+                    .map_err(&e)?;
+                set_local(&tx, "origin", &origin).map_err(&e)?;
+                set_local(&tx, FILE, &here).map_err(&e)?;
+                tx.commit().map_err(&e)?;
+                tracing::info!(path = %self.path, %origin, "a copied or restored database: new origin id");
+                self.origin = origin;
+                Ok(())
+            }
+        }
     }
 
     /// A private database in memory, for tests and previews.

@@ -17,6 +17,29 @@ fn set(id: &str, field: &str, v: Value) -> Write {
 }
 
 #[test]
+fn a_copied_or_restored_file_becomes_a_new_laptop_and_keeps_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, copy) = (dir.path().join("a.db"), dir.path().join("copy.db"));
+    let c = clock();
+    let (origin, first) = {
+        let mut a = Store::open(&path).unwrap();
+        a.set_local("sync.cert", "old").unwrap();
+        let ev = a.commit(&me(), "k", json!(null), vec![set("1", "status", json!("done"))], &c).unwrap();
+        (a.origin().to_owned(), ev)
+    };
+    std::fs::copy(&path, &copy).unwrap();
+    let mut b = Store::open(&copy).unwrap();
+    assert_ne!(b.origin(), origin, "the copy writes as another laptop");
+    assert_eq!(b.local("sync.cert").unwrap(), None, "and does not carry the other laptop's certificate");
+    assert_eq!(b.events().unwrap(), vec![first.clone()], "the history is kept");
+    let next = b.commit(&me(), "k", json!(null), vec![set("1", "status", json!("undo"))], &c).unwrap();
+    assert_eq!((next.seq, next.prev_hash.as_str()), (1, ""), "its own sequence starts afresh");
+    let again = Store::open(&copy).unwrap();
+    assert_eq!(again.origin(), b.origin(), "reopening the same file is the same laptop");
+    assert_eq!(Store::open(&path).unwrap().origin(), origin, "the original is untouched");
+}
+
+#[test]
 fn migrations_apply_to_a_fresh_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sub/warroom.db");
