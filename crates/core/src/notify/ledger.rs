@@ -135,7 +135,8 @@ fn summary(missed: &[&Notice], now: DateTime<Utc>, lang: Lang, tz: Option<chrono
         }
     }
     counts.sort_by_key(|(k, _)| std::cmp::Reverse(k.urgent()));
-    let (title, body) = Texts::new(lang, tz).summary(&counts);
+    let passed = missed.iter().any(|m| m.key == "rollback_deadline:0");
+    let (title, body) = Texts::new(lang, tz).summary(&counts, passed);
     let at = match tz {
         Some(tz) => now.with_timezone(&tz).to_rfc3339(),
         None => now.to_rfc3339(),

@@ -202,6 +202,17 @@ fn a_laptop_asleep_from_8_to_9_30_gets_one_summary_then_carries_on() {
 }
 
 #[test]
+fn waking_after_the_deadline_says_it_passed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FakeClock::new(local(5, 45)));
+    let mut sim = Sim::open(&dir.path().join("w.db"), &clock, "Tech Lead", Lang::En);
+    let shown = day(&mut sim, (5, 50), (11, 5), Some(((10, 0), (11, 5))));
+    let woke = shown.last().unwrap();
+    assert_eq!(woke.kind, NoticeKind::Summary);
+    assert!(woke.body.contains("the rollback deadline passed") && !woke.body.contains("reminder"), "{}", woke.body);
+}
+
+#[test]
 fn texts_follow_the_language_and_keep_the_runbook_words() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FakeClock::new(local(5, 45)));

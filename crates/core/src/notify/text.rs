@@ -164,8 +164,9 @@ impl Texts {
     }
 
     /// "While you were away": how many of each kind passed.
-    pub fn summary(&self, counts: &[(NoticeKind, usize)]) -> Text {
-        let parts: Vec<String> = counts.iter().map(|(k, n)| self.count(*k, *n)).collect();
+    /// `passed`: the last rollback deadline reminder (T-0) was among them.
+    pub fn summary(&self, counts: &[(NoticeKind, usize)], passed: bool) -> Text {
+        let parts: Vec<String> = counts.iter().map(|(k, n)| self.count(*k, *n, passed)).collect();
         if self.vi() {
             ("Trong lúc bạn vắng mặt".into(), parts.join(", "))
         } else {
@@ -173,7 +174,7 @@ impl Texts {
         }
     }
 
-    fn count(&self, kind: NoticeKind, n: usize) -> String {
+    fn count(&self, kind: NoticeKind, n: usize, passed: bool) -> String {
         let s = if n == 1 { "" } else { "s" };
         let vi = self.vi();
         match kind {
@@ -185,8 +186,11 @@ impl Texts {
             NoticeKind::CheckpointDue => format!("{n} checkpoint{s} due"),
             NoticeKind::SignoffWaiting if vi => format!("{n} điểm kiểm tra chờ bạn ký"),
             NoticeKind::SignoffWaiting => format!("{n} checkpoint{s} waiting for your sign-off"),
-            NoticeKind::RollbackDeadline if vi => format!("{n} nhắc hạn chót rollback"),
-            NoticeKind::RollbackDeadline => format!("{n} rollback deadline reminder{s}"),
+            // Reminders of one deadline are one thing to know: whether it is near or gone.
+            NoticeKind::RollbackDeadline if vi && passed => "đã qua hạn chót rollback".into(),
+            NoticeKind::RollbackDeadline if vi => "hạn chót rollback sắp đến".into(),
+            NoticeKind::RollbackDeadline if passed => "the rollback deadline passed".into(),
+            NoticeKind::RollbackDeadline => "the rollback deadline is near".into(),
             NoticeKind::PointOfNoReturn if vi => "nguy cơ vượt điểm không thể quay lại".into(),
             NoticeKind::PointOfNoReturn => "the point of no return at risk".into(),
             NoticeKind::MetricAlert if vi => format!("{n} cảnh báo chỉ số"),

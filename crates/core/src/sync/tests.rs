@@ -231,3 +231,36 @@ fn push_serves_a_peer_that_cannot_reach_us() {
     assert_eq!(relay.borrow().version_vector().unwrap(), a.version_vector().unwrap());
     assert_eq!(push_to(&a, &Local { store: &relay, clock: &c }, &c).unwrap().pushed, 0, "nothing twice");
 }
+
+#[test]
+fn events_of_kinds_a_laptop_does_not_know_are_kept_and_passed_on_unchanged() {
+    let c = FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 31, 0, 0, 0).unwrap());
+    let (newer, older, third) = (
+        RefCell::new(Store::open_in_memory().unwrap()),
+        RefCell::new(Store::open_in_memory().unwrap()),
+        RefCell::new(Store::open_in_memory().unwrap()),
+    );
+    let author = Author { name: "a".into(), role: "DBA".into() };
+    let runbook = crate::demo::runbook().unwrap();
+    newer.borrow_mut().import(&runbook, &author, false, &c).unwrap();
+    let future = newer
+        .borrow_mut()
+        .commit(
+            &author,
+            "drill.vote",
+            json!({"summary": "a kind from a newer version", "ballot": [1, 2]}),
+            vec![
+                Write::set("drill", "d1", "votes", json!({"yes": 3})),
+                Write::add("drill", "d1", "voters", json!("Lan")),
+            ],
+            &c,
+        )
+        .unwrap();
+    pull_from(&mut older.borrow_mut(), &Local { store: &newer, clock: &c }, &c).unwrap();
+    pull_from(&mut third.borrow_mut(), &Local { store: &older, clock: &c }, &c).unwrap();
+    let relayed = third.borrow().events().unwrap();
+    assert_eq!(relayed.last(), Some(&future), "relayed byte for byte (same hash)");
+    assert_eq!(third.borrow().state().unwrap(), newer.borrow().state().unwrap());
+    let snap = crate::live::Snapshot::load(&third.borrow()).unwrap();
+    assert_eq!(snap.runbook.title, runbook.runbook.title, "the runbook reads as before, the unknown entity aside");
+}
