@@ -166,39 +166,39 @@ pub fn follow(state: Arc<AppState>, me: &warroom_core::sync::tls::Identity, spec
     });
 }
 
-/// One exchange: take what the peer has that we lack, then give it what it lacks.
+/// The served database as one side of an exchange: locked for each step, never while the
+/// network is waited on.
+struct Shared<'a>(&'a AppState);
+
+fn local(e: ApiError) -> warroom_core::sync::SyncError {
+    warroom_core::sync::SyncError::Refused(e.message)
+}
+
+impl warroom_core::sync::Replica for Shared<'_> {
+    fn have(&self) -> Result<warroom_core::sync::VersionVector, warroom_core::sync::SyncError> {
+        self.0.with(|svc| svc.store().version_vector().map_err(|e| e.to_api())).map_err(local)
+    }
+
+    fn events_after(
+        &self,
+        have: &warroom_core::sync::VersionVector,
+        limit: usize,
+    ) -> Result<Vec<Event>, warroom_core::sync::SyncError> {
+        self.0.with(|svc| svc.store().events_after(have, limit).map_err(|e| e.to_api())).map_err(local)
+    }
+
+    fn apply(
+        &mut self,
+        events: &[Event],
+        _clock: &dyn warroom_core::Clock,
+    ) -> Result<Applied, warroom_core::sync::SyncError> {
+        // Through the service, so that open pages hear of what arrived.
+        self.0.with(|svc| svc.sync_push(events).map_err(|e| e.to_api())).map_err(local)
+    }
+}
+
+/// One exchange both ways.
 fn exchange(state: &AppState, peer: &dyn warroom_core::sync::Peer) -> Result<usize, warroom_core::sync::SyncError> {
-    use warroom_core::sync::{PAGE, SyncError};
-    let local = |e: ApiError| SyncError::Refused(e.message);
-    let hello = peer.hello()?;
-    let mut moved = 0;
-    loop {
-        let have = state.with(|svc| svc.store().version_vector().map_err(|e| e.to_api())).map_err(local)?;
-        let page = peer.pull(&PullRequest { have, limit: PAGE })?;
-        if page.events.is_empty() {
-            break;
-        }
-        let a = state.with(|svc| svc.sync_push(&page.events).map_err(|e| e.to_api())).map_err(local)?;
-        moved += a.applied;
-        if !page.more || a.applied == 0 {
-            break;
-        }
-    }
-    let mut have = hello.have;
-    loop {
-        let events = state.with(|svc| svc.store().events_after(&have, PAGE).map_err(|e| e.to_api())).map_err(local)?;
-        if events.is_empty() {
-            break;
-        }
-        let a = peer.push(&events)?;
-        moved += a.applied;
-        if a.applied == 0 {
-            break;
-        }
-        for e in &events {
-            let top = have.entry(e.origin.clone()).or_default();
-            *top = (*top).max(e.seq);
-        }
-    }
-    Ok(moved)
+    let r = warroom_core::sync::exchange(&mut Shared(state), peer, &warroom_core::SystemClock)?;
+    Ok(r.pulled + r.pushed)
 }

@@ -107,10 +107,9 @@ pub fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut dyn Writ
         SyncCmd::With { url, fingerprint } => {
             let me = Identity::of(&mut store)?;
             let peer = HttpPeer::new(&me, &url, &fingerprint)?;
-            let took = sync::pull_from(&mut store, &peer, clock)?;
-            let gave = sync::push_to(&store, &peer, clock)?;
-            writeln!(out, "took {} from {url}, gave it {}", events(took.pulled), events(gave.pushed))?;
-            if let Some(skew) = took.skew_ms {
+            let r = sync::exchange(&mut store, &peer, clock)?;
+            writeln!(out, "took {} from {url}, gave it {}", events(r.pulled), events(r.pushed))?;
+            if let Some(skew) = r.skew_ms {
                 writeln!(out, "warning: that laptop's clock is {:+} s off this one's", skew / 1000)?;
             }
         }
@@ -125,11 +124,10 @@ pub fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut dyn Writ
             );
             let other = RefCell::new(other);
             let peer = Local { store: &other, clock };
-            let took = sync::pull_from(&mut store, &peer, clock)?;
-            let gave = sync::push_to(&store, &peer, clock)?;
-            writeln!(out, "took {} from {}, gave it {}", events(took.pulled), path.display(), events(gave.pushed))?;
-            if took.deferred + gave.deferred > 0 {
-                let n = took.deferred + gave.deferred;
+            let r = sync::exchange(&mut store, &peer, clock)?;
+            writeln!(out, "took {} from {}, gave it {}", events(r.pulled), path.display(), events(r.pushed))?;
+            if r.deferred > 0 {
+                let n = r.deferred;
                 writeln!(out, "{} wait for earlier ones that neither has yet", events(n))?;
             }
         }

@@ -114,16 +114,48 @@ fn checked(h: Hello, clock: &dyn Clock, report: &mut Report) -> Result<Hello> {
     Ok(h)
 }
 
+/// This side of an exchange: a store, or a shell's service that locks its store per call, so
+/// that the network is never waited on while the database is held.
+pub trait Replica {
+    fn have(&self) -> Result<VersionVector>;
+    fn events_after(&self, have: &VersionVector, limit: usize) -> Result<Vec<Event>>;
+    fn apply(&mut self, events: &[Event], clock: &dyn Clock) -> Result<Applied>;
+}
+
+impl Replica for Store {
+    fn have(&self) -> Result<VersionVector> {
+        Ok(self.version_vector()?)
+    }
+
+    fn events_after(&self, have: &VersionVector, limit: usize) -> Result<Vec<Event>> {
+        Ok(Store::events_after(self, have, limit)?)
+    }
+
+    fn apply(&mut self, events: &[Event], clock: &dyn Clock) -> Result<Applied> {
+        Ok(self.apply_remote(events, clock)?)
+    }
+}
+
 /// Takes from `peer` everything this database lacks.
 pub fn pull_from(local: &mut Store, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
+    pull_into(local, peer, clock)
+}
+
+/// Gives `peer` everything it lacks (for a peer that cannot reach us, such as a relay).
+pub fn push_to(local: &Store, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
+    push_from(local, peer, clock)
+}
+
+/// Takes from `peer` what `local` lacks, a page at a time.
+pub fn pull_into(local: &mut dyn Replica, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
     let mut report = Report::default();
     checked(peer.hello()?, clock, &mut report)?;
     loop {
-        let page = peer.pull(&PullRequest { have: local.version_vector()?, limit: PAGE })?;
+        let page = peer.pull(&PullRequest { have: local.have()?, limit: PAGE })?;
         if page.events.is_empty() {
             break;
         }
-        let a = local.apply_remote(&page.events, clock)?;
+        let a = local.apply(&page.events, clock)?;
         report.pulled += a.applied;
         report.duplicates += a.duplicates;
         report.deferred += a.deferred;
@@ -135,8 +167,8 @@ pub fn pull_from(local: &mut Store, peer: &dyn Peer, clock: &dyn Clock) -> Resul
     Ok(report)
 }
 
-/// Gives `peer` everything it lacks (for a peer that cannot reach us, such as a relay).
-pub fn push_to(local: &Store, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
+/// Gives `peer` what it lacks of `local`, a page at a time.
+pub fn push_from(local: &dyn Replica, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
     let mut report = Report::default();
     let mut have = checked(peer.hello()?, clock, &mut report)?.have;
     loop {
@@ -157,6 +189,19 @@ pub fn push_to(local: &Store, peer: &dyn Peer, clock: &dyn Clock) -> Result<Repo
         }
     }
     Ok(report)
+}
+
+/// Both ways: take what we lack, then give what the peer lacks.
+pub fn exchange(local: &mut dyn Replica, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
+    let took = pull_into(local, peer, clock)?;
+    let gave = push_from(local, peer, clock)?;
+    Ok(Report {
+        pulled: took.pulled,
+        pushed: gave.pushed,
+        duplicates: took.duplicates + gave.duplicates,
+        deferred: took.deferred + gave.deferred,
+        skew_ms: took.skew_ms,
+    })
 }
 
 /// A store in this process as a peer (the simulation; a relay's own side).
