@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
-use warroom_core::report::{self, Record};
+use warroom_core::report;
 use warroom_core::service::{Service, ServiceError};
 use warroom_model::api::{ImportRequest, Me, Paper, ReportFormat, Request};
 use warroom_model::notify::{Notice, NotifySettings, Shown, Snooze};
@@ -230,9 +230,7 @@ struct ReportQuery {
 /// The audit record: the printable page by default, or `?format=pdf` as a download. It is read
 /// under the lock and laid out outside it, so a long record does not hold up the room.
 async fn report(State(s): State<Arc<AppState>>, Query(q): Query<ReportQuery>) -> Result<Response, Failure> {
-    let rec = s.with(|svc| {
-        Record::load(svc.store(), q.run.as_deref(), svc.now()).map_err(|e| ServiceError::from(e).to_api())
-    })?;
+    let rec = s.with(|svc| svc.record(q.run.as_deref()).map_err(|e| e.to_api()))?;
     let format = q.format.unwrap_or(ReportFormat::Html);
     let (name, bytes) = tokio::task::spawn_blocking(move || {
         report::render(&rec, format, q.paper).map(|b| (report::file_name(&rec, format), b))

@@ -8,17 +8,14 @@ use crate::import::{ImportError, import_file};
 use crate::live::actions::Actions;
 use crate::live::{self, LiveError, Snapshot};
 use crate::notify::{self, Audience, Ledger, ledger};
-use crate::report::{self, Record, ReportError};
+use crate::report::{Record, ReportError};
 use crate::store::Applied;
 use crate::store::{Store, StoreError};
 use crate::sync::tls::{Identity, TlsError};
 use crate::sync::{self, Hello, Page, PullRequest, SyncError};
 use chrono::{DateTime, Utc};
-use std::path::Path;
 use std::sync::Arc;
-use warroom_model::api::{
-    Action, Activity, Done, ImportOutcome, ImportRequest, LineProblem, Me, Paper, ReportFormat, Request, Saved, Session,
-};
+use warroom_model::api::{Action, Activity, Done, ImportOutcome, ImportRequest, LineProblem, Me, Request, Session};
 use warroom_model::live::Status;
 use warroom_model::notify::{Notice, NotifySettings, Shown};
 use warroom_model::{ApiError, Author, ErrorKind, Loaded, WriteOp};
@@ -255,20 +252,32 @@ impl Service {
     /// (default: now); empty before a run starts.
     pub fn notify_moments(&mut self, role: Option<&str>, at: Option<DateTime<Utc>>) -> Result<Vec<Notice>> {
         let settings = self.notify_settings()?;
+        Ok(self.moments(role, at, &settings)?.map(|(_, m)| m).unwrap_or_default())
+    }
+
+    /// The current run's status and its moments for `role` (default: mine); `None` before a run.
+    fn moments(
+        &mut self,
+        role: Option<&str>,
+        at: Option<DateTime<Utc>>,
+        settings: &NotifySettings,
+    ) -> Result<Option<(Status, Vec<Notice>)>> {
         let me = self.me()?;
-        let Some(st) = self.status(None, at)? else { return Ok(Vec::new()) };
+        let Some(st) = self.status(None, at)? else { return Ok(None) };
         let rb = &self.snapshot()?.runbook;
-        Ok(notify::moments(rb, &st, &Audience { role: role.unwrap_or(&me.role), settings: &settings }))
+        let moments = notify::moments(rb, &st, &Audience { role: role.unwrap_or(&me.role), settings });
+        Ok(Some((st, moments)))
     }
 
     /// What to show now, each once per laptop (see `notify::ledger`), and when to look again.
     pub fn notify_tick(&mut self) -> Result<(Vec<Notice>, DateTime<Utc>)> {
         let now = self.now();
-        let moments = self.notify_moments(None, Some(now))?;
         let settings = self.notify_settings()?;
-        let Some(run) = self.snapshot()?.run(None).ok() else { return Ok((Vec::new(), now + ledger::HEARTBEAT)) };
+        let Some((st, moments)) = self.moments(None, Some(now), &settings)? else {
+            return Ok((Vec::new(), now + ledger::HEARTBEAT));
+        };
         let mut ledger = self.ledger()?;
-        let show = ledger.tick(&run.id, &moments, now, settings.lang, run.tz.parse().ok());
+        let show = ledger.tick(&st.run.id, &moments, now, settings.lang, st.run.tz.parse().ok());
         let next = ledger.next_wakeup(&moments, now);
         self.save_ledger(&ledger)?;
         Ok((show, next))
@@ -349,20 +358,10 @@ impl Service {
             .collect())
     }
 
-    /// The audit record of `run` (default: the current run) as of now, and a file name for it.
-    pub fn report(&self, run: Option<&str>, format: ReportFormat, paper: Paper) -> Result<(String, Vec<u8>)> {
-        let rec = self.record(run)?;
-        Ok((report::file_name(&rec, format), report::render(&rec, format, paper)?))
-    }
-
-    /// The audit record of `run` (default: the current run) as of now.
+    /// The audit record of `run` (default: the current run) as of now. Shells read it under
+    /// their lock and lay it out (`report::render`, `report::save`) outside it.
     pub fn record(&self, run: Option<&str>) -> Result<Record> {
         Ok(Record::load(&self.store, run, self.now())?)
-    }
-
-    /// Saves the audit record as a PDF in `dir` (see `report::save`).
-    pub fn save_report(&self, run: Option<&str>, paper: Paper, dir: &Path) -> Result<Saved> {
-        Ok(report::save(&self.record(run)?, ReportFormat::Pdf, paper, dir)?)
     }
 
     /// Imports a runbook file. A refused file is an outcome with its problems, not an error:
@@ -511,14 +510,23 @@ mod tests {
         assert_eq!(log[0].name, "Lan");
     }
 
+    use crate::report;
+    use std::path::Path;
+    use warroom_model::api::{Paper, ReportFormat, Saved};
+
+    /// As the desktop app saves it: read through the service, laid out and saved by `report`.
+    fn save_report(svc: &Service, paper: Paper, dir: &Path) -> Result<Saved> {
+        Ok(report::save(&svc.record(None)?, ReportFormat::Pdf, paper, dir)?)
+    }
+
     #[test]
     fn the_record_is_saved_whole_under_a_name_that_says_what_it_is() {
         let (mut svc, _) = service();
         let dir = tempfile::tempdir().unwrap();
-        let err = svc.save_report(None, Paper::A4, dir.path()).unwrap_err().to_api();
+        let err = save_report(&svc, Paper::A4, dir.path()).unwrap_err().to_api();
         assert_eq!(err.kind, ErrorKind::NotFound, "no run yet: {err:?}");
         start(&mut svc, RunKind::Live, "Asia/Ho_Chi_Minh");
-        let saved = svc.save_report(None, Paper::Letter, &dir.path().join("records")).unwrap();
+        let saved = save_report(&svc, Paper::Letter, &dir.path().join("records")).unwrap();
         let name = std::path::Path::new(&saved.path).file_name().unwrap().to_str().unwrap().to_owned();
         // Printed at 06:00 in Ho Chi Minh City while the run is still going.
         assert!(name.starts_with("audit-record-") && name.ends_with("-20260131-0600-partial.pdf"), "{name}");
@@ -530,7 +538,7 @@ mod tests {
 
         let blocked = dir.path().join("a-file");
         std::fs::write(&blocked, "x").unwrap();
-        let err = svc.save_report(None, Paper::A4, &blocked).unwrap_err();
+        let err = save_report(&svc, Paper::A4, &blocked).unwrap_err();
         assert!(err.to_string().contains("a-file"), "the error names where: {err}");
         assert_eq!(err.to_api().kind, ErrorKind::Storage);
     }
