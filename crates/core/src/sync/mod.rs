@@ -149,59 +149,79 @@ pub fn push_to(local: &Store, peer: &dyn Peer, clock: &dyn Clock) -> Result<Repo
 /// Takes from `peer` what `local` lacks, a page at a time.
 pub fn pull_into(local: &mut dyn Replica, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
     let mut report = Report::default();
-    checked(peer.hello()?, clock, &mut report)?;
-    loop {
-        let page = peer.pull(&PullRequest { have: local.have()?, limit: PAGE })?;
-        if page.events.is_empty() {
-            break;
-        }
-        let a = local.apply(&page.events, clock)?;
-        report.pulled += a.applied;
-        report.duplicates += a.duplicates;
-        report.deferred += a.deferred;
-        // Nothing new applied: asking again would bring the same page.
-        if !page.more || a.applied == 0 {
-            break;
-        }
-    }
+    let mut seen = checked(peer.hello()?, clock, &mut report)?.have;
+    pull_pages(local, peer, clock, &mut report, &mut seen)?;
     Ok(report)
 }
 
 /// Gives `peer` what it lacks of `local`, a page at a time.
 pub fn push_from(local: &dyn Replica, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
     let mut report = Report::default();
-    let mut have = checked(peer.hello()?, clock, &mut report)?.have;
+    let hello = checked(peer.hello()?, clock, &mut report)?;
+    push_pages(local, peer, hello.have, &mut report)?;
+    Ok(report)
+}
+
+/// Both ways, after one hello: take what we lack, then give what the peer lacks.
+pub fn exchange(local: &mut dyn Replica, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
+    let mut report = Report::default();
+    let hello = checked(peer.hello()?, clock, &mut report)?;
+    // What the peer had, and what it sent us since: it lacks none of that.
+    let mut have = hello.have;
+    pull_pages(local, peer, clock, &mut report, &mut have)?;
+    push_pages(local, peer, have, &mut report)?;
+    Ok(report)
+}
+
+/// Takes pages until nothing new comes; `seen` grows by what the peer sent.
+fn pull_pages(
+    local: &mut dyn Replica,
+    peer: &dyn Peer,
+    clock: &dyn Clock,
+    report: &mut Report,
+    seen: &mut VersionVector,
+) -> Result<()> {
+    loop {
+        let page = peer.pull(&PullRequest { have: local.have()?, limit: PAGE })?;
+        if page.events.is_empty() {
+            return Ok(());
+        }
+        advance(seen, &page.events);
+        let a = local.apply(&page.events, clock)?;
+        report.pulled += a.applied;
+        report.duplicates += a.duplicates;
+        report.deferred += a.deferred;
+        // Nothing new applied: asking again would bring the same page.
+        if !page.more || a.applied == 0 {
+            return Ok(());
+        }
+    }
+}
+
+fn push_pages(local: &dyn Replica, peer: &dyn Peer, mut have: VersionVector, report: &mut Report) -> Result<()> {
     loop {
         let events = local.events_after(&have, PAGE)?;
         if events.is_empty() {
-            break;
+            return Ok(());
         }
         let a = peer.push(&events)?;
         report.pushed += a.applied;
         report.duplicates += a.duplicates;
         report.deferred += a.deferred;
-        if a.applied == 0 {
-            break;
+        // Nothing taken and nothing it already had: it waits for an earlier event (a gap).
+        if a.applied == 0 && a.duplicates == 0 {
+            return Ok(());
         }
-        for e in &events {
-            let top = have.entry(e.origin.clone()).or_default();
-            *top = (*top).max(e.seq);
-        }
+        advance(&mut have, &events);
     }
-    Ok(report)
 }
 
-/// Both ways: take what we lack, then give what the peer lacks.
-pub fn exchange(local: &mut dyn Replica, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
-    let took = pull_into(local, peer, clock)?;
-    let gave = push_from(local, peer, clock)?;
-    Ok(Report {
-        pulled: took.pulled,
-        pushed: gave.pushed,
-        duplicates: took.duplicates + gave.duplicates,
-        deferred: took.deferred + gave.deferred,
-        skew_ms: took.skew_ms,
-    })
+/// `have` now also holds `events`.
+fn advance(have: &mut VersionVector, events: &[Event]) {
+    for e in events {
+        let top = have.entry(e.origin.clone()).or_default();
+        *top = (*top).max(e.seq);
+    }
 }
 
 /// A store in this process as a peer (the simulation; a relay's own side).

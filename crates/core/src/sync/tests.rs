@@ -144,7 +144,14 @@ fn run(seed: u64, cfg: &Config) {
             let b = (a + 1 + rounds) % cfg.peers;
             if a != b {
                 let peer = Local { store: &laptops[b].store, clock: &laptops[b].clock };
-                learned += pull_from(&mut laptops[a].store.borrow_mut(), &peer, &laptops[a].clock).unwrap().pulled;
+                // Half the laptops pull only, half exchange both ways (as `warroom serve --peer`).
+                let local = &mut *laptops[a].store.borrow_mut();
+                learned += if a % 2 == 0 {
+                    pull_from(local, &peer, &laptops[a].clock).unwrap().pulled
+                } else {
+                    let r = exchange(local, &peer, &laptops[a].clock).unwrap();
+                    r.pulled + r.pushed
+                };
             }
         }
         rounds += 1;
