@@ -15,7 +15,7 @@ use warroom_model::api::{
     Activity, Done, ImportOutcome, ImportRequest, Me, Paper, ReportFormat, Request, Saved, Session,
 };
 use warroom_model::live::Status;
-use warroom_model::notify::{Notice, NoticeKind, NotifySettings, Shown, Snooze};
+use warroom_model::notify::{Notice, NotifySettings, Open, Shown, Snooze};
 use warroom_model::{ApiError, ErrorKind, Loaded};
 
 /// The service the app works on; commands lock it for the length of one call.
@@ -209,14 +209,7 @@ fn snooze<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, req:
     Ok(n)
 }
 
-/// Where clicking a notification takes the person: the window comes forward and the UI opens
-/// the task, checkpoint, or panel it is about.
-#[derive(Clone, serde::Serialize)]
-struct Open {
-    kind: NoticeKind,
-    task_id: Option<String>,
-}
-
+/// Brings the window forward; the UI opens the task, checkpoint or panel the notice is about.
 fn open<R: Runtime>(app: &tauri::AppHandle<R>, to: Open) {
     if let Some(w) = app.get_webview_window("main") {
         let _ = w.unminimize();

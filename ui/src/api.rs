@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use warroom_model::api::{Activity, Done, ImportOutcome, ImportRequest, Me, Request, Saved, Session};
 use warroom_model::live::Status;
-use warroom_model::notify::{Notice, NoticeKind, NotifySettings, Shown, Snooze};
+use warroom_model::notify::{Notice, NotifySettings, Open, Shown, Snooze};
 use warroom_model::{ApiError, ErrorKind, Loaded};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -302,13 +302,6 @@ pub async fn snooze(key: &str, minutes: u32) -> Result<Notice, ApiError> {
         Transport::Tauri => invoke("snooze", json!({ "req": req })).await,
         Transport::Http => http("POST", "/api/notify/snooze", body(&req)?).await,
     }
-}
-
-/// Where clicking a desktop notification asks to go.
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct Open {
-    pub kind: NoticeKind,
-    pub task_id: Option<String>,
 }
 
 /// Calls `shown` when the desktop app shows a notification and `open` when one is clicked.

@@ -111,3 +111,10 @@ pub struct Snooze {
     pub key: String,
     pub minutes: u32,
 }
+
+/// What clicking a desktop notification opens: the app comes forward at what it is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Open {
+    pub kind: NoticeKind,
+    pub task_id: Option<String>,
+}
