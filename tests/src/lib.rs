@@ -2,6 +2,7 @@
 //! and read the fixtures.
 
 pub mod dbus;
+pub mod net;
 pub mod web;
 
 use std::path::{Path, PathBuf};

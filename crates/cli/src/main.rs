@@ -9,6 +9,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod live;
 mod notify;
 mod peer;
+mod room;
 mod serve;
 mod show;
 mod sync;
@@ -24,6 +25,10 @@ use warroom_core::live::actions::Actions;
 use warroom_core::report;
 use warroom_core::{Store, SystemClock, demo, import_file};
 use warroom_model::Author;
+
+/// Where `serve --peer` listens for the room's laptops unless told.
+const DEFAULT_PEER_BIND: std::net::SocketAddr =
+    std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), 7879);
 
 #[derive(Parser)]
 #[command(
@@ -160,13 +165,27 @@ enum Command {
         /// With --now: how many times faster than real time the clock runs (60 = a minute a second).
         #[arg(long, default_value_t = 1.0, requires = "now")]
         speed: f64,
-        /// Also serve the room's member laptops (mutual TLS) on this address.
+        /// Also sync with the room's other laptops: serve them (mutual TLS 1.3) on --peer-bind,
+        /// and keep in step with every peer this laptop knows (the one it joined through, those
+        /// that joined through it, those named by --connect).
+        #[arg(long)]
+        peer: bool,
+        /// Where to serve peers (implies --peer).
         #[arg(long, value_name = "ADDR:PORT")]
         peer_bind: Option<std::net::SocketAddr>,
-        /// Keep in step with this member laptop (repeat for several): at once after each change
-        /// here, else every few seconds.
-        #[arg(long = "peer", value_name = "https://ADDR:PORT#FINGERPRINT")]
-        peers: Vec<peer::PeerSpec>,
+        /// Also keep in step with this laptop (repeat for several).
+        #[arg(long, value_name = "https://ADDR:PORT#FINGERPRINT")]
+        connect: Vec<peer::PeerSpec>,
+        /// An always-on relay for the room (a server at a remote site, or on the VPN): peers
+        /// only, no browser UI, and no demo runbook in an empty database (implies --peer).
+        #[arg(long)]
+        relay: bool,
+    },
+    /// A room: the laptops that run one go-live together. Create one, invite laptops with a
+    /// join code, join one, list or revoke its members.
+    Room {
+        #[command(subcommand)]
+        cmd: room::RoomCmd,
     },
     /// The laptops that may sync with this one: list them, trust one by its certificate's
     /// fingerprint, or revoke one.
@@ -413,14 +432,28 @@ fn run(cli: Cli) -> Result<()> {
             let author = actor(&store, &cli.who)?;
             sync::peers(&mut store, &author, &SystemClock, cmd, &mut out)?;
         }
-        Command::Serve { bind, ui, now, speed, peer_bind, peers } => {
+        Command::Serve { bind, ui, now, speed, peer, peer_bind, connect, relay } => {
             let store = open(cli.db)?;
             let clock = clock(now, speed);
-            let svc = warroom_core::service::Service::with_demo(store, clock)?;
+            let svc = if relay {
+                warroom_core::service::Service::new(store, clock)?
+            } else {
+                warroom_core::service::Service::with_demo(store, clock)?
+            };
+            let peers = serve::PeerOptions {
+                bind: (peer || relay || peer_bind.is_some()).then(|| peer_bind.unwrap_or(DEFAULT_PEER_BIND)),
+                connect,
+                relay,
+            };
             drop(out);
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-            rt.block_on(serve::serve(svc, bind, ui, peer_bind, peers))?;
+            rt.block_on(serve::serve(svc, bind, ui, peers))?;
             return Ok(());
+        }
+        Command::Room { cmd } => {
+            let mut store = open(cli.db)?;
+            let author = actor(&store, &cli.who)?;
+            room::cmd(&mut store, &author, &SystemClock, cmd, &mut out)?;
         }
         Command::Run { cmd } => {
             let mut store = open(cli.db)?;

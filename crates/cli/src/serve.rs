@@ -284,7 +284,7 @@ pub fn new_token() -> Result<String> {
 }
 
 /// The writers' link as a QR code drawn with block characters, for a phone or laptop camera.
-fn qr(text: &str) -> String {
+pub(crate) fn qr(text: &str) -> String {
     match qrcode::QrCode::new(text.as_bytes()) {
         Ok(code) => code
             .render::<qrcode::render::unicode::Dense1x2>()
@@ -296,46 +296,59 @@ fn qr(text: &str) -> String {
 }
 
 /// Serves until interrupted. Prints the address first (tests read it), then the links.
-pub async fn serve(
-    svc: Service,
-    bind: SocketAddr,
-    ui: Option<PathBuf>,
-    peer_bind: Option<SocketAddr>,
-    peers: Vec<crate::peer::PeerSpec>,
-) -> Result<()> {
+/// How `serve` takes part in peer sync.
+#[derive(Clone, Debug, Default)]
+pub struct PeerOptions {
+    /// Serve the room's member laptops on this address.
+    pub bind: Option<SocketAddr>,
+    /// Peers to keep in step with besides those this laptop knows.
+    pub connect: Vec<crate::peer::PeerSpec>,
+    /// Peers only: no browser UI or API.
+    pub relay: bool,
+}
+
+pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>, peers: PeerOptions) -> Result<()> {
     let open = bind.ip().is_loopback();
     let token = new_token()?;
     let state = AppState::new(svc, token.clone(), open);
-    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
-    let addr = listener.local_addr()?;
-    let ui = find_ui(ui);
-    // Written, not printed: a closed stdout (a test that read the first line) is no reason to stop.
-    let mut lines = vec![format!("warroom serving http://{addr}/")];
-    if open {
-        lines.push(format!(
-            "Only this laptop can reach it. Bind a LAN address (--bind 0.0.0.0:{}) to share it.",
-            addr.port()
-        ));
+    let mut lines = Vec::new();
+    let listener = if peers.relay {
+        None
     } else {
-        let writers = format!("http://{addr}/#token={token}");
-        lines.push(format!("Wall view (read-only, anyone on the network): http://{addr}/#wall"));
-        lines.push(format!("Link for people who record (keep it in the room): {writers}"));
-        lines.push(qr(&writers));
-    }
-    if let Some(peer_bind) = peer_bind {
+        let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+        let addr = listener.local_addr()?;
+        // Written, not printed: a closed stdout (a test that read the first line) is no reason to stop.
+        lines.push(format!("warroom serving http://{addr}/"));
+        if open {
+            lines.push(format!(
+                "Only this laptop can reach it. Bind a LAN address (--bind 0.0.0.0:{}) to share it.",
+                addr.port()
+            ));
+        } else {
+            let writers = format!("http://{addr}/#token={token}");
+            lines.push(format!("Wall view (read-only, anyone on the network): http://{addr}/#wall"));
+            lines.push(format!("Link for people who record (keep it in the room): {writers}"));
+            lines.push(qr(&writers));
+        }
+        Some(listener)
+    };
+    if let Some(peer_bind) = peers.bind {
         let identity = state.with(|svc| svc.identity().map_err(|e| e.to_api()))?;
         let tls = identity.server_config()?;
-        let peers = crate::peer::listen(Arc::clone(&state), peer_bind, tls).await?;
-        lines.push(format!("peers: https://{peers}/ fingerprint {}", identity.fingerprint()));
-    }
-    if !peers.is_empty() {
-        let identity = state.with(|svc| svc.identity().map_err(|e| e.to_api()))?;
-        for spec in peers {
-            lines.push(format!("keeping in step with {}", spec.url));
-            crate::peer::follow(Arc::clone(&state), &identity, spec);
+        let at = crate::peer::listen(Arc::clone(&state), peer_bind, tls).await?;
+        state.with(|svc| svc.set_listening(at).map_err(|e| e.to_api()))?;
+        let what = if peers.relay { "relaying for the room's laptops" } else { "peers" };
+        lines.push(format!("warroom {what}: https://{at}/ fingerprint {}", identity.fingerprint()));
+        if state.with(|svc| svc.room().map_err(|e| e.to_api()))?.is_none() {
+            lines.push("this database is not a room yet: `warroom room create` (or `room join CODE`)".into());
         }
+        crate::peer::follow_all(Arc::clone(&state), identity, peers.connect);
+    } else if !peers.connect.is_empty() {
+        let identity = state.with(|svc| svc.identity().map_err(|e| e.to_api()))?;
+        crate::peer::follow_all(Arc::clone(&state), identity, peers.connect);
     }
-    if ui.is_none() {
+    let ui = find_ui(ui);
+    if ui.is_none() && listener.is_some() {
         lines.push("warning: the UI is not built (scripts/build-ui.sh); serving the API only".into());
     }
     {
@@ -355,6 +368,10 @@ pub async fn serve(
             poller.poll();
         }
     });
+    let Some(listener) = listener else {
+        let _ = tokio::signal::ctrl_c().await;
+        return Ok(());
+    };
     let app = router(state, ui.as_deref());
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

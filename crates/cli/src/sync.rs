@@ -93,7 +93,13 @@ pub fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut dyn Writ
         SyncCmd::Status { json } => {
             let have = store.version_vector()?;
             if json {
-                let v = serde_json::json!({ "origin": store.origin(), "have": have });
+                let v = serde_json::json!({
+                    "origin": store.origin(),
+                    "have": have,
+                    "events": store.event_count()?,
+                    "state_hash": store.state_hash()?,
+                    "integrity": store.integrity_check()?,
+                });
                 serde_json::to_writer_pretty(&mut *out, &v)?;
                 writeln!(out)?;
             } else {

@@ -11,6 +11,7 @@ use crate::notify::{self, Audience, Ledger, ledger};
 use crate::report::{Record, ReportError};
 use crate::store::Applied;
 use crate::store::{Store, StoreError};
+use crate::sync::room::{self, JoinAnswer, JoinCode, JoinRequest, Room, RoomError};
 use crate::sync::tls::{Identity, TlsError};
 use crate::sync::{self, Hello, Page, PullRequest, SyncError};
 use chrono::{DateTime, Utc};
@@ -32,6 +33,8 @@ pub enum ServiceError {
     Sync(#[from] SyncError),
     #[error(transparent)]
     Tls(#[from] TlsError),
+    #[error(transparent)]
+    Room(#[from] RoomError),
 }
 
 impl ServiceError {
@@ -46,6 +49,16 @@ impl ServiceError {
             Self::Sync(e @ SyncError::Unreachable(_)) => ApiError::new(ErrorKind::Unavailable, e.to_string()),
             Self::Sync(e) => ApiError::new(ErrorKind::Invalid, e.to_string()),
             Self::Tls(e) => ApiError::new(ErrorKind::Internal, e.to_string()),
+            Self::Room(RoomError::Store(e)) => e.to_api(),
+            Self::Room(
+                e @ (RoomError::WrongSecret
+                | RoomError::Expired(_)
+                | RoomError::Revoked(_)
+                | RoomError::WrongRoom { .. }),
+            ) => ApiError::new(ErrorKind::Forbidden, e.to_string()),
+            Self::Room(e @ RoomError::NotARoom) => ApiError::new(ErrorKind::NotFound, e.to_string()),
+            Self::Room(e @ RoomError::Random(_)) => ApiError::new(ErrorKind::Internal, e.to_string()),
+            Self::Room(e) => ApiError::new(ErrorKind::Invalid, e.to_string()),
         }
     }
 }
@@ -330,6 +343,48 @@ impl Service {
             self.changed();
         }
         Ok(applied)
+    }
+
+    /// The room this database belongs to, if any.
+    pub fn room(&self) -> Result<Option<Room>> {
+        Ok(room::room(&self.store)?)
+    }
+
+    /// Makes this database's runbook a room, with this laptop, called `laptop`, its first member.
+    pub fn room_create(&mut self, laptop: &str) -> Result<Room> {
+        let by = self.author()?;
+        let fp = self.identity()?.fingerprint();
+        let r = room::create(&mut self.store, &by, &fp, laptop, &*self.clock)?;
+        self.changed();
+        Ok(r)
+    }
+
+    /// Records where this laptop serves peers (for its join codes).
+    pub fn set_listening(&mut self, addr: std::net::SocketAddr) -> Result<()> {
+        Ok(room::set_listening(&mut self.store, addr)?)
+    }
+
+    /// A new join code naming `addresses` (where this laptop serves peers), good for `hours`.
+    pub fn room_invite(&mut self, addresses: Vec<String>, hours: u32) -> Result<JoinCode> {
+        let fp = self.identity()?.fingerprint();
+        Ok(room::invite(&mut self.store, &fp, addresses, hours, &*self.clock)?)
+    }
+
+    /// A join request that reached this laptop from `caller` over a session with `exporter`.
+    pub fn room_admit(&mut self, caller: &str, exporter: &[u8], req: &JoinRequest) -> Result<JoinAnswer> {
+        let by = self.author()?;
+        let answer = room::admit(&mut self.store, &by, caller, exporter, req, &*self.clock)?;
+        if answer.admitted {
+            self.changed();
+        }
+        Ok(answer)
+    }
+
+    /// Who is recorded on changes this laptop makes without a person at the keys (a join, a room).
+    fn author(&self) -> Result<Author> {
+        let me = self.me()?;
+        let name = if me.name.is_empty() { "this laptop".to_owned() } else { me.name };
+        Ok(Author { name, role: me.role })
     }
 
     /// The last `n` events, newest first.

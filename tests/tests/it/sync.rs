@@ -56,53 +56,136 @@ fn fingerprint(s: &Scratch, db: &std::path::Path) -> String {
     r.stdout.lines().next().and_then(|l| l.strip_prefix("this laptop  ")).unwrap().trim().to_owned()
 }
 
-#[test]
-fn member_laptops_sync_over_mutual_tls_and_nobody_else_gets_in() {
-    let s = Scratch::new();
-    let (b, c) = (s.path("b.db"), s.path("c.db"));
+/// A room on the scratch database with a live run and one task done, served to peers on a port
+/// of its own: the served process, the peer URL, and A's fingerprint.
+fn a_served_room(s: &Scratch) -> (warroom_tests::Server, u16, String) {
     let seed = fixtures().join("go-live-runbook.utf8.md");
     s.ok(&["import", seed.to_str().unwrap()]);
     s.ok(&["me", "set", "Lan", "--role", "Tech Lead"]);
+    let made = s.ok(&["room", "create", "--name", "bridge laptop"]);
+    assert!(made.contains("is now a room"), "{made}");
     s.ok(&["run", "start", "--live", "--date", "2026-01-31", "--tz", "Asia/Ho_Chi_Minh"]);
     s.ok(&["task", "1.1", "done", "--at", "06:08"]);
-    let fp_a = fingerprint(&s, &s.db());
-    let fp_b = fingerprint(&s, &b);
-    let fp_c = fingerprint(&s, &c);
-    assert_eq!(fp_a, fingerprint(&s, &s.db()), "a laptop keeps its certificate");
-    assert_ne!(fp_a, fp_b);
-    s.ok(&["peers", "trust", &fp_b, "--name", "Huy's laptop"]);
-
     let port = warroom_tests::free_port();
-    let _a = warroom_tests::Server::start(&s, &["--peer-bind", &format!("127.0.0.1:{port}")]);
-    let url = format!("https://127.0.0.1:{port}");
-    let on = |db: &std::path::Path, args: &[&str]| s.warroom_db(db, args);
+    let server = warroom_tests::Server::start(s, &["--peer-bind", &format!("127.0.0.1:{port}")]);
+    warroom_tests::wait_for_port(port, "the peer service");
+    (server, port, fingerprint(s, &s.db()))
+}
 
-    let took = on(&b, &["sync", "with", &url, "--fingerprint", &fp_a]);
-    assert!(took.ok() && took.stdout.starts_with("took 4 events from"), "{took:?}");
-    on(&b, &["task", "1.2", "done", "--at", "06:14", "--by", "Huy", "--role", "DBA"]);
-    let gave = on(&b, &["sync", "with", &url, "--fingerprint", &fp_a]);
-    assert!(gave.ok() && gave.stdout.trim_end().ends_with("gave it 1 event"), "{gave:?}");
+fn join_code(s: &Scratch, args: &[&str]) -> String {
+    let mut all = vec!["room", "invite", "--json"];
+    all.extend_from_slice(args);
+    let v: serde_json::Value = serde_json::from_str(&s.ok(&all)).unwrap();
+    v["code"].as_str().unwrap().to_owned()
+}
+
+fn sync_status(s: &Scratch, db: &std::path::Path) -> serde_json::Value {
+    let r = s.warroom_db(db, &["sync", "status", "--json"]);
+    assert!(r.ok(), "{r:?}");
+    serde_json::from_str(&r.stdout).unwrap()
+}
+
+#[test]
+fn a_laptop_joins_with_a_join_code_and_gets_the_runbook_and_its_history() {
+    let s = Scratch::new();
+    let (_a, port, fp_a) = a_served_room(&s);
+    let b = s.path("b.db");
+    let code = join_code(&s, &[]);
+    assert!(code.contains(&format!("at=127.0.0.1:{port}")) && code.contains(&fp_a), "{code}");
+    let text = s.ok(&["room", "invite"]);
+    assert!(text.contains("warroom://join?room=") && text.contains('█'), "a code and its QR code: {text}");
+
+    let joined = s.warroom_db(&b, &["room", "join", &code, "--name", "Huy's laptop"]);
+    assert!(joined.ok() && joined.stdout.starts_with("Joined GO-LIVE RUNBOOK as Huy's laptop"), "{joined:?}");
     let now = ["status", "--json", "--now", "2026-01-31T06:20"];
-    assert_eq!(s.ok(&now), on(&b, &now).stdout, "both laptops see the same run");
-    let members = s.ok(&["peers"]);
-    assert!(members.contains(&fp_b) && members.contains("Huy's laptop"), "{members}");
+    assert_eq!(s.ok(&now), s.warroom_db(&b, &now).stdout, "B sees the run as A does");
+    let fp_b = fingerprint(&s, &b);
+    let members = s.ok(&["room", "members"]);
+    assert!(members.contains("Huy's laptop") && members.contains("bridge laptop  (this laptop)"), "{members}");
+    let on_b = s.warroom_db(&b, &["room", "members"]).stdout;
+    assert!(on_b.contains("Huy's laptop  (this laptop)"), "B learned its own membership through the log: {on_b}");
+    let log = s.ok(&["log"]);
+    assert!(log.contains("member.join        Lan (Tech Lead)"), "the audit trail says who let B in: {log}");
 
-    // Not a member: refused, and nothing it sends or asks for changes anything.
-    let count = s.ok(&["sync", "status", "--json"]);
-    let stranger = on(&c, &["sync", "with", &url, "--fingerprint", &fp_a]);
+    // Joining again with the same code changes nothing; a database holding another runbook
+    // is not merged into the room.
+    let again = s.warroom_db(&b, &["room", "join", &code]);
+    assert!(again.ok(), "{again:?}");
+    assert_eq!(sync_status(&s, &b)["events"], sync_status(&s, &s.db())["events"]);
+    let other = s.path("other.db");
+    assert!(s.warroom_db(&other, &["import", fixtures().join("go-live-runbook.utf8.md").to_str().unwrap()]).ok());
+    let refused = s.warroom_db(&other, &["room", "join", &code]);
+    assert!(!refused.ok() && refused.stderr.contains("already holds the runbook"), "{refused:?}");
+    assert!(s.ok(&["peers"]).contains(&fp_b));
+}
+
+#[test]
+fn wrong_expired_and_revoked_joins_strangers_and_bad_pages_are_refused_and_change_nothing() {
+    let s = Scratch::new();
+    let (_a, port, fp_a) = a_served_room(&s);
+    let url = format!("https://127.0.0.1:{port}");
+    let (b, c) = (s.path("b.db"), s.path("c.db"));
+    let code = join_code(&s, &[]);
+    assert!(s.warroom_db(&b, &["room", "join", &code, "--name", "Huy's laptop"]).ok());
+    let fp_b = fingerprint(&s, &b);
+    let before = sync_status(&s, &s.db());
+
+    // A key one digit off: refused by A, which changes nothing; C holds nothing afterwards.
+    let key = code.split("key=").nth(1).unwrap()[..32].to_owned();
+    let flipped = format!("{}{}", if key.starts_with('0') { '1' } else { '0' }, &key[1..]);
+    let wrong = s.warroom_db(&c, &["room", "join", &code.replace(&key, &flipped)]);
+    assert!(!wrong.ok() && wrong.stderr.contains("403") && wrong.stderr.contains("join code is wrong"), "{wrong:?}");
+    let expired = join_code(&s, &["--hours", "0"]);
+    let late = s.warroom_db(&c, &["room", "join", &expired]);
+    assert!(!late.ok() && late.stderr.contains("expired at"), "{late:?}");
+    assert_eq!(sync_status(&s, &s.db()), before, "refused joins change nothing");
+    assert_eq!(sync_status(&s, &c)["events"], 0, "the refused laptop got nothing");
+
+    // Not a member: refused at every sync endpoint, with the fingerprint to trust.
+    let stranger = s.warroom_db(&c, &["sync", "with", &url, "--fingerprint", &fp_a]);
     assert!(!stranger.ok() && stranger.stderr.contains("not a member of the room"), "{stranger:?}");
-    assert!(stranger.stderr.contains("403"), "{stranger:?}");
-    assert_eq!(s.ok(&["sync", "status", "--json"]), count);
-    assert!(on(&c, &["sync", "status", "--json"]).stdout.contains("\"have\": {}"), "the stranger got nothing");
+    // A server that is not the pinned one: the client will not talk to it.
+    let wrong_pin = s.warroom_db(&b, &["sync", "with", &url, "--fingerprint", &fingerprint(&s, &c)]);
+    assert!(!wrong_pin.ok() && wrong_pin.stderr.contains("not the pinned"), "{wrong_pin:?}");
 
-    // A pinned fingerprint that is not the server's: the client will not talk to it.
-    let wrong = on(&b, &["sync", "with", &url, "--fingerprint", &fp_c]);
-    assert!(!wrong.ok() && wrong.stderr.contains("not the pinned"), "{wrong:?}");
+    // A member sending what no warroom sends: a malformed page, one too long, one too big.
+    let client = member_client(&b, &fp_a);
+    let post = |path: &str, body: Vec<u8>| {
+        let r =
+            client.post(format!("{url}{path}")).header("content-type", "application/json").body(body).send().unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    let (code_, why) = post("/v1/push", b"[{\"not\": \"an event\"}]".to_vec());
+    assert!((400..500).contains(&code_), "{code_} {why}");
+    let (_, page) = post("/v1/pull", br#"{"have":{},"limit":10}"#.to_vec());
+    let page: serde_json::Value = serde_json::from_str(&page).unwrap();
+    let event = page["events"].as_array().unwrap().iter().min_by_key(|e| e.to_string().len()).unwrap();
+    let many = serde_json::to_vec(&vec![event; 2001]).unwrap();
+    let (code_, why) = post("/v1/push", many);
+    assert_eq!(code_, 422, "{why}");
+    assert!(why.contains("at most 2000"), "{why}");
+    let (code_, _) = post("/v1/push", vec![b' '; 33 * 1024 * 1024]);
+    assert_eq!(code_, 413, "a body over the limit");
+    let mut tampered = event.clone();
+    tampered["payload"] = serde_json::json!({ "summary": "rewritten history" });
+    let (code_, why) = post("/v1/push", serde_json::to_vec(&vec![tampered]).unwrap());
+    assert!((400..500).contains(&code_) && why.contains("hash"), "{code_} {why}");
+    assert_eq!(sync_status(&s, &s.db()), before, "nothing a member sent wrongly changed anything");
 
-    // Revoked (by the CLI while the server runs): shut out from the next request.
-    s.ok(&["peers", "revoke", &fp_b]);
-    let revoked = on(&b, &["sync", "with", &url, "--fingerprint", &fp_a]);
+    // Revoked (by the CLI while A serves): shut out from the next request, and a join code,
+    // even a good one, does not bring it back.
+    s.ok(&["room", "revoke", &fp_b]);
+    let revoked = s.warroom_db(&b, &["sync", "with", &url, "--fingerprint", &fp_a]);
     assert!(!revoked.ok() && revoked.stderr.contains("not a member of the room"), "{revoked:?}");
+    let back = s.warroom_db(&b, &["room", "join", &join_code(&s, &[])]);
+    assert!(!back.ok() && back.stderr.contains("was revoked"), "{back:?}");
+}
+
+/// An HTTPS client holding the certificate of the laptop whose database is `db`, pinned to `fp`.
+fn member_client(db: &std::path::Path, fp: &str) -> reqwest::blocking::Client {
+    let mut store = warroom_core::Store::open(db).unwrap();
+    let me = warroom_core::sync::tls::Identity::of(&mut store).unwrap();
+    reqwest::blocking::Client::builder().tls_backend_preconfigured(me.client_config(fp).unwrap()).build().unwrap()
 }
 
 /// `warroom serve` on another database of the same scratch folder.
@@ -140,29 +223,24 @@ fn until(s: &Scratch, db: &std::path::Path, what: &str, ok: impl Fn(&str) -> boo
 #[test]
 fn two_serving_laptops_keep_in_step_by_themselves() {
     let s = Scratch::new();
-    let (a, b) = (s.db(), s.path("b.db"));
-    let seed = fixtures().join("go-live-runbook.utf8.md");
-    s.ok(&["import", seed.to_str().unwrap()]);
-    s.ok(&["run", "start", "--live", "--date", "2026-01-31", "--tz", "Asia/Ho_Chi_Minh"]);
-    let (fp_a, fp_b) = (fingerprint(&s, &a), fingerprint(&s, &b));
-    s.ok(&["peers", "trust", &fp_b, "--name", "B"]);
-    let (pa, pb) = (warroom_tests::free_port(), warroom_tests::free_port());
-    let url_a = format!("https://127.0.0.1:{pa}");
-    let url_b = format!("https://127.0.0.1:{pb}");
-    let _serve_a = serve_db(&s, &a, &["--peer-bind", &format!("127.0.0.1:{pa}"), "--peer", &format!("{url_b}#{fp_b}")]);
-    // B joins: takes the room from A once, trusts A, then serves and follows A.
-    let joined = s.warroom_db(&b, &["sync", "with", &url_a, "--fingerprint", &fp_a]);
-    assert!(joined.ok(), "{joined:?}");
-    let trusted = s.warroom_db(&b, &["peers", "trust", &fp_a, "--name", "A"]);
-    assert!(trusted.ok(), "{trusted:?}");
-    let _serve_b = serve_db(&s, &b, &["--peer-bind", &format!("127.0.0.1:{pb}"), "--peer", &format!("{url_a}#{fp_a}")]);
+    let (_serve_a, _, _) = a_served_room(&s);
+    let b = s.path("b.db");
+    let pb = warroom_tests::free_port();
+    let code = join_code(&s, &[]);
+    assert!(s.warroom_db(&b, &["room", "join", &code, "--name", "B"]).ok());
+    // B follows A (it joined through it) and A learns nothing of B's address: B's changes go
+    // by push, A's reach B by its change stream.
+    let _serve_b = serve_db(&s, &b, &["--peer-bind", &format!("127.0.0.1:{pb}")]);
+    warroom_tests::wait_for_port(pb, "B's peer service");
+    std::thread::sleep(std::time::Duration::from_millis(300));
 
-    s.ok(&["task", "1.1", "done", "--at", "06:08", "--by", "Lan", "--role", "Tech Lead"]);
-    let took = until(&s, &b, "A's change on B", |st| st.contains("\"finished_by\": {\n        \"name\": \"Lan\""));
-    let r = s.warroom_db(&b, &["task", "1.2", "done", "--at", "06:14", "--by", "Huy", "--role", "DBA"]);
+    s.ok(&["task", "1.2", "done", "--at", "06:14", "--by", "Mai", "--role", "Tech Lead"]);
+    let took = until(&s, &b, "A's change on B", |st| st.contains("\"name\": \"Mai\""));
+    let r = s.warroom_db(&b, &["task", "1.3", "done", "--at", "06:19", "--by", "Huy", "--role", "DBA"]);
     assert!(r.ok(), "{r:?}");
-    let back = until(&s, &a, "B's change on A", |st| st.contains("\"name\": \"Huy\""));
+    let back = until(&s, &s.db(), "B's change on A", |st| st.contains("\"name\": \"Huy\""));
     eprintln!("sync: a change reached the other laptop in {} ms and {} ms", took.as_millis(), back.as_millis());
     let now = ["status", "--json", "--now", "2026-01-31T06:20"];
     assert_eq!(s.ok(&now), s.warroom_db(&b, &now).stdout, "both laptops see the same run");
+    assert_eq!(sync_status(&s, &s.db())["state_hash"], sync_status(&s, &b)["state_hash"]);
 }

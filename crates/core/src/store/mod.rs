@@ -528,6 +528,47 @@ impl Store {
         Ok(out)
     }
 
+    /// The current fields of every entity of one kind, keyed by (id, field).
+    pub fn entity_values(&self, entity: &str) -> Result<BTreeMap<(String, String), Value>> {
+        let mut stmt =
+            self.conn.prepare("SELECT id, field, value FROM fields WHERE entity = ?1").map_err(self.err())?;
+        let rows =
+            stmt.query_map([entity], |r| Ok(((r.get(0)?, r.get(1)?), r.get::<_, String>(2)?))).map_err(self.err())?;
+        let mut out = BTreeMap::new();
+        for r in rows {
+            let (k, v) = r.map_err(self.err())?;
+            out.insert(k, serde_json::from_str(&v)?);
+        }
+        Ok(out)
+    }
+
+    /// A digest of the merged state (every field and set member as stored): two laptops that
+    /// hold the same events have the same one.
+    pub fn state_hash(&self) -> Result<String> {
+        let mut h = Sha256::new();
+        for sql in [
+            "SELECT entity, id, field, value, hlc, origin FROM fields ORDER BY entity, id, field",
+            "SELECT entity, id, field, member || char(31) || value, hlc, origin FROM members \
+             ORDER BY entity, id, field, member",
+        ] {
+            let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
+            let mut rows = stmt.query([]).map_err(self.err())?;
+            while let Some(r) = rows.next().map_err(self.err())? {
+                for i in 0..6 {
+                    let v: rusqlite::types::Value = r.get(i).map_err(self.err())?;
+                    match v {
+                        rusqlite::types::Value::Integer(n) => h.update(n.to_le_bytes()),
+                        rusqlite::types::Value::Text(t) => h.update(t.as_bytes()),
+                        _ => {}
+                    }
+                    h.update([31u8]);
+                }
+                h.update([30u8]);
+            }
+        }
+        Ok(hex::encode(h.finalize()))
+    }
+
     /// The merged state as stored, for comparing with a replay of the log.
     pub fn state(&self) -> Result<State> {
         let mut s = State::default();

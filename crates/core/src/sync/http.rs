@@ -41,11 +41,39 @@ impl HttpPeer {
         if resp.status().is_success() {
             resp.json().map_err(|e| SyncError::Refused(format!("{url}: unreadable answer: {e}")))
         } else {
-            let status = resp.status();
-            let text = resp.text().unwrap_or_default();
-            let why = serde_json::from_str::<ApiError>(&text).map(|e| e.message).unwrap_or(text);
-            Err(SyncError::Refused(format!("{url}: {status}: {why}")))
+            Err(refused(&url, resp))
         }
+    }
+}
+
+/// The typed error a peer answered with, or what it said instead.
+fn refused(url: &str, resp: reqwest::blocking::Response) -> SyncError {
+    let status = resp.status();
+    let text = resp.text().unwrap_or_default();
+    let why = serde_json::from_str::<ApiError>(&text).map(|e| e.message).unwrap_or(text);
+    SyncError::Refused(format!("{url}: {status}: {why}"))
+}
+
+impl HttpPeer {
+    /// Follows the peer's stream of changes (`/v1/events`, server-sent events): calls `poked`
+    /// once connected (the peer is reachable again: time to catch up) and for each change it
+    /// announces, until the stream ends or fails. The peer sends a comment every few seconds,
+    /// so a connection that died silently ends in a read timeout.
+    pub fn watch(&self, mut poked: impl FnMut()) -> Result<(), SyncError> {
+        use std::io::BufRead as _;
+        let url = format!("{}/v1/events", self.base);
+        let resp = self.client.get(&url).send().map_err(|e| SyncError::Unreachable(format!("{url}: {e}")))?;
+        if !resp.status().is_success() {
+            return Err(refused(&url, resp));
+        }
+        poked();
+        for line in std::io::BufReader::new(resp).lines() {
+            let line = line.map_err(|e| SyncError::Unreachable(format!("{url}: {e}")))?;
+            if line == "event: changed" {
+                poked();
+            }
+        }
+        Ok(())
     }
 }
 

@@ -25,12 +25,14 @@ pub fn trust(
     name: &str,
     clock: &dyn Clock,
 ) -> Result<Event, StoreError> {
-    let writes = vec![
-        Write::set(MEMBER, fingerprint, "name", json!(name)),
-        Write::set(MEMBER, fingerprint, "revoked", json!(false)),
-    ];
+    let writes = trust_writes(fingerprint, name);
     let summary = format!("{name} ({}) may sync", super::tls::shown(fingerprint));
     store.commit(by, "member.trust", json!({ "summary": summary }), writes, clock)
+}
+
+/// The writes that make `fingerprint` a member named `name`.
+pub fn trust_writes(fingerprint: &str, name: &str) -> Vec<Write> {
+    vec![Write::set(MEMBER, fingerprint, "name", json!(name)), Write::set(MEMBER, fingerprint, "revoked", json!(false))]
 }
 
 /// Shuts the laptop with certificate `fingerprint` out from now on.
@@ -42,10 +44,7 @@ pub fn revoke(store: &mut Store, by: &Author, fingerprint: &str, clock: &dyn Clo
 
 pub fn members(store: &Store) -> Result<Vec<Member>, StoreError> {
     let mut out: Vec<Member> = Vec::new();
-    for ((entity, id, field), value) in store.field_values()? {
-        if entity != MEMBER {
-            continue;
-        }
+    for ((id, field), value) in store.entity_values(MEMBER)? {
         if out.last().is_none_or(|m| m.fingerprint != id) {
             out.push(Member { fingerprint: id.clone(), name: String::new(), revoked: false });
         }

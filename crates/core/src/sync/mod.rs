@@ -6,7 +6,9 @@
 //! `Peer` is the seam for transports (in-process for the simulation, HTTP between laptops).
 
 pub mod http;
+pub mod join;
 pub mod members;
+pub mod room;
 #[cfg(test)]
 mod tests;
 pub mod tls;

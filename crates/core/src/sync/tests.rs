@@ -170,6 +170,7 @@ fn run(seed: u64, cfg: &Config) {
     };
     assert_eq!(first.len(), acked.len(), "seed {seed}: every acknowledged event, and only those");
     assert_eq!(first, acked, "seed {seed}: every acknowledged event arrived");
+    let hash = laptops[0].store.borrow().state_hash().unwrap();
     for (i, l) in laptops.iter().enumerate() {
         let s = l.store.borrow();
         let mut events: Vec<_> = s.events().unwrap();
@@ -179,6 +180,7 @@ fn run(seed: u64, cfg: &Config) {
         events.sort_by_key(|e| (e.hlc, e.origin.clone()));
         assert_eq!(s.state().unwrap(), State::replay(&events), "seed {seed}: laptop {i}'s state is its log's");
         assert_eq!(s.integrity_check().unwrap(), "ok");
+        assert_eq!(s.state_hash().unwrap(), hash, "seed {seed}: laptop {i} has the same state hash");
     }
 }
 

@@ -1,0 +1,434 @@
+//! A room: the laptops that run one go-live together. `create` makes a database's runbook a
+//! room (an event in the log, with this laptop as its first member); `invite` makes a join code
+//! (the room id, a fresh 128-bit secret kept only on this laptop, its fingerprint and the
+//! addresses it serves on); `admit` lets in a laptop that proves over its own TLS session that
+//! it holds the secret — an HMAC over the session's exporter value, so a proof seen once is
+//! worth nothing on any other connection — by making its certificate a member, through the log.
+//! Also kept here: the peers this laptop knows how to reach (local, never replicated).
+
+use super::members;
+use super::tls::{normalize, shown};
+use crate::clock::Clock;
+use crate::store::{Store, StoreError};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::Sha256;
+use warroom_model::{Author, Write};
+
+const ROOM: &str = "room";
+const INVITES: &str = "room.invites";
+const PEERS: &str = "sync.peers";
+/// Where this laptop last listened for peers (set by whichever shell serves them).
+const LISTEN: &str = "sync.listen";
+/// The label both sides give the TLS exporter for a join proof (RFC 8446 §7.5).
+pub const EXPORTER_LABEL: &[u8] = b"EXPORTER-warroom-join-v1";
+/// How long a join code stays good unless told otherwise: one go-live day.
+pub const VALID_HOURS: u32 = 12;
+const PREFIX: &str = "warroom://join?";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RoomError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("this database holds no runbook yet: import one before making it a room")]
+    NoRunbook,
+    #[error("this database is already the room {0}")]
+    Already(String),
+    #[error("this database is not a room yet: `warroom room create` makes it one")]
+    NotARoom,
+    #[error("the operating system gave no randomness for a secret: {0}")]
+    Random(String),
+    #[error("not a join code ({0}); it looks like warroom://join?room=…&key=…&fp=…&at=…")]
+    BadCode(String),
+    #[error("the join code is for room {got}, but this laptop is room {ours}")]
+    WrongRoom { got: String, ours: String },
+    #[error("the join code is wrong, or was not made on this laptop")]
+    WrongSecret,
+    #[error("the join code expired at {0}: ask a member for a new one (`warroom room invite`)")]
+    Expired(String),
+    #[error("this laptop ({0}) was revoked from the room: a member must let it in again with `warroom peers trust`")]
+    Revoked(String),
+}
+
+type Result<T, E = RoomError> = std::result::Result<T, E>;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Room {
+    pub id: String,
+    /// The runbook's title, for people.
+    pub name: String,
+}
+
+/// What a new laptop needs to join: shown as text and as a QR code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinCode {
+    pub room: String,
+    /// 128 bits, hex.
+    pub secret: String,
+    /// The inviting laptop's certificate.
+    pub fingerprint: String,
+    /// Where the inviting laptop serves its peers (`ADDR:PORT`), best first.
+    pub addresses: Vec<String>,
+}
+
+impl std::fmt::Display for JoinCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{PREFIX}room={}&key={}&fp={}&at={}",
+            self.room,
+            self.secret,
+            self.fingerprint,
+            self.addresses.join(",")
+        )
+    }
+}
+
+impl std::str::FromStr for JoinCode {
+    type Err = RoomError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        // Codes are pasted from chats and e-mails that wrap lines and add spaces.
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        let rest = s
+            .strip_prefix(PREFIX)
+            .ok_or_else(|| RoomError::BadCode("it does not start with warroom://join?".into()))?;
+        let (mut room, mut secret, mut fp, mut at) = (None, None, None, None);
+        for part in rest.split('&') {
+            match part.split_once('=') {
+                Some(("room", v)) => room = Some(v.to_owned()),
+                Some(("key", v)) => secret = Some(v.to_owned()),
+                Some(("fp", v)) => fp = Some(normalize(v)),
+                Some(("at", v)) => {
+                    at = Some(v.split(',').filter(|a| !a.is_empty()).map(str::to_owned).collect::<Vec<_>>())
+                }
+                _ => return Err(RoomError::BadCode(format!("`{part}` is not part of one"))),
+            }
+        }
+        let hex_of = |v: &Option<String>, len: usize| {
+            v.as_ref().is_some_and(|v| v.len() == len && v.chars().all(|c| c.is_ascii_hexdigit()))
+        };
+        if !hex_of(&room, 32) {
+            return Err(RoomError::BadCode("the room id is missing or cut short".into()));
+        }
+        if !hex_of(&secret, 32) {
+            return Err(RoomError::BadCode("the key is missing or cut short".into()));
+        }
+        if !hex_of(&fp, 64) {
+            return Err(RoomError::BadCode("the fingerprint is missing or cut short".into()));
+        }
+        let addresses = at.unwrap_or_default();
+        if addresses.is_empty() {
+            return Err(RoomError::BadCode("it names no address to reach the inviting laptop".into()));
+        }
+        Ok(Self {
+            room: room.unwrap_or_default().to_ascii_lowercase(),
+            secret: secret.unwrap_or_default().to_ascii_lowercase(),
+            fingerprint: fp.unwrap_or_default(),
+            addresses,
+        })
+    }
+}
+
+/// What a joining laptop sends, over the TLS session its proof is bound to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub room: String,
+    /// HMAC-SHA256 under the code's key of the room id and the session's exporter value, hex.
+    pub proof: String,
+    /// The name people will see for the new laptop.
+    pub name: String,
+    /// Where the new laptop serves peers, if it does (`ADDR:PORT`).
+    #[serde(default)]
+    pub addresses: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinAnswer {
+    pub room: Room,
+    /// False when the laptop already was a member.
+    pub admitted: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Invite {
+    secret: String,
+    expires_ms: i64,
+}
+
+/// A peer this laptop knows how to reach.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownPeer {
+    /// `https://ADDR:PORT`
+    pub url: String,
+    pub fingerprint: String,
+}
+
+/// The room this database belongs to, if any.
+pub fn room(store: &Store) -> Result<Option<Room>, StoreError> {
+    Ok(store
+        .entity_values(ROOM)?
+        .into_iter()
+        .next()
+        .map(|((id, _), name)| Room { id, name: name.as_str().unwrap_or_default().to_owned() }))
+}
+
+fn random_hex() -> Result<String> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| RoomError::Random(e.to_string()))?;
+    Ok(hex::encode(b))
+}
+
+/// Makes this database's runbook a room, with this laptop (`fingerprint`) its first member.
+pub fn create(store: &mut Store, by: &Author, fingerprint: &str, laptop: &str, clock: &dyn Clock) -> Result<Room> {
+    if let Some(r) = room(store)? {
+        return Err(RoomError::Already(r.name));
+    }
+    let runbook = store.runbook()?.ok_or(RoomError::NoRunbook)?;
+    let id = random_hex()?;
+    let mut writes = vec![Write::set(ROOM, &id, "name", json!(runbook.title))];
+    writes.extend(members::trust_writes(fingerprint, laptop));
+    let summary = format!("{} became a room; {laptop} ({}) its first member", runbook.title, shown(fingerprint));
+    store.commit(by, "room.create", json!({ "summary": summary }), writes, clock)?;
+    Ok(Room { id, name: runbook.title })
+}
+
+/// A new join code, good for `hours`, naming this laptop and where it serves peers.
+pub fn invite(
+    store: &mut Store,
+    fingerprint: &str,
+    addresses: Vec<String>,
+    hours: u32,
+    clock: &dyn Clock,
+) -> Result<JoinCode> {
+    let room = room(store)?.ok_or(RoomError::NotARoom)?;
+    let now = clock.now().timestamp_millis();
+    let mut invites: Vec<Invite> = invites(store)?.into_iter().filter(|i| i.expires_ms > now).collect();
+    let secret = random_hex()?;
+    invites.push(Invite { secret: secret.clone(), expires_ms: now + i64::from(hours) * 3_600_000 });
+    store.set_local(INVITES, &serde_json::to_string(&invites).map_err(StoreError::from)?)?;
+    Ok(JoinCode { room: room.id, secret, fingerprint: fingerprint.to_owned(), addresses })
+}
+
+fn invites(store: &Store) -> Result<Vec<Invite>> {
+    Ok(store.local(INVITES)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+}
+
+/// HMAC accepts keys of any length, so this is `None` only for a secret that is not hex, which
+/// then matches nothing.
+fn mac(secret: &str, room: &str, exporter: &[u8]) -> Option<Hmac<Sha256>> {
+    let key = hex::decode(secret).ok()?;
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&key).ok()?;
+    m.update(b"warroom join v1\0");
+    m.update(room.as_bytes());
+    m.update(b"\0");
+    m.update(exporter);
+    Some(m)
+}
+
+/// The proof a joining laptop sends: bound to the room and to this one TLS session.
+pub fn proof(code: &JoinCode, exporter: &[u8]) -> String {
+    mac(&code.secret, &code.room, exporter).map(|m| hex::encode(m.finalize().into_bytes())).unwrap_or_default()
+}
+
+/// Lets the laptop with certificate `caller` in, if its proof matches one of this laptop's
+/// unexpired join codes on this session (`exporter`). Its certificate becomes a member through
+/// an event by `by`; one that already is changes nothing; a revoked one stays out.
+pub fn admit(
+    store: &mut Store,
+    by: &Author,
+    caller: &str,
+    exporter: &[u8],
+    req: &JoinRequest,
+    clock: &dyn Clock,
+) -> Result<JoinAnswer> {
+    let room = room(store)?.ok_or(RoomError::NotARoom)?;
+    if req.room != room.id {
+        return Err(RoomError::WrongRoom { got: req.room.clone(), ours: room.id });
+    }
+    let proof = hex::decode(&req.proof).map_err(|_| RoomError::WrongSecret)?;
+    let now = clock.now().timestamp_millis();
+    let matching = invites(store)?
+        .into_iter()
+        .find(|i| mac(&i.secret, &room.id, exporter).is_some_and(|m| m.verify_slice(&proof).is_ok()));
+    let invite = matching.ok_or(RoomError::WrongSecret)?;
+    if invite.expires_ms <= now {
+        let at = chrono::DateTime::from_timestamp_millis(invite.expires_ms).unwrap_or_default();
+        return Err(RoomError::Expired(at.format("%Y-%m-%d %H:%M UTC").to_string()));
+    }
+    let known = members::members(store)?.into_iter().find(|m| m.fingerprint == caller);
+    match known {
+        Some(m) if m.revoked => return Err(RoomError::Revoked(shown(caller))),
+        Some(_) => return Ok(JoinAnswer { room, admitted: false }),
+        None => {}
+    }
+    let name = if req.name.trim().is_empty() {
+        format!("laptop {}", &caller[..caller.len().min(8)])
+    } else {
+        req.name.trim().to_owned()
+    };
+    let summary = format!("{name} ({}) joined the room with a join code", shown(caller));
+    store.commit(by, "member.join", json!({ "summary": summary }), members::trust_writes(caller, &name), clock)?;
+    for a in &req.addresses {
+        remember(store, &KnownPeer { url: format!("https://{a}"), fingerprint: caller.to_owned() })?;
+    }
+    Ok(JoinAnswer { room, admitted: true })
+}
+
+/// The peers this laptop knows how to reach, oldest first.
+pub fn known_peers(store: &Store) -> Result<Vec<KnownPeer>, StoreError> {
+    Ok(store.local(PEERS)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+}
+
+/// Remembers where a peer can be reached (a peer seen at a new address keeps the old too).
+pub fn remember(store: &mut Store, peer: &KnownPeer) -> Result<bool, StoreError> {
+    let mut peers = known_peers(store)?;
+    if peers.contains(peer) {
+        return Ok(false);
+    }
+    peers.push(peer.clone());
+    store.set_local(PEERS, &serde_json::to_string(&peers)?)?;
+    Ok(true)
+}
+
+/// Records where this laptop serves peers, for the join codes it makes.
+pub fn set_listening(store: &mut Store, addr: std::net::SocketAddr) -> Result<(), StoreError> {
+    store.set_local(LISTEN, &addr.to_string())
+}
+
+/// The addresses other laptops may reach this one's peer service at, best first: the LAN's
+/// IPv4 addresses, then global IPv6, then loopback (for a second database on this laptop).
+pub fn serving_addresses(store: &Store) -> Result<Vec<String>, StoreError> {
+    let Some(listen) = store.local(LISTEN)?.and_then(|s| s.parse::<std::net::SocketAddr>().ok()) else {
+        return Ok(Vec::new());
+    };
+    if !listen.ip().is_unspecified() {
+        return Ok(vec![listen.to_string()]);
+    }
+    let port = listen.port();
+    let mut ips: Vec<std::net::IpAddr> =
+        if_addrs::get_if_addrs().map(|v| v.into_iter().map(|i| i.ip()).collect()).unwrap_or_default();
+    ips.retain(|ip| match ip {
+        std::net::IpAddr::V4(v4) => !v4.is_link_local(),
+        // Link-local IPv6 needs a scope id that differs per laptop.
+        std::net::IpAddr::V6(v6) => listen.is_ipv6() && !v6.is_unicast_link_local(),
+    });
+    ips.sort_by_key(|ip| (ip.is_loopback(), ip.is_ipv6()));
+    ips.dedup();
+    Ok(ips.into_iter().map(|ip| std::net::SocketAddr::new(ip, port).to_string()).collect())
+}
+
+/// The fingerprints of the room's current members.
+pub fn member_fingerprints(store: &Store) -> Result<Vec<String>, StoreError> {
+    Ok(members::members(store)?.into_iter().filter(|m| !m.revoked).map(|m| m.fingerprint).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FakeClock;
+
+    fn at(t: &str) -> FakeClock {
+        FakeClock::new(t.parse().unwrap())
+    }
+
+    fn lead() -> Author {
+        Author { name: "Minh".into(), role: "Tech Lead".into() }
+    }
+
+    fn a_room() -> (Store, FakeClock, Room) {
+        let mut s = Store::open_in_memory().unwrap();
+        let clock = at("2026-01-31T20:00:00Z");
+        s.import(&crate::demo::runbook().unwrap(), &lead(), false, &clock).unwrap();
+        let room = create(&mut s, &lead(), &"a".repeat(64), "bridge laptop", &clock).unwrap();
+        (s, clock, room)
+    }
+
+    fn request(code: &JoinCode, exporter: &[u8]) -> JoinRequest {
+        JoinRequest {
+            room: code.room.clone(),
+            proof: proof(code, exporter),
+            name: "Huy's laptop".into(),
+            addresses: vec![],
+        }
+    }
+
+    #[test]
+    fn a_join_code_reads_back_as_written_even_wrapped_by_a_chat() {
+        let (mut s, clock, room) = a_room();
+        let code =
+            invite(&mut s, &"a".repeat(64), vec!["10.0.0.5:7879".into(), "[fe80::1]:7879".into()], 12, &clock).unwrap();
+        assert_eq!(code.room, room.id);
+        let text = code.to_string();
+        assert!(text.starts_with("warroom://join?room="), "{text}");
+        let wrapped = format!("  {}\n{} ", &text[..40], &text[40..]);
+        assert_eq!(wrapped.parse::<JoinCode>().unwrap(), code);
+        let cut = &text[..text.len() - 70];
+        assert!(cut.parse::<JoinCode>().unwrap_err().to_string().contains("cut short"));
+        assert!("https://example".parse::<JoinCode>().unwrap_err().to_string().contains("warroom://join?"));
+    }
+
+    #[test]
+    fn a_laptop_with_the_code_is_admitted_once_through_the_log() {
+        let (mut s, clock, room) = a_room();
+        let code = invite(&mut s, &"a".repeat(64), vec!["10.0.0.5:7879".into()], 12, &clock).unwrap();
+        let joiner = "b".repeat(64);
+        let session = [7u8; 32];
+        let before = s.event_count().unwrap();
+        let a = admit(&mut s, &lead(), &joiner, &session, &request(&code, &session), &clock).unwrap();
+        assert!(a.admitted);
+        assert_eq!(a.room, room);
+        assert!(members::admitted(&s, &joiner).unwrap());
+        assert_eq!(s.event_count().unwrap(), before + 1);
+        let again = admit(&mut s, &lead(), &joiner, &session, &request(&code, &session), &clock).unwrap();
+        assert!(!again.admitted);
+        assert_eq!(s.event_count().unwrap(), before + 1, "a second join writes nothing");
+    }
+
+    #[test]
+    fn a_wrong_replayed_expired_or_revoked_join_is_refused_and_changes_nothing() {
+        let (mut s, clock, _) = a_room();
+        let code = invite(&mut s, &"a".repeat(64), vec!["10.0.0.5:7879".into()], 1, &clock).unwrap();
+        let joiner = "b".repeat(64);
+        let before = s.event_count().unwrap();
+
+        let mut wrong = code.clone();
+        wrong.secret = "0".repeat(32);
+        let e = admit(&mut s, &lead(), &joiner, &[1; 32], &request(&wrong, &[1; 32]), &clock).unwrap_err();
+        assert!(matches!(e, RoomError::WrongSecret), "{e}");
+
+        // A proof made on one session, sent over another.
+        let replayed = request(&code, &[1; 32]);
+        let e = admit(&mut s, &lead(), &joiner, &[2; 32], &replayed, &clock).unwrap_err();
+        assert!(matches!(e, RoomError::WrongSecret), "{e}");
+
+        let mut other = request(&code, &[1; 32]);
+        other.room = "f".repeat(32);
+        assert!(matches!(admit(&mut s, &lead(), &joiner, &[1; 32], &other, &clock), Err(RoomError::WrongRoom { .. })));
+
+        let later = at("2026-01-31T21:00:01Z");
+        let e = admit(&mut s, &lead(), &joiner, &[1; 32], &request(&code, &[1; 32]), &later).unwrap_err();
+        assert!(e.to_string().contains("expired at 2026-01-31 21:00 UTC"), "{e}");
+        assert_eq!(s.event_count().unwrap(), before);
+
+        members::trust(&mut s, &lead(), &joiner, "Huy", &clock).unwrap();
+        members::revoke(&mut s, &lead(), &joiner, &clock).unwrap();
+        let n = s.event_count().unwrap();
+        let e = admit(&mut s, &lead(), &joiner, &[1; 32], &request(&code, &[1; 32]), &clock).unwrap_err();
+        assert!(matches!(e, RoomError::Revoked(_)), "{e}");
+        assert_eq!(s.event_count().unwrap(), n);
+        assert!(!members::admitted(&s, &joiner).unwrap());
+    }
+
+    #[test]
+    fn a_room_needs_a_runbook_and_is_made_once() {
+        let mut s = Store::open_in_memory().unwrap();
+        let clock = at("2026-01-31T20:00:00Z");
+        assert!(matches!(create(&mut s, &lead(), &"a".repeat(64), "x", &clock), Err(RoomError::NoRunbook)));
+        assert!(matches!(invite(&mut s, "a", vec![], 1, &clock), Err(RoomError::NotARoom)));
+        let (mut s, clock, _) = a_room();
+        assert!(matches!(create(&mut s, &lead(), &"a".repeat(64), "x", &clock), Err(RoomError::Already(_))));
+        assert!(members::admitted(&s, &"a".repeat(64)).unwrap(), "the creator is a member");
+    }
+}
