@@ -5,6 +5,7 @@
 
 mod audit;
 mod browser;
+mod chaos;
 mod cli;
 mod desktop;
 mod live;
