@@ -80,6 +80,16 @@ impl Scratch {
         r.stdout
     }
 
+    /// The seed runbook imported, made a room by Lan (Tech Lead), with a live run started.
+    pub fn live_room(&self) {
+        let seed = fixtures().join("go-live-runbook.utf8.md");
+        self.ok(&["import", &seed.to_string_lossy()]);
+        self.ok(&["me", "set", "Lan", "--role", "Tech Lead"]);
+        let made = self.ok(&["room", "create", "--name", "bridge laptop"]);
+        assert!(made.contains("is now a room"), "{made}");
+        self.ok(&["run", "start", "--live", "--date", "2026-01-31", "--tz", "Asia/Ho_Chi_Minh"]);
+    }
+
     pub fn warroom_db(&self, db: &Path, args: &[&str]) -> Run {
         Command::new(binary("warroom"))
             .current_dir(self.dir.path())

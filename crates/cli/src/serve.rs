@@ -7,12 +7,10 @@ use anyhow::{Context, Result};
 use axum::extract::{Query, Request as HttpRequest, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -20,8 +18,10 @@ use std::time::Duration;
 use tokio::sync::watch;
 use warroom_core::report;
 use warroom_core::service::{Service, ServiceError};
+use warroom_core::sync::node::{Book, Host, Node};
 use warroom_model::api::{ImportRequest, Me, Paper, ReportFormat, Request};
 use warroom_model::notify::{Notice, NotifySettings, Shown, Snooze};
+use warroom_model::peers::{Invitation, RoomView};
 use warroom_model::{ApiError, ErrorKind};
 
 /// Shared by every request.
@@ -32,12 +32,24 @@ pub struct AppState {
     token: String,
     /// Loopback: the person at this laptop may write without the token.
     open: bool,
+    /// How each peer was last seen, once this laptop syncs with peers.
+    peers: Mutex<Option<Arc<Book>>>,
+}
+
+impl Host for AppState {
+    fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        AppState::with(self, f)
+    }
+
+    fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
 }
 
 impl AppState {
     pub fn new(svc: Service, token: String, open: bool) -> Arc<Self> {
         let (changed, _) = watch::channel(svc.version());
-        Arc::new(Self { svc: Mutex::new(svc), changed, token, open })
+        Arc::new(Self { svc: Mutex::new(svc), changed, token, open, peers: Mutex::new(None) })
     }
 
     pub fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError> {
@@ -49,11 +61,6 @@ impl AppState {
             (*v != now).then(|| *v = now).is_some()
         });
         out
-    }
-
-    /// Told of every change (the version after it).
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.changed.subscribe()
     }
 
     fn may_write(&self, headers: &HeaderMap) -> bool {
@@ -74,28 +81,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// An API error as an HTTP response: the status says what kind, the body is the `ApiError`.
-pub struct Failure(pub ApiError);
-
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        let code = match self.0.kind {
-            ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorKind::NotFound => StatusCode::NOT_FOUND,
-            ErrorKind::Storage => StatusCode::INSUFFICIENT_STORAGE,
-            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
-            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        (code, Json(self.0)).into_response()
-    }
-}
-
-impl From<ApiError> for Failure {
-    fn from(e: ApiError) -> Self {
-        Self(e)
-    }
-}
+pub use warroom_core::sync::node::Failure;
 
 type ApiResult<T> = Result<Json<T>, Failure>;
 
@@ -114,6 +100,9 @@ pub fn router(state: Arc<AppState>, ui: Option<&Path>) -> Router {
         .route("/notify/settings", get(notify_settings).put(set_notify_settings))
         .route("/notify/recent", get(recent_notifications))
         .route("/notify/snooze", post(snooze))
+        .route("/peers", get(peers))
+        .route("/room", post(room_create))
+        .route("/room/invite", post(room_invite))
         .fallback(|| async { Failure(ApiError::new(ErrorKind::NotFound, "no such API endpoint")) })
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard));
     let app = Router::new().nest("/api", api);
@@ -188,6 +177,31 @@ async fn set_me(State(s): State<Arc<AppState>>, Json(me): Json<Me>) -> ApiResult
     Ok(Json(s.with(|svc| svc.set_me(&me).map_err(|e| e.to_api()))?))
 }
 
+/// The room and its laptops as this one sees them (the peers panel).
+async fn peers(State(s): State<Arc<AppState>>) -> ApiResult<RoomView> {
+    let book = s.peers.lock().ok().and_then(|b| b.clone()).unwrap_or_default();
+    Ok(Json(s.with(|svc| book.view(svc))?))
+}
+
+async fn room_create(State(s): State<Arc<AppState>>) -> ApiResult<RoomView> {
+    s.with(|svc| {
+        let me = svc.me().map_err(|e| e.to_api())?;
+        let laptop = if me.name.is_empty() { "warroom serve".to_owned() } else { format!("{}'s laptop", me.name) };
+        svc.room_create(&laptop).map_err(|e| e.to_api())
+    })?;
+    peers(State(s)).await
+}
+
+#[derive(serde::Deserialize)]
+struct InviteQuery {
+    hours: Option<u32>,
+}
+
+async fn room_invite(State(s): State<Arc<AppState>>, Query(q): Query<InviteQuery>) -> ApiResult<Invitation> {
+    let hours = q.hours.unwrap_or(warroom_core::sync::room::VALID_HOURS);
+    Ok(Json(s.with(|svc| svc.invitation(hours).map_err(|e| e.to_api()))?))
+}
+
 async fn notify_settings(State(s): State<Arc<AppState>>) -> ApiResult<NotifySettings> {
     Ok(Json(s.with(|svc| svc.notify_settings().map_err(|e| e.to_api()))?))
 }
@@ -252,16 +266,8 @@ async fn report(State(s): State<Arc<AppState>>, Query(q): Query<ReportQuery>) ->
 }
 
 /// `changed` with the new version whenever anything changes; open pages then re-read.
-async fn events(State(s): State<Arc<AppState>>) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
-    let rx = s.changed.subscribe();
-    let stream = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
-        if !first && rx.changed().await.is_err() {
-            return None;
-        }
-        let v = *rx.borrow_and_update();
-        Some((Ok(SseEvent::default().event("changed").data(v.to_string())), (rx, false)))
-    });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+async fn events(State(s): State<Arc<AppState>>) -> impl IntoResponse {
+    warroom_core::sync::node::change_stream(s.changed.subscribe())
 }
 
 /// Where the built UI is: `--ui`, else next to the binary (`ui/`), else this source tree's.
@@ -332,20 +338,20 @@ pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>, peers: P
         }
         Some(listener)
     };
-    if let Some(peer_bind) = peers.bind {
+    if peers.bind.is_some() || !peers.connect.is_empty() {
         let identity = state.with(|svc| svc.identity().map_err(|e| e.to_api()))?;
-        let tls = identity.server_config()?;
-        let at = crate::peer::listen(Arc::clone(&state), peer_bind, tls).await?;
-        state.with(|svc| svc.set_listening(at).map_err(|e| e.to_api()))?;
-        let what = if peers.relay { "relaying for the room's laptops" } else { "peers" };
-        lines.push(format!("warroom {what}: https://{at}/ fingerprint {}", identity.fingerprint()));
-        if state.with(|svc| svc.room().map_err(|e| e.to_api()))?.is_none() {
-            lines.push("this database is not a room yet: `warroom room create` (or `room join CODE`)".into());
+        let clock = state.with(|svc| Ok(svc.clock()))?;
+        let node = Node::new(Arc::clone(&state), identity.clone(), clock);
+        if let Some(peer_bind) = peers.bind {
+            let at = node.listen(peer_bind).await.with_context(|| format!("cannot listen for peers on {peer_bind}"))?;
+            let what = if peers.relay { "relaying for the room's laptops" } else { "peers" };
+            lines.push(format!("warroom {what}: https://{at}/ fingerprint {}", identity.fingerprint()));
+            if state.with(|svc| svc.room().map_err(|e| e.to_api()))?.is_none() {
+                lines.push("this database is not a room yet: `warroom room create` (or `room join CODE`)".into());
+            }
         }
-        crate::peer::follow_all(Arc::clone(&state), identity, peers.connect);
-    } else if !peers.connect.is_empty() {
-        let identity = state.with(|svc| svc.identity().map_err(|e| e.to_api()))?;
-        crate::peer::follow_all(Arc::clone(&state), identity, peers.connect);
+        node.follow_all(peers.connect.into_iter().map(|p| p.0).collect());
+        *state.peers.lock().map_err(|_| anyhow::anyhow!("poisoned"))? = Some(node.book());
     }
     let ui = find_ui(ui);
     if ui.is_none() && listener.is_some() {
@@ -512,5 +518,30 @@ mod tests {
         call(&app, "POST", "/api/act", None, START).await;
         assert!(rx.has_changed().unwrap());
         assert!(*rx.borrow_and_update() > before);
+    }
+
+    #[tokio::test]
+    async fn the_peers_panel_shows_the_room_and_a_join_code_says_where_to_reach_this_laptop() {
+        let st = state(false);
+        let app = router(Arc::clone(&st), None);
+        let (code, body) = call(&app, "GET", "/api/peers", None, "").await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        let view: RoomView = serde_json::from_str(&body).unwrap();
+        assert!(view.room.is_none() && view.peers.is_empty() && !view.online);
+        let (code, _) = call(&app, "POST", "/api/room", None, "").await;
+        assert_eq!(code, StatusCode::FORBIDDEN, "the wall view makes no room");
+        let (code, body) = call(&app, "POST", "/api/room", Some("s3cret"), "").await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        let view: RoomView = serde_json::from_str(&body).unwrap();
+        assert_eq!(view.room.unwrap().name, "GO-LIVE RUNBOOK");
+        let (code, body) = call(&app, "POST", "/api/room/invite", Some("s3cret"), "").await;
+        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("does not serve peers"), "{body}");
+        st.with(|svc| svc.set_listening("192.0.2.7:7879".parse().unwrap()).map_err(|e| e.to_api())).unwrap();
+        let (code, body) = call(&app, "POST", "/api/room/invite?hours=2", Some("s3cret"), "").await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        let inv: Invitation = serde_json::from_str(&body).unwrap();
+        assert!(inv.code.starts_with("warroom://join?room=") && inv.code.ends_with("&at=192.0.2.7:7879"), "{inv:?}");
+        assert!(inv.qr_svg.contains("<svg") && inv.hours == 2);
     }
 }

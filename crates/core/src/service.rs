@@ -19,6 +19,7 @@ use std::sync::Arc;
 use warroom_model::api::{Action, Activity, Done, ImportOutcome, ImportRequest, LineProblem, Me, Request, Session};
 use warroom_model::live::Status;
 use warroom_model::notify::{Notice, NotifySettings, Shown};
+use warroom_model::peers::Invitation;
 use warroom_model::{ApiError, Author, ErrorKind, Loaded, WriteOp};
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +121,11 @@ impl Service {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The clock this service runs on (a shifted one in a rehearsal).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -368,6 +374,19 @@ impl Service {
     pub fn room_invite(&mut self, addresses: Vec<String>, hours: u32) -> Result<JoinCode> {
         let fp = self.identity()?.fingerprint();
         Ok(room::invite(&mut self.store, &fp, addresses, hours, &*self.clock)?)
+    }
+
+    /// A join code for the peers panel: the text, and its QR code as an SVG image.
+    pub fn invitation(&mut self, hours: u32) -> Result<Invitation> {
+        let addresses = room::serving_addresses(&self.store)?;
+        if addresses.is_empty() {
+            return Err(RoomError::NotServing.into());
+        }
+        let code = self.room_invite(addresses.clone(), hours)?.to_string();
+        let qr_svg = qrcode::QrCode::new(code.as_bytes())
+            .map(|q| q.render::<qrcode::render::svg::Color<'_>>().min_dimensions(240, 240).quiet_zone(true).build())
+            .unwrap_or_default();
+        Ok(Invitation { code, qr_svg, hours, addresses })
     }
 
     /// A join request that reached this laptop from `caller` over a session with `exporter`.

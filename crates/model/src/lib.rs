@@ -12,4 +12,5 @@ pub use time::ClockTime;
 pub mod api;
 pub mod live;
 pub mod notify;
+pub mod peers;
 pub use api::{ApiError, ErrorKind, Loaded};

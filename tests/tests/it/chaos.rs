@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use warroom_tests::net::Proxy;
-use warroom_tests::{Scratch, fixtures};
+use warroom_tests::Scratch;
 
 const N: usize = 5;
 
@@ -94,11 +94,7 @@ fn converged(s: &Scratch, laptops: &[Laptop], events: Option<u64>, within: Durat
 #[test]
 fn five_laptops_with_kills_and_partitions_converge_and_lose_nothing() {
     let s = Scratch::new();
-    let seed = fixtures().join("go-live-runbook.utf8.md");
-    s.ok(&["import", seed.to_str().unwrap()]);
-    s.ok(&["me", "set", "Lan", "--role", "Tech Lead"]);
-    s.ok(&["room", "create"]);
-    s.ok(&["run", "start", "--live", "--date", "2026-01-31", "--tz", "Asia/Ho_Chi_Minh"]);
+    s.live_room();
 
     let mut laptops: Vec<Laptop> = (0..N)
         .map(|i| {
@@ -120,12 +116,11 @@ fn five_laptops_with_kills_and_partitions_converge_and_lose_nothing() {
         laptops[i].connect = others;
     }
     laptops[0].start();
-    for j in 1..N {
+    for (j, l) in laptops.iter().enumerate().skip(1) {
         // Each code names the link from the joiner to A, so every path goes through a proxy.
         let at = format!("127.0.0.1:{}", link(j, 0).port);
         let v: serde_json::Value = serde_json::from_str(&s.ok(&["room", "invite", "--json", "--at", &at])).unwrap();
-        let r =
-            s.warroom_db(&laptops[j].db, &["room", "join", v["code"].as_str().unwrap(), "--name", &format!("L{j}")]);
+        let r = s.warroom_db(&l.db, &["room", "join", v["code"].as_str().unwrap(), "--name", &format!("L{j}")]);
         assert!(r.ok(), "{r:?}");
     }
     for l in laptops.iter_mut().skip(1) {

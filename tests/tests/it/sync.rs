@@ -59,12 +59,7 @@ fn fingerprint(s: &Scratch, db: &std::path::Path) -> String {
 /// A room on the scratch database with a live run and one task done, served to peers on a port
 /// of its own: the served process, the peer URL, and A's fingerprint.
 fn a_served_room(s: &Scratch) -> (warroom_tests::Server, u16, String) {
-    let seed = fixtures().join("go-live-runbook.utf8.md");
-    s.ok(&["import", seed.to_str().unwrap()]);
-    s.ok(&["me", "set", "Lan", "--role", "Tech Lead"]);
-    let made = s.ok(&["room", "create", "--name", "bridge laptop"]);
-    assert!(made.contains("is now a room"), "{made}");
-    s.ok(&["run", "start", "--live", "--date", "2026-01-31", "--tz", "Asia/Ho_Chi_Minh"]);
+    s.live_room();
     s.ok(&["task", "1.1", "done", "--at", "06:08"]);
     let port = warroom_tests::free_port();
     let server = warroom_tests::Server::start(s, &["--peer-bind", &format!("127.0.0.1:{port}")]);

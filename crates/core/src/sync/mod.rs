@@ -8,6 +8,7 @@
 pub mod http;
 pub mod join;
 pub mod members;
+pub mod node;
 pub mod room;
 #[cfg(test)]
 mod tests;
@@ -105,6 +106,9 @@ pub struct Report {
     pub deferred: usize,
     /// The peer's clock minus ours, in ms, when it is off by more than `SKEW_WARN_MS`.
     pub skew_ms: Option<i64>,
+    /// What the peer holds afterwards, as far as this exchange knows.
+    #[serde(default)]
+    pub peer_has: VersionVector,
 }
 
 fn checked(h: Hello, clock: &dyn Clock, report: &mut Report) -> Result<Hello> {
@@ -159,8 +163,9 @@ pub fn pull_into(local: &mut dyn Replica, peer: &dyn Peer, clock: &dyn Clock) ->
 /// Gives `peer` what it lacks of `local`, a page at a time.
 pub fn push_from(local: &dyn Replica, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
     let mut report = Report::default();
-    let hello = checked(peer.hello()?, clock, &mut report)?;
-    push_pages(local, peer, hello.have, &mut report)?;
+    let mut have = checked(peer.hello()?, clock, &mut report)?.have;
+    push_pages(local, peer, &mut have, &mut report)?;
+    report.peer_has = have;
     Ok(report)
 }
 
@@ -170,8 +175,12 @@ pub fn exchange(local: &mut dyn Replica, peer: &dyn Peer, clock: &dyn Clock) -> 
     let hello = checked(peer.hello()?, clock, &mut report)?;
     // What the peer had, and what it sent us since: it lacks none of that.
     let mut have = hello.have;
-    pull_pages(local, peer, clock, &mut report, &mut have)?;
-    push_pages(local, peer, have, &mut report)?;
+    // Most exchanges follow a change on one side only: no round trip for the empty direction.
+    if lacks(&local.have()?, &have) {
+        pull_pages(local, peer, clock, &mut report, &mut have)?;
+    }
+    push_pages(local, peer, &mut have, &mut report)?;
+    report.peer_has = have;
     Ok(report)
 }
 
@@ -200,9 +209,9 @@ fn pull_pages(
     }
 }
 
-fn push_pages(local: &dyn Replica, peer: &dyn Peer, mut have: VersionVector, report: &mut Report) -> Result<()> {
+fn push_pages(local: &dyn Replica, peer: &dyn Peer, have: &mut VersionVector, report: &mut Report) -> Result<()> {
     loop {
-        let events = local.events_after(&have, PAGE)?;
+        let events = local.events_after(have, PAGE)?;
         if events.is_empty() {
             return Ok(());
         }
@@ -214,8 +223,13 @@ fn push_pages(local: &dyn Replica, peer: &dyn Peer, mut have: VersionVector, rep
         if a.applied == 0 && a.duplicates == 0 {
             return Ok(());
         }
-        advance(&mut have, &events);
+        advance(have, &events);
     }
+}
+
+/// Whether `peer` holds events `mine` does not.
+fn lacks(mine: &VersionVector, peer: &VersionVector) -> bool {
+    peer.iter().any(|(origin, seq)| mine.get(origin).is_none_or(|m| m < seq))
 }
 
 /// `have` now also holds `events`.

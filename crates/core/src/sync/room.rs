@@ -37,6 +37,8 @@ pub enum RoomError {
     Already(String),
     #[error("this database is not a room yet: `warroom room create` makes it one")]
     NotARoom,
+    #[error("this laptop does not serve peers yet, so a join code could not say where to reach it")]
+    NotServing,
     #[error("the operating system gave no randomness for a secret: {0}")]
     Random(String),
     #[error("not a join code ({0}); it looks like warroom://join?room=…&key=…&fp=…&at=…")]

@@ -1,0 +1,428 @@
+//! A laptop's peer service, the same in `warroom serve --peer` and in the desktop app: HTTPS
+//! with mutual TLS 1.3 where each connection's client certificate names the laptop calling, and
+//! only the room's members get past the door — except to `/v1/join`, where a laptop with a join
+//! code proves it over its own TLS session. `/v1/hello`, `/v1/pull` and `/v1/push` speak the
+//! sync protocol; `/v1/events` pokes followers at each change (server-sent events). Refusals are
+//! typed errors with a status, and change nothing. `follow_all` keeps this laptop in step with
+//! every peer it knows; `Book` remembers how each one was last seen, for the peers panel.
+//! The shell owns the service and its lock (`Host`); the network is never used while it is held.
+
+use super::http::HttpPeer;
+use super::room::{self, EXPORTER_LABEL, JoinAnswer, JoinRequest, KnownPeer};
+use super::tls::{Identity, fingerprint, shown};
+use super::{Hello, Page, PullRequest, Replica, SyncError, VersionVector};
+use crate::clock::Clock;
+use crate::service::Service;
+use crate::store::Applied;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+use warroom_model::peers::{PeerView, RoomInfo, RoomView};
+use warroom_model::{ApiError, ErrorKind, Event};
+
+/// The shell that owns the service: runs `f` under its lock (and tells its views of any
+/// change), and says when anything changed.
+pub trait Host: Send + Sync + 'static {
+    fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError>;
+    fn subscribe(&self) -> watch::Receiver<u64>;
+}
+
+/// An API error as an HTTP response: the status says what kind, the body is the `ApiError`.
+pub struct Failure(pub ApiError);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let code = match self.0.kind {
+            ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Storage => StatusCode::INSUFFICIENT_STORAGE,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        (code, Json(self.0)).into_response()
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Self(e)
+    }
+}
+
+/// Each version the database moves to, as a `changed` event; the first at once.
+pub fn change_stream(rx: watch::Receiver<u64>) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
+    let stream = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
+        if !first && rx.changed().await.is_err() {
+            return None;
+        }
+        let v = *rx.borrow_and_update();
+        Some((Ok(SseEvent::default().event("changed").data(v.to_string())), (rx, false)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+}
+
+/// A comment this often keeps a change stream alive, so a follower notices a dead connection.
+const KEEP_ALIVE: Duration = Duration::from_secs(10);
+/// Largest body a peer may send: a page of `MAX_PAGE` events with room to spare.
+pub const BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// The shortest and longest wait between exchanges with a peer: short while it answers,
+/// longer (doubling) while it cannot be reached.
+const EVERY: Duration = Duration::from_secs(2);
+const AT_MOST: Duration = Duration::from_secs(30);
+/// How soon a lost change stream is tried again: a peer coming back is caught up with at once.
+const RECONNECT: Duration = Duration::from_secs(1);
+/// A peer heard from within this long counts as connected.
+const CONNECTED_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// How each peer was last seen, by fingerprint.
+#[derive(Debug, Default)]
+pub struct Book(Mutex<BTreeMap<String, Seen>>);
+
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    url: Option<String>,
+    at: Option<DateTime<Utc>>,
+    error: Option<String>,
+    have: Option<VersionVector>,
+    skew_ms: Option<i64>,
+}
+
+impl Book {
+    fn update(&self, fp: &str, f: impl FnOnce(&mut Seen)) {
+        if let Ok(mut book) = self.0.lock() {
+            f(book.entry(fp.to_owned()).or_default());
+        }
+    }
+
+    /// The room as this laptop sees it now: its members from the log, each with how it was
+    /// last seen.
+    pub fn view(&self, svc: &mut Service) -> Result<RoomView, ApiError> {
+        let seen = self.0.lock().map(|b| b.clone()).unwrap_or_default();
+        let api = |e: crate::service::ServiceError| e.to_api();
+        let me = svc.identity().map_err(api)?.fingerprint();
+        let store = svc.store();
+        let origin = store.origin().to_owned();
+        let mine = store.version_vector().map_err(|e| e.to_api())?;
+        let my_changes = mine.get(&origin).copied().unwrap_or(0);
+        let now = svc.now();
+        let room = room::room(store).map_err(|e| e.to_api())?;
+        let members = super::members::members(store).map_err(|e| e.to_api())?;
+        let mut peers: Vec<PeerView> = Vec::new();
+        let names: BTreeMap<&str, (&str, bool)> =
+            members.iter().map(|m| (m.fingerprint.as_str(), (m.name.as_str(), !m.revoked))).collect();
+        let mut fps: Vec<&String> = members.iter().map(|m| &m.fingerprint).collect();
+        fps.extend(seen.keys().filter(|k| !names.contains_key(k.as_str())));
+        for fp in fps {
+            if *fp == me {
+                continue;
+            }
+            let s = seen.get(fp).cloned().unwrap_or_default();
+            let (name, member) = names.get(fp.as_str()).copied().unwrap_or(("", false));
+            let have = s.have.unwrap_or_default();
+            let behind = mine.iter().map(|(o, n)| n.saturating_sub(have.get(o).copied().unwrap_or(0))).sum();
+            let ahead = have.iter().map(|(o, n)| n.saturating_sub(mine.get(o).copied().unwrap_or(0))).sum();
+            peers.push(PeerView {
+                fingerprint: fp.clone(),
+                name: name.to_owned(),
+                member,
+                connected: s.at.is_some_and(|at| now - at < CONNECTED_FOR) && s.error.is_none(),
+                last_seen: s.at.map(|t| t.to_rfc3339()),
+                error: s.error,
+                behind,
+                ahead,
+                has_mine: have.get(&origin).copied().unwrap_or(0),
+                skew_ms: s.skew_ms,
+            });
+        }
+        let shared = peers.iter().map(|p| p.has_mine).max().unwrap_or(0);
+        Ok(RoomView {
+            room: room.map(|r| RoomInfo { id: r.id, name: r.name }),
+            me: shown(&me),
+            origin,
+            addresses: room::serving_addresses(store).map_err(|e| e.to_api())?,
+            online: peers.iter().any(|p| p.connected),
+            unshared: my_changes.saturating_sub(shared),
+            my_changes,
+            peers,
+        })
+    }
+}
+
+/// Whose certificate the connection presented, and its session's exporter value (what a join
+/// proof is bound to).
+#[derive(Clone)]
+struct Caller {
+    fingerprint: String,
+    exporter: [u8; 32],
+}
+
+struct Ctx<H> {
+    host: Arc<H>,
+    book: Arc<Book>,
+    clock: Arc<dyn Clock>,
+}
+
+/// The peer endpoints, for a connection whose caller is known.
+fn router<H: Host>(ctx: Arc<Ctx<H>>) -> Router {
+    let members = Router::new()
+        .route("/v1/hello", post(hello::<H>))
+        .route("/v1/pull", post(pull::<H>))
+        .route("/v1/push", post(push::<H>))
+        .route("/v1/events", get(events::<H>))
+        .layer(middleware::from_fn_with_state(Arc::clone(&ctx), admit::<H>));
+    Router::new()
+        .route("/v1/join", post(join::<H>))
+        .merge(members)
+        .fallback(|| async { Failure(ApiError::new(ErrorKind::NotFound, "no such peer endpoint")) })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(ctx)
+}
+
+async fn admit<H: Host>(
+    State(c): State<Arc<Ctx<H>>>,
+    Extension(Caller { fingerprint: fp, .. }): Extension<Caller>,
+    req: Request,
+    next: Next,
+) -> Response {
+    match c.host.with(|svc| svc.admitted(&fp).map_err(|e| e.to_api())) {
+        Ok(true) => {
+            let now = c.clock.now();
+            c.book.update(&fp, |s| {
+                s.at = Some(now);
+                s.error = None;
+            });
+            next.run(req).await
+        }
+        Ok(false) => Failure(ApiError::new(
+            ErrorKind::Forbidden,
+            format!(
+                "this laptop ({}) is not a member of the room: join with a join code, or on a member laptop run `warroom peers trust {fp}`",
+                shown(&fp)
+            ),
+        ))
+        .into_response(),
+        Err(e) => Failure(e).into_response(),
+    }
+}
+
+async fn join<H: Host>(
+    State(c): State<Arc<Ctx<H>>>,
+    Extension(caller): Extension<Caller>,
+    Json(req): Json<JoinRequest>,
+) -> Result<Json<JoinAnswer>, Failure> {
+    let answer =
+        c.host.with(|svc| svc.room_admit(&caller.fingerprint, &caller.exporter, &req).map_err(|e| e.to_api()))?;
+    Ok(Json(answer))
+}
+
+async fn events<H: Host>(State(c): State<Arc<Ctx<H>>>) -> impl IntoResponse {
+    change_stream(c.host.subscribe())
+}
+
+async fn hello<H: Host>(State(c): State<Arc<Ctx<H>>>) -> Result<Json<Hello>, Failure> {
+    Ok(Json(c.host.with(|svc| svc.sync_hello().map_err(|e| e.to_api()))?))
+}
+
+async fn pull<H: Host>(
+    State(c): State<Arc<Ctx<H>>>,
+    Extension(caller): Extension<Caller>,
+    Json(req): Json<PullRequest>,
+) -> Result<Json<Page>, Failure> {
+    // What a peer asks with is what it holds.
+    c.book.update(&caller.fingerprint, |s| s.have = Some(req.have.clone()));
+    Ok(Json(c.host.with(|svc| svc.sync_pull(&req).map_err(|e| e.to_api()))?))
+}
+
+async fn push<H: Host>(State(c): State<Arc<Ctx<H>>>, Json(events): Json<Vec<Event>>) -> Result<Json<Applied>, Failure> {
+    if events.len() > super::MAX_PAGE {
+        return Err(Failure(ApiError::new(
+            ErrorKind::Invalid,
+            format!("{} events in one push; at most {}", events.len(), super::MAX_PAGE),
+        )));
+    }
+    Ok(Json(c.host.with(|svc| svc.sync_push(&events).map_err(|e| e.to_api()))?))
+}
+
+/// A laptop's peer service: listens for peers and keeps in step with them.
+pub struct Node<H: Host> {
+    ctx: Arc<Ctx<H>>,
+    me: Identity,
+}
+
+impl<H: Host> Node<H> {
+    pub fn new(host: Arc<H>, me: Identity, clock: Arc<dyn Clock>) -> Self {
+        Self { ctx: Arc::new(Ctx { host, book: Arc::default(), clock }), me }
+    }
+
+    /// How each peer was last seen.
+    pub fn book(&self) -> Arc<Book> {
+        Arc::clone(&self.ctx.book)
+    }
+
+    /// Listens for peers on `bind` until the runtime ends; the address it listens on, which is
+    /// also recorded for the join codes this laptop makes.
+    pub async fn listen(&self, bind: SocketAddr) -> std::io::Result<SocketAddr> {
+        let tls = self.me.server_config().map_err(std::io::Error::other)?;
+        let listener = tokio::net::TcpListener::bind(bind).await?;
+        let addr = listener.local_addr()?;
+        self.ctx
+            .host
+            .with(|svc| svc.set_listening(addr).map_err(|e| e.to_api()))
+            .map_err(|e| std::io::Error::other(e.message))?;
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+        let app = router(Arc::clone(&self.ctx));
+        tokio::spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else { continue };
+                let (acceptor, app) = (acceptor.clone(), app.clone());
+                tokio::spawn(async move {
+                    // A failed handshake (no certificate, a wrong pin on the other side) just ends it.
+                    let Ok(tls) = acceptor.accept(tcp).await else { return };
+                    let conn = tls.get_ref().1;
+                    let Some(fp) = conn.peer_certificates().and_then(|c| c.first()).map(|c| fingerprint(c)) else {
+                        return;
+                    };
+                    let mut exporter = [0u8; 32];
+                    if conn.export_keying_material(&mut exporter, EXPORTER_LABEL, None).is_err() {
+                        return;
+                    }
+                    let caller = Caller { fingerprint: fp, exporter };
+                    let service = hyper_util::service::TowerToHyperService::new(app.layer(Extension(caller)));
+                    let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                        .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                        .await;
+                });
+            }
+        });
+        Ok(addr)
+    }
+
+    /// Keeps this laptop in step with the peers in `named` and with every peer it learns of
+    /// while it runs (a laptop that joined through it, the one it joined through). Must be
+    /// called within a tokio runtime.
+    pub fn follow_all(&self, named: Vec<KnownPeer>) {
+        let (ctx, me) = (Arc::clone(&self.ctx), self.me.clone());
+        let rt = tokio::runtime::Handle::current();
+        rt.spawn(async move {
+            let mut followed: Vec<KnownPeer> = Vec::new();
+            let mut tick = tokio::time::interval(EVERY);
+            loop {
+                tick.tick().await;
+                let known =
+                    ctx.host.with(|svc| room::known_peers(svc.store()).map_err(|e| e.to_api())).unwrap_or_default();
+                for peer in named.iter().cloned().chain(known) {
+                    if peer.fingerprint == me.fingerprint() || followed.contains(&peer) {
+                        continue;
+                    }
+                    followed.push(peer.clone());
+                    follow(Arc::clone(&ctx), &me, peer);
+                }
+            }
+        });
+    }
+}
+
+/// Keeps this laptop and `peer` in step until the process ends: exchanges at once after every
+/// change here or there (the peer's `/v1/events` pokes), else every couple of seconds, backing
+/// off while the peer cannot be reached. A peer that is no longer a member is left alone.
+fn follow<H: Host>(ctx: Arc<Ctx<H>>, me: &Identity, spec: KnownPeer) {
+    let me = me.clone();
+    let mut changed = ctx.host.subscribe();
+    let poked = Arc::new(tokio::sync::Notify::new());
+    let rt = tokio::runtime::Handle::current();
+    // The blocking HTTP client lives on threads of its own, outside the async runtime.
+    std::thread::spawn(move || {
+        let peer = match HttpPeer::new(&me, &spec.url, &spec.fingerprint) {
+            Ok(p) => Arc::new(p),
+            Err(e) => return tracing::warn!("cannot sync with {}: {e}", spec.url),
+        };
+        let (watcher, poke) = (Arc::clone(&peer), Arc::clone(&poked));
+        std::thread::spawn(move || {
+            loop {
+                let _ = watcher.watch(|| poke.notify_one());
+                std::thread::sleep(RECONNECT);
+            }
+        });
+        let mut wait = EVERY;
+        let mut last_error = String::new();
+        loop {
+            let member = ctx.host.with(|svc| svc.admitted(&spec.fingerprint).map_err(|e| e.to_api())).unwrap_or(false);
+            let outcome = if member {
+                super::exchange(&mut Shared(ctx.host.as_ref()), peer.as_ref(), ctx.clock.as_ref())
+                    .map_err(|e| e.to_string())
+            } else {
+                Err(format!("{} is not a member of the room (revoked?): not syncing with it", shown(&spec.fingerprint)))
+            };
+            let now = ctx.clock.now();
+            match outcome {
+                Ok(report) => {
+                    ctx.book.update(&spec.fingerprint, |s| {
+                        s.url = Some(spec.url.clone());
+                        s.at = Some(now);
+                        s.error = None;
+                        s.skew_ms = report.skew_ms;
+                        s.have = Some(report.peer_has.clone());
+                    });
+                    if !last_error.is_empty() {
+                        tracing::info!("{} reachable again", spec.url);
+                        last_error.clear();
+                    }
+                    wait = EVERY;
+                }
+                Err(e) => {
+                    ctx.book.update(&spec.fingerprint, |s| {
+                        s.url = Some(spec.url.clone());
+                        s.error = Some(e.clone());
+                    });
+                    if e != last_error {
+                        tracing::warn!("sync with {}: {e}", spec.url);
+                        last_error = e;
+                    }
+                    wait = (wait * 2).min(AT_MOST);
+                }
+            }
+            rt.block_on(async {
+                tokio::select! {
+                    _ = changed.changed() => {}
+                    () = poked.notified() => {}
+                    () = tokio::time::sleep(wait) => {}
+                }
+            });
+        }
+    });
+}
+
+/// The shell's database as one side of an exchange: locked for each step, never while the
+/// network is waited on.
+struct Shared<'a, H>(&'a H);
+
+fn local(e: ApiError) -> SyncError {
+    SyncError::Refused(e.message)
+}
+
+impl<H: Host> Replica for Shared<'_, H> {
+    fn have(&self) -> Result<VersionVector, SyncError> {
+        self.0.with(|svc| svc.store().version_vector().map_err(|e| e.to_api())).map_err(local)
+    }
+
+    fn events_after(&self, have: &VersionVector, limit: usize) -> Result<Vec<Event>, SyncError> {
+        self.0.with(|svc| svc.store().events_after(have, limit).map_err(|e| e.to_api())).map_err(local)
+    }
+
+    fn apply(&mut self, events: &[Event], _clock: &dyn Clock) -> Result<Applied, SyncError> {
+        // Through the service, so that open views hear of what arrived.
+        self.0.with(|svc| svc.sync_push(events).map_err(|e| e.to_api())).map_err(local)
+    }
+}

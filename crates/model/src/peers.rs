@@ -1,0 +1,66 @@
+//! What the peers panel shows: the room, this laptop, and each member laptop as this one last
+//! saw it (connected, how far behind, clock skew); and a join code to invite another laptop.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a database holds: the highest sequence held of each laptop (origin).
+pub type VersionVector = BTreeMap<String, u64>;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomView {
+    /// None until the database is made a room (or joins one).
+    pub room: Option<RoomInfo>,
+    /// This laptop's certificate fingerprint, in groups of four.
+    pub me: String,
+    /// This laptop's laptop id (origin).
+    pub origin: String,
+    /// Where this laptop serves peers, if it does.
+    pub addresses: Vec<String>,
+    /// The other member laptops, and laptops it syncs with that are not (or no longer) members.
+    pub peers: Vec<PeerView>,
+    /// This laptop's own changes so far.
+    pub my_changes: u64,
+    /// Of those, how many no other laptop has been seen holding.
+    pub unshared: u64,
+    /// Whether any peer answered in the last minute.
+    pub online: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomInfo {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerView {
+    /// Full fingerprint (hex).
+    pub fingerprint: String,
+    pub name: String,
+    pub member: bool,
+    /// Answered or called within the last minute.
+    pub connected: bool,
+    /// When it last answered or called (RFC 3339), if ever since this app started.
+    pub last_seen: Option<String>,
+    /// What went wrong the last time, if it did.
+    pub error: Option<String>,
+    /// Events this laptop holds that it lacks.
+    pub behind: u64,
+    /// Events it holds that this laptop lacks.
+    pub ahead: u64,
+    /// How many of this laptop's own changes it holds.
+    pub has_mine: u64,
+    /// Its clock minus ours, in ms, when off by more than a minute.
+    pub skew_ms: Option<i64>,
+}
+
+/// A join code, as text and as a QR code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub code: String,
+    /// An SVG image of the QR code.
+    pub qr_svg: String,
+    pub hours: u32,
+    pub addresses: Vec<String>,
+}
