@@ -18,9 +18,15 @@ use warroom_model::live::Status;
 use warroom_model::notify::{Notice, NotifySettings, Open, Shown, Snooze};
 use warroom_model::{ApiError, ErrorKind, Loaded};
 
+mod peers;
+
 /// The service the app works on; commands lock it for the length of one call.
 pub struct AppState {
     svc: Mutex<Service>,
+    /// Told of every change (for the peer service's followers and change stream).
+    changed: tokio::sync::watch::Sender<u64>,
+    /// How each peer was last seen, once the peer service runs.
+    book: Mutex<Option<Arc<warroom_core::sync::node::Book>>>,
     /// The version last announced to the UI.
     announced: Mutex<u64>,
     /// The printable record the record window shows.
@@ -50,6 +56,7 @@ impl AppState {
             && *seen != version
         {
             *seen = version;
+            self.changed.send_replace(version);
             let _ = app.emit("changed", version);
             self.kick();
         }
@@ -314,12 +321,18 @@ pub fn run() -> anyhow::Result<()> {
             let (kick, kicks) = mpsc::channel();
             app.manage(AppState {
                 svc: Mutex::new(svc),
+                changed: tokio::sync::watch::channel(version).0,
+                book: Mutex::new(None),
                 announced: Mutex::new(version),
                 printable: Mutex::new(String::new()),
                 kick: Mutex::new(kick),
             });
             let handle = app.handle().clone();
             std::thread::spawn(move || watch_notifications(handle, kicks));
+            // A room's laptop serves and follows its peers for as long as the app is open.
+            if let Err(e) = peers::start(app.handle()) {
+                eprintln!("warroom: peer sync did not start: {}", e.message);
+            }
             // Notice what the CLI (another process) commits to the same database.
             let handle = app.handle().clone();
             std::thread::spawn(move || {
@@ -357,7 +370,11 @@ pub fn run() -> anyhow::Result<()> {
             notify_settings,
             set_notify_settings,
             recent_notifications,
-            snooze
+            snooze,
+            peers::peers,
+            peers::room_create,
+            peers::room_invite,
+            peers::room_join
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -16,7 +16,9 @@ use crate::sync::tls::{Identity, TlsError};
 use crate::sync::{self, Hello, Page, PullRequest, SyncError};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
-use warroom_model::api::{Action, Activity, Done, ImportOutcome, ImportRequest, LineProblem, Me, Request, Session};
+use warroom_model::api::{
+    Action, Activity, Done, ImportOutcome, ImportRequest, LineProblem, Me, Overwrite, Request, Session,
+};
 use warroom_model::live::Status;
 use warroom_model::notify::{Notice, NotifySettings, Shown};
 use warroom_model::peers::Invitation;
@@ -409,10 +411,12 @@ impl Service {
     /// The last `n` events, newest first.
     pub fn activity(&self, n: usize) -> Result<Vec<Activity>> {
         let events = self.store.recent_events(n)?;
+        let overwrites = overwrites(&events);
         Ok(events
             .into_iter()
+            .zip(overwrites)
             .rev()
-            .map(|e| Activity {
+            .map(|(e, overwrote)| Activity {
                 at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map(|t| t.to_rfc3339()).unwrap_or_default(),
                 summary: e.payload.get("summary").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
                 changes: e
@@ -428,6 +432,7 @@ impl Service {
                 name: e.author.name,
                 role: e.author.role,
                 kind: e.kind,
+                overwrote,
             })
             .collect())
     }
@@ -496,6 +501,39 @@ impl Service {
 fn me_of(store: &Store) -> Result<Me> {
     Ok(Me { name: store.local(ME_NAME)?.unwrap_or_default(), role: store.local(ME_ROLE)?.unwrap_or_default() })
 }
+
+/// Changes that overwrote, moments later, another laptop's different value of the same field:
+/// for `events` in log order (by HLC), what each one overwrote.
+fn overwrites(events: &[warroom_model::Event]) -> Vec<Vec<Overwrite>> {
+    use std::collections::HashMap;
+    let mut last: HashMap<(&str, &str, &str), (&warroom_model::Event, &serde_json::Value)> = HashMap::new();
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        let mut found = Vec::new();
+        for w in e.writes.iter().filter(|w| w.op == WriteOp::Set) {
+            let key = (w.entity.as_str(), w.id.as_str(), w.field.as_str());
+            if let Some((before, value)) = last.get(&key) {
+                let ms = (e.hlc >> 16).saturating_sub(before.hlc >> 16);
+                if before.origin != e.origin && ms <= OVERWRITE_WINDOW_MS && **value != w.value {
+                    found.push(Overwrite {
+                        field: format!("{} {} {}", w.entity, w.id, w.field),
+                        value: w.value.to_string(),
+                        replaced: value.to_string(),
+                        replaced_by: before.author.name.clone(),
+                        seconds_before: ms as f64 / 1000.0,
+                    });
+                }
+            }
+            last.insert(key, (e, &w.value));
+        }
+        out.push(found);
+    }
+    out
+}
+
+/// Two laptops' changes to one field this close together were most likely made without either
+/// seeing the other's.
+const OVERWRITE_WINDOW_MS: u64 = 5_000;
 
 /// Maps one request onto the live engine; returns the summary of the event it recorded.
 pub fn perform(a: &mut Actions<'_>, run: Option<&str>, action: &Action) -> Result<String, LiveError> {
@@ -663,5 +701,33 @@ mod tests {
         other.set_local("x", "y").unwrap();
         assert!(svc.poll_external().unwrap());
         assert!(!svc.poll_external().unwrap());
+    }
+
+    #[test]
+    fn a_change_that_overwrote_another_laptops_moments_before_is_marked_with_both_values() {
+        let (mut a, clock) = service();
+        start(&mut a, RunKind::Live, "Asia/Ho_Chi_Minh");
+        let mut b = Service::new(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
+        let all = |s: &Service| s.store().events_after(&Default::default(), 10_000).unwrap();
+        b.sync_push(&all(&a)).unwrap();
+        let task = |verb| Action::Task { task: "1.1".into(), verb, note: Some("by hand".into()), at: None };
+        a.act(&req(task(TaskVerb::Start))).unwrap();
+        clock.advance(chrono::Duration::seconds(2));
+        let mut huy = req(task(TaskVerb::Skip));
+        huy.by = Some(Author { name: "Huy".into(), role: "DBA".into() });
+        b.act(&huy).unwrap();
+        a.sync_push(&all(&b)).unwrap();
+        let activity = a.activity(10).unwrap();
+        let marked: Vec<_> = activity.iter().filter(|e| !e.overwrote.is_empty()).collect();
+        assert_eq!(marked.len(), 1, "{activity:#?}");
+        assert_eq!(marked[0].name, "Huy");
+        let o = marked[0].overwrote.iter().find(|o| o.field.ends_with("1.1 status")).expect(&format!("{marked:#?}"));
+        assert_eq!((o.value.as_str(), o.replaced.as_str(), o.replaced_by.as_str()), ("\"skipped\"", "\"in_progress\"", "Lan"));
+        assert!((o.seconds_before - 2.0).abs() < 0.01, "{o:?}");
+
+        // Later, or by the same laptop: an ordinary change, not marked.
+        clock.advance(chrono::Duration::seconds(30));
+        a.act(&req(task(TaskVerb::Undo))).unwrap();
+        assert!(a.activity(1).unwrap()[0].overwrote.is_empty());
     }
 }

@@ -228,6 +228,24 @@ pub struct Activity {
     pub summary: String,
     /// `entity id field = value` for each change the event made.
     pub changes: Vec<String>,
+    /// Changes that overwrote another laptop's change to the same field made moments before:
+    /// likely concurrent edits, where the last writer won.
+    #[serde(default)]
+    pub overwrote: Vec<Overwrite>,
+}
+
+/// One field a change overwrote shortly after another laptop had set it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overwrite {
+    /// `entity id field`.
+    pub field: String,
+    /// The value this change wrote (the one that stands, unless a later change says otherwise).
+    pub value: String,
+    /// The value it replaced, and who had set it.
+    pub replaced: String,
+    pub replaced_by: String,
+    /// How long before this change that one was made.
+    pub seconds_before: f64,
 }
 
 /// A runbook file the person dropped or picked, to import.

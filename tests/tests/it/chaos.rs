@@ -6,8 +6,8 @@
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use warroom_tests::net::Proxy;
 use warroom_tests::Scratch;
+use warroom_tests::net::Proxy;
 
 const N: usize = 5;
 

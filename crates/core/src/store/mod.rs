@@ -171,10 +171,28 @@ fn new_origin() -> String {
     hex::encode(b)
 }
 
-/// The database used when none is named: `warroom/warroom.db` in the OS data folder, shared by
-/// the CLI and the desktop app.
+/// The database used when none is named, shared by the CLI and the desktop app: the one the app
+/// switched to when it joined a room (named in `warroom/current`), else `warroom/warroom.db`, in
+/// the OS data folder.
 pub fn default_path() -> Option<std::path::PathBuf> {
-    dirs::data_dir().map(|d| d.join("warroom").join("warroom.db"))
+    let dir = dirs::data_dir()?.join("warroom");
+    let chosen = std::fs::read_to_string(dir.join(CURRENT))
+        .ok()
+        .map(|p| std::path::PathBuf::from(p.trim()))
+        .filter(|p| p.is_file());
+    Some(chosen.unwrap_or_else(|| dir.join("warroom.db")))
+}
+
+/// Names the file that holds which database is the default.
+const CURRENT: &str = "current";
+
+/// Makes `db` the database used when none is named, from now on (written aside, then renamed).
+pub fn make_default(db: &std::path::Path) -> std::io::Result<()> {
+    let dir = dirs::data_dir().ok_or_else(|| std::io::Error::other("no data folder on this system"))?.join("warroom");
+    std::fs::create_dir_all(&dir)?;
+    let aside = dir.join(".current.new");
+    std::fs::write(&aside, db.to_string_lossy().as_bytes())?;
+    std::fs::rename(aside, dir.join(CURRENT))
 }
 
 impl StoreError {

@@ -33,6 +33,21 @@ pub enum JoinError {
     Refused { addr: String, why: String },
 }
 
+impl JoinError {
+    /// The error as the UI receives it.
+    pub fn to_api(&self) -> ApiError {
+        use warroom_model::ErrorKind;
+        let kind = match self {
+            Self::Store(e) | Self::Sync(SyncError::Store(e)) => return e.to_api(),
+            Self::Refused { .. } => ErrorKind::Forbidden,
+            Self::Unreachable(_) | Self::Sync(SyncError::Unreachable(_)) => ErrorKind::Unavailable,
+            Self::NotEmpty(_) | Self::Sync(_) => ErrorKind::Invalid,
+            Self::Tls(_) => ErrorKind::Internal,
+        };
+        ApiError::new(kind, self.to_string())
+    }
+}
+
 /// What a join did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Joined {
