@@ -721,8 +721,15 @@ mod tests {
         let marked: Vec<_> = activity.iter().filter(|e| !e.overwrote.is_empty()).collect();
         assert_eq!(marked.len(), 1, "{activity:#?}");
         assert_eq!(marked[0].name, "Huy");
-        let o = marked[0].overwrote.iter().find(|o| o.field.ends_with("1.1 status")).expect(&format!("{marked:#?}"));
-        assert_eq!((o.value.as_str(), o.replaced.as_str(), o.replaced_by.as_str()), ("\"skipped\"", "\"in_progress\"", "Lan"));
+        let o = marked[0]
+            .overwrote
+            .iter()
+            .find(|o| o.field.ends_with("1.1 status"))
+            .unwrap_or_else(|| panic!("{marked:#?}"));
+        assert_eq!(
+            (o.value.as_str(), o.replaced.as_str(), o.replaced_by.as_str()),
+            ("\"skipped\"", "\"in_progress\"", "Lan")
+        );
         assert!((o.seconds_before - 2.0).abs() < 0.01, "{o:?}");
 
         // Later, or by the same laptop: an ordinary change, not marked.
