@@ -9,6 +9,7 @@ use serde_json::json;
 use warroom_model::api::{Activity, Done, ImportOutcome, ImportRequest, Me, Request, Saved, Session};
 use warroom_model::live::Status;
 use warroom_model::notify::{Notice, NotifySettings, Open, Shown, Snooze};
+use warroom_model::peers::{Invitation, RoomView};
 use warroom_model::{ApiError, ErrorKind, Loaded};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -301,6 +302,42 @@ pub async fn snooze(key: &str, minutes: u32) -> Result<Notice, ApiError> {
     match transport() {
         Transport::Tauri => invoke("snooze", json!({ "req": req })).await,
         Transport::Http => http("POST", "/api/notify/snooze", body(&req)?).await,
+    }
+}
+
+/// The room and its laptops as this one sees them (the peers panel).
+pub async fn peers() -> Result<RoomView, ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("peers", json!({})).await,
+        Transport::Http => http("GET", "/api/peers", None).await,
+    }
+}
+
+/// Makes this runbook a room the other laptops can join.
+pub async fn room_create() -> Result<RoomView, ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("room_create", json!({})).await,
+        Transport::Http => http("POST", "/api/room", None).await,
+    }
+}
+
+/// A join code for another laptop, with its QR code.
+pub async fn room_invite() -> Result<Invitation, ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("room_invite", json!({ "hours": null })).await,
+        Transport::Http => http("POST", "/api/room/invite", None).await,
+    }
+}
+
+/// Joins a room with a join code (the desktop app only: a browser shows `warroom serve`'s
+/// database, which joins from the command line).
+pub async fn room_join(code: &str) -> Result<RoomView, ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("room_join", json!({ "code": code })).await,
+        Transport::Http => Err(ApiError::new(
+            ErrorKind::Invalid,
+            "join from the laptop that runs `warroom serve`: warroom room join CODE",
+        )),
     }
 }
 

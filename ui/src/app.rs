@@ -12,6 +12,7 @@ use warroom_model::Loaded;
 use warroom_model::api::{Action, Request, Session, TaskVerb};
 use warroom_model::live::Status;
 use warroom_model::notify::{Lang as NotifyLang, NoticeKind};
+use warroom_model::peers::RoomView;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
@@ -25,12 +26,13 @@ pub enum View {
     Commands,
     Activity,
     Settings,
+    Room,
     Edit,
     Import,
 }
 
 impl View {
-    pub const ALL: [View; 12] = [
+    pub const ALL: [View; 13] = [
         View::Now,
         View::Timeline,
         View::Checkpoints,
@@ -41,6 +43,7 @@ impl View {
         View::Commands,
         View::Activity,
         View::Settings,
+        View::Room,
         View::Edit,
         View::Import,
     ];
@@ -57,6 +60,7 @@ impl View {
             View::Commands => t("Commands"),
             View::Activity => t("Activity"),
             View::Settings => t("Settings"),
+            View::Room => t("Room"),
             View::Edit => t("Edit"),
             View::Import => t("Import"),
         }
@@ -75,6 +79,7 @@ impl View {
             View::Commands => "commands",
             View::Activity => "activity",
             View::Settings => "settings",
+            View::Room => "room",
             View::Edit => "edit",
             View::Import => "import",
         }
@@ -113,6 +118,8 @@ pub struct Ctx {
     pub act_ms: RwSignal<Option<f64>>,
     /// Bumped on every change the backend announces; views that fetch more (Activity) watch it.
     pub version: RwSignal<u64>,
+    /// The room and its laptops, as this one last saw them.
+    pub room: RwSignal<Option<RoomView>>,
 }
 
 pub fn ctx() -> Ctx {
@@ -147,11 +154,19 @@ impl Ctx {
                 Err(e) => self.error.set(Some(e.message)),
             }
             self.refresh_status().await;
+            self.refresh_room().await;
             if !self.ready.get_untracked() {
                 self.ready.set(true);
             }
             self.version.update(|v| *v += 1);
         });
+    }
+
+    /// The peers panel's picture; a backend without peer sync leaves it empty.
+    pub async fn refresh_room(self) {
+        if let Ok(r) = api::peers().await {
+            self.room.set(Some(r));
+        }
     }
 
     pub async fn refresh_status(self) {
@@ -436,6 +451,7 @@ pub fn App() -> impl IntoView {
         unread: RwSignal::new(0),
         act_ms: RwSignal::new(None),
         version: RwSignal::new(0),
+        room: RwSignal::new(None),
     };
     provide_context(c);
     c.refresh();
@@ -463,6 +479,11 @@ pub fn App() -> impl IntoView {
             }
         },
         std::time::Duration::from_secs(20),
+    );
+    // Peers come and go without changing anything: the panel is re-read every few seconds.
+    let _ = set_interval_with_handle(
+        move || spawn_local(async move { c.refresh_room().await }),
+        std::time::Duration::from_secs(3),
     );
     api::on_notifications(move |_| c.unread.update(|n| *n += 1), move |o| c.open_notice(o.kind, o.task_id));
     let handle = window_event_listener(ev::keydown, move |e| on_key(c, e));
@@ -548,6 +569,7 @@ fn shell() -> impl IntoView {
                     View::Commands => views::commands().into_any(),
                     View::Activity => views::activity().into_any(),
                     View::Settings => views::settings().into_any(),
+                    View::Room => views::room().into_any(),
                     View::Edit => views::edit().into_any(),
                     View::Import => views::import().into_any(),
                 }

@@ -23,7 +23,7 @@ pub struct RoomView {
     pub my_changes: u64,
     /// Of those, how many no other laptop has been seen holding.
     pub unshared: u64,
-    /// Whether any peer answered in the last minute.
+    /// Whether any peer is connected.
     pub online: bool,
 }
 
@@ -39,7 +39,7 @@ pub struct PeerView {
     pub fingerprint: String,
     pub name: String,
     pub member: bool,
-    /// Answered or called within the last minute.
+    /// Answered or called within the last ten seconds.
     pub connected: bool,
     /// When it last answered or called (RFC 3339), if ever since this app started.
     pub last_seen: Option<String>,

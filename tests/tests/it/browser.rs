@@ -192,3 +192,67 @@ async fn scenario() {
 
     b.client.close().await.unwrap();
 }
+
+#[test]
+fn a_room_in_the_browser() {
+    let _turn = warroom_tests::one_window_at_a_time();
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(room_scenario());
+}
+
+/// The lead makes the runbook a room and shows a join code; a second laptop joins with it from
+/// the command line; the Room view shows it connected and in step, the Activity view says on
+/// how many laptops each change is, and when the second laptop goes away the top bar says this
+/// one is offline with changes not yet shared.
+async fn room_scenario() {
+    let s = Scratch::new();
+    let seed = fixtures().join("go-live-runbook.utf8.md");
+    s.ok(&["import", seed.to_str().unwrap()]);
+    s.ok(&["me", "set", "Lan", "--role", "Tech Lead"]);
+    s.ok(&["run", "start", "--live", "--date", "2026-01-31", "--tz", "Asia/Ho_Chi_Minh"]);
+    let port = free_port();
+    let server = Server::start(&s, &["--peer-bind", &format!("127.0.0.1:{port}")]);
+    let b = chromium().await;
+    let c = &b.client;
+    c.goto(&format!("{}/", server.url)).await.unwrap();
+
+    click(c, "#nav-room").await;
+    wait_text(c, "#no-room", "not a room yet", |t| t.contains("not in a room")).await;
+    click(c, "#room-create").await;
+    wait_text(c, "#room-summary", "the room", |t| t.contains("GO-LIVE RUNBOOK")).await;
+    click(c, "#room-invite").await;
+    let code = wait_text(c, "#join-code-text", "a join code", |t| t.starts_with("warroom://join?")).await;
+    assert!(code.contains(&format!("127.0.0.1:{port}")), "{code}");
+    let qr = c.find(Locator::Css("#join-qr svg")).await.unwrap();
+    assert!(qr.attr("viewBox").await.unwrap().is_some(), "the QR code is drawn");
+
+    let other = s.path("huy.db");
+    let huy = |args: &[&str]| s.warroom_db(&other, args);
+    let joined = huy(&["room", "join", &code, "--name", "Huy's laptop"]);
+    assert!(joined.ok(), "{joined:?}");
+    let huy_port = free_port();
+    let mut serve_huy = std::process::Command::new(warroom_tests::binary("warroom"))
+        .env("WARROOM_DB", &other)
+        .args(["serve", "--bind", "127.0.0.1:0", "--peer-bind", &format!("127.0.0.1:{huy_port}")])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let row =
+        wait_text(c, "#peers tbody", "Huy connected", |t| t.contains("Huy's laptop") && t.contains("connected")).await;
+    assert!(row.contains("up to date") || row.contains("lacks"), "{row}");
+    wait_text(c, "#sync-chip", "in step", |t| t.contains("2 laptops online")).await;
+    s.ok(&["task", "1.1", "done", "--at", "06:08"]);
+    wait_text(c, "#peers tbody", "Huy has it", |t| t.contains("up to date")).await;
+    c.set_window_size(1400, 1000).await.unwrap();
+    screenshot(c, "screenshot-room.png").await;
+    click(c, "#nav-activity").await;
+    wait_text(c, "table.activity", "on both laptops", |t| t.contains("on 2/2")).await;
+
+    // Huy's laptop goes away: after a few seconds this one says it is offline, and counts
+    // what it records meanwhile as not yet shared.
+    serve_huy.kill().unwrap();
+    serve_huy.wait().unwrap();
+    s.ok(&["task", "1.2", "done", "--at", "06:14"]);
+    let chip = wait_text(c, "#sync-chip", "offline", |t| t.contains("offline")).await;
+    assert!(chip.contains("1 changes not yet shared"), "{chip}");
+    b.client.close().await.unwrap();
+}

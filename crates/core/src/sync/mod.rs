@@ -233,7 +233,7 @@ fn lacks(mine: &VersionVector, peer: &VersionVector) -> bool {
 }
 
 /// `have` now also holds `events`.
-fn advance(have: &mut VersionVector, events: &[Event]) {
+pub(crate) fn advance(have: &mut VersionVector, events: &[Event]) {
     for e in events {
         let top = have.entry(e.origin.clone()).or_default();
         *top = (*top).max(e.seq);

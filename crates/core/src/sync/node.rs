@@ -83,8 +83,8 @@ const EVERY: Duration = Duration::from_secs(2);
 const AT_MOST: Duration = Duration::from_secs(30);
 /// How soon a lost change stream is tried again: a peer coming back is caught up with at once.
 const RECONNECT: Duration = Duration::from_secs(1);
-/// A peer heard from within this long counts as connected.
-const CONNECTED_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+/// A peer heard from within this long counts as connected (a follower exchanges every 2 s).
+const CONNECTED_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(10);
 
 /// How each peer was last seen, by fingerprint.
 #[derive(Debug, Default)]
@@ -240,9 +240,12 @@ async fn pull<H: Host>(
     Extension(caller): Extension<Caller>,
     Json(req): Json<PullRequest>,
 ) -> Result<Json<Page>, Failure> {
-    // What a peer asks with is what it holds.
-    c.book.update(&caller.fingerprint, |s| s.have = Some(req.have.clone()));
-    Ok(Json(c.host.with(|svc| svc.sync_pull(&req).map_err(|e| e.to_api()))?))
+    let page = c.host.with(|svc| svc.sync_pull(&req).map_err(|e| e.to_api()))?;
+    // What a peer asks with is what it holds; with this page, it holds these too.
+    let mut have = req.have.clone();
+    super::advance(&mut have, &page.events);
+    c.book.update(&caller.fingerprint, |s| s.have = Some(have));
+    Ok(Json(page))
 }
 
 async fn push<H: Host>(State(c): State<Arc<Ctx<H>>>, Json(events): Json<Vec<Event>>) -> Result<Json<Applied>, Failure> {
