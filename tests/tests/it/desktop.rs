@@ -13,6 +13,8 @@ use warroom_tests::{Child, Scratch, binary, free_port, wait_for_port};
 
 struct Driver {
     port: u16,
+    /// Where the app serves its room's peers.
+    peers: u16,
     _child: Child,
 }
 
@@ -23,6 +25,7 @@ fn tauri_driver(s: &Scratch, bus: &PrivateBus) -> Driver {
     );
     let port = free_port();
     let native = free_port();
+    let peers = free_port();
     let home = s.path("home");
     std::fs::create_dir_all(&home).unwrap();
     // Where the desktop saves the audit record: the person's Downloads folder, as xdg-user-dirs says.
@@ -40,13 +43,15 @@ fn tauri_driver(s: &Scratch, bus: &PrivateBus) -> Driver {
         .env("XDG_DATA_HOME", &home)
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         .env("MESA_SHADER_CACHE_DISABLE", "true")
+        // Where the app serves its room's peers, once it is in one.
+        .env("WARROOM_PEER_BIND", format!("127.0.0.1:{peers}"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("tauri-driver (scripts/setup.sh --test installs it with cargo install)");
     let child = Child(child);
     wait_for_port(port, "tauri-driver");
-    Driver { port, _child: child }
+    Driver { port, peers, _child: child }
 }
 
 async fn launch(d: &Driver) -> Client {
@@ -175,6 +180,26 @@ async fn scenario() {
     c.switch_to_window(record).await.unwrap();
     wait_text(&c, "body", "the printable record", |t| t.contains("PARTIAL") && t.contains("Huy")).await;
     c.switch_to_window(main).await.unwrap();
+
+    // A room: the app serves its peers in-process; another laptop joins with the join code,
+    // and what it records reaches this window.
+    click(&c, "#nav-room").await;
+    click(&c, "#room-create").await;
+    let at = format!("127.0.0.1:{}", d.peers);
+    wait_text(&c, "#room-summary", "serving the room", |t| t.contains(&at)).await;
+    click(&c, "#room-invite").await;
+    let code = wait_text(&c, "#join-code-text", "a join code", |t| t.starts_with("warroom://join?")).await;
+    let mai = s.path("mai.db");
+    let joined = s.warroom_db(&mai, &["room", "join", &code, "--name", "Mai's laptop"]);
+    assert!(joined.ok(), "{joined:?}");
+    let noted = s.warroom_db(&mai, &["task", &id, "comment", "--note", "checked on the replica", "--by", "Mai"]);
+    assert!(noted.ok(), "{noted:?}");
+    let fp = code.split("fp=").nth(1).unwrap()[..64].to_owned();
+    let gave = s.warroom_db(&mai, &["sync", "with", &format!("https://{at}"), "--fingerprint", &fp]);
+    assert!(gave.ok() && gave.stdout.contains("gave it 1 event"), "{gave:?}");
+    wait_text(&c, "#peers tbody", "Mai's laptop in the room", |t| t.contains("Mai's laptop")).await;
+    click(&c, "#nav-activity").await;
+    wait_text(&c, "table.activity", "Mai's comment arrived", |t| t.contains("Mai")).await;
     c.close().await.unwrap();
 
     // Launched again on the same database: still done, by Huy.
@@ -182,5 +207,8 @@ async fn scenario() {
     let c = launch(&d).await;
     click(&c, "#nav-timeline").await;
     wait_text(&c, &row, "the task after a restart", |t| t.contains("done") && t.contains("Huy")).await;
+    // Still a room: the app serves its peers again as soon as it starts.
+    let again = s.warroom_db(&mai, &["sync", "with", &format!("https://{at}"), "--fingerprint", &fp]);
+    assert!(again.ok(), "{again:?}");
     c.close().await.unwrap();
 }
