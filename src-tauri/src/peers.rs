@@ -77,8 +77,14 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<(), ApiError> {
         let rt = runtime()?;
         let node = Node::new(Arc::new(Shell(app.clone())), me, clock);
         let bind = std::env::var("WARROOM_PEER_BIND").ok().and_then(|b| b.parse().ok()).unwrap_or(PEER_BIND);
-        if rt.block_on(node.listen(bind)).is_err() {
-            rt.block_on(node.listen(SocketAddr::new(bind.ip(), 0))).map_err(internal)?;
+        let at = match rt.block_on(node.listen(bind)) {
+            Ok(at) => at,
+            Err(_) => rt.block_on(node.listen(SocketAddr::new(bind.ip(), 0))).map_err(internal)?,
+        };
+        if std::env::var_os("WARROOM_NO_MDNS").is_none()
+            && let Err(e) = node.discover(at.port())
+        {
+            eprintln!("warroom: {e}; join codes still work");
         }
         let _inside = rt.enter();
         node.follow_all(Vec::new());

@@ -94,7 +94,14 @@ fn main() {
 
 fn serve(db: &std::path::Path, port: u16, connect: &[String]) -> (warroom_tests::Child, String) {
     let mut cmd = std::process::Command::new(warroom_tests::binary("warroom"));
-    cmd.env("WARROOM_DB", db).args(["serve", "--bind", "127.0.0.1:0", "--peer-bind", &format!("127.0.0.1:{port}")]);
+    cmd.env("WARROOM_DB", db).args([
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--peer-bind",
+        &format!("127.0.0.1:{port}"),
+        "--no-mdns",
+    ]);
     for c in connect {
         cmd.args(["--connect", c]);
     }

@@ -180,6 +180,9 @@ enum Command {
         /// only, no browser UI, and no demo runbook in an empty database (implies --peer).
         #[arg(long)]
         relay: bool,
+        /// Do not advertise the room or look for its laptops on the LAN (mDNS).
+        #[arg(long)]
+        no_mdns: bool,
     },
     /// A room: the laptops that run one go-live together. Create one, invite laptops with a
     /// join code, join one, list or revoke its members.
@@ -432,7 +435,7 @@ fn run(cli: Cli) -> Result<()> {
             let author = actor(&store, &cli.who)?;
             sync::peers(&mut store, &author, &SystemClock, cmd, &mut out)?;
         }
-        Command::Serve { bind, ui, now, speed, peer, peer_bind, connect, relay } => {
+        Command::Serve { bind, ui, now, speed, peer, peer_bind, connect, relay, no_mdns } => {
             let store = open(cli.db)?;
             let clock = clock(now, speed);
             let svc = if relay {
@@ -444,6 +447,7 @@ fn run(cli: Cli) -> Result<()> {
                 bind: (peer || relay || peer_bind.is_some()).then(|| peer_bind.unwrap_or(DEFAULT_PEER_BIND)),
                 connect,
                 relay,
+                mdns: !no_mdns,
             };
             drop(out);
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;

@@ -311,6 +311,8 @@ pub struct PeerOptions {
     pub connect: Vec<crate::peer::PeerSpec>,
     /// Peers only: no browser UI or API.
     pub relay: bool,
+    /// Advertise the room and find its laptops on the LAN (mDNS).
+    pub mdns: bool,
 }
 
 pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>, peers: PeerOptions) -> Result<()> {
@@ -344,6 +346,12 @@ pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>, peers: P
         let node = Node::new(Arc::clone(&state), identity.clone(), clock);
         if let Some(peer_bind) = peers.bind {
             let at = node.listen(peer_bind).await.with_context(|| format!("cannot listen for peers on {peer_bind}"))?;
+            if peers.mdns {
+                match node.discover(at.port()) {
+                    Ok(_) => {}
+                    Err(e) => lines.push(format!("warning: {e}; join codes and --connect still work")),
+                }
+            }
             let what = if peers.relay { "relaying for the room's laptops" } else { "peers" };
             lines.push(format!("warroom {what}: https://{at}/ fingerprint {}", identity.fingerprint()));
             if state.with(|svc| svc.room().map_err(|e| e.to_api()))?.is_none() {

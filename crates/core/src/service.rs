@@ -367,6 +367,11 @@ impl Service {
         Ok(r)
     }
 
+    /// Remembers where a peer of the room can be reached.
+    pub fn remember_peer(&mut self, peer: &room::KnownPeer) -> Result<bool> {
+        Ok(room::remember(&mut self.store, peer)?)
+    }
+
     /// Records where this laptop serves peers (for its join codes).
     pub fn set_listening(&mut self, addr: std::net::SocketAddr) -> Result<()> {
         Ok(room::set_listening(&mut self.store, addr)?)

@@ -29,6 +29,8 @@ impl Laptop {
             "127.0.0.1:0",
             "--peer-bind",
             &format!("127.0.0.1:{}", self.port),
+            // Partitions are made by the proxies: no finding each other around them on the LAN.
+            "--no-mdns",
         ]);
         for c in &self.connect {
             cmd.args(["--connect", c]);

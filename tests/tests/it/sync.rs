@@ -239,3 +239,29 @@ fn two_serving_laptops_keep_in_step_by_themselves() {
     assert_eq!(s.ok(&now), s.warroom_db(&b, &now).stdout, "both laptops see the same run");
     assert_eq!(sync_status(&s, &s.db())["state_hash"], sync_status(&s, &b)["state_hash"]);
 }
+
+#[test]
+fn laptops_that_never_met_find_each_other_on_the_lan_when_the_inviter_is_gone() {
+    let s = Scratch::new();
+    let (serve_a, _, _) = a_served_room(&s);
+    let (b, c) = (s.path("b.db"), s.path("c.db"));
+    let (pb, pc) = (warroom_tests::free_port(), warroom_tests::free_port());
+    let r = s.warroom_db(&b, &["room", "join", &join_code(&s, &[]), "--name", "B"]);
+    assert!(r.ok(), "{r:?}");
+    let _b = serve_db(&s, &b, &["--peer-bind", &format!("127.0.0.1:{pb}")]);
+    let r = s.warroom_db(&c, &["room", "join", &join_code(&s, &[]), "--name", "C"]);
+    assert!(r.ok(), "{r:?}");
+    let _c = serve_db(&s, &c, &["--peer-bind", &format!("127.0.0.1:{pc}")]);
+    // B learns from A that C is a member; then A goes away. B and C know only A's address:
+    // what C records reaches B only if they find each other on the LAN (mDNS).
+    let started = std::time::Instant::now();
+    while !s.warroom_db(&b, &["room", "members"]).stdout.contains("  C") {
+        assert!(started.elapsed() < std::time::Duration::from_secs(15), "B never learned that C joined");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    drop(serve_a);
+    let r = s.warroom_db(&c, &["task", "1.2", "done", "--at", "06:14", "--by", "Chi", "--role", "DBA"]);
+    assert!(r.ok(), "{r:?}");
+    let took = until(&s, &b, "C's change on B, through discovery", |st| st.contains("\"name\": \"Chi\""));
+    eprintln!("sync: found on the LAN and in step after {} ms", took.as_millis());
+}

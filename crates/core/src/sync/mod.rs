@@ -5,6 +5,7 @@
 //! a gap, and a different event under a known (origin, sequence) is refused as a conflict.
 //! `Peer` is the seam for transports (in-process for the simulation, HTTP between laptops).
 
+pub mod discovery;
 pub mod http;
 pub mod join;
 pub mod members;

@@ -172,6 +172,8 @@ struct Ctx<H> {
     host: Arc<H>,
     book: Arc<Book>,
     clock: Arc<dyn Clock>,
+    /// LAN discovery, while it runs.
+    discovery: Mutex<Option<super::discovery::Discovery>>,
 }
 
 /// The peer endpoints, for a connection whose caller is known.
@@ -266,7 +268,7 @@ pub struct Node<H: Host> {
 
 impl<H: Host> Node<H> {
     pub fn new(host: Arc<H>, me: Identity, clock: Arc<dyn Clock>) -> Self {
-        Self { ctx: Arc::new(Ctx { host, book: Arc::default(), clock }), me }
+        Self { ctx: Arc::new(Ctx { host, book: Arc::default(), clock, discovery: Mutex::new(None) }), me }
     }
 
     /// How each peer was last seen.
@@ -312,6 +314,27 @@ impl<H: Host> Node<H> {
         Ok(addr)
     }
 
+    /// Advertises this laptop's room on the LAN (mDNS) and remembers the room's laptops seen
+    /// there, members only, for `follow_all` to pick up. False when the database is not a room.
+    pub fn discover(&self, port: u16) -> Result<bool, super::discovery::DiscoveryError> {
+        let room = self.ctx.host.with(|svc| svc.room().map_err(|e| e.to_api())).ok().flatten();
+        let Some(room) = room else { return Ok(false) };
+        let ctx = Arc::clone(&self.ctx);
+        let found = move |peer: KnownPeer| {
+            let _ = ctx.host.with(|svc| {
+                if svc.admitted(&peer.fingerprint).map_err(|e| e.to_api())? {
+                    svc.remember_peer(&peer).map_err(|e| e.to_api())?;
+                }
+                Ok(())
+            });
+        };
+        let d = super::discovery::Discovery::start(&room.id, &self.me.fingerprint(), port, found)?;
+        if let Ok(mut slot) = self.ctx.discovery.lock() {
+            *slot = Some(d);
+        }
+        Ok(true)
+    }
+
     /// Keeps this laptop in step with the peers in `named` and with every peer it learns of
     /// while it runs (a laptop that joined through it, the one it joined through). Must be
     /// called within a tokio runtime.
@@ -319,81 +342,129 @@ impl<H: Host> Node<H> {
         let (ctx, me) = (Arc::clone(&self.ctx), self.me.clone());
         let rt = tokio::runtime::Handle::current();
         rt.spawn(async move {
-            let mut followed: Vec<KnownPeer> = Vec::new();
+            // One follower per laptop, however many addresses it is known at.
+            let mut followed: BTreeMap<String, Urls> = BTreeMap::new();
             let mut tick = tokio::time::interval(EVERY);
             loop {
                 tick.tick().await;
                 let known =
                     ctx.host.with(|svc| room::known_peers(svc.store()).map_err(|e| e.to_api())).unwrap_or_default();
                 for peer in named.iter().cloned().chain(known) {
-                    if peer.fingerprint == me.fingerprint() || followed.contains(&peer) {
+                    if peer.fingerprint == me.fingerprint() {
                         continue;
                     }
-                    followed.push(peer.clone());
-                    follow(Arc::clone(&ctx), &me, peer);
+                    if let Some(urls) = followed.get(&peer.fingerprint) {
+                        if let Ok(mut urls) = urls.lock()
+                            && !urls.contains(&peer.url)
+                        {
+                            urls.push(peer.url);
+                        }
+                        continue;
+                    }
+                    let urls: Urls = Arc::new(Mutex::new(vec![peer.url]));
+                    followed.insert(peer.fingerprint.clone(), Arc::clone(&urls));
+                    follow(Arc::clone(&ctx), &me, peer.fingerprint, urls);
                 }
             }
         });
     }
 }
 
-/// Keeps this laptop and `peer` in step until the process ends: exchanges at once after every
-/// change here or there (the peer's `/v1/events` pokes), else every couple of seconds, backing
-/// off while the peer cannot be reached. A peer that is no longer a member is left alone.
-fn follow<H: Host>(ctx: Arc<Ctx<H>>, me: &Identity, spec: KnownPeer) {
+/// The addresses one laptop is known at, best first.
+type Urls = Arc<Mutex<Vec<String>>>;
+
+/// Keeps this laptop and the one with certificate `fp` in step until the process ends:
+/// exchanges at once after every change here or there (the peer's `/v1/events` pokes), else
+/// every couple of seconds, backing off while it cannot be reached, and trying its other
+/// addresses. A peer that is no longer a member is left alone.
+fn follow<H: Host>(ctx: Arc<Ctx<H>>, me: &Identity, fp: String, urls: Urls) {
     let me = me.clone();
     let mut changed = ctx.host.subscribe();
     let poked = Arc::new(tokio::sync::Notify::new());
     let rt = tokio::runtime::Handle::current();
+    let first = urls.lock().ok().and_then(|u| u.first().cloned()).unwrap_or_default();
+    let current: Arc<Mutex<Option<Arc<HttpPeer>>>> = Arc::default();
+    let connect = {
+        let me = me.clone();
+        let fp = fp.clone();
+        move |url: &str| HttpPeer::new(&me, url, &fp).map(Arc::new).map_err(|e| e.to_string())
+    };
     // The blocking HTTP client lives on threads of its own, outside the async runtime.
     std::thread::spawn(move || {
-        let peer = match HttpPeer::new(&me, &spec.url, &spec.fingerprint) {
-            Ok(p) => Arc::new(p),
-            Err(e) => return tracing::warn!("cannot sync with {}: {e}", spec.url),
+        let mut url = first;
+        let mut peer = match connect(&url) {
+            Ok(p) => p,
+            Err(e) => return tracing::warn!("cannot sync with {url}: {e}"),
         };
-        let (watcher, poke) = (Arc::clone(&peer), Arc::clone(&poked));
+        if let Ok(mut c) = current.lock() {
+            *c = Some(Arc::clone(&peer));
+        }
+        let (watched, poke) = (Arc::clone(&current), Arc::clone(&poked));
         std::thread::spawn(move || {
             loop {
-                let _ = watcher.watch(|| poke.notify_one());
+                let peer = watched.lock().ok().and_then(|c| c.clone());
+                if let Some(peer) = peer {
+                    let _ = peer.watch(|| poke.notify_one());
+                }
                 std::thread::sleep(RECONNECT);
             }
         });
         let mut wait = EVERY;
         let mut last_error = String::new();
         loop {
-            let member = ctx.host.with(|svc| svc.admitted(&spec.fingerprint).map_err(|e| e.to_api())).unwrap_or(false);
+            let member = ctx.host.with(|svc| svc.admitted(&fp).map_err(|e| e.to_api())).unwrap_or(false);
             let outcome = if member {
                 super::exchange(&mut Shared(ctx.host.as_ref()), peer.as_ref(), ctx.clock.as_ref())
-                    .map_err(|e| e.to_string())
             } else {
-                Err(format!("{} is not a member of the room (revoked?): not syncing with it", shown(&spec.fingerprint)))
+                Err(SyncError::Refused(format!(
+                    "{} is not a member of the room (revoked?): not syncing with it",
+                    shown(&fp)
+                )))
             };
             let now = ctx.clock.now();
             match outcome {
                 Ok(report) => {
-                    ctx.book.update(&spec.fingerprint, |s| {
-                        s.url = Some(spec.url.clone());
+                    ctx.book.update(&fp, |s| {
+                        s.url = Some(url.clone());
                         s.at = Some(now);
                         s.error = None;
                         s.skew_ms = report.skew_ms;
                         s.have = Some(report.peer_has.clone());
                     });
                     if !last_error.is_empty() {
-                        tracing::info!("{} reachable again", spec.url);
+                        tracing::info!("{url} reachable again");
                         last_error.clear();
                     }
                     wait = EVERY;
                 }
                 Err(e) => {
-                    ctx.book.update(&spec.fingerprint, |s| {
-                        s.url = Some(spec.url.clone());
+                    let unreachable = matches!(e, SyncError::Unreachable(_));
+                    let e = e.to_string();
+                    ctx.book.update(&fp, |s| {
+                        s.url = Some(url.clone());
                         s.error = Some(e.clone());
                     });
                     if e != last_error {
-                        tracing::warn!("sync with {}: {e}", spec.url);
+                        tracing::warn!("sync with {url}: {e}");
                         last_error = e;
                     }
                     wait = (wait * 2).min(AT_MOST);
+                    // Not there: perhaps at another of its addresses (it moved, or the first was stale).
+                    let next = urls.lock().ok().and_then(|u| {
+                        let i = u.iter().position(|x| *x == url).map_or(0, |i| (i + 1) % u.len().max(1));
+                        u.get(i).cloned()
+                    });
+                    if unreachable
+                        && let Some(next) = next.filter(|n| *n != url)
+                        && let Ok(p) = connect(&next)
+                    {
+                        url = next;
+                        peer = p;
+                        if let Ok(mut c) = current.lock() {
+                            *c = Some(Arc::clone(&peer));
+                        }
+                        wait = EVERY;
+                    }
                 }
             }
             rt.block_on(async {
