@@ -232,7 +232,16 @@ fn watch_notifications<R: Runtime>(app: tauri::AppHandle<R>, kicks: mpsc::Receiv
     let notifier = Desktop;
     loop {
         let state = app.state::<AppState>();
-        let wait = match state.with(&app, |s| s.notify_tick().map_err(|e| e.to_api())) {
+        let book = state.book.lock().ok().and_then(|b| b.clone());
+        let tick = state.with(&app, |s| {
+            let (mut show, next) = s.notify_tick().map_err(|e| e.to_api())?;
+            // Member laptops out of reach for a while: the peer service's picture, told once.
+            if let Some(book) = &book {
+                show.extend(book.lost(s)?);
+            }
+            Ok((show, next))
+        });
+        let wait = match tick {
             Ok((show, next)) => {
                 for n in show {
                     let target = Open { kind: n.kind, task_id: n.task_id.clone() };

@@ -121,6 +121,12 @@ impl Service {
         Self::new(store, clock)
     }
 
+    /// The store itself, for the few writes that have no action of their own (tests, sync).
+    pub fn store_mut(&mut self) -> &mut Store {
+        self.changed();
+        &mut self.store
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }

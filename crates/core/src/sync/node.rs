@@ -28,6 +28,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
+use warroom_model::notify::{Lang, Notice, NoticeKind};
 use warroom_model::peers::{PeerView, RoomInfo, RoomView};
 use warroom_model::{ApiError, ErrorKind, Event};
 
@@ -86,9 +87,12 @@ const RECONNECT: Duration = Duration::from_secs(1);
 /// A peer heard from within this long counts as connected (a follower exchanges every 2 s).
 const CONNECTED_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(10);
 
-/// How each peer was last seen, by fingerprint.
+/// How each peer was last seen, by fingerprint; and which losses were already told.
 #[derive(Debug, Default)]
-pub struct Book(Mutex<BTreeMap<String, Seen>>);
+pub struct Book(Mutex<BTreeMap<String, Seen>>, Mutex<std::collections::BTreeSet<String>>);
+
+/// A member laptop not heard from for this long is told as lost (once per loss).
+pub const LOST_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
 
 #[derive(Clone, Debug, Default)]
 struct Seen {
@@ -100,10 +104,71 @@ struct Seen {
 }
 
 impl Book {
+    /// Records how `fp` was seen (also from outside this module: tests, a shell's own checks).
+    pub fn saw(&self, fp: &str, at: DateTime<Utc>, have: VersionVector) {
+        self.update(fp, |s| {
+            s.at = Some(at);
+            s.error = None;
+            s.have = Some(have);
+        });
+    }
+
     fn update(&self, fp: &str, f: impl FnOnce(&mut Seen)) {
         if let Ok(mut book) = self.0.lock() {
             f(book.entry(fp.to_owned()).or_default());
         }
+    }
+
+    /// The member laptops lost since last asked: heard from earlier in this session, and not
+    /// for `LOST_AFTER`. Each loss is told once; a laptop that comes back and goes again is told
+    /// again.
+    pub fn lost(&self, svc: &mut Service) -> Result<Vec<Notice>, ApiError> {
+        let view = self.view(svc)?;
+        let now = svc.now();
+        let vi = svc.notify_settings().map_err(|e| e.to_api())?.lang == Lang::Vi;
+        let Ok(mut told) = self.1.lock() else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for p in view.peers.iter().filter(|p| p.member) {
+            let Some(seen) = p.last_seen.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok()) else {
+                continue;
+            };
+            let seen = seen.with_timezone(&Utc);
+            if now - seen < LOST_AFTER {
+                continue;
+            }
+            let key = format!("peer_lost:{}:{}", p.fingerprint, seen.timestamp_millis());
+            if !told.insert(key.clone()) {
+                continue;
+            }
+            let name = if p.name.is_empty() { shown(&p.fingerprint) } else { p.name.clone() };
+            let mins = (now - seen).num_minutes();
+            let (title, body) = if vi {
+                (
+                    format!("Mất kết nối với {name}"),
+                    format!(
+                        "Không liên lạc được {mins} phút. Máy đó còn thiếu {} thay đổi của bạn; chúng sẽ được gửi khi kết nối lại.",
+                        view.my_changes.saturating_sub(p.has_mine)
+                    ),
+                )
+            } else {
+                (
+                    format!("{name} is out of reach"),
+                    format!(
+                        "Not heard from for {mins} min. It lacks {} of your changes; they reach it when it is back.",
+                        view.my_changes.saturating_sub(p.has_mine)
+                    ),
+                )
+            };
+            out.push(Notice {
+                at: (seen + LOST_AFTER).to_rfc3339(),
+                kind: NoticeKind::PeerLost,
+                title,
+                body,
+                task_id: None,
+                key,
+            });
+        }
+        Ok(out)
     }
 
     /// The room as this laptop sees it now: its members from the log, each with how it was
@@ -498,5 +563,39 @@ impl<H: Host> Replica for Shared<'_, H> {
     fn apply(&mut self, events: &[Event], _clock: &dyn Clock) -> Result<Applied, SyncError> {
         // Through the service, so that open views hear of what arrived.
         self.0.with(|svc| svc.sync_push(events).map_err(|e| e.to_api())).map_err(local)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FakeClock;
+    use crate::store::Store;
+
+    #[test]
+    fn a_member_laptop_not_heard_from_for_two_minutes_is_told_once_per_loss() {
+        let clock = Arc::new(FakeClock::new("2026-01-31T06:00:00Z".parse().unwrap()));
+        let mut svc = Service::with_demo(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
+        svc.set_me(&warroom_model::api::Me { name: "Lan".into(), role: "Tech Lead".into() }).unwrap();
+        svc.room_create("bridge").unwrap();
+        let huy = "b".repeat(64);
+        let by = warroom_model::Author { name: "Lan".into(), role: "Tech Lead".into() };
+        crate::sync::members::trust(svc.store_mut(), &by, &huy, "Huy's laptop", clock.as_ref()).unwrap();
+        let book = Book::default();
+        book.saw(&huy, clock.now(), VersionVector::new());
+        assert!(book.lost(&mut svc).unwrap().is_empty(), "just seen");
+        clock.advance(chrono::Duration::seconds(119));
+        assert!(book.lost(&mut svc).unwrap().is_empty(), "not yet two minutes");
+        clock.advance(chrono::Duration::seconds(2));
+        let lost = book.lost(&mut svc).unwrap();
+        assert_eq!(lost.len(), 1);
+        assert_eq!(lost[0].kind, NoticeKind::PeerLost);
+        assert_eq!(lost[0].title, "Huy's laptop is out of reach");
+        assert!(lost[0].body.contains("lacks 3 of your changes"), "{}", lost[0].body);
+        assert!(book.lost(&mut svc).unwrap().is_empty(), "told once");
+        // Back, then gone again: told again.
+        book.saw(&huy, clock.now(), VersionVector::new());
+        clock.advance(chrono::Duration::minutes(3));
+        assert_eq!(book.lost(&mut svc).unwrap().len(), 1);
     }
 }

@@ -273,3 +273,32 @@ fn events_of_kinds_a_laptop_does_not_know_are_kept_and_passed_on_unchanged() {
     let snap = crate::live::Snapshot::load(&third.borrow()).unwrap();
     assert_eq!(snap.runbook.title, runbook.runbook.title, "the runbook reads as before, the unknown entity aside");
 }
+
+/// Every input the fuzzers (fuzz/, cargo-fuzz) ever kept, replayed: decoding a page and applying
+/// what decodes, and parsing a join code, end in a value or an error, never a panic.
+#[test]
+fn fuzz_regressions_are_refused_without_a_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
+    let mut store = Store::open_in_memory().unwrap();
+    let clock = FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 31, 0, 0, 0).unwrap());
+    let mut replayed = 0;
+    for (target, entry) in ["decode_page", "join_code"]
+        .into_iter()
+        .flat_map(|t| std::fs::read_dir(dir.join(t)).unwrap().map(move |e| (t, e.unwrap().path())))
+    {
+        let data = std::fs::read(&entry).unwrap();
+        match target {
+            "decode_page" => {
+                if let Ok(page) = serde_json::from_slice::<Page>(&data) {
+                    let _ = store.apply_remote(&page.events, &clock);
+                }
+            }
+            _ => {
+                let _ = String::from_utf8_lossy(&data).parse::<room::JoinCode>();
+            }
+        }
+        replayed += 1;
+    }
+    assert!(replayed >= 6, "the kept inputs were found: {replayed}");
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
