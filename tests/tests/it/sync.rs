@@ -265,3 +265,43 @@ fn laptops_that_never_met_find_each_other_on_the_lan_when_the_inviter_is_gone() 
     let took = until(&s, &b, "C's change on B, through discovery", |st| st.contains("\"name\": \"Chi\""));
     eprintln!("sync: found on the LAN and in step after {} ms", took.as_millis());
 }
+
+#[test]
+fn a_relay_carries_changes_between_laptops_that_cannot_reach_each_other() {
+    let s = Scratch::new();
+    let (_a, _, _) = a_served_room(&s);
+    let (relay, b, c) = (s.path("relay.db"), s.path("b.db"), s.path("c.db"));
+    for (db, name) in [(&relay, "relay"), (&b, "B"), (&c, "C")] {
+        let r = s.warroom_db(db, &["room", "join", &join_code(&s, &[]), "--name", name]);
+        assert!(r.ok(), "{r:?}");
+    }
+    let pr = warroom_tests::free_port();
+    let mut child = std::process::Command::new(warroom_tests::binary("warroom"))
+        .env("WARROOM_DB", &relay)
+        .args(["serve", "--relay", "--no-mdns", "--peer-bind", &format!("127.0.0.1:{pr}")])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+    let _relay = warroom_tests::Child(child);
+    assert!(first.starts_with("warroom relaying for the room's laptops: https://127.0.0.1:"), "{first}");
+    let fp = fingerprint(&s, &relay);
+    let url = format!("https://127.0.0.1:{pr}");
+    // The relay learns from A, which it joined through, that B and C joined after it.
+    let started = std::time::Instant::now();
+    while !s.warroom_db(&relay, &["room", "members"]).stdout.contains("  C") {
+        assert!(started.elapsed() < std::time::Duration::from_secs(15), "the relay never heard that C joined");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // B and C serve nothing (behind NAT, on another site): each only calls the relay.
+    let r = s.warroom_db(&b, &["task", "1.2", "done", "--at", "06:14", "--by", "Bao", "--role", "DBA"]);
+    assert!(r.ok(), "{r:?}");
+    let gave = s.warroom_db(&b, &["sync", "with", &url, "--fingerprint", &fp]);
+    assert!(gave.ok() && gave.stdout.trim_end().ends_with("gave it 1 event"), "{gave:?}");
+    let took = s.warroom_db(&c, &["sync", "with", &url, "--fingerprint", &fp]);
+    assert!(took.ok() && took.stdout.starts_with("took 1 event"), "{took:?}");
+    let now = ["status", "--json", "--now", "2026-01-31T06:20"];
+    assert_eq!(s.warroom_db(&b, &now).stdout, s.warroom_db(&c, &now).stdout, "B and C agree, through the relay");
+    assert!(s.warroom_db(&c, &now).stdout.contains("\"name\": \"Bao\""));
+}
