@@ -20,6 +20,10 @@ cargo clippy -p warroom-ui --target wasm32-unknown-unknown --locked -- -D warnin
 echo "== tests"
 # The cross-process tests run the real binaries, which `cargo test` alone does not build.
 cargo build --workspace --exclude warroom-ui --bins --locked
+# The mixed-version sync test runs an earlier release's `warroom` next to this one (built once,
+# in a target folder of its own).
+WARROOM_OLD_BIN="$(scripts/build-old.sh)"
+export WARROOM_OLD_BIN
 # The UI is a wasm crate; it is built and linted above. The end-to-end tests open Chromium and
 # the desktop window: they run on a private X display and D-Bus session, with browser state in
 # a throw-away folder rather than the home folder.
