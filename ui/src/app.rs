@@ -553,6 +553,11 @@ fn shell() -> impl IntoView {
                 </p>
             })
         }}
+        {move || {
+            c.room.get().and_then(|r| r.alarm).map(|alarm| view! {
+                <p class="banner alarm" role="alert" id="sync-alarm">"⚠ " {alarm}</p>
+            })
+        }}
         <main id=move || format!("view-{}", c.view.get().slug())>
             {move || {
                 if !c.ready.get() {

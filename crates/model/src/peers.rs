@@ -25,6 +25,9 @@ pub struct RoomView {
     pub unshared: u64,
     /// Whether any peer is connected.
     pub online: bool,
+    /// Two databases writing as one laptop were seen: what, and what to do.
+    #[serde(default)]
+    pub alarm: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -96,6 +96,8 @@ pub const LOST_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
 
 #[derive(Clone, Debug, Default)]
 struct Seen {
+    /// Two databases writing as one laptop, seen in what this peer sent.
+    conflict: Option<String>,
     url: Option<String>,
     at: Option<DateTime<Utc>>,
     error: Option<String>,
@@ -212,12 +214,17 @@ impl Book {
             });
         }
         let shared = peers.iter().map(|p| p.has_mine).max().unwrap_or(0);
+        let alarm = seen.iter().find_map(|(fp, s)| {
+            let name = names.get(fp.as_str()).map(|(n, _)| n.to_string()).unwrap_or_else(|| shown(fp));
+            s.conflict.as_ref().map(|c| format!("{name}: {c}. Sync with it has stopped: one of the two databases was copied or restored by hand; keep one and join the other laptop again with a new database."))
+        });
         Ok(RoomView {
             room: room.map(|r| RoomInfo { id: r.id, name: r.name }),
             me: shown(&me),
             origin,
             addresses: room::serving_addresses(store).map_err(|e| e.to_api())?,
             online: peers.iter().any(|p| p.connected),
+            alarm,
             unshared: my_changes.saturating_sub(shared),
             my_changes,
             peers,
@@ -504,6 +511,10 @@ fn follow<H: Host>(ctx: Arc<Ctx<H>>, me: &Identity, fp: String, urls: Urls) {
                 }
                 Err(e) => {
                     let unreachable = matches!(e, SyncError::Unreachable(_));
+                    if matches!(e, SyncError::Store(crate::store::StoreError::Conflict { .. })) {
+                        let what = e.to_string();
+                        ctx.book.update(&fp, |s| s.conflict = Some(what));
+                    }
                     let e = e.to_string();
                     ctx.book.update(&fp, |s| {
                         s.url = Some(url.clone());
@@ -561,8 +572,13 @@ impl<H: Host> Replica for Shared<'_, H> {
     }
 
     fn apply(&mut self, events: &[Event], _clock: &dyn Clock) -> Result<Applied, SyncError> {
-        // Through the service, so that open views hear of what arrived.
-        self.0.with(|svc| svc.sync_push(events).map_err(|e| e.to_api())).map_err(local)
+        // Through the service, so that open views hear of what arrived; a store's refusal keeps
+        // its type (a conflict raises the alarm).
+        match self.0.with(|svc| Ok(svc.sync_push(events))).map_err(local)? {
+            Ok(a) => Ok(a),
+            Err(crate::service::ServiceError::Store(e)) => Err(SyncError::Store(e)),
+            Err(e) => Err(local(e.to_api())),
+        }
     }
 }
 
@@ -597,5 +613,36 @@ mod tests {
         book.saw(&huy, clock.now(), VersionVector::new());
         clock.advance(chrono::Duration::minutes(3));
         assert_eq!(book.lost(&mut svc).unwrap().len(), 1);
+        assert!(book.view(&mut svc).unwrap().alarm.is_none());
+        book.update(&huy, |s| s.conflict = Some("event 1a2b:7 arrived with a different content".into()));
+        let alarm = book.view(&mut svc).unwrap().alarm.unwrap();
+        assert!(alarm.starts_with("Huy's laptop: event 1a2b:7") && alarm.contains("copied or restored"), "{alarm}");
+    }
+
+    struct TestHost(Mutex<Service>, watch::Sender<u64>);
+
+    impl Host for TestHost {
+        fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError> {
+            f(&mut self.0.lock().unwrap())
+        }
+
+        fn subscribe(&self) -> watch::Receiver<u64> {
+            self.1.subscribe()
+        }
+    }
+
+    #[test]
+    fn an_event_contradicting_a_stored_one_comes_back_as_a_conflict_for_the_alarm() {
+        let clock = Arc::new(FakeClock::new("2026-01-31T06:00:00Z".parse().unwrap()));
+        let svc = Service::with_demo(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
+        let host = TestHost(Mutex::new(svc), watch::channel(0).0);
+        let mut shared = Shared(&host);
+        let stored = shared.events_after(&VersionVector::new(), 1).unwrap().remove(0);
+        let mut forged = stored.clone();
+        forged.kind = "forged".into();
+        forged.hash = crate::store::event_hash(&forged);
+        let e = shared.apply(&[forged], clock.as_ref()).unwrap_err();
+        assert!(matches!(e, SyncError::Store(crate::store::StoreError::Conflict { .. })), "{e}");
+        assert_eq!(shared.apply(&[stored], clock.as_ref()).unwrap().duplicates, 1, "the stored one stands");
     }
 }
