@@ -7,12 +7,12 @@ use crate::AppState;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 use tokio::sync::watch;
 use warroom_core::service::{Service, ServiceError};
 use warroom_core::sync::join;
 use warroom_core::sync::node::{Book, Host, Node};
-use warroom_core::sync::room::{JoinCode, VALID_HOURS};
+use warroom_core::sync::room::{self, JoinCode, VALID_HOURS};
 use warroom_core::{Store, SystemClock};
 use warroom_model::peers::{Invitation, RoomView};
 use warroom_model::{ApiError, ErrorKind};
@@ -107,10 +107,7 @@ pub fn peers<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Resul
 /// Makes this database's runbook a room, and starts serving it.
 #[tauri::command]
 pub fn room_create<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<RoomView, ApiError> {
-    state.with(&app, |s| {
-        let laptop = laptop_name(s)?;
-        s.room_create(&laptop).map_err(|e| e.to_api())
-    })?;
+    state.with(&app, |s| s.room_create(None).map_err(|e| e.to_api()))?;
     start(&app)?;
     view(&app, &state)
 }
@@ -123,11 +120,6 @@ pub fn room_invite<R: Runtime>(
     hours: Option<u32>,
 ) -> Result<Invitation, ApiError> {
     state.with(&app, |s| s.invitation(hours.unwrap_or(VALID_HOURS)).map_err(|e| e.to_api()))
-}
-
-fn laptop_name(s: &Service) -> Result<String, ApiError> {
-    let me = s.me().map_err(|e| e.to_api())?;
-    Ok(if me.name.trim().is_empty() { "a laptop".to_owned() } else { format!("{}'s laptop", me.name.trim()) })
 }
 
 /// Joins the room of `code` with a database of its own (next to the current one), takes the
@@ -143,7 +135,7 @@ pub fn room_join<R: Runtime>(app: AppHandle<R>, code: String) -> Result<RoomView
         }
         let me = s.me().map_err(|e| e.to_api())?;
         let settings = s.notify_settings().map_err(|e| e.to_api())?;
-        Ok((PathBuf::from(s.store().path()), laptop_name(s)?, me, settings))
+        Ok((PathBuf::from(s.store().path()), room::laptop_name(&me.name), me, settings))
     })?;
     let dir = current.parent().map(PathBuf::from).unwrap_or_default();
     let path = dir.join(format!("warroom-room-{}.db", &code.room[..8]));
@@ -158,14 +150,14 @@ pub fn room_join<R: Runtime>(app: AppHandle<R>, code: String) -> Result<RoomView
     svc.set_notify_settings(&settings).map_err(|e| e.to_api())?;
     {
         let mut held = state.svc.lock().map_err(internal)?;
+        svc.succeed(&held);
         *held = svc;
     }
     if std::env::var_os("WARROOM_DB").is_none() {
         warroom_core::store::make_default(&db).map_err(internal)?;
     }
-    let version = state.changed.send_replace(0).wrapping_add(1);
-    state.changed.send_replace(version);
-    let _ = app.emit("changed", version);
+    // Announces the new database to the views (its version moved past the old one's).
+    state.with(&app, |_| Ok(()))?;
     start(&app)?;
     view(&app, &state)
 }

@@ -20,13 +20,7 @@ fn main() {
     s.live_room();
     let dbs: Vec<_> = (0..PEERS).map(|i| if i == 0 { s.db() } else { s.path(&format!("p{i}.db")) }).collect();
     let ports: Vec<u16> = (0..PEERS).map(|_| warroom_tests::free_port()).collect();
-    let fps: Vec<String> = dbs
-        .iter()
-        .map(|db| {
-            let out = s.warroom_db(db, &["peers"]).stdout;
-            out.lines().next().and_then(|l| l.strip_prefix("this laptop  ")).unwrap().trim().to_owned()
-        })
-        .collect();
+    let fps: Vec<String> = dbs.iter().map(|db| s.fingerprint(db)).collect();
     let connect = |i: usize| -> Vec<String> {
         (0..PEERS).filter(|&j| j != i).map(|j| format!("https://127.0.0.1:{}#{}", ports[j], fps[j])).collect()
     };
@@ -93,23 +87,10 @@ fn main() {
 }
 
 fn serve(db: &std::path::Path, port: u16, connect: &[String]) -> (warroom_tests::Child, String) {
-    let mut cmd = std::process::Command::new(warroom_tests::binary("warroom"));
-    cmd.env("WARROOM_DB", db).args([
-        "serve",
-        "--bind",
-        "127.0.0.1:0",
-        "--peer-bind",
-        &format!("127.0.0.1:{port}"),
-        "--no-mdns",
-    ]);
+    let bind = format!("127.0.0.1:{port}");
+    let mut args = vec!["--peer-bind", bind.as_str(), "--no-mdns"];
     for c in connect {
-        cmd.args(["--connect", c]);
+        args.extend(["--connect", c.as_str()]);
     }
-    let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let url = first.trim().strip_prefix("warroom serving ").unwrap().trim_end_matches('/').to_owned();
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    (warroom_tests::Child(child), url)
+    warroom_tests::serve_db(db, &args)
 }

@@ -90,6 +90,14 @@ impl Scratch {
         self.ok(&["run", "start", "--live", "--date", "2026-01-31", "--tz", "Asia/Ho_Chi_Minh"]);
     }
 
+    /// The certificate fingerprint of the laptop whose database is `db` (made on first use).
+    pub fn fingerprint(&self, db: &Path) -> String {
+        let r = self.warroom_db(db, &["peers"]);
+        assert!(r.ok(), "{r:?}");
+        let first = r.stdout.lines().next().and_then(|l| l.strip_prefix("this laptop  ")).map(str::trim);
+        first.unwrap_or_else(|| panic!("no fingerprint in {:?}", r.stdout)).to_owned()
+    }
+
     pub fn warroom_db(&self, db: &Path, args: &[&str]) -> Run {
         Command::new(binary("warroom"))
             .current_dir(self.dir.path())
@@ -178,6 +186,29 @@ impl Server {
             .to_owned();
         Self { url, _child: Child(child) }
     }
+}
+
+/// `warroom serve --bind 127.0.0.1:0 args…` on `db`, once it serves; and its URL.
+pub fn serve_db(db: &Path, args: &[&str]) -> (Child, String) {
+    use std::io::BufRead as _;
+    let mut child = Command::new(binary("warroom"))
+        .env("WARROOM_DB", db)
+        .env("USER", "tester")
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start warroom serve: {e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut out = std::io::BufReader::new(stdout);
+    let mut first = String::new();
+    let _ = out.read_line(&mut first);
+    // Keep reading, so the server never writes into a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let url = first.trim().strip_prefix("warroom serving ").map(|u| u.trim_end_matches('/').to_owned());
+    let url = url.unwrap_or_else(|| panic!("unexpected first line from warroom serve: {first:?}"));
+    (Child(child), url)
 }
 
 /// Held by the tests that start a browser or the desktop window, so they take turns: two

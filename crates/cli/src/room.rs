@@ -45,7 +45,7 @@ pub enum RoomCmd {
 }
 
 fn laptop(by: &Author, name: Option<String>) -> String {
-    name.unwrap_or_else(|| format!("{}'s laptop", by.name))
+    name.unwrap_or_else(|| room::laptop_name(&by.name))
 }
 
 pub fn cmd(store: &mut Store, by: &Author, clock: &dyn Clock, cmd: RoomCmd, out: &mut dyn Write) -> Result<()> {

@@ -184,11 +184,7 @@ async fn peers(State(s): State<Arc<AppState>>) -> ApiResult<RoomView> {
 }
 
 async fn room_create(State(s): State<Arc<AppState>>) -> ApiResult<RoomView> {
-    s.with(|svc| {
-        let me = svc.me().map_err(|e| e.to_api())?;
-        let laptop = if me.name.is_empty() { "warroom serve".to_owned() } else { format!("{}'s laptop", me.name) };
-        svc.room_create(&laptop).map_err(|e| e.to_api())
-    })?;
+    s.with(|svc| svc.room_create(None).map_err(|e| e.to_api()))?;
     peers(State(s)).await
 }
 

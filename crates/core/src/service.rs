@@ -121,8 +121,9 @@ impl Service {
         Self::new(store, clock)
     }
 
-    /// The store itself, for the few writes that have no action of their own (tests, sync).
-    pub fn store_mut(&mut self) -> &mut Store {
+    /// The store itself, for tests that write what has no action of its own.
+    #[cfg(test)]
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
         self.changed();
         &mut self.store
     }
@@ -364,9 +365,13 @@ impl Service {
         Ok(room::room(&self.store)?)
     }
 
-    /// Makes this database's runbook a room, with this laptop, called `laptop`, its first member.
-    pub fn room_create(&mut self, laptop: &str) -> Result<Room> {
+    /// Makes this database's runbook a room, with this laptop its first member, called `laptop`
+    /// (default: after the person using it).
+    pub fn room_create(&mut self, laptop: Option<&str>) -> Result<Room> {
         let by = self.author()?;
+        let laptop =
+            laptop.map_or_else(|| room::laptop_name(&self.me().map(|m| m.name).unwrap_or_default()), str::to_owned);
+        let laptop = laptop.as_str();
         let fp = self.identity()?.fingerprint();
         let r = room::create(&mut self.store, &by, &fp, laptop, &*self.clock)?;
         self.changed();
@@ -410,6 +415,13 @@ impl Service {
             self.changed();
         }
         Ok(answer)
+    }
+
+    /// Takes over from the service the shell held before (another database): its version moves
+    /// past the previous one's, so open views re-read.
+    pub fn succeed(&mut self, previous: &Service) {
+        self.version = previous.version + 1;
+        self.cache = None;
     }
 
     /// Who is recorded on changes this laptop makes without a person at the keys (a join, a room).

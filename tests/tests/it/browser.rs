@@ -230,12 +230,7 @@ async fn room_scenario() {
     let joined = huy(&["room", "join", &code, "--name", "Huy's laptop"]);
     assert!(joined.ok(), "{joined:?}");
     let huy_port = free_port();
-    let mut serve_huy = std::process::Command::new(warroom_tests::binary("warroom"))
-        .env("WARROOM_DB", &other)
-        .args(["serve", "--bind", "127.0.0.1:0", "--peer-bind", &format!("127.0.0.1:{huy_port}")])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let (mut serve_huy, _) = warroom_tests::serve_db(&other, &["--peer-bind", &format!("127.0.0.1:{huy_port}")]);
     let row =
         wait_text(c, "#peers tbody", "Huy connected", |t| t.contains("Huy's laptop") && t.contains("connected")).await;
     assert!(row.contains("up to date") || row.contains("lacks"), "{row}");
@@ -249,8 +244,8 @@ async fn room_scenario() {
 
     // Huy's laptop goes away: after a few seconds this one says it is offline, and counts
     // what it records meanwhile as not yet shared.
-    serve_huy.kill().unwrap();
-    serve_huy.wait().unwrap();
+    serve_huy.0.kill().unwrap();
+    serve_huy.0.wait().unwrap();
     s.ok(&["task", "1.2", "done", "--at", "06:14"]);
     let chip = wait_text(c, "#sync-chip", "offline", |t| t.contains("offline")).await;
     assert!(chip.contains("1 changes not yet shared"), "{chip}");

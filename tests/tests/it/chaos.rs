@@ -16,39 +16,25 @@ struct Laptop {
     port: u16,
     fp: String,
     connect: Vec<String>,
-    child: Option<std::process::Child>,
+    child: Option<warroom_tests::Child>,
 }
 
 impl Laptop {
     fn start(&mut self) {
-        use std::io::BufRead as _;
-        let mut cmd = std::process::Command::new(warroom_tests::binary("warroom"));
-        cmd.env("WARROOM_DB", &self.db).env("USER", "tester").args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--peer-bind",
-            &format!("127.0.0.1:{}", self.port),
-            // Partitions are made by the proxies: no finding each other around them on the LAN.
-            "--no-mdns",
-        ]);
+        let bind = format!("127.0.0.1:{}", self.port);
+        // Partitions are made by the proxies: no finding each other around them on the LAN.
+        let mut args = vec!["--peer-bind", bind.as_str(), "--no-mdns"];
         for c in &self.connect {
-            cmd.args(["--connect", c]);
+            args.extend(["--connect", c.as_str()]);
         }
-        let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
-        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        out.read_line(&mut first).unwrap();
-        assert!(first.starts_with("warroom serving"), "{first}");
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        self.child = Some(child);
+        self.child = Some(warroom_tests::serve_db(&self.db, &args).0);
     }
 
     /// `kill -9`: no chance to finish anything.
     fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
-            c.kill().unwrap();
-            c.wait().unwrap();
+            c.0.kill().unwrap();
+            c.0.wait().unwrap();
         }
     }
 }
@@ -101,8 +87,7 @@ fn five_laptops_with_kills_and_partitions_converge_and_lose_nothing() {
     let mut laptops: Vec<Laptop> = (0..N)
         .map(|i| {
             let db = if i == 0 { s.db() } else { s.path(&format!("l{i}.db")) };
-            let r = s.warroom_db(&db, &["peers"]);
-            let fp = r.stdout.lines().next().and_then(|l| l.strip_prefix("this laptop  ")).unwrap().trim().to_owned();
+            let fp = s.fingerprint(&db);
             Laptop { db, port: warroom_tests::free_port(), fp, connect: Vec::new(), child: None }
         })
         .collect();

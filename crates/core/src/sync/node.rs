@@ -106,15 +106,6 @@ struct Seen {
 }
 
 impl Book {
-    /// Records how `fp` was seen (also from outside this module: tests, a shell's own checks).
-    pub fn saw(&self, fp: &str, at: DateTime<Utc>, have: VersionVector) {
-        self.update(fp, |s| {
-            s.at = Some(at);
-            s.error = None;
-            s.have = Some(have);
-        });
-    }
-
     fn update(&self, fp: &str, f: impl FnOnce(&mut Seen)) {
         if let Ok(mut book) = self.0.lock() {
             f(book.entry(fp.to_owned()).or_default());
@@ -593,12 +584,12 @@ mod tests {
         let clock = Arc::new(FakeClock::new("2026-01-31T06:00:00Z".parse().unwrap()));
         let mut svc = Service::with_demo(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
         svc.set_me(&warroom_model::api::Me { name: "Lan".into(), role: "Tech Lead".into() }).unwrap();
-        svc.room_create("bridge").unwrap();
+        svc.room_create(Some("bridge")).unwrap();
         let huy = "b".repeat(64);
         let by = warroom_model::Author { name: "Lan".into(), role: "Tech Lead".into() };
         crate::sync::members::trust(svc.store_mut(), &by, &huy, "Huy's laptop", clock.as_ref()).unwrap();
         let book = Book::default();
-        book.saw(&huy, clock.now(), VersionVector::new());
+        book.update(&huy, |s| s.at = Some(clock.now()));
         assert!(book.lost(&mut svc).unwrap().is_empty(), "just seen");
         clock.advance(chrono::Duration::seconds(119));
         assert!(book.lost(&mut svc).unwrap().is_empty(), "not yet two minutes");
@@ -610,7 +601,7 @@ mod tests {
         assert!(lost[0].body.contains("lacks 3 of your changes"), "{}", lost[0].body);
         assert!(book.lost(&mut svc).unwrap().is_empty(), "told once");
         // Back, then gone again: told again.
-        book.saw(&huy, clock.now(), VersionVector::new());
+        book.update(&huy, |s| s.at = Some(clock.now()));
         clock.advance(chrono::Duration::minutes(3));
         assert_eq!(book.lost(&mut svc).unwrap().len(), 1);
         assert!(book.view(&mut svc).unwrap().alarm.is_none());

@@ -167,6 +167,12 @@ pub struct KnownPeer {
     pub fingerprint: String,
 }
 
+/// What the others call a laptop, from its person's name.
+pub fn laptop_name(person: &str) -> String {
+    let person = person.trim();
+    if person.is_empty() { "a laptop".to_owned() } else { format!("{person}'s laptop") }
+}
+
 /// The room this database belongs to, if any.
 pub fn room(store: &Store) -> Result<Option<Room>, StoreError> {
     Ok(store
@@ -319,11 +325,6 @@ pub fn serving_addresses(store: &Store) -> Result<Vec<String>, StoreError> {
     ips.sort_by_key(|ip| (ip.is_loopback(), ip.is_ipv6()));
     ips.dedup();
     Ok(ips.into_iter().map(|ip| std::net::SocketAddr::new(ip, port).to_string()).collect())
-}
-
-/// The fingerprints of the room's current members.
-pub fn member_fingerprints(store: &Store) -> Result<Vec<String>, StoreError> {
-    Ok(members::members(store)?.into_iter().filter(|m| !m.revoked).map(|m| m.fingerprint).collect())
 }
 
 #[cfg(test)]
