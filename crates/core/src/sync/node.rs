@@ -252,7 +252,17 @@ fn router<H: Host>(ctx: Arc<Ctx<H>>) -> Router {
         .merge(members)
         .fallback(|| async { Failure(ApiError::new(ErrorKind::NotFound, "no such peer endpoint")) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::map_response(close_after_unread_body))
         .with_state(ctx)
+}
+
+/// A body refused for its size was never read to its end, so the connection cannot carry
+/// another request: say so, or the caller's pool reuses it and its next request fails.
+async fn close_after_unread_body(mut response: Response) -> Response {
+    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    }
+    response
 }
 
 async fn admit<H: Host>(
@@ -635,5 +645,28 @@ mod tests {
         let e = shared.apply(&[forged], clock.as_ref()).unwrap_err();
         assert!(matches!(e, SyncError::Store(crate::store::StoreError::Conflict { .. })), "{e}");
         assert_eq!(shared.apply(&[stored], clock.as_ref()).unwrap().duplicates, 1, "the stored one stands");
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_refused_and_its_connection_closed() {
+        use tower::ServiceExt as _;
+        let clock = Arc::new(FakeClock::new("2026-01-31T06:00:00Z".parse().unwrap()));
+        let svc = Service::with_demo(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
+        let host = Arc::new(TestHost(Mutex::new(svc), watch::channel(0).0));
+        let ctx = Arc::new(Ctx { host, book: Arc::default(), clock, discovery: Mutex::new(None) });
+        let request = |size: usize| {
+            let mut r = axum::http::Request::post("/v1/join")
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(vec![b' '; size]))
+                .unwrap();
+            r.extensions_mut().insert(Caller { fingerprint: "c".repeat(64), exporter: [0; 32] });
+            r
+        };
+        let over = router(Arc::clone(&ctx)).oneshot(request(BODY_LIMIT + 1)).await.unwrap();
+        assert_eq!(over.status(), 413);
+        assert_eq!(over.headers()["connection"], "close");
+        let under = router(ctx).oneshot(request(16)).await.unwrap();
+        assert_eq!(under.status(), 400, "an empty body is refused for what it is");
+        assert!(under.headers().get("connection").is_none(), "a read body leaves the connection open");
     }
 }
