@@ -19,15 +19,25 @@ pub async fn wait_text(c: &Client, css: &str, what: &str, ok: impl Fn(&str) -> b
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let page = c.source().await.unwrap_or_default();
+    // What a person would see: the view that is open and the window's text, not its markup.
+    let seen = c
+        .execute(
+            "const v = document.querySelector('nav [aria-current=page]'); \
+             return [v ? v.id : 'no view', document.body ? document.body.innerText : ''];",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
     let err = c.find(Locator::Css("#error-text")).await;
     let err = match err {
         Ok(e) => e.text().await.unwrap_or_default(),
         Err(_) => String::new(),
     };
+    let view = seen[0].as_str().unwrap_or("?");
+    let text = seen[1].as_str().unwrap_or("");
     panic!(
-        "{what}: `{css}` never matched; last text {last:?}; error shown: {err:?}\npage: {}",
-        &page[..page.len().min(3000)]
+        "{what}: `{css}` never matched; last text {last:?}; error shown: {err:?}; view open: {view}\nwindow text: {}",
+        text.chars().take(4000).collect::<String>()
     );
 }
 
@@ -51,6 +61,27 @@ pub async fn click(c: &Client, css: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("cannot click {css}: {last}");
+}
+
+/// Opens a view from the navigation and waits until it is the open one. A click lands where the
+/// item was when it was found; a window still laying itself out (the runbook arriving just after
+/// launch) can move the item from under it, and a person would simply click again.
+pub async fn open_view(c: &Client, name: &str) {
+    let css = format!("#nav-{name}");
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        click(c, &css).await;
+        for _ in 0..10 {
+            if let Ok(el) = c.find(Locator::Css(&css)).await
+                && let Ok(Some(current)) = el.attr("aria-current").await
+                && current == "page"
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    panic!("the {name} view never opened");
 }
 
 pub async fn fill(c: &Client, css: &str, text: &str) {

@@ -5,7 +5,7 @@
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::time::Duration;
-use warroom_tests::web::{click, fill, set_value, wait_text};
+use warroom_tests::web::{click, fill, open_view, set_value, wait_text};
 use warroom_tests::{Child, Scratch, Server, fixtures, free_port, repo, wait_for_port};
 
 struct Browser {
@@ -109,20 +109,20 @@ async fn scenario() {
 
     // First start: the demo, with a way to import.
     wait_text(c, ".banner", "demo banner", |t| t.contains("demo")).await;
-    click(c, "#nav-import").await;
+    open_view(c, "import").await;
     let file = fixtures().join("go-live-runbook.seed.md");
     c.find(Locator::Css("#import-file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
     let report = wait_text(c, "#import-report", "import report", |t| t.contains("Imported")).await;
     assert!(report.contains("Mac Roman"), "the double-encoded seed is repaired and says so: {report}");
     assert!(c.find(Locator::Css(".banner")).await.is_err(), "no demo banner after an import");
 
-    click(c, "#nav-settings").await;
+    open_view(c, "settings").await;
     fill(c, "#me-name", "Lan").await;
     fill(c, "#me-role", "Tech Lead").await;
     click(c, "#me-save").await;
     wait_text(c, "#notice-text", "saved", |t| t.contains("Lan")).await;
 
-    click(c, "#nav-now").await;
+    open_view(c, "now").await;
     click(c, "#run-live").await;
     set_value(c, "#run-date", "2026-01-31").await;
     fill(c, "#run-tz", "Asia/Ho_Chi_Minh").await;
@@ -141,13 +141,13 @@ async fn scenario() {
     if let Ok(Some(ms)) = c.find(Locator::Css(".app")).await.unwrap().attr("data-act-ms").await {
         eprintln!("browser: click to updated view {ms} ms");
     }
-    click(c, "#nav-timeline").await;
+    open_view(c, "timeline").await;
     let row = format!("tr#{}", id.replace('.', "\\."));
     wait_text(c, &row, "timeline row", |t| t.contains("done") && t.contains("Lan")).await;
     screenshot(c, "screenshot-timeline.png").await;
 
     // Sign the first checkpoint as Tech Lead; the decision waits for the others.
-    click(c, "#nav-checkpoints").await;
+    open_view(c, "checkpoints").await;
     click(c, ".checkpoint .sign").await;
     wait_text(c, ".checkpoint .signed", "sign-off", |t| t.contains("Tech Lead") && t.contains("Lan")).await;
     click(c, ".checkpoint .go").await;
@@ -156,7 +156,7 @@ async fn scenario() {
     screenshot(c, "screenshot-checkpoint.png").await;
 
     // The audit record so far: printed from a frame holding the printable page, and saved as a PDF.
-    click(c, "#nav-activity").await;
+    open_view(c, "activity").await;
     click(c, "#print-record").await;
     let frame = wait_attr(c, "#print-frame", "srcdoc", "the page to print", |h| h.contains("PARTIAL")).await;
     assert!(frame.contains("@page { size: A4") && frame.contains("Lan"), "{}", &frame[..frame.len().min(2000)]);
@@ -169,7 +169,7 @@ async fn scenario() {
     assert!(text.contains("Lan (Tech Lead)") || text.contains("Lan"), "{text}");
 
     // Time runs on: past 10:30 the point of no return is under 30 minutes away: red.
-    click(c, "#nav-now").await;
+    open_view(c, "now").await;
     let red = wait_text(c, "#rollback-state", "gauge turns red", |t| t.contains("RED")).await;
     assert!(red.contains("slack"), "{red}");
     screenshot(c, "screenshot-now.png").await;
@@ -215,7 +215,7 @@ async fn room_scenario() {
     let c = &b.client;
     c.goto(&format!("{}/", server.url)).await.unwrap();
 
-    click(c, "#nav-room").await;
+    open_view(c, "room").await;
     wait_text(c, "#no-room", "not a room yet", |t| t.contains("not in a room")).await;
     click(c, "#room-create").await;
     wait_text(c, "#room-summary", "the room", |t| t.contains("GO-LIVE RUNBOOK")).await;
@@ -239,7 +239,7 @@ async fn room_scenario() {
     wait_text(c, "#peers tbody", "Huy has it", |t| t.contains("up to date")).await;
     c.set_window_size(1400, 1000).await.unwrap();
     screenshot(c, "screenshot-room.png").await;
-    click(c, "#nav-activity").await;
+    open_view(c, "activity").await;
     wait_text(c, "table.activity", "on both laptops", |t| t.contains("on 2/2")).await;
 
     // Huy's laptop goes away: after a few seconds this one says it is offline, and counts

@@ -8,7 +8,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use warroom_tests::dbus::{NotificationServer, PrivateBus};
-use warroom_tests::web::{click, fill, wait_text};
+use warroom_tests::web::{click, fill, open_view, wait_text};
 use warroom_tests::{Child, Scratch, binary, free_port, wait_for_port};
 
 struct Driver {
@@ -92,13 +92,13 @@ async fn scenario() {
     eprintln!("desktop: launch to runbook on screen {} ms", launched.elapsed().as_millis());
     wait_text(&c, ".banner", "demo banner on a fresh database", |t| t.contains("demo")).await;
 
-    click(&c, "#nav-settings").await;
+    open_view(&c, "settings").await;
     fill(&c, "#me-name", "Huy").await;
     fill(&c, "#me-role", "DBA").await;
     click(&c, "#me-save").await;
     wait_text(&c, "#notice-text", "saved", |t| t.contains("Huy")).await;
 
-    click(&c, "#nav-now").await;
+    open_view(&c, "now").await;
     fill(&c, "#run-tz", "Asia/Ho_Chi_Minh").await;
     c.execute(
         "const el = document.querySelector('#run-date'); el.value = '2026-01-31'; el.dispatchEvent(new Event('input', { bubbles: true }));",
@@ -116,7 +116,7 @@ async fn scenario() {
     assert_eq!((shown.app.as_str(), shown.title.as_str()), ("warroom", "While you were away"));
     assert!(shown.body.contains("overdue"), "{}", shown.body);
     assert!(shown.actions.contains(&"default".to_owned()), "clickable: {:?}", shown.actions);
-    click(&c, "#nav-settings").await;
+    open_view(&c, "settings").await;
     desktop.click(shown.id);
     let mut current = None;
     for _ in 0..100 {
@@ -148,12 +148,12 @@ async fn scenario() {
     assert!(png.len() > 10_000, "the window shows something ({} bytes)", png.len());
     std::fs::write(warroom_tests::repo().join("docs/screenshot-desktop.png"), png).unwrap();
 
-    click(&c, "#nav-timeline").await;
+    open_view(&c, "timeline").await;
     let row = format!("tr#task-{}", id.replace('.', "\\."));
     wait_text(&c, &row, "the task in the timeline", |t| t.contains("done") && t.contains("Huy")).await;
 
     // The audit record, saved as a PDF from the Activity view, lands in Downloads.
-    click(&c, "#nav-activity").await;
+    open_view(&c, "activity").await;
     click(&c, "#save-record").await;
     let saved = wait_text(&c, "#notice-text", "record saved", |t| t.contains("saved")).await;
     let downloads = s.path("downloads");
@@ -183,7 +183,7 @@ async fn scenario() {
 
     // A room: the app serves its peers in-process; another laptop joins with the join code,
     // and what it records reaches this window.
-    click(&c, "#nav-room").await;
+    open_view(&c, "room").await;
     click(&c, "#room-create").await;
     let at = format!("127.0.0.1:{}", d.peers);
     wait_text(&c, "#room-summary", "serving the room", |t| t.contains(&at)).await;
@@ -198,14 +198,15 @@ async fn scenario() {
     let gave = s.warroom_db(&mai, &["sync", "with", &format!("https://{at}"), "--fingerprint", &fp]);
     assert!(gave.ok() && gave.stdout.contains("gave it 1 event"), "{gave:?}");
     wait_text(&c, "#peers tbody", "Mai's laptop in the room", |t| t.contains("Mai's laptop")).await;
-    click(&c, "#nav-activity").await;
+    open_view(&c, "activity").await;
     wait_text(&c, "table.activity", "Mai's comment arrived", |t| t.contains("Mai")).await;
     c.close().await.unwrap();
 
     // Launched again on the same database: still done, by Huy.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let c = launch(&d).await;
-    click(&c, "#nav-timeline").await;
+    wait_text(&c, "h1", "runbook title after a restart", |t| !t.is_empty()).await;
+    open_view(&c, "timeline").await;
     wait_text(&c, &row, "the task after a restart", |t| t.contains("done") && t.contains("Huy")).await;
     // Still a room: the app serves its peers again as soon as it starts.
     let again = s.warroom_db(&mai, &["sync", "with", &format!("https://{at}"), "--fingerprint", &fp]);
