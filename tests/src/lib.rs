@@ -132,11 +132,36 @@ impl Drop for Child {
 }
 
 /// A free TCP port on 127.0.0.1 (for programs that cannot be told to pick one themselves).
+///
+/// It lies below the kernel's range for ephemeral ports: a port from that range can be taken by
+/// any outgoing connection between now and when the program binds it, or binds it again after a
+/// restart, and the program then fails to start.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("no free port: {e}"))
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const LOW: u32 = 10_000;
+    const HIGH: u32 = 32_767;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let ephemeral = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| {
+            let mut it = r.split_whitespace().map(str::parse::<u32>);
+            Some((it.next()?.ok()?, it.next()?.ok()?))
+        })
+        .unwrap_or((32_768, 60_999));
+    // Test processes running side by side start at different places.
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let seed = std::process::id().wrapping_mul(7_919).wrapping_add(nanos);
+    for _ in 0..HIGH - LOW {
+        let port = LOW + seed.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % (HIGH - LOW);
+        if (ephemeral.0..=ephemeral.1).contains(&port) {
+            continue;
+        }
+        let port = u16::try_from(port).unwrap_or_else(|_| unreachable!("below {HIGH}"));
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port between {LOW} and {HIGH}");
 }
 
 /// Waits until something accepts connections on `port`.
@@ -158,56 +183,54 @@ pub struct Server {
 
 impl Server {
     pub fn start(s: &Scratch, args: &[&str]) -> Self {
-        use std::io::BufRead as _;
         let ui = repo().join("ui").join("dist");
         assert!(ui.join("index.html").is_file(), "the UI is not built: run scripts/build-ui.sh");
-        let mut child = Command::new(binary("warroom"))
-            .current_dir(s.dir.path())
-            .env("WARROOM_DB", s.db())
-            .env("USER", "tester")
-            .args(["serve", "--bind", "127.0.0.1:0", "--ui"])
-            .arg(&ui)
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start warroom serve: {e}"));
-        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-        let mut reader = std::io::BufReader::new(stdout);
-        let mut first = String::new();
-        let _ = reader.read_line(&mut first);
-        // Keep reading, so the server never writes into a closed pipe.
-        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-        let url = first
-            .trim()
-            .strip_prefix("warroom serving ")
-            .unwrap_or_else(|| panic!("unexpected first line from warroom serve: {first:?}"))
-            .trim_end_matches('/')
-            .to_owned();
-        Self { url, _child: Child(child) }
+        let mut serve = Command::new(binary("warroom"));
+        serve.current_dir(s.dir.path()).env("WARROOM_DB", s.db()).arg("serve").arg("--ui").arg(&ui).args(args);
+        let (child, url) = spawn_serve(serve, true);
+        Self { url, _child: child }
     }
 }
 
 /// `warroom serve --bind 127.0.0.1:0 args…` on `db`, once it serves; and its URL.
 pub fn serve_db(db: &Path, args: &[&str]) -> (Child, String) {
-    use std::io::BufRead as _;
-    let mut child = Command::new(binary("warroom"))
-        .env("WARROOM_DB", db)
+    let mut serve = Command::new(binary("warroom"));
+    serve.env("WARROOM_DB", db).arg("serve").args(args);
+    spawn_serve(serve, false)
+}
+
+/// Starts a `warroom serve` command on a port of the system's choosing and waits for the line
+/// that says where it serves; if it stops instead, the panic says what it said. `echo` passes
+/// its later complaints on to the test's output.
+fn spawn_serve(mut serve: Command, echo: bool) -> (Child, String) {
+    use std::io::{BufRead as _, Read as _};
+    let mut child = serve
         .env("USER", "tester")
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .args(args)
+        .args(["--bind", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start warroom serve: {e}"));
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
     let mut out = std::io::BufReader::new(stdout);
     let mut first = String::new();
     let _ = out.read_line(&mut first);
+    let Some(url) = first.trim().strip_prefix("warroom serving ").map(|u| u.trim_end_matches('/').to_owned()) else {
+        let _ = child.kill();
+        let mut said = String::new();
+        let _ = stderr.read_to_string(&mut said);
+        panic!("warroom serve did not start: first line {first:?}; it said: {said}");
+    };
     // Keep reading, so the server never writes into a closed pipe.
     std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let url = first.trim().strip_prefix("warroom serving ").map(|u| u.trim_end_matches('/').to_owned());
-    let url = url.unwrap_or_else(|| panic!("unexpected first line from warroom serve: {first:?}"));
+    std::thread::spawn(move || {
+        if echo {
+            std::io::copy(&mut stderr, &mut std::io::stderr())
+        } else {
+            std::io::copy(&mut stderr, &mut std::io::sink())
+        }
+    });
     (Child(child), url)
 }
 

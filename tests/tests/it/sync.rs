@@ -185,11 +185,6 @@ fn member_client(db: &std::path::Path, fp: &str) -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder().tls_backend_preconfigured(me.client_config(fp).unwrap()).build().unwrap()
 }
 
-/// `warroom serve` on another database of the same scratch folder.
-fn serve_db(_s: &Scratch, db: &std::path::Path, args: &[&str]) -> warroom_tests::Child {
-    warroom_tests::serve_db(db, args).0
-}
-
 /// Waits until `warroom status` on `db` passes `ok`; how long it took.
 fn until(s: &Scratch, db: &std::path::Path, what: &str, ok: impl Fn(&str) -> bool) -> std::time::Duration {
     let started = std::time::Instant::now();
@@ -213,7 +208,7 @@ fn two_serving_laptops_keep_in_step_by_themselves() {
     assert!(s.warroom_db(&b, &["room", "join", &code, "--name", "B"]).ok());
     // B follows A (it joined through it) and A learns nothing of B's address: B's changes go
     // by push, A's reach B by its change stream.
-    let _serve_b = serve_db(&s, &b, &["--peer-bind", &format!("127.0.0.1:{pb}")]);
+    let _serve_b = warroom_tests::serve_db(&b, &["--peer-bind", &format!("127.0.0.1:{pb}")]).0;
     warroom_tests::wait_for_port(pb, "B's peer service");
     std::thread::sleep(std::time::Duration::from_millis(300));
 
@@ -236,10 +231,10 @@ fn laptops_that_never_met_find_each_other_on_the_lan_when_the_inviter_is_gone() 
     let (pb, pc) = (warroom_tests::free_port(), warroom_tests::free_port());
     let r = s.warroom_db(&b, &["room", "join", &join_code(&s, &[]), "--name", "B"]);
     assert!(r.ok(), "{r:?}");
-    let _b = serve_db(&s, &b, &["--peer-bind", &format!("127.0.0.1:{pb}")]);
+    let _b = warroom_tests::serve_db(&b, &["--peer-bind", &format!("127.0.0.1:{pb}")]).0;
     let r = s.warroom_db(&c, &["room", "join", &join_code(&s, &[]), "--name", "C"]);
     assert!(r.ok(), "{r:?}");
-    let _c = serve_db(&s, &c, &["--peer-bind", &format!("127.0.0.1:{pc}")]);
+    let _c = warroom_tests::serve_db(&c, &["--peer-bind", &format!("127.0.0.1:{pc}")]).0;
     // B learns from A that C is a member; then A goes away. B and C know only A's address:
     // what C records reaches B only if they find each other on the LAN (mDNS).
     let started = std::time::Instant::now();
