@@ -240,7 +240,11 @@ async fn room_scenario() {
     c.set_window_size(1400, 1000).await.unwrap();
     screenshot(c, "screenshot-room.png").await;
     open_view(c, "activity").await;
-    wait_text(c, "table.activity", "on both laptops", |t| t.contains("on 2/2")).await;
+    // The newest change, 1.1 done, acknowledged by Huy's laptop: only then is nothing unshared.
+    wait_text(c, "table.activity tbody tr:first-child", "1.1 on both laptops", |t| {
+        t.contains("1.1") && t.contains("on 2/2")
+    })
+    .await;
 
     // Huy's laptop goes away: after a few seconds this one says it is offline, and counts
     // what it records meanwhile as not yet shared.
