@@ -1,4 +1,5 @@
 use super::*;
+use warroom_model::{CmpOp, Condition, MatrixAction};
 
 const SEED_UTF8: &[u8] = include_bytes!("../../../../tests/fixtures/go-live-runbook.utf8.md");
 const SEED_MOJIBAKE: &[u8] = include_bytes!("../../../../tests/fixtures/go-live-runbook.seed.md");

@@ -3,6 +3,7 @@ use crate::clock::FakeClock;
 use crate::demo;
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
+use warroom_model::Write;
 
 fn clock() -> FakeClock {
     FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 31, 6, 0, 0).unwrap())

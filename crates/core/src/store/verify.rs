@@ -4,8 +4,9 @@
 //! in place no longer follows from the events). The digest over the chains' heads is what the
 //! audit record prints: the same log gives the same digest on every laptop.
 
+use super::log::hash_with;
 use super::state::{State, Versioned};
-use super::{Result, Store, hash_with};
+use super::{Result, Store};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -110,8 +111,8 @@ impl Store {
     /// read, in log order (what the audit record lists).
     pub fn verify_against(&self, stored: &State) -> Result<(Verification, Vec<Event>)> {
         let mut stmt =
-            self.conn.prepare(&format!("{} ORDER BY origin, seq", super::EVENT_COLUMNS)).map_err(self.err())?;
-        let rows = stmt.query_map([], super::row_event).map_err(self.err())?;
+            self.conn.prepare(&format!("{} ORDER BY origin, seq", super::log::EVENT_COLUMNS)).map_err(self.err())?;
+        let rows = stmt.query_map([], super::log::row_event).map_err(self.err())?;
         let mut problems = Vec::new();
         let mut chains: BTreeMap<String, Chain> = BTreeMap::new();
         let mut events = Vec::new();

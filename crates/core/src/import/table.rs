@@ -1,0 +1,419 @@
+//! Tables: recognises each table's columns and turns its rows into tasks, contacts, rollback
+//! triggers, decision-matrix rows, metrics, rollback steps and commands. Task rows also open the
+//! phases they belong to and are placed on the timeline (times after midnight go to the next day).
+
+use super::blocks::{Inline, Row};
+use super::vocab::{Col, TableKind, fold};
+use super::{Builder, diag, split_phase_heading, times, vocab};
+use warroom_model::{
+    ClockTime, CmpOp, CommandRef, Condition, Contact, Field, MatrixAction, MatrixRow, Metric, Phase, RollbackStep,
+    Task, Trigger, split_roles,
+};
+
+static EMPTY_INLINE: Inline =
+    Inline { text: String::new(), plain: String::new(), codes: Vec::new(), lead_strong: None };
+
+impl Builder<'_> {
+    pub(super) fn on_table(&mut self, header: &[Inline], header_cells: usize, rows: &[Row], line: usize) -> bool {
+        let names: Vec<String> = header.iter().map(|h| h.plain.clone()).collect();
+        let Some((kind, cols)) = vocab::table_kind(&names, self.ctx()) else {
+            self.warnings.push(diag(
+                line,
+                format!("a table with columns `{}` was not recognised; it is kept as written", names.join(" | ")),
+            ));
+            return false;
+        };
+        let before = self.problems.len();
+        for row in rows {
+            if row.source_cells != header_cells {
+                self.problems.push(diag(
+                    row.line,
+                    format!(
+                        "this row has {} cells but the table's header (line {line}) has {header_cells}: `{}`",
+                        row.source_cells,
+                        names.join(" | ")
+                    ),
+                ));
+            }
+        }
+        if self.problems.len() > before {
+            return true;
+        }
+        let get = |row: &'_ Row, c: Col| -> Option<Inline> {
+            cols.iter().position(|x| *x == Some(c)).and_then(|i| row.cells.get(i).cloned())
+        };
+        let text = |row: &Row, c: Col| get(row, c).map(|i| i.plain).unwrap_or_default();
+        let extra = |row: &Row| -> Vec<Field> {
+            cols.iter()
+                .enumerate()
+                .filter(|(_, c)| c.is_none())
+                .map(|(i, _)| Field {
+                    name: names[i].clone(),
+                    value: row.cells.get(i).map(|c| c.text.clone()).unwrap_or_default(),
+                })
+                .collect()
+        };
+        let rows: Vec<&Row> = rows.iter().filter(|r| r.cells.iter().any(|c| !c.text.is_empty())).collect();
+        match kind {
+            TableKind::Tasks => self.tasks(&cols, &names, &rows),
+            TableKind::Contacts => {
+                for row in rows {
+                    let n = self.rb.contacts.len() + 1;
+                    self.rb.contacts.push(Contact {
+                        id: format!("c{n}"),
+                        role: text(row, Col::Role),
+                        name: text(row, Col::Name),
+                        phone: text(row, Col::Phone),
+                        backup: text(row, Col::Backup),
+                        extra: extra(row),
+                    });
+                }
+            }
+            TableKind::Triggers => {
+                for row in rows {
+                    let n = self.rb.rollback.triggers.len() + 1;
+                    self.rb.rollback.triggers.push(Trigger {
+                        id: format!("t{n}"),
+                        name: text(row, Col::Trigger),
+                        condition: text(row, Col::Condition),
+                    });
+                }
+            }
+            TableKind::Matrix => {
+                for row in rows {
+                    let n = self.rb.rollback.matrix.len() + 1;
+                    let rollback = text(row, Col::Rollback);
+                    let approver = text(row, Col::Approver);
+                    self.rb.rollback.matrix.push(MatrixRow {
+                        id: format!("d{n}"),
+                        issue: text(row, Col::Issue),
+                        severity: text(row, Col::Severity),
+                        action: matrix_action(&rollback),
+                        rollback,
+                        approvers: split_roles(&approver),
+                        approver,
+                    });
+                }
+            }
+            TableKind::Metrics => {
+                for row in rows {
+                    let n = self.rb.metrics.len() + 1;
+                    let target = text(row, Col::Target);
+                    let alert = text(row, Col::Alert);
+                    self.rb.metrics.push(Metric {
+                        id: format!("m{n}"),
+                        name: text(row, Col::Metric),
+                        target_condition: parse_condition(&target),
+                        alert_condition: parse_condition(&alert),
+                        target,
+                        alert,
+                        extra: extra(row),
+                    });
+                }
+            }
+            TableKind::Steps => {
+                for row in rows {
+                    let n = self.rb.rollback.steps.len() + 1;
+                    let task = get(row, Col::Task).unwrap_or_default();
+                    let mut commands = task.codes.clone();
+                    if let Some(c) = get(row, Col::Command) {
+                        let cmd = if c.codes.is_empty() { vec![c.plain] } else { c.codes };
+                        commands.extend(cmd.into_iter().filter(|c| !c.is_empty()));
+                    }
+                    self.rb.rollback.steps.push(RollbackStep {
+                        id: format!("r{n}"),
+                        title: task.plain,
+                        commands,
+                        notes: Vec::new(),
+                        duration_min: times::parse_duration(&text(row, Col::Duration)),
+                    });
+                }
+            }
+            TableKind::Commands => {
+                for row in rows {
+                    let n = self.rb.commands.len() + 1;
+                    let c = get(row, Col::Command).unwrap_or_default();
+                    self.rb.commands.push(CommandRef {
+                        id: format!("x{n}"),
+                        label: text(row, Col::Label),
+                        command: if c.codes.is_empty() { c.plain } else { c.codes.join("\n") },
+                    });
+                }
+            }
+        }
+        true
+    }
+
+    /// The phase new tasks go into: from the heading above the table, or the current one.
+    fn current_phase(&mut self) -> usize {
+        let fresh = match &self.heading {
+            Some((_, _, _, _, false)) => true,
+            Some((_, _, _, _, true)) => self.rb.phases.is_empty(),
+            None => self.rb.phases.is_empty(),
+        };
+        if fresh {
+            let (words, id) = match &mut self.heading {
+                Some((words, _, _, id, used)) => {
+                    *used = true;
+                    (words.clone(), id.clone())
+                }
+                None => ("Timeline".to_owned(), None),
+            };
+            let line = self.heading.as_ref().map_or(1, |h| h.2);
+            self.new_phase(&words, id, line);
+        }
+        self.rb.phases.len() - 1
+    }
+
+    fn new_phase(&mut self, heading: &str, id: Option<String>, line: usize) {
+        let n = self.rb.phases.len() + 1;
+        let (label, name, range) = split_phase_heading(heading);
+        let mut phase = Phase { id: id.unwrap_or_else(|| format!("p{n}")), label, name, ..Phase::default() };
+        if let Some(range) = range {
+            match times::parse_range(&range) {
+                Ok(r) => {
+                    let start_day = self.place(r.start, line);
+                    phase.start = Some(r.start);
+                    phase.start_day = start_day;
+                    phase.end = Some(r.end);
+                    phase.end_day = start_day + u8::from(r.end < r.start);
+                    phase.open_end = r.open;
+                }
+                Err(e) => self.problems.push(diag(line, format!("phase `{heading}`: {}", e.0))),
+            }
+        }
+        self.rb.phases.push(phase);
+    }
+
+    /// Puts a time on the timeline: a time far before the previous one is the next day.
+    fn place(&mut self, t: ClockTime, line: usize) -> u8 {
+        let Some(last) = self.last_minutes else {
+            self.last_minutes = Some(t.minutes());
+            return self.day;
+        };
+        let mut m = t.on_day(self.day);
+        if m < last {
+            if last - m > 12 * 60 {
+                self.day = self.day.saturating_add(1);
+                m = t.on_day(self.day);
+            } else {
+                self.warnings.push(diag(
+                    line,
+                    format!(
+                        "{t} is earlier than the time before it ({}); kept in the written order",
+                        ClockTime::from_minutes(last)
+                    ),
+                ));
+            }
+        }
+        self.last_minutes = Some(last.max(m));
+        self.day
+    }
+
+    fn tasks<'r>(&mut self, cols: &[Option<Col>], names: &[String], rows: &[&'r Row]) {
+        let has_phase_col = cols.contains(&Some(Col::Phase));
+        if !has_phase_col {
+            self.current_phase();
+        }
+        let positions: Vec<(Col, usize)> = cols.iter().enumerate().filter_map(|(i, c)| c.map(|c| (c, i))).collect();
+        let cell = |row: &'r Row, c: Col| -> &'r Inline {
+            positions.iter().find(|(x, _)| *x == c).and_then(|(_, i)| row.cells.get(*i)).unwrap_or(&EMPTY_INLINE)
+        };
+        let mut prev_time: Option<(ClockTime, u8)> = None;
+        for row in rows {
+            if has_phase_col {
+                let name = cell(row, Col::Phase).plain.clone();
+                let same = self.rb.phases.last().is_some_and(|p| p.display_name() == name);
+                if !same {
+                    self.new_phase(&name, None, row.line);
+                }
+            }
+            let Some(phase_idx) = self.rb.phases.len().checked_sub(1) else {
+                continue;
+            };
+            let time_cell = cell(row, Col::Time).plain.clone();
+            let (time, day, offset) = if time_cell.is_empty() {
+                match prev_time {
+                    Some((t, d)) => {
+                        self.warnings.push(diag(row.line, format!("no time given; using the time before it ({t})")));
+                        (t, d, None)
+                    }
+                    None => {
+                        self.problems.push(diag(row.line, "the first task of a table needs a time (HH:MM)"));
+                        continue;
+                    }
+                }
+            } else if let Some(off) = times::parse_offset(&time_cell) {
+                let base = self
+                    .rb
+                    .window
+                    .as_ref()
+                    .map(|w| w.start_minutes())
+                    .or_else(|| self.rb.tasks().next().map(Task::minutes))
+                    .unwrap_or(0);
+                let at = base + off;
+                let day = u8::try_from(at / warroom_model::time::DAY_MINUTES).unwrap_or(u8::MAX);
+                self.last_minutes = Some(self.last_minutes.unwrap_or(0).max(at));
+                (ClockTime::from_minutes(at), day, Some(time_cell.clone()))
+            } else {
+                match times::parse_time(&time_cell) {
+                    Ok(t) => {
+                        let day = self.place(t, row.line);
+                        (t, day, None)
+                    }
+                    Err(e) => {
+                        self.problems.push(diag(row.line, e.0));
+                        continue;
+                    }
+                }
+            };
+            prev_time = Some((time, day));
+            let task_cell = cell(row, Col::Task);
+            if task_cell.text.is_empty() {
+                self.problems.push(diag(row.line, "a task row without a task: the task column is empty"));
+                continue;
+            }
+            let (checkpoint, checkpoint_no, title) = checkpoint_of(task_cell);
+            let owner = cell(row, Col::Owner).plain.clone();
+            if owner.is_empty() {
+                self.warnings.push(diag(row.line, format!("task `{title}` has no owner")));
+            }
+            let status = cell(row, Col::Status).plain.clone();
+            let checked = is_checked(&status);
+            let mut extra: Vec<Field> = cols
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.is_none())
+                .map(|(i, _)| Field {
+                    name: names[i].clone(),
+                    value: row.cells.get(i).map(|c| c.text.clone()).unwrap_or_default(),
+                })
+                .collect();
+            if !status.is_empty() && !checked && !is_unchecked(&status) {
+                extra.push(Field { name: "Status".into(), value: status.clone() });
+            }
+            let id_cell = cell(row, Col::Id).plain.clone();
+            let n = self.rb.phases[phase_idx].tasks.len() + 1;
+            let id = if id_cell.is_empty() { format!("{}.{n}", phase_idx + 1) } else { id_cell };
+            let duration_cell = cell(row, Col::Duration).plain.clone();
+            let duration_min = if duration_cell.is_empty() {
+                None
+            } else {
+                let d = times::parse_duration(&duration_cell);
+                if d.is_none() {
+                    self.problems.push(diag(
+                        row.line,
+                        format!("`{duration_cell}` is not a duration: expected minutes such as 15 min or 1h30"),
+                    ));
+                }
+                d
+            };
+            let after = cell(row, Col::After)
+                .plain
+                .split([',', ';', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let task = Task {
+                id,
+                time,
+                day,
+                offset,
+                commands: task_cell.codes.clone(),
+                title,
+                owner,
+                checkpoint,
+                checkpoint_no,
+                notes: cell(row, Col::Notes).text.clone(),
+                checked,
+                duration_min,
+                after,
+                extra,
+            };
+            self.rb.phases[phase_idx].tasks.push(task);
+        }
+    }
+}
+
+/// `**CHECKPOINT 2**: Data migration OK` → (true, Some(2), `Data migration OK`).
+fn checkpoint_of(cell: &Inline) -> (bool, Option<u32>, String) {
+    // Every checkpoint word starts with c, g, d/đ or k: most titles need no folding.
+    let first = cell.plain.trim_start().chars().next().map(|c| c.to_lowercase().next().unwrap_or(c));
+    if !matches!(first, Some('c' | 'g' | 'd' | 'đ' | 'k')) {
+        return (false, None, cell.text.clone());
+    }
+    let f = fold(&cell.plain);
+    let words = ["checkpoint", "go no go", "diem kiem tra", "kiem tra chot", "cp"];
+    let Some(word) = words.iter().find(|w| f == **w || f.starts_with(&format!("{w} "))) else {
+        return (false, None, cell.text.clone());
+    };
+    let lead = cell.lead_strong.clone().unwrap_or_default();
+    let head_len =
+        if !lead.is_empty() && fold(&lead).starts_with(word) { lead.len() } else { cell.text.find(':').unwrap_or(0) };
+    let head = cell.text.get(..head_len).unwrap_or_default();
+    let number = head.split(|c: char| !c.is_ascii_digit()).find(|s| !s.is_empty()).and_then(|s| s.parse().ok());
+    let title = cell.text.get(head_len..).unwrap_or_default().trim_start_matches([':', '-', '–', ' ']).trim();
+    let title = if title.is_empty() { cell.text.trim().to_owned() } else { title.to_owned() };
+    (true, number, title)
+}
+
+fn is_checked(status: &str) -> bool {
+    let s = status.trim();
+    ["☑", "✅", "✔", "✓", "[x]", "[X]", "x", "X", "☒"].contains(&s)
+        || ["done", "xong", "yes", "complete", "completed", "hoan thanh", "ok"].contains(&fold(s).as_str())
+}
+
+fn is_unchecked(status: &str) -> bool {
+    ["☐", "[ ]", "[]", "⬜", "-"].contains(&status.trim())
+}
+
+fn matrix_action(cell: &str) -> MatrixAction {
+    let f = fold(cell);
+    if f.contains("disable") || f.contains("tat") || f.contains("feature flag") {
+        MatrixAction::DisableFeature
+    } else if f.starts_with("yes") || f.starts_with("co") || f.starts_with("rollback") || f == "y" {
+        MatrixAction::Rollback
+    } else if f.contains("fix forward") || f.starts_with("no") || f.starts_with("khong") || f.contains("sua") {
+        MatrixAction::FixForward
+    } else {
+        MatrixAction::Other
+    }
+}
+
+/// `< 200ms`, `> 1%`, `≤ 85 %`, `dưới 200 ms`; anything else (`Baseline`, `-50% or spike`) is manual.
+pub fn parse_condition(text: &str) -> Condition {
+    let t = text.trim();
+    let ops: &[(&str, CmpOp)] = &[
+        ("<=", CmpOp::Le),
+        ("≤", CmpOp::Le),
+        (">=", CmpOp::Ge),
+        ("≥", CmpOp::Ge),
+        ("<", CmpOp::Lt),
+        (">", CmpOp::Gt),
+        ("=", CmpOp::Eq),
+        ("under ", CmpOp::Lt),
+        ("below ", CmpOp::Lt),
+        ("less than ", CmpOp::Lt),
+        ("dưới ", CmpOp::Lt),
+        ("over ", CmpOp::Gt),
+        ("above ", CmpOp::Gt),
+        ("more than ", CmpOp::Gt),
+        ("trên ", CmpOp::Gt),
+    ];
+    let lower = t.to_lowercase();
+    let Some((op, rest)) = ops.iter().find_map(|(p, op)| lower.strip_prefix(p).map(|r| (*op, r.trim()))) else {
+        return Condition::Manual;
+    };
+    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',' || c == '-')).unwrap_or(rest.len());
+    let Ok(value) = rest[..end].replace(',', ".").parse::<f64>() else {
+        return Condition::Manual;
+    };
+    let unit = rest[end..].trim();
+    if unit.contains(char::is_whitespace) || unit.chars().count() > 8 {
+        return Condition::Manual;
+    }
+    // Take the unit's case from the original text.
+    let unit = (!unit.is_empty()).then(|| t.get(t.len().saturating_sub(unit.len())..).unwrap_or(unit).to_owned());
+    Condition::Compare { op, value, unit }
+}

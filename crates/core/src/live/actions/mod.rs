@@ -1,0 +1,113 @@
+//! What people do during a run, as events: starting and ending runs, the task lifecycle (with
+//! undo and back-filled times), checkpoint sign-offs and decisions, the rollback procedure,
+//! incidents, metric readings, the end-of-day checklist, and edits of the runbook. Each action
+//! checks the rules against the current state, then commits through the store's one write path.
+
+mod checkpoints;
+mod edits;
+mod incidents_metrics;
+mod rollback;
+mod runs_tasks;
+
+use super::{LiveError, Snapshot, entity};
+use crate::clock::Clock;
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use warroom_model::live::{Decision, Run, RunState, Stamp, TaskStatus};
+use warroom_model::{Author, Event, Write};
+
+type Result<T, E = LiveError> = std::result::Result<T, E>;
+
+fn refused(msg: impl Into<String>) -> LiveError {
+    LiveError::Refused(msg.into())
+}
+
+/// A task transition a person asks for: the same verbs the UI sends (`api::TaskVerb`).
+pub use warroom_model::api::TaskVerb as TaskAction;
+
+/// Acts on a store as one person.
+pub struct Actions<'a> {
+    pub store: &'a mut Store,
+    pub author: Author,
+    pub clock: &'a dyn Clock,
+    /// A run that has not started yet and becomes active with the next recorded action.
+    activate: std::cell::RefCell<Option<String>>,
+}
+
+const TASK_FIELDS: [(&str, Value); 7] = [
+    ("status", Value::Null),
+    ("reason", Value::Null),
+    ("actual_start", Value::Null),
+    ("actual_finish", Value::Null),
+    ("backfilled", Value::Bool(false)),
+    ("started_by", Value::Null),
+    ("finished_by", Value::Null),
+];
+
+impl<'a> Actions<'a> {
+    pub fn new(store: &'a mut Store, author: Author, clock: &'a dyn Clock) -> Self {
+        Self { store, author, clock, activate: std::cell::RefCell::new(None) }
+    }
+
+    fn snap(&self) -> Result<Snapshot> {
+        Snapshot::load(self.store)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    fn stamp(&self, at: DateTime<Utc>) -> Stamp {
+        Stamp {
+            name: self.author.name.clone(),
+            role: self.author.role.clone(),
+            device: self.store.origin().get(..8).unwrap_or_default().to_owned(),
+            at: at.to_rfc3339(),
+        }
+    }
+
+    fn commit(&mut self, kind: &str, summary: String, mut payload: Value, mut writes: Vec<Write>) -> Result<Event> {
+        if let Value::Object(m) = &mut payload {
+            m.insert("summary".into(), json!(summary));
+        }
+        if let Some(run) = self.activate.borrow_mut().take() {
+            // First, so that a later write to the run's state in the same event wins.
+            writes.insert(0, Write::set(entity::RUN, &run, "state", json!(RunState::Active)));
+            writes.insert(1, Write::set(entity::RUN, &run, "started_at", json!(self.now().to_rfc3339())));
+        }
+        Ok(self.store.commit(&self.author, kind, payload, writes, self.clock)?)
+    }
+
+    /// A run that is not over, or why not. A run not started yet starts with this action.
+    fn active_run(&self, snap: &Snapshot, run: Option<&str>) -> Result<Run> {
+        let r = snap.run(run)?;
+        match r.state {
+            RunState::Active => Ok(r),
+            RunState::NotStarted => {
+                *self.activate.borrow_mut() = Some(r.id.clone());
+                Ok(r)
+            }
+            s => Err(refused(format!(
+                "run {} is {}: nothing more can be recorded in it",
+                r.id,
+                json!(s).as_str().unwrap_or("over")
+            ))),
+        }
+    }
+
+    /// The writes that put `fields` of an entity back as they are now.
+    fn before(&self, snap: &Snapshot, entity: &str, id: &str, fields: &[(&str, Value)]) -> Vec<Write> {
+        fields
+            .iter()
+            .map(|(f, default)| {
+                let v = snap.get(entity, id, f).cloned().unwrap_or_else(|| match *f {
+                    "status" => json!(TaskStatus::Pending),
+                    "decision" => json!(Decision::Pending),
+                    _ => default.clone(),
+                });
+                Write::set(entity, id, f, v)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,182 @@
+//! The rollback procedure: approvals, the rollback or fix-forward decision (and the override
+//! after the deadline), rollback steps and triggers.
+
+use super::{Actions, Result, refused};
+use crate::live::{LiveError, entity, key};
+use serde_json::{Value, json};
+use warroom_model::live::{Run, RunState, Status};
+use warroom_model::{Event, MatrixAction, Runbook, Write};
+
+impl Actions<'_> {
+    /// Approves a rollback as the author's role.
+    pub fn rollback_approve(&mut self, run: Option<&str>) -> Result<Event> {
+        let snap = self.snap()?;
+        let r = self.active_run(&snap, run)?;
+        let by = self.stamp(self.now());
+        self.commit(
+            "rollback.approve",
+            format!("rollback approved by {} ({})", by.name, by.role),
+            json!({ "run": r.id }),
+            vec![Write::add(entity::ROLLBACK, &r.id, "approvals", json!({ "role": by.role, "by": by }))],
+        )
+    }
+
+    /// Decides rollback or fix forward. Before the deadline a rollback needs the approvals of a
+    /// decision-matrix row that says roll back (the incident's row with `incident`); after it,
+    /// only fix forward, unless `rollback_override`.
+    pub fn rollback_decide(
+        &mut self,
+        run: Option<&str>,
+        rollback: bool,
+        reason: &str,
+        incident: Option<&str>,
+    ) -> Result<Event> {
+        let snap = self.snap()?;
+        let r = self.active_run(&snap, run)?;
+        let now = self.now();
+        let st = crate::live::status(&snap, &r, now)?;
+        if reason.trim().is_empty() {
+            return Err(refused("say why with --reason: a rollback decision is recorded with its reason"));
+        }
+        if rollback {
+            if st.rollback.fix_forward_only {
+                return Err(refused(format!(
+                    "past the rollback deadline ({}): fix forward only; to roll back anyway use `warroom rollback override --reason ...`",
+                    st.rollback.deadline.unwrap_or_default()
+                )));
+            }
+            let approvals: Vec<Value> =
+                snap.members(entity::ROLLBACK, &r.id, "approvals").into_iter().map(|v| v.value.clone()).collect();
+            let roles: Vec<String> =
+                approvals.iter().filter_map(|a| a.get("role").and_then(Value::as_str)).map(str::to_owned).collect();
+            let rows = approver_rows(&snap.runbook, &st, incident)?;
+            let approved = rows.is_empty()
+                || rows.iter().any(|need| {
+                    need.iter()
+                        .all(|n| roles.iter().any(|h| crate::import::vocab::fold(h) == crate::import::vocab::fold(n)))
+                });
+            if !approved {
+                let options: Vec<String> = rows.iter().map(|r| r.join(" + ")).collect();
+                return Err(refused(format!(
+                    "a rollback needs the approval of {} (the decision matrix); approved so far: {}. Each approver runs `warroom rollback approve`",
+                    options.join(" or "),
+                    if roles.is_empty() { "nobody".to_owned() } else { roles.join(", ") }
+                )));
+            }
+        }
+        self.record_decision(&r, rollback, reason, None)
+    }
+
+    /// Rolls back after the deadline: allowed with a reason, and recorded as an override.
+    pub fn rollback_override(&mut self, run: Option<&str>, reason: &str) -> Result<Event> {
+        let snap = self.snap()?;
+        let r = self.active_run(&snap, run)?;
+        if reason.trim().is_empty() {
+            return Err(refused("an override needs a reason (--reason)"));
+        }
+        self.record_decision(&r, true, reason, Some(reason))
+    }
+
+    fn record_decision(
+        &mut self,
+        r: &Run,
+        rollback: bool,
+        reason: &str,
+        override_reason: Option<&str>,
+    ) -> Result<Event> {
+        let by = self.stamp(self.now());
+        let decision = if rollback { "rollback" } else { "fix_forward" };
+        let mut writes = vec![
+            Write::set(entity::ROLLBACK, &r.id, "decision", json!(decision)),
+            Write::set(entity::ROLLBACK, &r.id, "reason", json!(reason)),
+            Write::set(entity::ROLLBACK, &r.id, "decided_by", json!(by)),
+        ];
+        if let Some(o) = override_reason {
+            writes.push(Write::set(entity::ROLLBACK, &r.id, "override_reason", json!(o)));
+        }
+        let kind = if override_reason.is_some() { "rollback.override" } else { "rollback.decide" };
+        self.commit(
+            kind,
+            format!("decision: {decision} — {reason}"),
+            json!({ "run": r.id, "decision": decision, "reason": reason }),
+            writes,
+        )
+    }
+
+    /// Ticks a rollback step; the last one ends the run as rolled back.
+    pub fn rollback_step_done(&mut self, run: Option<&str>, step: &str) -> Result<Event> {
+        let snap = self.snap()?;
+        let r = self.active_run(&snap, run)?;
+        let s = snap
+            .runbook
+            .rollback
+            .steps
+            .iter()
+            .find(|s| s.id == step)
+            .cloned()
+            .ok_or_else(|| LiveError::Unknown { kind: "rollback step", id: step.into() })?;
+        if snap.get(entity::ROLLBACK, &r.id, "decision") != Some(&json!("rollback")) {
+            return Err(refused("no rollback was decided: `warroom rollback decide --rollback --reason ...` first"));
+        }
+        let now = self.now();
+        let mut writes = vec![
+            Write::set(entity::STEP, &key(&r.id, step), "done", json!(true)),
+            Write::set(entity::STEP, &key(&r.id, step), "done_by", json!(self.stamp(now))),
+        ];
+        let others_done = snap
+            .runbook
+            .rollback
+            .steps
+            .iter()
+            .filter(|x| x.id != step)
+            .all(|x| snap.get(entity::STEP, &key(&r.id, &x.id), "done") == Some(&json!(true)));
+        if others_done {
+            writes.push(Write::set(entity::RUN, &r.id, "state", json!(RunState::RolledBack)));
+            writes.push(Write::set(entity::RUN, &r.id, "ended_at", json!(now.to_rfc3339())));
+        }
+        self.commit(
+            "rollback.step",
+            format!("rollback step {step} done — {}", s.title),
+            json!({ "run": r.id, "step": step }),
+            writes,
+        )
+    }
+
+    pub fn rollback_trigger(&mut self, run: Option<&str>, trigger: &str, checked: bool) -> Result<Event> {
+        let snap = self.snap()?;
+        let r = self.active_run(&snap, run)?;
+        let t = snap
+            .runbook
+            .rollback
+            .triggers
+            .iter()
+            .find(|t| t.id == trigger)
+            .cloned()
+            .ok_or_else(|| LiveError::Unknown { kind: "rollback trigger", id: trigger.into() })?;
+        self.commit(
+            "rollback.trigger",
+            format!("trigger {} {}", t.name, if checked { "met" } else { "cleared" }),
+            json!({ "run": r.id, "trigger": trigger }),
+            vec![Write::set(entity::TRIGGER, &key(&r.id, trigger), "checked", json!(checked))],
+        )
+    }
+}
+
+/// Approver sets from the decision matrix: the incident's row, else every row that rolls back.
+fn approver_rows(rb: &Runbook, st: &Status, incident: Option<&str>) -> Result<Vec<Vec<String>>> {
+    if let Some(id) = incident {
+        let inc = st
+            .incidents
+            .iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| LiveError::Unknown { kind: "incident", id: id.into() })?;
+        return Ok(if inc.approvers.is_empty() { Vec::new() } else { vec![inc.approvers.clone()] });
+    }
+    Ok(rb
+        .rollback
+        .matrix
+        .iter()
+        .filter(|m| m.action == MatrixAction::Rollback && !m.approvers.is_empty())
+        .map(|m| m.approvers.clone())
+        .collect())
+}

@@ -1,0 +1,539 @@
+//! The live picture of a run at an instant (`status`), built section by section: tasks and
+//! phases with their forecasts, what is due and next, checkpoints, the rollback gauge,
+//! incidents, metrics, the checklist, the hypercare end and the recent changes. Also the per-run
+//! records those sections read.
+
+use super::{
+    RED_WITHIN_MINUTES, Result, STATUS_SCHEMA, Snapshot, TaskRecord, entity, key, metric_state, minutes, parse_date,
+    parse_tz, schedule, step_minutes,
+};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
+use warroom_model::live::{
+    Change, ChecklistLive, CheckpointLive, Comment, Decision, IncidentLive, MetricLive, MetricState, PhaseLive, Rag,
+    Reading, RollbackLive, RollbackStepLive, Run, Severity, SignOff, Stamp, Status, TaskLive, TaskStatus,
+};
+use warroom_model::{MatrixAction, Runbook};
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+struct CheckpointRecord {
+    decision: Decision,
+    reason: Option<String>,
+    decided_by: Option<Stamp>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+struct RollbackRecord {
+    decision: Option<String>,
+    decided_by: Option<Stamp>,
+    override_reason: Option<String>,
+    opened: bool,
+    opened_by: Option<Stamp>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+struct StepRecord {
+    done: bool,
+    done_by: Option<Stamp>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+struct IncidentRecord {
+    run: String,
+    title: String,
+    severity: Option<Severity>,
+    description: String,
+    open: bool,
+    opened_by: Stamp,
+    resolved_by: Option<Stamp>,
+    eta: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+struct CheckRecord {
+    checked: bool,
+    by: Option<Stamp>,
+}
+
+fn same_role(a: &str, b: &str) -> bool {
+    crate::import::vocab::fold(a) == crate::import::vocab::fold(b)
+}
+
+/// Everything a screen needs about `run` at `now`.
+pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> {
+    let rb = &snap.runbook;
+    let tz = parse_tz(&run.tz)?;
+    let date = parse_date(&run.date)?;
+    let formatter = schedule::Formatter::new(tz);
+    let fmt = |t: DateTime<Utc>| formatter.format(t);
+    let durations = run.durations_from.as_deref().map(|r| snap.actual_durations(r)).unwrap_or_default();
+    let plan = schedule::plan(rb, tz, date, &durations);
+    let over = run.state.is_over();
+
+    let Timeline { tasks, starts, finish, phases } = timeline(snap, run, now, &plan, &formatter);
+    let Queue { due, next, overdue, current_phase } = queue(&tasks, &starts, now, !over);
+    let checkpoints = checkpoints_live(snap, run, &finish, &formatter);
+    let rollback = rollback_live(snap, run, tz, date, now, &plan, &finish)?;
+    let incidents = incidents_live(snap, run, now, &formatter);
+    let metrics = metrics_live(snap, run);
+    let checklist = checklist_live(snap, run);
+
+    let forecast_end = finish.iter().max().copied().unwrap_or(now);
+    let planned_end = plan.finish.iter().max().copied().unwrap_or(now);
+    let hypercare_end = hypercare_end_at(rb, tz, date, &formatter);
+    let recent = recent_changes(snap, &formatter);
+
+    Ok(Status {
+        schema: STATUS_SCHEMA.into(),
+        now: fmt(now),
+        run: run.clone(),
+        current_phase,
+        due,
+        next,
+        overdue,
+        tasks,
+        phases,
+        checkpoints,
+        rollback,
+        incidents,
+        metrics,
+        checklist,
+        forecast_end: fmt(forecast_end),
+        variance_minutes: minutes(forecast_end - planned_end),
+        hypercare_end,
+        recent,
+    })
+}
+
+/// Tasks and phases as the plan meets what was recorded.
+struct Timeline {
+    tasks: Vec<TaskLive>,
+    /// Forecast start of each task, in the runbook's task order.
+    starts: Vec<DateTime<Utc>>,
+    /// Forecast finish of each task, in the runbook's task order.
+    finish: Vec<DateTime<Utc>>,
+    phases: Vec<PhaseLive>,
+}
+
+/// The run's task records in one pass; most tasks have none yet.
+fn task_records<'s>(snap: &'s Snapshot, prefix: &str) -> HashMap<&'s str, Map<String, Value>> {
+    let mut records: HashMap<&str, Map<String, Value>> = HashMap::new();
+    for ((_, id, field), v) in snap
+        .state
+        .fields
+        .range((entity::TASK.to_owned(), String::new(), String::new())..)
+        .take_while(|((e, _, _), _)| e == entity::TASK)
+    {
+        if let Some(task) = id.strip_prefix(prefix) {
+            records.entry(task).or_default().insert(field.clone(), v.value.clone());
+        }
+    }
+    records
+}
+
+/// Only the tasks that have comments need a look at the comment sets.
+fn commented_tasks<'s>(snap: &'s Snapshot, prefix: &str) -> HashSet<&'s str> {
+    snap.state
+        .members
+        .range((entity::TASK.to_owned(), String::new(), String::new(), String::new())..)
+        .take_while(|((e, _, _, _), _)| e == entity::TASK)
+        .filter(|((_, _, f, _), _)| f == "comments")
+        .filter_map(|((_, id, _, _), _)| id.strip_prefix(prefix))
+        .collect()
+}
+
+/// Each task's forecast from its record, its predecessors and `now`, and each phase's.
+fn timeline(
+    snap: &Snapshot,
+    run: &Run,
+    now: DateTime<Utc>,
+    plan: &schedule::Plan,
+    formatter: &schedule::Formatter,
+) -> Timeline {
+    let rb = &snap.runbook;
+    let fmt = |t: DateTime<Utc>| formatter.format(t);
+    let stamp_of = |t: Option<DateTime<Utc>>| t.map(fmt);
+    let over = run.state.is_over();
+
+    let mut tasks: Vec<TaskLive> = Vec::with_capacity(plan.start.len());
+    let mut starts: Vec<DateTime<Utc>> = Vec::with_capacity(plan.start.len());
+    let prefix = format!("{}/", run.id);
+    let mut records = task_records(snap, &prefix);
+    let commented = commented_tasks(snap, &prefix);
+    // Positions by id, for explicit dependencies; most runbooks have none.
+    let position: HashMap<&str, usize> = if rb.tasks().any(|t| !t.after.is_empty()) {
+        rb.tasks().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect()
+    } else {
+        HashMap::new()
+    };
+    let mut finish: Vec<DateTime<Utc>> = Vec::with_capacity(plan.start.len());
+    let mut phases: Vec<PhaseLive> = Vec::with_capacity(rb.phases.len());
+    let mut prev_phase_finish: Option<DateTime<Utc>> = None;
+    for phase in &rb.phases {
+        let mut prev: Option<DateTime<Utc>> = None;
+        let mut phase_max: Option<DateTime<Utc>> = None;
+        let mut phase_done = true;
+        for t in &phase.tasks {
+            let rec: TaskRecord = records
+                .remove(t.id.as_str())
+                .and_then(|m| serde_json::from_value(Value::Object(m)).ok())
+                .unwrap_or_default();
+            let i = finish.len();
+            let ps = plan.start.get(i).copied().unwrap_or(now);
+            let pf = plan.finish.get(i).copied().unwrap_or(ps);
+            let pm = pf - ps;
+            let mut pred = prev.or(prev_phase_finish);
+            if t.checkpoint {
+                pred = pred.max(phase_max);
+            }
+            for a in &t.after {
+                pred = pred.max(position.get(a.as_str()).and_then(|j| finish.get(*j)).copied());
+            }
+            let (fs, ff) = match rec.status {
+                TaskStatus::Done | TaskStatus::Skipped => {
+                    let f = rec.actual_finish.unwrap_or(now);
+                    (rec.actual_start.unwrap_or(f), f)
+                }
+                TaskStatus::InProgress | TaskStatus::Failed | TaskStatus::Blocked => {
+                    let s = rec.actual_start.unwrap_or(now);
+                    (s, if over { s + pm } else { now.max(s + pm) })
+                }
+                TaskStatus::Pending => {
+                    let s = if over { ps.max(pred.unwrap_or(ps)) } else { now.max(ps).max(pred.unwrap_or(ps)) };
+                    (s, s + pm)
+                }
+            };
+            finish.push(ff);
+            prev = Some(ff);
+            phase_max = phase_max.max(Some(ff));
+            let comments = if commented.contains(t.id.as_str()) {
+                snap.member_values::<Comment>(entity::TASK, &key(&run.id, &t.id), "comments")
+            } else {
+                Vec::new()
+            };
+            phase_done &= rec.status.is_closed();
+            starts.push(fs);
+            tasks.push(TaskLive {
+                id: t.id.clone(),
+                phase: phase.id.clone(),
+                title: t.title.clone(),
+                owner: t.owner.clone(),
+                checkpoint: t.checkpoint,
+                status: rec.status,
+                reason: rec.reason.clone(),
+                planned_start: fmt(ps),
+                planned_finish: fmt(pf),
+                planned_minutes: minutes(pm),
+                forecast_start: fmt(fs),
+                forecast_finish: fmt(ff),
+                actual_start: stamp_of(rec.actual_start),
+                actual_finish: stamp_of(rec.actual_finish),
+                variance_minutes: minutes(ff - pf),
+                overdue: !over && !rec.status.is_closed() && now > pf,
+                backfilled: rec.backfilled,
+                started_by: rec.started_by.clone(),
+                finished_by: rec.finished_by.clone(),
+                comments,
+            });
+        }
+        let first = finish.len() - phase.tasks.len();
+        let planned_start = plan.start.get(first).copied().filter(|_| !phase.tasks.is_empty()).unwrap_or(now);
+        let planned_finish =
+            plan.finish.get(first..finish.len()).and_then(|f| f.iter().max()).copied().unwrap_or(planned_start);
+        let forecast_finish = phase_max.unwrap_or(planned_finish);
+        phases.push(PhaseLive {
+            id: phase.id.clone(),
+            name: phase.display_name(),
+            planned_start: fmt(planned_start),
+            planned_finish: fmt(planned_finish),
+            forecast_finish: fmt(forecast_finish),
+            variance_minutes: minutes(forecast_finish - planned_finish),
+            done: phase_done,
+        });
+        prev_phase_finish = phase_max.or(prev_phase_finish);
+    }
+    Timeline { tasks, starts, finish, phases }
+}
+
+/// What to work on: the tasks due now, the next ones, the overdue ones and the current phase.
+struct Queue {
+    due: Vec<String>,
+    next: Vec<String>,
+    overdue: Vec<String>,
+    current_phase: Option<String>,
+}
+
+fn queue(tasks: &[TaskLive], starts: &[DateTime<Utc>], now: DateTime<Utc>, active: bool) -> Queue {
+    let open: Vec<&TaskLive> = tasks.iter().filter(|t| !t.status.is_closed()).collect();
+    let due: Vec<String> = if active {
+        tasks
+            .iter()
+            .zip(starts)
+            .filter(|(t, s)| !t.status.is_closed() && (t.status != TaskStatus::Pending || **s <= now))
+            .map(|(t, _)| t.id.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let due_set: HashSet<&str> = due.iter().map(String::as_str).collect();
+    let next: Vec<String> =
+        open.iter().filter(|t| !due_set.contains(t.id.as_str())).take(3).map(|t| t.id.clone()).collect();
+    let overdue: Vec<String> = tasks.iter().filter(|t| t.overdue).map(|t| t.id.clone()).collect();
+    let current_phase = if active { open.first().map(|t| t.phase.clone()) } else { None };
+    Queue { due, next, overdue, current_phase }
+}
+
+/// Checkpoints with their sign-offs, what is missing, and their decisions.
+fn checkpoints_live(
+    snap: &Snapshot,
+    run: &Run,
+    finish: &[DateTime<Utc>],
+    formatter: &schedule::Formatter,
+) -> Vec<CheckpointLive> {
+    let fmt = |t: DateTime<Utc>| formatter.format(t);
+    snap.runbook
+        .tasks()
+        .zip(finish)
+        .filter(|(t, _)| t.checkpoint)
+        .map(|(t, ff)| {
+            let k = key(&run.id, &t.id);
+            let rec: CheckpointRecord = snap.record(entity::CHECKPOINT, &k);
+            let required = snap.required_roles(&t.owner);
+            let signed: Vec<SignOff> = snap.member_values(entity::CHECKPOINT, &k, "signoffs");
+            let missing = required.iter().filter(|r| !signed.iter().any(|s| same_role(&s.role, r))).cloned().collect();
+            CheckpointLive {
+                id: t.id.clone(),
+                title: t.title.clone(),
+                decision: rec.decision,
+                reason: rec.reason,
+                decided_by: rec.decided_by,
+                forecast: fmt(*ff),
+                required,
+                signed,
+                missing,
+            }
+        })
+        .collect()
+}
+
+/// The rollback gauge. The point of no return (`decide_by`) is the deadline, or earlier if the
+/// rollback would not fit before the window ends. Green: the implementation is forecast to end
+/// before it. Amber: it is not. Red: it is not and the point is less than RED_WITHIN_MINUTES
+/// away, or rolling back now would already overrun the window. Closed: past the deadline (fix
+/// forward only, unless overridden) or the run is over.
+fn rollback_live(
+    snap: &Snapshot,
+    run: &Run,
+    tz: Tz,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    plan: &schedule::Plan,
+    finish: &[DateTime<Utc>],
+) -> Result<RollbackLive> {
+    let rb = &snap.runbook;
+    let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
+    let deadline = rb.rollback.deadline.map(|d| schedule::instant(tz, date, d.on_day(rb.rollback.deadline_day)));
+    let window_end = rb.window.as_ref().map(|w| schedule::instant(tz, date, w.end_minutes()));
+    let durations = step_minutes(rb, deadline, window_end);
+    let total: u32 = durations.iter().map(|(m, _)| m).sum();
+    let total_d = Duration::minutes(i64::from(total));
+    let rec: RollbackRecord = snap.record(entity::ROLLBACK, &run.id);
+    let steps: Vec<RollbackStepLive> = rb
+        .rollback
+        .steps
+        .iter()
+        .zip(&durations)
+        .map(|(s, (m, estimated))| {
+            let sr: StepRecord = snap.record(entity::STEP, &key(&run.id, &s.id));
+            RollbackStepLive {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                minutes: *m,
+                estimated: *estimated,
+                done: sr.done,
+                done_by: sr.done_by,
+            }
+        })
+        .collect();
+    let remaining: u32 = if rec.decision.as_deref() == Some("rollback") {
+        steps.iter().filter(|s| !s.done).map(|s| s.minutes).sum()
+    } else {
+        total
+    };
+    let restore_by = window_end.or(deadline.map(|d| d + total_d));
+    let decide_by = match (deadline, restore_by) {
+        (Some(d), Some(r)) => Some(d.min(r - total_d)),
+        (None, Some(r)) => Some(r - total_d),
+        (d, None) => d,
+    };
+    let before_deadline = |s: &&DateTime<Utc>| deadline.is_none_or(|d| **s < d);
+    let implementation_end =
+        plan.start.iter().zip(finish).filter(|(s, _)| before_deadline(s)).map(|(_, f)| *f).max().unwrap_or(now);
+    let implementation_planned_end = plan
+        .start
+        .iter()
+        .zip(&plan.finish)
+        .filter(|(s, _)| before_deadline(s))
+        .map(|(_, f)| *f)
+        .max()
+        .unwrap_or(implementation_end);
+    let backout_now = now + Duration::minutes(i64::from(remaining));
+    let backout_worst = implementation_end.max(now) + total_d;
+    let slack = decide_by.map_or(0, |d| minutes(d - now));
+    let fix_forward_only = deadline.is_some_and(|d| now > d);
+    let late = decide_by.is_some_and(|d| implementation_end > d);
+    let state = if run.state.is_over() || (fix_forward_only && rec.override_reason.is_none()) {
+        Rag::Closed
+    } else if restore_by.is_some_and(|r| backout_now > r) || (late && slack <= RED_WITHIN_MINUTES) {
+        Rag::Red
+    } else if late {
+        Rag::Amber
+    } else {
+        Rag::Green
+    };
+    let triggers_checked = rb
+        .rollback
+        .triggers
+        .iter()
+        .filter(|t| snap.get(entity::TRIGGER, &key(&run.id, &t.id), "checked") == Some(&Value::Bool(true)))
+        .map(|t| t.id.clone())
+        .collect();
+    Ok(RollbackLive {
+        state,
+        deadline: deadline.map(fmt),
+        restore_by: restore_by.map(fmt),
+        decide_by: decide_by.map(fmt),
+        implementation_end: fmt(implementation_end),
+        implementation_planned_end: fmt(implementation_planned_end),
+        implementation_variance_minutes: minutes(implementation_end - implementation_planned_end),
+        backout_now: fmt(backout_now),
+        backout_worst: fmt(backout_worst),
+        rollback_minutes: total,
+        slack_minutes: slack,
+        decision: rec.decision,
+        decided_by: rec.decided_by,
+        override_reason: rec.override_reason,
+        opened: rec.opened,
+        opened_by: rec.opened_by,
+        triggers_checked,
+        steps,
+        fix_forward_only,
+    })
+}
+
+/// The run's incidents, each with what the decision matrix recommends for its severity.
+fn incidents_live(
+    snap: &Snapshot,
+    run: &Run,
+    now: DateTime<Utc>,
+    formatter: &schedule::Formatter,
+) -> Vec<IncidentLive> {
+    let rb = &snap.runbook;
+    let fmt = |t: DateTime<Utc>| formatter.format(t);
+    snap.ids(entity::INCIDENT)
+        .into_iter()
+        .filter_map(|id| {
+            let rec: IncidentRecord = snap.record(entity::INCIDENT, &id);
+            (rec.run == run.id).then_some((id, rec))
+        })
+        .map(|(id, rec)| {
+            let row = rec.severity.and_then(|sev| {
+                rb.rollback.matrix.iter().find(|m| m.severity.trim().eq_ignore_ascii_case(&format!("{sev:?}")))
+            });
+            let recommendation = row.map(|m| {
+                match m.action {
+                    MatrixAction::Rollback => "rollback",
+                    MatrixAction::FixForward => "fix_forward",
+                    MatrixAction::DisableFeature => "disable_feature",
+                    MatrixAction::Other => "other",
+                }
+                .to_owned()
+            });
+            let eta = rec.eta.map(|e| if rec.open { e.max(now) } else { e });
+            IncidentLive {
+                updates: snap.member_values(entity::INCIDENT, &id, "updates"),
+                id,
+                title: rec.title,
+                severity: rec.severity,
+                description: rec.description,
+                open: rec.open,
+                opened_by: rec.opened_by,
+                resolved_by: rec.resolved_by,
+                recommendation,
+                approvers: row.map(|m| m.approvers.clone()).unwrap_or_default(),
+                eta: eta.map(fmt),
+            }
+        })
+        .collect()
+}
+
+/// Each metric's readings and the state of the last one.
+fn metrics_live(snap: &Snapshot, run: &Run) -> Vec<MetricLive> {
+    snap.runbook
+        .metrics
+        .iter()
+        .map(|m| {
+            let readings: Vec<Reading> = snap.member_values(entity::METRIC, &key(&run.id, &m.id), "readings");
+            let last = readings.last().cloned();
+            let state = match &last {
+                None => MetricState::Unknown,
+                Some(r) => metric_state(&m.target_condition, &m.alert_condition, r.value),
+            };
+            MetricLive {
+                id: m.id.clone(),
+                name: m.name.clone(),
+                target: m.target.clone(),
+                alert: m.alert.clone(),
+                state,
+                last,
+                readings,
+            }
+        })
+        .collect()
+}
+
+/// The end-of-day checklist as ticked in this run.
+fn checklist_live(snap: &Snapshot, run: &Run) -> Vec<ChecklistLive> {
+    snap.runbook
+        .checklist
+        .iter()
+        .map(|c| {
+            let rec: CheckRecord = snap.record(entity::CHECK, &key(&run.id, &c.id));
+            ChecklistLive { id: c.id.clone(), text: c.text.clone(), checked: rec.checked, by: rec.by }
+        })
+        .collect()
+}
+
+/// When hypercare ends: the window's end plus the hypercare hours, when both are known.
+fn hypercare_end_at(rb: &Runbook, tz: Tz, date: NaiveDate, formatter: &schedule::Formatter) -> Option<String> {
+    let fmt = |t: DateTime<Utc>| formatter.format(t);
+    match (&rb.window, rb.hypercare_hours) {
+        (Some(w), Some(h)) => Some(fmt(schedule::instant(tz, date, w.end_minutes()) + Duration::hours(i64::from(h)))),
+        _ => None,
+    }
+}
+
+/// The latest events, as changes with who made them and when.
+fn recent_changes(snap: &Snapshot, formatter: &schedule::Formatter) -> Vec<Change> {
+    let fmt = |t: DateTime<Utc>| formatter.format(t);
+    snap.recent
+        .iter()
+        .map(|e| Change {
+            kind: e.kind.clone(),
+            summary: e.payload.get("summary").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            by: Stamp {
+                name: e.author.name.clone(),
+                role: e.author.role.clone(),
+                device: e.origin.get(..8).unwrap_or(&e.origin).to_owned(),
+                at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map(fmt).unwrap_or_default(),
+            },
+        })
+        .collect()
+}

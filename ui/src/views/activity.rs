@@ -1,0 +1,64 @@
+//! The Activity screen: the audit record and everything recorded, newest first.
+
+use super::room::reach;
+use crate::api;
+use crate::app::ctx;
+use crate::i18n::t;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use warroom_model::api::Activity;
+
+pub fn activity() -> impl IntoView {
+    let c = ctx();
+    let items = RwSignal::new(Vec::<Activity>::new());
+    Effect::new(move |_| {
+        c.version.get();
+        c.status.get();
+        spawn_local(async move {
+            match api::activity(300).await {
+                Ok(list) => items.set(list),
+                Err(e) => c.error.set(Some(e.message)),
+            }
+        });
+    });
+    let has_run = move || c.status.get().is_some();
+    view! {
+        <section class="card record-bar">
+            <div>
+                <h2>{t("Audit record")}</h2>
+                <p class="muted">{move || if c.status.get().is_some_and(|s| !s.run.state.is_over()) {
+                    t("Every task, decision and event with the log's digest. Printed now, it is marked PARTIAL.")
+                } else {
+                    t("Every task, decision and event with the log's digest.")
+                }}</p>
+            </div>
+            <div class="buttons">
+                <button id="print-record" disabled=move || !has_run() || c.busy_record.get()
+                    title=t("Print the audit record") on:click=move |_| c.print_record()>{t("Print")}</button>
+                <button id="save-record" disabled=move || !has_run() || c.busy_record.get()
+                    title=t("Save the audit record as PDF") on:click=move |_| c.save_record()>{t("Save as PDF")}</button>
+            </div>
+        </section>
+        <table class="card activity">
+            <thead><tr><th>{t("When")}</th><th>{t("Who")}</th><th>{t("What")}</th><th>{t("Laptop")}</th></tr></thead>
+            <tbody>
+                {move || items.get().into_iter().map(|a| view! {
+                    <tr>
+                        <td class="num">{a.at.get(5..19).unwrap_or_default().replace('T', " ")}</td>
+                        <td>{format!("{} ({})", a.name, a.role)}</td>
+                        <td><div>{a.summary.clone()}</div>
+                            {a.overwrote.iter().map(|o| view! {
+                                <p class="overwrote">{format!("⚠ {} {}: {} → {} ({} {:.0} s {}) · {}",
+                                    t("overwrote"), o.replaced_by, o.replaced, o.value, t("set"), o.seconds_before, t("earlier"), o.field)}</p>
+                            }).collect_view()}
+                            <details><summary class="muted">{a.kind.clone()}</summary>
+                                <ul class="changes">{a.changes.iter().take(40).map(|ch| view! { <li><code>{ch.clone()}</code></li> }).collect_view()}</ul>
+                            </details>
+                        </td>
+                        <td class="num muted">{format!("{}#{}", a.origin, a.seq)}{reach(c, &a)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,58 @@
+//! The Checkpoints screen: sign-offs and the GO / NO-GO / HOLD decisions.
+
+use super::format::{hm, need_run};
+use crate::app::ctx;
+use crate::i18n::t;
+use leptos::prelude::*;
+use warroom_model::api::Action;
+use warroom_model::live::Decision;
+
+pub fn checkpoints() -> impl IntoView {
+    let c = ctx();
+    // Outside the list, so a refresh of the picture keeps what was typed.
+    let reason = RwSignal::new(String::new());
+    move || {
+        let Some(st) = c.status.get() else { return need_run() };
+        st.checkpoints
+            .into_iter()
+            .map(|cp| {
+                let (i1, i2, i3, i4) = (cp.id.clone(), cp.id.clone(), cp.id.clone(), cp.id.clone());
+                let decision = match cp.decision {
+                    Decision::Pending => t("not decided"),
+                    Decision::Go => t("GO"),
+                    Decision::NoGo => t("NO-GO"),
+                    Decision::Hold => t("HOLD"),
+                };
+                let dclass = format!("decision {:?}", cp.decision).to_lowercase();
+                view! {
+                    <section class="card checkpoint" id=format!("checkpoint-{}", cp.id)>
+                        <h2>{cp.title.clone()}</h2>
+                        <p class="muted">{t("Forecast")}" "<span class="num">{hm(&cp.forecast)}</span></p>
+                        <p class=dclass><strong>{t("Decision")}": "</strong><span class="decision-text">{decision}</span>
+                            {cp.reason.clone().map(|r| view! { <span class="muted">{format!(" — {r}")}</span> })}
+                            {cp.decided_by.clone().map(|s| view! { <span class="muted">{format!(" ({}, {} {})", s.name, s.role, hm(&s.at))}</span> })}
+                        </p>
+                        <div class="signoffs">
+                            <div><h3>{t("Signed")}</h3><ul class="signed">
+                                {cp.signed.iter().map(|s| view! { <li class="ok">{format!("✔ {} — {} ({})", s.role, s.by.name, hm(&s.by.at))}</li> }).collect_view()}
+                            </ul></div>
+                            <div><h3>{t("Missing")}</h3><ul class="missing">
+                                {cp.missing.iter().map(|r| view! { <li class="danger">{format!("✖ {r}")}</li> }).collect_view()}
+                            </ul></div>
+                        </div>
+                        <Show when=move || c.can_write()>
+                            <div class="form">
+                                <button class="sign" on:click={let i = i1.clone(); move |_| c.act(Action::CheckpointSign { id: i.clone(), role: None })}>{t("Sign")}</button>
+                                <label>{t("Reason")}<input class="reason" type="text" bind:value=reason /></label>
+                                <button class="go primary" on:click={let i = i2.clone(); move |_| c.act(Action::CheckpointDecide { id: i.clone(), decision: Decision::Go, reason: Some(reason.get()).filter(|r| !r.is_empty()) })}>{t("GO")}</button>
+                                <button class="nogo danger" on:click={let i = i3.clone(); move |_| c.act(Action::CheckpointDecide { id: i.clone(), decision: Decision::NoGo, reason: Some(reason.get()).filter(|r| !r.is_empty()) })}>{t("NO-GO")}</button>
+                                <button class="hold" on:click={let i = i4.clone(); move |_| c.act(Action::CheckpointDecide { id: i.clone(), decision: Decision::Hold, reason: Some(reason.get()).filter(|r| !r.is_empty()) })}>{t("HOLD")}</button>
+                            </div>
+                        </Show>
+                    </section>
+                }
+            })
+            .collect_view()
+            .into_any()
+    }
+}

@@ -1,0 +1,120 @@
+//! Time and text helpers shared by the screens: clock and duration text, status and RAG
+//! labels, the clipboard, and the "no run yet" placeholder.
+
+use crate::app::Ctx;
+use crate::i18n::t;
+use leptos::prelude::*;
+use warroom_model::live::{Rag, TaskStatus};
+
+/// "06:05" from an RFC 3339 instant: as written when it carries the run's offset; a UTC stamp
+/// (who did what, when) is shown at the run's current offset.
+pub fn hm(s: &str) -> String {
+    if s.ends_with("+00:00") || s.ends_with('Z') {
+        let zone = use_context::<Ctx>().and_then(|c| c.status.get_untracked()).map(|st| st.now);
+        if let Some(zone) = zone.filter(|z| !z.ends_with("+00:00")) {
+            let t = ms(s);
+            if t.is_finite() {
+                let mins = ((t / 60_000.0).floor() as i64 + offset_minutes(&zone)).rem_euclid(1440);
+                return format!("{:02}:{:02}", mins / 60, mins % 60);
+            }
+        }
+    }
+    s.get(11..16).unwrap_or("—").to_owned()
+}
+
+pub(super) fn ms(s: &str) -> f64 {
+    js_sys::Date::parse(s)
+}
+
+/// The UTC offset, in minutes, at the end of an RFC 3339 instant.
+fn offset_minutes(s: &str) -> i64 {
+    let tail = s.get(s.len().saturating_sub(6)..).unwrap_or("");
+    let sign = if tail.starts_with('-') { -1 } else { 1 };
+    let h: i64 = tail.get(1..3).and_then(|x| x.parse().ok()).unwrap_or(0);
+    let m: i64 = tail.get(4..6).and_then(|x| x.parse().ok()).unwrap_or(0);
+    sign * (h * 60 + m)
+}
+
+/// This laptop's clock in the run's zone, HH:MM:SS.
+pub(super) fn clock_text(now_ms: f64, zone_of: Option<&str>) -> String {
+    let off = zone_of.map_or_else(|| -(js_sys::Date::new_0().get_timezone_offset() as i64), offset_minutes);
+    let secs = ((now_ms / 1000.0) as i64 + off * 60).rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+pub(super) fn duration_text(mins: i64) -> String {
+    let m = mins.abs();
+    if m >= 60 { format!("{} h {:02} {}", m / 60, m % 60, t("min")) } else { format!("{m} {}", t("min")) }
+}
+
+/// "in 42 min" or "5 min ago".
+pub(super) fn until(target: &str, now_ms: f64) -> String {
+    let mins = ((ms(target) - now_ms) / 60_000.0).round() as i64;
+    if mins >= 0 {
+        format!("{} {}", t("in"), duration_text(mins))
+    } else {
+        format!("{} {}", duration_text(mins), t("ago"))
+    }
+}
+
+/// "+25 min" late, "−5 min" early, or "on plan".
+pub(super) fn variance(m: i64) -> String {
+    match m {
+        0 => t("on plan").to_owned(),
+        m if m > 0 => format!("+{} {}", duration_text(m), t("late")),
+        m => format!("−{} {}", duration_text(m), t("early")),
+    }
+}
+
+pub(super) fn status_label(s: TaskStatus) -> &'static str {
+    match s {
+        TaskStatus::Pending => t("pending"),
+        TaskStatus::InProgress => t("in progress"),
+        TaskStatus::Done => t("done"),
+        TaskStatus::Skipped => t("skipped"),
+        TaskStatus::Failed => t("failed"),
+        TaskStatus::Blocked => t("blocked"),
+    }
+}
+
+pub(super) fn rag_label(r: Rag) -> &'static str {
+    match r {
+        Rag::Green => t("GREEN"),
+        Rag::Amber => t("AMBER"),
+        Rag::Red => t("RED"),
+        Rag::Closed => t("CLOSED — fix forward only"),
+    }
+}
+
+pub(super) fn rag_class(r: Rag) -> &'static str {
+    match r {
+        Rag::Green => "green",
+        Rag::Amber => "amber",
+        Rag::Red => "red",
+        Rag::Closed => "closed",
+    }
+}
+
+pub(super) fn copy(text: String) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(&text);
+    }
+}
+
+pub(super) fn input_value(e: &leptos::ev::Event) -> String {
+    event_target_value(e)
+}
+
+pub(super) fn roles(c: Ctx) -> Vec<String> {
+    c.loaded.get().map(|l| l.runbook.roles()).unwrap_or_default()
+}
+
+pub(super) fn is_mine(c: Ctx, owner: &str) -> bool {
+    let Some(me) = c.session.get().map(|s| s.me) else { return false };
+    let role = me.role.trim().to_lowercase();
+    !role.is_empty() && (owner.to_lowercase().contains(&role) || owner.trim().eq_ignore_ascii_case("all"))
+}
+
+pub(super) fn need_run() -> AnyView {
+    view! { <p class="muted big">{t("No run yet")}</p> }.into_any()
+}

@@ -1,0 +1,46 @@
+//! The bar on top of every screen: the runbook's title, the run, sync, the bell, the go-live
+//! forecast and the clock.
+
+use super::format::{clock_text, hm, variance};
+use super::room::sync_chip;
+use crate::app::ctx;
+use crate::i18n::t;
+use leptos::prelude::*;
+use warroom_model::live::RunKind;
+
+pub fn top_bar() -> impl IntoView {
+    let c = ctx();
+    view! {
+        <div class="bar">
+            <div class="title">
+                <h1>{move || c.loaded.get().map(|l| l.runbook.title).unwrap_or_default()}</h1>
+                {move || c.status.get().map(|st| {
+                    let live = st.run.kind == RunKind::Live;
+                    view! {
+                        <span class="badge" class:live=live>{if live { t("LIVE") } else { t("REHEARSAL") }}</span>
+                        <span class="muted">{format!("{} · {}", st.run.date, st.run.tz)}</span>
+                    }
+                })}
+            </div>
+            <div class="bar-right">
+                {sync_chip}
+                <button id="bell" class="bell" title=move || t("Notifications") aria-label=move || t("Notifications")
+                    on:click=move |_| { c.unread.set(0); c.bell.update(|b| *b = !*b); }>
+                    <svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true">
+                        <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1z"/>
+                    </svg>
+                    {move || (c.unread.get() > 0).then(|| view! { <span class="count">{c.unread.get()}</span> })}
+                </button>
+                {move || c.status.get().map(|st| view! {
+                    <div class="forecast" class:late={st.rollback.implementation_variance_minutes > 0} id="forecast-variance">
+                        <span class="label">{t("Go-live forecast")}" "{hm(&st.rollback.implementation_end)}</span>
+                        <strong>{variance(st.rollback.implementation_variance_minutes)}</strong>
+                    </div>
+                })}
+                <div class="clock" aria-label="time now" id="clock">
+                    {move || clock_text(c.now_ms.get(), c.status.get().as_ref().map(|s| s.now.as_str()))}
+                </div>
+            </div>
+        </div>
+    }
+}
