@@ -30,7 +30,7 @@ export WARROOM_OLD_BIN
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 export XDG_CONFIG_HOME="$scratch/config" XDG_CACHE_HOME="$scratch/cache" XDG_DATA_HOME="$scratch/data"
-export XDG_RUNTIME_DIR="$scratch/runtime" MESA_SHADER_CACHE_DISABLE=true WEBKIT_DISABLE_COMPOSITING_MODE=1
-mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
+export XDG_STATE_HOME="$scratch/state" XDG_RUNTIME_DIR="$scratch/runtime" MESA_SHADER_CACHE_DISABLE=true WEBKIT_DISABLE_COMPOSITING_MODE=1
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 xvfb-run -a -s "-screen 0 1400x1000x24" dbus-run-session -- cargo test --workspace --exclude warroom-ui --locked

@@ -4,10 +4,10 @@
 //! `changed` event. One instance per database; the window's size and place are remembered.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock};
 use tauri::{Emitter, Manager, Runtime, State, WindowEvent};
-use warroom_core::notify::desktop::{Desktop, Notifier};
+use warroom_core::host::{Host, desktop_sink};
+use warroom_core::notify::desktop::Desktop;
 use warroom_core::report;
 use warroom_core::service::{Service, ServiceError};
 use warroom_core::{Store, SystemClock};
@@ -20,100 +20,57 @@ use warroom_model::{ApiError, ErrorKind, Loaded};
 
 mod peers;
 
-/// The service the app works on; commands lock it for the length of one call.
+/// What the app's commands share: core's host, and the page the record window shows.
 pub struct AppState {
-    svc: Mutex<Service>,
-    /// Told of every change (for the peer service's followers and change stream).
-    changed: tokio::sync::watch::Sender<u64>,
-    /// How each peer was last seen, once the peer service runs.
-    book: Mutex<Option<Arc<warroom_core::sync::node::Book>>>,
-    /// The version last announced to the UI.
-    announced: Mutex<u64>,
+    host: Arc<Host>,
     /// The printable record the record window shows.
     printable: Mutex<String>,
-    /// Wakes the notification watcher after a change, so it plans again at once.
-    kick: Mutex<mpsc::Sender<()>>,
 }
 
 impl AppState {
-    fn kick(&self) {
-        if let Ok(kick) = self.kick.lock() {
-            let _ = kick.send(());
-        }
-    }
-
-    fn with<R: Runtime, T>(
-        &self,
-        app: &tauri::AppHandle<R>,
-        f: impl FnOnce(&mut Service) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
-        let mut svc =
-            self.svc.lock().map_err(|_| ApiError::new(ErrorKind::Internal, "the database lock was poisoned"))?;
-        let out = f(&mut svc);
-        let version = svc.version();
-        drop(svc);
-        if let Ok(mut seen) = self.announced.lock()
-            && *seen != version
-        {
-            *seen = version;
-            self.changed.send_replace(version);
-            let _ = app.emit("changed", version);
-            self.kick();
-        }
-        out
+    fn with<T, E: Into<ApiError>>(&self, f: impl FnOnce(&mut Service) -> Result<T, E>) -> Result<T, ApiError> {
+        self.host.with(f)
     }
 }
 
 #[tauri::command]
-fn session<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>) -> Result<Session, ApiError> {
-    state.with(&app, |s| s.session(true).map_err(|e| e.to_api()))
+fn session(state: State<'_, AppState>) -> Result<Session, ApiError> {
+    state.with(|s| s.session(true))
 }
 
 #[tauri::command]
-fn runbook<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>) -> Result<Loaded, ApiError> {
-    state.with(&app, |s| s.loaded().map_err(|e| e.to_api()))
+fn runbook(state: State<'_, AppState>) -> Result<Loaded, ApiError> {
+    state.with(|s| s.loaded())
 }
 
 #[tauri::command]
-fn status<R: Runtime>(
-    app: tauri::AppHandle<R>,
-    state: State<'_, AppState>,
-    run: Option<String>,
-) -> Result<Option<Status>, ApiError> {
-    state.with(&app, |s| s.status(run.as_deref(), None).map_err(|e| e.to_api()))
+fn status(state: State<'_, AppState>, run: Option<String>) -> Result<Option<Status>, ApiError> {
+    state.with(|s| s.status(run.as_deref(), None))
 }
 
 #[tauri::command]
-fn act<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, req: Request) -> Result<Done, ApiError> {
-    state.with(&app, |s| s.act(&req).map_err(|e| e.to_api()))
+fn act(state: State<'_, AppState>, req: Request) -> Result<Done, ApiError> {
+    state.with(|s| s.act(&req))
 }
 
 #[tauri::command]
-fn activity<R: Runtime>(
-    app: tauri::AppHandle<R>,
-    state: State<'_, AppState>,
-    limit: Option<usize>,
-) -> Result<Vec<Activity>, ApiError> {
-    state.with(&app, |s| s.activity(limit.unwrap_or(200).min(5000)).map_err(|e| e.to_api()))
+fn activity(state: State<'_, AppState>, limit: Option<usize>) -> Result<Vec<Activity>, ApiError> {
+    state.with(|s| s.activity(limit.unwrap_or(200).min(5000)))
 }
 
 #[tauri::command]
-fn import_runbook<R: Runtime>(
-    app: tauri::AppHandle<R>,
-    state: State<'_, AppState>,
-    req: ImportRequest,
-) -> Result<ImportOutcome, ApiError> {
-    state.with(&app, |s| s.import(&req).map_err(|e| e.to_api()))
+fn import_runbook(state: State<'_, AppState>, req: ImportRequest) -> Result<ImportOutcome, ApiError> {
+    state.with(|s| s.import(&req))
 }
 
 #[tauri::command]
-fn me<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>) -> Result<Me, ApiError> {
-    state.with(&app, |s| s.me().map_err(|e| e.to_api()))
+fn me(state: State<'_, AppState>) -> Result<Me, ApiError> {
+    state.with(|s| s.me())
 }
 
 #[tauri::command]
-fn set_me<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, me: Me) -> Result<Me, ApiError> {
-    state.with(&app, |s| s.set_me(&me).map_err(|e| e.to_api()))
+fn set_me(state: State<'_, AppState>, me: Me) -> Result<Me, ApiError> {
+    state.with(|s| s.set_me(&me))
 }
 
 /// The scheme the record window loads the printable page from.
@@ -130,12 +87,14 @@ fn print_report<R: Runtime>(
     run: Option<String>,
     paper: Option<Paper>,
 ) -> Result<(), ApiError> {
-    let rec = state.with(&app, |s| s.record(run.as_deref()).map_err(|e| e.to_api()))?;
+    let rec = state.with(|s| s.record(run.as_deref()))?;
     let page = report::html(&rec, paper.unwrap_or_default());
     let title = format!("{} — {}", rec.runbook.title, report::file_name(&rec, ReportFormat::Html));
     *state.printable.lock().map_err(|_| ApiError::new(ErrorKind::Internal, "the record lock was poisoned"))? = page;
-    if let Some(old) = app.get_webview_window(RECORD_WINDOW) {
-        let _ = old.destroy();
+    if let Some(old) = app.get_webview_window(RECORD_WINDOW)
+        && let Err(e) = old.destroy()
+    {
+        tracing::warn!("cannot close the previous record window: {e}");
     }
     let failed = |e: &dyn std::fmt::Display| ApiError::new(ErrorKind::Internal, format!("cannot open the record: {e}"));
     let url = format!("{RECORD_SCHEME}://localhost/").parse().map_err(|e| failed(&e))?;
@@ -143,8 +102,10 @@ fn print_report<R: Runtime>(
         .title(title)
         .inner_size(900.0, 1000.0)
         .on_page_load(|window, load| {
-            if load.event() == tauri::webview::PageLoadEvent::Finished {
-                let _ = window.print();
+            if load.event() == tauri::webview::PageLoadEvent::Finished
+                && let Err(e) = window.print()
+            {
+                tracing::warn!("cannot open the print dialog: {e}");
             }
         })
         .build()
@@ -180,88 +141,45 @@ fn save_report<R: Runtime>(
         .or_else(|_| paths.document_dir())
         .or_else(|_| paths.home_dir())
         .map_err(|e| ApiError::new(ErrorKind::Storage, format!("no folder to save the record in: {e}")))?;
-    let rec = state.with(&app, |s| s.record(run.as_deref()).map_err(|e| e.to_api()))?;
-    report::save(&rec, ReportFormat::Pdf, paper.unwrap_or_default(), &dir).map_err(|e| ServiceError::from(e).to_api())
+    let rec = state.with(|s| s.record(run.as_deref()))?;
+    Ok(report::save(&rec, ReportFormat::Pdf, paper.unwrap_or_default(), &dir).map_err(ServiceError::from)?)
 }
 
 #[tauri::command]
-fn notify_settings<R: Runtime>(
-    app: tauri::AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Result<NotifySettings, ApiError> {
-    state.with(&app, |s| s.notify_settings().map_err(|e| e.to_api()))
+fn notify_settings(state: State<'_, AppState>) -> Result<NotifySettings, ApiError> {
+    state.with(|s| s.notify_settings())
 }
 
 #[tauri::command]
-fn set_notify_settings<R: Runtime>(
-    app: tauri::AppHandle<R>,
-    state: State<'_, AppState>,
-    settings: NotifySettings,
-) -> Result<NotifySettings, ApiError> {
-    state.with(&app, |s| s.set_notify_settings(&settings).map_err(|e| e.to_api()))
+fn set_notify_settings(state: State<'_, AppState>, settings: NotifySettings) -> Result<NotifySettings, ApiError> {
+    let saved = state.with(|s| s.set_notify_settings(&settings))?;
+    state.host.kick();
+    Ok(saved)
 }
 
 #[tauri::command]
-fn recent_notifications<R: Runtime>(
-    app: tauri::AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Result<Vec<Shown>, ApiError> {
-    state.with(&app, |s| s.recent_notifications().map_err(|e| e.to_api()))
+fn recent_notifications(state: State<'_, AppState>) -> Result<Vec<Shown>, ApiError> {
+    state.with(|s| s.recent_notifications())
 }
 
 #[tauri::command]
-fn snooze<R: Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, req: Snooze) -> Result<Notice, ApiError> {
-    let n = state.with(&app, |s| s.snooze(&req.key, req.minutes).map_err(|e| e.to_api()))?;
-    state.kick();
+fn snooze(state: State<'_, AppState>, req: Snooze) -> Result<Notice, ApiError> {
+    let n = state.with(|s| s.snooze(&req.key, req.minutes))?;
+    state.host.kick();
     Ok(n)
 }
 
 /// Brings the window forward; the UI opens the task, checkpoint or panel the notice is about.
 fn open<R: Runtime>(app: &tauri::AppHandle<R>, to: Open) {
     if let Some(w) = app.get_webview_window("main") {
-        let _ = w.unminimize();
-        let _ = w.show();
-        let _ = w.set_focus();
-    }
-    let _ = app.emit("open", to);
-}
-
-/// The app's own notification timer: core's planner decides what is due; this sleeps until
-/// then (or until something changes) and shows it on the desktop.
-fn watch_notifications<R: Runtime>(app: tauri::AppHandle<R>, kicks: mpsc::Receiver<()>) {
-    let notifier = Desktop;
-    loop {
-        let state = app.state::<AppState>();
-        let book = state.book.lock().ok().and_then(|b| b.clone());
-        let tick = state.with(&app, |s| {
-            let (mut show, next) = s.notify_tick().map_err(|e| e.to_api())?;
-            // Member laptops out of reach for a while: the peer service's picture, told once.
-            if let Some(book) = &book {
-                show.extend(book.lost(s)?);
+        for (what, r) in [("unminimize", w.unminimize()), ("show", w.show()), ("focus", w.set_focus())] {
+            if let Err(e) = r {
+                tracing::warn!("cannot {what} the window: {e}");
             }
-            Ok((show, next))
-        });
-        let wait = match tick {
-            Ok((show, next)) => {
-                for n in show {
-                    let target = Open { kind: n.kind, task_id: n.task_id.clone() };
-                    let handle = app.clone();
-                    if let Err(e) = notifier.show(&n, Some(Box::new(move || open(&handle, target)))) {
-                        eprintln!("warroom: {e}");
-                    }
-                    let _ = app.emit("notified", &n);
-                }
-                (next - chrono::Utc::now()).to_std().unwrap_or_default()
-            }
-            Err(e) => {
-                eprintln!("warroom: notifications: {e}");
-                Duration::from_secs(60)
-            }
-        };
-        match kicks.recv_timeout(wait) {
-            Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => while kicks.try_recv().is_ok() {},
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
         }
+    }
+    if let Err(e) = app.emit("open", to) {
+        tracing::warn!("cannot tell the window what to open: {e}");
     }
 }
 
@@ -290,79 +208,63 @@ fn lock_instance(db: &std::path::Path) -> anyhow::Result<std::fs::File> {
     }
 }
 
-/// Local setting holding the window's place and size: `x,y,width,height` in physical pixels.
-const GEOMETRY: &str = "window.geometry";
-
-fn restore_geometry<R: Runtime>(window: &tauri::WebviewWindow<R>, svc: &Service) {
-    let Ok(Some(text)) = svc.store().local(GEOMETRY) else { return };
-    let v: Vec<i64> = text.split(',').filter_map(|p| p.trim().parse().ok()).collect();
-    if let [x, y, w, h] = v[..]
-        && w >= 400
-        && h >= 300
-    {
-        let (Ok(x), Ok(y), Ok(w), Ok(h)) = (i32::try_from(x), i32::try_from(y), u32::try_from(w), u32::try_from(h))
-        else {
-            return;
-        };
-        let _ = window.set_size(tauri::PhysicalSize::new(w, h));
-        let _ = window.set_position(tauri::PhysicalPosition::new(x, y));
+/// The runtime the host's background work (peers, the notification timer, noticing the CLI's
+/// commits) runs on, made once.
+fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    if let Some(rt) = RT.get() {
+        return Ok(rt);
     }
-}
-
-fn save_geometry<R: Runtime>(window: &tauri::Window<R>) {
-    let (Ok(pos), Ok(size)) = (window.outer_position(), window.inner_size()) else { return };
-    let state = window.state::<AppState>();
-    if let Ok(mut svc) = state.svc.lock() {
-        let _ = svc.set_local(GEOMETRY, &format!("{},{},{},{}", pos.x, pos.y, size.width, size.height));
-    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("warroom-host")
+        .enable_all()
+        .build()?;
+    Ok(RT.get_or_init(|| rt))
 }
 
 pub fn run() -> anyhow::Result<()> {
     let path = db_path()?;
     let _lock = lock_instance(&path)?;
     let svc = Service::with_demo(Store::open(&path)?, Arc::new(SystemClock))?;
+    let rt = runtime()?;
+    let host = Host::new(svc, rt.handle().clone());
     tauri::Builder::default()
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(move |app| {
-            let version = svc.version();
-            if let Some(window) = app.get_webview_window("main") {
-                restore_geometry(&window, &svc);
-            }
-            let (kick, kicks) = mpsc::channel();
-            app.manage(AppState {
-                svc: Mutex::new(svc),
-                changed: tokio::sync::watch::channel(version).0,
-                book: Mutex::new(None),
-                announced: Mutex::new(version),
-                printable: Mutex::new(String::new()),
-                kick: Mutex::new(kick),
-            });
-            let handle = app.handle().clone();
-            std::thread::spawn(move || watch_notifications(handle, kicks));
-            // A room's laptop serves and follows its peers for as long as the app is open.
-            if let Err(e) = peers::start(app.handle()) {
-                eprintln!("warroom: peer sync did not start: {}", e.message);
-            }
-            // Notice what the CLI (another process) commits to the same database.
-            let handle = app.handle().clone();
-            std::thread::spawn(move || {
-                loop {
-                    std::thread::sleep(Duration::from_millis(500));
-                    let state = handle.state::<AppState>();
-                    let _ = state.with(&handle, |s| s.poll_external().map_err(|e| e.to_api()));
+            app.manage(AppState { host: Arc::clone(&host), printable: Mutex::new(String::new()) });
+            // Every change, ours, a peer's or the CLI's: the views re-read.
+            let (handle, mut changed) = (app.handle().clone(), host.subscribe());
+            rt.spawn(async move {
+                while changed.changed().await.is_ok() {
+                    let version = *changed.borrow_and_update();
+                    if let Err(e) = handle.emit("changed", version) {
+                        tracing::warn!("cannot tell the window of a change: {e}");
+                    }
                 }
             });
+            let (opener, teller) = (app.handle().clone(), app.handle().clone());
+            host.notifications(desktop_sink(
+                Desktop,
+                move |n: &Notice| open(&opener, Open { kind: n.kind, task_id: n.task_id.clone() }),
+                move |n: &Notice| {
+                    if let Err(e) = teller.emit("notified", n) {
+                        tracing::warn!("cannot list a notification in the window: {e}");
+                    }
+                },
+            ))?;
+            // A room's laptop serves and follows its peers for as long as the app is open.
+            if let Err(e) = peers::start(&host) {
+                tracing::error!("peer sync did not start: {e}");
+            }
+            host.watch_external();
             Ok(())
         })
         .register_uri_scheme_protocol(RECORD_SCHEME, printable)
         .on_window_event(|window, event| {
-            if window.label() != "main" {
-                return;
-            }
-            match event {
-                WindowEvent::CloseRequested { .. } => save_geometry(window),
-                // A record window left open does not keep the app running without its main window.
-                WindowEvent::Destroyed => window.app_handle().exit(0),
-                _ => {}
+            // A record window left open does not keep the app running without its main window.
+            if window.label() == "main" && matches!(event, WindowEvent::Destroyed) {
+                window.app_handle().exit(0);
             }
         })
         .invoke_handler(tauri::generate_handler![

@@ -5,10 +5,11 @@ use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use std::fmt::Write as _;
-use warroom_core::live::actions::{Actions, TaskAction};
+use warroom_core::live::actions::TaskAction;
 use warroom_core::live::{self, Snapshot, parse_tz};
+use warroom_core::service::Recorded;
 use warroom_core::{Clock, FakeClock, Store};
-use warroom_model::Author;
+use warroom_model::api::Action;
 use warroom_model::live::{Decision, Rag, RunKind, RunState, Severity, Status};
 
 #[derive(Subcommand)]
@@ -220,46 +221,36 @@ fn machine_tz() -> String {
     iana_time_zone::get_timezone().ok().filter(|tz| parse_tz(tz).is_ok()).unwrap_or_else(|| "UTC".into())
 }
 
-pub fn run_cmd(store: &mut Store, author: Author, clock: &dyn Clock, who: &Who, cmd: RunCmd) -> Result<String> {
-    let mut a = Actions::new(store, author, clock);
-    Ok(match cmd {
-        RunCmd::Start { live, date, tz, durations_from, .. } => {
-            let kind = if live { RunKind::Live } else { RunKind::Rehearsal };
-            let tz = tz.unwrap_or_else(machine_tz);
-            let r = a.run_start(kind, &date, &tz, durations_from.as_deref())?;
-            format!("started {} ({} in {})\n", r.id, r.date, r.tz)
-        }
-        RunCmd::Finish => {
-            a.run_end(who.run.as_deref(), RunState::Completed)?;
-            "run completed\n".into()
-        }
-        RunCmd::Abandon => {
-            a.run_end(who.run.as_deref(), RunState::Abandoned)?;
-            "run abandoned\n".into()
-        }
-        RunCmd::List => {
-            let snap = Snapshot::load(a.store)?;
-            let mut o = String::new();
-            for r in snap.runs() {
-                let _ = writeln!(o, "{}  {:?}  {}  {}  {:?}", r.id, r.kind, r.date, r.tz, r.state);
-            }
-            if o.is_empty() {
-                o.push_str("no runs yet: `warroom run start --live|--rehearsal --date YYYY-MM-DD`\n");
-            }
-            o
-        }
+/// `warroom run list`: the runs, oldest first.
+pub fn run_list(store: &Store) -> Result<String> {
+    let snap = Snapshot::load(store)?;
+    let mut o = String::new();
+    for r in snap.runs() {
+        writeln!(o, "{}  {}  {}  {}  {}", r.id, r.kind, r.date, r.tz, r.state)?;
+    }
+    if o.is_empty() {
+        o.push_str("no runs yet: `warroom run start --live|--rehearsal --date YYYY-MM-DD`\n");
+    }
+    Ok(o)
+}
+
+/// The action `warroom run start|finish|abandon` asks for (`list` records nothing: `None`).
+pub fn run_action(cmd: RunCmd) -> Option<Action> {
+    Some(match cmd {
+        RunCmd::Start { live, date, tz, durations_from, .. } => Action::RunStart {
+            kind: if live { RunKind::Live } else { RunKind::Rehearsal },
+            date,
+            tz: tz.unwrap_or_else(machine_tz),
+            durations_from,
+        },
+        RunCmd::Finish => Action::RunEnd { state: RunState::Completed },
+        RunCmd::Abandon => Action::RunEnd { state: RunState::Abandoned },
+        RunCmd::List => return None,
     })
 }
 
-pub fn task_cmd(
-    a: &mut Actions<'_>,
-    who: &Who,
-    id: &str,
-    verb: TaskVerb,
-    note: Option<&str>,
-    at: Option<&str>,
-) -> Result<String> {
-    let action = match verb {
+pub fn task_action(id: String, verb: TaskVerb, note: Option<String>, at: Option<String>) -> Result<Action> {
+    let verb = match verb {
         TaskVerb::Start => TaskAction::Start,
         TaskVerb::Done => TaskAction::Done,
         TaskVerb::Skip => TaskAction::Skip,
@@ -268,60 +259,44 @@ pub fn task_cmd(
         TaskVerb::Undo => TaskAction::Undo,
         TaskVerb::Comment => {
             let Some(text) = note else { bail!("a comment needs its text in --note") };
-            a.comment(who.run.as_deref(), id, text)?;
-            return Ok(format!("{id}: comment added\n"));
+            return Ok(Action::Comment { task: id, text });
         }
     };
-    let ev = a.task(who.run.as_deref(), id, action, note, at)?;
-    Ok(format!("{}\n", ev.payload["summary"].as_str().unwrap_or_default()))
+    Ok(Action::Task { task: id, verb, note, at })
 }
 
-pub fn checkpoint_cmd(
-    a: &mut Actions<'_>,
-    who: &Who,
-    id: &str,
-    verb: CheckpointVerb,
-    reason: Option<&str>,
-    as_role: Option<&str>,
-) -> Result<String> {
-    let ev = match verb {
-        CheckpointVerb::Sign => a.checkpoint_sign(who.run.as_deref(), id, as_role)?,
-        CheckpointVerb::Go => a.checkpoint_decide(who.run.as_deref(), id, Decision::Go, reason)?,
-        CheckpointVerb::NoGo => a.checkpoint_decide(who.run.as_deref(), id, Decision::NoGo, reason)?,
-        CheckpointVerb::Hold => a.checkpoint_decide(who.run.as_deref(), id, Decision::Hold, reason)?,
+pub fn checkpoint_action(id: String, verb: CheckpointVerb, reason: Option<String>, as_role: Option<String>) -> Action {
+    let decision = match verb {
+        CheckpointVerb::Sign => return Action::CheckpointSign { id, role: as_role },
+        CheckpointVerb::Go => Decision::Go,
+        CheckpointVerb::NoGo => Decision::NoGo,
+        CheckpointVerb::Hold => Decision::Hold,
     };
-    Ok(format!("{}\n", ev.payload["summary"].as_str().unwrap_or_default()))
+    Action::CheckpointDecide { id, decision, reason }
 }
 
-pub fn rollback_cmd(a: &mut Actions<'_>, who: &Who, cmd: RollbackCmd) -> Result<String> {
-    let run = who.run.as_deref();
-    let ev = match cmd {
-        RollbackCmd::Approve => a.rollback_approve(run)?,
-        RollbackCmd::Decide { rollback, reason, incident, .. } => {
-            a.rollback_decide(run, rollback, &reason, incident.as_deref())?
+pub fn rollback_action(cmd: RollbackCmd) -> Action {
+    match cmd {
+        RollbackCmd::Approve => Action::RollbackApprove,
+        RollbackCmd::Decide { rollback, reason, incident, .. } => Action::RollbackDecide { rollback, reason, incident },
+        RollbackCmd::Override { reason } => Action::RollbackOverride { reason },
+        RollbackCmd::Step { id, .. } => Action::RollbackStep { id },
+        RollbackCmd::Trigger { id, state } => {
+            Action::RollbackTrigger { id, checked: matches!(state, CheckWord::Check) }
         }
-        RollbackCmd::Override { reason } => a.rollback_override(run, &reason)?,
-        RollbackCmd::Step { id, .. } => a.rollback_step_done(run, &id)?,
-        RollbackCmd::Trigger { id, state } => a.rollback_trigger(run, &id, matches!(state, CheckWord::Check))?,
-    };
-    Ok(format!("{}\n", ev.payload["summary"].as_str().unwrap_or_default()))
+    }
 }
 
-pub fn incident_cmd(a: &mut Actions<'_>, who: &Who, cmd: IncidentCmd) -> Result<String> {
-    Ok(match cmd {
+pub fn incident_action(cmd: IncidentCmd) -> Action {
+    match cmd {
         IncidentCmd::Open { title, severity, description, eta } => {
-            let (id, _) = a.incident_open(who.run.as_deref(), &title, severity.into(), &description, eta)?;
-            format!("opened {id}\n")
+            Action::IncidentOpen { title, severity: severity.into(), description, eta_minutes: eta }
         }
         IncidentCmd::Update { id, note, severity, eta } => {
-            a.incident_update(&id, &note, severity.map(Into::into), eta)?;
-            format!("{id} updated\n")
+            Action::IncidentUpdate { id, note, severity: severity.map(Into::into), eta_minutes: eta }
         }
-        IncidentCmd::Resolve { id, note } => {
-            a.incident_resolve(&id, &note)?;
-            format!("{id} resolved\n")
-        }
-    })
+        IncidentCmd::Resolve { id, note } => Action::IncidentResolve { id, note },
+    }
 }
 
 fn pairs(fields: Vec<String>) -> Result<Vec<(String, String)>> {
@@ -334,29 +309,39 @@ fn pairs(fields: Vec<String>) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-pub fn edit_cmd(a: &mut Actions<'_>, cmd: EditCmd) -> Result<String> {
+pub fn edit_action(cmd: EditCmd) -> Result<Action> {
     Ok(match cmd {
-        EditCmd::Set { kind, id, fields } => {
-            a.edit_set(&kind, &id, &pairs(fields)?)?;
-            format!("{kind} {id} updated\n")
-        }
-        EditCmd::Add { kind, fields, after } => {
-            let (id, _) = a.edit_add(&kind, &pairs(fields)?, after.as_deref())?;
-            format!("added {kind} {id}\n")
-        }
+        EditCmd::Set { kind, id, fields } => Action::EditSet { kind, id, fields: pairs(fields)? },
+        EditCmd::Add { kind, fields, after } => Action::EditAdd { kind, fields: pairs(fields)?, after },
         EditCmd::AddTask { phase, time, title, owner, after } => {
-            let (id, _) = a.edit_add_task(&phase, &time, &title, &owner, after.as_deref())?;
-            format!("added task {id}\n")
+            Action::EditAddTask { phase, time, title, owner, after }
         }
-        EditCmd::Delete { kind, id } => {
-            a.edit_delete(&kind, &id)?;
-            format!("{kind} {id} deleted\n")
-        }
-        EditCmd::Move { kind, id, after, phase } => {
-            a.edit_move(&kind, &id, after.as_deref(), phase.as_deref())?;
-            format!("{kind} {id} moved\n")
-        }
+        EditCmd::Delete { kind, id } => Action::EditDelete { kind, id },
+        EditCmd::Move { kind, id, after, phase } => Action::EditMove { kind, id, after, phase },
     })
+}
+
+/// What the command prints after core recorded `action`.
+pub fn said(action: &Action, done: &Recorded) -> String {
+    let created = done.created.as_deref().unwrap_or_default();
+    match action {
+        Action::RunStart { date, tz, .. } => format!("started {created} ({date} in {tz})\n"),
+        Action::RunEnd { state: RunState::Completed } => "run completed\n".into(),
+        Action::RunEnd { .. } => "run abandoned\n".into(),
+        Action::Comment { task, .. } => format!("{task}: comment added\n"),
+        Action::IncidentOpen { .. } => format!("opened {created}\n"),
+        Action::IncidentUpdate { id, .. } => format!("{id} updated\n"),
+        Action::IncidentResolve { id, .. } => format!("{id} resolved\n"),
+        Action::MetricRecord { .. } => {
+            format!("{} ({})\n", done.summary, done.payload["state"].as_str().unwrap_or_default())
+        }
+        Action::EditSet { kind, id, .. } => format!("{kind} {id} updated\n"),
+        Action::EditAdd { kind, .. } => format!("added {kind} {created}\n"),
+        Action::EditAddTask { .. } => format!("added task {created}\n"),
+        Action::EditDelete { kind, id } => format!("{kind} {id} deleted\n"),
+        Action::EditMove { kind, id, .. } => format!("{kind} {id} moved\n"),
+        _ => format!("{}\n", done.summary),
+    }
 }
 
 /// `--now`: RFC 3339, or a local `YYYY-MM-DDTHH:MM` in the run's time zone.
@@ -423,7 +408,7 @@ pub fn render_status(st: &Status) -> String {
     let phase = st.current_phase.as_ref().and_then(|p| st.phases.iter().find(|x| &x.id == p)).map(|p| p.name.clone());
     let _ = writeln!(
         o,
-        "{:?} · phase: {} · forecast end {} ({})",
+        "{} · phase: {} · forecast end {} ({})",
         st.run.state,
         phase.unwrap_or_else(|| "—".into()),
         hm(&st.forecast_end),
@@ -475,22 +460,22 @@ pub fn render_status(st: &Status) -> String {
             } else {
                 format!(" missing {}", c.missing.join(", "))
             };
-            format!("{} {:?}{missing}", c.id, c.decision)
+            format!("{} {}{missing}", c.id, c.decision)
         })
         .collect();
     let _ = writeln!(o, "Checkpoints: {}", cps.join(" · "));
     for i in st.incidents.iter().filter(|i| i.open) {
         let _ = writeln!(
             o,
-            "Incident {} {:?}: {} → {} ({})",
+            "Incident {} {}: {} → {} ({})",
             i.id,
-            i.severity,
+            i.severity.map_or_else(|| "(no severity)".to_owned(), |s| s.to_string()),
             i.title,
             i.recommendation.clone().unwrap_or_default(),
             i.approvers.join(" + ")
         );
     }
-    let ms: Vec<String> = st.metrics.iter().map(|m| format!("{} {:?}", m.name, m.state)).collect();
+    let ms: Vec<String> = st.metrics.iter().map(|m| format!("{} {}", m.name, m.state)).collect();
     let _ = writeln!(o, "Metrics: {}", ms.join(" · "));
     if let Some(c) = st.recent.last() {
         let _ = writeln!(o, "Last change: {} by {} ({}) at {}", c.summary, c.by.name, c.by.role, hm(&c.by.at));

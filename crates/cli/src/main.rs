@@ -20,11 +20,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use warroom_core::export::{self, Format, Progress};
-use warroom_core::live::actions::Actions;
 use warroom_core::report;
+use warroom_core::service::Service;
+use warroom_core::service::{ME_NAME, ME_ROLE};
 use warroom_core::{Store, SystemClock, demo, import_file};
 use warroom_model::Author;
+use warroom_model::api::{Action, Request};
 
 /// Where `serve --peer` listens for the room's laptops unless told.
 const DEFAULT_PEER_BIND: std::net::SocketAddr =
@@ -40,6 +43,9 @@ struct Cli {
     /// The database file (default: warroom.db in the OS data folder).
     #[arg(long, global = true, env = "WARROOM_DB", value_name = "PATH")]
     db: Option<PathBuf>,
+    /// Say more on standard error (-v info, -vv debug); the log file is at info regardless.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(flatten)]
     who: live::Who,
     #[command(subcommand)]
@@ -303,13 +309,7 @@ fn actor(store: &Store, who: &live::Who) -> Result<Author> {
 
 /// The person recorded on changes: `warroom me set`, else the login name.
 fn me(store: &Store) -> Result<Author> {
-    let name = store.local("me.name")?;
-    let role = store.local("me.role")?.unwrap_or_default();
-    let name = name
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("USERNAME").ok())
-        .unwrap_or_else(|| "unknown".into());
-    Ok(Author { name, role })
+    Ok(warroom_core::service::author_of(store)?)
 }
 
 /// Writes `bytes` to the file named with `-o`, else to standard output.
@@ -372,8 +372,8 @@ fn run(cli: Cli) -> Result<()> {
             let mut store = open(cli.db)?;
             if let Some(MeAction::Set { name }) = action {
                 let Some(role) = &cli.who.role else { bail!("say your role too: `warroom me set NAME --role ROLE`") };
-                store.set_local("me.name", &name)?;
-                store.set_local("me.role", role)?;
+                store.set_local(ME_NAME, &name)?;
+                store.set_local(ME_ROLE, role)?;
             }
             let me = me(&store)?;
             writeln!(out, "{} ({})", me.name, if me.role.is_empty() { "no role set" } else { &me.role })?;
@@ -428,7 +428,9 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Watch { no_desktop, json, now, speed } => {
             let store = open(cli.db)?;
-            notify::watch(store, clock(now, speed), !no_desktop, json, &mut out)?;
+            drop(out);
+            notify::watch(store, clock(now, speed), !no_desktop, json)?;
+            return Ok(());
         }
         Command::Peers { cmd } => {
             let mut store = open(cli.db)?;
@@ -459,53 +461,46 @@ fn run(cli: Cli) -> Result<()> {
             let author = actor(&store, &cli.who)?;
             room::cmd(&mut store, &author, &SystemClock, cmd, &mut out)?;
         }
-        Command::Run { cmd } => {
-            let mut store = open(cli.db)?;
-            let author = actor(&store, &cli.who)?;
-            out.write_all(live::run_cmd(&mut store, author, &SystemClock, &cli.who, cmd)?.as_bytes())?;
+        Command::Run { cmd: live::RunCmd::List } => {
+            let store = open(cli.db)?;
+            out.write_all(live::run_list(&store)?.as_bytes())?;
         }
         cmd => {
-            let mut store = open(cli.db)?;
-            let author = actor(&store, &cli.who)?;
-            let mut a = Actions::new(&mut store, author, &SystemClock);
             let who = &cli.who;
-            let text = match cmd {
-                Command::Task { id, verb, note, at } => {
-                    live::task_cmd(&mut a, who, &id, verb, note.as_deref(), at.as_deref())?
-                }
-                Command::Checkpoint { id, verb, reason, as_role } => {
-                    live::checkpoint_cmd(&mut a, who, &id, verb, reason.as_deref(), as_role.as_deref())?
-                }
-                Command::Rollback { cmd } => live::rollback_cmd(&mut a, who, cmd)?,
-                Command::Incident { cmd } => live::incident_cmd(&mut a, who, cmd)?,
+            let action = match cmd {
+                Command::Run { cmd } => live::run_action(cmd).map_or_else(unreachable_command, Ok)?,
+                Command::Task { id, verb, note, at } => live::task_action(id, verb, note, at)?,
+                Command::Checkpoint { id, verb, reason, as_role } => live::checkpoint_action(id, verb, reason, as_role),
+                Command::Rollback { cmd } => live::rollback_action(cmd),
+                Command::Incident { cmd } => live::incident_action(cmd),
                 Command::Metric { cmd: live::MetricCmd::Record { name, value, unit, source } } => {
-                    let ev = a.metric_record(who.run.as_deref(), &name, value, unit.as_deref(), source.as_deref())?;
-                    format!(
-                        "{} ({})\n",
-                        ev.payload["summary"].as_str().unwrap_or_default(),
-                        ev.payload["state"].as_str().unwrap_or_default()
-                    )
+                    Action::MetricRecord { metric: name, value, unit, source }
                 }
                 Command::Checklist { id, state } => {
-                    let ev = a.checklist(who.run.as_deref(), &id, matches!(state, live::CheckWord::Check))?;
-                    format!("{}\n", ev.payload["summary"].as_str().unwrap_or_default())
+                    Action::Checklist { id, checked: matches!(state, live::CheckWord::Check) }
                 }
-                Command::Edit { cmd } => live::edit_cmd(&mut a, cmd)?,
+                Command::Edit { cmd } => live::edit_action(cmd)?,
                 _ => unreachable_command()?,
             };
-            out.write_all(text.as_bytes())?;
+            let store = open(cli.db)?;
+            let by = actor(&store, who)?;
+            // The same path the desktop app and the browser take.
+            let mut svc = Service::new(store, Arc::new(SystemClock))?;
+            let done = svc.perform(&Request { run: who.run.clone(), by: Some(by), action: action.clone() })?;
+            out.write_all(live::said(&action, &done).as_bytes())?;
         }
     }
     Ok(())
 }
 
 /// The match above handles every command; this keeps the compiler satisfied without a panic.
-fn unreachable_command() -> Result<String> {
+fn unreachable_command<T>() -> Result<T> {
     bail!("internal error: a command was not dispatched")
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _logging = warroom_core::logging::init("warroom", cli.verbose);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -9,6 +9,7 @@ use clap::{Subcommand, ValueEnum};
 use std::io::Write;
 use std::sync::Arc;
 use warroom_core::clock::Clock;
+use warroom_core::host::Host;
 use warroom_core::notify::desktop::{Desktop, Notifier};
 use warroom_core::service::Service;
 use warroom_core::{Store, notify};
@@ -167,41 +168,33 @@ fn write_settings(out: &mut dyn Write, s: &NotifySettings) -> Result<()> {
 }
 
 /// Runs until interrupted: at each moment prints the notifications due and shows them on the
-/// desktop. It sleeps until the next moment (at most a minute, to tell being awake from being
-/// away); commits by other processes are checked for once a second.
-pub fn watch(store: Store, clock: Arc<dyn Clock>, desktop: bool, json: bool, out: &mut dyn Write) -> Result<()> {
-    let mut svc = Service::new(store, clock.clone())?;
-    let notifier = Desktop;
-    let mut warned = false;
-    writeln!(out, "watching {} for {}", svc.store().path(), who(&svc)?)?;
-    out.flush()?;
-    loop {
-        let (show, next) = svc.notify_tick()?;
-        for n in &show {
-            if json {
-                writeln!(out, "{}", serde_json::to_string(n)?)?;
-            } else {
-                writeln!(out, "{}", line(n))?;
-            }
-            out.flush()?;
-            if desktop && let Err(e) = notifier.show(n, None) {
-                if !warned {
-                    eprintln!("warroom watch: {e}; printing only");
-                }
-                warned = true;
-            }
-        }
-        loop {
-            let left = next - clock.now();
-            if left <= Duration::zero() {
-                break;
-            }
-            std::thread::sleep(clock.real(left).min(std::time::Duration::from_secs(1)));
-            if svc.poll_external()? {
-                break;
-            }
-        }
+/// desktop. The timing is core's host's, the same as the desktop app's.
+pub fn watch(store: Store, clock: Arc<dyn Clock>, desktop: bool, json: bool) -> Result<()> {
+    let svc = Service::new(store, clock)?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "watching {} for {}", svc.store().path(), who(&svc)?)?;
+        out.flush()?;
     }
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    let host = Host::new(svc, rt.handle().clone());
+    let warned = std::cell::Cell::new(false);
+    host.notifications(move |n: &Notice| {
+        let text = if json { serde_json::to_string(n).unwrap_or_default() } else { line(n) };
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "{text}").and_then(|()| out.flush()).is_err() {
+            tracing::debug!("standard output is closed");
+        }
+        if desktop
+            && let Err(e) = Desktop.show(n, None)
+            && !warned.replace(true)
+        {
+            tracing::warn!("{e}; printing only");
+        }
+    })?;
+    host.watch_external();
+    rt.block_on(tokio::signal::ctrl_c())?;
+    Ok(())
 }
 
 fn who(svc: &Service) -> Result<String> {

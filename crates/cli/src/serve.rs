@@ -13,72 +13,37 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use tokio::sync::watch;
+use std::sync::Arc;
+use subtle::ConstantTimeEq as _;
+use warroom_core::host::{self, Host};
 use warroom_core::report;
 use warroom_core::service::{Service, ServiceError};
-use warroom_core::sync::node::{Book, Host, Node};
 use warroom_model::api::{ImportRequest, Me, Paper, ReportFormat, Request};
 use warroom_model::notify::{Notice, NotifySettings, Shown, Snooze};
 use warroom_model::peers::{Invitation, RoomView};
 use warroom_model::{ApiError, ErrorKind};
 
-/// Shared by every request.
+/// Shared by every request: core's host, and who may write.
 pub struct AppState {
-    svc: Mutex<Service>,
-    changed: watch::Sender<u64>,
+    host: Arc<Host>,
     /// Required for writes unless `open`.
     token: String,
     /// Loopback: the person at this laptop may write without the token.
     open: bool,
-    /// How each peer was last seen, once this laptop syncs with peers.
-    peers: Mutex<Option<Arc<Book>>>,
-}
-
-impl Host for AppState {
-    fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        AppState::with(self, f)
-    }
-
-    fn subscribe(&self) -> watch::Receiver<u64> {
-        self.changed.subscribe()
-    }
 }
 
 impl AppState {
-    pub fn new(svc: Service, token: String, open: bool) -> Arc<Self> {
-        let (changed, _) = watch::channel(svc.version());
-        Arc::new(Self { svc: Mutex::new(svc), changed, token, open, peers: Mutex::new(None) })
-    }
-
-    pub fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        let mut svc =
-            self.svc.lock().map_err(|_| ApiError::new(ErrorKind::Internal, "the database lock was poisoned"))?;
-        let out = f(&mut svc);
-        self.changed.send_if_modified(|v| {
-            let now = svc.version();
-            (*v != now).then(|| *v = now).is_some()
-        });
-        out
+    pub fn new(host: Arc<Host>, token: String, open: bool) -> Arc<Self> {
+        Arc::new(Self { host, token, open })
     }
 
     fn may_write(&self, headers: &HeaderMap) -> bool {
-        self.open || bearer(headers).is_some_and(|t| constant_time_eq(t.as_bytes(), self.token.as_bytes()))
-    }
-
-    /// Notices commits by other processes (the CLI on the same database).
-    pub fn poll(&self) {
-        let _ = self.with(|svc| svc.poll_external().map_err(|e| e.to_api()));
+        self.open || bearer(headers).is_some_and(|t| bool::from(t.as_bytes().ct_eq(self.token.as_bytes())))
     }
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub use warroom_core::sync::node::Failure;
@@ -136,11 +101,11 @@ async fn guard(State(state): State<Arc<AppState>>, req: HttpRequest, next: Next)
 
 async fn session(State(s): State<Arc<AppState>>, headers: HeaderMap) -> ApiResult<warroom_model::api::Session> {
     let can_write = s.may_write(&headers);
-    Ok(Json(s.with(|svc| svc.session(can_write).map_err(|e| e.to_api()))?))
+    Ok(Json(s.host.with(|svc| svc.session(can_write))?))
 }
 
 async fn runbook(State(s): State<Arc<AppState>>) -> ApiResult<warroom_model::Loaded> {
-    Ok(Json(s.with(|svc| svc.loaded().map_err(|e| e.to_api()))?))
+    Ok(Json(s.host.with(|svc| svc.loaded())?))
 }
 
 #[derive(serde::Deserialize)]
@@ -153,7 +118,7 @@ async fn status(
     State(s): State<Arc<AppState>>,
     Query(q): Query<StatusQuery>,
 ) -> ApiResult<Option<warroom_model::live::Status>> {
-    Ok(Json(s.with(|svc| svc.status(q.run.as_deref(), q.now).map_err(|e| e.to_api()))?))
+    Ok(Json(s.host.with(|svc| svc.status(q.run.as_deref(), q.now))?))
 }
 
 #[derive(serde::Deserialize)]
@@ -166,25 +131,24 @@ async fn activity(
     Query(q): Query<ActivityQuery>,
 ) -> ApiResult<Vec<warroom_model::api::Activity>> {
     let n = q.limit.unwrap_or(200).min(5000);
-    Ok(Json(s.with(|svc| svc.activity(n).map_err(|e| e.to_api()))?))
+    Ok(Json(s.host.with(|svc| svc.activity(n))?))
 }
 
 async fn me(State(s): State<Arc<AppState>>) -> ApiResult<Me> {
-    Ok(Json(s.with(|svc| svc.me().map_err(|e| e.to_api()))?))
+    Ok(Json(s.host.with(|svc| svc.me())?))
 }
 
 async fn set_me(State(s): State<Arc<AppState>>, Json(me): Json<Me>) -> ApiResult<Me> {
-    Ok(Json(s.with(|svc| svc.set_me(&me).map_err(|e| e.to_api()))?))
+    Ok(Json(s.host.with(|svc| svc.set_me(&me))?))
 }
 
 /// The room and its laptops as this one sees them (the peers panel).
 async fn peers(State(s): State<Arc<AppState>>) -> ApiResult<RoomView> {
-    let book = s.peers.lock().ok().and_then(|b| b.clone()).unwrap_or_default();
-    Ok(Json(s.with(|svc| book.view(svc))?))
+    Ok(Json(s.host.room_view()?))
 }
 
 async fn room_create(State(s): State<Arc<AppState>>) -> ApiResult<RoomView> {
-    s.with(|svc| svc.room_create(None).map_err(|e| e.to_api()))?;
+    s.host.with(|svc| svc.room_create(None))?;
     peers(State(s)).await
 }
 
@@ -195,37 +159,41 @@ struct InviteQuery {
 
 async fn room_invite(State(s): State<Arc<AppState>>, Query(q): Query<InviteQuery>) -> ApiResult<Invitation> {
     let hours = q.hours.unwrap_or(warroom_core::sync::room::VALID_HOURS);
-    Ok(Json(s.with(|svc| svc.invitation(hours).map_err(|e| e.to_api()))?))
+    Ok(Json(s.host.with(|svc| svc.invitation(hours))?))
 }
 
 async fn notify_settings(State(s): State<Arc<AppState>>) -> ApiResult<NotifySettings> {
-    Ok(Json(s.with(|svc| svc.notify_settings().map_err(|e| e.to_api()))?))
+    Ok(Json(s.host.with(|svc| svc.notify_settings())?))
 }
 
 async fn set_notify_settings(
     State(s): State<Arc<AppState>>,
     Json(settings): Json<NotifySettings>,
 ) -> ApiResult<NotifySettings> {
-    Ok(Json(s.with(|svc| svc.set_notify_settings(&settings).map_err(|e| e.to_api()))?))
+    let saved = s.host.with(|svc| svc.set_notify_settings(&settings))?;
+    s.host.kick();
+    Ok(Json(saved))
 }
 
 async fn recent_notifications(State(s): State<Arc<AppState>>) -> ApiResult<Vec<Shown>> {
-    Ok(Json(s.with(|svc| svc.recent_notifications().map_err(|e| e.to_api()))?))
+    Ok(Json(s.host.with(|svc| svc.recent_notifications())?))
 }
 
 async fn snooze(State(s): State<Arc<AppState>>, Json(req): Json<Snooze>) -> ApiResult<Notice> {
-    Ok(Json(s.with(|svc| svc.snooze(&req.key, req.minutes).map_err(|e| e.to_api()))?))
+    let notice = s.host.with(|svc| svc.snooze(&req.key, req.minutes))?;
+    s.host.kick();
+    Ok(Json(notice))
 }
 
 async fn act(State(s): State<Arc<AppState>>, Json(req): Json<Request>) -> ApiResult<warroom_model::api::Done> {
-    Ok(Json(s.with(|svc| svc.act(&req).map_err(|e| e.to_api()))?))
+    Ok(Json(s.host.with(|svc| svc.act(&req))?))
 }
 
 async fn import(
     State(s): State<Arc<AppState>>,
     Json(req): Json<ImportRequest>,
 ) -> ApiResult<warroom_model::api::ImportOutcome> {
-    Ok(Json(s.with(|svc| svc.import(&req).map_err(|e| e.to_api()))?))
+    Ok(Json(s.host.with(|svc| svc.import(&req))?))
 }
 
 #[derive(serde::Deserialize)]
@@ -240,14 +208,15 @@ struct ReportQuery {
 /// The audit record: the printable page by default, or `?format=pdf` as a download. It is read
 /// under the lock and laid out outside it, so a long record does not hold up the room.
 async fn report(State(s): State<Arc<AppState>>, Query(q): Query<ReportQuery>) -> Result<Response, Failure> {
-    let rec = s.with(|svc| svc.record(q.run.as_deref()).map_err(|e| e.to_api()))?;
+    let rec = s.host.with(|svc| svc.record(q.run.as_deref()))?;
     let format = q.format.unwrap_or(ReportFormat::Html);
     let (name, bytes) = tokio::task::spawn_blocking(move || {
         report::render(&rec, format, q.paper).map(|b| (report::file_name(&rec, format), b))
     })
     .await
     .map_err(|e| ApiError::new(ErrorKind::Internal, format!("the record could not be laid out: {e}")))?
-    .map_err(|e| ServiceError::from(e).to_api())?;
+    .map_err(ServiceError::from)
+    .map_err(ApiError::from)?;
     Ok(match format {
         ReportFormat::Html => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes).into_response(),
         ReportFormat::Pdf => (
@@ -263,7 +232,7 @@ async fn report(State(s): State<Arc<AppState>>, Query(q): Query<ReportQuery>) ->
 
 /// `changed` with the new version whenever anything changes; open pages then re-read.
 async fn events(State(s): State<Arc<AppState>>) -> impl IntoResponse {
-    warroom_core::sync::node::change_stream(s.changed.subscribe())
+    warroom_core::sync::node::change_stream(s.host.subscribe())
 }
 
 /// Where the built UI is: `--ui`, else next to the binary (`ui/`), else this source tree's.
@@ -297,7 +266,6 @@ pub(crate) fn qr(text: &str) -> String {
     }
 }
 
-/// Serves until interrupted. Prints the address first (tests read it), then the links.
 /// How `serve` takes part in peer sync.
 #[derive(Clone, Debug, Default)]
 pub struct PeerOptions {
@@ -311,17 +279,18 @@ pub struct PeerOptions {
     pub mdns: bool,
 }
 
+/// Serves until interrupted. Prints the address first (tests read it), then the links.
 pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>, peers: PeerOptions) -> Result<()> {
     let open = bind.ip().is_loopback();
     let token = new_token()?;
-    let state = AppState::new(svc, token.clone(), open);
+    let host = Host::new(svc, tokio::runtime::Handle::current());
+    let state = AppState::new(Arc::clone(&host), token.clone(), open);
     let mut lines = Vec::new();
     let listener = if peers.relay {
         None
     } else {
         let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
         let addr = listener.local_addr()?;
-        // Written, not printed: a closed stdout (a test that read the first line) is no reason to stop.
         lines.push(format!("warroom serving http://{addr}/"));
         if open {
             lines.push(format!(
@@ -337,59 +306,57 @@ pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>, peers: P
         Some(listener)
     };
     if peers.bind.is_some() || !peers.connect.is_empty() {
-        let identity = state.with(|svc| svc.identity().map_err(|e| e.to_api()))?;
-        let clock = state.with(|svc| Ok(svc.clock()))?;
-        let node = Node::new(Arc::clone(&state), identity.clone(), clock);
-        if let Some(peer_bind) = peers.bind {
-            let at = node.listen(peer_bind).await.with_context(|| format!("cannot listen for peers on {peer_bind}"))?;
-            if peers.mdns {
-                match node.discover(at.port()) {
-                    Ok(_) => {}
-                    Err(e) => lines.push(format!("warning: {e}; join codes and --connect still work")),
-                }
-            }
+        let opts = host::PeerOptions {
+            bind: peers.bind,
+            any_port: false,
+            connect: peers.connect.into_iter().map(|p| p.0).collect(),
+            mdns: peers.mdns,
+        };
+        let started = host.start_peers(opts)?;
+        lines.extend(started.warnings.iter().map(|w| format!("warning: {w}")));
+        if let Some(at) = started.at {
             let what = if peers.relay { "relaying for the room's laptops" } else { "peers" };
-            lines.push(format!("warroom {what}: https://{at}/ fingerprint {}", identity.fingerprint()));
-            if state.with(|svc| svc.room().map_err(|e| e.to_api()))?.is_none() {
+            let fingerprint = host.with(|svc| svc.identity())?.fingerprint();
+            lines.push(format!("warroom {what}: https://{at}/ fingerprint {fingerprint}"));
+            if host.with(|svc| svc.room())?.is_none() {
                 lines.push("this database is not a room yet: `warroom room create` (or `room join CODE`)".into());
             }
         }
-        node.follow_all(peers.connect.into_iter().map(|p| p.0).collect());
-        *state.peers.lock().map_err(|_| anyhow::anyhow!("poisoned"))? = Some(node.book());
     }
     let ui = find_ui(ui);
     if ui.is_none() && listener.is_some() {
         lines.push("warning: the UI is not built (scripts/build-ui.sh); serving the API only".into());
     }
     {
+        // Written, not printed: a closed stdout (a test that read the first line) is no reason
+        // to stop.
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
         for l in lines {
-            let _ = writeln!(out, "{l}");
+            if writeln!(out, "{l}").is_err() {
+                break;
+            }
         }
-        let _ = out.flush();
+        if out.flush().is_err() {
+            tracing::debug!("standard output is closed");
+        }
     }
-    let poller = Arc::clone(&state);
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(500));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            poller.poll();
-        }
-    });
+    host.watch_external();
     let Some(listener) = listener else {
-        let _ = tokio::signal::ctrl_c().await;
+        shutdown().await;
         return Ok(());
     };
     let app = router(state, ui.as_deref());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("the server stopped")?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.context("the server stopped")?;
     Ok(())
+}
+
+/// Resolves at Ctrl+C; without a way to hear it, never.
+async fn shutdown() {
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        tracing::warn!("cannot listen for Ctrl+C ({e}): stop warroom serve with a signal");
+        std::future::pending::<()>().await;
+    }
 }
 
 #[cfg(test)]
@@ -404,7 +371,7 @@ mod tests {
     fn state(open: bool) -> Arc<AppState> {
         let clock = Arc::new(FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 30, 23, 0, 0).unwrap()));
         let svc = Service::with_demo(Store::open_in_memory().unwrap(), clock).unwrap();
-        AppState::new(svc, "s3cret".into(), open)
+        AppState::new(Host::new(svc, tokio::runtime::Handle::current()), "s3cret".into(), open)
     }
 
     async fn call(app: &Router, method: &str, uri: &str, token: Option<&str>, body: &str) -> (StatusCode, String) {
@@ -516,7 +483,7 @@ mod tests {
     #[tokio::test]
     async fn a_change_moves_the_event_stream() {
         let st = state(true);
-        let mut rx = st.changed.subscribe();
+        let mut rx = st.host.subscribe();
         let before = *rx.borrow_and_update();
         let app = router(Arc::clone(&st), None);
         call(&app, "POST", "/api/act", None, START).await;
@@ -541,7 +508,7 @@ mod tests {
         let (code, body) = call(&app, "POST", "/api/room/invite", Some("s3cret"), "").await;
         assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("does not serve peers"), "{body}");
-        st.with(|svc| svc.set_listening("192.0.2.7:7879".parse().unwrap()).map_err(|e| e.to_api())).unwrap();
+        st.host.with(|svc| svc.set_listening("192.0.2.7:7879".parse().unwrap())).unwrap();
         let (code, body) = call(&app, "POST", "/api/room/invite?hours=2", Some("s3cret"), "").await;
         assert_eq!(code, StatusCode::OK, "{body}");
         let inv: Invitation = serde_json::from_str(&body).unwrap();

@@ -168,6 +168,13 @@ pub enum Action {
         id: String,
         fields: Vec<(String, String)>,
     },
+    /// Adds a phase, contact, step, metric, trigger, matrix row, checklist item or command.
+    EditAdd {
+        kind: String,
+        fields: Vec<(String, String)>,
+        #[serde(default)]
+        after: Option<String>,
+    },
     EditAddTask {
         phase: String,
         time: String,

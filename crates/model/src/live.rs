@@ -324,3 +324,34 @@ pub struct Status {
     pub hypercare_end: Option<String>,
     pub recent: Vec<Change>,
 }
+
+/// The English words the terminal and the logs use (the UI has its own, in two languages).
+macro_rules! words {
+    ($ty:ty { $($v:ident => $w:literal),+ $(,)? }) => {
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(match self { $(Self::$v => $w),+ })
+            }
+        }
+    };
+}
+
+words!(RunKind { Rehearsal => "rehearsal", Live => "live" });
+words!(RunState {
+    NotStarted => "not started",
+    Active => "active",
+    Completed => "completed",
+    RolledBack => "rolled back",
+    Abandoned => "abandoned",
+});
+words!(TaskStatus {
+    Pending => "pending",
+    InProgress => "in progress",
+    Done => "done",
+    Skipped => "skipped",
+    Failed => "failed",
+    Blocked => "blocked",
+});
+words!(Decision { Pending => "pending", Go => "GO", NoGo => "NO-GO", Hold => "HOLD" });
+words!(Severity { P1 => "P1", P2 => "P2", P3 => "P3", P4 => "P4" });
+words!(MetricState { Ok => "ok", Warning => "warning", Alert => "ALERT", Unknown => "no reading" });

@@ -5,7 +5,7 @@
 //! sync protocol; `/v1/events` pokes followers at each change (server-sent events). Refusals are
 //! typed errors with a status, and change nothing. `follow_all` keeps this laptop in step with
 //! every peer it knows; `Book` remembers how each one was last seen, for the peers panel.
-//! The shell owns the service and its lock (`Host`); the network is never used while it is held.
+//! The shell owns the service and its lock (`Lock`); the network is never used while it is held.
 
 use super::http::HttpPeer;
 use super::room::{self, EXPORTER_LABEL, JoinAnswer, JoinRequest, KnownPeer};
@@ -32,9 +32,9 @@ use warroom_model::notify::{Lang, Notice, NoticeKind};
 use warroom_model::peers::{PeerView, RoomInfo, RoomView};
 use warroom_model::{ApiError, ErrorKind, Event};
 
-/// The shell that owns the service: runs `f` under its lock (and tells its views of any
-/// change), and says when anything changed.
-pub trait Host: Send + Sync + 'static {
+/// Whoever owns the service (core's `host::Host`, a test's): runs `f` under its lock (and
+/// tells its views of any change), and says when anything changed.
+pub trait Lock: Send + Sync + 'static {
     fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError>;
     fn subscribe(&self) -> watch::Receiver<u64>;
 }
@@ -240,7 +240,7 @@ struct Ctx<H> {
 }
 
 /// The peer endpoints, for a connection whose caller is known.
-fn router<H: Host>(ctx: Arc<Ctx<H>>) -> Router {
+fn router<H: Lock>(ctx: Arc<Ctx<H>>) -> Router {
     let members = Router::new()
         .route("/v1/hello", post(hello::<H>))
         .route("/v1/pull", post(pull::<H>))
@@ -265,7 +265,7 @@ async fn close_after_unread_body(mut response: Response) -> Response {
     response
 }
 
-async fn admit<H: Host>(
+async fn admit<H: Lock>(
     State(c): State<Arc<Ctx<H>>>,
     Extension(Caller { fingerprint: fp, .. }): Extension<Caller>,
     req: Request,
@@ -292,7 +292,7 @@ async fn admit<H: Host>(
     }
 }
 
-async fn join<H: Host>(
+async fn join<H: Lock>(
     State(c): State<Arc<Ctx<H>>>,
     Extension(caller): Extension<Caller>,
     Json(req): Json<JoinRequest>,
@@ -302,15 +302,15 @@ async fn join<H: Host>(
     Ok(Json(answer))
 }
 
-async fn events<H: Host>(State(c): State<Arc<Ctx<H>>>) -> impl IntoResponse {
+async fn events<H: Lock>(State(c): State<Arc<Ctx<H>>>) -> impl IntoResponse {
     change_stream(c.host.subscribe())
 }
 
-async fn hello<H: Host>(State(c): State<Arc<Ctx<H>>>) -> Result<Json<Hello>, Failure> {
+async fn hello<H: Lock>(State(c): State<Arc<Ctx<H>>>) -> Result<Json<Hello>, Failure> {
     Ok(Json(c.host.with(|svc| svc.sync_hello().map_err(|e| e.to_api()))?))
 }
 
-async fn pull<H: Host>(
+async fn pull<H: Lock>(
     State(c): State<Arc<Ctx<H>>>,
     Extension(caller): Extension<Caller>,
     Json(req): Json<PullRequest>,
@@ -323,7 +323,7 @@ async fn pull<H: Host>(
     Ok(Json(page))
 }
 
-async fn push<H: Host>(State(c): State<Arc<Ctx<H>>>, Json(events): Json<Vec<Event>>) -> Result<Json<Applied>, Failure> {
+async fn push<H: Lock>(State(c): State<Arc<Ctx<H>>>, Json(events): Json<Vec<Event>>) -> Result<Json<Applied>, Failure> {
     if events.len() > super::MAX_PAGE {
         return Err(Failure(ApiError::new(
             ErrorKind::Invalid,
@@ -334,12 +334,12 @@ async fn push<H: Host>(State(c): State<Arc<Ctx<H>>>, Json(events): Json<Vec<Even
 }
 
 /// A laptop's peer service: listens for peers and keeps in step with them.
-pub struct Node<H: Host> {
+pub struct Node<H: Lock> {
     ctx: Arc<Ctx<H>>,
     me: Identity,
 }
 
-impl<H: Host> Node<H> {
+impl<H: Lock> Node<H> {
     pub fn new(host: Arc<H>, me: Identity, clock: Arc<dyn Clock>) -> Self {
         Self { ctx: Arc::new(Ctx { host, book: Arc::default(), clock, discovery: Mutex::new(None) }), me }
     }
@@ -450,7 +450,7 @@ type Urls = Arc<Mutex<Vec<String>>>;
 /// exchanges at once after every change here or there (the peer's `/v1/events` pokes), else
 /// every couple of seconds, backing off while it cannot be reached, and trying its other
 /// addresses. A peer that is no longer a member is left alone.
-fn follow<H: Host>(ctx: Arc<Ctx<H>>, me: &Identity, fp: String, urls: Urls) {
+fn follow<H: Lock>(ctx: Arc<Ctx<H>>, me: &Identity, fp: String, urls: Urls) {
     let me = me.clone();
     let mut changed = ctx.host.subscribe();
     let poked = Arc::new(tokio::sync::Notify::new());
@@ -563,7 +563,7 @@ fn local(e: ApiError) -> SyncError {
     SyncError::Refused(e.message)
 }
 
-impl<H: Host> Replica for Shared<'_, H> {
+impl<H: Lock> Replica for Shared<'_, H> {
     fn have(&self) -> Result<VersionVector, SyncError> {
         self.0.with(|svc| svc.store().version_vector().map_err(|e| e.to_api())).map_err(local)
     }
@@ -622,7 +622,7 @@ mod tests {
 
     struct TestHost(Mutex<Service>, watch::Sender<u64>);
 
-    impl Host for TestHost {
+    impl Lock for TestHost {
         fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError> {
             f(&mut self.0.lock().unwrap())
         }

@@ -93,19 +93,18 @@ impl std::str::FromStr for JoinCode {
     fn from_str(s: &str) -> Result<Self> {
         // Codes are pasted from chats and e-mails that wrap lines and add spaces.
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        let rest = s
-            .strip_prefix(PREFIX)
-            .ok_or_else(|| RoomError::BadCode("it does not start with warroom://join?".into()))?;
+        if !s.starts_with(PREFIX) {
+            return Err(RoomError::BadCode("it does not start with warroom://join?".into()));
+        }
+        let url = url::Url::parse(&s).map_err(|e| RoomError::BadCode(format!("it is not a link: {e}")))?;
         let (mut room, mut secret, mut fp, mut at) = (None, None, None, None);
-        for part in rest.split('&') {
-            match part.split_once('=') {
-                Some(("room", v)) => room = Some(v.to_owned()),
-                Some(("key", v)) => secret = Some(v.to_owned()),
-                Some(("fp", v)) => fp = Some(normalize(v)),
-                Some(("at", v)) => {
-                    at = Some(v.split(',').filter(|a| !a.is_empty()).map(str::to_owned).collect::<Vec<_>>())
-                }
-                _ => return Err(RoomError::BadCode(format!("`{part}` is not part of one"))),
+        for (key, v) in url.query_pairs() {
+            match &*key {
+                "room" => room = Some(v.into_owned()),
+                "key" => secret = Some(v.into_owned()),
+                "fp" => fp = Some(normalize(&v)),
+                "at" => at = Some(v.split(',').filter(|a| !a.is_empty()).map(str::to_owned).collect::<Vec<_>>()),
+                _ => return Err(RoomError::BadCode(format!("`{key}={v}` is not part of one"))),
             }
         }
         let hex_of = |v: &Option<String>, len: usize| {

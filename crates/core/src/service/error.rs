@@ -1,0 +1,66 @@
+//! How the service refuses: its typed errors and what the UI receives of them.
+
+use crate::live::LiveError;
+use crate::report::ReportError;
+use crate::store::StoreError;
+use crate::sync::SyncError;
+use crate::sync::room::RoomError;
+use crate::sync::tls::TlsError;
+use warroom_model::{ApiError, ErrorKind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Live(#[from] LiveError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error(transparent)]
+    Room(#[from] RoomError),
+}
+
+impl ServiceError {
+    /// The error as the UI receives it.
+    pub fn to_api(&self) -> ApiError {
+        match self {
+            Self::Store(e) | Self::Report(ReportError::Store(e)) => e.to_api(),
+            Self::Live(e) | Self::Report(ReportError::Live(e)) => live_api(e),
+            Self::Report(e @ ReportError::Pdf(_)) => ApiError::new(ErrorKind::Internal, e.to_string()),
+            Self::Report(e @ ReportError::Save { .. }) => ApiError::new(ErrorKind::Storage, e.to_string()),
+            Self::Sync(SyncError::Store(e)) | Self::Tls(TlsError::Store(e)) => e.to_api(),
+            Self::Sync(e @ SyncError::Unreachable(_)) => ApiError::new(ErrorKind::Unavailable, e.to_string()),
+            Self::Sync(e) => ApiError::new(ErrorKind::Invalid, e.to_string()),
+            Self::Tls(e) => ApiError::new(ErrorKind::Internal, e.to_string()),
+            Self::Room(RoomError::Store(e)) => e.to_api(),
+            Self::Room(
+                e @ (RoomError::WrongSecret
+                | RoomError::Expired(_)
+                | RoomError::Revoked(_)
+                | RoomError::WrongRoom { .. }),
+            ) => ApiError::new(ErrorKind::Forbidden, e.to_string()),
+            Self::Room(e @ RoomError::NotARoom) => ApiError::new(ErrorKind::NotFound, e.to_string()),
+            Self::Room(e @ RoomError::Random(_)) => ApiError::new(ErrorKind::Internal, e.to_string()),
+            Self::Room(e) => ApiError::new(ErrorKind::Invalid, e.to_string()),
+        }
+    }
+}
+
+fn live_api(e: &LiveError) -> ApiError {
+    match e {
+        LiveError::Store(e) => e.to_api(),
+        LiveError::NoRun | LiveError::UnknownRun(_) => ApiError::new(ErrorKind::NotFound, e.to_string()),
+        LiveError::Record(_) => ApiError::new(ErrorKind::Internal, e.to_string()),
+        _ => ApiError::new(ErrorKind::Invalid, e.to_string()),
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        e.to_api()
+    }
+}

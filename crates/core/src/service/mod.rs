@@ -1,0 +1,434 @@
+//! The backend every shell serves: the desktop app's commands and `warroom serve`'s HTTP API
+//! both call this one `Service`, so the UI gets the same answers through either transport. It
+//! owns the open store, the person using this laptop, a cached snapshot of the state, and
+//! noticing changes that other processes (the CLI) commit to the same database.
+
+use crate::clock::Clock;
+use crate::live::actions::Actions;
+use crate::live::{self, LiveError, Snapshot};
+use crate::report::Record;
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use warroom_model::api::{Action, Activity, Done, Me, Request, Session};
+use warroom_model::live::Status;
+use warroom_model::{Author, Loaded, WriteOp};
+
+mod error;
+mod importing;
+mod notices;
+mod perform;
+mod rooms;
+
+pub use error::ServiceError;
+use perform::overwrites;
+pub use perform::{Recorded, perform};
+
+type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// Local settings keys of the person using this laptop.
+pub const ME_NAME: &str = "me.name";
+pub const ME_ROLE: &str = "me.role";
+/// This laptop's notification settings and what it has already shown (JSON).
+pub const NOTIFY_SETTINGS: &str = "notify.settings";
+pub const NOTIFY_LEDGER: &str = "notify.ledger";
+
+/// The open database and what is derived from it.
+pub struct Service {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    /// The state as last read, and the data version it was read at.
+    cache: Option<(i64, u64, Snapshot)>,
+    /// Bumped by every change, ours or another process's.
+    version: u64,
+    seen_data_version: i64,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").field("store", &self.store).field("version", &self.version).finish()
+    }
+}
+
+impl Service {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Result<Self> {
+        let seen_data_version = store.data_version()?;
+        Ok(Self { store, clock, cache: None, version: 0, seen_data_version })
+    }
+
+    /// Opens `store`, importing the bundled demo runbook when it holds none.
+    pub fn with_demo(mut store: Store, clock: Arc<dyn Clock>) -> Result<Self> {
+        let author = author_of(&store)?;
+        store.ensure_demo(&author, clock.as_ref())?;
+        Self::new(store, clock)
+    }
+
+    /// The store itself, for tests that write what has no action of its own.
+    #[cfg(test)]
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        self.changed();
+        &mut self.store
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The clock this service runs on (a shifted one in a rehearsal).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Changes so far; a shell tells its views to refresh when this moves.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn changed(&mut self) {
+        self.version += 1;
+        self.cache = None;
+    }
+
+    /// Whether another process committed to the database since last asked; if so the cached
+    /// state is dropped and `version` moves.
+    pub fn poll_external(&mut self) -> Result<bool> {
+        let v = self.store.data_version()?;
+        if v == self.seen_data_version {
+            return Ok(false);
+        }
+        self.seen_data_version = v;
+        self.changed();
+        Ok(true)
+    }
+
+    fn snapshot(&mut self) -> Result<&Snapshot> {
+        let count = self.store.event_count()?;
+        let fresh = matches!(&self.cache, Some((v, c, _)) if *v == self.seen_data_version && *c == count);
+        if !fresh {
+            let snap = Snapshot::load(&self.store)?;
+            self.cache = Some((self.seen_data_version, count, snap));
+        }
+        match &self.cache {
+            Some((_, _, snap)) => Ok(snap),
+            None => Err(ServiceError::Live(LiveError::NoRun)),
+        }
+    }
+
+    /// A setting of this laptop only (window place, UI preferences); not a change of the run.
+    pub fn set_local(&mut self, key: &str, value: &str) -> Result<()> {
+        self.store.set_local(key, value)?;
+        // Our own write moves the data version only for other connections; nothing to refresh.
+        Ok(())
+    }
+
+    pub fn me(&self) -> Result<Me> {
+        me_of(&self.store)
+    }
+
+    pub fn set_me(&mut self, me: &Me) -> Result<Me> {
+        let name = me.name.trim();
+        if name.is_empty() {
+            return Err(LiveError::Refused("a name is needed: it goes on everything you record".into()).into());
+        }
+        self.store.set_local(ME_NAME, name)?;
+        self.store.set_local(ME_ROLE, me.role.trim())?;
+        self.changed();
+        self.me()
+    }
+
+    pub fn session(&self, can_write: bool) -> Result<Session> {
+        Ok(Session {
+            can_write,
+            is_demo: self.store.is_demo()?,
+            me: self.me()?,
+            device: self.store.origin().get(..8).unwrap_or_default().to_owned(),
+        })
+    }
+
+    pub fn loaded(&self) -> Result<Loaded> {
+        Ok(Loaded { runbook: self.store.require_runbook()?, is_demo: self.store.is_demo()? })
+    }
+
+    /// The live picture of `run` (default: the current run) at `now` (default: the clock's).
+    /// `None` when no run has been started yet.
+    pub fn status(&mut self, run: Option<&str>, now: Option<DateTime<Utc>>) -> Result<Option<Status>> {
+        let now = now.unwrap_or_else(|| self.clock.now());
+        let snap = self.snapshot()?;
+        let r = match snap.run(run) {
+            Ok(r) => r,
+            Err(LiveError::NoRun) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Some(live::status(snap, &r, now)?))
+    }
+
+    /// Records what a person did, then returns the picture after it.
+    pub fn act(&mut self, req: &Request) -> Result<Done> {
+        let summary = self.perform(req)?.summary;
+        let run = match &req.action {
+            Action::RunStart { .. } => None,
+            _ => req.run.as_deref(),
+        };
+        let status = self.status(run, None)?;
+        Ok(Done { summary, status })
+    }
+
+    /// Records what a person did: the one path every shell's actions take (the app's, the
+    /// browser's and the CLI's).
+    pub fn perform(&mut self, req: &Request) -> Result<Recorded> {
+        let author = match &req.by {
+            Some(a) if !a.name.trim().is_empty() => a.clone(),
+            _ => {
+                let me = self.me()?;
+                if me.name.is_empty() {
+                    return Err(LiveError::Refused(
+                        "who are you? set your name and role in Settings before recording anything".into(),
+                    )
+                    .into());
+                }
+                Author { name: me.name, role: me.role }
+            }
+        };
+        let clock = Arc::clone(&self.clock);
+        let done = {
+            let mut a = Actions::new(&mut self.store, author, clock.as_ref());
+            perform(&mut a, req.run.as_deref(), &req.action)?
+        };
+        self.changed();
+        Ok(done)
+    }
+
+    /// Takes over from the service the shell held before (another database): its version moves
+    /// past the previous one's, so open views re-read.
+    pub fn succeed(&mut self, previous: &Service) {
+        self.version = previous.version + 1;
+        self.cache = None;
+    }
+
+    /// Who is recorded on changes this laptop makes without a person at the keys (a join, a room).
+    fn author(&self) -> Result<Author> {
+        author_of(&self.store)
+    }
+
+    /// The last `n` events, newest first.
+    pub fn activity(&self, n: usize) -> Result<Vec<Activity>> {
+        let events = self.store.recent_events(n)?;
+        let overwrites = overwrites(&events);
+        Ok(events
+            .into_iter()
+            .zip(overwrites)
+            .rev()
+            .map(|(e, overwrote)| Activity {
+                at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map(|t| t.to_rfc3339()).unwrap_or_default(),
+                summary: e.payload.get("summary").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
+                changes: e
+                    .writes
+                    .iter()
+                    .map(|w| {
+                        let op = if w.op == WriteOp::Add { "+=" } else { "=" };
+                        format!("{} {} {} {op} {}", w.entity, w.id, w.field, w.value)
+                    })
+                    .collect(),
+                seq: e.seq,
+                origin: e.origin.get(..8).unwrap_or_default().to_owned(),
+                name: e.author.name,
+                role: e.author.role,
+                kind: e.kind,
+                overwrote,
+            })
+            .collect())
+    }
+
+    /// The audit record of `run` (default: the current run) as of now. Shells read it under
+    /// their lock and lay it out (`report::render`, `report::save`) outside it.
+    pub fn record(&self, run: Option<&str>) -> Result<Record> {
+        Ok(Record::load(&self.store, run, self.now())?)
+    }
+}
+
+/// Who is recorded on what this laptop does: the person set with `me set` (or in Settings),
+/// else the login name, else "this laptop" — the one default every shell uses.
+pub fn author_of(store: &Store) -> Result<Author> {
+    let me = me_of(store)?;
+    let name = if me.name.trim().is_empty() { unnamed() } else { me.name };
+    Ok(Author { name, role: me.role })
+}
+
+/// The name recorded when nobody said who they are.
+fn unnamed() -> String {
+    ["USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
+        .unwrap_or_else(|| "this laptop".to_owned())
+}
+
+fn me_of(store: &Store) -> Result<Me> {
+    Ok(Me { name: store.local(ME_NAME)?.unwrap_or_default(), role: store.local(ME_ROLE)?.unwrap_or_default() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FakeClock;
+    use chrono::TimeZone;
+    use warroom_model::ErrorKind;
+    use warroom_model::api::{ImportRequest, TaskVerb};
+    use warroom_model::live::{Decision, RunKind, TaskStatus};
+
+    fn service() -> (Service, Arc<FakeClock>) {
+        let clock = Arc::new(FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 30, 23, 0, 0).unwrap()));
+        let svc = Service::with_demo(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
+        (svc, clock)
+    }
+
+    fn req(action: Action) -> Request {
+        Request { run: None, by: Some(Author { name: "Lan".into(), role: "Tech Lead".into() }), action }
+    }
+
+    /// Starts a run on the seed's day.
+    fn start(svc: &mut Service, kind: RunKind, tz: &str) {
+        svc.act(&req(Action::RunStart { kind, date: "2026-01-31".into(), tz: tz.into(), durations_from: None }))
+            .unwrap();
+    }
+
+    #[test]
+    fn a_run_started_and_a_task_done_show_in_the_picture() {
+        let (mut svc, clock) = service();
+        assert!(svc.loaded().unwrap().is_demo);
+        assert!(svc.status(None, None).unwrap().is_none(), "no run yet");
+        start(&mut svc, RunKind::Live, "Asia/Ho_Chi_Minh");
+        let first = svc.loaded().unwrap().runbook.tasks().next().unwrap().id.clone();
+        let v = svc.version();
+        clock.advance(chrono::Duration::minutes(3));
+        let done =
+            svc.act(&req(Action::Task { task: first.clone(), verb: TaskVerb::Done, note: None, at: None })).unwrap();
+        assert!(svc.version() > v);
+        let st = done.status.unwrap();
+        let t = st.tasks.iter().find(|t| t.id == first).unwrap();
+        assert_eq!(t.status, TaskStatus::Done);
+        assert_eq!(t.finished_by.as_ref().unwrap().name, "Lan");
+        let log = svc.activity(5).unwrap();
+        assert!(log[0].changes.iter().any(|c| c.contains("status") && c.contains("done")), "{log:?}");
+        assert_eq!(log[0].name, "Lan");
+    }
+
+    use crate::report;
+    use std::path::Path;
+    use warroom_model::api::{Paper, ReportFormat, Saved};
+
+    /// As the desktop app saves it: read through the service, laid out and saved by `report`.
+    fn save_report(svc: &Service, paper: Paper, dir: &Path) -> Result<Saved> {
+        Ok(report::save(&svc.record(None)?, ReportFormat::Pdf, paper, dir)?)
+    }
+
+    #[test]
+    fn the_record_is_saved_whole_under_a_name_that_says_what_it_is() {
+        let (mut svc, _) = service();
+        let dir = tempfile::tempdir().unwrap();
+        let err = save_report(&svc, Paper::A4, dir.path()).unwrap_err().to_api();
+        assert_eq!(err.kind, ErrorKind::NotFound, "no run yet: {err:?}");
+        start(&mut svc, RunKind::Live, "Asia/Ho_Chi_Minh");
+        let saved = save_report(&svc, Paper::Letter, &dir.path().join("records")).unwrap();
+        let name = std::path::Path::new(&saved.path).file_name().unwrap().to_str().unwrap().to_owned();
+        // Printed at 06:00 in Ho Chi Minh City while the run is still going.
+        assert!(name.starts_with("audit-record-") && name.ends_with("-20260131-0600-partial.pdf"), "{name}");
+        let bytes = std::fs::read(&saved.path).unwrap();
+        assert_eq!(bytes.len() as u64, saved.bytes);
+        assert!(bytes.starts_with(b"%PDF-"));
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("records")).unwrap().collect();
+        assert_eq!(left.len(), 1, "nothing but the record is left behind");
+
+        let blocked = dir.path().join("a-file");
+        std::fs::write(&blocked, "x").unwrap();
+        let err = save_report(&svc, Paper::A4, &blocked).unwrap_err();
+        assert!(err.to_string().contains("a-file"), "the error names where: {err}");
+        assert_eq!(err.to_api().kind, ErrorKind::Storage);
+    }
+
+    #[test]
+    fn refusals_come_back_typed_and_nothing_is_recorded() {
+        let (mut svc, _) = service();
+        start(&mut svc, RunKind::Rehearsal, "UTC");
+        let before = svc.store().event_count().unwrap();
+        let cp = svc.loaded().unwrap().runbook.tasks().find(|t| t.checkpoint).unwrap().id.clone();
+        let err = svc
+            .act(&req(Action::CheckpointDecide { id: cp, decision: Decision::Go, reason: None }))
+            .unwrap_err()
+            .to_api();
+        assert_eq!(err.kind, ErrorKind::Invalid);
+        assert!(err.message.contains("sign"), "{}", err.message);
+        assert_eq!(svc.store().event_count().unwrap(), before);
+        let anonymous = Request { run: None, by: None, action: Action::RollbackApprove };
+        assert!(svc.act(&anonymous).unwrap_err().to_api().message.contains("Settings"));
+    }
+
+    #[test]
+    fn imports_replace_the_demo_and_report_problems_in_place() {
+        let (mut svc, _) = service();
+        let bad = svc.import(&ImportRequest { name: "bad.md".into(), text: "# Nothing here\n".into(), replace: false });
+        let bad = bad.unwrap();
+        assert!(!bad.imported);
+        assert!(bad.summary.contains("no timeline"), "{}", bad.summary);
+        let md = crate::demo::synthetic_markdown(60);
+        let ok = svc.import(&ImportRequest { name: "synthetic.md".into(), text: md, replace: false }).unwrap();
+        assert!(ok.imported, "{}", ok.summary);
+        assert!(ok.summary.contains("60 tasks"), "{}", ok.summary);
+        assert!(!svc.loaded().unwrap().is_demo);
+        let again = svc
+            .import(&ImportRequest { name: "x.md".into(), text: crate::demo::synthetic_markdown(5), replace: false })
+            .unwrap();
+        assert!(!again.imported && again.summary.contains("Replace"), "{}", again.summary);
+    }
+
+    #[test]
+    fn another_process_writing_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let clock: Arc<dyn Clock> = Arc::new(FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 30, 23, 0, 0).unwrap()));
+        let mut svc = Service::with_demo(Store::open(&path).unwrap(), clock.clone()).unwrap();
+        assert!(!svc.poll_external().unwrap());
+        let mut other = Store::open(&path).unwrap();
+        other.set_local("x", "y").unwrap();
+        assert!(svc.poll_external().unwrap());
+        assert!(!svc.poll_external().unwrap());
+    }
+
+    #[test]
+    fn a_change_that_overwrote_another_laptops_moments_before_is_marked_with_both_values() {
+        let (mut a, clock) = service();
+        start(&mut a, RunKind::Live, "Asia/Ho_Chi_Minh");
+        let mut b = Service::new(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
+        let all = |s: &Service| s.store().events_after(&Default::default(), 10_000).unwrap();
+        b.sync_push(&all(&a)).unwrap();
+        let task = |verb| Action::Task { task: "1.1".into(), verb, note: Some("by hand".into()), at: None };
+        a.act(&req(task(TaskVerb::Start))).unwrap();
+        clock.advance(chrono::Duration::seconds(2));
+        let mut huy = req(task(TaskVerb::Skip));
+        huy.by = Some(Author { name: "Huy".into(), role: "DBA".into() });
+        b.act(&huy).unwrap();
+        a.sync_push(&all(&b)).unwrap();
+        let activity = a.activity(10).unwrap();
+        let marked: Vec<_> = activity.iter().filter(|e| !e.overwrote.is_empty()).collect();
+        assert_eq!(marked.len(), 1, "{activity:#?}");
+        assert_eq!(marked[0].name, "Huy");
+        let o = marked[0]
+            .overwrote
+            .iter()
+            .find(|o| o.field.ends_with("1.1 status"))
+            .unwrap_or_else(|| panic!("{marked:#?}"));
+        assert_eq!(
+            (o.value.as_str(), o.replaced.as_str(), o.replaced_by.as_str()),
+            ("\"skipped\"", "\"in_progress\"", "Lan")
+        );
+        assert!((o.seconds_before - 2.0).abs() < 0.01, "{o:?}");
+
+        // Later, or by the same laptop: an ordinary change, not marked.
+        clock.advance(chrono::Duration::seconds(30));
+        a.act(&req(task(TaskVerb::Undo))).unwrap();
+        assert!(a.activity(1).unwrap()[0].overwrote.is_empty());
+    }
+}

@@ -1,0 +1,95 @@
+//! The service's part in rooms and peer sync: this laptop's certificate, the sync protocol's
+//! three calls, making a room, join codes and admitting a laptop that proves one.
+
+use super::*;
+use crate::store::Applied;
+use crate::sync::room::{self, JoinAnswer, JoinCode, JoinRequest, Room, RoomError};
+use crate::sync::tls::Identity;
+use crate::sync::{self, Hello, Page, PullRequest};
+use warroom_model::peers::Invitation;
+
+impl Service {
+    /// This laptop's certificate, made on first use.
+    pub fn identity(&mut self) -> Result<Identity> {
+        Ok(Identity::of(&mut self.store)?)
+    }
+
+    /// May the laptop with certificate `fingerprint` sync with this one?
+    pub fn admitted(&self, fingerprint: &str) -> Result<bool> {
+        Ok(sync::members::admitted(&self.store, fingerprint)?)
+    }
+
+    pub fn sync_hello(&self) -> Result<Hello> {
+        Ok(sync::hello(&self.store, &*self.clock)?)
+    }
+
+    pub fn sync_pull(&self, req: &PullRequest) -> Result<Page> {
+        Ok(sync::serve_pull(&self.store, req)?)
+    }
+
+    /// Events a peer pushes; the views refresh if any were new.
+    pub fn sync_push(&mut self, events: &[warroom_model::Event]) -> Result<Applied> {
+        let applied = self.store.apply_remote(events, &*self.clock)?;
+        if applied.applied > 0 {
+            self.changed();
+        }
+        Ok(applied)
+    }
+
+    /// The room this database belongs to, if any.
+    pub fn room(&self) -> Result<Option<Room>> {
+        Ok(room::room(&self.store)?)
+    }
+
+    /// Makes this database's runbook a room, with this laptop its first member, called `laptop`
+    /// (default: after the person using it).
+    pub fn room_create(&mut self, laptop: Option<&str>) -> Result<Room> {
+        let by = self.author()?;
+        let laptop =
+            laptop.map_or_else(|| room::laptop_name(&self.me().map(|m| m.name).unwrap_or_default()), str::to_owned);
+        let laptop = laptop.as_str();
+        let fp = self.identity()?.fingerprint();
+        let r = room::create(&mut self.store, &by, &fp, laptop, &*self.clock)?;
+        self.changed();
+        Ok(r)
+    }
+
+    /// Remembers where a peer of the room can be reached.
+    pub fn remember_peer(&mut self, peer: &room::KnownPeer) -> Result<bool> {
+        Ok(room::remember(&mut self.store, peer)?)
+    }
+
+    /// Records where this laptop serves peers (for its join codes).
+    pub fn set_listening(&mut self, addr: std::net::SocketAddr) -> Result<()> {
+        Ok(room::set_listening(&mut self.store, addr)?)
+    }
+
+    /// A new join code naming `addresses` (where this laptop serves peers), good for `hours`.
+    pub fn room_invite(&mut self, addresses: Vec<String>, hours: u32) -> Result<JoinCode> {
+        let fp = self.identity()?.fingerprint();
+        Ok(room::invite(&mut self.store, &fp, addresses, hours, &*self.clock)?)
+    }
+
+    /// A join code for the peers panel: the text, and its QR code as an SVG image.
+    pub fn invitation(&mut self, hours: u32) -> Result<Invitation> {
+        let addresses = room::serving_addresses(&self.store)?;
+        if addresses.is_empty() {
+            return Err(RoomError::NotServing.into());
+        }
+        let code = self.room_invite(addresses.clone(), hours)?.to_string();
+        let qr_svg = qrcode::QrCode::new(code.as_bytes())
+            .map(|q| q.render::<qrcode::render::svg::Color<'_>>().min_dimensions(240, 240).quiet_zone(true).build())
+            .unwrap_or_default();
+        Ok(Invitation { code, qr_svg, hours, addresses })
+    }
+
+    /// A join request that reached this laptop from `caller` over a session with `exporter`.
+    pub fn room_admit(&mut self, caller: &str, exporter: &[u8], req: &JoinRequest) -> Result<JoinAnswer> {
+        let by = self.author()?;
+        let answer = room::admit(&mut self.store, &by, caller, exporter, req, &*self.clock)?;
+        if answer.admitted {
+            self.changed();
+        }
+        Ok(answer)
+    }
+}
