@@ -9,7 +9,7 @@ use warroom_core::live::actions::TaskAction;
 use warroom_core::live::{self, Snapshot, parse_tz};
 use warroom_core::service::Recorded;
 use warroom_core::{Clock, FakeClock, Store};
-use warroom_model::api::Action;
+use warroom_model::api::{Action, EditKind};
 use warroom_model::live::{Decision, Rag, RunKind, RunState, Severity, Status};
 
 #[derive(Subcommand)]
@@ -96,35 +96,12 @@ pub enum CheckWord {
     Uncheck,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Sev {
-    #[value(name = "P1")]
-    P1,
-    #[value(name = "P2")]
-    P2,
-    #[value(name = "P3")]
-    P3,
-    #[value(name = "P4")]
-    P4,
-}
-
-impl From<Sev> for Severity {
-    fn from(s: Sev) -> Self {
-        match s {
-            Sev::P1 => Severity::P1,
-            Sev::P2 => Severity::P2,
-            Sev::P3 => Severity::P3,
-            Sev::P4 => Severity::P4,
-        }
-    }
-}
-
 #[derive(Subcommand)]
 pub enum IncidentCmd {
     Open {
         title: String,
         #[arg(long, value_enum, ignore_case = true)]
-        severity: Sev,
+        severity: Severity,
         #[arg(long, default_value = "")]
         description: String,
         /// Estimated minutes to resolve.
@@ -136,7 +113,7 @@ pub enum IncidentCmd {
         #[arg(long)]
         note: String,
         #[arg(long, value_enum, ignore_case = true)]
-        severity: Option<Sev>,
+        severity: Option<Severity>,
         #[arg(long)]
         eta: Option<i64>,
     },
@@ -164,7 +141,7 @@ pub enum MetricCmd {
 pub enum EditCmd {
     /// Set fields: `warroom edit set task 2.3 owner="QA Lead" duration_min=20`.
     Set {
-        kind: String,
+        kind: EditKind,
         id: String,
         #[arg(required = true, value_name = "FIELD=VALUE")]
         fields: Vec<String>,
@@ -172,7 +149,7 @@ pub enum EditCmd {
     /// Add a phase, contact, step, metric, trigger, matrix row, checklist item or command:
     /// `warroom edit add contact role=Security phone="0900 111 222" --after c2`.
     Add {
-        kind: String,
+        kind: EditKind,
         #[arg(value_name = "FIELD=VALUE")]
         fields: Vec<String>,
         #[arg(long)]
@@ -192,10 +169,10 @@ pub enum EditCmd {
         after: Option<String>,
     },
     /// Delete a task, phase, contact, step, metric, ...
-    Delete { kind: String, id: String },
+    Delete { kind: EditKind, id: String },
     /// Move after another (to the front without --after); a task may change phase.
     Move {
-        kind: String,
+        kind: EditKind,
         id: String,
         #[arg(long)]
         after: Option<String>,
@@ -290,10 +267,10 @@ pub fn rollback_action(cmd: RollbackCmd) -> Action {
 pub fn incident_action(cmd: IncidentCmd) -> Action {
     match cmd {
         IncidentCmd::Open { title, severity, description, eta } => {
-            Action::IncidentOpen { title, severity: severity.into(), description, eta_minutes: eta }
+            Action::IncidentOpen { title, severity, description, eta_minutes: eta }
         }
         IncidentCmd::Update { id, note, severity, eta } => {
-            Action::IncidentUpdate { id, note, severity: severity.map(Into::into), eta_minutes: eta }
+            Action::IncidentUpdate { id, note, severity, eta_minutes: eta }
         }
         IncidentCmd::Resolve { id, note } => Action::IncidentResolve { id, note },
     }

@@ -16,7 +16,7 @@ mod sync;
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,7 +27,7 @@ use warroom_core::service::Service;
 use warroom_core::service::{ME_NAME, ME_ROLE};
 use warroom_core::{Store, SystemClock, demo, import_file};
 use warroom_model::Author;
-use warroom_model::api::{Action, Request};
+use warroom_model::api::{Action, Paper, ReportFormat, Request};
 
 /// Where `serve --peer` listens for the room's laptops unless told.
 const DEFAULT_PEER_BIND: std::net::SocketAddr =
@@ -68,7 +68,7 @@ enum Command {
     /// Export the runbook.
     Export {
         #[arg(long, value_enum, default_value = "markdown")]
-        format: ExportFormat,
+        format: Format,
         /// Write to FILE instead of standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -146,7 +146,7 @@ enum Command {
         #[arg(long, value_enum, default_value = "pdf")]
         format: ReportFormat,
         #[arg(long, value_enum, default_value = "a4")]
-        paper: PaperSize,
+        paper: Paper,
         /// Write to FILE instead of standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -244,37 +244,6 @@ enum MeAction {
     Set { name: String },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ReportFormat {
-    /// A PDF, made without a browser.
-    Pdf,
-    /// A printable page (print stylesheet; a browser prints it to paper or PDF).
-    Html,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum PaperSize {
-    A4,
-    Letter,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ExportFormat {
-    Markdown,
-    Json,
-    Csv,
-}
-
-impl From<ExportFormat> for Format {
-    fn from(f: ExportFormat) -> Self {
-        match f {
-            ExportFormat::Markdown => Format::Markdown,
-            ExportFormat::Json => Format::Json,
-            ExportFormat::Csv => Format::Csv,
-        }
-    }
-}
-
 fn default_db() -> Result<PathBuf> {
     warroom_core::store::default_path().context("no data folder on this system; pass --db PATH")
 }
@@ -350,7 +319,7 @@ fn run(cli: Cli) -> Result<()> {
                 Err(warroom_core::live::LiveError::NoRun) => Progress::new(),
                 Err(e) => return Err(e.into()),
             };
-            let text = export::export(&rb, &progress, format.into())?;
+            let text = export::export(&rb, &progress, format)?;
             emit(&mut out, output.as_deref(), text.as_bytes())?;
         }
         Command::Show => {
@@ -383,17 +352,8 @@ fn run(cli: Cli) -> Result<()> {
             out.write_all(live::status_cmd(&store, &cli.who, now.as_deref(), json, &SystemClock)?.as_bytes())?;
         }
         Command::Report { format, paper, output } => {
-            use warroom_model::api::{self, Paper};
             let store = open(cli.db)?;
             let record = report::Record::load(&store, cli.who.run.as_deref(), Utc::now())?;
-            let format = match format {
-                ReportFormat::Html => api::ReportFormat::Html,
-                ReportFormat::Pdf => api::ReportFormat::Pdf,
-            };
-            let paper = match paper {
-                PaperSize::A4 => Paper::A4,
-                PaperSize::Letter => Paper::Letter,
-            };
             let bytes = report::render(&record, format, paper)?;
             emit(&mut out, output.as_deref(), &bytes)?;
         }

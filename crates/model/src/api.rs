@@ -164,13 +164,13 @@ pub enum Action {
         checked: bool,
     },
     EditSet {
-        kind: String,
+        kind: EditKind,
         id: String,
         fields: Vec<(String, String)>,
     },
     /// Adds a phase, contact, step, metric, trigger, matrix row, checklist item or command.
     EditAdd {
-        kind: String,
+        kind: EditKind,
         fields: Vec<(String, String)>,
         #[serde(default)]
         after: Option<String>,
@@ -184,17 +184,67 @@ pub enum Action {
         after: Option<String>,
     },
     EditDelete {
-        kind: String,
+        kind: EditKind,
         id: String,
     },
     EditMove {
-        kind: String,
+        kind: EditKind,
         id: String,
         #[serde(default)]
         after: Option<String>,
         #[serde(default)]
         phase: Option<String>,
     },
+}
+
+/// What part of the runbook an edit is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "snake_case")]
+pub enum EditKind {
+    Task,
+    Phase,
+    Contact,
+    /// A rollback step.
+    Step,
+    Metric,
+    /// A rollback trigger.
+    Trigger,
+    /// A row of the rollback decision matrix.
+    Matrix,
+    /// An item of the end-of-day checklist.
+    Checklist,
+    /// An entry of the commands reference.
+    Command,
+    /// The rollback procedure's own fields (its deadline, for one).
+    Rollback,
+    /// The runbook's own fields (its title, window, zone).
+    Runbook,
+}
+
+impl EditKind {
+    /// Its name in the log and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Task => "task",
+            Self::Phase => "phase",
+            Self::Contact => "contact",
+            Self::Step => "step",
+            Self::Metric => "metric",
+            Self::Trigger => "trigger",
+            Self::Matrix => "matrix",
+            Self::Checklist => "checklist",
+            Self::Command => "command",
+            Self::Rollback => "rollback",
+            Self::Runbook => "runbook",
+        }
+    }
+}
+
+impl fmt::Display for EditKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// An action, as whom, in which run (default: the current run).
@@ -295,6 +345,7 @@ pub struct Session {
 
 /// The two forms of the audit record.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum ReportFormat {
     /// A PDF made without a browser.
@@ -306,6 +357,7 @@ pub enum ReportFormat {
 
 /// The paper the record is laid out for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Paper {
     #[default]

@@ -79,10 +79,15 @@ pub enum Rag {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Severity {
+    #[cfg_attr(feature = "clap", value(name = "P1"))]
     P1,
+    #[cfg_attr(feature = "clap", value(name = "P2"))]
     P2,
+    #[cfg_attr(feature = "clap", value(name = "P3"))]
     P3,
+    #[cfg_attr(feature = "clap", value(name = "P4"))]
     P4,
 }
 

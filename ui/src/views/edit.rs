@@ -4,7 +4,7 @@ use super::format::input_value;
 use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
-use warroom_model::api::Action;
+use warroom_model::api::{Action, EditKind};
 
 pub fn edit() -> impl IntoView {
     let c = ctx();
@@ -27,7 +27,7 @@ pub fn edit() -> impl IntoView {
             return;
         }
         c.act(Action::EditSet {
-            kind: "task".into(),
+            kind: EditKind::Task,
             id,
             fields: vec![("title".into(), title.get()), ("owner".into(), owner.get()), ("time".into(), time.get())],
         });
@@ -49,7 +49,7 @@ pub fn edit() -> impl IntoView {
             <button class="primary" on:click=save disabled=move || !c.can_write()>{t("Save")}</button>
             <button class="danger" disabled=move || !c.can_write() on:click=move |_| {
                 let id = selected.get();
-                if !id.is_empty() { c.act(Action::EditDelete { kind: "task".into(), id }); c.refresh(); }
+                if !id.is_empty() { c.act(Action::EditDelete { kind: EditKind::Task, id }); c.refresh(); }
             }>{t("Delete")}</button>
         </section>
         <section class="card form">

@@ -109,10 +109,10 @@ pub(super) fn roles(c: Ctx) -> Vec<String> {
     c.loaded.get().map(|l| l.runbook.roles()).unwrap_or_default()
 }
 
+/// Core's rule, the one the notifications follow.
 pub(super) fn is_mine(c: Ctx, owner: &str) -> bool {
     let Some(me) = c.session.get().map(|s| s.me) else { return false };
-    let role = me.role.trim().to_lowercase();
-    !role.is_empty() && (owner.to_lowercase().contains(&role) || owner.trim().eq_ignore_ascii_case("all"))
+    warroom_model::is_mine(owner, &me.role, &roles(c))
 }
 
 pub(super) fn need_run() -> AnyView {

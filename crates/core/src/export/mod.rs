@@ -57,6 +57,7 @@ pub fn to_json(rb: &Runbook, progress: &Progress) -> Result<String, ExportError>
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Format {
     Markdown,
     Json,

@@ -2,34 +2,7 @@
 //! columns. Matching is on a folded form (lower case, no diacritics, `đ` → `d`, punctuation as
 //! spaces), so "Giờ", "GIO" and "giờ:" are the same word.
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
-
-/// Lower case, without diacritics, punctuation folded to single spaces.
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = true;
-    for c in s.nfd() {
-        if is_combining_mark(c) {
-            continue;
-        }
-        let c = match c {
-            'đ' | 'Đ' => 'd',
-            c => c,
-        };
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-            space = false;
-        } else if !space {
-            out.push(' ');
-            space = true;
-        }
-    }
-    if out.ends_with(' ') {
-        out.pop();
-    }
-    out
-}
+pub use warroom_model::fold;
 
 /// How well `folded` names one of `words`: 3 exact, 2 starts or ends with it, 1 contains it.
 fn score(folded: &str, words: &[&str]) -> u8 {

@@ -62,10 +62,6 @@ struct CheckRecord {
     by: Option<Stamp>,
 }
 
-fn same_role(a: &str, b: &str) -> bool {
-    crate::import::vocab::fold(a) == crate::import::vocab::fold(b)
-}
-
 /// Everything a screen needs about `run` at `now`.
 pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> {
     let rb = &snap.runbook;
@@ -307,7 +303,11 @@ fn checkpoints_live(
             let rec: CheckpointRecord = snap.record(entity::CHECKPOINT, &k);
             let required = snap.required_roles(&t.owner);
             let signed: Vec<SignOff> = snap.member_values(entity::CHECKPOINT, &k, "signoffs");
-            let missing = required.iter().filter(|r| !signed.iter().any(|s| same_role(&s.role, r))).cloned().collect();
+            let missing = required
+                .iter()
+                .filter(|r| !signed.iter().any(|s| warroom_model::same_role(&s.role, r)))
+                .cloned()
+                .collect();
             CheckpointLive {
                 id: t.id.clone(),
                 title: t.title.clone(),

@@ -4,6 +4,7 @@ use crate::clock::{Clock, FakeClock};
 use crate::demo;
 use chrono::TimeZone;
 use warroom_model::Author;
+use warroom_model::api::EditKind;
 
 const TZ: &str = "Asia/Ho_Chi_Minh";
 const DAY: &str = "2026-01-31";
@@ -277,12 +278,12 @@ fn edits_are_events_and_change_the_plan() {
     let ids: Vec<&str> = rb.phases[1].tasks.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, vec!["2.1", "2.2", "2.6", "2.3", "2.4", "2.5"]);
     d.act("Tech Lead")
-        .edit_set("task", "2.3", &[("owner".into(), "QA Lead".into()), ("duration_min".into(), "20".into())])
+        .edit_set(EditKind::Task, "2.3", &[("owner".into(), "QA Lead".into()), ("duration_min".into(), "20".into())])
         .unwrap();
-    let e = d.act("Tech Lead").edit_set("task", "2.3", &[("time".into(), "25:99".into())]).unwrap_err();
+    let e = d.act("Tech Lead").edit_set(EditKind::Task, "2.3", &[("time".into(), "25:99".into())]).unwrap_err();
     assert!(e.to_string().contains("would not leave a valid runbook"), "{e}");
-    d.act("Tech Lead").edit_delete("task", "2.4").unwrap();
-    d.act("Tech Lead").edit_move("task", "1.1", Some("1.3"), None).unwrap();
+    d.act("Tech Lead").edit_delete(EditKind::Task, "2.4").unwrap();
+    d.act("Tech Lead").edit_move(EditKind::Task, "1.1", Some("1.3"), None).unwrap();
     let rb = Snapshot::load(&d.store).unwrap().runbook;
     assert_eq!(rb.task("2.3").unwrap().owner, "QA Lead");
     assert_eq!(rb.task("2.3").unwrap().duration_min, Some(20));
@@ -398,19 +399,25 @@ fn a_run_starts_with_its_first_action_and_no_go_opens_the_rollback() {
 fn edits_add_phases_contacts_steps_and_metrics() {
     let mut d = Day::new();
     let mut a = d.act("Tech Lead");
-    let (p, _) =
-        a.edit_add("phase", &[("name".into(), "Dry run".into()), ("start".into(), "05:30".into())], None).unwrap();
-    let (c, _) = a
-        .edit_add("contact", &[("role".into(), "Security".into()), ("phone".into(), "0900 111 222".into())], Some("c2"))
+    let (p, _) = a
+        .edit_add(EditKind::Phase, &[("name".into(), "Dry run".into()), ("start".into(), "05:30".into())], None)
         .unwrap();
-    let (r, _) =
-        a.edit_add("step", &[("title".into(), "Flush CDN".into()), ("duration_min".into(), "5".into())], None).unwrap();
+    let (c, _) = a
+        .edit_add(
+            EditKind::Contact,
+            &[("role".into(), "Security".into()), ("phone".into(), "0900 111 222".into())],
+            Some("c2"),
+        )
+        .unwrap();
+    let (r, _) = a
+        .edit_add(EditKind::Step, &[("title".into(), "Flush CDN".into()), ("duration_min".into(), "5".into())], None)
+        .unwrap();
     let (m, _) = a
-        .edit_add("metric", &[("name".into(), "Queue depth".into()), ("alert".into(), "> 1000".into())], None)
+        .edit_add(EditKind::Metric, &[("name".into(), "Queue depth".into()), ("alert".into(), "> 1000".into())], None)
         .unwrap();
     assert_eq!((p.as_str(), c.as_str(), r.as_str(), m.as_str()), ("p7", "c6", "r8", "m6"));
-    a.edit_set("metric", "m1", &[("alert".into(), "> 2%".into())]).unwrap();
-    let e = a.edit_add("phase", &[("start".into(), "25:00".into())], None).unwrap_err();
+    a.edit_set(EditKind::Metric, "m1", &[("alert".into(), "> 2%".into())]).unwrap();
+    let e = a.edit_add(EditKind::Phase, &[("start".into(), "25:00".into())], None).unwrap_err();
     assert!(e.to_string().contains("would not leave a valid runbook"), "{e}");
     let rb = Snapshot::load(&d.store).unwrap().runbook;
     assert_eq!(rb.phases.last().unwrap().name, "Dry run");

@@ -14,9 +14,9 @@ mod text;
 use crate::import::vocab::fold;
 use crate::live::metric_state;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
+use warroom_model::Runbook;
 use warroom_model::live::{Decision, MetricState, Rag, Severity, Status, TaskStatus};
 use warroom_model::notify::{Notice, NoticeKind, NotifySettings};
-use warroom_model::{Runbook, split_roles};
 
 pub use ledger::Ledger;
 use text::Texts;
@@ -34,15 +34,7 @@ impl Audience<'_> {
         if self.settings.everyone {
             return true;
         }
-        let me = fold(self.role);
-        if me.is_empty() {
-            return false;
-        }
-        let f = fold(owner);
-        if ["all", "tat ca", "everyone", "moi nguoi", "team"].contains(&f.as_str()) {
-            return all_roles.iter().any(|r| fold(r) == me);
-        }
-        split_roles(owner).iter().any(|r| fold(r) == me)
+        warroom_model::is_mine(owner, self.role, all_roles)
     }
 
     fn is_me(&self, role: &str) -> bool {

@@ -92,17 +92,17 @@ pub fn perform(a: &mut Actions<'_>, run: Option<&str>, action: &Action) -> Resul
             a.metric_record(run, metric, *value, unit.as_deref(), source.as_deref())?
         }
         Action::Checklist { id, checked } => a.checklist(run, id, *checked)?,
-        Action::EditSet { kind, id, fields } => a.edit_set(kind, id, fields)?,
+        Action::EditSet { kind, id, fields } => a.edit_set(*kind, id, fields)?,
         Action::EditAdd { kind, fields, after } => {
-            let (id, ev) = a.edit_add(kind, fields, after.as_deref())?;
+            let (id, ev) = a.edit_add(*kind, fields, after.as_deref())?;
             return Ok(Recorded::of(&ev, Some(id)));
         }
         Action::EditAddTask { phase, time, title, owner, after } => {
             let (id, ev) = a.edit_add_task(phase, time, title, owner, after.as_deref())?;
             return Ok(Recorded::of(&ev, Some(id)));
         }
-        Action::EditDelete { kind, id } => a.edit_delete(kind, id)?,
-        Action::EditMove { kind, id, after, phase } => a.edit_move(kind, id, after.as_deref(), phase.as_deref())?,
+        Action::EditDelete { kind, id } => a.edit_delete(*kind, id)?,
+        Action::EditMove { kind, id, after, phase } => a.edit_move(*kind, id, after.as_deref(), phase.as_deref())?,
     };
     Ok(Recorded::of(&ev, None))
 }

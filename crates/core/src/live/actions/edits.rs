@@ -5,14 +5,15 @@ use super::{Actions, Result, refused};
 use crate::live::{LiveError, Snapshot};
 use crate::store::records;
 use serde_json::{Value, json};
+use warroom_model::api::EditKind;
 use warroom_model::{Event, Runbook, Write};
 
 impl Actions<'_> {
     /// Sets fields of a runbook entity (`task 2.3 owner="QA Lead"`); refused unless the runbook
     /// still reads back with the new values.
-    pub fn edit_set(&mut self, kind: &str, id: &str, assignments: &[(String, String)]) -> Result<Event> {
+    pub fn edit_set(&mut self, kind: EditKind, id: &str, assignments: &[(String, String)]) -> Result<Event> {
         let snap = self.snap()?;
-        let (entity, id) = edit_target(kind, id)?;
+        let (entity, id) = edit_target(kind, id);
         if !exists(&snap, entity, &id) {
             return Err(LiveError::Unknown { kind: "entity", id: format!("{kind} {id}") });
         }
@@ -83,12 +84,12 @@ impl Actions<'_> {
     /// command, after `after` (else at the end of its list), with the fields given.
     pub fn edit_add(
         &mut self,
-        kind: &str,
+        kind: EditKind,
         assignments: &[(String, String)],
         after: Option<&str>,
     ) -> Result<(String, Event)> {
         let snap = self.snap()?;
-        let (entity, _) = edit_target(kind, "")?;
+        let (entity, _) = edit_target(kind, "");
         let prefix = match entity {
             "phase" => "p",
             "contact" => "c",
@@ -125,9 +126,9 @@ impl Actions<'_> {
     }
 
     /// Deletes a runbook entity (a field like any other: `deleted = true`).
-    pub fn edit_delete(&mut self, kind: &str, id: &str) -> Result<Event> {
+    pub fn edit_delete(&mut self, kind: EditKind, id: &str) -> Result<Event> {
         let snap = self.snap()?;
-        let (entity, id) = edit_target(kind, id)?;
+        let (entity, id) = edit_target(kind, id);
         if !exists(&snap, entity, &id) || ["runbook", "rollback"].contains(&entity) {
             return Err(LiveError::Unknown { kind: "entity", id: format!("{kind} {id}") });
         }
@@ -141,9 +142,15 @@ impl Actions<'_> {
 
     /// Moves an entity after another of its list (to the front without `after`); a task may
     /// move to another phase.
-    pub fn edit_move(&mut self, kind: &str, id: &str, after: Option<&str>, to_phase: Option<&str>) -> Result<Event> {
+    pub fn edit_move(
+        &mut self,
+        kind: EditKind,
+        id: &str,
+        after: Option<&str>,
+        to_phase: Option<&str>,
+    ) -> Result<Event> {
         let snap = self.snap()?;
-        let (entity, id) = edit_target(kind, id)?;
+        let (entity, id) = edit_target(kind, id);
         if !exists(&snap, entity, &id) {
             return Err(LiveError::Unknown { kind: "entity", id: format!("{kind} {id}") });
         }
@@ -185,26 +192,12 @@ impl Actions<'_> {
     }
 }
 
-fn edit_target(kind: &str, id: &str) -> Result<(&'static str, String)> {
-    let entity = match kind {
-        "task" => "task",
-        "phase" => "phase",
-        "contact" => "contact",
-        "step" => "step",
-        "metric" => "metric",
-        "trigger" => "trigger",
-        "matrix" => "matrix",
-        "checklist" => "checklist",
-        "command" => "command",
-        "rollback" => return Ok((records::ROLLBACK, records::MAIN.into())),
-        "runbook" => return Ok((records::RUNBOOK, records::MAIN.into())),
-        other => {
-            return Err(refused(format!(
-                "`{other}` cannot be edited; one of task, phase, contact, step, metric, trigger, matrix, checklist, command, rollback, runbook"
-            )));
-        }
-    };
-    Ok((entity, id.to_owned()))
+fn edit_target(kind: EditKind, id: &str) -> (&'static str, String) {
+    match kind {
+        EditKind::Rollback => (records::ROLLBACK, records::MAIN.into()),
+        EditKind::Runbook => (records::RUNBOOK, records::MAIN.into()),
+        other => (other.name(), id.to_owned()),
+    }
 }
 
 fn exists(snap: &Snapshot, entity: &str, id: &str) -> bool {
