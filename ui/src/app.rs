@@ -147,11 +147,11 @@ impl Ctx {
         spawn_local(async move {
             match api::session().await {
                 Ok(s) => self.session.set(Some(s)),
-                Err(e) => self.error.set(Some(e.message)),
+                Err(e) => self.fail(e),
             }
             match api::runbook().await {
                 Ok(l) => self.loaded.set(Some(l)),
-                Err(e) => self.error.set(Some(e.message)),
+                Err(e) => self.fail(e),
             }
             self.refresh_status().await;
             self.refresh_room().await;
@@ -172,7 +172,7 @@ impl Ctx {
     pub async fn refresh_status(self) {
         match api::status().await {
             Ok(s) => self.set_status(s),
-            Err(e) => self.error.set(Some(e.message)),
+            Err(e) => self.fail(e),
         }
     }
 
@@ -209,7 +209,7 @@ impl Ctx {
             let printed = api::print_record().await;
             self.busy_record.set(false);
             if let Err(e) = printed {
-                self.error.set(Some(e.message));
+                self.fail(e);
             }
         });
     }
@@ -223,7 +223,7 @@ impl Ctx {
             match saved {
                 Ok(Some(s)) => self.notify(format!("{} {}", t("Audit record saved:"), s.path)),
                 Ok(None) => self.notify(t("Audit record downloaded.").to_owned()),
-                Err(e) => self.error.set(Some(e.message)),
+                Err(e) => self.fail(e),
             }
         });
     }
@@ -231,6 +231,11 @@ impl Ctx {
     /// May this screen record anything: a writer's browser or the app, not in wall mode.
     pub fn can_write(self) -> bool {
         !self.wall.get() && self.session.get().is_some_and(|s| s.can_write)
+    }
+
+    /// Shows what went wrong, in the person's language when the backend said which rule refused.
+    pub fn fail(self, e: warroom_model::ApiError) {
+        self.error.set(Some(e.text(self.lang.get_untracked().model())));
     }
 
     /// Records an action in the current run; shows what happened or why not.
@@ -246,7 +251,7 @@ impl Ctx {
                     self.notify(done.summary);
                     request_animation_frame(move || self.act_ms.set(Some(now_ms() - started)));
                 }
-                Err(e) => self.error.set(Some(e.message)),
+                Err(e) => self.fail(e),
             }
         });
     }

@@ -10,6 +10,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The same language as the model (notification texts, refusals) names it.
+    pub fn model(self) -> warroom_model::notify::Lang {
+        match self {
+            Self::En => warroom_model::notify::Lang::En,
+            Self::Vi => warroom_model::notify::Lang::Vi,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Self::En => "en",

@@ -22,11 +22,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use warroom_core::export::{self, Format, Progress};
+use warroom_core::live::LiveError;
 use warroom_core::report;
-use warroom_core::service::Service;
 use warroom_core::service::{ME_NAME, ME_ROLE};
+use warroom_core::service::{Service, ServiceError};
 use warroom_core::{Store, SystemClock, demo, import_file};
 use warroom_model::Author;
+use warroom_model::Refusal;
 use warroom_model::api::{Action, Paper, ReportFormat, Request};
 
 /// Where `serve --peer` listens for the room's laptops unless told.
@@ -458,6 +460,46 @@ fn unreachable_command<T>() -> Result<T> {
     bail!("internal error: a command was not dispatched")
 }
 
+/// The rule that refused an action, wherever it sits in `e`.
+fn refusal_of(e: &anyhow::Error) -> Option<&Refusal> {
+    e.chain().find_map(|c| match c.downcast_ref::<ServiceError>() {
+        Some(ServiceError::Live(LiveError::Refused(r))) => Some(r),
+        _ => match c.downcast_ref::<LiveError>() {
+            Some(LiveError::Refused(r)) => Some(r),
+            _ => None,
+        },
+    })
+}
+
+/// How to do, with this command's flags, what a rule asked for.
+fn hint(r: &Refusal) -> Option<String> {
+    Some(match r {
+        Refusal::WhoAreYou | Refusal::NameNeeded => {
+            "`warroom me set NAME --role ROLE`, or --by NAME --role ROLE".into()
+        }
+        Refusal::ReasonForTask { .. } => "say why with --note \"...\"".into(),
+        Refusal::TaskClosed { task, .. } => format!("`warroom task {task} undo` first"),
+        Refusal::CheckpointNotTicked { task } => format!("`warroom checkpoint {task} go|no-go|hold`"),
+        Refusal::RunActive { run } => format!("`warroom run finish --run {run}` or `warroom run abandon --run {run}`"),
+        Refusal::NotASigner { .. } => {
+            "set your role with `warroom me set NAME --role ROLE`, or sign for a role with --as-role ROLE".into()
+        }
+        Refusal::SignOffsMissing { id, .. } => format!("each missing role signs: `warroom checkpoint {id} sign`"),
+        Refusal::ReasonForDecision | Refusal::ReasonForRollback | Refusal::ReasonForOverride => {
+            "say why with --reason \"...\"".into()
+        }
+        Refusal::PastDeadline { .. } => "to roll back anyway: `warroom rollback override --reason \"...\"`".into(),
+        Refusal::ApprovalsMissing { .. } => "each approver runs `warroom rollback approve`".into(),
+        Refusal::NoRollbackDecided => "`warroom rollback decide --rollback --reason \"...\"` first".into(),
+        Refusal::NotAddedThisWay { .. } => "tasks: `warroom edit add-task --phase P --time HH:MM --title ...`".into(),
+        Refusal::NotSetThisWay { .. } => "`warroom edit move` or `warroom edit delete`".into(),
+        Refusal::BadTime { .. } | Refusal::InTheFuture { .. } => {
+            "--at takes HH:MM on the run's timeline, at or before now".into()
+        }
+        _ => return None,
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _logging = warroom_core::logging::init("warroom", cli.verbose);
@@ -469,6 +511,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {e:#}");
+            if let Some(h) = refusal_of(&e).and_then(hint) {
+                eprintln!("  hint: {h}");
+            }
             ExitCode::FAILURE
         }
     }

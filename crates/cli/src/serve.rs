@@ -473,6 +473,15 @@ mod tests {
         let (code, body) = call(&app, "POST", "/api/act", None, decide).await;
         assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert!(body.contains("\"kind\":\"invalid\"") && body.contains("nope"), "{body}");
+        let go = r#"{"by":{"name":"Lan","role":"Tech Lead"},"action":"checkpoint_decide","id":"1.5","decision":"go"}"#;
+        let (code, body) = call(&app, "POST", "/api/act", None, go).await;
+        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let e: ApiError = serde_json::from_str(&body).unwrap();
+        let Some(warroom_model::Refusal::SignOffsMissing { id, missing }) = &e.refusal else {
+            panic!("the rule travels with its values: {body}")
+        };
+        assert_eq!((id.as_str(), missing.len()), ("1.5", 5), "{body}");
+        assert!(e.text(warroom_model::notify::Lang::Vi).starts_with("chưa thể quyết định GO cho 1.5"), "{body}");
         let (code, _) = call(&app, "POST", "/api/act", None, "{not json").await;
         assert!(code.is_client_error());
         let (code, body) = call(&app, "GET", "/api/nothing", None, "").await;

@@ -25,12 +25,26 @@ pub enum ErrorKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub kind: ErrorKind,
+    /// In English, for logs and for clients that know no better.
     pub message: String,
+    /// The rule that refused the action, when one did: the UI says it in the person's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<crate::Refusal>,
 }
 
 impl ApiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self { kind, message: message.into(), refusal: None }
+    }
+
+    /// An action a rule refused.
+    pub fn refused(refusal: crate::Refusal) -> Self {
+        Self { kind: ErrorKind::Invalid, message: refusal.to_string(), refusal: Some(refusal) }
+    }
+
+    /// What the person reads, in their language.
+    pub fn text(&self, lang: crate::notify::Lang) -> String {
+        self.refusal.as_ref().map_or_else(|| self.message.clone(), |r| r.text(lang))
     }
 }
 

@@ -15,4 +15,6 @@ pub mod api;
 pub mod live;
 pub mod notify;
 pub mod peers;
+pub mod refusal;
 pub use api::{ApiError, ErrorKind, Loaded};
+pub use refusal::Refusal;

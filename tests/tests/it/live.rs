@@ -23,6 +23,7 @@ fn a_day_through_the_cli() {
     assert!(r.stderr.contains("cannot be skipped"), "{r:?}");
     let r = s.warroom(&["checkpoint", "1.5", "go"]);
     assert!(r.stderr.contains("missing sign-off from Tech Lead, DBA, DevOps, QA Lead, Business Owner"), "{r:?}");
+    assert!(r.stderr.contains("hint: each missing role signs: `warroom checkpoint 1.5 sign`"), "{r:?}");
     for role in ["Tech Lead", "DBA", "DevOps", "QA Lead", "Business Owner"] {
         ok(&s, &["checkpoint", "1.5", "sign", "--by", "someone", "--role", role]);
     }

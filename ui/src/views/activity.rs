@@ -17,7 +17,7 @@ pub fn activity() -> impl IntoView {
         spawn_local(async move {
             match api::activity(300).await {
                 Ok(list) => items.set(list),
-                Err(e) => c.error.set(Some(e.message)),
+                Err(e) => c.fail(e),
             }
         });
     });

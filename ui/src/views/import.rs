@@ -28,7 +28,7 @@ pub fn import() -> impl IntoView {
                     }
                     outcome.set(Some(o));
                 }
-                Err(e) => c.error.set(Some(e.message)),
+                Err(e) => c.fail(e),
             }
         });
     };

@@ -17,7 +17,7 @@ pub fn notifications() -> impl IntoView {
         spawn_local(async move {
             match api::recent_notifications().await {
                 Ok(list) => items.set(Some(list)),
-                Err(e) => c.error.set(Some(e.message)),
+                Err(e) => c.fail(e),
             }
         })
     };
@@ -26,7 +26,7 @@ pub fn notifications() -> impl IntoView {
         spawn_local(async move {
             match api::snooze(&key, minutes).await {
                 Ok(n) => c.notify(format!("{} {minutes} min: {}", t("Snoozed"), n.title)),
-                Err(e) => c.error.set(Some(e.message)),
+                Err(e) => c.fail(e),
             }
         })
     };

@@ -21,7 +21,7 @@ pub fn room() -> impl IntoView {
                     c.room.set(Some(r));
                     c.notify(t("This runbook is now a room: invite the other laptops.").to_owned());
                 }
-                Err(e) => c.error.set(Some(e.message)),
+                Err(e) => c.fail(e),
             }
         });
     };
@@ -29,7 +29,7 @@ pub fn room() -> impl IntoView {
         spawn_local(async move {
             match api::room_invite().await {
                 Ok(i) => invitation.set(Some(i)),
-                Err(e) => c.error.set(Some(e.message)),
+                Err(e) => c.fail(e),
             }
         });
     };
@@ -45,7 +45,7 @@ pub fn room() -> impl IntoView {
                     c.notify(t("Joined: this laptop now holds the room's runbook and history.").to_owned());
                     c.refresh();
                 }
-                Err(e) => c.error.set(Some(e.message)),
+                Err(e) => c.fail(e),
             }
         });
     };

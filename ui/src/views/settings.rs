@@ -24,7 +24,7 @@ pub fn settings() -> impl IntoView {
                     c.notify(format!("{} ({})", me.name, me.role));
                     c.refresh();
                 }
-                Err(e) => c.error.set(Some(e.message)),
+                Err(e) => c.fail(e),
             }
         });
     };
@@ -89,7 +89,7 @@ fn notify_settings() -> impl IntoView {
     spawn_local(async move {
         match api::notify_settings().await {
             Ok(s) => show(s),
-            Err(e) => c.error.set(Some(e.message)),
+            Err(e) => c.fail(e),
         }
     });
     let save = move |_| {
@@ -121,7 +121,7 @@ fn notify_settings() -> impl IntoView {
                     show(s);
                     c.notify(t("Notification settings saved.").to_owned());
                 }
-                Err(e) => c.error.set(Some(e.message)),
+                Err(e) => c.fail(e),
             }
         });
     };

@@ -41,9 +41,9 @@ pub enum LiveError {
     BadDate(String),
     #[error("no {kind} `{id}` in this runbook; `warroom show` lists the ids")]
     Unknown { kind: &'static str, id: String },
-    /// An action the rules do not allow, with why and what to do instead.
+    /// An action the rules do not allow, and why.
     #[error("{0}")]
-    Refused(String),
+    Refused(warroom_model::Refusal),
 }
 
 type Result<T, E = LiveError> = std::result::Result<T, E>;

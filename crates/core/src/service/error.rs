@@ -54,6 +54,7 @@ fn live_api(e: &LiveError) -> ApiError {
     match e {
         LiveError::Store(e) => e.to_api(),
         LiveError::NoRun | LiveError::UnknownRun(_) => ApiError::new(ErrorKind::NotFound, e.to_string()),
+        LiveError::Refused(r) => ApiError::refused(r.clone()),
         LiveError::Record(_) => ApiError::new(ErrorKind::Internal, e.to_string()),
         _ => ApiError::new(ErrorKind::Invalid, e.to_string()),
     }

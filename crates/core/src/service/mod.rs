@@ -10,6 +10,7 @@ use crate::report::Record;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
+use warroom_model::Refusal;
 use warroom_model::api::{Action, Activity, Done, Me, Request, Session};
 use warroom_model::live::Status;
 use warroom_model::{Author, Loaded, WriteOp};
@@ -132,7 +133,7 @@ impl Service {
     pub fn set_me(&mut self, me: &Me) -> Result<Me> {
         let name = me.name.trim();
         if name.is_empty() {
-            return Err(LiveError::Refused("a name is needed: it goes on everything you record".into()).into());
+            return Err(LiveError::Refused(Refusal::NameNeeded).into());
         }
         self.store.set_local(ME_NAME, name)?;
         self.store.set_local(ME_ROLE, me.role.trim())?;
@@ -185,10 +186,7 @@ impl Service {
             _ => {
                 let me = self.me()?;
                 if me.name.is_empty() {
-                    return Err(LiveError::Refused(
-                        "who are you? set your name and role in Settings before recording anything".into(),
-                    )
-                    .into());
+                    return Err(LiveError::Refused(Refusal::WhoAreYou).into());
                 }
                 Author { name: me.name, role: me.role }
             }
@@ -363,7 +361,7 @@ mod tests {
         assert!(err.message.contains("sign"), "{}", err.message);
         assert_eq!(svc.store().event_count().unwrap(), before);
         let anonymous = Request { run: None, by: None, action: Action::RollbackApprove };
-        assert!(svc.act(&anonymous).unwrap_err().to_api().message.contains("Settings"));
+        assert_eq!(svc.act(&anonymous).unwrap_err().to_api().refusal, Some(Refusal::WhoAreYou));
     }
 
     #[test]

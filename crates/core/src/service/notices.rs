@@ -6,6 +6,7 @@ use crate::live::LiveError;
 use crate::notify::{self, Audience, Ledger, ledger};
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
+use warroom_model::Refusal;
 use warroom_model::live::Status;
 use warroom_model::notify::{Notice, NotifySettings, Shown};
 
@@ -22,10 +23,7 @@ impl Service {
             .chain(settings.deadline_minutes.iter().copied())
             .any(|m| m > DAY);
         if too_far || settings.deadline_minutes.len() > 10 {
-            return Err(LiveError::Refused(
-                "notification lead times are minutes, at most 1440 (a day), and at most 10 deadline reminders".into(),
-            )
-            .into());
+            return Err(LiveError::Refused(Refusal::LeadTimes).into());
         }
         let text = serde_json::to_string(settings).map_err(StoreError::from)?;
         self.store.set_local(NOTIFY_SETTINGS, &text)?;
@@ -71,7 +69,10 @@ impl Service {
     /// Shows notification `key` again in `minutes`.
     pub fn snooze(&mut self, key: &str, minutes: u32) -> Result<Notice> {
         let mut ledger = self.ledger()?;
-        let n = ledger.snooze(key, minutes, self.now()).map_err(|e| LiveError::Refused(e.to_string()))?.clone();
+        let n = ledger
+            .snooze(key, minutes, self.now())
+            .map_err(|_| LiveError::Refused(Refusal::NotShown { key: key.to_owned() }))?
+            .clone();
         self.save_ledger(&ledger)?;
         Ok(n)
     }

@@ -4,6 +4,7 @@
 use super::{Actions, Result, TASK_FIELDS, refused};
 use crate::live::{LiveError, Snapshot, entity, key};
 use serde_json::{Value, json};
+use warroom_model::Refusal;
 use warroom_model::live::{Decision, SignOff, TaskStatus};
 use warroom_model::{Event, Write};
 
@@ -12,7 +13,7 @@ impl Actions<'_> {
         let t =
             snap.runbook.task(id).cloned().ok_or_else(|| LiveError::Unknown { kind: "checkpoint", id: id.into() })?;
         if !t.checkpoint {
-            return Err(refused(format!("{id} is a task, not a checkpoint")));
+            return Err(refused(Refusal::NotACheckpoint { id: id.to_owned() }));
         }
         Ok(t)
     }
@@ -27,10 +28,7 @@ impl Actions<'_> {
         let Some(role) =
             required.iter().find(|x| crate::import::vocab::fold(x) == crate::import::vocab::fold(&role)).cloned()
         else {
-            return Err(refused(format!(
-                "{id} needs sign-off from {}; `{role}` is not one of them (set your role with `warroom me set NAME --role ROLE`)",
-                required.join(", ")
-            )));
+            return Err(refused(Refusal::NotASigner { id: id.to_owned(), role: role.to_owned(), required }));
         };
         let s = SignOff { role: role.clone(), by: self.stamp(self.now()), seen_events: snap.event_count };
         self.commit(
@@ -59,15 +57,12 @@ impl Actions<'_> {
         let reason = reason.map(str::trim).filter(|s| !s.is_empty());
         match decision {
             Decision::Go if !cp.missing.is_empty() => {
-                return Err(refused(format!(
-                    "{id} cannot be decided GO: missing sign-off from {}",
-                    cp.missing.join(", ")
-                )));
+                return Err(refused(Refusal::SignOffsMissing { id: id.to_owned(), missing: cp.missing.clone() }));
             }
             Decision::NoGo | Decision::Hold if reason.is_none() => {
-                return Err(refused("say why with --reason: NO-GO and HOLD are recorded with a reason"));
+                return Err(refused(Refusal::ReasonForDecision));
             }
-            Decision::Pending => return Err(refused("a decision is GO, NO-GO or HOLD")),
+            Decision::Pending => return Err(refused(Refusal::DecisionNeeded)),
             _ => {}
         }
         let k = key(&r.id, id);

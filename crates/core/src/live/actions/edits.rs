@@ -5,6 +5,7 @@ use super::{Actions, Result, refused};
 use crate::live::{LiveError, Snapshot};
 use crate::store::records;
 use serde_json::{Value, json};
+use warroom_model::Refusal;
 use warroom_model::api::EditKind;
 use warroom_model::{Event, Runbook, Write};
 
@@ -20,7 +21,7 @@ impl Actions<'_> {
         let mut writes = Vec::new();
         for (field, raw) in assignments {
             if ["id", "order", "phase", "deleted", "uid"].contains(&field.as_str()) {
-                return Err(refused(format!("`{field}` is not edited with set; use move or delete")));
+                return Err(refused(Refusal::NotSetThisWay { field: field.clone() }));
             }
             let current = snap.get(entity, &id, field);
             let value = match current {
@@ -57,7 +58,7 @@ impl Actions<'_> {
             .find(|(_, p)| p.id == phase)
             .ok_or_else(|| LiveError::Unknown { kind: "phase", id: phase.into() })?;
         let t = warroom_model::ClockTime::parse_hhmm(time)
-            .ok_or_else(|| refused(format!("`{time}` is not a time HH:MM")))?;
+            .ok_or_else(|| refused(Refusal::BadTime { text: time.to_owned() }))?;
         let mut n = p.tasks.len() + 1;
         let mut id = format!("{}.{n}", pi + 1);
         while rb.task(&id).is_some() || snap.get("task", &id, "title").is_some() {
@@ -99,7 +100,7 @@ impl Actions<'_> {
             "matrix" => "d",
             "checklist" => "k",
             "command" => "x",
-            _ => return Err(refused(format!("`{kind}` is not added this way; tasks with `edit add-task`"))),
+            _ => return Err(refused(Refusal::NotAddedThisWay { kind: kind.to_string() })),
         };
         let used = snap.ids(entity);
         let n = used.iter().filter_map(|i| i.strip_prefix(prefix)?.parse::<u32>().ok()).max().unwrap_or(0) + 1;
@@ -111,7 +112,7 @@ impl Actions<'_> {
             vec![Write::set(entity, &id, "order", json!(order)), Write::set(entity, &id, "deleted", json!(false))];
         for (field, raw) in assignments {
             if ["id", "order", "deleted"].contains(&field.as_str()) {
-                return Err(refused(format!("`{field}` is set by warroom")));
+                return Err(refused(Refusal::SetByWarroom { field: field.clone() }));
             }
             let value =
                 serde_json::from_str::<Value>(raw).ok().filter(|v| !v.is_string()).unwrap_or_else(|| json!(raw));
@@ -186,8 +187,7 @@ impl Actions<'_> {
         for w in &writes {
             fields.insert((w.entity.clone(), w.id.clone(), w.field.clone()), w.value.clone());
         }
-        records::runbook_from_fields(fields)
-            .map_err(|e| refused(format!("that edit would not leave a valid runbook: {e}")))?;
+        records::runbook_from_fields(fields).map_err(|e| refused(Refusal::InvalidEdit { why: e.to_string() }))?;
         self.commit(kind, summary, json!({}), writes)
     }
 }

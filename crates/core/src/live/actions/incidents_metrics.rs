@@ -4,6 +4,7 @@ use super::{Actions, Result, refused};
 use crate::live::{LiveError, Snapshot, entity, key};
 use chrono::Duration;
 use serde_json::json;
+use warroom_model::Refusal;
 use warroom_model::live::{Comment, Reading, Severity};
 use warroom_model::{Event, Write};
 
@@ -114,7 +115,7 @@ impl Actions<'_> {
             .cloned()
             .ok_or_else(|| LiveError::Unknown { kind: "metric", id: name.into() })?;
         if !value.is_finite() {
-            return Err(refused("a reading must be a number"));
+            return Err(refused(Refusal::NotANumber));
         }
         let reading = Reading {
             value,

@@ -14,13 +14,14 @@ use crate::clock::Clock;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use warroom_model::Refusal;
 use warroom_model::live::{Decision, Run, RunState, Stamp, TaskStatus};
 use warroom_model::{Author, Event, Write};
 
 type Result<T, E = LiveError> = std::result::Result<T, E>;
 
-fn refused(msg: impl Into<String>) -> LiveError {
-    LiveError::Refused(msg.into())
+fn refused(why: Refusal) -> LiveError {
+    LiveError::Refused(why)
 }
 
 /// A task transition a person asks for: the same verbs the UI sends (`api::TaskVerb`).
@@ -88,11 +89,7 @@ impl<'a> Actions<'a> {
                 *self.activate.borrow_mut() = Some(r.id.clone());
                 Ok(r)
             }
-            s => Err(refused(format!(
-                "run {} is {}: nothing more can be recorded in it",
-                r.id,
-                json!(s).as_str().unwrap_or("over")
-            ))),
+            s => Err(refused(Refusal::RunOver { run: r.id.clone(), state: s.to_string() })),
         }
     }
 

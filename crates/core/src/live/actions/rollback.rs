@@ -4,6 +4,7 @@
 use super::{Actions, Result, refused};
 use crate::live::{LiveError, entity, key};
 use serde_json::{Value, json};
+use warroom_model::Refusal;
 use warroom_model::live::{Run, RunState, Status};
 use warroom_model::{Event, MatrixAction, Runbook, Write};
 
@@ -36,14 +37,11 @@ impl Actions<'_> {
         let now = self.now();
         let st = crate::live::status(&snap, &r, now)?;
         if reason.trim().is_empty() {
-            return Err(refused("say why with --reason: a rollback decision is recorded with its reason"));
+            return Err(refused(Refusal::ReasonForRollback));
         }
         if rollback {
             if st.rollback.fix_forward_only {
-                return Err(refused(format!(
-                    "past the rollback deadline ({}): fix forward only; to roll back anyway use `warroom rollback override --reason ...`",
-                    st.rollback.deadline.unwrap_or_default()
-                )));
+                return Err(refused(Refusal::PastDeadline { deadline: st.rollback.deadline.unwrap_or_default() }));
             }
             let approvals: Vec<Value> =
                 snap.members(entity::ROLLBACK, &r.id, "approvals").into_iter().map(|v| v.value.clone()).collect();
@@ -57,11 +55,7 @@ impl Actions<'_> {
                 });
             if !approved {
                 let options: Vec<String> = rows.iter().map(|r| r.join(" + ")).collect();
-                return Err(refused(format!(
-                    "a rollback needs the approval of {} (the decision matrix); approved so far: {}. Each approver runs `warroom rollback approve`",
-                    options.join(" or "),
-                    if roles.is_empty() { "nobody".to_owned() } else { roles.join(", ") }
-                )));
+                return Err(refused(Refusal::ApprovalsMissing { needed: options, approved: roles }));
             }
         }
         self.record_decision(&r, rollback, reason, None)
@@ -72,7 +66,7 @@ impl Actions<'_> {
         let snap = self.snap()?;
         let r = self.active_run(&snap, run)?;
         if reason.trim().is_empty() {
-            return Err(refused("an override needs a reason (--reason)"));
+            return Err(refused(Refusal::ReasonForOverride));
         }
         self.record_decision(&r, true, reason, Some(reason))
     }
@@ -116,7 +110,7 @@ impl Actions<'_> {
             .cloned()
             .ok_or_else(|| LiveError::Unknown { kind: "rollback step", id: step.into() })?;
         if snap.get(entity::ROLLBACK, &r.id, "decision") != Some(&json!("rollback")) {
-            return Err(refused("no rollback was decided: `warroom rollback decide --rollback --reason ...` first"));
+            return Err(refused(Refusal::NoRollbackDecided));
         }
         let now = self.now();
         let mut writes = vec![

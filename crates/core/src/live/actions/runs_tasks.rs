@@ -5,6 +5,7 @@ use super::{Actions, Result, TASK_FIELDS, TaskAction, refused};
 use crate::live::{LiveError, entity, key, parse_date, parse_tz, schedule};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
+use warroom_model::Refusal;
 use warroom_model::live::{Comment, Run, RunKind, RunState, TaskStatus};
 use warroom_model::{Event, Write};
 
@@ -18,14 +19,11 @@ impl Actions<'_> {
         if let Some(from) = durations_from {
             let base = snap.run(Some(from))?;
             if base.kind != RunKind::Rehearsal {
-                return Err(refused(format!("durations come from a rehearsal; {from} is a live run")));
+                return Err(refused(Refusal::DurationsFromLive { run: from.to_owned() }));
             }
         }
         if let Some(active) = snap.runs().into_iter().find(|r| !r.state.is_over() && r.kind == kind) {
-            return Err(refused(format!(
-                "run {} is still active: finish or abandon it first (`warroom run finish --run {}`)",
-                active.id, active.id
-            )));
+            return Err(refused(Refusal::RunActive { run: active.id }));
         }
         let mut b = [0u8; 3];
         let _ = getrandom::fill(&mut b);
@@ -75,7 +73,8 @@ impl Actions<'_> {
     /// planned start (so a run across midnight, or recorded days later, lands right); never
     /// after now.
     fn backfill(&self, run: &Run, hhmm: &str, planned: DateTime<Utc>) -> Result<DateTime<Utc>> {
-        let t = crate::import::times::parse_time(hhmm).map_err(|e| refused(format!("--at: {}", e.0)))?;
+        let t =
+            crate::import::times::parse_time(hhmm).map_err(|_| refused(Refusal::BadTime { text: hhmm.to_owned() }))?;
         let tz = parse_tz(&run.tz)?;
         let date = parse_date(&run.date)?;
         let now = self.now();
@@ -83,9 +82,7 @@ impl Actions<'_> {
             .map(|d| schedule::instant(tz, date + Duration::days(d), t.minutes()))
             .filter(|at| *at <= now && (*at - planned).num_hours().abs() < 12)
             .min_by_key(|at| (*at - planned).num_seconds().abs())
-            .ok_or_else(|| {
-                refused(format!("--at {hhmm} is later than now: a back-filled time must have happened already"))
-            })
+            .ok_or_else(|| refused(Refusal::InTheFuture { text: hhmm.to_owned() }))
     }
 
     /// Moves a task through its lifecycle. `note` is the reason for skip, fail and block.
@@ -126,21 +123,16 @@ impl Actions<'_> {
             TaskAction::Undo => (S::Pending, false),
         };
         if task.checkpoint && matches!(action, TaskAction::Skip | TaskAction::Done) {
-            return Err(refused(format!(
-                "{task_id} is a checkpoint: it cannot be skipped or ticked off; decide it with `warroom checkpoint {task_id} go|no-go|hold`"
-            )));
+            return Err(refused(Refusal::CheckpointNotTicked { task: task_id.to_owned() }));
         }
         if needs_reason && reason.is_none() {
-            return Err(refused(format!("say why with --note: a task is only {} with a reason", to.as_str())));
+            return Err(refused(Refusal::ReasonForTask { status: to.to_string() }));
         }
         if rec.status.is_closed() {
-            return Err(refused(format!(
-                "{task_id} is already {}; `warroom task {task_id} undo` first",
-                rec.status.as_str()
-            )));
+            return Err(refused(Refusal::TaskClosed { task: task_id.to_owned(), status: rec.status.to_string() }));
         }
         if rec.status == to {
-            return Err(refused(format!("{task_id} is already {}", to.as_str())));
+            return Err(refused(Refusal::TaskAlready { task: task_id.to_owned(), status: to.to_string() }));
         }
         let stamp = self.stamp(when);
         let mut writes = vec![Write::set(entity::TASK, &k, "status", json!(to))];
@@ -188,7 +180,7 @@ impl Actions<'_> {
                 stack.push(e);
             }
         }
-        let last = stack.pop().ok_or_else(|| refused(format!("nothing to undo on {task_id}")))?;
+        let last = stack.pop().ok_or_else(|| refused(Refusal::NothingToUndo { task: task_id.to_owned() }))?;
         let writes: Vec<Write> = serde_json::from_value(last.payload["undo"].clone()).unwrap_or_default();
         let summary = format!("{task_id}: undid {} by {}", last.kind, last.author.name);
         self.commit(
