@@ -180,7 +180,7 @@ impl Ctx {
     /// rehearsal's shifted clock or simply another laptop's.
     pub fn set_status(self, s: Option<Status>) {
         if let Some(st) = &s {
-            let skew = js_sys::Date::parse(&st.now) - js_sys::Date::now();
+            let skew = st.now.millis() as f64 - js_sys::Date::now();
             if skew.is_finite() {
                 self.skew_ms.set(skew);
                 self.now_ms.set(js_sys::Date::now() + skew);

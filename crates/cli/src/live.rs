@@ -9,6 +9,7 @@ use warroom_core::live::actions::TaskAction;
 use warroom_core::live::{self, Snapshot, parse_tz};
 use warroom_core::service::Recorded;
 use warroom_core::{Clock, FakeClock, Store};
+use warroom_model::Instant;
 use warroom_model::api::{Action, EditKind};
 use warroom_model::live::{Decision, Rag, RunKind, RunState, Severity, Status};
 
@@ -354,10 +355,6 @@ pub fn status_cmd(store: &Store, who: &Who, now: Option<&str>, json: bool, clock
     Ok(render_status(&st))
 }
 
-fn hm(rfc3339: &str) -> String {
-    rfc3339.get(11..16).unwrap_or(rfc3339).to_owned()
-}
-
 fn signed(m: i64) -> String {
     if m > 0 {
         format!("+{m} min")
@@ -370,6 +367,9 @@ fn signed(m: i64) -> String {
 
 pub fn render_status(st: &Status) -> String {
     let mut o = String::new();
+    // Every moment in the run's zone, with its date when it is not the run's first day.
+    let first_day = chrono::NaiveDate::parse_from_str(&st.run.date, "%Y-%m-%d").ok();
+    let hm = |t: &Instant| t.label(first_day);
     let title = |t: &str| {
         st.tasks.iter().find(|x| x.id == t).map(|x| format!("{t}  {}  ({})", x.title, x.owner)).unwrap_or_default()
     };
@@ -401,11 +401,11 @@ pub fn render_status(st: &Status) -> String {
     let _ = writeln!(
         o,
         "ROLLBACK {word} · decide by {} ({} min left) · backout now {} · worst case {} · deadline {}",
-        r.decide_by.as_deref().map(hm).unwrap_or_default(),
+        r.decide_by.as_ref().map(hm).unwrap_or_default(),
         r.slack_minutes,
         hm(&r.backout_now),
         hm(&r.backout_worst),
-        r.deadline.as_deref().map(hm).unwrap_or_else(|| "—".into())
+        r.deadline.as_ref().map(hm).unwrap_or_else(|| "—".into())
     );
     if let Some(d) = &r.decision {
         let _ = writeln!(

@@ -73,7 +73,7 @@ pub enum LangArg {
 }
 
 fn line(n: &Notice) -> String {
-    let at = n.at.get(11..16).unwrap_or(&n.at);
+    let at = n.at.hm();
     format!("{at}  {:<18} {} — {}", n.kind.as_str(), n.title, n.body)
 }
 

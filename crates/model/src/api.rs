@@ -292,7 +292,8 @@ pub struct Me {
 pub struct Activity {
     pub seq: u64,
     pub origin: String,
-    pub at: String,
+    /// In the current run's zone (UTC without a run).
+    pub at: crate::Instant,
     pub name: String,
     pub role: String,
     pub kind: String,

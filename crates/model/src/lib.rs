@@ -9,7 +9,7 @@ pub mod time;
 pub use event::{Author, Event, Write, WriteOp};
 pub use roles::{fold, is_mine, same_role};
 pub use runbook::*;
-pub use time::ClockTime;
+pub use time::{ClockTime, Instant};
 
 pub mod api;
 pub mod live;

@@ -1,6 +1,7 @@
 //! The live picture of a run, as `warroom status --json` prints it and every screen reads it.
 //! Instants are RFC 3339 with the run's offset. Keep field names stable (docs/status-schema.md).
 
+use crate::Instant;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -117,8 +118,8 @@ pub struct Run {
     pub state: RunState,
     /// Rehearsal whose actual durations become this run's planned ones.
     pub durations_from: Option<String>,
-    pub created_at: Option<String>,
-    pub ended_at: Option<String>,
+    pub created_at: Option<Instant>,
+    pub ended_at: Option<Instant>,
 }
 
 /// Who did something, when.
@@ -128,7 +129,7 @@ pub struct Stamp {
     pub name: String,
     pub role: String,
     pub device: String,
-    pub at: String,
+    pub at: Instant,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -148,13 +149,13 @@ pub struct TaskLive {
     pub checkpoint: bool,
     pub status: TaskStatus,
     pub reason: Option<String>,
-    pub planned_start: String,
-    pub planned_finish: String,
+    pub planned_start: Instant,
+    pub planned_finish: Instant,
     pub planned_minutes: i64,
-    pub forecast_start: String,
-    pub forecast_finish: String,
-    pub actual_start: Option<String>,
-    pub actual_finish: Option<String>,
+    pub forecast_start: Instant,
+    pub forecast_finish: Instant,
+    pub actual_start: Option<Instant>,
+    pub actual_finish: Option<Instant>,
     /// Minutes late (+) or early (−) against plan: actual or forecast finish minus planned finish.
     pub variance_minutes: i64,
     pub overdue: bool,
@@ -169,9 +170,9 @@ pub struct TaskLive {
 pub struct PhaseLive {
     pub id: String,
     pub name: String,
-    pub planned_start: String,
-    pub planned_finish: String,
-    pub forecast_finish: String,
+    pub planned_start: Instant,
+    pub planned_finish: Instant,
+    pub forecast_finish: Instant,
     pub variance_minutes: i64,
     pub done: bool,
 }
@@ -193,7 +194,7 @@ pub struct CheckpointLive {
     pub decision: Decision,
     pub reason: Option<String>,
     pub decided_by: Option<Stamp>,
-    pub forecast: String,
+    pub forecast: Instant,
     pub required: Vec<String>,
     pub signed: Vec<SignOff>,
     pub missing: Vec<String>,
@@ -216,20 +217,20 @@ pub struct RollbackStepLive {
 pub struct RollbackLive {
     pub state: Rag,
     /// The last moment a rollback may be decided.
-    pub deadline: Option<String>,
+    pub deadline: Option<Instant>,
     /// When the system must be restored by (the window's end).
-    pub restore_by: Option<String>,
+    pub restore_by: Option<Instant>,
     /// The point of no return: the later of now and this is when a rollback must be decided.
-    pub decide_by: Option<String>,
+    pub decide_by: Option<Instant>,
     /// Forecast end of the implementation (the tasks planned before the deadline).
-    pub implementation_end: String,
+    pub implementation_end: Instant,
     /// The planned end of the implementation, and how late (+) or early (−) its forecast is.
-    pub implementation_planned_end: String,
+    pub implementation_planned_end: Instant,
     pub implementation_variance_minutes: i64,
     /// If we decide to roll back now, when the rollback is finished.
-    pub backout_now: String,
+    pub backout_now: Instant,
     /// Finish the implementation, then roll back: when that is finished.
-    pub backout_worst: String,
+    pub backout_worst: Instant,
     pub rollback_minutes: u32,
     /// Minutes left until the point of no return (negative once past).
     pub slack_minutes: i64,
@@ -260,7 +261,7 @@ pub struct IncidentLive {
     pub recommendation: Option<String>,
     pub approvers: Vec<String>,
     /// Estimated resolution; never in the past while open.
-    pub eta: Option<String>,
+    pub eta: Option<Instant>,
     pub updates: Vec<Comment>,
 }
 
@@ -308,7 +309,7 @@ pub struct Change {
 #[serde(default)]
 pub struct Status {
     pub schema: String,
-    pub now: String,
+    pub now: Instant,
     pub run: Run,
     pub current_phase: Option<String>,
     /// Tasks in progress or due to start now.
@@ -324,9 +325,9 @@ pub struct Status {
     pub metrics: Vec<MetricLive>,
     pub checklist: Vec<ChecklistLive>,
     /// Forecast end of the last task, and its variance against plan.
-    pub forecast_end: String,
+    pub forecast_end: Instant,
     pub variance_minutes: i64,
-    pub hypercare_end: Option<String>,
+    pub hypercare_end: Option<Instant>,
     pub recent: Vec<Change>,
 }
 

@@ -45,8 +45,8 @@ impl NoticeKind {
 /// One notification: when it is due, what it says, and what clicking it opens.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
-    /// RFC 3339 in the run's zone.
-    pub at: String,
+    /// In the run's zone.
+    pub at: crate::Instant,
     pub kind: NoticeKind,
     pub title: String,
     pub body: String,
@@ -101,8 +101,8 @@ impl Default for NotifySettings {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shown {
     pub notice: Notice,
-    /// When it was shown (RFC 3339, UTC).
-    pub shown_at: String,
+    /// When it was shown.
+    pub shown_at: crate::Instant,
 }
 
 /// Show notification `key` again in `minutes` (5 or 15 in the app).

@@ -45,7 +45,7 @@ pub struct PeerView {
     /// Answered or called within the last ten seconds.
     pub connected: bool,
     /// When it last answered or called (RFC 3339), if ever since this app started.
-    pub last_seen: Option<String>,
+    pub last_seen: Option<crate::Instant>,
     /// What went wrong the last time, if it did.
     pub error: Option<String>,
     /// Events this laptop holds that it lacks.

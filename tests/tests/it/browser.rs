@@ -8,13 +8,13 @@ use std::time::Duration;
 use warroom_tests::web::{click, fill, open_view, set_value, wait_text};
 use warroom_tests::{Child, Scratch, Server, fixtures, free_port, repo, wait_for_port};
 
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     _driver: Child,
     profile: tempfile::TempDir,
 }
 
-async fn chromium() -> Browser {
+pub(crate) async fn chromium() -> Browser {
     let port = free_port();
     let profile = tempfile::tempdir().unwrap();
     let home = profile.path().to_path_buf();

@@ -12,3 +12,4 @@ mod live;
 mod notify;
 mod sync;
 mod ui_text;
+mod zones;

@@ -1,5 +1,6 @@
 //! The Activity screen: the audit record and everything recorded, newest first.
 
+use super::format::hms;
 use super::room::reach;
 use crate::api;
 use crate::app::ctx;
@@ -44,7 +45,7 @@ pub fn activity() -> impl IntoView {
             <tbody>
                 {move || items.get().into_iter().map(|a| view! {
                     <tr>
-                        <td class="num">{a.at.get(5..19).unwrap_or_default().replace('T', " ")}</td>
+                        <td class="num">{hms(&a.at)}</td>
                         <td>{format!("{} ({})", a.name, a.role)}</td>
                         <td><div>{a.summary.clone()}</div>
                             {a.overwrote.iter().map(|o| view! {

@@ -4,40 +4,42 @@
 use crate::app::Ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
+use warroom_model::Instant;
 use warroom_model::live::{Rag, TaskStatus};
 
-/// "06:05" from an RFC 3339 instant: as written when it carries the run's offset; a UTC stamp
-/// (who did what, when) is shown at the run's current offset.
-pub fn hm(s: &str) -> String {
-    if s.ends_with("+00:00") || s.ends_with('Z') {
-        let zone = use_context::<Ctx>().and_then(|c| c.status.get_untracked()).map(|st| st.now);
-        if let Some(zone) = zone.filter(|z| !z.ends_with("+00:00")) {
-            let t = ms(s);
-            if t.is_finite() {
-                let mins = ((t / 60_000.0).floor() as i64 + offset_minutes(&zone)).rem_euclid(1440);
-                return format!("{:02}:{:02}", mins / 60, mins % 60);
-            }
-        }
+/// The run's first day, for telling which moments fall on a later one.
+fn run_day() -> Option<chrono::NaiveDate> {
+    let st = use_context::<Ctx>().and_then(|c| c.status.get_untracked())?;
+    chrono::NaiveDate::parse_from_str(&st.run.date, "%Y-%m-%d").ok()
+}
+
+/// "06:05" where the moment is shown (the backend gives every moment of a run in the run's zone,
+/// at that moment's offset), with its date when it is not the run's first day: "01:30 (08/03)".
+pub fn hm(t: &Instant) -> String {
+    t.label(run_day())
+}
+
+/// Like `hm`, to the second (the Activity view: the order of what happened).
+pub(super) fn hms(at: &Instant) -> String {
+    const TIME: &str = "%H:%M:%S";
+    const DAY: &str = "%d/%m";
+    let time = at.format(TIME);
+    match run_day() {
+        Some(d) if at.date() != d => format!("{time} ({})", at.format(DAY)),
+        _ => time.to_string(),
     }
-    s.get(11..16).unwrap_or("—").to_owned()
 }
 
-pub(super) fn ms(s: &str) -> f64 {
-    js_sys::Date::parse(s)
+pub(super) fn ms(t: &Instant) -> f64 {
+    t.millis() as f64
 }
 
-/// The UTC offset, in minutes, at the end of an RFC 3339 instant.
-fn offset_minutes(s: &str) -> i64 {
-    let tail = s.get(s.len().saturating_sub(6)..).unwrap_or("");
-    let sign = if tail.starts_with('-') { -1 } else { 1 };
-    let h: i64 = tail.get(1..3).and_then(|x| x.parse().ok()).unwrap_or(0);
-    let m: i64 = tail.get(4..6).and_then(|x| x.parse().ok()).unwrap_or(0);
-    sign * (h * 60 + m)
-}
-
-/// This laptop's clock in the run's zone, HH:MM:SS.
-pub(super) fn clock_text(now_ms: f64, zone_of: Option<&str>) -> String {
-    let off = zone_of.map_or_else(|| -(js_sys::Date::new_0().get_timezone_offset() as i64), offset_minutes);
+/// This laptop's clock in the run's zone (at the offset of `zone_of`, the backend's now), HH:MM:SS.
+pub(super) fn clock_text(now_ms: f64, zone_of: Option<&Instant>) -> String {
+    let off = zone_of.map_or_else(
+        || -(js_sys::Date::new_0().get_timezone_offset() as i64),
+        |z| i64::from(z.offset().local_minus_utc() / 60),
+    );
     let secs = ((now_ms / 1000.0) as i64 + off * 60).rem_euclid(86_400);
     format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
@@ -48,7 +50,7 @@ pub(super) fn duration_text(mins: i64) -> String {
 }
 
 /// "in 42 min" or "5 min ago".
-pub(super) fn until(target: &str, now_ms: f64) -> String {
+pub(super) fn until(target: &Instant, now_ms: f64) -> String {
     let mins = ((ms(target) - now_ms) / 60_000.0).round() as i64;
     if mins >= 0 {
         format!("{} {}", t("in"), duration_text(mins))

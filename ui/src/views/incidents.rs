@@ -42,7 +42,7 @@ pub fn incidents() -> impl IntoView {
                         <h2><span class="chip sev">{inc.severity.map(|s| format!("{s:?}")).unwrap_or_default()}</span>" "{inc.title.clone()}</h2>
                         <p>{inc.description.clone()}</p>
                         <p class="muted">{format!("{} ({}) {}", inc.opened_by.name, inc.opened_by.role, hm(&inc.opened_by.at))}
-                            {inc.eta.clone().map(|e| format!(" · ETA {}", hm(&e)))}</p>
+                            {inc.eta.map(|e| format!(" · ETA {}", hm(&e)))}</p>
                         {inc.recommendation.clone().map(|r| view! { <p><strong>{t("Recommendation")}": "</strong>{r.replace('_', " ")}" · "{t("Approvers")}": "{inc.approvers.join(", ")}</p> })}
                         <ul>{inc.updates.iter().map(|u| view! { <li>{format!("{} {}: {}", hm(&u.by.at), u.by.name, u.text)}</li> }).collect_view()}</ul>
                         {inc.open.then(|| view! { <Show when=move || c.can_write()>

@@ -48,7 +48,7 @@ pub fn notifications() -> impl IntoView {
                                 let snoozable = n.kind != NoticeKind::Summary;
                                 view! {
                                     <li class="notice" class:urgent=n.kind.urgent()>
-                                        <span class="num muted">{local_hm(&s.shown_at)}</span>
+                                        <span class="num muted">{local_hm(&s.shown_at.rfc3339())}</span>
                                         <div>
                                             <strong>{n.title.clone()}</strong>
                                             <div>{n.body.clone()}</div>

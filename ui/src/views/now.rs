@@ -5,6 +5,7 @@ use super::format::{duration_text, hm, ms, rag_class, rag_label, status_label, u
 use crate::app::{Ctx, View, ctx};
 use crate::i18n::t;
 use leptos::prelude::*;
+use warroom_model::Instant;
 use warroom_model::api::{Action, TaskVerb};
 use warroom_model::live::{Decision, Rag, RunKind, Status, TaskLive, TaskStatus};
 
@@ -86,7 +87,7 @@ fn now_view(c: Ctx, st: Status) -> impl IntoView {
             </div>
             <div class="col">
                 {next_cp.map(|cp| {
-                    let f = cp.forecast.clone();
+                    let f = cp.forecast;
                     view! {
                         <section class="card countdown" id="next-checkpoint">
                             <h2 class="label">{t("Next checkpoint")}</h2>
@@ -96,8 +97,8 @@ fn now_view(c: Ctx, st: Status) -> impl IntoView {
                         </section>
                     }
                 })}
-                {rb.deadline.clone().map(|d| {
-                    let d2 = d.clone();
+                {rb.deadline.map(|d| {
+                    let d2 = d;
                     view! {
                         <section class="card countdown" id="deadline">
                             <h2 class="label">{t("Rollback deadline")}</h2>
@@ -168,13 +169,13 @@ pub fn gauge(st: &Status) -> impl IntoView + use<> {
     let c = ctx();
     let rb = st.rollback.clone();
     let now = ms(&st.now);
-    let marks: Vec<(&'static str, &'static str, String)> = [
-        ("implementation", t("Implementation end"), Some(rb.implementation_end.clone())),
-        ("decide", t("Decide by"), rb.decide_by.clone()),
-        ("deadline", t("Rollback deadline"), rb.deadline.clone()),
-        ("restore", t("Window end"), rb.restore_by.clone()),
-        ("backout-now", t("Backout now"), Some(rb.backout_now.clone())),
-        ("backout-worst", t("Backout worst case"), Some(rb.backout_worst.clone())),
+    let marks: Vec<(&'static str, &'static str, Instant)> = [
+        ("implementation", t("Implementation end"), Some(rb.implementation_end)),
+        ("decide", t("Decide by"), rb.decide_by),
+        ("deadline", t("Rollback deadline"), rb.deadline),
+        ("restore", t("Window end"), rb.restore_by),
+        ("backout-now", t("Backout now"), Some(rb.backout_now)),
+        ("backout-worst", t("Backout worst case"), Some(rb.backout_worst)),
     ]
     .into_iter()
     .filter_map(|(k, label, v)| v.map(|v| (k, label, v)))
@@ -182,9 +183,9 @@ pub fn gauge(st: &Status) -> impl IntoView + use<> {
     let lo = now - 30.0 * 60_000.0;
     let hi = marks.iter().map(|(_, _, v)| ms(v)).fold(now, f64::max) + 15.0 * 60_000.0;
     let pct = move |v: f64| ((v - lo) / (hi - lo) * 100.0).clamp(0.0, 100.0);
-    let decide = rb.decide_by.as_deref().map(ms).unwrap_or(hi);
-    let deadline = rb.deadline.as_deref().map(ms).unwrap_or(decide);
-    let restore = rb.restore_by.as_deref().map(ms).unwrap_or(hi);
+    let decide = rb.decide_by.as_ref().map(ms).unwrap_or(hi);
+    let deadline = rb.deadline.as_ref().map(ms).unwrap_or(decide);
+    let restore = rb.restore_by.as_ref().map(ms).unwrap_or(hi);
     let zones = format!(
         "background: linear-gradient(to right, var(--ok) 0% {a}%, var(--accent) {a}% {b}%, var(--danger) {b}% {r}%, var(--line) {r}% 100%)",
         a = pct(decide),
@@ -207,7 +208,7 @@ pub fn gauge(st: &Status) -> impl IntoView + use<> {
             </div>
             <dl class="gauge-facts">
                 {marks.into_iter().map(|(k, label, v)| {
-                    let v2 = v.clone();
+                    let v2 = v;
                     view! {
                         <div class=format!("fact {k}")>
                             <dt>{label}</dt>

@@ -136,8 +136,8 @@ fn peer_state(c: Ctx, p: &PeerView) -> String {
     if p.connected {
         return format!("● {}", t("connected"));
     }
-    let seen = p.last_seen.as_deref().map(|at| {
-        let ago = ((c.now_ms.get_untracked() - js_sys::Date::parse(at)) / 60_000.0).max(0.0).round();
+    let seen = p.last_seen.map(|at| {
+        let ago = ((c.now_ms.get_untracked() - at.millis() as f64) / 60_000.0).max(0.0).round();
         format!("{} {ago} {}", t("last seen"), t("min ago"))
     });
     let seen = seen.unwrap_or_else(|| t("not seen yet").to_owned());

@@ -38,7 +38,7 @@ pub fn top_bar() -> impl IntoView {
                     </div>
                 })}
                 <div class="clock" aria-label="time now" id="clock">
-                    {move || clock_text(c.now_ms.get(), c.status.get().as_ref().map(|s| s.now.as_str()))}
+                    {move || clock_text(c.now_ms.get(), c.status.get().as_ref().map(|s| &s.now))}
                 </div>
             </div>
         </div>

@@ -38,7 +38,7 @@ pub fn wall() -> impl IntoView {
                             </section>
                             <section class="wall-side">
                                 {cp.map(|cp| {
-                                    let f = cp.forecast.clone();
+                                    let f = cp.forecast;
                                     view! { <div class="card"><h2 class="label">{t("Next checkpoint")}</h2><p class="big">{cp.title.clone()}</p>
                                         <p class="num big">{hm(&cp.forecast)}" · "{move || until(&f, c.now_ms.get())}</p></div> }
                                 })}

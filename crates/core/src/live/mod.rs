@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 pub use status::status;
 use std::collections::HashMap;
+use warroom_model::Instant;
 use warroom_model::live::*;
 use warroom_model::{Condition, Event, Runbook, split_roles};
 
@@ -256,7 +257,7 @@ pub fn step_minutes(
 
 /// What an export fills in from a run: each task's status and local actual times.
 pub fn progress(st: &Status) -> crate::export::Progress {
-    let hm = |t: &Option<String>| t.as_deref().and_then(|t| t.get(11..16)).map(str::to_owned);
+    let hm = |t: &Option<Instant>| t.map(Instant::hm);
     st.tasks
         .iter()
         .map(|t| {

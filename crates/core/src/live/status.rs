@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
+use warroom_model::Instant;
 use warroom_model::live::{
     Change, ChecklistLive, CheckpointLive, Comment, Decision, IncidentLive, MetricLive, MetricState, PhaseLive, Rag,
     Reading, RollbackLive, RollbackStepLive, Run, Severity, SignOff, Stamp, Status, TaskLive, TaskStatus,
@@ -86,7 +87,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
     let hypercare_end = hypercare_end_at(rb, tz, date, &formatter);
     let recent = recent_changes(snap, &formatter);
 
-    Ok(Status {
+    let mut st = Status {
         schema: STATUS_SCHEMA.into(),
         now: fmt(now),
         run: run.clone(),
@@ -105,7 +106,48 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         variance_minutes: minutes(forecast_end - planned_end),
         hypercare_end,
         recent,
-    })
+    };
+    in_the_runs_zone(&mut st, &formatter);
+    Ok(st)
+}
+
+/// Who-did-what stamps are stored in UTC; every moment the picture shows is in the run's zone,
+/// with the offset of that moment (a night across a daylight-saving change reads right).
+fn in_the_runs_zone(st: &mut Status, f: &schedule::Formatter) {
+    let at = |s: &mut Stamp| s.at = f.format(s.at.to_utc());
+    let opt = |s: &mut Option<Stamp>| {
+        if let Some(s) = s {
+            s.at = f.format(s.at.to_utc());
+        }
+    };
+    for t in &mut st.tasks {
+        opt(&mut t.started_by);
+        opt(&mut t.finished_by);
+        t.comments.iter_mut().for_each(|c| at(&mut c.by));
+    }
+    for c in &mut st.checkpoints {
+        opt(&mut c.decided_by);
+        c.signed.iter_mut().for_each(|s| at(&mut s.by));
+    }
+    opt(&mut st.rollback.decided_by);
+    opt(&mut st.rollback.opened_by);
+    st.rollback.steps.iter_mut().for_each(|s| opt(&mut s.done_by));
+    for i in &mut st.incidents {
+        at(&mut i.opened_by);
+        opt(&mut i.resolved_by);
+        i.updates.iter_mut().for_each(|c| at(&mut c.by));
+    }
+    for m in &mut st.metrics {
+        if let Some(r) = &mut m.last {
+            at(&mut r.by);
+        }
+        m.readings.iter_mut().for_each(|r| at(&mut r.by));
+    }
+    st.checklist.iter_mut().for_each(|c| opt(&mut c.by));
+    st.recent.iter_mut().for_each(|c| at(&mut c.by));
+    for t in [&mut st.run.created_at, &mut st.run.ended_at].into_iter().flatten() {
+        *t = f.format(t.to_utc());
+    }
 }
 
 /// Tasks and phases as the plan meets what was recorded.
@@ -338,7 +380,8 @@ fn rollback_live(
     finish: &[DateTime<Utc>],
 ) -> Result<RollbackLive> {
     let rb = &snap.runbook;
-    let fmt = |t: DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
+    let formatter = schedule::Formatter::new(tz);
+    let fmt = |t: DateTime<Utc>| formatter.format(t);
     let deadline = rb.rollback.deadline.map(|d| schedule::instant(tz, date, d.on_day(rb.rollback.deadline_day)));
     let window_end = rb.window.as_ref().map(|w| schedule::instant(tz, date, w.end_minutes()));
     let durations = step_minutes(rb, deadline, window_end);
@@ -512,7 +555,7 @@ fn checklist_live(snap: &Snapshot, run: &Run) -> Vec<ChecklistLive> {
 }
 
 /// When hypercare ends: the window's end plus the hypercare hours, when both are known.
-fn hypercare_end_at(rb: &Runbook, tz: Tz, date: NaiveDate, formatter: &schedule::Formatter) -> Option<String> {
+fn hypercare_end_at(rb: &Runbook, tz: Tz, date: NaiveDate, formatter: &schedule::Formatter) -> Option<Instant> {
     let fmt = |t: DateTime<Utc>| formatter.format(t);
     match (&rb.window, rb.hypercare_hours) {
         (Some(w), Some(h)) => Some(fmt(schedule::instant(tz, date, w.end_minutes()) + Duration::hours(i64::from(h)))),

@@ -90,8 +90,8 @@ fn the_seed_day_with_phase_2_forty_minutes_late() {
     assert_eq!(s.rollback.state, Rag::Green);
     assert_eq!(s.due, vec!["1.1"]);
     assert_eq!(task(&s, "1.1").planned_start, "2026-01-31T06:00:00+07:00");
-    assert_eq!(s.rollback.deadline.as_deref(), Some("2026-01-31T11:00:00+07:00"));
-    assert_eq!(s.rollback.restore_by.as_deref(), Some("2026-01-31T12:00:00+07:00"));
+    assert_eq!(s.rollback.deadline.map(|t| t.rfc3339()).as_deref(), Some("2026-01-31T11:00:00+07:00"));
+    assert_eq!(s.rollback.restore_by.map(|t| t.rfc3339()).as_deref(), Some("2026-01-31T12:00:00+07:00"));
     assert_eq!(s.rollback.rollback_minutes, 60, "deadline 11:00 in a window ending 12:00");
     assert_eq!(s.rollback.steps.iter().map(|x| x.minutes).sum::<u32>(), 60);
     assert_eq!(s.rollback.implementation_end, "2026-01-31T11:00:00+07:00");
@@ -209,11 +209,11 @@ fn task_rules_undo_and_backfill() {
     assert_eq!(task(&d.status(), "1.2").status, TaskStatus::Skipped);
     d.task("1.2", TaskAction::Undo).unwrap();
     let s = d.status();
-    assert_eq!((task(&s, "1.2").status, task(&s, "1.2").actual_finish.clone()), (TaskStatus::Pending, None));
+    assert_eq!((task(&s, "1.2").status, task(&s, "1.2").actual_finish), (TaskStatus::Pending, None));
     // Back-filled: done at 06:03 though recorded at 06:05.
     d.act("Tech Lead").task(Some(&run), "1.1", TaskAction::Done, None, Some("06:03")).unwrap();
     let t = task(&d.status(), "1.1").clone();
-    assert_eq!(t.actual_finish.as_deref(), Some("2026-01-31T06:03:00+07:00"));
+    assert_eq!(t.actual_finish.map(|t| t.rfc3339()).as_deref(), Some("2026-01-31T06:03:00+07:00"));
     assert!(t.backfilled);
     assert_eq!(t.finished_by.unwrap().name, "Tech Lead person");
     let e = d.act("DBA").task(Some(&run), "1.4", TaskAction::Done, None, Some("06:30")).unwrap_err();
@@ -221,7 +221,10 @@ fn task_rules_undo_and_backfill() {
     // A run recorded days later still back-fills onto its own day.
     d.clock.set(local(6, 5) + Duration::days(3));
     d.act("DBA").task(Some(&run), "1.3", TaskAction::Done, None, Some("06:20")).unwrap();
-    assert_eq!(task(&d.status(), "1.3").actual_finish.as_deref(), Some("2026-01-31T06:20:00+07:00"));
+    assert_eq!(
+        task(&d.status(), "1.3").actual_finish.map(|t| t.rfc3339()).as_deref(),
+        Some("2026-01-31T06:20:00+07:00")
+    );
     d.task("1.3", TaskAction::Undo).unwrap();
     d.at(6, 5);
     let e = d.task("1.1", TaskAction::Start).unwrap_err();
@@ -251,10 +254,10 @@ fn incidents_metrics_and_the_checklist() {
         (inc.recommendation.as_deref(), inc.approvers.clone()),
         (Some("rollback"), vec!["Tech Lead".to_owned(), "Business".to_owned()])
     );
-    assert_eq!(inc.eta.as_deref(), Some("2026-01-31T11:00:00+07:00"));
+    assert_eq!(inc.eta.map(|t| t.rfc3339()).as_deref(), Some("2026-01-31T11:00:00+07:00"));
     // The estimate rolls forward with now once it passes.
     let s = d.at(11, 15).status();
-    assert_eq!(s.incidents[0].eta.as_deref(), Some("2026-01-31T11:15:00+07:00"));
+    assert_eq!(s.incidents[0].eta.map(|t| t.rfc3339()).as_deref(), Some("2026-01-31T11:15:00+07:00"));
     d.act("QA").incident_resolve(&id, "hotfix deployed").unwrap();
     assert!(!d.status().incidents[0].open);
 
@@ -268,7 +271,7 @@ fn incidents_metrics_and_the_checklist() {
     assert_eq!(s.metrics[4].state, MetricState::Unknown);
     d.act("Tech Lead").checklist(Some(&run), "k1", true).unwrap();
     assert!(d.status().checklist[0].checked);
-    assert_eq!(d.status().hypercare_end.as_deref(), Some("2026-02-01T12:00:00+07:00"));
+    assert_eq!(d.status().hypercare_end.map(|t| t.rfc3339()).as_deref(), Some("2026-02-01T12:00:00+07:00"));
 }
 
 #[test]
@@ -316,7 +319,7 @@ fn a_run_across_midnight() {
     let snap = Snapshot::load(&store).unwrap();
     let run = snap.run(None).unwrap();
     let s = status(&snap, &run, Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()).unwrap();
-    let starts: Vec<&str> = s.tasks.iter().map(|t| t.planned_start.as_str()).collect();
+    let starts: Vec<String> = s.tasks.iter().map(|t| t.planned_start.rfc3339()).collect();
     assert_eq!(
         starts,
         vec![
@@ -340,7 +343,7 @@ fn a_run_across_a_dst_change() {
     let snap = Snapshot::load(&store).unwrap();
     let run = snap.run(None).unwrap();
     let s = status(&snap, &run, Utc.with_ymd_and_hms(2026, 3, 28, 12, 0, 0).unwrap()).unwrap();
-    let starts: Vec<&str> = s.tasks.iter().map(|t| t.planned_start.as_str()).collect();
+    let starts: Vec<String> = s.tasks.iter().map(|t| t.planned_start.rfc3339()).collect();
     assert_eq!(
         starts,
         vec![

@@ -9,6 +9,7 @@ use super::text::Texts;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, VecDeque};
+use warroom_model::Instant;
 use warroom_model::notify::{Lang, Notice, NoticeKind, Shown};
 
 /// A watcher that has not ticked for this long was not running (closed, or the laptop asleep).
@@ -86,7 +87,7 @@ impl Ledger {
             show.insert(0, summary(&missed, now, lang, tz));
         }
         for n in &show {
-            self.recent.push_back(Shown { notice: n.clone(), shown_at: now.to_rfc3339() });
+            self.recent.push_back(Shown { notice: n.clone(), shown_at: Instant::utc(now) });
         }
         while self.recent.len() > RECENT {
             self.recent.pop_front();
@@ -138,8 +139,8 @@ fn summary(missed: &[&Notice], now: DateTime<Utc>, lang: Lang, tz: Option<chrono
     let passed = missed.iter().any(|m| m.key == "rollback_deadline:0");
     let (title, body) = Texts::new(lang, tz).summary(&counts, passed);
     let at = match tz {
-        Some(tz) => now.with_timezone(&tz).to_rfc3339(),
-        None => now.to_rfc3339(),
+        Some(tz) => Instant(now.with_timezone(&tz).fixed_offset()),
+        None => Instant::utc(now),
     };
     Notice { at, kind: NoticeKind::Summary, title, body, task_id: None, key: format!("summary:{}", now.timestamp()) }
 }

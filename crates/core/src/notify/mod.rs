@@ -14,9 +14,9 @@ mod text;
 use crate::import::vocab::fold;
 use crate::live::metric_state;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use warroom_model::Runbook;
 use warroom_model::live::{Decision, MetricState, Rag, Severity, Status, TaskStatus};
 use warroom_model::notify::{Notice, NoticeKind, NotifySettings};
+use warroom_model::{Instant, Runbook};
 
 pub use ledger::Ledger;
 use text::Texts;
@@ -43,8 +43,10 @@ impl Audience<'_> {
     }
 }
 
-fn parse(at: &str) -> Option<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc3339(at).ok()
+// Every instant of the picture is one; kept as an Option so the rules below read alike.
+#[expect(clippy::unnecessary_wraps, reason = "the rules chain it with other optional instants")]
+fn parse(at: &Instant) -> Option<DateTime<FixedOffset>> {
+    Some(at.0)
 }
 
 /// Every notification `who` gets for the run as it now stands and is forecast, due or not yet
@@ -55,8 +57,8 @@ pub fn moments(rb: &Runbook, st: &Status, who: &Audience<'_>) -> Vec<Notice> {
     }
     let tz: Option<chrono_tz::Tz> = st.run.tz.parse().ok();
     let local = |t: DateTime<FixedOffset>| match tz {
-        Some(tz) => t.with_timezone(&tz).to_rfc3339(),
-        None => t.to_rfc3339(),
+        Some(tz) => Instant(t.with_timezone(&tz).fixed_offset()),
+        None => Instant(t),
     };
     let tx = Texts::new(who.settings.lang, tz);
     let all_roles = rb.roles();
@@ -136,7 +138,7 @@ pub fn moments(rb: &Runbook, st: &Status, who: &Audience<'_>) -> Vec<Notice> {
 
     let rbk = &st.rollback;
     if rbk.decision.is_none()
-        && let Some(decide_by) = rbk.decide_by.as_deref().and_then(parse)
+        && let Some(decide_by) = rbk.decide_by.as_ref().and_then(parse)
     {
         let mut marks = s.deadline_minutes.clone();
         marks.sort_unstable_by(|a, b| b.cmp(a));

@@ -123,7 +123,7 @@ fn day(sim: &mut Sim, from: (u32, u32), to: (u32, u32), asleep: Option<((u32, u3
 fn lines(shown: &[Notice]) -> String {
     shown
         .iter()
-        .map(|n| format!("{} {:<18} {} | {}", &n.at[11..16], n.kind.as_str(), n.title, n.body))
+        .map(|n| format!("{} {:<18} {} | {}", n.at.hm(), n.kind.as_str(), n.title, n.body))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -154,8 +154,8 @@ fn a_dba_is_told_of_their_tasks_checkpoints_and_what_concerns_everyone() {
 fn a_tech_lead_gets_the_checkpoints_and_the_rollback_deadline() {
     let shown = whole_day("Tech Lead");
     insta::assert_snapshot!("tech_lead_day", lines(&shown));
-    let deadline: Vec<&str> =
-        shown.iter().filter(|n| n.kind == NoticeKind::RollbackDeadline).map(|n| &n.at[11..16]).collect();
+    let deadline: Vec<String> =
+        shown.iter().filter(|n| n.kind == NoticeKind::RollbackDeadline).map(|n| n.at.hm()).collect();
     assert_eq!(deadline, ["10:30", "10:45", "10:55", "11:00"]);
     assert_eq!(shown.iter().filter(|n| n.kind == NoticeKind::PointOfNoReturn).count(), 1);
     assert!(shown.iter().any(|n| n.kind == NoticeKind::Incident && n.title.contains("P2")));
@@ -184,20 +184,18 @@ fn a_laptop_asleep_from_8_to_9_30_gets_one_summary_then_carries_on() {
     let mut sim = Sim::open(&dir.path().join("w.db"), &clock, "Tech Lead", Lang::En);
     let shown = day(&mut sim, (5, 50), (11, 5), Some(((8, 0), (9, 30))));
     let straight = whole_day("Tech Lead");
-    fn at(n: &Notice) -> &str {
-        &n.at[11..16]
-    }
-    let before: Vec<_> = straight.iter().filter(|n| at(n) < "08:00").cloned().collect();
+    let at = |n: &Notice| n.at.hm();
+    let before: Vec<_> = straight.iter().filter(|n| at(n).as_str() < "08:00").cloned().collect();
     assert_eq!(lines(&shown[..before.len()]), lines(&before), "the same until 8:00");
     let woke = &shown[before.len()];
     assert_eq!(woke.kind, NoticeKind::Summary);
     assert_eq!(at(woke), "09:30");
     assert_eq!(woke.title, "While you were away");
     assert_eq!(woke.body, "1 P1/P2 incident, 1 metric alert, 1 checkpoint due");
-    let individually: Vec<_> = shown.iter().filter(|n| at(n) >= "08:00" && at(n) < "09:30").collect();
+    let individually: Vec<_> = shown.iter().filter(|n| at(n).as_str() >= "08:00" && at(n).as_str() < "09:30").collect();
     assert!(individually.is_empty(), "nothing from the sleep shown one by one: {individually:?}");
-    let after: Vec<_> = straight.iter().filter(|n| at(n) > "09:30").cloned().collect();
-    let shown_after: Vec<_> = shown.iter().filter(|n| at(n) > "09:30").cloned().collect();
+    let after: Vec<_> = straight.iter().filter(|n| at(n).as_str() > "09:30").cloned().collect();
+    let shown_after: Vec<_> = shown.iter().filter(|n| at(n).as_str() > "09:30").cloned().collect();
     assert_eq!(lines(&shown_after), lines(&after), "and the same after");
 }
 

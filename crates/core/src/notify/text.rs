@@ -1,7 +1,7 @@
 //! What notifications say, in English or Vietnamese. Times are the run's local `HH:MM`; the
 //! runbook's own words (titles, roles) stay as written.
 
-use chrono::DateTime;
+use warroom_model::Instant;
 use warroom_model::live::{CheckpointLive, IncidentLive, MetricLive, RollbackLive, TaskLive};
 use warroom_model::notify::{Lang, NoticeKind};
 
@@ -22,11 +22,10 @@ impl Texts {
     }
 
     /// `HH:MM` in the run's zone.
-    fn hm(&self, at: &str) -> String {
-        match (DateTime::parse_from_rfc3339(at), self.tz) {
-            (Ok(t), Some(tz)) => t.with_timezone(&tz).format("%H:%M").to_string(),
-            (Ok(t), None) => t.format("%H:%M").to_string(),
-            (Err(_), _) => at.to_owned(),
+    fn hm(&self, at: &Instant) -> String {
+        match self.tz {
+            Some(tz) => at.with_timezone(&tz).format("%H:%M").to_string(),
+            None => at.hm(),
         }
     }
 
@@ -89,7 +88,7 @@ impl Texts {
     }
 
     pub fn deadline(&self, r: &RollbackLive, minutes: u32) -> Text {
-        let by = r.decide_by.as_deref().map(|d| self.hm(d)).unwrap_or_default();
+        let by = r.decide_by.as_ref().map(|d| self.hm(d)).unwrap_or_default();
         let end = self.hm(&r.implementation_end);
         let v = r.implementation_variance_minutes;
         let variance = if v == 0 { String::new() } else { format!(" ({v:+} min)") };
@@ -114,7 +113,7 @@ impl Texts {
     }
 
     pub fn point_of_no_return(&self, r: &RollbackLive) -> Text {
-        let by = r.decide_by.as_deref().map(|d| self.hm(d)).unwrap_or_default();
+        let by = r.decide_by.as_ref().map(|d| self.hm(d)).unwrap_or_default();
         let end = self.hm(&r.implementation_end);
         let left = r.slack_minutes.max(0);
         if self.vi() {

@@ -5,27 +5,27 @@
 use super::{Block, Cell, Doc, Record};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
-use warroom_model::Runbook;
 use warroom_model::live::{Decision, MetricState, RunKind, Stamp, Status, TaskLive, TaskStatus};
+use warroom_model::{Instant, Runbook};
 
 fn strong(text: impl Into<String>, on: bool) -> Cell {
     Cell { text: text.into(), strong: on }
 }
 
-/// `HH:MM` of an RFC 3339 instant written in the run's offset.
-fn hm(s: &str) -> &str {
-    s.get(11..16).unwrap_or("")
+/// `HH:MM` of an instant of the picture (in the run's zone already).
+fn hm(t: &Instant) -> String {
+    t.hm()
 }
 
-fn hm_opt(s: &Option<String>) -> &str {
-    s.as_deref().map_or("", hm)
+fn hm_opt(t: &Option<Instant>) -> String {
+    t.map(Instant::hm).unwrap_or_default()
 }
 
-/// A recorded instant (stamps are kept in UTC) in the run's zone, as `format`.
-fn local(at: &str, tz: Option<chrono_tz::Tz>, format: &str) -> String {
-    match (DateTime::parse_from_rfc3339(at), tz) {
-        (Ok(t), Some(tz)) => t.with_timezone(&tz).format(format).to_string(),
-        _ => at.get(..16).unwrap_or("").replace('T', " "),
+/// An instant in the run's zone, as `format`.
+fn local(at: &Instant, tz: Option<chrono_tz::Tz>, format: &str) -> String {
+    match tz {
+        Some(tz) => at.with_timezone(&tz).format(format).to_string(),
+        None => at.format(format).to_string(),
     }
 }
 
@@ -87,7 +87,7 @@ fn cover(b: &mut Vec<Block>, rec: &Record, kind: &str) {
     if rec.partial() {
         b.push(Block::Alert(format!(
             "PARTIAL RECORD: printed at {} while the run is still going; it is not the final record.",
-            st.now.get(..16).unwrap_or("").replace('T', " ")
+            st.now.format("%Y-%m-%d %H:%M")
         )));
     }
     b.push(Block::Text(format!("Outcome: {}", rec.outcome())));
@@ -109,8 +109,8 @@ fn summary(b: &mut Vec<Block>, rec: &Record, tz: Option<chrono_tz::Tz>) {
     let count = |f: &dyn Fn(&TaskLive) -> bool| st.tasks.iter().filter(|t| f(t)).count();
     let done = count(&|t| t.status == TaskStatus::Done);
     let late = count(&|t| t.status == TaskStatus::Done && t.variance_minutes > 0);
-    let first_start = st.tasks.iter().filter_map(|t| t.actual_start.clone()).min();
-    let last_finish = st.tasks.iter().filter_map(|t| t.actual_finish.clone()).max();
+    let first_start = st.tasks.iter().filter_map(|t| t.actual_start).min();
+    let last_finish = st.tasks.iter().filter_map(|t| t.actual_finish).max();
     let mut incidents: BTreeMap<String, usize> = BTreeMap::new();
     for i in &st.incidents {
         *incidents.entry(i.severity.map_or_else(|| "—".into(), |s| format!("{s:?}"))).or_default() += 1;
@@ -120,7 +120,7 @@ fn summary(b: &mut Vec<Block>, rec: &Record, tz: Option<chrono_tz::Tz>) {
             "Planned",
             format!(
                 "{} – {}",
-                st.tasks.first().map_or("", |t| hm(&t.planned_start)),
+                st.tasks.first().map_or_else(String::new, |t| hm(&t.planned_start)),
                 hm(&st.rollback.implementation_planned_end)
             ),
         ),
@@ -195,7 +195,7 @@ fn summary(b: &mut Vec<Block>, rec: &Record, tz: Option<chrono_tz::Tz>) {
 /// Checkpoints with their decisions and sign-offs, then every decision in the order taken.
 fn checkpoints(b: &mut Vec<Block>, rec: &Record, tz: Option<chrono_tz::Tz>) {
     let st = &rec.status;
-    let at = |s: &str| local(s, tz, "%H:%M");
+    let at = |s: &Instant| local(s, tz, "%H:%M");
     let stamp = |s: &Option<Stamp>| stamp(s, tz);
     b.push(Block::Subheading("Checkpoints".into()));
     let cps = st
@@ -231,7 +231,7 @@ fn checkpoints(b: &mut Vec<Block>, rec: &Record, tz: Option<chrono_tz::Tz>) {
         .map(|e| {
             vec![
                 DateTime::<Utc>::from_timestamp_millis(e.wall_ms)
-                    .map(|t| at(&t.to_rfc3339()))
+                    .map(|t| at(&Instant::utc(t)))
                     .unwrap_or_default()
                     .into(),
                 format!("{} ({})", e.author.name, e.author.role).into(),
@@ -247,7 +247,7 @@ fn checkpoints(b: &mut Vec<Block>, rec: &Record, tz: Option<chrono_tz::Tz>) {
 
 /// Each phase with its tasks: planned, actual, variance, who, status, notes and comments.
 fn phases(b: &mut Vec<Block>, st: &Status, tz: Option<chrono_tz::Tz>) {
-    let at = |s: &str| local(s, tz, "%H:%M");
+    let at = |s: &Instant| local(s, tz, "%H:%M");
     b.push(Block::Heading("Phases and tasks".into()));
     for p in &st.phases {
         b.push(Block::Subheading(format!(
@@ -335,7 +335,7 @@ fn rollback(b: &mut Vec<Block>, rec: &Record, tz: Option<chrono_tz::Tz>) {
 
 /// Each incident with its updates and resolution.
 fn incidents(b: &mut Vec<Block>, st: &Status, tz: Option<chrono_tz::Tz>) {
-    let at = |s: &str| local(s, tz, "%H:%M");
+    let at = |s: &Instant| local(s, tz, "%H:%M");
     let stamp = |s: &Option<Stamp>| stamp(s, tz);
     b.push(Block::Heading("Incidents".into()));
     if st.incidents.is_empty() {
@@ -366,7 +366,7 @@ fn incidents(b: &mut Vec<Block>, st: &Status, tz: Option<chrono_tz::Tz>) {
 
 /// Metric readings.
 fn metrics(b: &mut Vec<Block>, st: &Status, tz: Option<chrono_tz::Tz>) {
-    let at = |s: &str| local(s, tz, "%H:%M");
+    let at = |s: &Instant| local(s, tz, "%H:%M");
     b.push(Block::Heading("Metrics".into()));
     let metrics = st
         .metrics

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use warroom_model::Refusal;
 use warroom_model::api::{Action, Activity, Done, Me, Request, Session};
 use warroom_model::live::Status;
-use warroom_model::{Author, Loaded, WriteOp};
+use warroom_model::{Author, Instant, Loaded, WriteOp};
 
 mod error;
 mod importing;
@@ -212,8 +212,11 @@ impl Service {
         author_of(&self.store)
     }
 
-    /// The last `n` events, newest first.
-    pub fn activity(&self, n: usize) -> Result<Vec<Activity>> {
+    /// The last `n` events, newest first, at the current run's time (UTC without a run).
+    pub fn activity(&mut self, n: usize) -> Result<Vec<Activity>> {
+        let zone = self.snapshot()?.run(None).ok().and_then(|r| live::parse_tz(&r.tz).ok());
+        let formatter = zone.map(live::schedule::Formatter::new);
+        let at = |t: DateTime<Utc>| formatter.as_ref().map_or_else(|| Instant::utc(t), |f| f.format(t));
         let events = self.store.recent_events(n)?;
         let overwrites = overwrites(&events);
         Ok(events
@@ -221,7 +224,7 @@ impl Service {
             .zip(overwrites)
             .rev()
             .map(|(e, overwrote)| Activity {
-                at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map(|t| t.to_rfc3339()).unwrap_or_default(),
+                at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map(at).unwrap_or_default(),
                 summary: e.payload.get("summary").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
                 changes: e
                     .writes

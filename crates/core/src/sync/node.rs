@@ -30,7 +30,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use warroom_model::notify::{Lang, Notice, NoticeKind};
 use warroom_model::peers::{PeerView, RoomInfo, RoomView};
-use warroom_model::{ApiError, ErrorKind, Event};
+use warroom_model::{ApiError, ErrorKind, Event, Instant};
 
 /// Whoever owns the service (core's `host::Host`, a test's): runs `f` under its lock (and
 /// tells its views of any change), and says when anything changed.
@@ -122,7 +122,7 @@ impl Book {
         let Ok(mut told) = self.1.lock() else { return Ok(Vec::new()) };
         let mut out = Vec::new();
         for p in view.peers.iter().filter(|p| p.member) {
-            let Some(seen) = p.last_seen.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok()) else {
+            let Some(seen) = p.last_seen.map(|t| t.0) else {
                 continue;
             };
             let seen = seen.with_timezone(&Utc);
@@ -153,7 +153,7 @@ impl Book {
                 )
             };
             out.push(Notice {
-                at: (seen + LOST_AFTER).to_rfc3339(),
+                at: Instant::utc(seen + LOST_AFTER),
                 kind: NoticeKind::PeerLost,
                 title,
                 body,
@@ -196,7 +196,7 @@ impl Book {
                 name: name.to_owned(),
                 member,
                 connected: s.at.is_some_and(|at| now - at < CONNECTED_FOR) && s.error.is_none(),
-                last_seen: s.at.map(|t| t.to_rfc3339()),
+                last_seen: s.at.map(Instant::utc),
                 error: s.error,
                 behind,
                 ahead,

@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use warroom_model::Instant;
 use warroom_model::Refusal;
 use warroom_model::live::{Decision, Run, RunState, Stamp, TaskStatus};
 use warroom_model::{Author, Event, Write};
@@ -64,7 +65,7 @@ impl<'a> Actions<'a> {
             name: self.author.name.clone(),
             role: self.author.role.clone(),
             device: self.store.origin().get(..8).unwrap_or_default().to_owned(),
-            at: at.to_rfc3339(),
+            at: Instant::utc(at),
         }
     }
 

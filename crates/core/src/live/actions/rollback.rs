@@ -4,6 +4,7 @@
 use super::{Actions, Result, refused};
 use crate::live::{LiveError, entity, key};
 use serde_json::{Value, json};
+use warroom_model::Instant;
 use warroom_model::Refusal;
 use warroom_model::live::{Run, RunState, Status};
 use warroom_model::{Event, MatrixAction, Runbook, Write};
@@ -41,7 +42,9 @@ impl Actions<'_> {
         }
         if rollback {
             if st.rollback.fix_forward_only {
-                return Err(refused(Refusal::PastDeadline { deadline: st.rollback.deadline.unwrap_or_default() }));
+                return Err(refused(Refusal::PastDeadline {
+                    deadline: st.rollback.deadline.map(Instant::hm).unwrap_or_default(),
+                }));
             }
             let approvals: Vec<Value> =
                 snap.members(entity::ROLLBACK, &r.id, "approvals").into_iter().map(|v| v.value.clone()).collect();

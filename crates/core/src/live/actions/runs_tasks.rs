@@ -5,6 +5,7 @@ use super::{Actions, Result, TASK_FIELDS, TaskAction, refused};
 use crate::live::{LiveError, entity, key, parse_date, parse_tz, schedule};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
+use warroom_model::Instant;
 use warroom_model::Refusal;
 use warroom_model::live::{Comment, Run, RunKind, RunState, TaskStatus};
 use warroom_model::{Event, Write};
@@ -36,7 +37,7 @@ impl Actions<'_> {
             tz: tz.into(),
             state: RunState::NotStarted,
             durations_from: durations_from.map(str::to_owned),
-            created_at: Some(self.now().to_rfc3339()),
+            created_at: Some(Instant::utc(self.now())),
             ended_at: None,
         };
         let mut writes = Vec::new();
