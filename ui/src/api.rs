@@ -363,23 +363,46 @@ pub fn on_notifications(shown: impl Fn(Notice) + 'static, open: impl Fn(Open) + 
     listen("open", open);
 }
 
-/// Calls `f` whenever the backend's state changes (a local action, another process, a peer).
-pub fn on_change(f: impl Fn() + 'static) {
+/// Calls `f` whenever the backend's state changes (a local action, another process, a peer),
+/// and `live` with whether such news can arrive: false while the stream of changes is broken
+/// (the browser reconnects by itself, and `f` runs once it is back, to catch up).
+pub fn on_change(f: impl Fn() + 'static, live: impl Fn(bool) + 'static) {
+    let f = std::rc::Rc::new(f);
     match transport() {
         Transport::Tauri => {
-            let cb = Closure::<dyn FnMut(JsValue)>::new(move |_| f());
+            let changed = std::rc::Rc::clone(&f);
+            let cb = Closure::<dyn FnMut(JsValue)>::new(move |_| changed());
             wasm_bindgen_futures::spawn_local(async move {
-                let _ = tauri_listen("changed", &cb).await;
+                live(tauri_listen("changed", &cb).await.is_ok());
                 // The listener lives as long as the page.
                 cb.forget();
             });
         }
         Transport::Http => {
-            let Ok(source) = web_sys::EventSource::new("/api/events") else { return };
-            let cb = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| f());
-            let _ = source.add_event_listener_with_callback("changed", cb.as_ref().unchecked_ref());
-            cb.forget();
-            // The browser reconnects on its own after a network loss; the page keeps the source.
+            let Ok(source) = web_sys::EventSource::new("/api/events") else {
+                live(false);
+                return;
+            };
+            let live = std::rc::Rc::new(live);
+            let changed = std::rc::Rc::clone(&f);
+            let on_change = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| changed());
+            let (up, down) = (std::rc::Rc::clone(&live), live);
+            let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                up(true);
+                f();
+            });
+            let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| down(false));
+            let wired = source
+                .add_event_listener_with_callback("changed", on_change.as_ref().unchecked_ref())
+                .and_then(|()| source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref()))
+                .and_then(|()| source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref()));
+            if wired.is_err() {
+                web_sys::console::error_1(&JsValue::from_str("warroom: cannot listen for changes"));
+            }
+            // They live as long as the page; the browser reconnects the source by itself.
+            on_change.forget();
+            on_open.forget();
+            on_error.forget();
             std::mem::forget(source);
         }
     }

@@ -96,6 +96,8 @@ pub struct Ctx {
     pub ready: RwSignal<bool>,
     pub error: RwSignal<Option<String>>,
     pub notice: RwSignal<Option<String>>,
+    /// Whether changes made elsewhere reach this screen (false while the stream is broken).
+    pub live: RwSignal<bool>,
     pub view: RwSignal<View>,
     pub wall: RwSignal<bool>,
     pub light: RwSignal<bool>,
@@ -442,6 +444,7 @@ pub fn App() -> impl IntoView {
         ready: RwSignal::new(false),
         error: RwSignal::new(None),
         notice: RwSignal::new(None),
+        live: RwSignal::new(true),
         view: RwSignal::new(View::Now),
         wall: RwSignal::new(hash == "#wall"),
         light: RwSignal::new(pref("warroom.theme").as_deref() == Some("light")),
@@ -463,7 +466,7 @@ pub fn App() -> impl IntoView {
     // While someone types, a refresh would redraw the field under their fingers: it waits
     // until the field is left.
     let deferred = RwSignal::new(false);
-    api::on_change(move || if typing() { deferred.set(true) } else { c.refresh() });
+    api::on_change(move || if typing() { deferred.set(true) } else { c.refresh() }, move |up| c.live.set(up));
     let focus = window_event_listener(ev::focusout, move |_| {
         if deferred.get_untracked() {
             deferred.set(false);
@@ -558,6 +561,9 @@ fn shell() -> impl IntoView {
                 </p>
             })
         }}
+        {move || (!c.live.get()).then(|| view! {
+            <p class="banner alarm" role="alert" id="live-lost">{t("Live updates stopped — reconnecting…")}</p>
+        })}
         {move || {
             c.room.get().and_then(|r| r.alarm).map(|alarm| view! {
                 <p class="banner alarm" role="alert" id="sync-alarm">"⚠ " {alarm}</p>

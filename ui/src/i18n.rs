@@ -223,6 +223,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ("Switch language", "Đổi ngôn ngữ"),
     ("Toggle theme", "Đổi giao diện"),
     ("Room", "Phòng"),
+    ("Live updates stopped — reconnecting…", "Cập nhật trực tiếp bị ngắt — đang kết nối lại…"),
     ("This runbook is now a room: invite the other laptops.", "Runbook này giờ là một phòng: hãy mời các máy khác."),
     (
         "Joined: this laptop now holds the room's runbook and history.",

@@ -117,7 +117,7 @@ fn a_night_across_midnight_and_the_clock_change_reads_in_the_runs_zone() {
     assert!(times.iter().any(|t| t.starts_with("2026-03-08T03:20")), "{times:?}");
 
     // What a person reads: local times, the date after midnight, never UTC.
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
         let b = crate::browser::chromium().await;
         let w = &b.client;
         w.goto(&format!("{}/", c.url)).await.unwrap();
@@ -140,5 +140,9 @@ fn a_night_across_midnight_and_the_clock_change_reads_in_the_runs_zone() {
         for utc in ["07:10", "09:40", "10:20"] {
             assert!(!incs.contains(utc), "Incidents shows a UTC time {utc}: {incs}");
         }
+        // The server goes away: the screen says its news stopped, instead of going quietly stale.
+        assert!(w.find(fantoccini::Locator::Css("#live-lost")).await.is_err(), "live while the server runs");
+        drop(c);
+        wait_text(w, "#live-lost", "the lost-updates banner", |t| t.contains("reconnecting")).await;
     });
 }
