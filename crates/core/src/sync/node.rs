@@ -462,7 +462,7 @@ fn follow<H: Lock>(ctx: Arc<Ctx<H>>, me: &Identity, fp: String, urls: Urls) {
         let fp = fp.clone();
         move |url: &str| HttpPeer::new(&me, url, &fp).map(Arc::new).map_err(|e| e.to_string())
     };
-    // The blocking HTTP client lives on threads of its own, outside the async runtime.
+    // Threads of their own that wait on the runtime for each call.
     std::thread::spawn(move || {
         let mut url = first;
         let mut peer = match connect(&url) {
@@ -472,12 +472,12 @@ fn follow<H: Lock>(ctx: Arc<Ctx<H>>, me: &Identity, fp: String, urls: Urls) {
         if let Ok(mut c) = current.lock() {
             *c = Some(Arc::clone(&peer));
         }
-        let (watched, poke) = (Arc::clone(&current), Arc::clone(&poked));
+        let (watched, poke, on) = (Arc::clone(&current), Arc::clone(&poked), rt.clone());
         std::thread::spawn(move || {
             loop {
                 let peer = watched.lock().ok().and_then(|c| c.clone());
                 if let Some(peer) = peer {
-                    let _ = peer.watch(|| poke.notify_one());
+                    let _ = on.block_on(peer.watch(|| poke.notify_one()));
                 }
                 std::thread::sleep(RECONNECT);
             }
@@ -487,7 +487,7 @@ fn follow<H: Lock>(ctx: Arc<Ctx<H>>, me: &Identity, fp: String, urls: Urls) {
         loop {
             let member = ctx.host.with(|svc| svc.admitted(&fp).map_err(|e| e.to_api())).unwrap_or(false);
             let outcome = if member {
-                super::exchange(&mut Shared(ctx.host.as_ref()), peer.as_ref(), ctx.clock.as_ref())
+                rt.block_on(super::exchange(&mut Shared(ctx.host.as_ref()), peer.as_ref(), ctx.clock.as_ref()))
             } else {
                 Err(SyncError::Refused(format!(
                     "{} is not a member of the room (revoked?): not syncing with it",
