@@ -229,6 +229,7 @@ pub fn run() -> anyhow::Result<()> {
     let svc = Service::with_demo(Store::open(&path)?, Arc::new(SystemClock))?;
     let rt = runtime()?;
     let host = Host::new(svc, rt.handle().clone());
+    let closing = Arc::clone(&host);
     tauri::Builder::default()
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(move |app| {
@@ -287,6 +288,13 @@ pub fn run() -> anyhow::Result<()> {
             peers::room_invite,
             peers::room_join
         ])
-        .run(tauri::generate_context!())?;
+        .build(tauri::generate_context!())?
+        .run(move |_, event| {
+            // The peer service ends in order: its followers stop, its connections close, and the
+            // LAN is told goodbye (mDNS) before the process goes.
+            if let tauri::RunEvent::Exit = event {
+                closing.stop_peers();
+            }
+        });
     Ok(())
 }

@@ -113,7 +113,7 @@ pub fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut dyn Writ
         SyncCmd::With { url, fingerprint } => {
             let me = Identity::of(&mut store)?;
             let peer = HttpPeer::new(&me, &url, &fingerprint)?;
-            let r = sync::exchange(&mut store, &peer, clock)?;
+            let r = runtime()?.block_on(sync::exchange(&mut store, &peer, clock))?;
             writeln!(out, "took {} from {url}, gave it {}", events(r.pulled), events(r.pushed))?;
             if let Some(skew) = r.skew_ms {
                 writeln!(out, "warning: that laptop's clock is {:+} s off this one's", skew / 1000)?;
@@ -130,7 +130,7 @@ pub fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut dyn Writ
             );
             let other = RefCell::new(other);
             let peer = Local { store: &other, clock };
-            let r = sync::exchange(&mut store, &peer, clock)?;
+            let r = runtime()?.block_on(sync::exchange(&mut store, &peer, clock))?;
             writeln!(out, "took {} from {}, gave it {}", events(r.pulled), path.display(), events(r.pushed))?;
             if r.deferred > 0 {
                 let n = r.deferred;
@@ -139,6 +139,11 @@ pub fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut dyn Writ
         }
     }
     Ok(())
+}
+
+/// The exchange's own: the protocol waits on its peer, whichever kind.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the network client")
 }
 
 fn events(n: usize) -> String {

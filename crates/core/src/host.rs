@@ -3,7 +3,8 @@
 //! work that goes on in the background while a shell is open — noticing the CLI's commits,
 //! serving and following the room's laptops, timing the notifications on the service's clock,
 //! and joining a room. `warroom serve`, `warroom watch` and the desktop app are adapters over
-//! this; none of them repeats it.
+//! this; none of them repeats it. Nothing in the background keeps the host alive: what runs
+//! beside it ends when the shell lets go of it (the peer service also on `stop_peers`).
 
 use crate::notify::desktop::Notifier;
 use crate::service::{Service, ServiceError};
@@ -80,8 +81,8 @@ pub struct Host {
     changed: watch::Sender<u64>,
     /// Wakes the notification timer when something that is not a change (a snooze) moved it.
     kick: Arc<Notify>,
-    /// How each peer was last seen, once the peer service runs.
-    book: Mutex<Option<Arc<Book>>>,
+    /// The peer service, while it runs.
+    peers: Mutex<Option<Node<Host>>>,
     rt: tokio::runtime::Handle,
 }
 
@@ -109,7 +110,7 @@ impl Host {
     /// Hosts `svc`; background work runs on `rt`.
     pub fn new(svc: Service, rt: tokio::runtime::Handle) -> Arc<Self> {
         let (changed, _) = watch::channel(svc.version());
-        Arc::new(Self { svc: Mutex::new(svc), changed, kick: Arc::default(), book: Mutex::new(None), rt })
+        Arc::new(Self { svc: Mutex::new(svc), changed, kick: Arc::default(), peers: Mutex::new(None), rt })
     }
 
     /// Runs `f` under the lock; if it changed anything, everyone subscribed hears the new
@@ -135,7 +136,11 @@ impl Host {
 
     /// How each peer was last seen (empty while the peer service does not run).
     pub fn book(&self) -> Arc<Book> {
-        self.book.lock().ok().and_then(|b| b.clone()).unwrap_or_default()
+        self.running_book().unwrap_or_default()
+    }
+
+    fn running_book(&self) -> Option<Arc<Book>> {
+        self.peers.lock().ok().and_then(|p| p.as_ref().map(Node::book))
     }
 
     /// The room and its laptops as this one sees them.
@@ -181,14 +186,15 @@ impl Host {
     }
 
     /// Serves the room's laptops (when `opts.bind` says where) and keeps in step with every one
-    /// it knows, until the process ends. Started once; a second call does nothing.
+    /// it knows, until `stop_peers` or the shell lets go of the host. A second call while it
+    /// runs does nothing.
     pub fn start_peers(self: &Arc<Self>, opts: PeerOptions) -> Result<PeersStarted, HostError> {
-        let mut slot = self.book.lock().map_err(|_| poisoned())?;
+        let mut slot = self.peers.lock().map_err(|_| poisoned())?;
         if slot.is_some() {
             return Ok(PeersStarted::default());
         }
         let (identity, clock) = self.with(|svc| Ok::<_, ServiceError>((svc.identity()?, svc.clock())))?;
-        let node = Node::new(Arc::clone(self), identity, clock);
+        let node = Node::new(self, identity, clock);
         let mut started = PeersStarted::default();
         if let Some(bind) = opts.bind {
             let listen = |b: SocketAddr| on_runtime(&self.rt, node.listen(b));
@@ -211,8 +217,15 @@ impl Host {
             let _inside = self.rt.enter();
             node.follow_all(opts.connect);
         }
-        *slot = Some(node.book());
+        *slot = Some(node);
         Ok(started)
+    }
+
+    /// Stops the peer service: its listener and connections, LAN discovery and every follower
+    /// end, and how peers were seen is forgotten. `start_peers` may start it again.
+    pub fn stop_peers(&self) {
+        let node = self.peers.lock().ok().and_then(|mut p| p.take());
+        drop(node);
     }
 
     /// Starts the peer service if the database is a room: a room's laptop serves and follows
@@ -226,7 +239,8 @@ impl Host {
 
     /// Joins the room of `code` with a database of its own, next to the current one
     /// (`warroom-room-<id>.db`): takes the runbook and its history, carries over who is using
-    /// this laptop and their notification settings, switches the host to it and, when
+    /// this laptop and their notification settings, switches the host to it (stopping the peer
+    /// service of the database left behind; `serve_room` starts the room's) and, when
     /// `make_default`, makes it the database the CLI and the app open from now on. Refused when
     /// this laptop already is in a room.
     pub fn join_room(self: &Arc<Self>, code: &str, make_default: bool) -> Result<PathBuf, HostError> {
@@ -258,6 +272,8 @@ impl Host {
         let mut svc = Service::new(store, clock)?;
         svc.set_me(&me)?;
         svc.set_notify_settings(&settings)?;
+        // The peer service speaks for the database left behind (its certificate is that one's).
+        self.stop_peers();
         self.with(|held| {
             svc.succeed(held);
             *held = svc;
@@ -283,7 +299,7 @@ fn notify_loop(host: &Weak<Host>, rt: &tokio::runtime::Handle, show: impl Fn(&No
     loop {
         let Some(h) = host.upgrade() else { return };
         let mut changed = h.changed.subscribe();
-        let book = h.book.lock().ok().and_then(|b| b.clone());
+        let book = h.running_book();
         let tick = h.with(|svc| {
             let (mut due, next) = svc.notify_tick()?;
             // Member laptops out of reach for a while: the peer service's picture, told once.
@@ -466,5 +482,43 @@ mod tests {
         wait_for("the other process's run", || rx.has_changed().unwrap_or(false));
         let runs = host.with(|svc| svc.status(None, None)).unwrap();
         assert!(runs.is_some(), "the run the other process started is seen");
+    }
+
+    #[test]
+    fn stopping_the_peers_or_letting_go_of_the_host_ends_the_followers_and_the_listener() {
+        let rt = runtime();
+        let (mut lan, clock) = demo_at(5, 0);
+        lan.room_create(Some("Lan's laptop")).unwrap();
+        // Huy's laptop, a member with the room's log, serves it.
+        let mut huy = Service::new(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
+        let huy_id = huy.identity().unwrap();
+        let by = Author { name: "Lan".into(), role: "Tech Lead".into() };
+        crate::sync::members::trust(lan.store_mut(), &by, &huy_id.fingerprint(), "Huy's laptop", clock.as_ref())
+            .unwrap();
+        huy.sync_push(&lan.store().events_after(&Default::default(), crate::sync::MAX_PAGE).unwrap()).unwrap();
+        let huy = Host::new(huy, rt.handle().clone());
+        let huy_node = Node::new(&huy, huy_id.clone(), clock.clone());
+        let at = on_runtime(rt.handle(), huy_node.listen("127.0.0.1:0".parse().unwrap())).unwrap();
+        let opts = PeerOptions {
+            bind: Some("127.0.0.1:0".parse().unwrap()),
+            connect: vec![KnownPeer { url: format!("https://{at}"), fingerprint: huy_id.fingerprint() }],
+            ..PeerOptions::default()
+        };
+        let lan = Host::new(lan, rt.handle().clone());
+        let following = |lan: &Host| lan.room_view().unwrap().peers.iter().any(|p| p.connected);
+
+        let lan_at = lan.start_peers(opts.clone()).unwrap().at.unwrap();
+        wait_for("Lan's laptop to follow Huy's", || following(&lan));
+        lan.stop_peers();
+        wait_for("Lan's connections to Huy's laptop to close", || huy_node.tasks() == 1);
+        assert!(std::net::TcpStream::connect(lan_at).is_err(), "Lan's laptop no longer serves peers");
+        assert!(!following(&lan), "how peers were seen went with the peer service");
+
+        lan.start_peers(opts).unwrap();
+        wait_for("Lan's laptop to follow Huy's again", || following(&lan));
+        let gone = Arc::downgrade(&lan);
+        drop(lan);
+        wait_for("the host to be gone: its peer service does not keep it alive", || gone.upgrade().is_none());
+        wait_for("Lan's connections to Huy's laptop to close again", || huy_node.tasks() == 1);
     }
 }

@@ -31,6 +31,8 @@ pub enum JoinError {
     Unreachable(String),
     #[error("{addr} refused the join: {why}")]
     Refused { addr: String, why: String },
+    #[error("cannot start the network client: {0}")]
+    Runtime(std::io::Error),
 }
 
 impl JoinError {
@@ -42,7 +44,7 @@ impl JoinError {
             Self::Refused { .. } => ErrorKind::Forbidden,
             Self::Unreachable(_) | Self::Sync(SyncError::Unreachable(_)) => ErrorKind::Unavailable,
             Self::NotEmpty(_) | Self::Sync(_) => ErrorKind::Invalid,
-            Self::Tls(_) => ErrorKind::Internal,
+            Self::Tls(_) | Self::Runtime(_) => ErrorKind::Internal,
         };
         ApiError::new(kind, self.to_string())
     }
@@ -60,7 +62,8 @@ pub struct Joined {
 const CONNECT: Duration = Duration::from_secs(5);
 
 /// Joins the room of `code` as `name`, then takes everything the inviter holds. `addresses`
-/// are where this laptop serves peers, if it does, so the inviter can reach it too.
+/// are where this laptop serves peers, if it does, so the inviter can reach it too. Blocks on
+/// the network with a runtime of its own: call it outside any other.
 pub fn join(
     store: &mut Store,
     code: &JoinCode,
@@ -77,6 +80,7 @@ pub fn join(
         }
     }
     let me = Identity::of(store)?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(JoinError::Runtime)?;
     let mut failures = Vec::new();
     for addr in &code.addresses {
         let req = |exporter: &[u8]| JoinRequest {
@@ -85,11 +89,11 @@ pub fn join(
             name: name.to_owned(),
             addresses: addresses.clone(),
         };
-        match request(&me, addr, &code.fingerprint, req) {
+        match rt.block_on(request(&me, addr, &code.fingerprint, req)) {
             Ok(answer) => {
                 let peer = KnownPeer { url: format!("https://{addr}"), fingerprint: code.fingerprint.clone() };
                 let http = HttpPeer::new(&me, &peer.url, &peer.fingerprint)?;
-                let pulled = super::exchange(store, &http, clock)?;
+                let pulled = rt.block_on(super::exchange(store, &http, clock))?;
                 room::remember(store, &peer)?;
                 return Ok(Joined { answer, peer, pulled });
             }
@@ -111,49 +115,46 @@ fn failed(e: impl std::fmt::Display) -> Attempt {
 }
 
 /// One join request over a connection of its own, so that the proof can name its session.
-fn request(
+async fn request(
     me: &Identity,
     addr: &str,
     pinned: &str,
     make: impl FnOnce(&[u8]) -> JoinRequest,
 ) -> Result<JoinAnswer, Attempt> {
     let config = me.client_config(pinned).map_err(failed)?;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(failed)?;
-    rt.block_on(async {
-        let tcp = tokio::time::timeout(CONNECT, tokio::net::TcpStream::connect(addr))
-            .await
-            .map_err(|_| failed("no answer within 5 s"))?
-            .map_err(failed)?;
-        // The name is not checked (the certificate is pinned); it only has to be well formed.
-        let name = rustls::pki_types::ServerName::try_from("warroom-peer").map_err(failed)?;
-        let tls = tokio::time::timeout(CONNECT, tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp))
-            .await
-            .map_err(|_| failed("no TLS handshake within 5 s"))?
-            .map_err(failed)?;
-        let mut exporter = [0u8; 32];
-        tls.get_ref().1.export_keying_material(&mut exporter, EXPORTER_LABEL, None).map_err(failed)?;
-        let body = serde_json::to_string(&make(&exporter)).map_err(failed)?;
-        let (mut sender, conn) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await.map_err(failed)?;
-        tokio::spawn(conn);
-        let req = hyper::Request::post("/v1/join")
-            .header(header::HOST, addr)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .map_err(failed)?;
-        let resp = tokio::time::timeout(Duration::from_secs(30), sender.send_request(req))
-            .await
-            .map_err(|_| failed("no answer within 30 s"))?
-            .map_err(failed)?;
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.map_err(failed)?.to_bytes();
-        if status.is_success() {
-            serde_json::from_slice(&bytes).map_err(|e| failed(format!("unreadable answer: {e}")))
-        } else {
-            let why = serde_json::from_slice::<ApiError>(&bytes)
-                .map(|e| e.message)
-                .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
-            Err(Attempt::Refused(format!("{status}: {why}")))
-        }
-    })
+    let tcp = tokio::time::timeout(CONNECT, tokio::net::TcpStream::connect(addr))
+        .await
+        .map_err(|_| failed("no answer within 5 s"))?
+        .map_err(failed)?;
+    // The name is not checked (the certificate is pinned); it only has to be well formed.
+    let name = rustls::pki_types::ServerName::try_from("warroom-peer").map_err(failed)?;
+    let tls = tokio::time::timeout(CONNECT, tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp))
+        .await
+        .map_err(|_| failed("no TLS handshake within 5 s"))?
+        .map_err(failed)?;
+    let mut exporter = [0u8; 32];
+    tls.get_ref().1.export_keying_material(&mut exporter, EXPORTER_LABEL, None).map_err(failed)?;
+    let body = serde_json::to_string(&make(&exporter)).map_err(failed)?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await.map_err(failed)?;
+    tokio::spawn(conn);
+    let req = hyper::Request::post("/v1/join")
+        .header(header::HOST, addr)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .map_err(failed)?;
+    let resp = tokio::time::timeout(Duration::from_secs(30), sender.send_request(req))
+        .await
+        .map_err(|_| failed("no answer within 30 s"))?
+        .map_err(failed)?;
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.map_err(failed)?.to_bytes();
+    if status.is_success() {
+        serde_json::from_slice(&bytes).map_err(|e| failed(format!("unreadable answer: {e}")))
+    } else {
+        let why = serde_json::from_slice::<ApiError>(&bytes)
+            .map(|e| e.message)
+            .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
+        Err(Attempt::Refused(format!("{status}: {why}")))
+    }
 }

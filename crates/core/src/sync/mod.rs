@@ -3,7 +3,8 @@
 //! the events after that, in pages (an event is one local transaction, so a page never splits
 //! one). The receiver applies them with `Store::apply_remote`: each at most once, never across
 //! a gap, and a different event under a known (origin, sequence) is refused as a conflict.
-//! `Peer` is the seam for transports (in-process for the simulation, HTTP between laptops).
+//! `Peer` is the seam for transports (in-process for the simulation, HTTP between laptops); its
+//! calls are async, the local side's (`Replica`, a database under a lock) are not.
 
 pub mod discovery;
 pub mod http;
@@ -71,11 +72,15 @@ pub struct Page {
     pub more: bool,
 }
 
-/// The other side, however it is reached.
+/// The other side, however it is reached. Its calls wait on the network, so they are async;
+/// the local side (`Replica`) is not.
+// Not `Send`-bound: the in-process peer (`Local`) borrows a `RefCell`. A concrete peer's futures
+// are `Send` when it is (`HttpPeer`'s are), which is what spawning a follower needs.
+#[allow(async_fn_in_trait)]
 pub trait Peer {
-    fn hello(&self) -> Result<Hello>;
-    fn pull(&self, req: &PullRequest) -> Result<Page>;
-    fn push(&self, events: &[Event]) -> Result<Applied>;
+    async fn hello(&self) -> Result<Hello>;
+    async fn pull(&self, req: &PullRequest) -> Result<Page>;
+    async fn push(&self, events: &[Event]) -> Result<Applied>;
 }
 
 /// This database's hello.
@@ -144,57 +149,57 @@ impl Replica for Store {
 }
 
 /// Takes from `peer` everything this database lacks.
-pub fn pull_from(local: &mut Store, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
-    pull_into(local, peer, clock)
+pub async fn pull_from<P: Peer>(local: &mut Store, peer: &P, clock: &dyn Clock) -> Result<Report> {
+    pull_into(local, peer, clock).await
 }
 
 /// Gives `peer` everything it lacks (for a peer that cannot reach us, such as a relay).
-pub fn push_to(local: &Store, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
-    push_from(local, peer, clock)
+pub async fn push_to<P: Peer>(local: &Store, peer: &P, clock: &dyn Clock) -> Result<Report> {
+    push_from(local, peer, clock).await
 }
 
 /// Takes from `peer` what `local` lacks, a page at a time.
-pub fn pull_into(local: &mut dyn Replica, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
+pub async fn pull_into<R: Replica + ?Sized, P: Peer>(local: &mut R, peer: &P, clock: &dyn Clock) -> Result<Report> {
     let mut report = Report::default();
-    let mut seen = checked(peer.hello()?, clock, &mut report)?.have;
-    pull_pages(local, peer, clock, &mut report, &mut seen)?;
+    let mut seen = checked(peer.hello().await?, clock, &mut report)?.have;
+    pull_pages(local, peer, clock, &mut report, &mut seen).await?;
     Ok(report)
 }
 
 /// Gives `peer` what it lacks of `local`, a page at a time.
-pub fn push_from(local: &dyn Replica, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
+pub async fn push_from<R: Replica + ?Sized, P: Peer>(local: &R, peer: &P, clock: &dyn Clock) -> Result<Report> {
     let mut report = Report::default();
-    let mut have = checked(peer.hello()?, clock, &mut report)?.have;
-    push_pages(local, peer, &mut have, &mut report)?;
+    let mut have = checked(peer.hello().await?, clock, &mut report)?.have;
+    push_pages(local, peer, &mut have, &mut report).await?;
     report.peer_has = have;
     Ok(report)
 }
 
 /// Both ways, after one hello: take what we lack, then give what the peer lacks.
-pub fn exchange(local: &mut dyn Replica, peer: &dyn Peer, clock: &dyn Clock) -> Result<Report> {
+pub async fn exchange<R: Replica + ?Sized, P: Peer>(local: &mut R, peer: &P, clock: &dyn Clock) -> Result<Report> {
     let mut report = Report::default();
-    let hello = checked(peer.hello()?, clock, &mut report)?;
+    let hello = checked(peer.hello().await?, clock, &mut report)?;
     // What the peer had, and what it sent us since: it lacks none of that.
     let mut have = hello.have;
     // Most exchanges follow a change on one side only: no round trip for the empty direction.
     if lacks(&local.have()?, &have) {
-        pull_pages(local, peer, clock, &mut report, &mut have)?;
+        pull_pages(local, peer, clock, &mut report, &mut have).await?;
     }
-    push_pages(local, peer, &mut have, &mut report)?;
+    push_pages(local, peer, &mut have, &mut report).await?;
     report.peer_has = have;
     Ok(report)
 }
 
 /// Takes pages until nothing new comes; `seen` grows by what the peer sent.
-fn pull_pages(
-    local: &mut dyn Replica,
-    peer: &dyn Peer,
+async fn pull_pages<R: Replica + ?Sized, P: Peer>(
+    local: &mut R,
+    peer: &P,
     clock: &dyn Clock,
     report: &mut Report,
     seen: &mut VersionVector,
 ) -> Result<()> {
     loop {
-        let page = peer.pull(&PullRequest { have: local.have()?, limit: PAGE })?;
+        let page = peer.pull(&PullRequest { have: local.have()?, limit: PAGE }).await?;
         if page.events.is_empty() {
             return Ok(());
         }
@@ -210,13 +215,18 @@ fn pull_pages(
     }
 }
 
-fn push_pages(local: &dyn Replica, peer: &dyn Peer, have: &mut VersionVector, report: &mut Report) -> Result<()> {
+async fn push_pages<R: Replica + ?Sized, P: Peer>(
+    local: &R,
+    peer: &P,
+    have: &mut VersionVector,
+    report: &mut Report,
+) -> Result<()> {
     loop {
         let events = local.events_after(have, PAGE)?;
         if events.is_empty() {
             return Ok(());
         }
-        let a = peer.push(&events)?;
+        let a = peer.push(&events).await?;
         report.pushed += a.applied;
         report.duplicates += a.duplicates;
         report.deferred += a.deferred;
@@ -248,15 +258,15 @@ pub struct Local<'a> {
 }
 
 impl Peer for Local<'_> {
-    fn hello(&self) -> Result<Hello> {
+    async fn hello(&self) -> Result<Hello> {
         hello(&self.store.borrow(), self.clock)
     }
 
-    fn pull(&self, req: &PullRequest) -> Result<Page> {
+    async fn pull(&self, req: &PullRequest) -> Result<Page> {
         serve_pull(&self.store.borrow(), req)
     }
 
-    fn push(&self, events: &[Event]) -> Result<Applied> {
+    async fn push(&self, events: &[Event]) -> Result<Applied> {
         Ok(self.store.borrow_mut().apply_remote(events, self.clock)?)
     }
 }

@@ -4,8 +4,10 @@
 //! code proves it over its own TLS session. `/v1/hello`, `/v1/pull` and `/v1/push` speak the
 //! sync protocol; `/v1/events` pokes followers at each change (server-sent events). Refusals are
 //! typed errors with a status, and change nothing. `follow_all` keeps this laptop in step with
-//! every peer it knows; `Book` remembers how each one was last seen, for the peers panel.
-//! The shell owns the service and its lock (`Lock`); the network is never used while it is held.
+//! every member laptop it knows, a tokio task each; `Book` remembers how each one was last seen,
+//! for the peers panel. Every task of a node ends when it is stopped or dropped, and a follower
+//! ends when its laptop is revoked. The shell owns the service and its lock (`Lock`); the node
+//! holds it only while it uses it, and never while the network is waited on.
 
 use super::http::HttpPeer;
 use super::room::{self, EXPORTER_LABEL, JoinAnswer, JoinRequest, KnownPeer};
@@ -25,9 +27,11 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use warroom_model::notify::{Lang, Notice, NoticeKind};
 use warroom_model::peers::{PeerView, RoomInfo, RoomView};
 use warroom_model::{ApiError, ErrorKind, Event, Instant};
@@ -110,6 +114,17 @@ impl Book {
         if let Ok(mut book) = self.0.lock() {
             f(book.entry(fp.to_owned()).or_default());
         }
+    }
+
+    /// Records why `fp` at `url` is not synced with; true when that is news, to be logged once.
+    fn not_syncing(&self, fp: &str, url: &str, why: String) -> bool {
+        let mut news = false;
+        self.update(fp, |s| {
+            s.url = Some(url.to_owned());
+            news = s.error.as_ref() != Some(&why);
+            s.error = Some(why);
+        });
+        news
     }
 
     /// The member laptops lost since last asked: heard from earlier in this session, and not
@@ -232,11 +247,43 @@ struct Caller {
 }
 
 struct Ctx<H> {
-    host: Arc<H>,
+    /// The shell's: a node that outlived it has nothing left to do.
+    host: Weak<H>,
     book: Arc<Book>,
     clock: Arc<dyn Clock>,
     /// LAN discovery, while it runs.
     discovery: Mutex<Option<super::discovery::Discovery>>,
+    /// Ends every task of the node.
+    stop: CancellationToken,
+    /// Every task of the node while it runs: the listener and its connections, the followers
+    /// and their change streams.
+    tasks: TaskTracker,
+}
+
+impl<H: Lock> Ctx<H> {
+    fn new(host: &Arc<H>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            host: Arc::downgrade(host),
+            book: Arc::default(),
+            clock,
+            discovery: Mutex::new(None),
+            stop: CancellationToken::new(),
+            tasks: TaskTracker::new(),
+        }
+    }
+
+    /// `f` under the host's lock, unless the shell has let go of the host.
+    fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        self.host.upgrade().ok_or_else(closing)?.with(f)
+    }
+
+    fn admitted(&self, fp: &str) -> Result<bool, ApiError> {
+        self.with(|svc| svc.admitted(fp).map_err(|e| e.to_api()))
+    }
+}
+
+fn closing() -> ApiError {
+    ApiError::new(ErrorKind::Unavailable, "warroom is closing")
 }
 
 /// The peer endpoints, for a connection whose caller is known.
@@ -271,7 +318,7 @@ async fn admit<H: Lock>(
     req: Request,
     next: Next,
 ) -> Response {
-    match c.host.with(|svc| svc.admitted(&fp).map_err(|e| e.to_api())) {
+    match c.admitted(&fp) {
         Ok(true) => {
             let now = c.clock.now();
             c.book.update(&fp, |s| {
@@ -297,17 +344,17 @@ async fn join<H: Lock>(
     Extension(caller): Extension<Caller>,
     Json(req): Json<JoinRequest>,
 ) -> Result<Json<JoinAnswer>, Failure> {
-    let answer =
-        c.host.with(|svc| svc.room_admit(&caller.fingerprint, &caller.exporter, &req).map_err(|e| e.to_api()))?;
+    let answer = c.with(|svc| svc.room_admit(&caller.fingerprint, &caller.exporter, &req).map_err(|e| e.to_api()))?;
     Ok(Json(answer))
 }
 
-async fn events<H: Lock>(State(c): State<Arc<Ctx<H>>>) -> impl IntoResponse {
-    change_stream(c.host.subscribe())
+async fn events<H: Lock>(State(c): State<Arc<Ctx<H>>>) -> Result<impl IntoResponse, Failure> {
+    let host = c.host.upgrade().ok_or_else(closing)?;
+    Ok(change_stream(host.subscribe()))
 }
 
 async fn hello<H: Lock>(State(c): State<Arc<Ctx<H>>>) -> Result<Json<Hello>, Failure> {
-    Ok(Json(c.host.with(|svc| svc.sync_hello().map_err(|e| e.to_api()))?))
+    Ok(Json(c.with(|svc| svc.sync_hello().map_err(|e| e.to_api()))?))
 }
 
 async fn pull<H: Lock>(
@@ -315,7 +362,7 @@ async fn pull<H: Lock>(
     Extension(caller): Extension<Caller>,
     Json(req): Json<PullRequest>,
 ) -> Result<Json<Page>, Failure> {
-    let page = c.host.with(|svc| svc.sync_pull(&req).map_err(|e| e.to_api()))?;
+    let page = c.with(|svc| svc.sync_pull(&req).map_err(|e| e.to_api()))?;
     // What a peer asks with is what it holds; with this page, it holds these too.
     let mut have = req.have.clone();
     super::advance(&mut have, &page.events);
@@ -330,18 +377,21 @@ async fn push<H: Lock>(State(c): State<Arc<Ctx<H>>>, Json(events): Json<Vec<Even
             format!("{} events in one push; at most {}", events.len(), super::MAX_PAGE),
         )));
     }
-    Ok(Json(c.host.with(|svc| svc.sync_push(&events).map_err(|e| e.to_api()))?))
+    Ok(Json(c.with(|svc| svc.sync_push(&events).map_err(|e| e.to_api()))?))
 }
 
-/// A laptop's peer service: listens for peers and keeps in step with them.
+/// A laptop's peer service: listens for peers and keeps in step with them, until it is stopped
+/// or dropped.
 pub struct Node<H: Lock> {
     ctx: Arc<Ctx<H>>,
     me: Identity,
 }
 
 impl<H: Lock> Node<H> {
-    pub fn new(host: Arc<H>, me: Identity, clock: Arc<dyn Clock>) -> Self {
-        Self { ctx: Arc::new(Ctx { host, book: Arc::default(), clock, discovery: Mutex::new(None) }), me }
+    /// A node for `host`, which it does not keep alive: when the shell lets go of the host, the
+    /// node's work ends.
+    pub fn new(host: &Arc<H>, me: Identity, clock: Arc<dyn Clock>) -> Self {
+        Self { ctx: Arc::new(Ctx::new(host, clock)), me }
     }
 
     /// How each peer was last seen.
@@ -349,38 +399,48 @@ impl<H: Lock> Node<H> {
         Arc::clone(&self.ctx.book)
     }
 
-    /// Listens for peers on `bind` until the runtime ends; the address it listens on, which is
+    /// How many of its tasks are running: the listener and one per open connection, the
+    /// followers' overseer, and per followed laptop its follower and change-stream reader.
+    pub fn tasks(&self) -> usize {
+        self.ctx.tasks.len()
+    }
+
+    /// Ends all its work: the listener and its connections, LAN discovery, and every follower.
+    /// The tasks end at their next step, without waiting for the network.
+    pub fn stop(&self) {
+        self.ctx.stop.cancel();
+        self.ctx.tasks.close();
+        let discovery = self.ctx.discovery.lock().ok().and_then(|mut d| d.take());
+        drop(discovery);
+    }
+
+    /// Listens for peers on `bind` until the node stops; the address it listens on, which is
     /// also recorded for the join codes this laptop makes.
     pub async fn listen(&self, bind: SocketAddr) -> std::io::Result<SocketAddr> {
         let tls = self.me.server_config().map_err(std::io::Error::other)?;
         let listener = tokio::net::TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
         self.ctx
-            .host
             .with(|svc| svc.set_listening(addr).map_err(|e| e.to_api()))
             .map_err(|e| std::io::Error::other(e.message))?;
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
         let app = router(Arc::clone(&self.ctx));
-        tokio::spawn(async move {
+        let (stop, tasks) = (self.ctx.stop.clone(), self.ctx.tasks.clone());
+        self.ctx.tasks.spawn(async move {
             loop {
-                let Ok((tcp, _)) = listener.accept().await else { continue };
-                let (acceptor, app) = (acceptor.clone(), app.clone());
-                tokio::spawn(async move {
-                    // A failed handshake (no certificate, a wrong pin on the other side) just ends it.
-                    let Ok(tls) = acceptor.accept(tcp).await else { return };
-                    let conn = tls.get_ref().1;
-                    let Some(fp) = conn.peer_certificates().and_then(|c| c.first()).map(|c| fingerprint(c)) else {
-                        return;
-                    };
-                    let mut exporter = [0u8; 32];
-                    if conn.export_keying_material(&mut exporter, EXPORTER_LABEL, None).is_err() {
-                        return;
+                let tcp = tokio::select! {
+                    () = stop.cancelled() => return,
+                    accepted = listener.accept() => match accepted {
+                        Ok((tcp, _)) => tcp,
+                        Err(_) => continue,
+                    },
+                };
+                let (acceptor, app, stop) = (acceptor.clone(), app.clone(), stop.clone());
+                tasks.spawn(async move {
+                    tokio::select! {
+                        () = stop.cancelled() => {}
+                        () = serve_connection(acceptor, app, tcp) => {}
                     }
-                    let caller = Caller { fingerprint: fp, exporter };
-                    let service = hyper_util::service::TowerToHyperService::new(app.layer(Extension(caller)));
-                    let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
-                        .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
-                        .await;
                 });
             }
         });
@@ -390,11 +450,12 @@ impl<H: Lock> Node<H> {
     /// Advertises this laptop's room on the LAN (mDNS) and remembers the room's laptops seen
     /// there, members only, for `follow_all` to pick up. False when the database is not a room.
     pub fn discover(&self, port: u16) -> Result<bool, super::discovery::DiscoveryError> {
-        let room = self.ctx.host.with(|svc| svc.room().map_err(|e| e.to_api())).ok().flatten();
+        let room = self.ctx.with(|svc| svc.room().map_err(|e| e.to_api())).ok().flatten();
         let Some(room) = room else { return Ok(false) };
-        let ctx = Arc::clone(&self.ctx);
+        let ctx = Arc::downgrade(&self.ctx);
         let found = move |peer: KnownPeer| {
-            let _ = ctx.host.with(|svc| {
+            let Some(ctx) = ctx.upgrade() else { return };
+            let _ = ctx.with(|svc| {
                 if svc.admitted(&peer.fingerprint).map_err(|e| e.to_api())? {
                     svc.remember_peer(&peer).map_err(|e| e.to_api())?;
                 }
@@ -408,151 +469,228 @@ impl<H: Lock> Node<H> {
         Ok(true)
     }
 
-    /// Keeps this laptop in step with the peers in `named` and with every peer it learns of
-    /// while it runs (a laptop that joined through it, the one it joined through). Must be
-    /// called within a tokio runtime.
+    /// Keeps this laptop in step with the member laptops in `named` and every member it learns
+    /// of while it runs (a laptop that joined through it, the one it joined through), with one
+    /// follower per laptop however many addresses it is known at. A laptop that is not a member
+    /// is not followed; a revoked one's follower ends, and starts again if it is trusted again.
+    /// Must be called within a tokio runtime.
     pub fn follow_all(&self, named: Vec<KnownPeer>) {
         let (ctx, me) = (Arc::clone(&self.ctx), self.me.clone());
-        let rt = tokio::runtime::Handle::current();
-        rt.spawn(async move {
-            // One follower per laptop, however many addresses it is known at.
-            let mut followed: BTreeMap<String, Urls> = BTreeMap::new();
+        self.ctx.tasks.spawn(async move {
+            let mut followed: BTreeMap<String, Followed> = BTreeMap::new();
             let mut tick = tokio::time::interval(EVERY);
             loop {
-                tick.tick().await;
-                let known =
-                    ctx.host.with(|svc| room::known_peers(svc.store()).map_err(|e| e.to_api())).unwrap_or_default();
+                tokio::select! {
+                    () = ctx.stop.cancelled() => return,
+                    _ = tick.tick() => {}
+                }
+                if ctx.host.strong_count() == 0 {
+                    return;
+                }
+                followed.retain(|_, f| !f.task.is_finished());
+                let known = ctx.with(|svc| room::known_peers(svc.store()).map_err(|e| e.to_api())).unwrap_or_default();
                 for peer in named.iter().cloned().chain(known) {
                     if peer.fingerprint == me.fingerprint() {
                         continue;
                     }
-                    if let Some(urls) = followed.get(&peer.fingerprint) {
-                        if let Ok(mut urls) = urls.lock()
+                    if let Some(f) = followed.get(&peer.fingerprint) {
+                        if let Ok(mut urls) = f.urls.lock()
                             && !urls.contains(&peer.url)
                         {
                             urls.push(peer.url);
                         }
                         continue;
                     }
-                    let urls: Urls = Arc::new(Mutex::new(vec![peer.url]));
-                    followed.insert(peer.fingerprint.clone(), Arc::clone(&urls));
-                    follow(Arc::clone(&ctx), &me, peer.fingerprint, urls);
+                    let KnownPeer { url, fingerprint: fp } = peer;
+                    if !ctx.admitted(&fp).unwrap_or(false) {
+                        let why = not_member(&fp);
+                        if ctx.book.not_syncing(&fp, &url, why.clone()) {
+                            tracing::info!("{url}: {why}");
+                        }
+                        continue;
+                    }
+                    let http = match HttpPeer::new(&me, &url, &fp) {
+                        Ok(http) => Arc::new(http),
+                        Err(e) => {
+                            let why = format!("cannot sync with it: {e}");
+                            if ctx.book.not_syncing(&fp, &url, why.clone()) {
+                                tracing::warn!("{url}: {why}");
+                            }
+                            continue;
+                        }
+                    };
+                    let urls: Urls = Arc::new(Mutex::new(vec![url.clone()]));
+                    let task =
+                        ctx.tasks.spawn(follow(Arc::clone(&ctx), me.clone(), fp.clone(), Arc::clone(&urls), http));
+                    followed.insert(fp, Followed { urls, task });
                 }
             }
         });
     }
 }
 
+impl<H: Lock> Drop for Node<H> {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One peer connection: TLS, then HTTP until either side ends it.
+async fn serve_connection(acceptor: tokio_rustls::TlsAcceptor, app: Router, tcp: tokio::net::TcpStream) {
+    // A failed handshake (no certificate, a wrong pin on the other side) just ends it.
+    let Ok(tls) = acceptor.accept(tcp).await else { return };
+    let conn = tls.get_ref().1;
+    let Some(fp) = conn.peer_certificates().and_then(|c| c.first()).map(|c| fingerprint(c)) else {
+        return;
+    };
+    let mut exporter = [0u8; 32];
+    if conn.export_keying_material(&mut exporter, EXPORTER_LABEL, None).is_err() {
+        return;
+    }
+    let caller = Caller { fingerprint: fp, exporter };
+    let service = hyper_util::service::TowerToHyperService::new(app.layer(Extension(caller)));
+    let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+        .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+        .await;
+}
+
 /// The addresses one laptop is known at, best first.
 type Urls = Arc<Mutex<Vec<String>>>;
 
-/// Keeps this laptop and the one with certificate `fp` in step until the process ends:
-/// exchanges at once after every change here or there (the peer's `/v1/events` pokes), else
-/// every couple of seconds, backing off while it cannot be reached, and trying its other
-/// addresses. A peer that is no longer a member is left alone.
-fn follow<H: Lock>(ctx: Arc<Ctx<H>>, me: &Identity, fp: String, urls: Urls) {
-    let me = me.clone();
-    let mut changed = ctx.host.subscribe();
-    let poked = Arc::new(tokio::sync::Notify::new());
-    let rt = tokio::runtime::Handle::current();
-    let first = urls.lock().ok().and_then(|u| u.first().cloned()).unwrap_or_default();
-    let current: Arc<Mutex<Option<Arc<HttpPeer>>>> = Arc::default();
-    let connect = {
-        let me = me.clone();
-        let fp = fp.clone();
-        move |url: &str| HttpPeer::new(&me, url, &fp).map(Arc::new).map_err(|e| e.to_string())
-    };
-    // The blocking HTTP client lives on threads of its own, outside the async runtime.
-    std::thread::spawn(move || {
-        let mut url = first;
-        let mut peer = match connect(&url) {
-            Ok(p) => p,
-            Err(e) => return tracing::warn!("cannot sync with {url}: {e}"),
-        };
-        if let Ok(mut c) = current.lock() {
-            *c = Some(Arc::clone(&peer));
-        }
-        let (watched, poke) = (Arc::clone(&current), Arc::clone(&poked));
-        std::thread::spawn(move || {
-            loop {
-                let peer = watched.lock().ok().and_then(|c| c.clone());
-                if let Some(peer) = peer {
-                    let _ = peer.watch(|| poke.notify_one());
+/// A laptop being followed: where it is known to be, and its follower.
+struct Followed {
+    urls: Urls,
+    task: tokio::task::JoinHandle<()>,
+}
+
+fn not_member(fp: &str) -> String {
+    format!("{} is not a member of the room (revoked?): not syncing with it", shown(fp))
+}
+
+/// Keeps this laptop and the one with certificate `fp` in step: exchanges at once after every
+/// change here or there (the peer's `/v1/events` pokes), else every couple of seconds, backing
+/// off while it cannot be reached, and trying its other addresses. Ends when the laptop is no
+/// longer a member, when the node stops, or when the shell has let go of the host. `peer` is
+/// the laptop at the first of `urls`.
+async fn follow<H: Lock>(ctx: Arc<Ctx<H>>, me: Identity, fp: String, urls: Urls, mut peer: Arc<HttpPeer>) {
+    let Some(mut changed) = ctx.host.upgrade().map(|h| h.subscribe()) else { return };
+    let connect = |url: &str| HttpPeer::new(&me, url, &fp).map(Arc::new);
+    let mut url = urls.lock().ok().and_then(|u| u.first().cloned()).unwrap_or_default();
+    // The change stream is read beside the exchanges, at the address they use, and only for as
+    // long as this follower runs.
+    let (current, watched) = watch::channel(Arc::clone(&peer));
+    let poked = Arc::new(Notify::new());
+    let reading = ctx.stop.child_token();
+    let _reading_ends_with_this = reading.clone().drop_guard();
+    ctx.tasks.spawn(read_changes(watched, Arc::clone(&poked), reading));
+    let mut wait = EVERY;
+    let mut last_error = String::new();
+    loop {
+        let Some(host) = ctx.host.upgrade() else { return };
+        let outcome = match host.with(|svc| svc.admitted(&fp).map_err(|e| e.to_api())) {
+            Ok(true) => {
+                let mut here = Shared(host.as_ref());
+                tokio::select! {
+                    () = ctx.stop.cancelled() => return,
+                    r = super::exchange(&mut here, peer.as_ref(), ctx.clock.as_ref()) => r,
                 }
-                std::thread::sleep(RECONNECT);
             }
-        });
-        let mut wait = EVERY;
-        let mut last_error = String::new();
-        loop {
-            let member = ctx.host.with(|svc| svc.admitted(&fp).map_err(|e| e.to_api())).unwrap_or(false);
-            let outcome = if member {
-                super::exchange(&mut Shared(ctx.host.as_ref()), peer.as_ref(), ctx.clock.as_ref())
-            } else {
-                Err(SyncError::Refused(format!(
-                    "{} is not a member of the room (revoked?): not syncing with it",
-                    shown(&fp)
-                )))
-            };
-            let now = ctx.clock.now();
-            match outcome {
-                Ok(report) => {
-                    ctx.book.update(&fp, |s| {
-                        s.url = Some(url.clone());
-                        s.at = Some(now);
-                        s.error = None;
-                        s.skew_ms = report.skew_ms;
-                        s.have = Some(report.peer_has.clone());
-                    });
-                    if !last_error.is_empty() {
-                        tracing::info!("{url} reachable again");
-                        last_error.clear();
-                    }
+            Ok(false) => {
+                let why = not_member(&fp);
+                if ctx.book.not_syncing(&fp, &url, why.clone()) {
+                    tracing::info!("{url}: {why}");
+                }
+                return;
+            }
+            Err(e) => Err(local(e)),
+        };
+        drop(host);
+        let now = ctx.clock.now();
+        match outcome {
+            Ok(report) => {
+                ctx.book.update(&fp, |s| {
+                    s.url = Some(url.clone());
+                    s.at = Some(now);
+                    s.error = None;
+                    s.skew_ms = report.skew_ms;
+                    s.have = Some(report.peer_has.clone());
+                });
+                if !last_error.is_empty() {
+                    tracing::info!("{url} reachable again");
+                    last_error.clear();
+                }
+                wait = EVERY;
+            }
+            Err(e) => {
+                let unreachable = matches!(e, SyncError::Unreachable(_));
+                if matches!(e, SyncError::Store(crate::store::StoreError::Conflict { .. })) {
+                    let what = e.to_string();
+                    ctx.book.update(&fp, |s| s.conflict = Some(what));
+                }
+                let e = e.to_string();
+                ctx.book.update(&fp, |s| {
+                    s.url = Some(url.clone());
+                    s.error = Some(e.clone());
+                });
+                if e != last_error {
+                    tracing::warn!("sync with {url}: {e}");
+                    last_error = e;
+                }
+                wait = (wait * 2).min(AT_MOST);
+                // Not there: perhaps at another of its addresses (it moved, or the first was stale).
+                let next = urls.lock().ok().and_then(|u| {
+                    let i = u.iter().position(|x| *x == url).map_or(0, |i| (i + 1) % u.len().max(1));
+                    u.get(i).cloned()
+                });
+                if unreachable
+                    && let Some(next) = next.filter(|n| *n != url)
+                    && let Ok(p) = connect(&next)
+                {
+                    url = next;
+                    peer = p;
+                    current.send_replace(Arc::clone(&peer));
                     wait = EVERY;
                 }
-                Err(e) => {
-                    let unreachable = matches!(e, SyncError::Unreachable(_));
-                    if matches!(e, SyncError::Store(crate::store::StoreError::Conflict { .. })) {
-                        let what = e.to_string();
-                        ctx.book.update(&fp, |s| s.conflict = Some(what));
-                    }
-                    let e = e.to_string();
-                    ctx.book.update(&fp, |s| {
-                        s.url = Some(url.clone());
-                        s.error = Some(e.clone());
-                    });
-                    if e != last_error {
-                        tracing::warn!("sync with {url}: {e}");
-                        last_error = e;
-                    }
-                    wait = (wait * 2).min(AT_MOST);
-                    // Not there: perhaps at another of its addresses (it moved, or the first was stale).
-                    let next = urls.lock().ok().and_then(|u| {
-                        let i = u.iter().position(|x| *x == url).map_or(0, |i| (i + 1) % u.len().max(1));
-                        u.get(i).cloned()
-                    });
-                    if unreachable
-                        && let Some(next) = next.filter(|n| *n != url)
-                        && let Ok(p) = connect(&next)
-                    {
-                        url = next;
-                        peer = p;
-                        if let Ok(mut c) = current.lock() {
-                            *c = Some(Arc::clone(&peer));
-                        }
-                        wait = EVERY;
-                    }
+            }
+        }
+        tokio::select! {
+            () = ctx.stop.cancelled() => return,
+            gone = changed.changed() => {
+                if gone.is_err() {
+                    return;
                 }
             }
-            rt.block_on(async {
-                tokio::select! {
-                    _ = changed.changed() => {}
-                    () = poked.notified() => {}
-                    () = tokio::time::sleep(wait) => {}
-                }
-            });
+            () = poked.notified() => {}
+            () = tokio::time::sleep(wait) => {}
         }
-    });
+    }
+}
+
+/// Reads the followed laptop's change stream and pokes its follower at each change; connects
+/// again shortly after the stream ends, and moves when the follower does to another address.
+/// Ends with the follower.
+async fn read_changes(mut peer: watch::Receiver<Arc<HttpPeer>>, poked: Arc<Notify>, stop: CancellationToken) {
+    loop {
+        let current = Arc::clone(&peer.borrow_and_update());
+        tokio::select! {
+            () = stop.cancelled() => return,
+            moved = peer.changed() => {
+                if moved.is_err() {
+                    return;
+                }
+                continue;
+            }
+            ended = current.watch(|| poked.notify_one()) => {
+                if let Err(e) = ended {
+                    tracing::debug!("change stream: {e}");
+                }
+            }
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(RECONNECT) => {}
+        }
+    }
 }
 
 /// The shell's database as one side of an exchange: locked for each step, never while the
@@ -624,7 +762,12 @@ mod tests {
 
     impl Lock for TestHost {
         fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError> {
-            f(&mut self.0.lock().unwrap())
+            let mut svc = self.0.lock().unwrap();
+            let out = f(&mut svc);
+            let now = svc.version();
+            drop(svc);
+            self.1.send_if_modified(|v| (*v != now).then(|| *v = now).is_some());
+            out
         }
 
         fn subscribe(&self) -> watch::Receiver<u64> {
@@ -653,7 +796,7 @@ mod tests {
         let clock = Arc::new(FakeClock::new("2026-01-31T06:00:00Z".parse().unwrap()));
         let svc = Service::with_demo(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
         let host = Arc::new(TestHost(Mutex::new(svc), watch::channel(0).0));
-        let ctx = Arc::new(Ctx { host, book: Arc::default(), clock, discovery: Mutex::new(None) });
+        let ctx = Arc::new(Ctx::new(&host, clock));
         let request = |size: usize| {
             let mut r = axum::http::Request::post("/v1/join")
                 .header("content-type", "application/json")
@@ -668,5 +811,138 @@ mod tests {
         let under = router(ctx).oneshot(request(16)).await.unwrap();
         assert_eq!(under.status(), 400, "an empty body is refused for what it is");
         assert!(under.headers().get("connection").is_none(), "a read body leaves the connection open");
+    }
+
+    /// The runtime of the tests that follow a laptop, its threads named so: Linux names a
+    /// thread after the one that started it unless it is given a name, so a thread started from
+    /// one of its tasks carries this name too.
+    const RT: &str = "node-test-rt";
+    const WORKERS: usize = 2;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(WORKERS)
+            .thread_name(RT)
+            .thread_keep_alive(Duration::from_millis(100))
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    fn threads_named(name: &str) -> usize {
+        std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter(|t| {
+                std::fs::read_to_string(t.as_ref().unwrap().path().join("comm")).is_ok_and(|c| c.trim_end() == name)
+            })
+            .count()
+    }
+
+    fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+        let until = std::time::Instant::now() + Duration::from_secs(10);
+        while !f() {
+            assert!(std::time::Instant::now() < until, "waited 10 s for {what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn lan() -> warroom_model::Author {
+        warroom_model::Author { name: "Lan".into(), role: "Tech Lead".into() }
+    }
+
+    /// Two laptops of one room, each under a host of its own: Lan's, which made the room, and
+    /// Huy's, a member that holds the same log.
+    fn two_laptops(clock: &Arc<FakeClock>) -> [(Arc<TestHost>, Identity); 2] {
+        let mut a = Service::with_demo(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
+        a.set_me(&warroom_model::api::Me { name: "Lan".into(), role: "Tech Lead".into() }).unwrap();
+        a.room_create(Some("Lan's laptop")).unwrap();
+        let mut b = Service::new(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
+        let (id_a, id_b) = (a.identity().unwrap(), b.identity().unwrap());
+        crate::sync::members::trust(a.store_mut(), &lan(), &id_b.fingerprint(), "Huy's laptop", clock.as_ref())
+            .unwrap();
+        b.sync_push(&a.store().events_after(&VersionVector::new(), super::super::MAX_PAGE).unwrap()).unwrap();
+        let host = |svc| Arc::new(TestHost(Mutex::new(svc), watch::channel(0).0));
+        [(host(a), id_a), (host(b), id_b)]
+    }
+
+    fn seen(node: &Node<TestHost>, fp: &str) -> Seen {
+        node.book().0.lock().unwrap().get(fp).cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_revoked_laptops_follower_ends_and_a_stopped_node_leaves_no_task_or_thread_behind() {
+        let rt = runtime();
+        let clock = Arc::new(FakeClock::new("2026-01-31T06:00:00Z".parse().unwrap()));
+        let [(a, id_a), (b, id_b)] = two_laptops(&clock);
+        let fp_b = id_b.fingerprint();
+        let node_b = Node::new(&b, id_b, clock.clone());
+        let at = rt.block_on(node_b.listen("127.0.0.1:0".parse().unwrap())).unwrap();
+        let node_a = Node::new(&a, id_a, clock.clone());
+        {
+            let _inside = rt.enter();
+            node_a.follow_all(vec![KnownPeer { url: format!("https://{at}"), fingerprint: fp_b.clone() }]);
+        }
+        wait_for("Lan's laptop to be in step with Huy's", || {
+            let s = seen(&node_a, &fp_b);
+            s.at.is_some() && s.error.is_none()
+        });
+        assert_eq!(node_a.tasks(), 3, "the overseer, Huy's follower and its change-stream reader");
+        let huy = b.with(|svc| Ok(svc.store().origin().to_owned())).unwrap();
+        b.with(|svc| {
+            crate::sync::members::trust(svc.store_mut(), &lan(), &"c".repeat(64), "Mai's laptop", clock.as_ref())
+                .map_err(|e| e.to_api())
+        })
+        .unwrap();
+        wait_for("a change on Huy's laptop to reach Lan's", || {
+            a.with(|svc| Ok(svc.store().version_vector().unwrap())).unwrap().contains_key(&huy)
+        });
+
+        a.with(|svc| {
+            crate::sync::members::revoke(svc.store_mut(), &lan(), &fp_b, clock.as_ref()).map_err(|e| e.to_api())
+        })
+        .unwrap();
+        wait_for("Huy's follower and its reader to end", || node_a.tasks() == 1);
+        let error = seen(&node_a, &fp_b).error.unwrap_or_default();
+        assert!(error.contains("not a member of the room"), "{error}");
+        wait_for("Lan's connections to Huy's laptop to close", || node_b.tasks() == 1);
+
+        a.with(|svc| {
+            crate::sync::members::trust(svc.store_mut(), &lan(), &fp_b, "Huy's laptop", clock.as_ref())
+                .map_err(|e| e.to_api())
+        })
+        .unwrap();
+        wait_for("Huy's laptop to be followed again once trusted again", || {
+            node_a.tasks() == 3 && seen(&node_a, &fp_b).error.is_none()
+        });
+
+        node_a.stop();
+        wait_for("every task of Lan's node to end", || node_a.tasks() == 0);
+        node_b.stop();
+        wait_for("every task of Huy's node to end", || node_b.tasks() == 0);
+        assert!(std::net::TcpStream::connect(at).is_err(), "the stopped listener let go of its port");
+        #[cfg(target_os = "linux")]
+        wait_for("no thread but the runtime's workers", || threads_named(RT) == WORKERS);
+    }
+
+    #[test]
+    fn a_node_whose_host_is_gone_stops_following() {
+        let rt = runtime();
+        let clock = Arc::new(FakeClock::new("2026-01-31T06:00:00Z".parse().unwrap()));
+        let [(a, id_a), (b, id_b)] = two_laptops(&clock);
+        let fp_b = id_b.fingerprint();
+        let node_b = Node::new(&b, id_b, clock.clone());
+        let at = rt.block_on(node_b.listen("127.0.0.1:0".parse().unwrap())).unwrap();
+        let node_a = Node::new(&a, id_a, clock.clone());
+        {
+            let _inside = rt.enter();
+            node_a.follow_all(vec![KnownPeer { url: format!("https://{at}"), fingerprint: fp_b.clone() }]);
+        }
+        wait_for("Lan's laptop to be in step with Huy's", || seen(&node_a, &fp_b).at.is_some());
+        let gone = Arc::downgrade(&a);
+        drop(a);
+        wait_for("the host to be gone: the node does not keep it alive", || gone.upgrade().is_none());
+        wait_for("the follower, its reader and the overseer to end", || node_a.tasks() == 0);
+        wait_for("Lan's connections to Huy's laptop to close", || node_b.tasks() == 1);
     }
 }

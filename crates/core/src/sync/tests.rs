@@ -45,6 +45,12 @@ struct Laptop {
     skew_ms: i64,
 }
 
+/// Runs an exchange with an in-process peer to its end. Nothing in it waits, so a runtime
+/// without timers or sockets will do.
+fn done<F: std::future::Future>(exchange: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(exchange)
+}
+
 fn scratch() -> tempfile::TempDir {
     // RAM-backed when there is one: fsync there costs nothing, and the simulation commits a lot.
     let shm = std::path::Path::new("/dev/shm");
@@ -147,9 +153,9 @@ fn run(seed: u64, cfg: &Config) {
                 // Half the laptops pull only, half exchange both ways (as `warroom serve --peer`).
                 let local = &mut *laptops[a].store.borrow_mut();
                 learned += if a % 2 == 0 {
-                    pull_from(local, &peer, &laptops[a].clock).unwrap().pulled
+                    done(pull_from(local, &peer, &laptops[a].clock)).unwrap().pulled
                 } else {
-                    let r = exchange(local, &peer, &laptops[a].clock).unwrap();
+                    let r = done(exchange(local, &peer, &laptops[a].clock)).unwrap();
                     r.pulled + r.pushed
                 };
             }
@@ -215,7 +221,7 @@ fn a_fast_clock_is_flagged_never_refused() {
     a.borrow_mut()
         .commit(&author, "k", json!(null), vec![Write::set("task", "1", "status", json!("done"))], &fast)
         .unwrap();
-    let report = pull_from(&mut b, &Local { store: &a, clock: &fast }, &ours).unwrap();
+    let report = done(pull_from(&mut b, &Local { store: &a, clock: &fast }, &ours)).unwrap();
     assert_eq!(report.pulled, 1, "stored even though it comes from the future");
     assert_eq!(report.skew_ms, Some(5 * 60_000));
     // And our next write still orders after it.
@@ -235,10 +241,10 @@ fn push_serves_a_peer_that_cannot_reach_us() {
         a.commit(&author, "k", json!(null), vec![Write::set("task", &format!("{i}"), "status", json!("done"))], &c)
             .unwrap();
     }
-    let report = push_to(&a, &Local { store: &relay, clock: &c }, &c).unwrap();
+    let report = done(push_to(&a, &Local { store: &relay, clock: &c }, &c)).unwrap();
     assert_eq!(report.pushed, PAGE + 20, "in more than one page");
     assert_eq!(relay.borrow().version_vector().unwrap(), a.version_vector().unwrap());
-    assert_eq!(push_to(&a, &Local { store: &relay, clock: &c }, &c).unwrap().pushed, 0, "nothing twice");
+    assert_eq!(done(push_to(&a, &Local { store: &relay, clock: &c }, &c)).unwrap().pushed, 0, "nothing twice");
 }
 
 #[test]
@@ -265,8 +271,8 @@ fn events_of_kinds_a_laptop_does_not_know_are_kept_and_passed_on_unchanged() {
             &c,
         )
         .unwrap();
-    pull_from(&mut older.borrow_mut(), &Local { store: &newer, clock: &c }, &c).unwrap();
-    pull_from(&mut third.borrow_mut(), &Local { store: &older, clock: &c }, &c).unwrap();
+    done(pull_from(&mut older.borrow_mut(), &Local { store: &newer, clock: &c }, &c)).unwrap();
+    done(pull_from(&mut third.borrow_mut(), &Local { store: &older, clock: &c }, &c)).unwrap();
     let relayed = third.borrow().events().unwrap();
     assert_eq!(relayed.last(), Some(&future), "relayed byte for byte (same hash)");
     assert_eq!(third.borrow().state().unwrap(), newer.borrow().state().unwrap());
