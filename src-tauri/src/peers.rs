@@ -16,7 +16,7 @@ use warroom_model::peers::{Invitation, RoomView};
 const PEER_BIND: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 7879);
 
 /// Starts the peer service if the database is a room and it is not running yet.
-pub fn start(host: &Arc<Host>) -> Result<(), HostError> {
+pub(crate) fn start(host: &Arc<Host>) -> Result<(), HostError> {
     let bind = std::env::var("WARROOM_PEER_BIND").ok().and_then(|b| b.parse().ok()).unwrap_or(PEER_BIND);
     let opts = PeerOptions {
         bind: Some(bind),
@@ -34,13 +34,13 @@ pub fn start(host: &Arc<Host>) -> Result<(), HostError> {
 
 /// The room and its laptops as this one sees them.
 #[tauri::command]
-pub fn peers(state: State<'_, AppState>) -> Result<RoomView, ApiError> {
+pub(crate) fn peers(state: State<'_, AppState>) -> Result<RoomView, ApiError> {
     state.host.room_view()
 }
 
 /// Makes this database's runbook a room, and starts serving it.
 #[tauri::command(async)]
-pub fn room_create(state: State<'_, AppState>) -> Result<RoomView, ApiError> {
+pub(crate) fn room_create(state: State<'_, AppState>) -> Result<RoomView, ApiError> {
     state.with(|s| s.room_create(None))?;
     start(&state.host)?;
     state.host.room_view()
@@ -48,14 +48,14 @@ pub fn room_create(state: State<'_, AppState>) -> Result<RoomView, ApiError> {
 
 /// A join code for another laptop, with its QR code.
 #[tauri::command]
-pub fn room_invite(state: State<'_, AppState>, hours: Option<u32>) -> Result<Invitation, ApiError> {
+pub(crate) fn room_invite(state: State<'_, AppState>, hours: Option<u32>) -> Result<Invitation, ApiError> {
     state.with(|s| s.invitation(hours.unwrap_or(VALID_HOURS)))
 }
 
 /// Joins the room of `code` with a database of its own, takes the runbook and its history,
 /// then switches the app to it and starts serving the room.
 #[tauri::command(async)]
-pub fn room_join(state: State<'_, AppState>, code: String) -> Result<RoomView, ApiError> {
+pub(crate) fn room_join(state: State<'_, AppState>, code: String) -> Result<RoomView, ApiError> {
     state.host.join_room(&code, std::env::var_os("WARROOM_DB").is_none())?;
     start(&state.host)?;
     state.host.room_view()

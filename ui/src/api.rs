@@ -25,12 +25,12 @@ extern "C" {
 
 /// Where the backend is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Transport {
+pub(crate) enum Transport {
     Tauri,
     Http,
 }
 
-pub fn transport() -> Transport {
+pub(crate) fn transport() -> Transport {
     if js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("__TAURI__")).unwrap_or(false) {
         Transport::Tauri
     } else {
@@ -46,7 +46,7 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// The access token for writes on a shared `warroom serve`: taken from the link's `#token=…`
 /// once, kept in this browser, and removed from the address bar so it is not shown on a wall.
-pub fn adopt_token_from_link() {
+pub(crate) fn adopt_token_from_link() {
     let Some(window) = web_sys::window() else { return };
     let Ok(hash) = window.location().hash() else { return };
     if let Some(token) = hash.strip_prefix("#token=") {
@@ -128,14 +128,14 @@ fn body<A: Serialize>(a: &A) -> Result<Option<String>, ApiError> {
         .map_err(|e| ApiError::new(ErrorKind::Internal, format!("cannot send the request: {e}")))
 }
 
-pub async fn session() -> Result<Session, ApiError> {
+pub(crate) async fn session() -> Result<Session, ApiError> {
     match transport() {
         Transport::Tauri => invoke("session", json!({})).await,
         Transport::Http => http("GET", "/api/session", None).await,
     }
 }
 
-pub async fn runbook() -> Result<Loaded, ApiError> {
+pub(crate) async fn runbook() -> Result<Loaded, ApiError> {
     match transport() {
         Transport::Tauri => invoke("runbook", json!({})).await,
         Transport::Http => http("GET", "/api/runbook", None).await,
@@ -143,35 +143,35 @@ pub async fn runbook() -> Result<Loaded, ApiError> {
 }
 
 /// The live picture of the current run; `None` before a run is started.
-pub async fn status() -> Result<Option<Status>, ApiError> {
+pub(crate) async fn status() -> Result<Option<Status>, ApiError> {
     match transport() {
         Transport::Tauri => invoke("status", json!({ "run": null })).await,
         Transport::Http => http("GET", "/api/status", None).await,
     }
 }
 
-pub async fn act(req: &Request) -> Result<Done, ApiError> {
+pub(crate) async fn act(req: &Request) -> Result<Done, ApiError> {
     match transport() {
         Transport::Tauri => invoke("act", json!({ "req": req })).await,
         Transport::Http => http("POST", "/api/act", body(req)?).await,
     }
 }
 
-pub async fn activity(limit: usize) -> Result<Vec<Activity>, ApiError> {
+pub(crate) async fn activity(limit: usize) -> Result<Vec<Activity>, ApiError> {
     match transport() {
         Transport::Tauri => invoke("activity", json!({ "limit": limit })).await,
         Transport::Http => http("GET", &format!("/api/activity?limit={limit}"), None).await,
     }
 }
 
-pub async fn import(req: &ImportRequest) -> Result<ImportOutcome, ApiError> {
+pub(crate) async fn import(req: &ImportRequest) -> Result<ImportOutcome, ApiError> {
     match transport() {
         Transport::Tauri => invoke("import_runbook", json!({ "req": req })).await,
         Transport::Http => http("POST", "/api/import", body(req)?).await,
     }
 }
 
-pub async fn set_me(me: &Me) -> Result<Me, ApiError> {
+pub(crate) async fn set_me(me: &Me) -> Result<Me, ApiError> {
     match transport() {
         Transport::Tauri => invoke("set_me", json!({ "me": me })).await,
         Transport::Http => http("PUT", "/api/me", body(me)?).await,
@@ -181,7 +181,7 @@ pub async fn set_me(me: &Me) -> Result<Me, ApiError> {
 /// Opens the print dialog on the audit record of the current run (its printable page, not
 /// this screen). The desktop app opens the page in its own window; a browser prints it from a
 /// hidden frame.
-pub async fn print_record() -> Result<(), ApiError> {
+pub(crate) async fn print_record() -> Result<(), ApiError> {
     match transport() {
         Transport::Tauri => invoke("print_report", json!({ "run": null, "paper": null })).await,
         Transport::Http => print_page(&http_text("GET", "/api/report", None).await?),
@@ -190,7 +190,7 @@ pub async fn print_record() -> Result<(), ApiError> {
 
 /// Saves the audit record as a PDF. The desktop app writes it to the Downloads folder and says
 /// where (`Some`); a browser downloads it from `warroom serve` itself (`None`).
-pub async fn save_report() -> Result<Option<Saved>, ApiError> {
+pub(crate) async fn save_report() -> Result<Option<Saved>, ApiError> {
     match transport() {
         Transport::Tauri => invoke("save_report", json!({ "run": null, "paper": null })).await.map(Some),
         Transport::Http => {
@@ -275,14 +275,14 @@ fn print_page(page: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub async fn notify_settings() -> Result<NotifySettings, ApiError> {
+pub(crate) async fn notify_settings() -> Result<NotifySettings, ApiError> {
     match transport() {
         Transport::Tauri => invoke("notify_settings", json!({})).await,
         Transport::Http => http("GET", "/api/notify/settings", None).await,
     }
 }
 
-pub async fn set_notify_settings(settings: &NotifySettings) -> Result<NotifySettings, ApiError> {
+pub(crate) async fn set_notify_settings(settings: &NotifySettings) -> Result<NotifySettings, ApiError> {
     match transport() {
         Transport::Tauri => invoke("set_notify_settings", json!({ "settings": settings })).await,
         Transport::Http => http("PUT", "/api/notify/settings", body(settings)?).await,
@@ -290,14 +290,14 @@ pub async fn set_notify_settings(settings: &NotifySettings) -> Result<NotifySett
 }
 
 /// The notifications shown on this laptop, newest first.
-pub async fn recent_notifications() -> Result<Vec<Shown>, ApiError> {
+pub(crate) async fn recent_notifications() -> Result<Vec<Shown>, ApiError> {
     match transport() {
         Transport::Tauri => invoke("recent_notifications", json!({})).await,
         Transport::Http => http("GET", "/api/notify/recent", None).await,
     }
 }
 
-pub async fn snooze(key: &str, minutes: u32) -> Result<Notice, ApiError> {
+pub(crate) async fn snooze(key: &str, minutes: u32) -> Result<Notice, ApiError> {
     let req = Snooze { key: key.to_owned(), minutes };
     match transport() {
         Transport::Tauri => invoke("snooze", json!({ "req": req })).await,
@@ -306,7 +306,7 @@ pub async fn snooze(key: &str, minutes: u32) -> Result<Notice, ApiError> {
 }
 
 /// The room and its laptops as this one sees them (the peers panel).
-pub async fn peers() -> Result<RoomView, ApiError> {
+pub(crate) async fn peers() -> Result<RoomView, ApiError> {
     match transport() {
         Transport::Tauri => invoke("peers", json!({})).await,
         Transport::Http => http("GET", "/api/peers", None).await,
@@ -314,7 +314,7 @@ pub async fn peers() -> Result<RoomView, ApiError> {
 }
 
 /// Makes this runbook a room the other laptops can join.
-pub async fn room_create() -> Result<RoomView, ApiError> {
+pub(crate) async fn room_create() -> Result<RoomView, ApiError> {
     match transport() {
         Transport::Tauri => invoke("room_create", json!({})).await,
         Transport::Http => http("POST", "/api/room", None).await,
@@ -322,7 +322,7 @@ pub async fn room_create() -> Result<RoomView, ApiError> {
 }
 
 /// A join code for another laptop, with its QR code.
-pub async fn room_invite() -> Result<Invitation, ApiError> {
+pub(crate) async fn room_invite() -> Result<Invitation, ApiError> {
     match transport() {
         Transport::Tauri => invoke("room_invite", json!({ "hours": null })).await,
         Transport::Http => http("POST", "/api/room/invite", None).await,
@@ -331,7 +331,7 @@ pub async fn room_invite() -> Result<Invitation, ApiError> {
 
 /// Joins a room with a join code (the desktop app only: a browser shows `warroom serve`'s
 /// database, which joins from the command line).
-pub async fn room_join(code: &str) -> Result<RoomView, ApiError> {
+pub(crate) async fn room_join(code: &str) -> Result<RoomView, ApiError> {
     match transport() {
         Transport::Tauri => invoke("room_join", json!({ "code": code })).await,
         Transport::Http => Err(ApiError::new(
@@ -343,7 +343,7 @@ pub async fn room_join(code: &str) -> Result<RoomView, ApiError> {
 
 /// Calls `shown` when the desktop app shows a notification and `open` when one is clicked.
 /// A browser has no watcher of its own: neither happens there.
-pub fn on_notifications(shown: impl Fn(Notice) + 'static, open: impl Fn(Open) + 'static) {
+pub(crate) fn on_notifications(shown: impl Fn(Notice) + 'static, open: impl Fn(Open) + 'static) {
     if transport() != Transport::Tauri {
         return;
     }
@@ -366,7 +366,7 @@ pub fn on_notifications(shown: impl Fn(Notice) + 'static, open: impl Fn(Open) + 
 /// Calls `f` whenever the backend's state changes (a local action, another process, a peer),
 /// and `live` with whether such news can arrive: false while the stream of changes is broken
 /// (the browser reconnects by itself, and `f` runs once it is back, to catch up).
-pub fn on_change(f: impl Fn() + 'static, live: impl Fn(bool) + 'static) {
+pub(crate) fn on_change(f: impl Fn() + 'static, live: impl Fn(bool) + 'static) {
     let f = std::rc::Rc::new(f);
     match transport() {
         Transport::Tauri => {

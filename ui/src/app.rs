@@ -15,7 +15,7 @@ use warroom_model::notify::{Lang as NotifyLang, NoticeKind};
 use warroom_model::peers::RoomView;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum View {
+pub(crate) enum View {
     Now,
     Timeline,
     Checkpoints,
@@ -32,7 +32,7 @@ pub enum View {
 }
 
 impl View {
-    pub const ALL: [View; 13] = [
+    pub(crate) const ALL: [View; 13] = [
         View::Now,
         View::Timeline,
         View::Checkpoints,
@@ -48,7 +48,7 @@ impl View {
         View::Import,
     ];
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             View::Now => t("Now"),
             View::Timeline => t("Timeline"),
@@ -67,7 +67,7 @@ impl View {
     }
 
     /// Stable name, used in element ids and tests.
-    pub fn slug(self) -> &'static str {
+    pub(crate) fn slug(self) -> &'static str {
         match self {
             View::Now => "now",
             View::Timeline => "timeline",
@@ -88,7 +88,7 @@ impl View {
 
 /// What every view reads and the actions they take.
 #[derive(Clone, Copy)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub session: RwSignal<Option<Session>>,
     pub loaded: RwSignal<Option<Loaded>>,
     pub status: RwSignal<Option<Status>>,
@@ -124,7 +124,7 @@ pub struct Ctx {
     pub room: RwSignal<Option<RoomView>>,
 }
 
-pub fn ctx() -> Ctx {
+pub(crate) fn ctx() -> Ctx {
     expect_context::<Ctx>()
 }
 
@@ -137,7 +137,7 @@ fn pref(key: &str) -> Option<String> {
     web_sys::window()?.local_storage().ok().flatten()?.get_item(key).ok().flatten()
 }
 
-pub fn set_pref(key: &str, value: &str) {
+pub(crate) fn set_pref(key: &str, value: &str) {
     if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = s.set_item(key, value);
     }
@@ -145,7 +145,7 @@ pub fn set_pref(key: &str, value: &str) {
 
 impl Ctx {
     /// Re-reads the session, the runbook and the live picture.
-    pub fn refresh(self) {
+    pub(crate) fn refresh(self) {
         spawn_local(async move {
             match api::session().await {
                 Ok(s) => self.session.set(Some(s)),
@@ -165,13 +165,13 @@ impl Ctx {
     }
 
     /// The peers panel's picture; a backend without peer sync leaves it empty.
-    pub async fn refresh_room(self) {
+    pub(crate) async fn refresh_room(self) {
         if let Ok(r) = api::peers().await {
             self.room.set(Some(r));
         }
     }
 
-    pub async fn refresh_status(self) {
+    pub(crate) async fn refresh_status(self) {
         match api::status().await {
             Ok(s) => self.set_status(s),
             Err(e) => self.fail(e),
@@ -180,7 +180,7 @@ impl Ctx {
 
     /// Shows a new picture; countdowns then run on the backend's clock, which may be a
     /// rehearsal's shifted clock or simply another laptop's.
-    pub fn set_status(self, s: Option<Status>) {
+    pub(crate) fn set_status(self, s: Option<Status>) {
         if let Some(st) = &s {
             let skew = st.now.millis() as f64 - js_sys::Date::now();
             if skew.is_finite() {
@@ -192,7 +192,7 @@ impl Ctx {
     }
 
     /// A short-lived message: what was just recorded.
-    pub fn notify(self, text: String) {
+    pub(crate) fn notify(self, text: String) {
         self.notice.set(Some(text.clone()));
         set_timeout(
             move || {
@@ -205,7 +205,7 @@ impl Ctx {
     }
 
     /// Opens the print dialog on the audit record (the printable page, not this screen).
-    pub fn print_record(self) {
+    pub(crate) fn print_record(self) {
         self.busy_record.set(true);
         spawn_local(async move {
             let printed = api::print_record().await;
@@ -217,7 +217,7 @@ impl Ctx {
     }
 
     /// Saves the audit record as a PDF and says where.
-    pub fn save_record(self) {
+    pub(crate) fn save_record(self) {
         self.busy_record.set(true);
         spawn_local(async move {
             let saved = api::save_report().await;
@@ -231,17 +231,17 @@ impl Ctx {
     }
 
     /// May this screen record anything: a writer's browser or the app, not in wall mode.
-    pub fn can_write(self) -> bool {
+    pub(crate) fn can_write(self) -> bool {
         !self.wall.get() && self.session.get().is_some_and(|s| s.can_write)
     }
 
     /// Shows what went wrong, in the person's language when the backend said which rule refused.
-    pub fn fail(self, e: warroom_model::ApiError) {
+    pub(crate) fn fail(self, e: warroom_model::ApiError) {
         self.error.set(Some(e.text(self.lang.get_untracked().model())));
     }
 
     /// Records an action in the current run; shows what happened or why not.
-    pub fn act(self, action: Action) {
+    pub(crate) fn act(self, action: Action) {
         let run = self.status.get_untracked().map(|s| s.run.id);
         let req = Request { run, by: None, action };
         let started = now_ms();
@@ -258,12 +258,12 @@ impl Ctx {
         });
     }
 
-    pub fn task(self, id: &str, verb: TaskVerb, note: Option<String>) {
+    pub(crate) fn task(self, id: &str, verb: TaskVerb, note: Option<String>) {
         self.act(Action::Task { task: id.to_owned(), verb, note, at: None });
     }
 
     /// Task ids the keyboard moves through on the current view.
-    pub fn nav_ids(self) -> Vec<String> {
+    pub(crate) fn nav_ids(self) -> Vec<String> {
         let Some(st) = self.status.get_untracked() else { return Vec::new() };
         if self.view.get_untracked() == View::Timeline {
             st.tasks.iter().map(|t| t.id.clone()).collect()
@@ -294,7 +294,7 @@ impl Ctx {
         }
     }
 
-    pub fn set_wall(self, on: bool) {
+    pub(crate) fn set_wall(self, on: bool) {
         self.wall.set(on);
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             if on {
@@ -307,11 +307,11 @@ impl Ctx {
         }
     }
 
-    pub fn toggle_lang(self) {
+    pub(crate) fn toggle_lang(self) {
         self.set_lang(if self.lang.get_untracked() == Lang::En { Lang::Vi } else { Lang::En });
     }
 
-    pub fn set_lang(self, next: Lang) {
+    pub(crate) fn set_lang(self, next: Lang) {
         self.lang.set(next);
         set_pref("warroom.lang", next.code());
         // Notifications speak the UI's language.
@@ -324,7 +324,7 @@ impl Ctx {
     }
 
     /// Goes to what a notification is about.
-    pub fn open_notice(self, kind: NoticeKind, task_id: Option<String>) {
+    pub(crate) fn open_notice(self, kind: NoticeKind, task_id: Option<String>) {
         self.bell.set(false);
         self.set_wall(false);
         let view = match kind {
@@ -341,7 +341,7 @@ impl Ctx {
         self.view.set(view);
     }
 
-    pub fn toggle_theme(self) {
+    pub(crate) fn toggle_theme(self) {
         let light = !self.light.get_untracked();
         self.light.set(light);
         set_pref("warroom.theme", if light { "light" } else { "dark" });
@@ -431,8 +431,9 @@ fn on_key(c: Ctx, e: web_sys::KeyboardEvent) {
     }
 }
 
+#[allow(unreachable_pub, reason = "the component macro gives the app a public props type")]
 #[component]
-pub fn App() -> impl IntoView {
+pub(crate) fn App() -> impl IntoView {
     api::adopt_token_from_link();
     let hash = window().location().hash().unwrap_or_default();
     let lang = RwSignal::new(Lang::from_code(&pref("warroom.lang").unwrap_or_default()));

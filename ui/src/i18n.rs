@@ -4,33 +4,33 @@
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
+pub(crate) enum Lang {
     En,
     Vi,
 }
 
 impl Lang {
     /// The same language as the model (notification texts, refusals) names it.
-    pub fn model(self) -> warroom_model::notify::Lang {
+    pub(crate) fn model(self) -> warroom_model::notify::Lang {
         match self {
             Self::En => warroom_model::notify::Lang::En,
             Self::Vi => warroom_model::notify::Lang::Vi,
         }
     }
 
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Self::En => "en",
             Self::Vi => "vi",
         }
     }
-    pub fn from_code(code: &str) -> Self {
+    pub(crate) fn from_code(code: &str) -> Self {
         if code == "vi" { Self::Vi } else { Self::En }
     }
 }
 
 /// English → Vietnamese.
-pub const TABLE: &[(&str, &str)] = &[
+pub(crate) const TABLE: &[(&str, &str)] = &[
     ("Now", "Hiện tại"),
     ("Timeline", "Tiến trình"),
     ("Checkpoints", "Điểm kiểm tra"),
@@ -279,7 +279,7 @@ pub const TABLE: &[(&str, &str)] = &[
 ];
 
 /// The text in `lang`; English when the table has no translation.
-pub fn tr(lang: Lang, en: &'static str) -> &'static str {
+pub(crate) fn tr(lang: Lang, en: &'static str) -> &'static str {
     match lang {
         Lang::En => en,
         Lang::Vi => TABLE.iter().find(|(e, _)| *e == en).map_or(en, |(_, v)| v),
@@ -287,11 +287,11 @@ pub fn tr(lang: Lang, en: &'static str) -> &'static str {
 }
 
 /// The current language, from the context the app provides.
-pub fn lang() -> Lang {
+pub(crate) fn lang() -> Lang {
     use_context::<RwSignal<Lang>>().map_or(Lang::En, |l| l.get())
 }
 
 /// `en` in the current language, reactively.
-pub fn t(en: &'static str) -> &'static str {
+pub(crate) fn t(en: &'static str) -> &'static str {
     tr(lang(), en)
 }

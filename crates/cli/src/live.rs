@@ -14,7 +14,7 @@ use warroom_model::api::{Action, EditKind};
 use warroom_model::live::{Decision, Rag, RunKind, RunState, Severity, Status};
 
 #[derive(Subcommand)]
-pub enum RunCmd {
+pub(crate) enum RunCmd {
     /// Start a run on a date, live or a rehearsal.
     Start {
         #[arg(long, conflicts_with = "rehearsal", required_unless_present = "rehearsal")]
@@ -40,7 +40,7 @@ pub enum RunCmd {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-pub enum TaskVerb {
+pub(crate) enum TaskVerb {
     Start,
     Done,
     Skip,
@@ -52,7 +52,7 @@ pub enum TaskVerb {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-pub enum CheckpointVerb {
+pub(crate) enum CheckpointVerb {
     Sign,
     Go,
     NoGo,
@@ -60,7 +60,7 @@ pub enum CheckpointVerb {
 }
 
 #[derive(Subcommand)]
-pub enum RollbackCmd {
+pub(crate) enum RollbackCmd {
     /// Approve a rollback as your role (the decision matrix names who must).
     Approve,
     /// Decide: roll back, or fix forward.
@@ -87,18 +87,18 @@ pub enum RollbackCmd {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-pub enum DoneWord {
+pub(crate) enum DoneWord {
     Done,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-pub enum CheckWord {
+pub(crate) enum CheckWord {
     Check,
     Uncheck,
 }
 
 #[derive(Subcommand)]
-pub enum IncidentCmd {
+pub(crate) enum IncidentCmd {
     Open {
         title: String,
         #[arg(long, value_enum, ignore_case = true)]
@@ -126,7 +126,7 @@ pub enum IncidentCmd {
 }
 
 #[derive(Subcommand)]
-pub enum MetricCmd {
+pub(crate) enum MetricCmd {
     /// Record a reading: `warroom metric record "Response p95" 180 --unit ms`.
     Record {
         name: String,
@@ -139,7 +139,7 @@ pub enum MetricCmd {
 }
 
 #[derive(Subcommand)]
-pub enum EditCmd {
+pub(crate) enum EditCmd {
     /// Set fields: `warroom edit set task 2.3 owner="QA Lead" duration_min=20`.
     Set {
         kind: EditKind,
@@ -184,7 +184,7 @@ pub enum EditCmd {
 
 /// Options every action shares.
 #[derive(Args, Clone, Default)]
-pub struct Who {
+pub(crate) struct Who {
     /// Who is acting (default: `warroom me set`).
     #[arg(long, global = true)]
     pub by: Option<String>,
@@ -200,7 +200,7 @@ fn machine_tz() -> String {
 }
 
 /// `warroom run list`: the runs, oldest first.
-pub fn run_list(store: &Store) -> Result<String> {
+pub(crate) fn run_list(store: &Store) -> Result<String> {
     let snap = Snapshot::load(store)?;
     let mut o = String::new();
     for r in snap.runs() {
@@ -213,7 +213,7 @@ pub fn run_list(store: &Store) -> Result<String> {
 }
 
 /// The action `warroom run start|finish|abandon` asks for (`list` records nothing: `None`).
-pub fn run_action(cmd: RunCmd) -> Option<Action> {
+pub(crate) fn run_action(cmd: RunCmd) -> Option<Action> {
     Some(match cmd {
         RunCmd::Start { live, date, tz, durations_from, .. } => Action::RunStart {
             kind: if live { RunKind::Live } else { RunKind::Rehearsal },
@@ -227,7 +227,7 @@ pub fn run_action(cmd: RunCmd) -> Option<Action> {
     })
 }
 
-pub fn task_action(id: String, verb: TaskVerb, note: Option<String>, at: Option<String>) -> Result<Action> {
+pub(crate) fn task_action(id: String, verb: TaskVerb, note: Option<String>, at: Option<String>) -> Result<Action> {
     let verb = match verb {
         TaskVerb::Start => TaskAction::Start,
         TaskVerb::Done => TaskAction::Done,
@@ -243,7 +243,12 @@ pub fn task_action(id: String, verb: TaskVerb, note: Option<String>, at: Option<
     Ok(Action::Task { task: id, verb, note, at })
 }
 
-pub fn checkpoint_action(id: String, verb: CheckpointVerb, reason: Option<String>, as_role: Option<String>) -> Action {
+pub(crate) fn checkpoint_action(
+    id: String,
+    verb: CheckpointVerb,
+    reason: Option<String>,
+    as_role: Option<String>,
+) -> Action {
     let decision = match verb {
         CheckpointVerb::Sign => return Action::CheckpointSign { id, role: as_role },
         CheckpointVerb::Go => Decision::Go,
@@ -253,7 +258,7 @@ pub fn checkpoint_action(id: String, verb: CheckpointVerb, reason: Option<String
     Action::CheckpointDecide { id, decision, reason }
 }
 
-pub fn rollback_action(cmd: RollbackCmd) -> Action {
+pub(crate) fn rollback_action(cmd: RollbackCmd) -> Action {
     match cmd {
         RollbackCmd::Approve => Action::RollbackApprove,
         RollbackCmd::Decide { rollback, reason, incident, .. } => Action::RollbackDecide { rollback, reason, incident },
@@ -265,7 +270,7 @@ pub fn rollback_action(cmd: RollbackCmd) -> Action {
     }
 }
 
-pub fn incident_action(cmd: IncidentCmd) -> Action {
+pub(crate) fn incident_action(cmd: IncidentCmd) -> Action {
     match cmd {
         IncidentCmd::Open { title, severity, description, eta } => {
             Action::IncidentOpen { title, severity, description, eta_minutes: eta }
@@ -287,7 +292,7 @@ fn pairs(fields: Vec<String>) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-pub fn edit_action(cmd: EditCmd) -> Result<Action> {
+pub(crate) fn edit_action(cmd: EditCmd) -> Result<Action> {
     Ok(match cmd {
         EditCmd::Set { kind, id, fields } => Action::EditSet { kind, id, fields: pairs(fields)? },
         EditCmd::Add { kind, fields, after } => Action::EditAdd { kind, fields: pairs(fields)?, after },
@@ -300,7 +305,7 @@ pub fn edit_action(cmd: EditCmd) -> Result<Action> {
 }
 
 /// What the command prints after core recorded `action`.
-pub fn said(action: &Action, done: &Recorded) -> String {
+pub(crate) fn said(action: &Action, done: &Recorded) -> String {
     let created = done.created.as_deref().unwrap_or_default();
     match action {
         Action::RunStart { date, tz, .. } => format!("started {created} ({date} in {tz})\n"),
@@ -323,7 +328,7 @@ pub fn said(action: &Action, done: &Recorded) -> String {
 }
 
 /// `--now`: RFC 3339, or a local `YYYY-MM-DDTHH:MM` in the run's time zone.
-pub fn parse_now(text: &str, tz: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_now(text: &str, tz: &str) -> Result<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
@@ -340,7 +345,7 @@ pub fn parse_now(text: &str, tz: &str) -> Result<DateTime<Utc>> {
     )
 }
 
-pub fn status_cmd(store: &Store, who: &Who, now: Option<&str>, json: bool, clock: &dyn Clock) -> Result<String> {
+pub(crate) fn status_cmd(store: &Store, who: &Who, now: Option<&str>, json: bool, clock: &dyn Clock) -> Result<String> {
     let snap = Snapshot::load(store)?;
     let run = snap.run(who.run.as_deref())?;
     let now = match now {
@@ -365,7 +370,7 @@ fn signed(m: i64) -> String {
     }
 }
 
-pub fn render_status(st: &Status) -> String {
+pub(crate) fn render_status(st: &Status) -> String {
     let mut o = String::new();
     // Every moment in the run's zone, with its date when it is not the run's first day.
     let first_day = chrono::NaiveDate::parse_from_str(&st.run.date, "%Y-%m-%d").ok();

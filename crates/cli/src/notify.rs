@@ -16,7 +16,7 @@ use warroom_core::{Store, notify};
 use warroom_model::notify::{Lang, Notice, NotifySettings};
 
 #[derive(Subcommand)]
-pub enum NotifyCmd {
+pub(crate) enum NotifyCmd {
     /// What would be notified between two instants: preview your day (`--role` for another
     /// role's), or check the settings.
     Plan {
@@ -67,7 +67,7 @@ pub enum NotifyCmd {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-pub enum LangArg {
+pub(crate) enum LangArg {
     En,
     Vi,
 }
@@ -83,7 +83,13 @@ fn instant(svc: &mut Service, text: &str, what: &str) -> Result<DateTime<Utc>> {
     parse_now(text, &tz).with_context(|| format!("--{what}"))
 }
 
-pub fn cmd(store: Store, clock: Arc<dyn Clock>, role: Option<&str>, cmd: NotifyCmd, out: &mut dyn Write) -> Result<()> {
+pub(crate) fn cmd(
+    store: Store,
+    clock: Arc<dyn Clock>,
+    role: Option<&str>,
+    cmd: NotifyCmd,
+    out: &mut dyn Write,
+) -> Result<()> {
     let mut svc = Service::new(store, clock)?;
     match cmd {
         NotifyCmd::Plan { from, to, json } => {
@@ -169,7 +175,7 @@ fn write_settings(out: &mut dyn Write, s: &NotifySettings) -> Result<()> {
 
 /// Runs until interrupted: at each moment prints the notifications due and shows them on the
 /// desktop. The timing is core's host's, the same as the desktop app's.
-pub fn watch(store: Store, clock: Arc<dyn Clock>, desktop: bool, json: bool) -> Result<()> {
+pub(crate) fn watch(store: Store, clock: Arc<dyn Clock>, desktop: bool, json: bool) -> Result<()> {
     let svc = Service::new(store, clock)?;
     {
         let mut out = std::io::stdout().lock();

@@ -5,7 +5,7 @@ use warroom_core::sync::room::KnownPeer;
 
 /// A member laptop to keep in step with: `https://ADDR:PORT#FINGERPRINT`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PeerSpec(pub KnownPeer);
+pub(crate) struct PeerSpec(pub KnownPeer);
 
 impl std::str::FromStr for PeerSpec {
     type Err = String;

@@ -12,7 +12,7 @@ use warroom_core::sync::tls::{Identity, shown};
 use warroom_model::Author;
 
 #[derive(Subcommand)]
-pub enum RoomCmd {
+pub(crate) enum RoomCmd {
     /// Make this database's runbook a room that other laptops can join.
     Create {
         /// What the others will call this laptop (default: "<your name>'s laptop").
@@ -48,7 +48,7 @@ fn laptop(by: &Author, name: Option<String>) -> String {
     name.unwrap_or_else(|| room::laptop_name(&by.name))
 }
 
-pub fn cmd(store: &mut Store, by: &Author, clock: &dyn Clock, cmd: RoomCmd, out: &mut dyn Write) -> Result<()> {
+pub(crate) fn cmd(store: &mut Store, by: &Author, clock: &dyn Clock, cmd: RoomCmd, out: &mut dyn Write) -> Result<()> {
     match cmd {
         RoomCmd::Create { name } => {
             let fp = Identity::of(store)?.fingerprint();

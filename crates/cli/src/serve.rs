@@ -24,7 +24,7 @@ use warroom_model::peers::{Invitation, RoomView};
 use warroom_model::{ApiError, ErrorKind};
 
 /// Shared by every request: core's host, and who may write.
-pub struct AppState {
+pub(crate) struct AppState {
     host: Arc<Host>,
     /// Required for writes unless `open`.
     token: String,
@@ -33,7 +33,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(host: Arc<Host>, token: String, open: bool) -> Arc<Self> {
+    pub(crate) fn new(host: Arc<Host>, token: String, open: bool) -> Arc<Self> {
         Arc::new(Self { host, token, open })
     }
 
@@ -46,12 +46,12 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")
 }
 
-pub use warroom_core::sync::node::Failure;
+pub(crate) use warroom_core::sync::node::Failure;
 
 type ApiResult<T> = Result<Json<T>, Failure>;
 
 /// The HTTP API and, when `ui` names the built UI, the UI itself.
-pub fn router(state: Arc<AppState>, ui: Option<&Path>) -> Router {
+pub(crate) fn router(state: Arc<AppState>, ui: Option<&Path>) -> Router {
     let api = Router::new()
         .route("/session", get(session))
         .route("/runbook", get(runbook))
@@ -236,7 +236,7 @@ async fn events(State(s): State<Arc<AppState>>) -> impl IntoResponse {
 }
 
 /// Where the built UI is: `--ui`, else next to the binary (`ui/`), else this source tree's.
-pub fn find_ui(explicit: Option<PathBuf>) -> Option<PathBuf> {
+pub(crate) fn find_ui(explicit: Option<PathBuf>) -> Option<PathBuf> {
     let candidates = explicit.into_iter().chain(
         std::env::current_exe()
             .ok()
@@ -248,7 +248,7 @@ pub fn find_ui(explicit: Option<PathBuf>) -> Option<PathBuf> {
 }
 
 /// A fresh random access token (128 bits, hex). Without OS randomness there is no safe token.
-pub fn new_token() -> Result<String> {
+pub(crate) fn new_token() -> Result<String> {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no OS randomness for the access token: {e}"))?;
     Ok(hex::encode(b))
@@ -268,7 +268,7 @@ pub(crate) fn qr(text: &str) -> String {
 
 /// How `serve` takes part in peer sync.
 #[derive(Clone, Debug, Default)]
-pub struct PeerOptions {
+pub(crate) struct PeerOptions {
     /// Serve the room's member laptops on this address.
     pub bind: Option<SocketAddr>,
     /// Peers to keep in step with besides those this laptop knows.
@@ -280,7 +280,7 @@ pub struct PeerOptions {
 }
 
 /// Serves until interrupted. Prints the address first (tests read it), then the links.
-pub async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>, peers: PeerOptions) -> Result<()> {
+pub(crate) async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>, peers: PeerOptions) -> Result<()> {
     let open = bind.ip().is_loopback();
     let token = new_token()?;
     let host = Host::new(svc, tokio::runtime::Handle::current());

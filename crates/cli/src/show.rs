@@ -15,7 +15,7 @@ fn width_of<'a>(items: impl Iterator<Item = &'a str>) -> usize {
     items.map(UnicodeWidthStr::width).max().unwrap_or(0)
 }
 
-pub fn render(rb: &Runbook) -> String {
+pub(crate) fn render(rb: &Runbook) -> String {
     let mut o = String::new();
     let mut head = rb.title.clone();
     if let Some(v) = &rb.version {
@@ -140,7 +140,7 @@ pub fn render(rb: &Runbook) -> String {
     o
 }
 
-pub fn render_log(events: &[Event]) -> String {
+pub(crate) fn render_log(events: &[Event]) -> String {
     let mut o = String::new();
     for e in events {
         let at = DateTime::<Utc>::from_timestamp_millis(e.wall_ms)

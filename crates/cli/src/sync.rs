@@ -15,7 +15,7 @@ use warroom_core::sync::{self, Local, members};
 use warroom_model::Author;
 
 #[derive(Subcommand)]
-pub enum SyncCmd {
+pub(crate) enum SyncCmd {
     /// This database's laptop id and how many events it holds from each laptop.
     Status {
         #[arg(long)]
@@ -35,7 +35,7 @@ pub enum SyncCmd {
 }
 
 #[derive(Subcommand)]
-pub enum PeersCmd {
+pub(crate) enum PeersCmd {
     /// Let the laptop with this certificate fingerprint sync with the room.
     Trust {
         fingerprint: String,
@@ -47,7 +47,7 @@ pub enum PeersCmd {
     Revoke { fingerprint: String },
 }
 
-pub fn peers(
+pub(crate) fn peers(
     store: &mut Store,
     by: &Author,
     clock: &dyn Clock,
@@ -88,7 +88,7 @@ pub fn peers(
     Ok(())
 }
 
-pub fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut dyn Write) -> Result<()> {
+pub(crate) fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut dyn Write) -> Result<()> {
     match cmd {
         SyncCmd::Status { json } => {
             let have = store.version_vector()?;

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use warroom_model::api::Activity;
 
-pub fn activity() -> impl IntoView {
+pub(crate) fn activity() -> impl IntoView {
     let c = ctx();
     let items = RwSignal::new(Vec::<Activity>::new());
     Effect::new(move |_| {

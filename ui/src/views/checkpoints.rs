@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use warroom_model::api::Action;
 use warroom_model::live::Decision;
 
-pub fn checkpoints() -> impl IntoView {
+pub(crate) fn checkpoints() -> impl IntoView {
     let c = ctx();
     // Outside the list, so a refresh of the picture keeps what was typed.
     let reason = RwSignal::new(String::new());

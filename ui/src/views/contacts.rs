@@ -6,7 +6,7 @@ use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
 
-pub fn contacts() -> impl IntoView {
+pub(crate) fn contacts() -> impl IntoView {
     let c = ctx();
     move || {
         let Some(l) = c.loaded.get() else { return ().into_any() };
@@ -29,7 +29,7 @@ pub fn contacts() -> impl IntoView {
     }
 }
 
-pub fn commands() -> impl IntoView {
+pub(crate) fn commands() -> impl IntoView {
     let c = ctx();
     let reveal = RwSignal::new(false);
     move || {

@@ -6,7 +6,7 @@ use crate::i18n::t;
 use leptos::prelude::*;
 use warroom_model::api::{Action, EditKind};
 
-pub fn edit() -> impl IntoView {
+pub(crate) fn edit() -> impl IntoView {
     let c = ctx();
     let selected = RwSignal::new(String::new());
     let title = RwSignal::new(String::new());

@@ -15,7 +15,7 @@ fn run_day() -> Option<chrono::NaiveDate> {
 
 /// "06:05" where the moment is shown (the backend gives every moment of a run in the run's zone,
 /// at that moment's offset), with its date when it is not the run's first day: "01:30 (08/03)".
-pub fn hm(t: &Instant) -> String {
+pub(super) fn hm(t: &Instant) -> String {
     t.label(run_day())
 }
 

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use warroom_model::api::{ImportOutcome, ImportRequest};
 use wasm_bindgen::JsCast;
 
-pub fn import() -> impl IntoView {
+pub(crate) fn import() -> impl IntoView {
     let c = ctx();
     let outcome = RwSignal::new(None::<ImportOutcome>);
     let replace = RwSignal::new(false);

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use warroom_model::api::Action;
 use warroom_model::live::Severity;
 
-pub fn incidents() -> impl IntoView {
+pub(crate) fn incidents() -> impl IntoView {
     let c = ctx();
     let title = RwSignal::new(String::new());
     let desc = RwSignal::new(String::new());

@@ -25,7 +25,7 @@ fn sparkline(values: &[f64]) -> impl IntoView + use<> {
     }
 }
 
-pub fn monitoring() -> impl IntoView {
+pub(crate) fn monitoring() -> impl IntoView {
     let c = ctx();
     let typed = RwSignal::new(std::collections::HashMap::<String, RwSignal<String>>::new());
     move || {

@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 
 /// The notifications shown on this laptop, newest first: read a missed one, open what it is
 /// about, or snooze it.
-pub fn notifications() -> impl IntoView {
+pub(crate) fn notifications() -> impl IntoView {
     let c = ctx();
     let items = RwSignal::new(None::<Vec<Shown>>);
     let load = move || {

@@ -9,7 +9,7 @@ use warroom_model::Instant;
 use warroom_model::api::{Action, TaskVerb};
 use warroom_model::live::{Decision, Rag, RunKind, Status, TaskLive, TaskStatus};
 
-pub fn now() -> impl IntoView {
+pub(crate) fn now() -> impl IntoView {
     let c = ctx();
     move || match c.status.get() {
         None => start_run().into_any(),
@@ -165,7 +165,7 @@ pub(super) fn task_buttons(c: Ctx, task: &TaskLive) -> impl IntoView + use<> {
 
 /// The rollback gauge: the window, the point of no return, the deadline, and where backing out
 /// now or after finishing would land.
-pub fn gauge(st: &Status) -> impl IntoView + use<> {
+pub(super) fn gauge(st: &Status) -> impl IntoView + use<> {
     let c = ctx();
     let rb = st.rollback.clone();
     let now = ms(&st.now);

@@ -37,7 +37,7 @@ fn entries(c: Ctx) -> Vec<Entry> {
     out
 }
 
-pub fn palette() -> impl IntoView {
+pub(crate) fn palette() -> impl IntoView {
     let c = ctx();
     let query = RwSignal::new(String::new());
     let input = NodeRef::<leptos::html::Input>::new();

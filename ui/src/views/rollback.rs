@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use warroom_model::api::Action;
 use warroom_model::mask_secrets;
 
-pub fn rollback() -> impl IntoView {
+pub(crate) fn rollback() -> impl IntoView {
     let c = ctx();
     let reason = RwSignal::new(String::new());
     let reveal = RwSignal::new(false);

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use warroom_model::api::Activity;
 use warroom_model::peers::{Invitation, PeerView, RoomView};
 
-pub fn room() -> impl IntoView {
+pub(crate) fn room() -> impl IntoView {
     let c = ctx();
     let invitation = RwSignal::new(None::<Invitation>);
     let code = RwSignal::new(String::new());
@@ -154,7 +154,7 @@ fn minutes_off(ms: i64) -> String {
 
 /// The top bar's sync state: how many laptops are in step, or that this one is offline with
 /// changes not yet shared. Shown once the runbook is a room.
-pub fn sync_chip() -> impl IntoView {
+pub(super) fn sync_chip() -> impl IntoView {
     let c = ctx();
     move || {
         c.room.get().filter(|r| r.room.is_some()).map(|r| {

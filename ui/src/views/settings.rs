@@ -11,7 +11,7 @@ use warroom_model::api::{Action, Me};
 use warroom_model::live::RunState;
 use warroom_model::notify::NotifySettings;
 
-pub fn settings() -> impl IntoView {
+pub(crate) fn settings() -> impl IntoView {
     let c = ctx();
     let me = c.session.get_untracked().map(|s| s.me).unwrap_or_default();
     let name = RwSignal::new(me.name);

@@ -8,7 +8,7 @@ use crate::i18n::t;
 use leptos::prelude::*;
 use warroom_model::live::TaskLive;
 
-pub fn timeline() -> impl IntoView {
+pub(crate) fn timeline() -> impl IntoView {
     let c = ctx();
     let query = RwSignal::new(String::new());
     let mine = RwSignal::new(false);

@@ -8,7 +8,7 @@ use crate::i18n::t;
 use leptos::prelude::*;
 use warroom_model::live::RunKind;
 
-pub fn top_bar() -> impl IntoView {
+pub(crate) fn top_bar() -> impl IntoView {
     let c = ctx();
     view! {
         <div class="bar">

@@ -8,7 +8,7 @@ use crate::i18n::t;
 use leptos::prelude::*;
 use warroom_model::live::{Decision, TaskLive};
 
-pub fn wall() -> impl IntoView {
+pub(crate) fn wall() -> impl IntoView {
     let c = ctx();
     view! {
         <div class="wall-view" id="wall">

@@ -5,7 +5,7 @@ use warroom_model::Instant;
 use warroom_model::live::{CheckpointLive, IncidentLive, MetricLive, RollbackLive, TaskLive};
 use warroom_model::notify::{Lang, NoticeKind};
 
-pub struct Texts {
+pub(super) struct Texts {
     lang: Lang,
     tz: Option<chrono_tz::Tz>,
 }
@@ -13,7 +13,7 @@ pub struct Texts {
 type Text = (String, String);
 
 impl Texts {
-    pub fn new(lang: Lang, tz: Option<chrono_tz::Tz>) -> Self {
+    pub(super) fn new(lang: Lang, tz: Option<chrono_tz::Tz>) -> Self {
         Self { lang, tz }
     }
 
@@ -29,7 +29,7 @@ impl Texts {
         }
     }
 
-    pub fn task_due(&self, t: &TaskLive, minutes: u32) -> Text {
+    pub(super) fn task_due(&self, t: &TaskLive, minutes: u32) -> Text {
         let (start, planned) = (self.hm(&t.forecast_start), self.hm(&t.planned_start));
         let late = if start == planned {
             String::new()
@@ -51,7 +51,7 @@ impl Texts {
         }
     }
 
-    pub fn overdue(&self, t: &TaskLive, minutes: u32) -> Text {
+    pub(super) fn overdue(&self, t: &TaskLive, minutes: u32) -> Text {
         // Only work is told overdue; a checkpoint has its own notice.
         let finish = self.hm(&t.planned_finish);
         if self.vi() {
@@ -67,7 +67,7 @@ impl Texts {
         }
     }
 
-    pub fn checkpoint_due(&self, c: &CheckpointLive, minutes: u32) -> Text {
+    pub(super) fn checkpoint_due(&self, c: &CheckpointLive, minutes: u32) -> Text {
         let at = self.hm(&c.forecast);
         let roles = c.required.join(", ");
         if self.vi() {
@@ -77,7 +77,7 @@ impl Texts {
         }
     }
 
-    pub fn signoff_waiting(&self, c: &CheckpointLive) -> Text {
+    pub(super) fn signoff_waiting(&self, c: &CheckpointLive) -> Text {
         let signed: Vec<String> = c.signed.iter().map(|s| format!("{} ({})", s.by.name, s.role)).collect();
         let signed = signed.join(", ");
         if self.vi() {
@@ -87,7 +87,7 @@ impl Texts {
         }
     }
 
-    pub fn deadline(&self, r: &RollbackLive, minutes: u32) -> Text {
+    pub(super) fn deadline(&self, r: &RollbackLive, minutes: u32) -> Text {
         let by = r.decide_by.as_ref().map(|d| self.hm(d)).unwrap_or_default();
         let end = self.hm(&r.implementation_end);
         let v = r.implementation_variance_minutes;
@@ -112,7 +112,7 @@ impl Texts {
         }
     }
 
-    pub fn point_of_no_return(&self, r: &RollbackLive) -> Text {
+    pub(super) fn point_of_no_return(&self, r: &RollbackLive) -> Text {
         let by = r.decide_by.as_ref().map(|d| self.hm(d)).unwrap_or_default();
         let end = self.hm(&r.implementation_end);
         let left = r.slack_minutes.max(0);
@@ -133,7 +133,7 @@ impl Texts {
         }
     }
 
-    pub fn metric_alert(&self, m: &MetricLive) -> Text {
+    pub(super) fn metric_alert(&self, m: &MetricLive) -> Text {
         let value = m
             .last
             .as_ref()
@@ -149,7 +149,7 @@ impl Texts {
         }
     }
 
-    pub fn incident(&self, i: &IncidentLive) -> Text {
+    pub(super) fn incident(&self, i: &IncidentLive) -> Text {
         let sev = i.severity.map(|s| format!("{s:?}")).unwrap_or_default();
         let by = format!("{} ({})", i.opened_by.name, i.opened_by.role);
         let advice = i.recommendation.as_deref().map(|r| r.replace('_', " ")).unwrap_or_default();
@@ -164,7 +164,7 @@ impl Texts {
 
     /// "While you were away": how many of each kind passed.
     /// `passed`: the last rollback deadline reminder (T-0) was among them.
-    pub fn summary(&self, counts: &[(NoticeKind, usize)], passed: bool) -> Text {
+    pub(super) fn summary(&self, counts: &[(NoticeKind, usize)], passed: bool) -> Text {
         let parts: Vec<String> = counts.iter().map(|(k, n)| self.count(*k, *n, passed)).collect();
         if self.vi() {
             ("Trong lúc bạn vắng mặt".into(), parts.join(", "))
