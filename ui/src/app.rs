@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use warroom_model::Loaded;
 use warroom_model::api::{Action, Request, Session, TaskVerb};
 use warroom_model::live::Status;
-use warroom_model::notify::{Lang as NotifyLang, NoticeKind};
+use warroom_model::notify::NoticeKind;
 use warroom_model::peers::RoomView;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -316,9 +316,16 @@ impl Ctx {
         set_pref("warroom.lang", next.code());
         // Notifications speak the UI's language.
         spawn_local(async move {
-            if let Ok(mut s) = api::notify_settings().await {
-                s.lang = if next == Lang::Vi { NotifyLang::Vi } else { NotifyLang::En };
-                let _ = api::set_notify_settings(&s).await;
+            let saved = match api::notify_settings().await {
+                Ok(mut s) => {
+                    s.lang = next.model();
+                    api::set_notify_settings(&s).await.map(drop)
+                }
+                Err(e) => Err(e),
+            };
+            // The screen speaks the new language either way; the desktop notifications would not.
+            if let Err(e) = saved {
+                self.fail(e);
             }
         });
     }

@@ -5,7 +5,7 @@ use warroom_tests::repo;
 
 fn table() -> Vec<(String, String)> {
     let src = std::fs::read_to_string(repo().join("ui/src/i18n.rs")).unwrap();
-    let start = src.find("pub const TABLE").unwrap();
+    let start = src.find("const TABLE").unwrap();
     let block = &src[start..start + src[start..].find("];").unwrap()];
     // Its string literals in order, pairwise (rustfmt may break a long pair over lines).
     let literals: Vec<String> = block.split('"').skip(1).step_by(2).map(str::to_owned).collect();
