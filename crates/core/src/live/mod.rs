@@ -101,7 +101,7 @@ pub struct Snapshot {
 impl Snapshot {
     pub fn load(store: &Store) -> Result<Self> {
         let state = store.state()?;
-        let runbook = records::runbook_from_fields(state.fields.iter().map(|(k, v)| (k.clone(), v.value.clone())))?
+        let runbook = records::runbook_from_fields(state.fields.iter().map(|(k, v)| (k, &v.value)))?
             .ok_or_else(|| StoreError::NoRunbook { path: store.path().into() })?;
         Ok(Self {
             runbook,

@@ -147,16 +147,18 @@ impl Store {
 
     /// The current value of every field.
     pub fn field_values(&self) -> Result<BTreeMap<FieldKey, Value>> {
-        let mut stmt = self.conn.prepare("SELECT entity, id, field, value FROM fields").map_err(self.err())?;
-        let rows = stmt
-            .query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get::<_, String>(3)?)))
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT entity, id, field, value FROM fields ORDER BY entity, id, field")
             .map_err(self.err())?;
-        let mut out = BTreeMap::new();
-        for r in rows {
-            let (k, v) = r.map_err(self.err())?;
-            out.insert(k, serde_json::from_str(&v)?);
+        let mut rows = stmt.query([]).map_err(self.err())?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let key = (r.get(0).map_err(self.err())?, r.get(1).map_err(self.err())?, r.get(2).map_err(self.err())?);
+            out.push((key, self.json_at(r, 3)?));
         }
-        Ok(out)
+        // Built from rows in key order: no search per row.
+        Ok(out.into_iter().collect())
     }
 
     /// The current fields of every entity of one kind, keyed by (id, field).
@@ -200,44 +202,45 @@ impl Store {
         Ok(hex::encode(h.finalize()))
     }
 
-    /// The merged state as stored, for comparing with a replay of the log.
+    /// The merged state as stored.
     pub fn state(&self) -> Result<State> {
-        let mut s = State::default();
-        let mut stmt =
-            self.conn.prepare("SELECT entity, id, field, value, hlc, origin FROM fields").map_err(self.err())?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    (r.get(0)?, r.get(1)?, r.get(2)?),
-                    r.get::<_, String>(3)?,
-                    r.get::<_, u64>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })
-            .map_err(self.err())?;
-        for r in rows {
-            let (k, v, hlc, origin) = r.map_err(self.err())?;
-            s.fields.insert(k, Versioned { value: serde_json::from_str(&v)?, hlc, origin });
+        let e = self.err();
+        let mut fields = Vec::new();
+        let sql = "SELECT entity, id, field, value, hlc, origin FROM fields ORDER BY entity, id, field";
+        let mut stmt = self.conn.prepare_cached(sql).map_err(&e)?;
+        let mut rows = stmt.query([]).map_err(&e)?;
+        while let Some(r) = rows.next().map_err(&e)? {
+            let key = (r.get(0).map_err(&e)?, r.get(1).map_err(&e)?, r.get(2).map_err(&e)?);
+            fields.push((key, self.versioned_at(r, 3)?));
         }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT entity, id, field, member, value, hlc, origin FROM members")
-            .map_err(self.err())?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
-                    r.get::<_, String>(4)?,
-                    r.get::<_, u64>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            })
-            .map_err(self.err())?;
-        for r in rows {
-            let (k, v, hlc, origin) = r.map_err(self.err())?;
-            s.members.insert(k, Versioned { value: serde_json::from_str(&v)?, hlc, origin });
+        let mut members = Vec::new();
+        let sql =
+            "SELECT entity, id, field, member, value, hlc, origin FROM members ORDER BY entity, id, field, member";
+        let mut stmt = self.conn.prepare_cached(sql).map_err(&e)?;
+        let mut rows = stmt.query([]).map_err(&e)?;
+        while let Some(r) = rows.next().map_err(&e)? {
+            let key = (r.get(0).map_err(&e)?, r.get(1).map_err(&e)?, r.get(2).map_err(&e)?, r.get(3).map_err(&e)?);
+            members.push((key, self.versioned_at(r, 4)?));
         }
-        Ok(s)
+        // Built from rows in key order: no search per row.
+        Ok(State { fields: fields.into_iter().collect(), members: members.into_iter().collect() })
+    }
+
+    /// The JSON in column `i` of `r`, parsed where SQLite holds it.
+    fn json_at(&self, r: &rusqlite::Row<'_>, i: usize) -> Result<Value> {
+        let text = r.get_ref(i).and_then(|v| {
+            v.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
+        });
+        Ok(serde_json::from_str(text.map_err(self.err())?)?)
+    }
+
+    /// A value with its version: columns `i` (JSON), `i + 1` (hlc) and `i + 2` (origin) of `r`.
+    fn versioned_at(&self, r: &rusqlite::Row<'_>, i: usize) -> Result<Versioned> {
+        Ok(Versioned {
+            value: self.json_at(r, i)?,
+            hlc: r.get(i + 1).map_err(self.err())?,
+            origin: r.get(i + 2).map_err(self.err())?,
+        })
     }
 
     /// Recomputes the merged state from the log alone and stores it, in one transaction.
@@ -268,7 +271,7 @@ impl Store {
 
     /// The runbook as it stands, if one was imported.
     pub fn runbook(&self) -> Result<Option<Runbook>> {
-        Ok(records::runbook_from_fields(self.field_values()?)?)
+        Ok(records::runbook_from_fields(&self.field_values()?)?)
     }
 
     /// The runbook, or an error that says how to get one.
@@ -280,7 +283,7 @@ impl Store {
     /// and then only the fields that differ are written.
     pub fn import(&mut self, imported: &Imported, author: &Author, replace: bool, clock: &dyn Clock) -> Result<Event> {
         let current = self.field_values()?;
-        let existing = records::runbook_from_fields(current.clone())?;
+        let existing = records::runbook_from_fields(&current)?;
         let (kind, writes) = match existing {
             Some(old) if !replace => {
                 return Err(StoreError::HasRunbook { path: self.path.clone(), title: old.title });

@@ -5,6 +5,7 @@
 use super::state::FieldKey;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::de::value::MapDeserializer;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use warroom_model::{
@@ -184,68 +185,94 @@ pub fn diff_writes(current: &BTreeMap<FieldKey, Value>, target: &Runbook) -> Vec
     out
 }
 
-/// An entity of a list: its order, id, raw fields and value.
-type Listed<T> = (f64, String, Map<String, Value>, T);
+/// One entity's fields, borrowed from wherever they are held.
+type Fields<'a> = Vec<(&'a str, &'a Value)>;
 
-type Grouped = BTreeMap<String, BTreeMap<String, Map<String, Value>>>;
+/// Entity kind → id → fields, all borrowed.
+type Grouped<'a> = BTreeMap<&'a str, BTreeMap<&'a str, Fields<'a>>>;
 
-fn group(fields: impl IntoIterator<Item = (FieldKey, Value)>) -> Grouped {
-    let mut g: Grouped = BTreeMap::new();
+fn group<'a>(fields: impl IntoIterator<Item = (&'a FieldKey, &'a Value)>) -> Grouped<'a> {
+    let mut g: Grouped<'a> = BTreeMap::new();
+    // Fields arrive in key order from a map or the store, so an entity's come one after
+    // another: looked up once per entity, not once per field.
+    let mut current: Option<(&str, &str, Fields<'a>)> = None;
     for ((entity, id, field), value) in fields {
-        g.entry(entity).or_default().entry(id).or_default().insert(field, value);
+        match &mut current {
+            Some((e, i, f)) if *e == entity.as_str() && *i == id.as_str() => f.push((field, value)),
+            _ => {
+                if let Some((e, i, f)) = current.take() {
+                    g.entry(e).or_default().entry(i).or_default().extend(f);
+                }
+                current = Some((entity, id, vec![(field.as_str(), value)]));
+            }
+        }
+    }
+    if let Some((e, i, f)) = current {
+        g.entry(e).or_default().entry(i).or_default().extend(f);
     }
     g
 }
 
-fn live_list<T: DeserializeOwned>(g: &Grouped, entity: &str) -> Result<Vec<Listed<T>>, RecordError> {
+fn get<'a>(fields: &Fields<'a>, name: &str) -> Option<&'a Value> {
+    fields.iter().find(|(f, _)| *f == name).map(|(_, v)| *v)
+}
+
+/// `T` read from an entity's fields, with `id` (when given) in place of any stored `id`.
+fn read<T: DeserializeOwned>(
+    entity: &str,
+    id: &str,
+    fields: &Fields<'_>,
+    with_id: Option<&Value>,
+) -> Result<T, RecordError> {
+    let err = |source| RecordError { entity: entity.into(), id: id.into(), source };
+    let pairs = fields.iter().copied().filter(|(f, _)| with_id.is_none() || *f != "id");
+    let pairs = pairs.chain(with_id.map(|v| ("id", v)));
+    T::deserialize(MapDeserializer::<_, serde_json::Error>::new(pairs)).map_err(err)
+}
+
+/// An entity of a list: its order, id, phase field (tasks) and value.
+type Listed<'a, T> = (f64, &'a str, Option<&'a Value>, T);
+
+fn live_list<'a, T: DeserializeOwned>(g: &Grouped<'a>, entity: &str) -> Result<Vec<Listed<'a, T>>, RecordError> {
     let mut out = Vec::new();
     for (id, fields) in g.get(entity).into_iter().flatten() {
-        if fields.get("deleted") == Some(&json!(true)) {
+        if get(fields, "deleted") == Some(&Value::Bool(true)) {
             continue;
         }
-        let mut obj = fields.clone();
-        obj.insert("id".into(), json!(id));
-        let order = fields.get("order").and_then(Value::as_f64).unwrap_or(0.0);
-        let item: T = serde_json::from_value(Value::Object(obj)).map_err(|source| RecordError {
-            entity: entity.into(),
-            id: id.clone(),
-            source,
-        })?;
-        out.push((order, id.clone(), fields.clone(), item));
+        let item: T = read(entity, id, fields, Some(&Value::String((*id).to_owned())))?;
+        let order = get(fields, "order").and_then(Value::as_f64).unwrap_or(0.0);
+        out.push((order, *id, get(fields, "phase"), item));
     }
-    out.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    out.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     Ok(out)
 }
 
-fn items<T: DeserializeOwned>(g: &Grouped, entity: &str) -> Result<Vec<T>, RecordError> {
+fn items<T: DeserializeOwned>(g: &Grouped<'_>, entity: &str) -> Result<Vec<T>, RecordError> {
     Ok(live_list(g, entity)?.into_iter().map(|(_, _, _, t)| t).collect())
 }
 
-/// Rebuilds the runbook from field values; `None` when nothing was imported yet.
-pub fn runbook_from_fields(
-    fields: impl IntoIterator<Item = (FieldKey, Value)>,
+/// Rebuilds the runbook from field values, read where they are (a map's or the merged state's
+/// entries) rather than copied; `None` when nothing was imported yet.
+pub fn runbook_from_fields<'a>(
+    fields: impl IntoIterator<Item = (&'a FieldKey, &'a Value)>,
 ) -> Result<Option<Runbook>, RecordError> {
     let g = group(fields);
     let Some(main) = g.get(RUNBOOK).and_then(|m| m.get(MAIN)) else {
         return Ok(None);
     };
-    let mut obj = main.clone();
-    let uid = obj.remove("uid").unwrap_or(json!(""));
-    obj.insert("id".into(), uid);
-    let err = |source| RecordError { entity: RUNBOOK.into(), id: MAIN.into(), source };
-    let mut rb: Runbook = serde_json::from_value(Value::Object(obj)).map_err(err)?;
+    let uid = get(main, "uid").cloned().unwrap_or(json!(""));
+    let pairs: Fields<'_> = main.iter().copied().filter(|(f, _)| *f != "uid").collect();
+    let mut rb: Runbook = read(RUNBOOK, MAIN, &pairs, Some(&uid))?;
     if let Some(rollback) = g.get(ROLLBACK).and_then(|m| m.get(MAIN)) {
-        rb.rollback = serde_json::from_value::<Rollback>(Value::Object(rollback.clone()))
-            .map_err(|source| RecordError { entity: ROLLBACK.into(), id: MAIN.into(), source })?;
+        rb.rollback = read(ROLLBACK, MAIN, rollback, None)?;
     }
     let mut phases: Vec<Phase> = items(&g, "phase")?;
-    let mut by_phase: HashMap<String, Vec<Task>> = HashMap::new();
-    for (_, _, fields, task) in live_list::<Task>(&g, "task")? {
-        let phase = fields.get("phase").and_then(Value::as_str).unwrap_or_default().to_owned();
-        by_phase.entry(phase).or_default().push(task);
+    let mut by_phase: HashMap<&str, Vec<Task>> = HashMap::new();
+    for (_, _, phase, task) in live_list::<Task>(&g, "task")? {
+        by_phase.entry(phase.and_then(Value::as_str).unwrap_or_default()).or_default().push(task);
     }
     for p in &mut phases {
-        p.tasks = by_phase.remove(&p.id).unwrap_or_default();
+        p.tasks = by_phase.remove(p.id.as_str()).unwrap_or_default();
     }
     rb.phases = phases;
     rb.contacts = items::<Contact>(&g, "contact")?;
@@ -257,6 +284,12 @@ pub fn runbook_from_fields(
     rb.commands = items::<CommandRef>(&g, "command")?;
     rb.appendix = items::<RawSection>(&g, "appendix")?;
     Ok(Some(rb))
+}
+
+/// Whether fields of `entity` are part of the runbook (rather than of a run, a room or a
+/// laptop): a write to one changes the runbook.
+pub fn is_runbook_entity(entity: &str) -> bool {
+    entity == RUNBOOK || entity == ROLLBACK || LISTS.contains(&entity)
 }
 
 #[cfg(test)]
@@ -271,11 +304,11 @@ mod tests {
     #[test]
     fn a_runbook_survives_writes_and_back() {
         let rb = demo::runbook().unwrap().runbook;
-        let back = runbook_from_fields(fields_of(&runbook_writes(&rb))).unwrap().unwrap();
+        let back = runbook_from_fields(&fields_of(&runbook_writes(&rb))).unwrap().unwrap();
         assert_eq!(back, rb);
         let sparse = runbook_writes_sparse(&rb);
         assert!(sparse.len() * 2 < runbook_writes(&rb).len(), "defaults are not stored");
-        assert_eq!(runbook_from_fields(fields_of(&sparse)).unwrap().unwrap(), rb);
+        assert_eq!(runbook_from_fields(&fields_of(&sparse)).unwrap().unwrap(), rb);
     }
 
     #[test]
@@ -290,7 +323,7 @@ mod tests {
         assert_eq!(d.len(), 2, "{d:?}");
         let mut after = current.clone();
         after.extend(fields_of(&d));
-        assert_eq!(runbook_from_fields(after).unwrap().unwrap(), edited);
+        assert_eq!(runbook_from_fields(&after).unwrap().unwrap(), edited);
     }
 
     #[test]
@@ -306,6 +339,6 @@ mod tests {
         assert!(d.iter().any(|w| w.id == "1.2" && w.field == "deleted" && w.value == json!(true)));
         let mut after = current.clone();
         after.extend(fields_of(&d));
-        assert_eq!(runbook_from_fields(after).unwrap().unwrap(), edited);
+        assert_eq!(runbook_from_fields(&after).unwrap().unwrap(), edited);
     }
 }

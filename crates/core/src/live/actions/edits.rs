@@ -182,12 +182,12 @@ impl Actions<'_> {
     }
 
     fn validated_edit(&mut self, snap: &Snapshot, kind: &str, summary: String, writes: Vec<Write>) -> Result<Event> {
-        let mut fields: std::collections::BTreeMap<_, _> =
-            snap.state.fields.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
-        for w in &writes {
-            fields.insert((w.entity.clone(), w.id.clone(), w.field.clone()), w.value.clone());
-        }
-        records::runbook_from_fields(fields).map_err(|e| refused(Refusal::InvalidEdit { why: e.to_string() }))?;
+        // The runbook as it would read with the edit: the written fields over the current ones.
+        let written: std::collections::BTreeMap<_, _> =
+            writes.iter().map(|w| ((w.entity.clone(), w.id.clone(), w.field.clone()), &w.value)).collect();
+        let kept = snap.state.fields.iter().filter(|(k, _)| !written.contains_key(*k)).map(|(k, v)| (k, &v.value));
+        records::runbook_from_fields(kept.chain(written.iter().map(|(k, v)| (k, *v))))
+            .map_err(|e| refused(Refusal::InvalidEdit { why: e.to_string() }))?;
         self.commit(kind, summary, json!({}), writes)
     }
 }
