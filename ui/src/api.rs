@@ -6,7 +6,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use warroom_model::api::{Activity, Done, ImportOutcome, ImportRequest, Me, Request, Saved, Session};
+use warroom_model::api::{Activity, Changed, Done, ImportOutcome, ImportRequest, Me, Request, Saved, Session};
 use warroom_model::live::Status;
 use warroom_model::notify::{Notice, NotifySettings, Open, Shown, Snooze};
 use warroom_model::peers::{Invitation, RoomView};
@@ -363,11 +363,15 @@ pub fn on_notifications(shown: impl Fn(Notice) + 'static, open: impl Fn(Open) + 
     listen("open", open);
 }
 
-/// Calls `f` whenever the backend's state changes (a local action, another process, a peer).
-pub fn on_change(f: impl Fn() + 'static) {
+/// Calls `f` whenever the backend's state changes (a local action, another process, a peer),
+/// with what moved; `None` when the backend does not say (it announced a bare version).
+pub fn on_change(f: impl Fn(Option<Changed>) + 'static) {
     match transport() {
         Transport::Tauri => {
-            let cb = Closure::<dyn FnMut(JsValue)>::new(move |_| f());
+            let cb = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+                f(serde_wasm_bindgen::from_value(payload).ok());
+            });
             wasm_bindgen_futures::spawn_local(async move {
                 let _ = tauri_listen("changed", &cb).await;
                 // The listener lives as long as the page.
@@ -376,7 +380,9 @@ pub fn on_change(f: impl Fn() + 'static) {
         }
         Transport::Http => {
             let Ok(source) = web_sys::EventSource::new("/api/events") else { return };
-            let cb = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| f());
+            let cb = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                f(e.data().as_string().and_then(|d| serde_json::from_str(&d).ok()));
+            });
             let _ = source.add_event_listener_with_callback("changed", cb.as_ref().unchecked_ref());
             cb.forget();
             // The browser reconnects on its own after a network loss; the page keeps the source.
