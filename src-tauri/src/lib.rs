@@ -238,8 +238,8 @@ pub fn run() -> anyhow::Result<()> {
             let (handle, mut changed) = (app.handle().clone(), host.subscribe());
             rt.spawn(async move {
                 while changed.changed().await.is_ok() {
-                    let version = *changed.borrow_and_update();
-                    if let Err(e) = handle.emit("changed", version) {
+                    let changes = *changed.borrow_and_update();
+                    if let Err(e) = handle.emit("changed", changes) {
                         tracing::warn!("cannot tell the window of a change: {e}");
                     }
                 }

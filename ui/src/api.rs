@@ -6,7 +6,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use warroom_model::api::{Activity, Done, ImportOutcome, ImportRequest, Me, Request, Saved, Session};
+use warroom_model::api::{Activity, Changed, Done, ImportOutcome, ImportRequest, Me, Request, Saved, Session};
 use warroom_model::live::Status;
 use warroom_model::notify::{Notice, NotifySettings, Open, Shown, Snooze};
 use warroom_model::peers::{Invitation, RoomView};
@@ -364,14 +364,18 @@ pub(crate) fn on_notifications(shown: impl Fn(Notice) + 'static, open: impl Fn(O
 }
 
 /// Calls `f` whenever the backend's state changes (a local action, another process, a peer),
-/// and `live` with whether such news can arrive: false while the stream of changes is broken
-/// (the browser reconnects by itself, and `f` runs once it is back, to catch up).
-pub(crate) fn on_change(f: impl Fn() + 'static, live: impl Fn(bool) + 'static) {
+/// with what moved (`None` when the backend does not say: it announced a bare version), and
+/// `live` with whether such news can arrive: false while the stream of changes is broken (the
+/// browser reconnects by itself, and `f` runs once it is back, to catch up).
+pub(crate) fn on_change(f: impl Fn(Option<Changed>) + 'static, live: impl Fn(bool) + 'static) {
     let f = std::rc::Rc::new(f);
     match transport() {
         Transport::Tauri => {
             let changed = std::rc::Rc::clone(&f);
-            let cb = Closure::<dyn FnMut(JsValue)>::new(move |_| changed());
+            let cb = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                let payload = js_sys::Reflect::get(&e, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+                changed(serde_wasm_bindgen::from_value(payload).ok());
+            });
             wasm_bindgen_futures::spawn_local(async move {
                 live(tauri_listen("changed", &cb).await.is_ok());
                 // The listener lives as long as the page.
@@ -385,11 +389,13 @@ pub(crate) fn on_change(f: impl Fn() + 'static, live: impl Fn(bool) + 'static) {
             };
             let live = std::rc::Rc::new(live);
             let changed = std::rc::Rc::clone(&f);
-            let on_change = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| changed());
+            let on_change = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                changed(e.data().as_string().and_then(|d| serde_json::from_str(&d).ok()));
+            });
             let (up, down) = (std::rc::Rc::clone(&live), live);
             let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
                 up(true);
-                f();
+                f(None);
             });
             let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| down(false));
             let wired = source

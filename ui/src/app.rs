@@ -9,7 +9,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use warroom_model::Loaded;
-use warroom_model::api::{Action, Request, Session, TaskVerb};
+use warroom_model::api::{Action, Changed, Request, Session, TaskVerb};
 use warroom_model::live::Status;
 use warroom_model::notify::NoticeKind;
 use warroom_model::peers::RoomView;
@@ -120,6 +120,8 @@ pub(crate) struct Ctx {
     pub act_ms: RwSignal<Option<f64>>,
     /// Bumped on every change the backend announces; views that fetch more (Activity) watch it.
     pub version: RwSignal<u64>,
+    /// The backend's runbook version when the runbook shown was read.
+    pub runbook_seen: RwSignal<Option<u64>>,
     /// The room and its laptops, as this one last saw them.
     pub room: RwSignal<Option<RoomView>>,
 }
@@ -146,22 +148,44 @@ pub(crate) fn set_pref(key: &str, value: &str) {
 impl Ctx {
     /// Re-reads the session, the runbook and the live picture.
     pub(crate) fn refresh(self) {
-        spawn_local(async move {
-            match api::session().await {
-                Ok(s) => self.session.set(Some(s)),
-                Err(e) => self.fail(e),
+        spawn_local(async move { self.reread(true).await });
+    }
+
+    /// Re-reads after the backend said what changed: the runbook only when it moved since it
+    /// was read (or when the backend did not say), the session and the live picture always.
+    pub(crate) fn refresh_after(self, change: Option<Changed>) {
+        let runbook = match (change, self.runbook_seen.get_untracked()) {
+            (Some(c), Some(seen)) => c.runbook != seen,
+            _ => true,
+        };
+        spawn_local(async move { self.reread(runbook).await });
+    }
+
+    async fn reread(self, runbook: bool) {
+        // Read before the runbook: a change in between is then announced as newer than it.
+        let mut runbook_at = None;
+        match api::session().await {
+            Ok(s) => {
+                runbook_at = Some(s.changes.runbook);
+                self.session.set(Some(s));
             }
+            Err(e) => self.fail(e),
+        }
+        if runbook {
             match api::runbook().await {
-                Ok(l) => self.loaded.set(Some(l)),
+                Ok(l) => {
+                    self.loaded.set(Some(l));
+                    self.runbook_seen.set(runbook_at);
+                }
                 Err(e) => self.fail(e),
             }
-            self.refresh_status().await;
-            self.refresh_room().await;
-            if !self.ready.get_untracked() {
-                self.ready.set(true);
-            }
-            self.version.update(|v| *v += 1);
-        });
+        }
+        self.refresh_status().await;
+        self.refresh_room().await;
+        if !self.ready.get_untracked() {
+            self.ready.set(true);
+        }
+        self.version.update(|v| *v += 1);
     }
 
     /// The peers panel's picture; a backend without peer sync leaves it empty.
@@ -467,18 +491,22 @@ pub(crate) fn App() -> impl IntoView {
         unread: RwSignal::new(0),
         act_ms: RwSignal::new(None),
         version: RwSignal::new(0),
+        runbook_seen: RwSignal::new(None),
         room: RwSignal::new(None),
     };
     provide_context(c);
     c.refresh();
     // While someone types, a refresh would redraw the field under their fingers: it waits
     // until the field is left.
-    let deferred = RwSignal::new(false);
-    api::on_change(move || if typing() { deferred.set(true) } else { c.refresh() }, move |up| c.live.set(up));
+    let deferred: RwSignal<Option<Option<Changed>>> = RwSignal::new(None);
+    api::on_change(
+        move |change| if typing() { deferred.set(Some(change)) } else { c.refresh_after(change) },
+        move |up| c.live.set(up),
+    );
     let focus = window_event_listener(ev::focusout, move |_| {
-        if deferred.get_untracked() {
-            deferred.set(false);
-            c.refresh();
+        if let Some(change) = deferred.get_untracked() {
+            deferred.set(None);
+            c.refresh_after(change);
         }
     });
     on_cleanup(move || focus.remove());

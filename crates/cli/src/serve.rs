@@ -230,7 +230,7 @@ async fn report(State(s): State<Arc<AppState>>, Query(q): Query<ReportQuery>) ->
     })
 }
 
-/// `changed` with the new version whenever anything changes; open pages then re-read.
+/// `changed` with what moved whenever anything changes; open pages then re-read.
 async fn events(State(s): State<Arc<AppState>>) -> impl IntoResponse {
     warroom_core::sync::node::change_stream(s.host.subscribe())
 }
@@ -497,7 +497,36 @@ mod tests {
         let app = router(Arc::clone(&st), None);
         call(&app, "POST", "/api/act", None, START).await;
         assert!(rx.has_changed().unwrap());
-        assert!(*rx.borrow_and_update() > before);
+        assert!(rx.borrow_and_update().version > before.version);
+    }
+
+    #[tokio::test]
+    async fn the_event_stream_says_whether_the_runbook_changed() {
+        let st = state(true);
+        let app = router(Arc::clone(&st), None);
+        let first = |app: Router| async move {
+            let req = axum::http::Request::builder().uri("/api/events").body(Body::empty()).unwrap();
+            let mut body = app.oneshot(req).await.unwrap().into_body();
+            let frame = body.frame().await.unwrap().unwrap().into_data().unwrap();
+            let text = String::from_utf8_lossy(&frame).into_owned();
+            let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap_or_else(|| panic!("{text}"));
+            assert!(text.contains("event: changed"), "{text}");
+            serde_json::from_str::<warroom_model::api::Changed>(data).unwrap()
+        };
+        let before = first(app.clone()).await;
+        call(&app, "POST", "/api/act", None, START).await;
+        let task = r#"{"by":{"name":"Lan","role":"Tech Lead"},"action":"task","task":"1.1","verb":"start"}"#;
+        assert_eq!(call(&app, "POST", "/api/act", None, task).await.0, StatusCode::OK);
+        let acted = first(app.clone()).await;
+        assert!(acted.version > before.version);
+        assert_eq!(acted.runbook, before.runbook, "a run and a task: the runbook is as it was");
+        let edit = r#"{"by":{"name":"Lan","role":"Tech Lead"},"action":"edit_set","kind":"task","id":"1.2","fields":[["owner","QA Lead"]]}"#;
+        assert_eq!(call(&app, "POST", "/api/act", None, edit).await.0, StatusCode::OK);
+        let edited = first(app.clone()).await;
+        assert!(edited.runbook > acted.runbook && edited.version > acted.version);
+        let (_, session) = call(&app, "GET", "/api/session", None, "").await;
+        let session: warroom_model::api::Session = serde_json::from_str(&session).unwrap();
+        assert_eq!(session.changes, edited, "the session says where the changes stand");
     }
 
     #[tokio::test]

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
+use warroom_model::api::Changed;
 use warroom_model::notify::Notice;
 use warroom_model::peers::RoomView;
 use warroom_model::{ApiError, ErrorKind};
@@ -78,7 +79,7 @@ pub struct PeersStarted {
 /// The service under its lock and everything that runs beside it.
 pub struct Host {
     svc: Mutex<Service>,
-    changed: watch::Sender<u64>,
+    changed: watch::Sender<Changed>,
     /// Wakes the notification timer when something that is not a change (a snooze) moved it.
     kick: Arc<Notify>,
     /// The peer service, while it runs.
@@ -88,7 +89,7 @@ pub struct Host {
 
 impl std::fmt::Debug for Host {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Host").field("version", &*self.changed.borrow()).finish_non_exhaustive()
+        f.debug_struct("Host").field("changes", &*self.changed.borrow()).finish_non_exhaustive()
     }
 }
 
@@ -101,7 +102,7 @@ impl Lock for Host {
         Host::with(self, f)
     }
 
-    fn subscribe(&self) -> watch::Receiver<u64> {
+    fn subscribe(&self) -> watch::Receiver<Changed> {
         self.changed.subscribe()
     }
 }
@@ -109,23 +110,22 @@ impl Lock for Host {
 impl Host {
     /// Hosts `svc`; background work runs on `rt`.
     pub fn new(svc: Service, rt: tokio::runtime::Handle) -> Arc<Self> {
-        let (changed, _) = watch::channel(svc.version());
+        let (changed, _) = watch::channel(svc.changes());
         Arc::new(Self { svc: Mutex::new(svc), changed, kick: Arc::default(), peers: Mutex::new(None), rt })
     }
 
-    /// Runs `f` under the lock; if it changed anything, everyone subscribed hears the new
-    /// version.
+    /// Runs `f` under the lock; if it changed anything, everyone subscribed hears what moved.
     pub fn with<T, E: Into<ApiError>>(&self, f: impl FnOnce(&mut Service) -> Result<T, E>) -> Result<T, ApiError> {
         let mut svc = self.svc.lock().map_err(|_| poisoned())?;
         let out = f(&mut svc).map_err(Into::into);
-        let now = svc.version();
+        let now = svc.changes();
         drop(svc);
         self.changed.send_if_modified(|v| (*v != now).then(|| *v = now).is_some());
         out
     }
 
-    /// Each version the database moves to.
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
+    /// Each change of the database: its version, and the runbook's.
+    pub fn subscribe(&self) -> watch::Receiver<Changed> {
         self.changed.subscribe()
     }
 

@@ -356,6 +356,18 @@ pub struct Session {
     pub is_demo: bool,
     pub me: Me,
     pub device: String,
+    /// Where the backend's changes stood when this was read.
+    #[serde(default)]
+    pub changes: Changed,
+}
+
+/// What a backend announces with each change (the `changed` event): `version` moves at every
+/// change; `runbook` only when the runbook itself, or whether it is the demo, may have changed.
+/// A view re-reads the runbook when `runbook` moved, the live picture otherwise.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changed {
+    pub version: u64,
+    pub runbook: u64,
 }
 
 /// The two forms of the audit record.

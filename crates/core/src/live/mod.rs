@@ -88,8 +88,9 @@ pub struct TaskRecord {
     pub finished_by: Option<Stamp>,
 }
 
-/// The store's state read once, for computing the live picture.
-#[derive(Debug, Clone)]
+/// The store's state read once, for computing the live picture; kept up to date by applying
+/// each event committed after it was read (`apply`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     pub runbook: Runbook,
     pub state: State,
@@ -106,10 +107,50 @@ impl Snapshot {
         Ok(Self {
             runbook,
             state,
-            recent: store.recent_changes(12)?,
+            recent: store.recent_changes(RECENT)?,
             event_count: store.event_count()?,
             origin: store.origin().into(),
         })
+    }
+
+    /// Brings the snapshot past one more event of the store's log, new to it: the same state as
+    /// reading the store again after that event was stored. Says whether the runbook changed.
+    pub fn apply(&mut self, ev: &Event) -> Result<bool> {
+        if ev.writes.iter().any(|w| has_fraction(&w.value)) {
+            let mut stored = ev.clone();
+            for w in &mut stored.writes {
+                w.value = as_stored(&w.value)?;
+            }
+            self.state.apply(&stored);
+        } else {
+            self.state.apply(ev);
+        }
+        let runbook_changed = ev.writes.iter().any(|w| records::is_runbook_entity(&w.entity));
+        if runbook_changed {
+            self.runbook = records::runbook_from_fields(self.state.fields.iter().map(|(k, v)| (k, &v.value)))?
+                .ok_or_else(|| StoreError::NoRunbook { path: String::new() })?;
+        }
+        // The newest changes, as `Store::recent_changes` lists them: without their writes.
+        let at = self.recent.partition_point(|e| log_order(e) < log_order(ev));
+        let payload = as_stored(&ev.payload)?;
+        let change = Event {
+            origin: ev.origin.clone(),
+            seq: ev.seq,
+            hlc: ev.hlc,
+            wall_ms: ev.wall_ms,
+            author: ev.author.clone(),
+            kind: ev.kind.clone(),
+            payload,
+            writes: Vec::new(),
+            prev_hash: ev.prev_hash.clone(),
+            hash: ev.hash.clone(),
+        };
+        self.recent.insert(at, change);
+        if self.recent.len() > RECENT {
+            self.recent.remove(0);
+        }
+        self.event_count += 1;
+        Ok(runbook_changed)
     }
 
     pub fn get(&self, entity: &str, id: &str, field: &str) -> Option<&Value> {
@@ -217,6 +258,30 @@ impl Snapshot {
                 }
             })
             .collect()
+    }
+}
+
+/// How many of the newest changes the live picture shows.
+const RECENT: usize = 12;
+
+/// Where an event stands in the log.
+fn log_order(e: &Event) -> (u64, &str, u64) {
+    (e.hlc, &e.origin, e.seq)
+}
+
+/// `v` as the store gives it back: a number that is not an integer reads back from its JSON
+/// text, which may differ in the last digit from the number written.
+fn as_stored(v: &Value) -> Result<Value> {
+    if has_fraction(v) { Ok(serde_json::from_str(&v.to_string()).map_err(StoreError::from)?) } else { Ok(v.clone()) }
+}
+
+/// Whether `v` holds a number that is not an integer.
+fn has_fraction(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => n.is_f64(),
+        Value::Array(a) => a.iter().any(has_fraction),
+        Value::Object(o) => o.values().any(has_fraction),
+        _ => false,
     }
 }
 

@@ -30,22 +30,29 @@ impl Service {
         };
         let author = self.author()?;
         let replace = req.replace || self.store.is_demo()?;
-        if let Err(e) = self.store.import(&imported, &author, replace, self.clock.as_ref()) {
-            let summary = match &e {
-                StoreError::HasRunbook { .. } => {
-                    "this laptop already holds a runbook: tick Replace to replace it (runs and history are kept)"
-                        .to_owned()
-                }
-                other => other.to_string(),
-            };
-            return Ok(ImportOutcome {
-                imported: false,
-                summary,
-                repaired: None,
-                warnings: Vec::new(),
-                problems: vec![],
-            });
-        }
+        let before = self.store.generation();
+        let ev = match self.store.import(&imported, &author, replace, self.clock.as_ref()) {
+            Ok(ev) => ev,
+            Err(e) => {
+                let summary = match &e {
+                    StoreError::HasRunbook { .. } => {
+                        "this laptop already holds a runbook: tick Replace to replace it (runs and history are kept)"
+                            .to_owned()
+                    }
+                    other => other.to_string(),
+                };
+                return Ok(ImportOutcome {
+                    imported: false,
+                    summary,
+                    repaired: None,
+                    warnings: Vec::new(),
+                    problems: vec![],
+                });
+            }
+        };
+        self.follow(before, &[&ev]);
+        // Also when nothing differed: the runbook is no longer the demo.
+        self.runbook_version += 1;
         self.changed();
         let r = &imported.report;
         Ok(ImportOutcome {

@@ -1,7 +1,9 @@
 //! The backend every shell serves: the desktop app's commands and `warroom serve`'s HTTP API
 //! both call this one `Service`, so the UI gets the same answers through either transport. It
-//! owns the open store, the person using this laptop, a cached snapshot of the state, and
-//! noticing changes that other processes (the CLI) commit to the same database.
+//! owns the open store, the person using this laptop, the state held in memory (brought along
+//! with each event this service commits or receives from a peer, read again only when another
+//! process committed or in doubt), and noticing changes that other processes (the CLI) commit
+//! to the same database.
 
 use crate::clock::Clock;
 use crate::live::actions::Actions;
@@ -11,9 +13,9 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use warroom_model::Refusal;
-use warroom_model::api::{Action, Activity, Done, Me, Request, Session};
+use warroom_model::api::{Action, Activity, Changed, Done, Me, Request, Session};
 use warroom_model::live::Status;
-use warroom_model::{Author, Instant, Loaded, WriteOp};
+use warroom_model::{Author, Event, Instant, Loaded, WriteOp};
 
 mod error;
 mod importing;
@@ -38,11 +40,22 @@ pub const NOTIFY_LEDGER: &str = "notify.ledger";
 pub struct Service {
     store: Store,
     clock: Arc<dyn Clock>,
-    /// The state as last read, and the data version it was read at.
-    cache: Option<(i64, u64, Snapshot)>,
+    /// The state in memory, and where the store stood when it was last current.
+    cache: Option<Held>,
     /// Bumped by every change, ours or another process's.
     version: u64,
+    /// Bumped when the runbook itself may have changed: views re-read it only then.
+    runbook_version: u64,
     seen_data_version: i64,
+}
+
+/// The state held in memory.
+struct Held {
+    /// The database's data version it includes (what other processes committed).
+    data_version: i64,
+    /// The store's generation it includes (what this process committed).
+    generation: u64,
+    snap: Snapshot,
 }
 
 impl std::fmt::Debug for Service {
@@ -54,7 +67,12 @@ impl std::fmt::Debug for Service {
 impl Service {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Result<Self> {
         let seen_data_version = store.data_version()?;
-        Ok(Self { store, clock, cache: None, version: 0, seen_data_version })
+        // Counted from the wall clock: a page that outlives a restart of `warroom serve` does not
+        // take the new process's runbook for the one it read from the old.
+        let runbook_version = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        Ok(Self { store, clock, cache: None, version: 0, runbook_version, seen_data_version })
     }
 
     /// Opens `store`, importing the bundled demo runbook when it holds none.
@@ -89,33 +107,66 @@ impl Service {
         self.version
     }
 
-    fn changed(&mut self) {
-        self.version += 1;
-        self.cache = None;
+    /// What moved so far: every change, and changes of the runbook itself.
+    pub fn changes(&self) -> Changed {
+        Changed { version: self.version, runbook: self.runbook_version }
     }
 
-    /// Whether another process committed to the database since last asked; if so the cached
-    /// state is dropped and `version` moves.
+    fn changed(&mut self) {
+        self.version += 1;
+    }
+
+    /// Whether another process committed to the database since last asked; if so `version`
+    /// moves, and the state is read again at once to tell whether the runbook moved too.
     pub fn poll_external(&mut self) -> Result<bool> {
         let v = self.store.data_version()?;
         if v == self.seen_data_version {
             return Ok(false);
         }
         self.seen_data_version = v;
+        let before = self.cache.take().map(|h| h.snap.runbook);
+        let same = match self.snapshot() {
+            Ok(snap) => before.as_ref() == Some(&snap.runbook),
+            Err(_) => false,
+        };
+        if !same {
+            self.runbook_version += 1;
+        }
         self.changed();
         Ok(true)
     }
 
+    /// The state, as held when it is current, else read again.
     fn snapshot(&mut self) -> Result<&Snapshot> {
-        let count = self.store.event_count()?;
-        let fresh = matches!(&self.cache, Some((v, c, _)) if *v == self.seen_data_version && *c == count);
-        if !fresh {
+        let data_version = self.store.data_version()?;
+        let generation = self.store.generation();
+        let current = matches!(&self.cache, Some(h) if h.data_version == data_version && h.generation == generation);
+        if !current {
+            // Let go of the old one first: two states of a big run need not be held at once.
+            self.cache = None;
             let snap = Snapshot::load(&self.store)?;
-            self.cache = Some((self.seen_data_version, count, snap));
+            self.cache = Some(Held { data_version, generation, snap });
         }
         match &self.cache {
-            Some((_, _, snap)) => Ok(snap),
+            Some(h) => Ok(&h.snap),
             None => Err(ServiceError::Live(LiveError::NoRun)),
+        }
+    }
+
+    /// Brings the state held along with `events`, which this service has just stored in
+    /// transactions that moved the store's generation on from `before`. What it cannot follow
+    /// is read again when next needed.
+    fn follow(&mut self, before: u64, events: &[&Event]) {
+        let after = self.store.generation();
+        let edits = events.iter().any(|e| e.writes.iter().any(|w| crate::store::records::is_runbook_entity(&w.entity)));
+        if edits {
+            self.runbook_version += 1;
+        }
+        let Some(held) = self.cache.as_mut().filter(|h| h.generation == before) else { return };
+        if events.iter().try_for_each(|e| held.snap.apply(e).map(drop)).is_ok() {
+            held.generation = after;
+        } else {
+            self.cache = None;
         }
     }
 
@@ -147,11 +198,13 @@ impl Service {
             is_demo: self.store.is_demo()?,
             me: self.me()?,
             device: self.store.origin().get(..8).unwrap_or_default().to_owned(),
+            changes: self.changes(),
         })
     }
 
-    pub fn loaded(&self) -> Result<Loaded> {
-        Ok(Loaded { runbook: self.store.require_runbook()?, is_demo: self.store.is_demo()? })
+    pub fn loaded(&mut self) -> Result<Loaded> {
+        let is_demo = self.store.is_demo()?;
+        Ok(Loaded { runbook: self.snapshot()?.runbook.clone(), is_demo })
     }
 
     /// The live picture of `run` (default: the current run) at `now` (default: the clock's).
@@ -192,18 +245,31 @@ impl Service {
             }
         };
         let clock = Arc::clone(&self.clock);
-        let done = {
-            let mut a = Actions::new(&mut self.store, author, clock.as_ref());
-            perform(&mut a, req.run.as_deref(), &req.action)?
+        // The rules are checked against the state held; without one the actions read it (and
+        // say why they cannot).
+        let held = self.snapshot().is_ok();
+        let before = self.store.generation();
+        let (done, events) = {
+            let Self { store, cache, .. } = self;
+            let mut a = Actions::new(store, author, clock.as_ref());
+            if let Some(h) = cache.as_ref().filter(|_| held) {
+                a = a.with_snapshot(&h.snap);
+            }
+            let done = perform(&mut a, req.run.as_deref(), &req.action);
+            (done, a.into_committed())
         };
-        self.changed();
-        Ok(done)
+        if !events.is_empty() {
+            self.follow(before, &events.iter().collect::<Vec<_>>());
+            self.changed();
+        }
+        Ok(done?)
     }
 
-    /// Takes over from the service the shell held before (another database): its version moves
+    /// Takes over from the service the shell held before (another database): its versions move
     /// past the previous one's, so open views re-read.
     pub fn succeed(&mut self, previous: &Service) {
         self.version = previous.version + 1;
+        self.runbook_version = previous.runbook_version + 1;
         self.cache = None;
     }
 
@@ -270,6 +336,9 @@ fn unnamed() -> String {
 fn me_of(store: &Store) -> Result<Me> {
     Ok(Me { name: store.local(ME_NAME)?.unwrap_or_default(), role: store.local(ME_ROLE)?.unwrap_or_default() })
 }
+
+#[cfg(test)]
+mod held_tests;
 
 #[cfg(test)]
 mod tests {

@@ -27,9 +27,12 @@ impl Service {
         Ok(sync::serve_pull(&self.store, req)?)
     }
 
-    /// Events a peer pushes; the views refresh if any were new.
+    /// Events a peer pushes, brought into the state held; the views refresh if any were new.
     pub fn sync_push(&mut self, events: &[warroom_model::Event]) -> Result<Applied> {
-        let applied = self.store.apply_remote(events, &*self.clock)?;
+        let before = self.store.generation();
+        let (applied, stored) = self.store.apply_remote_events(events, &*self.clock)?;
+        let stored: Vec<&warroom_model::Event> = stored.into_iter().filter_map(|i| events.get(i)).collect();
+        self.follow(before, &stored);
         if applied.applied > 0 {
             self.changed();
         }

@@ -119,6 +119,7 @@ impl Store {
         apply_writes(&tx, &ev).map_err(&e)?;
         set_local(&tx, "hlc", &hlc.to_string()).map_err(&e)?;
         tx.commit().map_err(&e)?;
+        self.generation += 1;
         Ok(ev)
     }
 
@@ -126,8 +127,14 @@ impl Store {
     /// sequence, refusing one whose hash does not match its content or that contradicts a
     /// stored event. All or nothing.
     pub fn apply_remote(&mut self, events: &[Event], clock: &dyn Clock) -> Result<Applied> {
-        let mut sorted: Vec<&Event> = events.iter().collect();
-        sorted.sort_by(|a, b| (&a.origin, a.seq).cmp(&(&b.origin, b.seq)));
+        Ok(self.apply_remote_events(events, clock)?.0)
+    }
+
+    /// `apply_remote`, also saying which of `events` were new and stored (by index, in the
+    /// order they were applied).
+    pub fn apply_remote_events(&mut self, events: &[Event], clock: &dyn Clock) -> Result<(Applied, Vec<usize>)> {
+        let mut sorted: Vec<(usize, &Event)> = events.iter().enumerate().collect();
+        sorted.sort_by(|(_, a), (_, b)| (&a.origin, a.seq).cmp(&(&b.origin, b.seq)));
         let now_ms = clock.now().timestamp_millis();
         let path = self.path.clone();
         let e = sql_err(&path);
@@ -136,7 +143,8 @@ impl Store {
         let mut max_hlc = local_u64(&tx, "hlc").map_err(&e)?;
         // Each origin's head, read once per batch and moved along as its events are applied.
         let mut heads: BTreeMap<String, (u64, String)> = BTreeMap::new();
-        for ev in sorted {
+        let mut stored_now = Vec::new();
+        for (i, ev) in sorted {
             let wj = writes_json(&ev.writes);
             if hash_with(ev, &wj) != ev.hash {
                 return Err(StoreError::BadHash { origin: ev.origin.clone(), seq: ev.seq });
@@ -186,10 +194,12 @@ impl Store {
             heads.insert(ev.origin.clone(), (ev.seq, ev.hash.clone()));
             max_hlc = max_hlc.max(ev.hlc);
             out.applied += 1;
+            stored_now.push(i);
         }
         set_local(&tx, "hlc", &max_hlc.to_string()).map_err(&e)?;
         tx.commit().map_err(&e)?;
-        Ok(out)
+        self.generation += 1;
+        Ok((out, stored_now))
     }
 
     /// All events in log order (HLC, then origin).

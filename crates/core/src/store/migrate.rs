@@ -104,7 +104,7 @@ impl Store {
                 o
             }
         };
-        Ok(Self { conn, path, origin })
+        Ok(Self { conn, path, origin, generation: 0 })
     }
 }
 

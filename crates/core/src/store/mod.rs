@@ -71,6 +71,8 @@ pub struct Store {
     conn: Connection,
     path: String,
     origin: String,
+    /// Transactions this connection committed to the log or the merged state.
+    generation: u64,
 }
 
 impl std::fmt::Debug for Store {
@@ -139,6 +141,13 @@ impl Store {
     /// This database's origin id.
     pub fn origin(&self) -> &str {
         &self.origin
+    }
+
+    /// A number that moves with every transaction this connection commits to the event log
+    /// or the merged state: whoever keeps state read from the store can tell whether it missed
+    /// one of this process's writes (`data_version` tells of other processes').
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
@@ -266,6 +275,7 @@ impl Store {
             }
         }
         tx.commit().map_err(&e)?;
+        self.generation += 1;
         Ok(state)
     }
 

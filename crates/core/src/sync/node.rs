@@ -32,13 +32,14 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use warroom_model::api::Changed;
 use warroom_model::{ApiError, ErrorKind, Event};
 
 /// Whoever owns the service (core's `host::Host`, a test's): runs `f` under its lock (and
 /// tells its views of any change), and says when anything changed.
 pub trait Lock: Send + Sync + 'static {
     fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError>;
-    fn subscribe(&self) -> watch::Receiver<u64>;
+    fn subscribe(&self) -> watch::Receiver<Changed>;
 }
 
 /// An API error as an HTTP response: the status says what kind, the body is the `ApiError`.
@@ -64,14 +65,18 @@ impl From<ApiError> for Failure {
     }
 }
 
-/// Each version the database moves to, as a `changed` event; the first at once.
-pub fn change_stream(rx: watch::Receiver<u64>) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
+/// Each change of the database as a `changed` event whose data says what moved (`Changed` as
+/// JSON); the first at once.
+pub fn change_stream(
+    rx: watch::Receiver<Changed>,
+) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
     let stream = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
         if !first && rx.changed().await.is_err() {
             return None;
         }
-        let v = *rx.borrow_and_update();
-        Some((Ok(SseEvent::default().event("changed").data(v.to_string())), (rx, false)))
+        let c = *rx.borrow_and_update();
+        let data = serde_json::to_string(&c).unwrap_or_default();
+        Some((Ok(SseEvent::default().event("changed").data(data)), (rx, false)))
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
 }
@@ -608,19 +613,19 @@ mod tests {
         assert!(alarm.starts_with("Huy's laptop: event 1a2b:7") && alarm.contains("copied or restored"), "{alarm}");
     }
 
-    struct TestHost(Mutex<Service>, watch::Sender<u64>);
+    struct TestHost(Mutex<Service>, watch::Sender<Changed>);
 
     impl Lock for TestHost {
         fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError> {
             let mut svc = self.0.lock().unwrap();
             let out = f(&mut svc);
-            let now = svc.version();
+            let now = svc.changes();
             drop(svc);
             self.1.send_if_modified(|v| (*v != now).then(|| *v = now).is_some());
             out
         }
 
-        fn subscribe(&self) -> watch::Receiver<u64> {
+        fn subscribe(&self) -> watch::Receiver<Changed> {
             self.1.subscribe()
         }
     }
@@ -629,7 +634,7 @@ mod tests {
     fn an_event_contradicting_a_stored_one_comes_back_as_a_conflict_for_the_alarm() {
         let clock = Arc::new(FakeClock::new("2026-01-31T06:00:00Z".parse().unwrap()));
         let svc = Service::with_demo(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
-        let host = TestHost(Mutex::new(svc), watch::channel(0).0);
+        let host = TestHost(Mutex::new(svc), watch::channel(Changed::default()).0);
         let mut shared = Shared(&host);
         let stored = shared.events_after(&VersionVector::new(), 1).unwrap().remove(0);
         let mut forged = stored.clone();
@@ -645,7 +650,7 @@ mod tests {
         use tower::ServiceExt as _;
         let clock = Arc::new(FakeClock::new("2026-01-31T06:00:00Z".parse().unwrap()));
         let svc = Service::with_demo(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
-        let host = Arc::new(TestHost(Mutex::new(svc), watch::channel(0).0));
+        let host = Arc::new(TestHost(Mutex::new(svc), watch::channel(Changed::default()).0));
         let ctx = Arc::new(Ctx::new(&host, clock));
         let request = |size: usize| {
             let mut r = axum::http::Request::post("/v1/join")
@@ -712,7 +717,7 @@ mod tests {
         crate::sync::members::trust(a.store_mut(), &lan(), &id_b.fingerprint(), "Huy's laptop", clock.as_ref())
             .unwrap();
         b.sync_push(&a.store().events_after(&VersionVector::new(), super::super::MAX_PAGE).unwrap()).unwrap();
-        let host = |svc| Arc::new(TestHost(Mutex::new(svc), watch::channel(0).0));
+        let host = |svc| Arc::new(TestHost(Mutex::new(svc), watch::channel(Changed::default()).0));
         [(host(a), id_a), (host(b), id_b)]
     }
 

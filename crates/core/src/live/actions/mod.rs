@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use warroom_model::Instant;
 use warroom_model::Refusal;
 use warroom_model::live::{Decision, Run, RunState, Stamp, TaskStatus};
@@ -35,6 +36,10 @@ pub struct Actions<'a> {
     pub clock: &'a dyn Clock,
     /// A run that has not started yet and becomes active with the next recorded action.
     activate: std::cell::RefCell<Option<String>>,
+    /// The store's state as its owner holds it, current until this records something.
+    held: Option<&'a Snapshot>,
+    /// What this recorded, in order.
+    committed: Vec<Event>,
 }
 
 const TASK_FIELDS: [(&str, Value); 7] = [
@@ -49,11 +54,27 @@ const TASK_FIELDS: [(&str, Value); 7] = [
 
 impl<'a> Actions<'a> {
     pub fn new(store: &'a mut Store, author: Author, clock: &'a dyn Clock) -> Self {
-        Self { store, author, clock, activate: std::cell::RefCell::new(None) }
+        Self { store, author, clock, activate: std::cell::RefCell::new(None), held: None, committed: Vec::new() }
     }
 
-    fn snap(&self) -> Result<Snapshot> {
-        Snapshot::load(self.store)
+    /// Checks the rules against `snap`, the store's state as the caller holds it (it must be
+    /// current), instead of reading the store again.
+    pub fn with_snapshot(mut self, snap: &'a Snapshot) -> Self {
+        self.held = Some(snap);
+        self
+    }
+
+    /// The events recorded through these actions so far, in order.
+    pub fn into_committed(self) -> Vec<Event> {
+        self.committed
+    }
+
+    /// The state to check the rules against: the one handed in while it is current, else read.
+    fn snap(&self) -> Result<Cow<'a, Snapshot>> {
+        match self.held {
+            Some(s) if self.committed.is_empty() => Ok(Cow::Borrowed(s)),
+            _ => Snapshot::load(self.store).map(Cow::Owned),
+        }
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -78,7 +99,9 @@ impl<'a> Actions<'a> {
             writes.insert(0, Write::set(entity::RUN, &run, "state", json!(RunState::Active)));
             writes.insert(1, Write::set(entity::RUN, &run, "started_at", json!(self.now().to_rfc3339())));
         }
-        Ok(self.store.commit(&self.author, kind, payload, writes, self.clock)?)
+        let ev = self.store.commit(&self.author, kind, payload, writes, self.clock)?;
+        self.committed.push(ev.clone());
+        Ok(ev)
     }
 
     /// A run that is not over, or why not. A run not started yet starts with this action.
