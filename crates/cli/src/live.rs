@@ -9,9 +9,9 @@ use warroom_core::live::actions::TaskAction;
 use warroom_core::live::{self, Snapshot, parse_tz};
 use warroom_core::service::Recorded;
 use warroom_core::{Clock, FakeClock, Store};
-use warroom_model::Instant;
 use warroom_model::api::{Action, EditKind};
 use warroom_model::live::{Decision, Rag, RunKind, RunState, Severity, Status};
+use warroom_model::{Instant, RunId, TaskId};
 
 #[derive(Subcommand)]
 pub(crate) enum RunCmd {
@@ -29,7 +29,7 @@ pub(crate) enum RunCmd {
         tz: Option<String>,
         /// Plan with the actual durations of this rehearsal.
         #[arg(long, value_name = "RUN")]
-        durations_from: Option<String>,
+        durations_from: Option<RunId>,
     },
     /// The run went live: mark it completed.
     Finish,
@@ -192,7 +192,7 @@ pub(crate) struct Who {
     pub role: Option<String>,
     /// The run (default: the active one).
     #[arg(long, global = true)]
-    pub run: Option<String>,
+    pub run: Option<RunId>,
 }
 
 fn machine_tz() -> String {
@@ -227,7 +227,7 @@ pub(crate) fn run_action(cmd: RunCmd) -> Option<Action> {
     })
 }
 
-pub(crate) fn task_action(id: String, verb: TaskVerb, note: Option<String>, at: Option<String>) -> Result<Action> {
+pub(crate) fn task_action(id: TaskId, verb: TaskVerb, note: Option<String>, at: Option<String>) -> Result<Action> {
     let verb = match verb {
         TaskVerb::Start => TaskAction::Start,
         TaskVerb::Done => TaskAction::Done,
@@ -244,7 +244,7 @@ pub(crate) fn task_action(id: String, verb: TaskVerb, note: Option<String>, at: 
 }
 
 pub(crate) fn checkpoint_action(
-    id: String,
+    id: TaskId,
     verb: CheckpointVerb,
     reason: Option<String>,
     as_role: Option<String>,
@@ -378,7 +378,7 @@ pub(crate) fn render_status(st: &Status) -> String {
     let title = |t: &str| {
         st.tasks.iter().find(|x| x.id == t).map(|x| format!("{t}  {}  ({})", x.title, x.owner)).unwrap_or_default()
     };
-    let _ = writeln!(
+    putln!(
         o,
         "{} run {} · {} {} · now {}",
         if st.run.kind == RunKind::Live { "LIVE" } else { "REHEARSAL" },
@@ -388,7 +388,7 @@ pub(crate) fn render_status(st: &Status) -> String {
         hm(&st.now)
     );
     let phase = st.current_phase.as_ref().and_then(|p| st.phases.iter().find(|x| &x.id == p)).map(|p| p.name.clone());
-    let _ = writeln!(
+    putln!(
         o,
         "{} · phase: {} · forecast end {} ({})",
         st.run.state,
@@ -403,7 +403,7 @@ pub(crate) fn render_status(st: &Status) -> String {
         Rag::Red => "RED",
         Rag::Closed => "CLOSED (fix forward only)",
     };
-    let _ = writeln!(
+    putln!(
         o,
         "ROLLBACK {word} · decide by {} ({} min left) · backout now {} · worst case {} · deadline {}",
         r.decide_by.as_ref().map(hm).unwrap_or_default(),
@@ -413,7 +413,7 @@ pub(crate) fn render_status(st: &Status) -> String {
         r.deadline.as_ref().map(hm).unwrap_or_else(|| "—".into())
     );
     if let Some(d) = &r.decision {
-        let _ = writeln!(
+        putln!(
             o,
             "  decision: {d}{}",
             r.override_reason.as_ref().map(|x| format!(" (override: {x})")).unwrap_or_default()
@@ -421,7 +421,7 @@ pub(crate) fn render_status(st: &Status) -> String {
     }
     for (label, ids) in [("Due now", &st.due), ("Next", &st.next), ("Overdue", &st.overdue)] {
         if !ids.is_empty() {
-            let _ = writeln!(o, "{label}:");
+            putln!(o, "{label}:");
             for id in ids {
                 let t = st.tasks.iter().find(|x| &x.id == id);
                 let when = t
@@ -429,7 +429,7 @@ pub(crate) fn render_status(st: &Status) -> String {
                         format!("{}–{} ({})", hm(&t.forecast_start), hm(&t.forecast_finish), signed(t.variance_minutes))
                     })
                     .unwrap_or_default();
-                let _ = writeln!(o, "  {}  {when}", title(id));
+                putln!(o, "  {}  {when}", title(id));
             }
         }
     }
@@ -445,9 +445,9 @@ pub(crate) fn render_status(st: &Status) -> String {
             format!("{} {}{missing}", c.id, c.decision)
         })
         .collect();
-    let _ = writeln!(o, "Checkpoints: {}", cps.join(" · "));
+    putln!(o, "Checkpoints: {}", cps.join(" · "));
     for i in st.incidents.iter().filter(|i| i.open) {
-        let _ = writeln!(
+        putln!(
             o,
             "Incident {} {}: {} → {} ({})",
             i.id,
@@ -458,9 +458,9 @@ pub(crate) fn render_status(st: &Status) -> String {
         );
     }
     let ms: Vec<String> = st.metrics.iter().map(|m| format!("{} {}", m.name, m.state)).collect();
-    let _ = writeln!(o, "Metrics: {}", ms.join(" · "));
+    putln!(o, "Metrics: {}", ms.join(" · "));
     if let Some(c) = st.recent.last() {
-        let _ = writeln!(o, "Last change: {} by {} ({}) at {}", c.summary, c.by.name, c.by.role, hm(&c.by.at));
+        putln!(o, "Last change: {} by {} ({}) at {}", c.summary, c.by.name, c.by.role, hm(&c.by.at));
     }
     o
 }

@@ -6,6 +6,22 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Appends formatted text to a `String`. `write!` into a `String` can fail only when a
+/// `Display` impl does, and none of ours do; this says so once instead of at every line.
+macro_rules! put {
+    ($out:expr, $($arg:tt)*) => {
+        $out.push_str(&format!($($arg)*))
+    };
+}
+
+/// `put!`, then a line break.
+macro_rules! putln {
+    ($out:expr, $($arg:tt)*) => {{
+        $out.push_str(&format!($($arg)*));
+        $out.push('\n');
+    }};
+}
+
 mod live;
 mod notify;
 mod peer;
@@ -28,8 +44,8 @@ use warroom_core::service::{ME_NAME, ME_ROLE};
 use warroom_core::service::{Service, ServiceError};
 use warroom_core::{Store, SystemClock, demo, import_file};
 use warroom_model::Author;
-use warroom_model::Refusal;
 use warroom_model::api::{Action, Paper, ReportFormat, Request};
+use warroom_model::{Refusal, TaskId};
 
 /// Where `serve --peer` listens for the room's laptops unless told.
 const DEFAULT_PEER_BIND: std::net::SocketAddr =
@@ -95,7 +111,7 @@ enum Command {
     },
     /// Move a task: `warroom task 2.3 start|done|skip|fail|block|undo|comment`.
     Task {
-        id: String,
+        id: TaskId,
         #[arg(value_enum)]
         verb: live::TaskVerb,
         /// The reason (skip, fail, block) or a comment.
@@ -107,7 +123,7 @@ enum Command {
     },
     /// Sign a checkpoint, or decide it: `warroom checkpoint 2.5 sign|go|no-go|hold`.
     Checkpoint {
-        id: String,
+        id: TaskId,
         #[arg(value_enum)]
         verb: live::CheckpointVerb,
         #[arg(long)]

@@ -109,7 +109,7 @@ pub enum MetricState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Run {
-    pub id: String,
+    pub id: crate::RunId,
     pub kind: RunKind,
     /// The go-live day, `YYYY-MM-DD`.
     pub date: String,
@@ -117,7 +117,7 @@ pub struct Run {
     pub tz: String,
     pub state: RunState,
     /// Rehearsal whose actual durations become this run's planned ones.
-    pub durations_from: Option<String>,
+    pub durations_from: Option<crate::RunId>,
     pub created_at: Option<Instant>,
     pub ended_at: Option<Instant>,
 }
@@ -142,7 +142,7 @@ pub struct Comment {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct TaskLive {
-    pub id: String,
+    pub id: crate::TaskId,
     pub phase: String,
     pub title: String,
     pub owner: String,
@@ -189,7 +189,7 @@ pub struct SignOff {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CheckpointLive {
-    pub id: String,
+    pub id: crate::TaskId,
     pub title: String,
     pub decision: Decision,
     pub reason: Option<String>,
@@ -313,10 +313,10 @@ pub struct Status {
     pub run: Run,
     pub current_phase: Option<String>,
     /// Tasks in progress or due to start now.
-    pub due: Vec<String>,
+    pub due: Vec<crate::TaskId>,
     /// The next tasks to start.
-    pub next: Vec<String>,
-    pub overdue: Vec<String>,
+    pub next: Vec<crate::TaskId>,
+    pub overdue: Vec<crate::TaskId>,
     pub tasks: Vec<TaskLive>,
     pub phases: Vec<PhaseLive>,
     pub checkpoints: Vec<CheckpointLive>,

@@ -16,7 +16,7 @@ use warroom_model::live::{
     Change, ChecklistLive, CheckpointLive, Comment, Decision, IncidentLive, MetricLive, MetricState, PhaseLive, Rag,
     Reading, RollbackLive, RollbackStepLive, Run, Severity, SignOff, Stamp, Status, TaskLive, TaskStatus,
 };
-use warroom_model::{MatrixAction, Runbook};
+use warroom_model::{MatrixAction, Runbook, TaskId};
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
@@ -302,15 +302,15 @@ fn timeline(
 
 /// What to work on: the tasks due now, the next ones, the overdue ones and the current phase.
 struct Queue {
-    due: Vec<String>,
-    next: Vec<String>,
-    overdue: Vec<String>,
+    due: Vec<TaskId>,
+    next: Vec<TaskId>,
+    overdue: Vec<TaskId>,
     current_phase: Option<String>,
 }
 
 fn queue(tasks: &[TaskLive], starts: &[DateTime<Utc>], now: DateTime<Utc>, active: bool) -> Queue {
     let open: Vec<&TaskLive> = tasks.iter().filter(|t| !t.status.is_closed()).collect();
-    let due: Vec<String> = if active {
+    let due: Vec<TaskId> = if active {
         tasks
             .iter()
             .zip(starts)
@@ -320,10 +320,10 @@ fn queue(tasks: &[TaskLive], starts: &[DateTime<Utc>], now: DateTime<Utc>, activ
     } else {
         Vec::new()
     };
-    let due_set: HashSet<&str> = due.iter().map(String::as_str).collect();
-    let next: Vec<String> =
+    let due_set: HashSet<&str> = due.iter().map(TaskId::as_str).collect();
+    let next: Vec<TaskId> =
         open.iter().filter(|t| !due_set.contains(t.id.as_str())).take(3).map(|t| t.id.clone()).collect();
-    let overdue: Vec<String> = tasks.iter().filter(|t| t.overdue).map(|t| t.id.clone()).collect();
+    let overdue: Vec<TaskId> = tasks.iter().filter(|t| t.overdue).map(|t| t.id.clone()).collect();
     let current_phase = if active { open.first().map(|t| t.phase.clone()) } else { None };
     Queue { due, next, overdue, current_phase }
 }

@@ -14,7 +14,7 @@ const ROLES: [&str; 5] = ["Tech Lead", "DBA", "DevOps", "QA Lead", "Business Own
 struct Day {
     store: Store,
     clock: FakeClock,
-    run: String,
+    run: warroom_model::RunId,
 }
 
 fn local(h: u32, m: u32) -> DateTime<Utc> {
@@ -80,7 +80,7 @@ fn task<'a>(s: &'a Status, id: &str) -> &'a TaskLive {
 /// Snapshots a status with the random ids replaced.
 fn snapshot_text(day: &Day, s: &Status) -> String {
     let device = day.store.origin()[..8].to_owned();
-    serde_json::to_string_pretty(s).unwrap().replace(&day.run, "RUN").replace(&device, "DEVICE")
+    serde_json::to_string_pretty(s).unwrap().replace(day.run.as_str(), "RUN").replace(&device, "DEVICE")
 }
 
 #[test]
