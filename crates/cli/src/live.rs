@@ -4,9 +4,9 @@
 use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use clap::{Args, Subcommand, ValueEnum};
-use std::fmt::Write as _;
 use warroom_core::live::actions::TaskAction;
 use warroom_core::live::{self, Snapshot, parse_tz};
+use warroom_core::putln;
 use warroom_core::service::Recorded;
 use warroom_core::{Clock, FakeClock, Store};
 use warroom_model::api::{Action, EditKind};
@@ -204,7 +204,7 @@ pub(crate) fn run_list(store: &Store) -> Result<String> {
     let snap = Snapshot::load(store)?;
     let mut o = String::new();
     for r in snap.runs() {
-        writeln!(o, "{}  {}  {}  {}  {}", r.id, r.kind, r.date, r.tz, r.state)?;
+        putln!(o, "{}  {}  {}  {}  {}", r.id, r.kind, r.date, r.tz, r.state);
     }
     if o.is_empty() {
         o.push_str("no runs yet: `warroom run start --live|--rehearsal --date YYYY-MM-DD`\n");

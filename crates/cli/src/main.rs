@@ -6,22 +6,6 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Appends formatted text to a `String`. `write!` into a `String` can fail only when a
-/// `Display` impl does, and none of ours do; this says so once instead of at every line.
-macro_rules! put {
-    ($out:expr, $($arg:tt)*) => {
-        $out.push_str(&format!($($arg)*))
-    };
-}
-
-/// `put!`, then a line break.
-macro_rules! putln {
-    ($out:expr, $($arg:tt)*) => {{
-        $out.push_str(&format!($($arg)*));
-        $out.push('\n');
-    }};
-}
-
 mod live;
 mod notify;
 mod peer;

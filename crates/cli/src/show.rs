@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use unicode_width::UnicodeWidthStr;
+use warroom_core::{put, putln};
 use warroom_model::{Event, Runbook};
 
 /// `s` padded with spaces to `width` terminal columns.

@@ -5,6 +5,7 @@
 /// Appends formatted text to a `String`. `write!` into a `String` returns a `Result` that can
 /// only be an error when a `Display` impl fails, and none of ours do; this says so once instead
 /// of dropping that result at every line.
+#[macro_export]
 macro_rules! put {
     ($out:expr, $($arg:tt)*) => {
         $out.push_str(&format!($($arg)*))
@@ -12,6 +13,7 @@ macro_rules! put {
 }
 
 /// `put!`, then a line break.
+#[macro_export]
 macro_rules! putln {
     ($out:expr, $($arg:tt)*) => {{
         $out.push_str(&format!($($arg)*));
