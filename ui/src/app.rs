@@ -268,7 +268,7 @@ impl Ctx {
     /// Records an action in the current run; shows what happened or why not.
     pub(crate) fn act(self, action: Action) {
         let run = self.status.get_untracked().map(|s| s.run.id);
-        let req = Request { run, by: None, action };
+        let req = Request { at: None, run, by: None, action };
         let started = now_ms();
         spawn_local(async move {
             match api::act(&req).await {

@@ -10,7 +10,7 @@ use warroom_core::putln;
 use warroom_core::service::Recorded;
 use warroom_core::{Clock, FakeClock, Store};
 use warroom_model::api::{Action, EditKind};
-use warroom_model::live::{Decision, Rag, RunKind, RunState, Severity, Status};
+use warroom_model::live::{Decision, Mode, Rag, RollbackDecision, RunKind, RunState, Severity, Status};
 use warroom_model::{Instant, RunId, TaskId};
 
 #[derive(Subcommand)]
@@ -193,6 +193,11 @@ pub(crate) struct Who {
     /// The run (default: the active one).
     #[arg(long, global = true)]
     pub run: Option<RunId>,
+    /// When it happened, to record it later (back-fill): HH:MM on the run's timeline (the first
+    /// such time from the window's start, so 01:10 in a 23:30–03:00 window is the next day), or
+    /// YYYY-MM-DDTHH:MM in the run's zone, or an RFC 3339 instant.
+    #[arg(long, global = true, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 fn machine_tz() -> String {
@@ -227,7 +232,7 @@ pub(crate) fn run_action(cmd: RunCmd) -> Option<Action> {
     })
 }
 
-pub(crate) fn task_action(id: TaskId, verb: TaskVerb, note: Option<String>, at: Option<String>) -> Result<Action> {
+pub(crate) fn task_action(id: TaskId, verb: TaskVerb, note: Option<String>) -> Result<Action> {
     let verb = match verb {
         TaskVerb::Start => TaskAction::Start,
         TaskVerb::Done => TaskAction::Done,
@@ -240,7 +245,7 @@ pub(crate) fn task_action(id: TaskId, verb: TaskVerb, note: Option<String>, at: 
             return Ok(Action::Comment { task: id, text });
         }
     };
-    Ok(Action::Task { task: id, verb, note, at })
+    Ok(Action::Task { task: id, verb, note, at: None })
 }
 
 pub(crate) fn checkpoint_action(
@@ -387,6 +392,48 @@ pub(crate) fn render_status(st: &Status) -> String {
         st.run.tz,
         hm(&st.now)
     );
+    let r = &st.rollback;
+    let decided = || {
+        let by = r.decided_by.as_ref().map(|b| format!("{} ({}) at {}", b.name, b.role, hm(&b.at))).unwrap_or_default();
+        let reason = r.reason.as_deref().map(|x| format!(": {x}")).unwrap_or_default();
+        format!("decided by {by}{reason}")
+    };
+    match st.mode {
+        Mode::Ended => {
+            let ended = st.run.ended_at.as_ref().map(|t| format!(" at {}", hm(t))).unwrap_or_default();
+            putln!(o, "The run is over: {}{ended}.", st.run.state);
+            if let Some(d) = r.decision {
+                putln!(o, "  {d} {}", decided());
+            }
+            rollback_steps(&mut o, st, &hm);
+            return o;
+        }
+        Mode::RollingBack => {
+            putln!(o, "ROLLING BACK · {}", decided());
+            let end = r.forecast_end.as_ref().map(&hm).unwrap_or_default();
+            let limit = r.restore_by.as_ref().map(&hm).unwrap_or_else(|| "—".into());
+            let spare = match r.margin_minutes {
+                Some(m) if m >= 0 => format!("{m} min to spare"),
+                Some(m) => format!("{} min past the window", -m),
+                None => "no window end".into(),
+            };
+            putln!(o, "Rollback {} · forecast end {end} · window ends {limit} ({spare})", rag_word(r.state));
+            rollback_steps(&mut o, st, &hm);
+            open_incidents(&mut o, st);
+            last_change(&mut o, st, &hm);
+            return o;
+        }
+        Mode::FixingForward => {
+            putln!(o, "FIXING FORWARD · {}", decided());
+            let open: Vec<String> =
+                st.incidents.iter().filter(|i| i.open).map(|i| format!("{} {}", i.id, i.title)).collect();
+            putln!(o, "  fixing: {}", if open.is_empty() { "no incident open".to_owned() } else { open.join(" · ") });
+            if let Some(c) = st.checkpoints.iter().find(|c| c.decision == Decision::Pending) {
+                putln!(o, "  next check: {} at {}", title(&c.id), hm(&c.forecast));
+            }
+        }
+        Mode::GoLive => {}
+    }
     let phase = st.current_phase.as_ref().and_then(|p| st.phases.iter().find(|x| &x.id == p)).map(|p| p.name.clone());
     putln!(
         o,
@@ -396,13 +443,7 @@ pub(crate) fn render_status(st: &Status) -> String {
         hm(&st.forecast_end),
         signed(st.variance_minutes)
     );
-    let r = &st.rollback;
-    let word = match r.state {
-        Rag::Green => "GREEN",
-        Rag::Amber => "AMBER",
-        Rag::Red => "RED",
-        Rag::Closed => "CLOSED (fix forward only)",
-    };
+    let word = rag_word(r.state);
     putln!(
         o,
         "ROLLBACK {word} · decide by {} ({} min left) · backout now {} · worst case {} · deadline {}",
@@ -446,6 +487,46 @@ pub(crate) fn render_status(st: &Status) -> String {
         })
         .collect();
     putln!(o, "Checkpoints: {}", cps.join(" · "));
+    open_incidents(&mut o, st);
+    let ms: Vec<String> = st.metrics.iter().map(|m| format!("{} {}", m.name, m.state)).collect();
+    putln!(o, "Metrics: {}", ms.join(" · "));
+    last_change(&mut o, st, &hm);
+    o
+}
+
+fn rag_word(state: Rag) -> &'static str {
+    match state {
+        Rag::Green => "GREEN",
+        Rag::Amber => "AMBER",
+        Rag::Red => "RED",
+        Rag::Closed => "CLOSED (fix forward only)",
+    }
+}
+
+/// The rollback's steps, once it was decided: done (who, when), the current one, the rest.
+fn rollback_steps(o: &mut String, st: &Status, hm: &dyn Fn(&Instant) -> String) {
+    if st.rollback.decision != Some(RollbackDecision::Rollback) {
+        return;
+    }
+    putln!(o, "Rollback steps:");
+    for s in &st.rollback.steps {
+        let (mark, when) = match (&s.done_by, s.current) {
+            (Some(by), _) if s.done => ("✓", format!("done {} by {} ({})", hm(&by.at), by.name, by.role)),
+            (_, true) => ("→", format!("now, until {}", s.forecast_end.as_ref().map(hm).unwrap_or_default())),
+            _ => (
+                " ",
+                format!(
+                    "{}–{}",
+                    s.forecast_start.as_ref().map(hm).unwrap_or_default(),
+                    s.forecast_end.as_ref().map(hm).unwrap_or_default()
+                ),
+            ),
+        };
+        putln!(o, "  {mark} {}. {} ({} min) · {when}", s.id, s.title, s.minutes);
+    }
+}
+
+fn open_incidents(o: &mut String, st: &Status) {
     for i in st.incidents.iter().filter(|i| i.open) {
         putln!(
             o,
@@ -457,10 +538,10 @@ pub(crate) fn render_status(st: &Status) -> String {
             i.approvers.join(" + ")
         );
     }
-    let ms: Vec<String> = st.metrics.iter().map(|m| format!("{} {}", m.name, m.state)).collect();
-    putln!(o, "Metrics: {}", ms.join(" · "));
+}
+
+fn last_change(o: &mut String, st: &Status, hm: &dyn Fn(&Instant) -> String) {
     if let Some(c) = st.recent.last() {
         putln!(o, "Last change: {} by {} ({}) at {}", c.summary, c.by.name, c.by.role, hm(&c.by.at));
     }
-    o
 }

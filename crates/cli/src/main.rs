@@ -101,9 +101,6 @@ enum Command {
         /// The reason (skip, fail, block) or a comment.
         #[arg(long)]
         note: Option<String>,
-        /// Back-fill the time it happened, HH:MM (recorded as back-filled).
-        #[arg(long, value_name = "HH:MM")]
-        at: Option<String>,
     },
     /// Sign a checkpoint, or decide it: `warroom checkpoint 2.5 sign|go|no-go|hold`.
     Checkpoint {
@@ -431,7 +428,7 @@ fn run(cli: Cli) -> Result<()> {
             let who = &cli.who;
             let action = match cmd {
                 Command::Run { cmd } => live::run_action(cmd).map_or_else(unreachable_command, Ok)?,
-                Command::Task { id, verb, note, at } => live::task_action(id, verb, note, at)?,
+                Command::Task { id, verb, note } => live::task_action(id, verb, note)?,
                 Command::Checkpoint { id, verb, reason, as_role } => live::checkpoint_action(id, verb, reason, as_role),
                 Command::Rollback { cmd } => live::rollback_action(cmd),
                 Command::Incident { cmd } => live::incident_action(cmd),
@@ -448,7 +445,12 @@ fn run(cli: Cli) -> Result<()> {
             let by = actor(&store, who)?;
             // The same path the desktop app and the browser take.
             let mut svc = Service::new(store, Arc::new(SystemClock))?;
-            let done = svc.perform(&Request { run: who.run.clone(), by: Some(by), action: action.clone() })?;
+            let done = svc.perform(&Request {
+                at: who.at.clone(),
+                run: who.run.clone(),
+                by: Some(by),
+                action: action.clone(),
+            })?;
             out.write_all(live::said(&action, &done).as_bytes())?;
         }
     }

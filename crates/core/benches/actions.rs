@@ -24,7 +24,7 @@ fn author() -> Author {
 }
 
 fn req(action: Action) -> Request {
-    Request { run: None, by: Some(author()), action }
+    Request { at: None, run: None, by: Some(author()), action }
 }
 
 /// A service over `store` holding a synthetic runbook of `tasks` tasks and a started live run

@@ -59,12 +59,15 @@ impl Record {
 
     /// How the run ended, in words.
     pub fn outcome(&self) -> &'static str {
-        match (self.status.run.state, self.status.rollback.decision.as_deref()) {
-            (RunState::RolledBack, _) | (_, Some("rollback")) => "rolled back",
-            (RunState::Completed, Some("fix_forward")) => "went live (fixed forward)",
+        use warroom_model::live::RollbackDecision as D;
+        match (self.status.run.state, self.status.rollback.decision) {
+            (RunState::RolledBack, _) => "rolled back",
+            (RunState::Active | RunState::NotStarted, Some(D::Rollback)) => "rolling back",
+            (_, Some(D::Rollback)) => "rolled back",
+            (RunState::Completed, Some(D::FixForward)) => "went live (fixed forward)",
             (RunState::Completed, _) => "went live",
             (RunState::Abandoned, _) => "abandoned",
-            (_, Some("fix_forward")) => "in progress (fixing forward)",
+            (_, Some(D::FixForward)) => "in progress (fixing forward)",
             _ => "in progress",
         }
     }

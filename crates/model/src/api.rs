@@ -211,6 +211,23 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// Whether it may be recorded as having happened earlier (`Request::at`): what happens during
+    /// a run may; starting or ending the run and editing the runbook happen when they are entered.
+    pub fn can_be_backfilled(&self) -> bool {
+        !matches!(
+            self,
+            Self::RunStart { .. }
+                | Self::RunEnd { .. }
+                | Self::EditSet { .. }
+                | Self::EditAdd { .. }
+                | Self::EditAddTask { .. }
+                | Self::EditDelete { .. }
+                | Self::EditMove { .. }
+        )
+    }
+}
+
 /// What part of the runbook an edit is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
@@ -269,6 +286,11 @@ pub struct Request {
     /// Who acts; default: the person set on this laptop.
     #[serde(default)]
     pub by: Option<crate::event::Author>,
+    /// When it happened, if earlier than now (back-filling): an instant (RFC 3339, or
+    /// `YYYY-MM-DDTHH:MM` in the run's zone), or `HH:MM` on the run's timeline, meaning the first
+    /// such time at or after the window's start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
     #[serde(flatten)]
     pub action: Action,
 }

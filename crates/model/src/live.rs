@@ -129,7 +129,40 @@ pub struct Stamp {
     pub name: String,
     pub role: String,
     pub device: String,
+    /// When it happened (for a back-filled record, the time it was said to have happened).
     pub at: Instant,
+    /// A back-filled record: when it was entered, which is later than `at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entered_at: Option<Instant>,
+    /// A back-filled record entered by someone else than who did it: the person who typed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<String>,
+}
+
+/// What a run is doing: the go-live, a rollback decided and under way, a fix forward decided,
+/// or nothing any more (the run ended).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The go-live runs to its plan.
+    #[default]
+    GoLive,
+    /// A rollback was decided: its steps are the plan now, the window's end the limit.
+    RollingBack,
+    /// Fix forward was decided: the go-live goes on while the open incidents are fixed.
+    FixingForward,
+    /// The run is over (completed, rolled back or abandoned).
+    Ended,
+}
+
+/// What was decided when the rollback procedure was opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RollbackDecision {
+    /// Undo the go-live with the rollback steps.
+    Rollback,
+    /// Keep the go-live and fix what went wrong.
+    FixForward,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -210,6 +243,12 @@ pub struct RollbackStepLive {
     pub estimated: bool,
     pub done: bool,
     pub done_by: Option<Stamp>,
+    /// Once a rollback is decided: when the step is forecast to start and finish (done steps:
+    /// when they did), in order from the decision.
+    pub forecast_start: Option<Instant>,
+    pub forecast_end: Option<Instant>,
+    /// The step to work on now: the first one not done.
+    pub current: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -234,9 +273,19 @@ pub struct RollbackLive {
     pub rollback_minutes: u32,
     /// Minutes left until the point of no return (negative once past).
     pub slack_minutes: i64,
-    /// `rollback`, `fix_forward`, or none yet.
-    pub decision: Option<String>,
+    /// Rollback or fix forward, or none yet.
+    pub decision: Option<RollbackDecision>,
     pub decided_by: Option<Stamp>,
+    /// Why it was decided.
+    pub reason: Option<String>,
+    /// The incident the decision followed, if it named one.
+    pub incident: Option<String>,
+    /// Minutes from the decision to the deadline (negative: decided after it).
+    pub decided_before_deadline_minutes: Option<i64>,
+    /// Rolling back: when the last step is forecast to finish, and the minutes it leaves before
+    /// the window's end (`restore_by`; negative: the rollback overruns the window).
+    pub forecast_end: Option<Instant>,
+    pub margin_minutes: Option<i64>,
     pub override_reason: Option<String>,
     pub triggers_checked: Vec<String>,
     pub steps: Vec<RollbackStepLive>,
@@ -311,6 +360,8 @@ pub struct Status {
     pub schema: String,
     pub now: Instant,
     pub run: Run,
+    /// Going live, rolling back, fixing forward, or ended: what the screens lead with.
+    pub mode: Mode,
     pub current_phase: Option<String>,
     /// Tasks in progress or due to start now.
     pub due: Vec<crate::TaskId>,
@@ -324,7 +375,8 @@ pub struct Status {
     pub incidents: Vec<IncidentLive>,
     pub metrics: Vec<MetricLive>,
     pub checklist: Vec<ChecklistLive>,
-    /// Forecast end of the last task, and its variance against plan.
+    /// Forecast end of the last task, and its variance against plan. Rolling back: the
+    /// rollback's forecast end, and its variance against the window's end.
     pub forecast_end: Instant,
     pub variance_minutes: i64,
     pub hypercare_end: Option<Instant>,
@@ -343,6 +395,8 @@ macro_rules! words {
 }
 
 words!(RunKind { Rehearsal => "rehearsal", Live => "live" });
+words!(Mode { GoLive => "going live", RollingBack => "ROLLING BACK", FixingForward => "FIXING FORWARD", Ended => "ended" });
+words!(RollbackDecision { Rollback => "rollback", FixForward => "fix forward" });
 words!(RunState {
     NotStarted => "not started",
     Active => "active",

@@ -13,8 +13,9 @@ use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use warroom_model::Instant;
 use warroom_model::live::{
-    Change, ChecklistLive, CheckpointLive, Comment, Decision, IncidentLive, MetricLive, MetricState, PhaseLive, Rag,
-    Reading, RollbackLive, RollbackStepLive, Run, Severity, SignOff, Stamp, Status, TaskLive, TaskStatus,
+    Change, ChecklistLive, CheckpointLive, Comment, Decision, IncidentLive, MetricLive, MetricState, Mode, PhaseLive,
+    Rag, Reading, RollbackDecision, RollbackLive, RollbackStepLive, Run, Severity, SignOff, Stamp, Status, TaskLive,
+    TaskStatus,
 };
 use warroom_model::{MatrixAction, Runbook, TaskId};
 
@@ -29,8 +30,10 @@ struct CheckpointRecord {
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 struct RollbackRecord {
-    decision: Option<String>,
+    decision: Option<RollbackDecision>,
     decided_by: Option<Stamp>,
+    reason: Option<String>,
+    incident: Option<String>,
     override_reason: Option<String>,
     opened: bool,
     opened_by: Option<Stamp>,
@@ -87,10 +90,36 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
     let hypercare_end = hypercare_end_at(rb, tz, date, &formatter);
     let recent = recent_changes(snap, &formatter);
 
+    let mode = if over {
+        Mode::Ended
+    } else {
+        match rollback.decision {
+            Some(RollbackDecision::Rollback) => Mode::RollingBack,
+            Some(RollbackDecision::FixForward) => Mode::FixingForward,
+            None => Mode::GoLive,
+        }
+    };
+    let (mut tasks, mut due, mut next, mut overdue, mut current_phase) = (tasks, due, next, overdue, current_phase);
+    let (mut forecast_end, mut variance_minutes) = (forecast_end, minutes(forecast_end - planned_end));
+    if mode == Mode::RollingBack {
+        // The go-live's tasks no longer fall due: the rollback's steps are the plan now, and
+        // its end against the window's end is the forecast.
+        due.clear();
+        next.clear();
+        overdue.clear();
+        current_phase = None;
+        tasks.iter_mut().for_each(|t| t.overdue = false);
+        if let Some(end) = rollback.forecast_end {
+            forecast_end = end.to_utc();
+            variance_minutes = rollback.margin_minutes.map_or(0, |m| -m);
+        }
+    }
+
     let mut st = Status {
         schema: STATUS_SCHEMA.into(),
         now: fmt(now),
         run: run.clone(),
+        mode,
         current_phase,
         due,
         next,
@@ -103,7 +132,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         metrics,
         checklist,
         forecast_end: fmt(forecast_end),
-        variance_minutes: minutes(forecast_end - planned_end),
+        variance_minutes,
         hypercare_end,
         recent,
     };
@@ -114,10 +143,13 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
 /// Who-did-what stamps are stored in UTC; every moment the picture shows is in the run's zone,
 /// with the offset of that moment (a night across a daylight-saving change reads right).
 fn in_the_runs_zone(st: &mut Status, f: &schedule::Formatter) {
-    let at = |s: &mut Stamp| s.at = f.format(s.at.to_utc());
+    let at = |s: &mut Stamp| {
+        s.at = f.format(s.at.to_utc());
+        s.entered_at = s.entered_at.map(|e| f.format(e.to_utc()));
+    };
     let opt = |s: &mut Option<Stamp>| {
         if let Some(s) = s {
-            s.at = f.format(s.at.to_utc());
+            at(s);
         }
     };
     for t in &mut st.tasks {
@@ -388,7 +420,8 @@ fn rollback_live(
     let total: u32 = durations.iter().map(|(m, _)| m).sum();
     let total_d = Duration::minutes(i64::from(total));
     let rec: RollbackRecord = snap.record(entity::ROLLBACK, &run.id);
-    let steps: Vec<RollbackStepLive> = rb
+    let rolling_back = rec.decision == Some(RollbackDecision::Rollback) && !run.state.is_over();
+    let mut steps: Vec<RollbackStepLive> = rb
         .rollback
         .steps
         .iter()
@@ -402,15 +435,24 @@ fn rollback_live(
                 estimated: *estimated,
                 done: sr.done,
                 done_by: sr.done_by,
+                forecast_start: None,
+                forecast_end: None,
+                current: false,
             }
         })
         .collect();
-    let remaining: u32 = if rec.decision.as_deref() == Some("rollback") {
+    let decided_at = rec.decided_by.as_ref().map(|s| s.at.to_utc());
+    let rollback_end = match decided_at.filter(|_| rec.decision == Some(RollbackDecision::Rollback)) {
+        Some(from) => Some(forecast_steps(&mut steps, from, now, rolling_back, &formatter)),
+        None => None,
+    };
+    let margin = rollback_end.zip(restore_by_of(window_end, deadline, total_d)).map(|(e, r)| minutes(r - e));
+    let remaining: u32 = if rec.decision == Some(RollbackDecision::Rollback) {
         steps.iter().filter(|s| !s.done).map(|s| s.minutes).sum()
     } else {
         total
     };
-    let restore_by = window_end.or(deadline.map(|d| d + total_d));
+    let restore_by = restore_by_of(window_end, deadline, total_d);
     let decide_by = match (deadline, restore_by) {
         (Some(d), Some(r)) => Some(d.min(r - total_d)),
         (None, Some(r)) => Some(r - total_d),
@@ -432,7 +474,15 @@ fn rollback_live(
     let slack = decide_by.map_or(0, |d| minutes(d - now));
     let fix_forward_only = deadline.is_some_and(|d| now > d);
     let late = decide_by.is_some_and(|d| implementation_end > d);
-    let state = if run.state.is_over() || (fix_forward_only && rec.override_reason.is_none()) {
+    let state = if rolling_back {
+        // Rolling back, the gauge follows the rollback's end against the window's, whatever
+        // the deadline said before the decision.
+        match margin {
+            Some(m) if m < 0 => Rag::Red,
+            Some(m) if m < ROLLBACK_AMBER_WITHIN_MINUTES => Rag::Amber,
+            _ => Rag::Green,
+        }
+    } else if run.state.is_over() || (fix_forward_only && rec.override_reason.is_none()) {
         Rag::Closed
     } else if restore_by.is_some_and(|r| backout_now > r) || (late && slack <= RED_WITHIN_MINUTES) {
         Rag::Red
@@ -461,7 +511,12 @@ fn rollback_live(
         rollback_minutes: total,
         slack_minutes: slack,
         decision: rec.decision,
+        decided_before_deadline_minutes: deadline.zip(decided_at).map(|(d, at)| minutes(d - at)),
         decided_by: rec.decided_by,
+        reason: rec.reason,
+        incident: rec.incident,
+        forecast_end: rollback_end.map(fmt),
+        margin_minutes: margin,
         override_reason: rec.override_reason,
         opened: rec.opened,
         opened_by: rec.opened_by,
@@ -563,6 +618,52 @@ fn hypercare_end_at(rb: &Runbook, tz: Tz, date: NaiveDate, formatter: &schedule:
     }
 }
 
+/// When the system must be restored by: the window's end, else the deadline plus the rollback.
+fn restore_by_of(
+    window_end: Option<DateTime<Utc>>,
+    deadline: Option<DateTime<Utc>>,
+    total: Duration,
+) -> Option<DateTime<Utc>> {
+    window_end.or(deadline.map(|d| d + total))
+}
+
+/// A rollback this close to the window's end turns the gauge amber.
+const ROLLBACK_AMBER_WITHIN_MINUTES: i64 = 15;
+
+/// The rollback's steps in order from the decision at `from`: done steps when they were done,
+/// the first one not done (the current one, while `live`) until at least `now`, the rest after
+/// it. Returns when the last one is forecast to finish.
+fn forecast_steps(
+    steps: &mut [RollbackStepLive],
+    from: DateTime<Utc>,
+    now: DateTime<Utc>,
+    live: bool,
+    formatter: &schedule::Formatter,
+) -> DateTime<Utc> {
+    let mut at = from;
+    let mut current_found = false;
+    for s in steps.iter_mut() {
+        let start = at;
+        let end = match (&s.done_by, s.done) {
+            (Some(by), true) => by.at.to_utc().max(start),
+            _ => {
+                let planned = start + Duration::minutes(i64::from(s.minutes));
+                if !current_found {
+                    current_found = true;
+                    s.current = live;
+                    if live { planned.max(now) } else { planned }
+                } else {
+                    planned
+                }
+            }
+        };
+        s.forecast_start = Some(formatter.format(start));
+        s.forecast_end = Some(formatter.format(end));
+        at = end;
+    }
+    at
+}
+
 /// The latest events, as changes with who made them and when.
 fn recent_changes(snap: &Snapshot, formatter: &schedule::Formatter) -> Vec<Change> {
     let fmt = |t: DateTime<Utc>| formatter.format(t);
@@ -576,6 +677,8 @@ fn recent_changes(snap: &Snapshot, formatter: &schedule::Formatter) -> Vec<Chang
                 role: e.author.role.clone(),
                 device: e.origin.get(..8).unwrap_or(&e.origin).to_owned(),
                 at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map(fmt).unwrap_or_default(),
+                entered_at: None,
+                entered_by: None,
             },
         })
         .collect()

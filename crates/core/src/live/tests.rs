@@ -168,7 +168,7 @@ fn the_seed_day_with_phase_2_forty_minutes_late() {
     assert!(e.to_string().contains("fix forward only"), "{e}");
     d.act("Tech Lead").rollback_override(Some(&run), "data corruption found in Sales").unwrap();
     let s = d.status();
-    assert_eq!(s.rollback.decision.as_deref(), Some("rollback"));
+    assert_eq!(s.rollback.decision, Some(warroom_model::live::RollbackDecision::Rollback));
     assert_eq!(s.rollback.override_reason.as_deref(), Some("data corruption found in Sales"));
     assert_ne!(s.rollback.state, Rag::Closed, "an override reopens the rollback");
 }
@@ -185,7 +185,7 @@ fn a_rollback_before_the_deadline_needs_the_matrix_approvers() {
     d.act("DBA").rollback_approve(Some(&run)).unwrap();
     d.act("Tech Lead").rollback_decide(Some(&run), true, "core flow broken", None).unwrap();
     let s = d.status();
-    assert_eq!(s.rollback.decision.as_deref(), Some("rollback"));
+    assert_eq!(s.rollback.decision, Some(warroom_model::live::RollbackDecision::Rollback));
     // Rolling back: backout-now counts only the steps left.
     assert_eq!(s.rollback.backout_now, "2026-01-31T10:00:00+07:00");
     let steps: Vec<String> = s.rollback.steps.iter().map(|s| s.id.clone()).collect();

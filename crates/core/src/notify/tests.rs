@@ -91,7 +91,7 @@ impl Sim {
     fn minute(&mut self, h: u32, m: u32) -> Vec<Notice> {
         self.clock.set(local(h, m));
         for (role, action) in script(h, m) {
-            self.svc.act(&Request { run: None, by: Some(by(role)), action }).unwrap();
+            self.svc.act(&Request { at: None, run: None, by: Some(by(role)), action }).unwrap();
         }
         self.svc.notify_tick().unwrap().0
     }
@@ -107,7 +107,7 @@ fn day(sim: &mut Sim, from: (u32, u32), to: (u32, u32), asleep: Option<((u32, u3
             // The script still happens on the other laptops.
             sim.clock.set(local(h, m));
             for (role, action) in script(h, m) {
-                sim.svc.act(&Request { run: None, by: Some(by(role)), action }).unwrap();
+                sim.svc.act(&Request { at: None, run: None, by: Some(by(role)), action }).unwrap();
             }
         } else {
             out.extend(sim.minute(h, m));
@@ -269,7 +269,12 @@ fn nothing_before_a_run_and_nothing_after_it() {
     assert!(sim.svc.notify_tick().unwrap().0.is_empty());
     day(&mut sim, (5, 50), (6, 0), None);
     sim.svc
-        .act(&Request { run: None, by: Some(by("Tech Lead")), action: Action::RunEnd { state: RunState::Abandoned } })
+        .act(&Request {
+            at: None,
+            run: None,
+            by: Some(by("Tech Lead")),
+            action: Action::RunEnd { state: RunState::Abandoned },
+        })
         .unwrap();
     assert!(sim.svc.notify_moments(None, None).unwrap().is_empty());
     for minute in 1..120 {

@@ -178,7 +178,7 @@ fn run_ops(ops: &[Op]) {
         tz: "Asia/Ho_Chi_Minh".into(),
         durations_from: None,
     };
-    a.act(&Request { run: None, by: by("Lan"), action: start }).unwrap();
+    a.act(&Request { at: None, run: None, by: by("Lan"), action: start }).unwrap();
     assert_held(&a, "the run's start");
     let mut b = Service::new(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
     for (n, op) in ops.iter().enumerate() {
@@ -194,6 +194,7 @@ fn run_ops(ops: &[Op]) {
                     .and_then(|st| st.incidents.iter().find(|i| i.open).map(|i| i.id.clone()));
                 if let Some(id) = open {
                     let _resolved_or_refused = a.perform(&Request {
+                        at: None,
                         run: None,
                         by: by("Lan"),
                         action: Action::IncidentResolve { id, note: "fixed".into() },
@@ -209,14 +210,14 @@ fn run_ops(ops: &[Op]) {
                 assert_held(&b, &format!("{what}, on the other laptop"));
                 let rb = b.cache.as_ref().map(|h| h.snap.runbook.clone()).unwrap_or_default();
                 if let Some(action) = action(&rb, op) {
-                    let _done_or_refused = b.perform(&Request { run: None, by: by("Huy"), action });
+                    let _done_or_refused = b.perform(&Request { at: None, run: None, by: by("Huy"), action });
                 }
                 push(&b, &mut a);
             }
             op => {
                 let rb = before.clone().unwrap_or_default();
                 if let Some(action) = action(&rb, op) {
-                    let _done_or_refused = a.perform(&Request { run: None, by: by("Lan"), action });
+                    let _done_or_refused = a.perform(&Request { at: None, run: None, by: by("Lan"), action });
                 }
             }
         }
@@ -276,7 +277,7 @@ fn another_process_moves_the_runbooks_version_only_when_it_edits_the_runbook() {
     let mut cli = Store::open(&path).unwrap();
     let mut act = |action: Action| {
         let mut a = Actions::new(&mut cli, Author { name: "Huy".into(), role: "DBA".into() }, clock.as_ref());
-        perform(&mut a, None, &action).unwrap();
+        perform(&mut a, None, None, None, &action).unwrap();
     };
     act(Action::RunStart { kind: RunKind::Live, date: "2026-01-31".into(), tz: "UTC".into(), durations_from: None });
     let before = svc.changes();

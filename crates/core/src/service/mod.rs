@@ -248,6 +248,8 @@ impl Service {
         // The rules are checked against the state held; without one the actions read it (and
         // say why they cannot).
         let held = self.snapshot().is_ok();
+        let typist = author_of(&self.store)?.name;
+        let entered_by = (req.at.is_some() && typist != author.name).then_some(typist);
         let before = self.store.generation();
         let (done, events) = {
             let Self { store, cache, .. } = self;
@@ -255,7 +257,7 @@ impl Service {
             if let Some(h) = cache.as_ref().filter(|_| held) {
                 a = a.with_snapshot(&h.snap);
             }
-            let done = perform(&mut a, req.run.as_deref(), &req.action);
+            let done = perform(&mut a, req.run.as_deref(), req.at.as_deref(), entered_by, &req.action);
             (done, a.into_committed())
         };
         if !events.is_empty() {
@@ -356,7 +358,7 @@ mod tests {
     }
 
     fn req(action: Action) -> Request {
-        Request { run: None, by: Some(Author { name: "Lan".into(), role: "Tech Lead".into() }), action }
+        Request { at: None, run: None, by: Some(Author { name: "Lan".into(), role: "Tech Lead".into() }), action }
     }
 
     /// Starts a run on the seed's day.
@@ -432,7 +434,7 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::Invalid);
         assert!(err.message.contains("sign"), "{}", err.message);
         assert_eq!(svc.store().event_count().unwrap(), before);
-        let anonymous = Request { run: None, by: None, action: Action::RollbackApprove };
+        let anonymous = Request { at: None, run: None, by: None, action: Action::RollbackApprove };
         assert_eq!(svc.act(&anonymous).unwrap_err().to_api().refusal, Some(Refusal::WhoAreYou));
     }
 

@@ -2,8 +2,7 @@
 //! times) and task comments.
 
 use super::{Actions, Result, TASK_FIELDS, TaskAction, refused};
-use crate::live::{LiveError, entity, key, parse_date, parse_tz, schedule};
-use chrono::{DateTime, Duration, Utc};
+use crate::live::{LiveError, entity, key, parse_date, parse_tz};
 use serde_json::{Value, json};
 use warroom_model::Instant;
 use warroom_model::Refusal;
@@ -74,22 +73,6 @@ impl Actions<'_> {
         )
     }
 
-    /// The instant of a back-filled `HH:MM`: that wall-clock time within 12 hours of the task's
-    /// planned start (so a run across midnight, or recorded days later, lands right); never
-    /// after now.
-    fn backfill(&self, run: &Run, hhmm: &str, planned: DateTime<Utc>) -> Result<DateTime<Utc>> {
-        let t =
-            crate::import::times::parse_time(hhmm).map_err(|_| refused(Refusal::BadTime { text: hhmm.to_owned() }))?;
-        let tz = parse_tz(&run.tz)?;
-        let date = parse_date(&run.date)?;
-        let now = self.now();
-        (-1..=3)
-            .map(|d| schedule::instant(tz, date + Duration::days(d), t.minutes()))
-            .filter(|at| *at <= now && (*at - planned).num_hours().abs() < 12)
-            .min_by_key(|at| (*at - planned).num_seconds().abs())
-            .ok_or_else(|| refused(Refusal::InTheFuture { text: hhmm.to_owned() }))
-    }
-
     /// Moves a task through its lifecycle. `note` is the reason for skip, fail and block.
     pub fn task(
         &mut self,
@@ -111,12 +94,12 @@ impl Actions<'_> {
             return self.undo(&r, &k, task_id);
         }
         let rec = snap.task_record(&r.id, task_id);
-        let backfilled = at.is_some();
-        let planned = schedule::instant(parse_tz(&r.tz)?, parse_date(&r.date)?, task.minutes());
-        let when = match at {
-            Some(hhmm) => self.backfill(&r, hhmm, planned)?,
-            None => self.now(),
-        };
+        if let Some(text) = at {
+            let when = self.backfilled_at(Some(&r.id), text)?;
+            self.happened_at(when, None);
+        }
+        let backfilled = self.backfilling();
+        let when = self.now();
         let reason = note.map(str::trim).filter(|n| !n.is_empty());
         use TaskStatus as S;
         let (to, needs_reason) = match action {
