@@ -12,11 +12,11 @@ use chrono_tz::Tz;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use warroom_model::Instant;
+use warroom_model::Runbook;
 use warroom_model::live::{
     Change, ChecklistLive, CheckpointLive, Comment, Decision, IncidentLive, MetricLive, MetricState, PhaseLive, Rag,
     Reading, RollbackLive, RollbackStepLive, Run, Severity, SignOff, Stamp, Status, TaskLive, TaskStatus,
 };
-use warroom_model::{MatrixAction, Runbook};
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
@@ -30,6 +30,7 @@ struct CheckpointRecord {
 #[serde(default)]
 struct RollbackRecord {
     decision: Option<String>,
+    reason: Option<String>,
     decided_by: Option<Stamp>,
     override_reason: Option<String>,
     opened: bool,
@@ -76,6 +77,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
 
     let Timeline { tasks, starts, finish, phases } = timeline(snap, run, now, &plan, &formatter);
     let Queue { due, next, overdue, current_phase } = queue(&tasks, &starts, now, !over);
+    let stopped = super::matrix::stopped(&tasks, &rb.rollback.matrix);
     let checkpoints = checkpoints_live(snap, run, &finish, &formatter);
     let rollback = rollback_live(snap, run, tz, date, now, &plan, &finish)?;
     let incidents = incidents_live(snap, run, now, &formatter);
@@ -95,6 +97,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         due,
         next,
         overdue,
+        stopped,
         tasks,
         phases,
         checkpoints,
@@ -214,8 +217,14 @@ fn timeline(
     let mut finish: Vec<DateTime<Utc>> = Vec::with_capacity(plan.start.len());
     let mut phases: Vec<PhaseLive> = Vec::with_capacity(rb.phases.len());
     let mut prev_phase_finish: Option<DateTime<Utc>> = None;
+    // What each task passes on to those that wait for it: the position of the nearest failed or
+    // blocked task it is, or waits for; along the same edges as the forecast.
+    let mut holds: Vec<Option<usize>> = Vec::with_capacity(plan.start.len());
+    let mut prev_phase_hold: Option<usize> = None;
     for phase in &rb.phases {
         let mut prev: Option<DateTime<Utc>> = None;
+        let mut prev_hold: Option<usize> = None;
+        let mut phase_hold: Option<usize> = None;
         let mut phase_max: Option<DateTime<Utc>> = None;
         let mut phase_done = true;
         for t in &phase.tasks {
@@ -228,12 +237,21 @@ fn timeline(
             let pf = plan.finish.get(i).copied().unwrap_or(ps);
             let pm = pf - ps;
             let mut pred = prev.or(prev_phase_finish);
+            let mut waits = if prev.is_some() { prev_hold } else { prev_phase_hold };
             if t.checkpoint {
                 pred = pred.max(phase_max);
+                waits = waits.max(phase_hold);
             }
             for a in &t.after {
-                pred = pred.max(position.get(a.as_str()).and_then(|j| finish.get(*j)).copied());
+                let j = position.get(a.as_str());
+                pred = pred.max(j.and_then(|j| finish.get(*j)).copied());
+                waits = waits.max(j.and_then(|j| holds.get(*j)).copied().flatten());
             }
+            let held_by = waits.filter(|_| rec.status == TaskStatus::Pending);
+            let hold = if matches!(rec.status, TaskStatus::Failed | TaskStatus::Blocked) { Some(i) } else { held_by };
+            holds.push(hold);
+            prev_hold = hold;
+            phase_hold = phase_hold.max(hold);
             let (fs, ff) = match rec.status {
                 TaskStatus::Done | TaskStatus::Skipped => {
                     let f = rec.actual_finish.unwrap_or(now);
@@ -279,6 +297,7 @@ fn timeline(
                 started_by: rec.started_by.clone(),
                 finished_by: rec.finished_by.clone(),
                 comments,
+                held_by: held_by.and_then(|h| tasks.get(h)).map(|h| h.id.clone()),
             });
         }
         let first = finish.len() - phase.tasks.len();
@@ -296,6 +315,9 @@ fn timeline(
             done: phase_done,
         });
         prev_phase_finish = phase_max.or(prev_phase_finish);
+        if !phase.tasks.is_empty() {
+            prev_phase_hold = phase_hold;
+        }
     }
     Timeline { tasks, starts, finish, phases }
 }
@@ -308,13 +330,16 @@ struct Queue {
     current_phase: Option<String>,
 }
 
+/// Failed and blocked tasks are in none of these lists: they wait for a person to decide
+/// (`Status::stopped`).
 fn queue(tasks: &[TaskLive], starts: &[DateTime<Utc>], now: DateTime<Utc>, active: bool) -> Queue {
+    let workable = |t: &TaskLive| matches!(t.status, TaskStatus::Pending | TaskStatus::InProgress);
     let open: Vec<&TaskLive> = tasks.iter().filter(|t| !t.status.is_closed()).collect();
     let due: Vec<String> = if active {
         tasks
             .iter()
             .zip(starts)
-            .filter(|(t, s)| !t.status.is_closed() && (t.status != TaskStatus::Pending || **s <= now))
+            .filter(|(t, s)| workable(t) && (t.status != TaskStatus::Pending || **s <= now))
             .map(|(t, _)| t.id.clone())
             .collect()
     } else {
@@ -322,8 +347,8 @@ fn queue(tasks: &[TaskLive], starts: &[DateTime<Utc>], now: DateTime<Utc>, activ
     };
     let due_set: HashSet<&str> = due.iter().map(String::as_str).collect();
     let next: Vec<String> =
-        open.iter().filter(|t| !due_set.contains(t.id.as_str())).take(3).map(|t| t.id.clone()).collect();
-    let overdue: Vec<String> = tasks.iter().filter(|t| t.overdue).map(|t| t.id.clone()).collect();
+        open.iter().filter(|t| workable(t) && !due_set.contains(t.id.as_str())).take(3).map(|t| t.id.clone()).collect();
+    let overdue: Vec<String> = tasks.iter().filter(|t| t.overdue && workable(t)).map(|t| t.id.clone()).collect();
     let current_phase = if active { open.first().map(|t| t.phase.clone()) } else { None };
     Queue { due, next, overdue, current_phase }
 }
@@ -461,6 +486,7 @@ fn rollback_live(
         rollback_minutes: total,
         slack_minutes: slack,
         decision: rec.decision,
+        reason: rec.reason,
         decided_by: rec.decided_by,
         override_reason: rec.override_reason,
         opened: rec.opened,
@@ -471,7 +497,7 @@ fn rollback_live(
     })
 }
 
-/// The run's incidents, each with what the decision matrix recommends for its severity.
+/// The run's incidents, each with what the decision matrix recommends for it (`matrix::advise`).
 fn incidents_live(
     snap: &Snapshot,
     run: &Run,
@@ -487,18 +513,8 @@ fn incidents_live(
             (rec.run == run.id).then_some((id, rec))
         })
         .map(|(id, rec)| {
-            let row = rec.severity.and_then(|sev| {
-                rb.rollback.matrix.iter().find(|m| m.severity.trim().eq_ignore_ascii_case(&format!("{sev:?}")))
-            });
-            let recommendation = row.map(|m| {
-                match m.action {
-                    MatrixAction::Rollback => "rollback",
-                    MatrixAction::FixForward => "fix_forward",
-                    MatrixAction::DisableFeature => "disable_feature",
-                    MatrixAction::Other => "other",
-                }
-                .to_owned()
-            });
+            let text = format!("{} {}", rec.title, rec.description);
+            let matrix = super::matrix::advise(&rb.rollback.matrix, rec.severity, &text);
             let eta = rec.eta.map(|e| if rec.open { e.max(now) } else { e });
             IncidentLive {
                 updates: snap.member_values(entity::INCIDENT, &id, "updates"),
@@ -509,8 +525,9 @@ fn incidents_live(
                 open: rec.open,
                 opened_by: rec.opened_by,
                 resolved_by: rec.resolved_by,
-                recommendation,
-                approvers: row.map(|m| m.approvers.clone()).unwrap_or_default(),
+                recommendation: matrix.action(),
+                approvers: matrix.row.as_ref().map(|m| m.approvers.clone()).unwrap_or_default(),
+                matrix,
                 eta: eta.map(fmt),
             }
         })

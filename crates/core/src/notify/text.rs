@@ -2,7 +2,7 @@
 //! runbook's own words (titles, roles) stay as written.
 
 use warroom_model::Instant;
-use warroom_model::live::{CheckpointLive, IncidentLive, MetricLive, RollbackLive, TaskLive};
+use warroom_model::live::{CheckpointLive, IncidentLive, MatrixAdvice, MetricLive, RollbackLive, TaskLive};
 use warroom_model::notify::{Lang, NoticeKind};
 
 pub(super) struct Texts {
@@ -152,14 +152,38 @@ impl Texts {
     pub(super) fn incident(&self, i: &IncidentLive) -> Text {
         let sev = i.severity.map(|s| format!("{s:?}")).unwrap_or_default();
         let by = format!("{} ({})", i.opened_by.name, i.opened_by.role);
-        let advice = i.recommendation.as_deref().map(|r| r.replace('_', " ")).unwrap_or_default();
+        let advice = self.advice(&i.matrix).map(|a| format!(" · {a}")).unwrap_or_default();
         if self.vi() {
-            let advice = if advice.is_empty() { String::new() } else { format!(" · khuyến nghị: {advice}") };
             (format!("Sự cố {sev}: {}", i.title), format!("Mở bởi {by}{advice}"))
         } else {
-            let advice = if advice.is_empty() { String::new() } else { format!(" · advice: {advice}") };
             (format!("{sev} incident: {}", i.title), format!("Opened by {by}{advice}"))
         }
+    }
+
+    /// What the decision matrix says: `matrix: rollback (Data corruption; approval: Tech Lead +
+    /// DBA)`, or that no row fits and which might; nothing when the runbook has no matrix.
+    pub(super) fn advice(&self, m: &MatrixAdvice) -> Option<String> {
+        if m.row.is_none() && m.candidates.is_empty() {
+            return None;
+        }
+        let action = m.action().map(|a| a.to_string());
+        Some(match (&m.row, self.vi()) {
+            (Some(r), vi) => {
+                let (approval, label) = if vi { ("duyệt", "ma trận") } else { ("approval", "matrix") };
+                let who = if r.approver.is_empty() { String::new() } else { format!("; {approval}: {}", r.approver) };
+                format!("{label}: {} ({}{who})", r.action, r.issue)
+            }
+            (None, vi) => {
+                let rows: Vec<String> = m.candidates.iter().map(|r| format!("{} ({})", r.issue, r.action)).collect();
+                let rows = rows.join(", ");
+                let action = action.map(|a| format!(" → {a}")).unwrap_or_default();
+                if vi {
+                    format!("ma trận: không dòng nào khớp{action}; có thể là: {rows}")
+                } else {
+                    format!("matrix: no row fits{action}; candidates: {rows}")
+                }
+            }
+        })
     }
 
     /// "While you were away": how many of each kind passed.
