@@ -152,6 +152,9 @@ pub struct TaskLive {
     pub planned_start: Instant,
     pub planned_finish: Instant,
     pub planned_minutes: i64,
+    /// When the work before it lets it start: its planned start, or the forecast finish of what
+    /// it waits for when that is later. Until it starts, `forecast_start` is this or now.
+    pub earliest_start: Instant,
     pub forecast_start: Instant,
     pub forecast_finish: Instant,
     pub actual_start: Option<Instant>,

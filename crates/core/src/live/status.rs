@@ -247,6 +247,7 @@ fn timeline(
                 pred = pred.max(j.and_then(|j| finish.get(*j)).copied());
                 waits = waits.max(j.and_then(|j| holds.get(*j)).copied().flatten());
             }
+            let earliest = ps.max(pred.unwrap_or(ps));
             let held_by = waits.filter(|_| rec.status == TaskStatus::Pending);
             let hold = if matches!(rec.status, TaskStatus::Failed | TaskStatus::Blocked) { Some(i) } else { held_by };
             holds.push(hold);
@@ -262,7 +263,7 @@ fn timeline(
                     (s, if over { s + pm } else { now.max(s + pm) })
                 }
                 TaskStatus::Pending => {
-                    let s = if over { ps.max(pred.unwrap_or(ps)) } else { now.max(ps).max(pred.unwrap_or(ps)) };
+                    let s = if over { earliest } else { now.max(earliest) };
                     (s, s + pm)
                 }
             };
@@ -287,6 +288,7 @@ fn timeline(
                 planned_start: fmt(ps),
                 planned_finish: fmt(pf),
                 planned_minutes: minutes(pm),
+                earliest_start: fmt(earliest),
                 forecast_start: fmt(fs),
                 forecast_finish: fmt(ff),
                 actual_start: stamp_of(rec.actual_start),
