@@ -4,15 +4,14 @@
 use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use clap::{Args, Subcommand, ValueEnum};
-use std::fmt::Write as _;
 use warroom_core::live::actions::TaskAction;
 use warroom_core::live::{self, Snapshot, parse_tz};
+use warroom_core::putln;
 use warroom_core::service::Recorded;
 use warroom_core::{Clock, FakeClock, Store};
-use warroom_model::Instant;
-use warroom_model::MatrixRow;
 use warroom_model::api::{Action, EditKind};
 use warroom_model::live::{Decision, MatrixAdvice, Rag, RunKind, RunState, Severity, Status};
+use warroom_model::{Instant, MatrixRow, RunId, TaskId};
 
 #[derive(Subcommand)]
 pub(crate) enum RunCmd {
@@ -30,7 +29,7 @@ pub(crate) enum RunCmd {
         tz: Option<String>,
         /// Plan with the actual durations of this rehearsal.
         #[arg(long, value_name = "RUN")]
-        durations_from: Option<String>,
+        durations_from: Option<RunId>,
     },
     /// The run went live: mark it completed.
     Finish,
@@ -193,7 +192,7 @@ pub(crate) struct Who {
     pub role: Option<String>,
     /// The run (default: the active one).
     #[arg(long, global = true)]
-    pub run: Option<String>,
+    pub run: Option<RunId>,
 }
 
 fn machine_tz() -> String {
@@ -205,7 +204,7 @@ pub(crate) fn run_list(store: &Store) -> Result<String> {
     let snap = Snapshot::load(store)?;
     let mut o = String::new();
     for r in snap.runs() {
-        writeln!(o, "{}  {}  {}  {}  {}", r.id, r.kind, r.date, r.tz, r.state)?;
+        putln!(o, "{}  {}  {}  {}  {}", r.id, r.kind, r.date, r.tz, r.state);
     }
     if o.is_empty() {
         o.push_str("no runs yet: `warroom run start --live|--rehearsal --date YYYY-MM-DD`\n");
@@ -228,7 +227,7 @@ pub(crate) fn run_action(cmd: RunCmd) -> Option<Action> {
     })
 }
 
-pub(crate) fn task_action(id: String, verb: TaskVerb, note: Option<String>, at: Option<String>) -> Result<Action> {
+pub(crate) fn task_action(id: TaskId, verb: TaskVerb, note: Option<String>, at: Option<String>) -> Result<Action> {
     let verb = match verb {
         TaskVerb::Start => TaskAction::Start,
         TaskVerb::Done => TaskAction::Done,
@@ -245,7 +244,7 @@ pub(crate) fn task_action(id: String, verb: TaskVerb, note: Option<String>, at: 
 }
 
 pub(crate) fn checkpoint_action(
-    id: String,
+    id: TaskId,
     verb: CheckpointVerb,
     reason: Option<String>,
     as_role: Option<String>,
@@ -372,9 +371,9 @@ fn signed(m: i64) -> String {
 }
 
 /// Up to eight ids, then how many more.
-fn listed(ids: &[String]) -> String {
+fn listed(ids: &[TaskId]) -> String {
     const SHOWN: usize = 8;
-    let head = ids.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+    let head = ids.iter().take(SHOWN).map(TaskId::as_str).collect::<Vec<_>>().join(", ");
     match ids.len().saturating_sub(SHOWN) {
         0 => head,
         more => format!("{head} and {more} more"),
@@ -406,7 +405,7 @@ pub(crate) fn render_status(st: &Status) -> String {
     let title = |t: &str| {
         st.tasks.iter().find(|x| x.id == t).map(|x| format!("{t}  {}  ({})", x.title, x.owner)).unwrap_or_default()
     };
-    let _ = writeln!(
+    putln!(
         o,
         "{} run {} · {} {} · now {}",
         if st.run.kind == RunKind::Live { "LIVE" } else { "REHEARSAL" },
@@ -416,7 +415,7 @@ pub(crate) fn render_status(st: &Status) -> String {
         hm(&st.now)
     );
     let phase = st.current_phase.as_ref().and_then(|p| st.phases.iter().find(|x| &x.id == p)).map(|p| p.name.clone());
-    let _ = writeln!(
+    putln!(
         o,
         "{} · phase: {} · forecast end {} ({})",
         st.run.state,
@@ -431,7 +430,7 @@ pub(crate) fn render_status(st: &Status) -> String {
         Rag::Red => "RED",
         Rag::Closed => "CLOSED (fix forward only)",
     };
-    let _ = writeln!(
+    putln!(
         o,
         "ROLLBACK {word} · decide by {} ({} min left) · backout now {} · worst case {} · deadline {}",
         r.decide_by.as_ref().map(hm).unwrap_or_default(),
@@ -441,7 +440,7 @@ pub(crate) fn render_status(st: &Status) -> String {
         r.deadline.as_ref().map(hm).unwrap_or_else(|| "—".into())
     );
     if let Some(d) = &r.decision {
-        let _ = writeln!(
+        putln!(
             o,
             "  decision: {d}{}{}",
             r.reason.as_ref().map(|x| format!(" — {x}")).unwrap_or_default(),
@@ -450,7 +449,7 @@ pub(crate) fn render_status(st: &Status) -> String {
     }
     for (label, ids) in [("Due now", &st.due), ("Next", &st.next), ("Overdue", &st.overdue)] {
         if !ids.is_empty() {
-            let _ = writeln!(o, "{label}:");
+            putln!(o, "{label}:");
             for id in ids {
                 let t = st.tasks.iter().find(|x| &x.id == id);
                 let when = t
@@ -460,17 +459,17 @@ pub(crate) fn render_status(st: &Status) -> String {
                         format!("{s}–{f} ({}){waits}", signed(t.variance_minutes))
                     })
                     .unwrap_or_default();
-                let _ = writeln!(o, "  {}  {when}", title(id));
+                putln!(o, "  {}  {when}", title(id));
             }
         }
     }
     for x in &st.stopped {
         let why = x.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
-        let _ = writeln!(o, "Task {} {}{why}", title(&x.task), x.status.to_string().to_uppercase());
+        putln!(o, "Task {} {}{why}", title(&x.task), x.status.to_string().to_uppercase());
         if !x.blocks.is_empty() {
-            let _ = writeln!(o, "  holds up {}", listed(&x.blocks));
+            putln!(o, "  holds up {}", listed(&x.blocks));
         }
-        let _ = writeln!(o, "  Task {} {} — matrix says: {}", x.task, x.status, matrix_says(&x.matrix));
+        putln!(o, "  Task {} {} — matrix says: {}", x.task, x.status, matrix_says(&x.matrix));
     }
     let cps: Vec<String> = st
         .checkpoints
@@ -484,9 +483,9 @@ pub(crate) fn render_status(st: &Status) -> String {
             format!("{} {}{missing}", c.id, c.decision)
         })
         .collect();
-    let _ = writeln!(o, "Checkpoints: {}", cps.join(" · "));
+    putln!(o, "Checkpoints: {}", cps.join(" · "));
     for i in st.incidents.iter().filter(|i| i.open) {
-        let _ = writeln!(
+        putln!(
             o,
             "Incident {} {}: {} — matrix says: {}",
             i.id,
@@ -496,9 +495,9 @@ pub(crate) fn render_status(st: &Status) -> String {
         );
     }
     let ms: Vec<String> = st.metrics.iter().map(|m| format!("{} {}", m.name, m.state)).collect();
-    let _ = writeln!(o, "Metrics: {}", ms.join(" · "));
+    putln!(o, "Metrics: {}", ms.join(" · "));
     if let Some(c) = st.recent.last() {
-        let _ = writeln!(o, "Last change: {} by {} ({}) at {}", c.summary, c.by.name, c.by.role, hm(&c.by.at));
+        putln!(o, "Last change: {} by {} ({}) at {}", c.summary, c.by.name, c.by.role, hm(&c.by.at));
     }
     o
 }

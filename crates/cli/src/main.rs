@@ -28,8 +28,8 @@ use warroom_core::service::{ME_NAME, ME_ROLE};
 use warroom_core::service::{Service, ServiceError};
 use warroom_core::{Store, SystemClock, demo, import_file};
 use warroom_model::Author;
-use warroom_model::Refusal;
 use warroom_model::api::{Action, Paper, ReportFormat, Request};
+use warroom_model::{Refusal, TaskId};
 
 /// Where `serve --peer` listens for the room's laptops unless told.
 const DEFAULT_PEER_BIND: std::net::SocketAddr =
@@ -95,7 +95,7 @@ enum Command {
     },
     /// Move a task: `warroom task 2.3 start|done|skip|fail|block|undo|comment`.
     Task {
-        id: String,
+        id: TaskId,
         #[arg(value_enum)]
         verb: live::TaskVerb,
         /// The reason (skip, fail, block) or a comment.
@@ -107,7 +107,7 @@ enum Command {
     },
     /// Sign a checkpoint, or decide it: `warroom checkpoint 2.5 sign|go|no-go|hold`.
     Checkpoint {
-        id: String,
+        id: TaskId,
         #[arg(value_enum)]
         verb: live::CheckpointVerb,
         #[arg(long)]

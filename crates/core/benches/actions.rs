@@ -51,7 +51,7 @@ fn run_with_history(
     };
     svc.act(&req(start)).ok()?;
     let run = svc.status(None, None).ok()??.run;
-    let ids: Vec<String> =
+    let ids: Vec<warroom_model::TaskId> =
         svc.loaded().ok()?.runbook.tasks().filter(|t| !t.checkpoint).map(|t| t.id.clone()).take(done).collect();
     let stamp =
         |c: &FakeClock| json!({ "name": "Lan", "role": "Tech Lead", "device": "3f2a9c1e", "at": c.now().to_rfc3339() });

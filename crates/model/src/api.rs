@@ -98,13 +98,13 @@ pub enum Action {
         date: String,
         tz: String,
         #[serde(default)]
-        durations_from: Option<String>,
+        durations_from: Option<crate::RunId>,
     },
     RunEnd {
         state: crate::live::RunState,
     },
     Task {
-        task: String,
+        task: crate::TaskId,
         verb: TaskVerb,
         #[serde(default)]
         note: Option<String>,
@@ -113,16 +113,16 @@ pub enum Action {
         at: Option<String>,
     },
     Comment {
-        task: String,
+        task: crate::TaskId,
         text: String,
     },
     CheckpointSign {
-        id: String,
+        id: crate::TaskId,
         #[serde(default)]
         role: Option<String>,
     },
     CheckpointDecide {
-        id: String,
+        id: crate::TaskId,
         decision: crate::live::Decision,
         #[serde(default)]
         reason: Option<String>,
@@ -265,7 +265,7 @@ impl fmt::Display for EditKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Request {
     #[serde(default)]
-    pub run: Option<String>,
+    pub run: Option<crate::RunId>,
     /// Who acts; default: the person set on this laptop.
     #[serde(default)]
     pub by: Option<crate::event::Author>,

@@ -109,7 +109,7 @@ pub enum MetricState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Run {
-    pub id: String,
+    pub id: crate::RunId,
     pub kind: RunKind,
     /// The go-live day, `YYYY-MM-DD`.
     pub date: String,
@@ -117,7 +117,7 @@ pub struct Run {
     pub tz: String,
     pub state: RunState,
     /// Rehearsal whose actual durations become this run's planned ones.
-    pub durations_from: Option<String>,
+    pub durations_from: Option<crate::RunId>,
     pub created_at: Option<Instant>,
     pub ended_at: Option<Instant>,
 }
@@ -142,7 +142,7 @@ pub struct Comment {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct TaskLive {
-    pub id: String,
+    pub id: crate::TaskId,
     pub phase: String,
     pub title: String,
     pub owner: String,
@@ -168,7 +168,7 @@ pub struct TaskLive {
     pub comments: Vec<Comment>,
     /// Not started, and waiting for a failed or blocked task (the nearest one before it in the
     /// schedule: its phase, the phase before, or a task it is `after`).
-    pub held_by: Option<String>,
+    pub held_by: Option<crate::TaskId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -195,7 +195,7 @@ pub struct SignOff {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CheckpointLive {
-    pub id: String,
+    pub id: crate::TaskId,
     pub title: String,
     pub decision: Decision,
     pub reason: Option<String>,
@@ -333,12 +333,12 @@ impl MatrixAdvice {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct StoppedTask {
-    pub task: String,
+    pub task: crate::TaskId,
     /// `failed` or `blocked`.
     pub status: TaskStatus,
     pub reason: Option<String>,
     /// The tasks not yet started that wait for it (their `held_by`), in runbook order.
-    pub blocks: Vec<String>,
+    pub blocks: Vec<crate::TaskId>,
     /// The action `matrix` advises, as for an incident.
     pub recommendation: Option<MatrixAction>,
     /// The matrix read for the task's title and reason.
@@ -363,11 +363,11 @@ pub struct Status {
     pub run: Run,
     pub current_phase: Option<String>,
     /// Tasks in progress or due to start now (not failed or blocked ones: see `stopped`).
-    pub due: Vec<String>,
+    pub due: Vec<crate::TaskId>,
     /// The next tasks to start.
-    pub next: Vec<String>,
+    pub next: Vec<crate::TaskId>,
     /// Open tasks past their planned finish, failed and blocked ones aside.
-    pub overdue: Vec<String>,
+    pub overdue: Vec<crate::TaskId>,
     /// Failed and blocked tasks, with what they hold up and the decision matrix's advice.
     pub stopped: Vec<StoppedTask>,
     pub tasks: Vec<TaskLive>,

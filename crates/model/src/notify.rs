@@ -68,7 +68,7 @@ pub struct Notice {
     pub title: String,
     pub body: String,
     /// The task or checkpoint it is about, if any (clicking opens it).
-    pub task_id: Option<String>,
+    pub task_id: Option<crate::TaskId>,
     /// Identifies the notification so that it fires once per laptop.
     pub key: String,
 }
@@ -134,5 +134,5 @@ pub struct Snooze {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Open {
     pub kind: NoticeKind,
-    pub task_id: Option<String>,
+    pub task_id: Option<crate::TaskId>,
 }

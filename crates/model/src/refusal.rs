@@ -18,25 +18,25 @@ pub enum Refusal {
     /// The notification to snooze was not shown.
     NotShown { key: String },
     /// `durations_from` names a live run.
-    DurationsFromLive { run: String },
+    DurationsFromLive { run: crate::RunId },
     /// A run of the same kind is still going.
-    RunActive { run: String },
+    RunActive { run: crate::RunId },
     /// The run is over.
-    RunOver { run: String, state: String },
+    RunOver { run: crate::RunId, state: String },
     /// A back-filled time is not a time.
     BadTime { text: String },
     /// A back-filled time is later than now.
     InTheFuture { text: String },
     /// Checkpoints are decided, not ticked.
-    CheckpointNotTicked { task: String },
+    CheckpointNotTicked { task: crate::TaskId },
     /// Skip, fail and block need a reason.
     ReasonForTask { status: String },
     /// The task is closed already.
-    TaskClosed { task: String, status: String },
+    TaskClosed { task: crate::TaskId, status: String },
     /// The task is in that state already.
-    TaskAlready { task: String, status: String },
+    TaskAlready { task: crate::TaskId, status: String },
     /// Nothing recorded on the task to undo.
-    NothingToUndo { task: String },
+    NothingToUndo { task: crate::TaskId },
     /// An id that is a task, used as a checkpoint.
     NotACheckpoint { id: String },
     /// The role signing is not one the checkpoint needs.

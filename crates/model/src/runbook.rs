@@ -139,7 +139,7 @@ impl Phase {
 #[serde(default)]
 pub struct Task {
     /// `2.3`: phase 2, task 3 at import; never changes afterwards.
-    pub id: String,
+    pub id: crate::TaskId,
     /// Planned start, local to the runbook.
     pub time: ClockTime,
     /// Days after the go-live day (a window past midnight, or `+24h`).
@@ -161,7 +161,7 @@ pub struct Task {
     /// Planned duration in minutes when the runbook gives one; otherwise until the next task.
     pub duration_min: Option<u32>,
     /// Ids of tasks this one waits for besides its predecessor in the phase.
-    pub after: Vec<String>,
+    pub after: Vec<crate::TaskId>,
     /// Columns the importer did not map, in table order.
     pub extra: Vec<Field>,
 }

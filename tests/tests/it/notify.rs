@@ -39,7 +39,7 @@ fn watch_tells_the_desktop_when_my_task_is_due() {
     let (lines_tx, lines) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines_tx.send(line);
+            lines_tx.send(line).ok();
         }
     });
 

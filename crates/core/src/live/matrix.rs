@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use warroom_model::live::{MatrixAdvice, Severity, StoppedTask, TaskLive, TaskStatus};
-use warroom_model::{MatrixRow, fold};
+use warroom_model::{MatrixRow, TaskId, fold};
 
 /// Words that say nothing about which issue it is.
 const FILLER: [&str; 30] = [
@@ -83,7 +83,7 @@ pub fn advise(rows: &[MatrixRow], severity: Option<Severity>, text: &str) -> Mat
 
 /// The failed and blocked tasks: what waits for each, and the matrix read for it.
 pub fn stopped(tasks: &[TaskLive], rows: &[MatrixRow]) -> Vec<StoppedTask> {
-    let mut blocks: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut blocks: HashMap<&str, Vec<TaskId>> = HashMap::new();
     for t in tasks {
         if let Some(h) = &t.held_by {
             blocks.entry(h.as_str()).or_default().push(t.id.clone());

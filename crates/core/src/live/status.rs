@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use warroom_model::Instant;
 use warroom_model::Runbook;
+use warroom_model::TaskId;
 use warroom_model::live::{
     Change, ChecklistLive, CheckpointLive, Comment, Decision, IncidentLive, MetricLive, MetricState, PhaseLive, Rag,
     Reading, RollbackLive, RollbackStepLive, Run, Severity, SignOff, Stamp, Status, TaskLive, TaskStatus,
@@ -326,9 +327,9 @@ fn timeline(
 
 /// What to work on: the tasks due now, the next ones, the overdue ones and the current phase.
 struct Queue {
-    due: Vec<String>,
-    next: Vec<String>,
-    overdue: Vec<String>,
+    due: Vec<TaskId>,
+    next: Vec<TaskId>,
+    overdue: Vec<TaskId>,
     current_phase: Option<String>,
 }
 
@@ -337,7 +338,7 @@ struct Queue {
 fn queue(tasks: &[TaskLive], starts: &[DateTime<Utc>], now: DateTime<Utc>, active: bool) -> Queue {
     let workable = |t: &TaskLive| matches!(t.status, TaskStatus::Pending | TaskStatus::InProgress);
     let open: Vec<&TaskLive> = tasks.iter().filter(|t| !t.status.is_closed()).collect();
-    let due: Vec<String> = if active {
+    let due: Vec<TaskId> = if active {
         tasks
             .iter()
             .zip(starts)
@@ -347,10 +348,10 @@ fn queue(tasks: &[TaskLive], starts: &[DateTime<Utc>], now: DateTime<Utc>, activ
     } else {
         Vec::new()
     };
-    let due_set: HashSet<&str> = due.iter().map(String::as_str).collect();
-    let next: Vec<String> =
+    let due_set: HashSet<&str> = due.iter().map(TaskId::as_str).collect();
+    let next: Vec<TaskId> =
         open.iter().filter(|t| workable(t) && !due_set.contains(t.id.as_str())).take(3).map(|t| t.id.clone()).collect();
-    let overdue: Vec<String> = tasks.iter().filter(|t| t.overdue && workable(t)).map(|t| t.id.clone()).collect();
+    let overdue: Vec<TaskId> = tasks.iter().filter(|t| t.overdue && workable(t)).map(|t| t.id.clone()).collect();
     let current_phase = if active { open.first().map(|t| t.phase.clone()) } else { None };
     Queue { due, next, overdue, current_phase }
 }

@@ -5,7 +5,7 @@ use crate::demo;
 use chrono::TimeZone;
 use warroom_model::Author;
 use warroom_model::api::EditKind;
-use warroom_model::{MatrixAction, Refusal};
+use warroom_model::{MatrixAction, Refusal, TaskId};
 
 const TZ: &str = "Asia/Ho_Chi_Minh";
 const DAY: &str = "2026-01-31";
@@ -14,7 +14,7 @@ const ROLES: [&str; 5] = ["Tech Lead", "DBA", "DevOps", "QA Lead", "Business Own
 struct Day {
     store: Store,
     clock: FakeClock,
-    run: String,
+    run: warroom_model::RunId,
 }
 
 fn local(h: u32, m: u32) -> DateTime<Utc> {
@@ -80,7 +80,7 @@ fn task<'a>(s: &'a Status, id: &str) -> &'a TaskLive {
 /// Snapshots a status with the random ids replaced.
 fn snapshot_text(day: &Day, s: &Status) -> String {
     let device = day.store.origin()[..8].to_owned();
-    serde_json::to_string_pretty(s).unwrap().replace(&day.run, "RUN").replace(&device, "DEVICE")
+    serde_json::to_string_pretty(s).unwrap().replace(day.run.as_str(), "RUN").replace(&device, "DEVICE")
 }
 
 #[test]
@@ -453,8 +453,13 @@ fn a_failed_task_leaves_the_due_list_and_says_what_it_holds_up() {
     let why = Some("orders table corrupted by the script");
     d.act("Dev Lead").task(Some(&run), "2.2", TaskAction::Fail, why, None).unwrap();
     let s = d.at(7, 40).status();
-    assert!(!s.due.contains(&"2.2".to_owned()) && !s.next.contains(&"2.2".to_owned()), "{:?} {:?}", s.due, s.next);
-    assert!(!s.overdue.contains(&"2.2".to_owned()), "told as stopped, not as overdue");
+    assert!(
+        !s.due.contains(&TaskId::from("2.2")) && !s.next.contains(&TaskId::from("2.2")),
+        "{:?} {:?}",
+        s.due,
+        s.next
+    );
+    assert!(!s.overdue.contains(&TaskId::from("2.2")), "told as stopped, not as overdue");
     let [stopped] = &s.stopped[..] else { panic!("{:?}", s.stopped) };
     assert_eq!((stopped.task.as_str(), stopped.status, stopped.reason.as_deref()), ("2.2", TaskStatus::Failed, why));
     assert_eq!(&stopped.blocks[..4], ["2.3", "2.4", "2.5", "3.1"], "its phase, then the phases after it");
@@ -477,7 +482,7 @@ fn a_failed_task_leaves_the_due_list_and_says_what_it_holds_up() {
 
     d.task("2.2", TaskAction::Undo).unwrap();
     let s = d.status();
-    assert!(s.due.contains(&"2.2".to_owned()), "back in progress: due again");
+    assert!(s.due.contains(&TaskId::from("2.2")), "back in progress: due again");
     assert_eq!(s.stopped.iter().map(|x| x.task.as_str()).collect::<Vec<_>>(), ["3.1"]);
 }
 

@@ -68,7 +68,7 @@ pub fn moments(rb: &Runbook, st: &Status, who: &Audience<'_>) -> Vec<Notice> {
     let mut out = Vec::new();
     let mut push =
         |at: DateTime<FixedOffset>, kind, key: String, task_id: Option<&str>, (title, body): (String, String)| {
-            out.push(Notice { at: local(at), kind, title, body, task_id: task_id.map(str::to_owned), key });
+            out.push(Notice { at: local(at), kind, title, body, task_id: task_id.map(Into::into), key });
         };
 
     for t in &st.tasks {

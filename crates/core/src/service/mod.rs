@@ -15,7 +15,7 @@ use std::sync::Arc;
 use warroom_model::Refusal;
 use warroom_model::api::{Action, Activity, Changed, Done, Me, Request, Session};
 use warroom_model::live::Status;
-use warroom_model::{Author, Event, Instant, Loaded, WriteOp};
+use warroom_model::{Author, Event, Instant, Loaded, RunId, WriteOp};
 
 mod error;
 mod importing;
@@ -209,10 +209,10 @@ impl Service {
 
     /// The live picture of `run` (default: the current run) at `now` (default: the clock's).
     /// `None` when no run has been started yet.
-    pub fn status(&mut self, run: Option<&str>, now: Option<DateTime<Utc>>) -> Result<Option<Status>> {
+    pub fn status(&mut self, run: Option<&RunId>, now: Option<DateTime<Utc>>) -> Result<Option<Status>> {
         let now = now.unwrap_or_else(|| self.clock.now());
         let snap = self.snapshot()?;
-        let r = match snap.run(run) {
+        let r = match snap.run(run.map(RunId::as_str)) {
             Ok(r) => r,
             Err(LiveError::NoRun) => return Ok(None),
             Err(e) => return Err(e.into()),
@@ -225,7 +225,7 @@ impl Service {
         let summary = self.perform(req)?.summary;
         let run = match &req.action {
             Action::RunStart { .. } => None,
-            _ => req.run.as_deref(),
+            _ => req.run.as_ref(),
         };
         let status = self.status(run, None)?;
         Ok(Done { summary, status })
@@ -312,8 +312,8 @@ impl Service {
 
     /// The audit record of `run` (default: the current run) as of now. Shells read it under
     /// their lock and lay it out (`report::render`, `report::save`) outside it.
-    pub fn record(&self, run: Option<&str>) -> Result<Record> {
-        Ok(Record::load(&self.store, run, self.now())?)
+    pub fn record(&self, run: Option<&RunId>) -> Result<Record> {
+        Ok(Record::load(&self.store, run.map(RunId::as_str), self.now())?)
     }
 }
 

@@ -64,7 +64,7 @@ pub fn perform(a: &mut Actions<'_>, run: Option<&str>, action: &Action) -> Resul
         Action::RunStart { kind, date, tz, durations_from } => {
             let r = a.run_start(*kind, date, tz, durations_from.as_deref())?;
             let summary = format!("run {} created for {} ({})", r.id, r.date, r.tz);
-            return Ok(Recorded { summary, created: Some(r.id), payload: serde_json::Value::Null });
+            return Ok(Recorded { summary, created: Some(r.id.into_string()), payload: serde_json::Value::Null });
         }
         Action::RunEnd { state } => a.run_end(run, *state)?,
         Action::Task { task, verb, note, at } => a.task(run, task, *verb, note.as_deref(), at.as_deref())?,

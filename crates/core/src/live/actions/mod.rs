@@ -35,7 +35,7 @@ pub struct Actions<'a> {
     pub author: Author,
     pub clock: &'a dyn Clock,
     /// A run that has not started yet and becomes active with the next recorded action.
-    activate: std::cell::RefCell<Option<String>>,
+    activate: std::cell::RefCell<Option<warroom_model::RunId>>,
     /// The store's state as its owner holds it, current until this records something.
     held: Option<&'a Snapshot>,
     /// What this recorded, in order.

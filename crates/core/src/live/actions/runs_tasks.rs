@@ -20,23 +20,27 @@ impl Actions<'_> {
         if let Some(from) = durations_from {
             let base = snap.run(Some(from))?;
             if base.kind != RunKind::Rehearsal {
-                return Err(refused(Refusal::DurationsFromLive { run: from.to_owned() }));
+                return Err(refused(Refusal::DurationsFromLive { run: from.into() }));
             }
         }
         if let Some(active) = snap.runs().into_iter().find(|r| !r.state.is_over() && r.kind == kind) {
             return Err(refused(Refusal::RunActive { run: active.id }));
         }
         let mut b = [0u8; 3];
-        let _ = getrandom::fill(&mut b);
+        // Another laptop's run must not get the same id: where the system has no randomness to
+        // give, the clock's nanoseconds stand in.
+        if getrandom::fill(&mut b).is_err() {
+            b.copy_from_slice(&self.now().timestamp_subsec_nanos().to_le_bytes()[..3]);
+        }
         let prefix = if kind == RunKind::Live { "live" } else { "rehearsal" };
         let id = format!("{prefix}-{}", hex::encode(b));
         let run = Run {
-            id: id.clone(),
+            id: id.as_str().into(),
             kind,
             date: date.into(),
             tz: tz.into(),
             state: RunState::NotStarted,
-            durations_from: durations_from.map(str::to_owned),
+            durations_from: durations_from.map(Into::into),
             created_at: Some(Instant::utc(self.now())),
             ended_at: None,
         };
@@ -124,16 +128,16 @@ impl Actions<'_> {
             TaskAction::Undo => (S::Pending, false),
         };
         if task.checkpoint && matches!(action, TaskAction::Skip | TaskAction::Done) {
-            return Err(refused(Refusal::CheckpointNotTicked { task: task_id.to_owned() }));
+            return Err(refused(Refusal::CheckpointNotTicked { task: task_id.into() }));
         }
         if needs_reason && reason.is_none() {
             return Err(refused(Refusal::ReasonForTask { status: to.to_string() }));
         }
         if rec.status.is_closed() {
-            return Err(refused(Refusal::TaskClosed { task: task_id.to_owned(), status: rec.status.to_string() }));
+            return Err(refused(Refusal::TaskClosed { task: task_id.into(), status: rec.status.to_string() }));
         }
         if rec.status == to {
-            return Err(refused(Refusal::TaskAlready { task: task_id.to_owned(), status: to.to_string() }));
+            return Err(refused(Refusal::TaskAlready { task: task_id.into(), status: to.to_string() }));
         }
         let stamp = self.stamp(when);
         let mut writes = vec![Write::set(entity::TASK, &k, "status", json!(to))];
@@ -181,7 +185,7 @@ impl Actions<'_> {
                 stack.push(e);
             }
         }
-        let last = stack.pop().ok_or_else(|| refused(Refusal::NothingToUndo { task: task_id.to_owned() }))?;
+        let last = stack.pop().ok_or_else(|| refused(Refusal::NothingToUndo { task: task_id.into() }))?;
         let writes: Vec<Write> = serde_json::from_value(last.payload["undo"].clone()).unwrap_or_default();
         let summary = format!("{task_id}: undid {} by {}", last.kind, last.author.name);
         self.commit(
