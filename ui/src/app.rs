@@ -363,7 +363,11 @@ impl Ctx {
         let view = match kind {
             NoticeKind::TaskDue | NoticeKind::TaskOverdue => View::Timeline,
             NoticeKind::CheckpointDue | NoticeKind::SignoffWaiting => View::Checkpoints,
-            NoticeKind::RollbackDeadline | NoticeKind::PointOfNoReturn => View::Rollback,
+            NoticeKind::RollbackDeadline
+            | NoticeKind::PointOfNoReturn
+            | NoticeKind::RollbackDecided
+            | NoticeKind::RollbackStep
+            | NoticeKind::FixForwardDecided => View::Rollback,
             NoticeKind::MetricAlert => View::Monitoring,
             NoticeKind::Incident => View::Incidents,
             NoticeKind::PeerLost | NoticeKind::Summary => View::Now,

@@ -10,8 +10,8 @@ use warroom_core::putln;
 use warroom_core::service::Recorded;
 use warroom_core::{Clock, FakeClock, Store};
 use warroom_model::api::{Action, EditKind};
-use warroom_model::live::{Decision, Mode, Rag, RollbackDecision, RunKind, RunState, Severity, Status};
-use warroom_model::{Instant, RunId, TaskId};
+use warroom_model::live::{Decision, MatrixAdvice, Mode, Rag, RollbackDecision, RunKind, RunState, Severity, Status};
+use warroom_model::{Instant, MatrixRow, RunId, TaskId};
 
 #[derive(Subcommand)]
 pub(crate) enum RunCmd {
@@ -375,6 +375,33 @@ fn signed(m: i64) -> String {
     }
 }
 
+/// Up to eight ids, then how many more.
+fn listed(ids: &[TaskId]) -> String {
+    const SHOWN: usize = 8;
+    let head = ids.iter().take(SHOWN).map(TaskId::as_str).collect::<Vec<_>>().join(", ");
+    match ids.len().saturating_sub(SHOWN) {
+        0 => head,
+        more => format!("{head} and {more} more"),
+    }
+}
+
+/// What the decision matrix says about an issue, in a line.
+fn matrix_says(m: &MatrixAdvice) -> String {
+    let row = |r: &MatrixRow| {
+        let who = if r.approver.is_empty() { String::new() } else { format!(", approval: {}", r.approver) };
+        format!("{} ({}{who})", r.issue, r.severity)
+    };
+    match &m.row {
+        Some(r) => format!("{} — {}", r.action, row(r)),
+        None if m.candidates.is_empty() => "nothing (the runbook has no decision matrix)".into(),
+        None => {
+            let either = m.action().map(|a| format!(" ({a} either way)")).unwrap_or_default();
+            let rows: Vec<String> = m.candidates.iter().map(|r| format!("{} → {}", row(r), r.action)).collect();
+            format!("no row fits{either}; candidates: {}", rows.join("; "))
+        }
+    }
+}
+
 pub(crate) fn render_status(st: &Status) -> String {
     let mut o = String::new();
     // Every moment in the run's zone, with its date when it is not the run's first day.
@@ -456,7 +483,8 @@ pub(crate) fn render_status(st: &Status) -> String {
     if let Some(d) = &r.decision {
         putln!(
             o,
-            "  decision: {d}{}",
+            "  decision: {d}{}{}",
+            r.reason.as_ref().map(|x| format!(" — {x}")).unwrap_or_default(),
             r.override_reason.as_ref().map(|x| format!(" (override: {x})")).unwrap_or_default()
         );
     }
@@ -467,12 +495,22 @@ pub(crate) fn render_status(st: &Status) -> String {
                 let t = st.tasks.iter().find(|x| &x.id == id);
                 let when = t
                     .map(|t| {
-                        format!("{}–{} ({})", hm(&t.forecast_start), hm(&t.forecast_finish), signed(t.variance_minutes))
+                        let waits = t.held_by.as_ref().map(|h| format!(" · waits for {h}")).unwrap_or_default();
+                        let (s, f) = (hm(&t.forecast_start), hm(&t.forecast_finish));
+                        format!("{s}–{f} ({}){waits}", signed(t.variance_minutes))
                     })
                     .unwrap_or_default();
                 putln!(o, "  {}  {when}", title(id));
             }
         }
+    }
+    for x in &st.stopped {
+        let why = x.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
+        putln!(o, "Task {} {}{why}", title(&x.task), x.status.to_string().to_uppercase());
+        if !x.blocks.is_empty() {
+            putln!(o, "  holds up {}", listed(&x.blocks));
+        }
+        putln!(o, "  Task {} {} — matrix says: {}", x.task, x.status, matrix_says(&x.matrix));
     }
     let cps: Vec<String> = st
         .checkpoints
@@ -530,12 +568,11 @@ fn open_incidents(o: &mut String, st: &Status) {
     for i in st.incidents.iter().filter(|i| i.open) {
         putln!(
             o,
-            "Incident {} {}: {} → {} ({})",
+            "Incident {} {}: {} — matrix says: {}",
             i.id,
             i.severity.map_or_else(|| "(no severity)".to_owned(), |s| s.to_string()),
             i.title,
-            i.recommendation.clone().unwrap_or_default(),
-            i.approvers.join(" + ")
+            matrix_says(&i.matrix)
         );
     }
 }

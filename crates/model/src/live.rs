@@ -1,7 +1,7 @@
 //! The live picture of a run, as `warroom status --json` prints it and every screen reads it.
 //! Instants are RFC 3339 with the run's offset. Keep field names stable (docs/status-schema.md).
 
-use crate::Instant;
+use crate::{Instant, MatrixAction, MatrixRow};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -185,6 +185,9 @@ pub struct TaskLive {
     pub planned_start: Instant,
     pub planned_finish: Instant,
     pub planned_minutes: i64,
+    /// When the work before it lets it start: its planned start, or the forecast finish of what
+    /// it waits for when that is later. Until it starts, `forecast_start` is this or now.
+    pub earliest_start: Instant,
     pub forecast_start: Instant,
     pub forecast_finish: Instant,
     pub actual_start: Option<Instant>,
@@ -196,6 +199,9 @@ pub struct TaskLive {
     pub started_by: Option<Stamp>,
     pub finished_by: Option<Stamp>,
     pub comments: Vec<Comment>,
+    /// Not started, and waiting for a failed or blocked task (the nearest one before it in the
+    /// schedule: its phase, the phase before, or a task it is `after`).
+    pub held_by: Option<crate::TaskId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -306,9 +312,13 @@ pub struct IncidentLive {
     pub open: bool,
     pub opened_by: Stamp,
     pub resolved_by: Option<Stamp>,
-    /// The decision matrix's advice for this severity: `rollback`, `fix_forward`, `disable_feature`.
-    pub recommendation: Option<String>,
+    /// What the decision matrix advises: the action of the row that fits, or of every candidate
+    /// row when they agree; none when they do not.
+    pub recommendation: Option<MatrixAction>,
+    /// Whose approval the row that fits asks for (empty when no row fits).
     pub approvers: Vec<String>,
+    /// The row of the decision matrix the incident fits, or the candidates.
+    pub matrix: MatrixAdvice,
     /// Estimated resolution; never in the past while open.
     pub eta: Option<Instant>,
     pub updates: Vec<Comment>,
@@ -344,6 +354,44 @@ pub struct ChecklistLive {
     pub by: Option<Stamp>,
 }
 
+/// What the decision matrix says about one issue (an incident, a failed or blocked task): the
+/// row whose issue it matches, with the severity agreeing, or the only row of its severity;
+/// when no row fits, the rows it may be (those of its severity, or every row without one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct MatrixAdvice {
+    pub row: Option<MatrixRow>,
+    /// Empty when a row fits.
+    pub candidates: Vec<MatrixRow>,
+}
+
+impl MatrixAdvice {
+    /// The row's action, or the candidates' when they all say the same.
+    pub fn action(&self) -> Option<MatrixAction> {
+        if let Some(r) = &self.row {
+            return Some(r.action);
+        }
+        let first = self.candidates.first()?.action;
+        self.candidates.iter().all(|c| c.action == first).then_some(first)
+    }
+}
+
+/// A task that failed or is blocked: what it holds up, and what the decision matrix says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct StoppedTask {
+    pub task: crate::TaskId,
+    /// `failed` or `blocked`.
+    pub status: TaskStatus,
+    pub reason: Option<String>,
+    /// The tasks not yet started that wait for it (their `held_by`), in runbook order.
+    pub blocks: Vec<crate::TaskId>,
+    /// The action `matrix` advises, as for an incident.
+    pub recommendation: Option<MatrixAction>,
+    /// The matrix read for the task's title and reason.
+    pub matrix: MatrixAdvice,
+}
+
 /// One recent change, for "who did the last changes".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -363,11 +411,14 @@ pub struct Status {
     /// Going live, rolling back, fixing forward, or ended: what the screens lead with.
     pub mode: Mode,
     pub current_phase: Option<String>,
-    /// Tasks in progress or due to start now.
+    /// Tasks in progress or due to start now (not failed or blocked ones: see `stopped`).
     pub due: Vec<crate::TaskId>,
     /// The next tasks to start.
     pub next: Vec<crate::TaskId>,
+    /// Open tasks past their planned finish, failed and blocked ones aside.
     pub overdue: Vec<crate::TaskId>,
+    /// Failed and blocked tasks, with what they hold up and the decision matrix's advice.
+    pub stopped: Vec<StoppedTask>,
     pub tasks: Vec<TaskLive>,
     pub phases: Vec<PhaseLive>,
     pub checkpoints: Vec<CheckpointLive>,

@@ -218,6 +218,18 @@ pub enum MatrixAction {
     Other,
 }
 
+/// In words, for the terminal and notifications (`fix forward`).
+impl std::fmt::Display for MatrixAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Rollback => "rollback",
+            Self::FixForward => "fix forward",
+            Self::DisableFeature => "disable feature",
+            Self::Other => "other",
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct MatrixRow {

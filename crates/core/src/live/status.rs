@@ -12,12 +12,13 @@ use chrono_tz::Tz;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use warroom_model::Instant;
+use warroom_model::Runbook;
+use warroom_model::TaskId;
 use warroom_model::live::{
     Change, ChecklistLive, CheckpointLive, Comment, Decision, IncidentLive, MetricLive, MetricState, Mode, PhaseLive,
     Rag, Reading, RollbackDecision, RollbackLive, RollbackStepLive, Run, Severity, SignOff, Stamp, Status, TaskLive,
     TaskStatus,
 };
-use warroom_model::{MatrixAction, Runbook, TaskId};
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
@@ -79,6 +80,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
 
     let Timeline { tasks, starts, finish, phases } = timeline(snap, run, now, &plan, &formatter);
     let Queue { due, next, overdue, current_phase } = queue(&tasks, &starts, now, !over);
+    let stopped = super::matrix::stopped(&tasks, &rb.rollback.matrix);
     let checkpoints = checkpoints_live(snap, run, &finish, &formatter);
     let rollback = rollback_live(snap, run, tz, date, now, &plan, &finish)?;
     let incidents = incidents_live(snap, run, now, &formatter);
@@ -124,6 +126,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         due,
         next,
         overdue,
+        stopped,
         tasks,
         phases,
         checkpoints,
@@ -246,8 +249,14 @@ fn timeline(
     let mut finish: Vec<DateTime<Utc>> = Vec::with_capacity(plan.start.len());
     let mut phases: Vec<PhaseLive> = Vec::with_capacity(rb.phases.len());
     let mut prev_phase_finish: Option<DateTime<Utc>> = None;
+    // What each task passes on to those that wait for it: the position of the nearest failed or
+    // blocked task it is, or waits for; along the same edges as the forecast.
+    let mut holds: Vec<Option<usize>> = Vec::with_capacity(plan.start.len());
+    let mut prev_phase_hold: Option<usize> = None;
     for phase in &rb.phases {
         let mut prev: Option<DateTime<Utc>> = None;
+        let mut prev_hold: Option<usize> = None;
+        let mut phase_hold: Option<usize> = None;
         let mut phase_max: Option<DateTime<Utc>> = None;
         let mut phase_done = true;
         for t in &phase.tasks {
@@ -260,12 +269,22 @@ fn timeline(
             let pf = plan.finish.get(i).copied().unwrap_or(ps);
             let pm = pf - ps;
             let mut pred = prev.or(prev_phase_finish);
+            let mut waits = if prev.is_some() { prev_hold } else { prev_phase_hold };
             if t.checkpoint {
                 pred = pred.max(phase_max);
+                waits = waits.max(phase_hold);
             }
             for a in &t.after {
-                pred = pred.max(position.get(a.as_str()).and_then(|j| finish.get(*j)).copied());
+                let j = position.get(a.as_str());
+                pred = pred.max(j.and_then(|j| finish.get(*j)).copied());
+                waits = waits.max(j.and_then(|j| holds.get(*j)).copied().flatten());
             }
+            let earliest = ps.max(pred.unwrap_or(ps));
+            let held_by = waits.filter(|_| rec.status == TaskStatus::Pending);
+            let hold = if matches!(rec.status, TaskStatus::Failed | TaskStatus::Blocked) { Some(i) } else { held_by };
+            holds.push(hold);
+            prev_hold = hold;
+            phase_hold = phase_hold.max(hold);
             let (fs, ff) = match rec.status {
                 TaskStatus::Done | TaskStatus::Skipped => {
                     let f = rec.actual_finish.unwrap_or(now);
@@ -276,7 +295,7 @@ fn timeline(
                     (s, if over { s + pm } else { now.max(s + pm) })
                 }
                 TaskStatus::Pending => {
-                    let s = if over { ps.max(pred.unwrap_or(ps)) } else { now.max(ps).max(pred.unwrap_or(ps)) };
+                    let s = if over { earliest } else { now.max(earliest) };
                     (s, s + pm)
                 }
             };
@@ -301,6 +320,7 @@ fn timeline(
                 planned_start: fmt(ps),
                 planned_finish: fmt(pf),
                 planned_minutes: minutes(pm),
+                earliest_start: fmt(earliest),
                 forecast_start: fmt(fs),
                 forecast_finish: fmt(ff),
                 actual_start: stamp_of(rec.actual_start),
@@ -311,6 +331,7 @@ fn timeline(
                 started_by: rec.started_by.clone(),
                 finished_by: rec.finished_by.clone(),
                 comments,
+                held_by: held_by.and_then(|h| tasks.get(h)).map(|h| h.id.clone()),
             });
         }
         let first = finish.len() - phase.tasks.len();
@@ -328,6 +349,9 @@ fn timeline(
             done: phase_done,
         });
         prev_phase_finish = phase_max.or(prev_phase_finish);
+        if !phase.tasks.is_empty() {
+            prev_phase_hold = phase_hold;
+        }
     }
     Timeline { tasks, starts, finish, phases }
 }
@@ -340,13 +364,16 @@ struct Queue {
     current_phase: Option<String>,
 }
 
+/// Failed and blocked tasks are in none of these lists: they wait for a person to decide
+/// (`Status::stopped`).
 fn queue(tasks: &[TaskLive], starts: &[DateTime<Utc>], now: DateTime<Utc>, active: bool) -> Queue {
+    let workable = |t: &TaskLive| matches!(t.status, TaskStatus::Pending | TaskStatus::InProgress);
     let open: Vec<&TaskLive> = tasks.iter().filter(|t| !t.status.is_closed()).collect();
     let due: Vec<TaskId> = if active {
         tasks
             .iter()
             .zip(starts)
-            .filter(|(t, s)| !t.status.is_closed() && (t.status != TaskStatus::Pending || **s <= now))
+            .filter(|(t, s)| workable(t) && (t.status != TaskStatus::Pending || **s <= now))
             .map(|(t, _)| t.id.clone())
             .collect()
     } else {
@@ -354,8 +381,8 @@ fn queue(tasks: &[TaskLive], starts: &[DateTime<Utc>], now: DateTime<Utc>, activ
     };
     let due_set: HashSet<&str> = due.iter().map(TaskId::as_str).collect();
     let next: Vec<TaskId> =
-        open.iter().filter(|t| !due_set.contains(t.id.as_str())).take(3).map(|t| t.id.clone()).collect();
-    let overdue: Vec<TaskId> = tasks.iter().filter(|t| t.overdue).map(|t| t.id.clone()).collect();
+        open.iter().filter(|t| workable(t) && !due_set.contains(t.id.as_str())).take(3).map(|t| t.id.clone()).collect();
+    let overdue: Vec<TaskId> = tasks.iter().filter(|t| t.overdue && workable(t)).map(|t| t.id.clone()).collect();
     let current_phase = if active { open.first().map(|t| t.phase.clone()) } else { None };
     Queue { due, next, overdue, current_phase }
 }
@@ -442,10 +469,9 @@ fn rollback_live(
         })
         .collect();
     let decided_at = rec.decided_by.as_ref().map(|s| s.at.to_utc());
-    let rollback_end = match decided_at.filter(|_| rec.decision == Some(RollbackDecision::Rollback)) {
-        Some(from) => Some(forecast_steps(&mut steps, from, now, rolling_back, &formatter)),
-        None => None,
-    };
+    let rollback_end = decided_at
+        .filter(|_| rec.decision == Some(RollbackDecision::Rollback))
+        .map(|from| forecast_steps(&mut steps, from, now, rolling_back, &formatter));
     let margin = rollback_end.zip(restore_by_of(window_end, deadline, total_d)).map(|(e, r)| minutes(r - e));
     let remaining: u32 = if rec.decision == Some(RollbackDecision::Rollback) {
         steps.iter().filter(|s| !s.done).map(|s| s.minutes).sum()
@@ -526,7 +552,7 @@ fn rollback_live(
     })
 }
 
-/// The run's incidents, each with what the decision matrix recommends for its severity.
+/// The run's incidents, each with what the decision matrix recommends for it (`matrix::advise`).
 fn incidents_live(
     snap: &Snapshot,
     run: &Run,
@@ -542,18 +568,8 @@ fn incidents_live(
             (rec.run == run.id).then_some((id, rec))
         })
         .map(|(id, rec)| {
-            let row = rec.severity.and_then(|sev| {
-                rb.rollback.matrix.iter().find(|m| m.severity.trim().eq_ignore_ascii_case(&format!("{sev:?}")))
-            });
-            let recommendation = row.map(|m| {
-                match m.action {
-                    MatrixAction::Rollback => "rollback",
-                    MatrixAction::FixForward => "fix_forward",
-                    MatrixAction::DisableFeature => "disable_feature",
-                    MatrixAction::Other => "other",
-                }
-                .to_owned()
-            });
+            let text = format!("{} {}", rec.title, rec.description);
+            let matrix = super::matrix::advise(&rb.rollback.matrix, rec.severity, &text);
             let eta = rec.eta.map(|e| if rec.open { e.max(now) } else { e });
             IncidentLive {
                 updates: snap.member_values(entity::INCIDENT, &id, "updates"),
@@ -564,8 +580,9 @@ fn incidents_live(
                 open: rec.open,
                 opened_by: rec.opened_by,
                 resolved_by: rec.resolved_by,
-                recommendation,
-                approvers: row.map(|m| m.approvers.clone()).unwrap_or_default(),
+                recommendation: matrix.action(),
+                approvers: matrix.row.as_ref().map(|m| m.approvers.clone()).unwrap_or_default(),
+                matrix,
                 eta: eta.map(fmt),
             }
         })

@@ -142,7 +142,6 @@ fn summary(b: &mut Vec<Block>, rec: &Record, tz: Option<chrono_tz::Tz>) {
             "Rollback decision",
             st.rollback
                 .decision
-                .clone()
                 .map_or_else(|| "none".to_owned(), |d| format!("{d} — {}", stamp(&st.rollback.decided_by))),
         ),
         (
