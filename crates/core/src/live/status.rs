@@ -16,8 +16,8 @@ use warroom_model::Runbook;
 use warroom_model::TaskId;
 use warroom_model::live::{
     Change, ChecklistLive, CheckpointLive, Comment, Decision, IncidentLive, MetricLive, MetricState, Mode, PhaseLive,
-    Rag, Reading, RollbackDecision, RollbackLive, RollbackStepLive, Run, Severity, SignOff, Stamp, Status, TaskLive,
-    TaskStatus,
+    Rag, Reading, RollbackDecision, RollbackLive, RollbackStepLive, Run, RunState, Severity, SignOff, Stamp, Status,
+    TaskLive, TaskStatus,
 };
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -103,7 +103,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
     };
     let (mut tasks, mut due, mut next, mut overdue, mut current_phase) = (tasks, due, next, overdue, current_phase);
     let (mut forecast_end, mut variance_minutes) = (forecast_end, minutes(forecast_end - planned_end));
-    if mode == Mode::RollingBack {
+    if mode == Mode::RollingBack || (mode == Mode::Ended && run.state == RunState::RolledBack) {
         // The go-live's tasks no longer fall due: the rollback's steps are the plan now, and
         // its end against the window's end is the forecast.
         due.clear();
