@@ -118,6 +118,8 @@ pub(crate) struct Ctx {
     /// Milliseconds from the last click that recorded something to the frame showing its result
     /// (on the root element as `data-act-ms`, for the end-to-end tests' figures).
     pub act_ms: RwSignal<Option<f64>>,
+    /// When the next record happened, if earlier (HH:MM; empty: now): the forms' "it happened at".
+    pub at: RwSignal<String>,
     /// Bumped on every change the backend announces; views that fetch more (Activity) watch it.
     pub version: RwSignal<u64>,
     /// The backend's runbook version when the runbook shown was read.
@@ -268,11 +270,15 @@ impl Ctx {
     /// Records an action in the current run; shows what happened or why not.
     pub(crate) fn act(self, action: Action) {
         let run = self.status.get_untracked().map(|s| s.run.id);
-        let req = Request { at: None, run, by: None, action };
+        let at = Some(self.at.get_untracked()).filter(|a| !a.trim().is_empty() && action.can_be_backfilled());
+        let req = Request { at, run, by: None, action };
         let started = now_ms();
         spawn_local(async move {
             match api::act(&req).await {
                 Ok(done) => {
+                    if req.at.is_some() {
+                        self.at.set(String::new());
+                    }
                     self.set_status(done.status);
                     self.error.set(None);
                     self.notify(done.summary);
@@ -496,6 +502,7 @@ pub(crate) fn App() -> impl IntoView {
         bell: RwSignal::new(false),
         unread: RwSignal::new(0),
         act_ms: RwSignal::new(None),
+        at: RwSignal::new(String::new()),
         version: RwSignal::new(0),
         runbook_seen: RwSignal::new(None),
         room: RwSignal::new(None),

@@ -89,7 +89,7 @@ async fn wait_for_file(dir: &std::path::Path, ext: &str) -> std::path::PathBuf {
     panic!("no {ext} file appeared in {}", dir.display());
 }
 
-async fn press(c: &Client, key: &str) {
+pub(crate) async fn press(c: &Client, key: &str) {
     c.find(Locator::Css("body")).await.unwrap().send_keys(key).await.unwrap();
 }
 

@@ -175,6 +175,7 @@ fn a_rollback_decided_before_the_deadline_and_entered_later_is_followed_to_the_e
     s.ok(&[&["rollback", "step", "r1", "done", "--at", "02:22"][..], &dba].concat());
     let mid = status(&s, "2026-04-19T02:30");
     insta::assert_json_snapshot!("night_0230_one_step_done", key_facts(&mid));
+    what_the_room_sees_while_rolling_back(&s);
     s.ok(&[&["rollback", "step", "r2", "done", "--at", "02:36"][..], &net].concat());
     s.ok(&[&["rollback", "step", "r3", "done", "--at", "02:58"][..], &dba].concat());
 
@@ -266,4 +267,33 @@ fn fix_forward_decided_after_the_deadline_says_what_is_being_fixed() {
     s.ok(&["run", "finish"]);
     let st = status(&s, "2026-04-19T03:05");
     assert_eq!((&st["mode"], &st["run"]["state"]), (&json!("ended"), &json!("completed")));
+}
+
+/// Now and the wall lead with ROLLING BACK and the steps, not the go-live's tasks; a screenshot
+/// of each for the docs.
+fn what_the_room_sees_while_rolling_back(s: &Scratch) {
+    use warroom_tests::web::{open_view, wait_text};
+    let _turn = warroom_tests::one_window_at_a_time();
+    let server = warroom_tests::Server::start(s, &["--now", "2026-04-19T02:30:00-07:00"]);
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
+        let b = crate::browser::chromium().await;
+        let w = &b.client;
+        w.set_window_size(1366, 768).await.unwrap();
+        w.goto(&format!("{}/", server.url)).await.unwrap();
+        open_view(w, "now").await;
+        let now = wait_text(w, "#mode-banner", "the rollback on Now", |t| t.contains("ROLLING BACK")).await;
+        assert!(now.contains("Lan (Tech Lead)") && now.contains("orders corrupted in the copy"), "{now}");
+        for step in ["Stop writes on the new site", "Point DNS back", "Restore the orders database"] {
+            assert!(now.contains(step), "Now shows the step {step}: {now}");
+        }
+        let main = wait_text(w, "main", "Now", |t| t.contains("ROLLING BACK")).await;
+        assert!(!main.contains("Due now"), "the go-live's due list is not offered while rolling back: {main}");
+        let gauge = wait_text(w, "#rollback-gauge", "the rollback's progress", |t| t.contains("1/3")).await;
+        assert!(!gauge.contains("fix forward only"), "{gauge}");
+        let png = w.screenshot().await.unwrap();
+        std::fs::write(warroom_tests::repo().join("docs/screenshot-rolling-back.png"), png).unwrap();
+        crate::browser::press(w, "w").await;
+        let wall = wait_text(w, "#wall", "the rollback on the wall", |t| t.contains("ROLLING BACK")).await;
+        assert!(wall.contains("Point DNS back"), "{wall}");
+    });
 }

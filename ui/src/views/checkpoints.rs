@@ -1,6 +1,6 @@
 //! The Checkpoints screen: sign-offs and the GO / NO-GO / HOLD decisions.
 
-use super::format::{hm, need_run};
+use super::format::{happened_at, hm, need_run};
 use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
@@ -42,6 +42,7 @@ pub(crate) fn checkpoints() -> impl IntoView {
                         </div>
                         <Show when=move || c.can_write()>
                             <div class="form">
+                                {happened_at()}
                                 <button class="sign" on:click={let i = i1.clone(); move |_| c.act(Action::CheckpointSign { id: i.clone(), role: None })}>{t("Sign")}</button>
                                 <label>{t("Reason")}<input class="reason" type="text" bind:value=reason /></label>
                                 <button class="go primary" on:click={let i = i2.clone(); move |_| c.act(Action::CheckpointDecide { id: i.clone(), decision: Decision::Go, reason: Some(reason.get()).filter(|r| !r.is_empty()) })}>{t("GO")}</button>

@@ -5,7 +5,7 @@ use crate::app::Ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
 use warroom_model::Instant;
-use warroom_model::live::{Rag, TaskStatus};
+use warroom_model::live::{Rag, RunState, TaskStatus};
 
 /// The run's first day, for telling which moments fall on a later one.
 fn run_day() -> Option<chrono::NaiveDate> {
@@ -88,6 +88,16 @@ pub(super) fn rag_label(r: Rag) -> &'static str {
     }
 }
 
+pub(super) fn run_state_label(s: RunState) -> &'static str {
+    match s {
+        RunState::NotStarted => t("not started"),
+        RunState::Active => t("active"),
+        RunState::Completed => t("went live"),
+        RunState::RolledBack => t("rolled back"),
+        RunState::Abandoned => t("abandoned"),
+    }
+}
+
 pub(super) fn rag_class(r: Rag) -> &'static str {
     match r {
         Rag::Green => "green",
@@ -124,4 +134,17 @@ pub(super) fn is_mine(c: Ctx, owner: &str) -> bool {
 
 pub(super) fn need_run() -> AnyView {
     view! { <p class="muted big">{t("No run yet")}</p> }.into_any()
+}
+
+/// "It happened at": the time the next record happened, when it is entered later (back-filling):
+/// HH:MM on the run's timeline. Empty means now. Every form that records shares it, and it
+/// empties once a record is accepted.
+pub(super) fn happened_at() -> impl IntoView {
+    let c = crate::app::ctx();
+    view! {
+        <label class="happened-at" title=t("Leave empty for now. HH:MM on the run's timeline: after midnight is the next day.")>
+            {t("It happened at")}
+            <input type="time" class="happened-at-input" prop:value=move || c.at.get() on:input=move |e| c.at.set(input_value(&e)) />
+        </label>
+    }
 }

@@ -1,6 +1,6 @@
 //! The Incidents screen: opening, updating and resolving incidents.
 
-use super::format::{hm, input_value, need_run};
+use super::format::{happened_at, hm, input_value, need_run};
 use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
@@ -27,6 +27,7 @@ pub(crate) fn incidents() -> impl IntoView {
                         </select>
                     </label>
                     <label>{t("Description")}<input type="text" bind:value=desc /></label>
+                    {happened_at()}
                     <button class="primary" on:click=move |_| {
                         c.act(Action::IncidentOpen { title: title.get(), severity: sev.get(), description: desc.get(), eta_minutes: None });
                         title.set(String::new());
@@ -48,6 +49,7 @@ pub(crate) fn incidents() -> impl IntoView {
                         {inc.open.then(|| view! { <Show when=move || c.can_write()>
                             <div class="form">
                                 <input type="text" bind:value=note aria-label=t("Update") />
+                                {happened_at()}
                                 <button on:click={let i = i1.clone(); move |_| c.act(Action::IncidentUpdate { id: i.clone(), note: note.get(), severity: None, eta_minutes: None })}>{t("Update")}</button>
                                 <button class="primary" on:click={let i = i2.clone(); move |_| c.act(Action::IncidentResolve { id: i.clone(), note: note.get() })}>{t("Resolve")}</button>
                             </div>

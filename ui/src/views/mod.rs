@@ -13,6 +13,7 @@ mod edit;
 mod format;
 mod import;
 mod incidents;
+mod mode;
 mod monitoring;
 mod notifications;
 mod now;

@@ -1,7 +1,7 @@
 //! The Monitoring screen: metrics with their readings and sparklines, and the end-of-day
 //! checklist.
 
-use super::format::{hm, need_run};
+use super::format::{happened_at, hm, need_run};
 use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
@@ -31,6 +31,7 @@ pub(crate) fn monitoring() -> impl IntoView {
     move || {
         let Some(st) = c.status.get() else { return need_run() };
         view! {
+            <Show when=move || c.can_write()>{happened_at()}</Show>
             <table class="card metrics">
                 <thead><tr><th>{t("Name")}</th><th>{t("Target")}</th><th>{t("Alert")}</th><th>{t("Last reading")}</th><th>{t("Readings")}</th><th></th></tr></thead>
                 <tbody>
@@ -60,6 +61,7 @@ pub(crate) fn monitoring() -> impl IntoView {
             </table>
             <section class="card">
                 <h2>{t("End of day")}</h2>
+                <Show when=move || c.can_write()>{happened_at()}</Show>
                 <ul class="checklist">
                     {st.checklist.into_iter().map(|item| {
                         let id = item.id.clone();

@@ -6,7 +6,7 @@ use crate::app::{Ctx, View, ctx};
 use crate::i18n::t;
 use leptos::prelude::*;
 use warroom_model::api::{Action, TaskVerb};
-use warroom_model::live::{Decision, Rag, RunKind, Status, TaskLive, TaskStatus};
+use warroom_model::live::{Decision, Mode, Rag, RunKind, Status, TaskLive, TaskStatus};
 use warroom_model::{Instant, TaskId};
 
 pub(crate) fn now() -> impl IntoView {
@@ -63,9 +63,14 @@ fn now_view(c: Ctx, st: Status) -> impl IntoView {
     let rb = st.rollback.clone();
     let nothing = overdue.is_empty() && due.is_empty();
     let gauge_view = gauge(&st);
+    let banner = super::mode::mode_banner(&st, true);
+    let going_live = matches!(st.mode, Mode::GoLive | Mode::FixingForward);
+    let next_cp = next_cp.filter(|_| going_live);
+    let deadline = rb.deadline.filter(|_| st.mode == Mode::GoLive);
     view! {
+        {banner}
         <div class="now-grid">
-            <div class="col">
+            <div class="col" class:hidden=!going_live>
                 <section class="card">
                     <h2 class="label">{t("Current phase")}</h2>
                     <p class="phase-name" id="current-phase">{phase.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "—".into())}</p>
@@ -97,7 +102,7 @@ fn now_view(c: Ctx, st: Status) -> impl IntoView {
                         </section>
                     }
                 })}
-                {rb.deadline.map(|d| {
+                {deadline.map(|d| {
                     let d2 = d;
                     view! {
                         <section class="card countdown" id="deadline">
@@ -165,7 +170,16 @@ pub(super) fn task_buttons(c: Ctx, task: &TaskLive) -> impl IntoView + use<> {
 
 /// The rollback gauge: the window, the point of no return, the deadline, and where backing out
 /// now or after finishing would land.
-pub(super) fn gauge(st: &Status) -> impl IntoView + use<> {
+pub(super) fn gauge(st: &Status) -> AnyView {
+    if st.mode == Mode::RollingBack {
+        return view! {
+            <section class="card gauge" id="rollback-gauge" data-state=rag_class(st.rollback.state)>
+                <h2 class="label">{t("Rollback progress")}</h2>
+                {super::mode::progress(st)}
+            </section>
+        }
+        .into_any();
+    }
     let c = ctx();
     let rb = st.rollback.clone();
     let now = ms(&st.now);
@@ -219,4 +233,5 @@ pub(super) fn gauge(st: &Status) -> impl IntoView + use<> {
             </dl>
         </section>
     }
+    .into_any()
 }

@@ -1,13 +1,13 @@
 //! The Rollback screen: the gauge, the decision, triggers, the decision matrix and the steps,
 //! and the masked command line shared with the Commands screen.
 
-use super::format::{copy, hm, need_run};
+use super::format::{copy, happened_at, hm, need_run};
 use super::now::gauge;
 use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
 use warroom_model::api::Action;
-use warroom_model::live::RollbackDecision;
+use warroom_model::live::{Mode, RollbackDecision};
 use warroom_model::mask_secrets;
 
 pub(crate) fn rollback() -> impl IntoView {
@@ -19,11 +19,15 @@ pub(crate) fn rollback() -> impl IntoView {
         let Some(l) = c.loaded.get() else { return need_run() };
         let rb = l.runbook.rollback.clone();
         let live = st.rollback.clone();
+        let deciding = matches!(st.mode, Mode::GoLive | Mode::FixingForward);
+        let banner = super::mode::mode_banner(&st, true);
         view! {
+            {banner}
             {gauge(&st)}
-            <Show when=move || c.can_write()>
+            <Show when=move || c.can_write() && deciding>
                 <section class="card form">
                     <label>{t("Reason")}<input id="rollback-reason" type="text" bind:value=reason /></label>
+                    {happened_at()}
                     <button on:click=move |_| c.act(Action::RollbackApprove)>{t("Approve rollback")}</button>
                     <button class="danger" on:click=move |_| c.act(Action::RollbackDecide { rollback: true, reason: reason.get(), incident: None })>{t("Decide: roll back")}</button>
                     <button on:click=move |_| c.act(Action::RollbackDecide { rollback: false, reason: reason.get(), incident: None })>{t("Decide: fix forward")}</button>
@@ -64,6 +68,7 @@ pub(crate) fn rollback() -> impl IntoView {
                 <h2>{t("Steps")}
                     <button class="small" on:click=move |_| reveal.update(|r| *r = !*r)>{move || if reveal.get() { t("Hide") } else { t("Reveal") }}</button>
                 </h2>
+                <Show when=move || c.can_write()>{happened_at()}</Show>
                 <ol class="steps">
                     {rb.steps.iter().zip(live.steps.iter()).map(|(s, sl)| {
                         let id = s.id.clone();

@@ -1,12 +1,12 @@
 //! The bar on top of every screen: the runbook's title, the run, sync, the bell, the go-live
 //! forecast and the clock.
 
-use super::format::{clock_text, hm, variance};
+use super::format::{clock_text, duration_text, hm, run_state_label, variance};
 use super::room::sync_chip;
 use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
-use warroom_model::live::RunKind;
+use warroom_model::live::{Mode, RunKind};
 
 pub(crate) fn top_bar() -> impl IntoView {
     let c = ctx();
@@ -31,11 +31,29 @@ pub(crate) fn top_bar() -> impl IntoView {
                     </svg>
                     {move || (c.unread.get() > 0).then(|| view! { <span class="count">{c.unread.get()}</span> })}
                 </button>
-                {move || c.status.get().map(|st| view! {
-                    <div class="forecast" class:late={st.rollback.implementation_variance_minutes > 0} id="forecast-variance">
-                        <span class="label">{t("Go-live forecast")}" "{hm(&st.rollback.implementation_end)}</span>
-                        <strong>{variance(st.rollback.implementation_variance_minutes)}</strong>
-                    </div>
+                {move || c.status.get().map(|st| match st.mode {
+                    // Rolling back, the forecast that matters is the rollback's against the window.
+                    Mode::RollingBack => {
+                        let margin = st.rollback.margin_minutes.unwrap_or(0);
+                        view! {
+                            <div class="forecast" class:late={margin < 0} id="forecast-variance" data-mode="rolling_back">
+                                <span class="label">{t("Rollback forecast")}" "{st.rollback.forecast_end.as_ref().map(hm).unwrap_or_default()}</span>
+                                <strong>{if margin >= 0 { format!("{} {}", duration_text(margin), t("to spare")) } else { format!("{} {}", duration_text(-margin), t("past the window's end")) }}</strong>
+                            </div>
+                        }.into_any()
+                    }
+                    Mode::Ended => view! {
+                        <div class="forecast" id="forecast-variance" data-mode="ended">
+                            <span class="label">{t("The run is over")}</span>
+                            <strong>{run_state_label(st.run.state)}</strong>
+                        </div>
+                    }.into_any(),
+                    Mode::GoLive | Mode::FixingForward => view! {
+                        <div class="forecast" class:late={st.rollback.implementation_variance_minutes > 0} id="forecast-variance">
+                            <span class="label">{t("Go-live forecast")}" "{hm(&st.rollback.implementation_end)}</span>
+                            <strong>{variance(st.rollback.implementation_variance_minutes)}</strong>
+                        </div>
+                    }.into_any(),
                 })}
                 <div class="clock" aria-label="time now" id="clock">
                     {move || clock_text(c.now_ms.get(), c.status.get().as_ref().map(|s| &s.now))}

@@ -7,7 +7,7 @@ use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
 use warroom_model::TaskId;
-use warroom_model::live::{Decision, TaskLive};
+use warroom_model::live::{Decision, Mode, TaskLive};
 
 pub(crate) fn wall() -> impl IntoView {
     let c = ctx();
@@ -24,7 +24,18 @@ pub(crate) fn wall() -> impl IntoView {
                     ids.extend(st.next.iter().cloned());
                     let rows: Vec<TaskLive> = ids.iter().filter_map(|id| st.tasks.iter().find(|t| &t.id == id)).take(8).cloned().collect();
                     let cp = st.checkpoints.iter().find(|cp| cp.decision != Decision::Go).cloned();
+                    if st.mode == Mode::RollingBack || st.mode == Mode::Ended {
+                        return view! {
+                            <div class="wall-grid">
+                                <section class="wall-tasks">{super::mode::mode_banner(&st, false)}</section>
+                                <section class="wall-side">{gauge(&st)}</section>
+                            </div>
+                        }
+                        .into_any();
+                    }
+                    let banner = super::mode::mode_banner(&st, false);
                     view! {
+                        {banner}
                         <div class="wall-grid">
                             <section class="wall-tasks">
                                 <h2>{phase.unwrap_or_default()}</h2>
