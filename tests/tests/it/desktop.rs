@@ -109,12 +109,13 @@ async fn scenario() {
     click(&c, "#run-start").await;
     wait_text(&c, "#rollback-state", "the live picture", |t| !t.is_empty()).await;
 
-    // The app's own notification timer: the run's day is long past, so everything passed while
+    // The app's own notification timer: the run's day is long past, so its deadline passed while
     // the app was not watching: one "while you were away" summary on the desktop, and clicking
-    // it brings the app to what it is about (here: Now).
+    // it brings the app to what it is about (here: Now). The tasks are forecast from now on, so
+    // none is overdue yet: a task is never told overdue before it is told to start.
     let shown = desktop.calls.recv_timeout(Duration::from_secs(20)).expect("a desktop notification");
     assert_eq!((shown.app.as_str(), shown.title.as_str()), ("warroom", "While you were away"));
-    assert!(shown.body.contains("overdue"), "{}", shown.body);
+    assert!(shown.body.contains("the rollback deadline passed"), "{}", shown.body);
     assert!(shown.actions.contains(&"default".to_owned()), "clickable: {:?}", shown.actions);
     open_view(&c, "settings").await;
     desktop.click(shown.id);
