@@ -132,7 +132,7 @@ async fn scenario() {
     wait_text(&c, "#bell .count", "a notification shown", |t| t == "1").await;
     click(&c, "#bell").await;
     let list = wait_text(&c, "#notifications", "the notifications list", |t| t.contains("While you were away")).await;
-    assert!(list.contains("overdue"), "{list}");
+    assert!(list.contains("the rollback deadline passed"), "{list}");
     let png = c.screenshot().await.unwrap();
     std::fs::write(warroom_tests::repo().join("docs/screenshot-notifications.png"), png).unwrap();
     click(&c, "#notifications li.notice button.open").await;
