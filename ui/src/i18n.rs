@@ -300,6 +300,8 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("rolled back", "đã hoàn tác"),
     ("abandoned", "đã hủy"),
     ("Rollback forecast", "Dự báo hoàn tác"),
+    ("Holds up", "Đang chặn"),
+    ("Stopped", "Bị dừng"),
 ];
 
 /// The text in `lang`; English when the table has no translation.

@@ -78,6 +78,7 @@ fn now_view(c: Ctx, st: Status) -> impl IntoView {
                         <p class="muted">{format!("{} – {}", hm(&p.planned_start), hm(&p.planned_finish))} " · " {t("Forecast")} " " {hm(&p.forecast_finish)} " · " {variance(p.variance_minutes)}</p>
                     })}
                 </section>
+                {stopped_view(&st)}
                 <section class="card" id="due">
                     {(!overdue.is_empty()).then(|| view! {
                         <h2 class="danger">{t("Overdue")}</h2>
@@ -234,4 +235,46 @@ pub(super) fn gauge(st: &Status) -> AnyView {
         </section>
     }
     .into_any()
+}
+
+/// Failed and blocked tasks: why, what they hold up, and what the decision matrix says.
+fn stopped_view(st: &Status) -> Option<impl IntoView + use<>> {
+    if st.stopped.is_empty() {
+        return None;
+    }
+    let items = st
+        .stopped
+        .iter()
+        .map(|s| {
+            let title = st.tasks.iter().find(|t| t.id == s.task).map(|t| t.title.clone()).unwrap_or_default();
+            let mut held: Vec<String> = s.blocks.iter().take(5).map(ToString::to_string).collect();
+            if s.blocks.len() > 5 {
+                held.push(format!("+{}", s.blocks.len() - 5));
+            }
+            let advice = match (&s.matrix.row, s.recommendation) {
+                (Some(row), Some(r)) => format!("{} ({}) · {}", r, row.issue, row.approver),
+                (None, Some(r)) => r.to_string(),
+                (_, None) if !s.matrix.candidates.is_empty() => {
+                    s.matrix.candidates.iter().map(|c| c.issue.clone()).collect::<Vec<_>>().join(" / ")
+                }
+                _ => String::new(),
+            };
+            view! {
+                <li class="task stopped" data-status=s.status.as_str()>
+                    <span class="tid">{s.task.to_string()}</span>
+                    <span class="ttitle">{title}</span>
+                    <span class=format!("chip {}", s.status.as_str())>{status_label(s.status)}</span>
+                    {s.reason.clone().map(|r| view! { <p class="muted">{r}</p> })}
+                    {(!held.is_empty()).then(|| view! { <p>{t("Holds up")}": "{held.join(", ")}</p> })}
+                    {(!advice.is_empty()).then(|| view! { <p><strong>{t("Decision matrix")}": "</strong>{advice}</p> })}
+                </li>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <section class="card" id="stopped">
+            <h2 class="danger">{t("Stopped")}</h2>
+            <ul class="tasks">{items}</ul>
+        </section>
+    })
 }
