@@ -3,6 +3,8 @@
 //! incidents, metric readings, the end-of-day checklist, and edits of the runbook. Each action
 //! checks the rules against the current state, then commits through the store's one write path.
 
+#[cfg(test)]
+mod backfill_tests;
 mod checkpoints;
 mod edits;
 mod incidents_metrics;
