@@ -34,7 +34,12 @@ pub enum ReportError {
     Pdf(#[from] pdf::PdfError),
     /// The file could not be written.
     #[error("cannot save the audit record as {path}: {source}")]
-    Save { path: String, source: std::io::Error },
+    Save {
+        /// The file it was to be saved as.
+        path: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
 }
 
 /// Everything the record shows, read once.
