@@ -4,7 +4,10 @@
 use chrono::{DateTime, Utc};
 use std::sync::Mutex;
 
+/// Where core gets the time: every action, status and notification asks its clock, so a
+/// rehearsal (`--now`, `--speed`) or a test runs the whole app at another time.
 pub trait Clock: Send + Sync {
+    /// The current instant on this clock.
     fn now(&self) -> DateTime<Utc>;
 
     /// How long to wait in real time for `d` to pass on this clock.
@@ -28,14 +31,17 @@ impl Clock for SystemClock {
 pub struct FakeClock(Mutex<DateTime<Utc>>);
 
 impl FakeClock {
+    /// A clock standing at `at`.
     pub fn new(at: DateTime<Utc>) -> Self {
         Self(Mutex::new(at))
     }
 
+    /// Moves the clock to `at` (backwards too).
     pub fn set(&self, at: DateTime<Utc>) {
         *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = at;
     }
 
+    /// Moves the clock forward by `by`.
     pub fn advance(&self, by: chrono::Duration) {
         let mut t = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *t += by;
@@ -59,6 +65,8 @@ pub struct ShiftedClock {
 }
 
 impl ShiftedClock {
+    /// A clock that reads `start` now and then runs `speed` times as fast as real time (a speed that
+    /// is not a positive number counts as 1).
     pub fn new(start: DateTime<Utc>, speed: f64) -> Self {
         Self { real_start: Utc::now(), start, speed: if speed.is_finite() && speed > 0.0 { speed } else { 1.0 } }
     }

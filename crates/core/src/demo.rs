@@ -2,7 +2,9 @@
 
 use crate::import::{ImportError, Imported, import_markdown};
 
+/// The name the demo is imported under, as messages and the runbook's file name show it.
 pub const FILE_NAME: &str = "go-live-runbook.md";
+/// The demo runbook's Markdown, compiled in.
 pub const MARKDOWN: &str = include_str!("../demo/go-live-runbook.md");
 
 /// The demo runbook, imported.

@@ -9,8 +9,11 @@ use std::fmt;
 /// A legacy encoding that text was wrongly decoded with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Mojibake {
+    /// Mac OS Roman (the classic Mac's).
     MacRoman,
+    /// Windows-1252 (Western European Windows).
     Windows1252,
+    /// ISO 8859-1.
     Latin1,
 }
 
@@ -43,21 +46,38 @@ fn encode_exact(enc: &'static Encoding, text: &str) -> Option<Vec<u8>> {
     (!unmappable).then(|| bytes.into_owned())
 }
 
+/// Why the bytes are not text warroom can read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DecodeError {
+    /// Nothing but white space.
     #[error("the file is empty")]
     Empty,
+    /// A NUL byte: a binary file, not text.
     #[error("not a text file: binary data (a NUL byte) at line {line}, byte {offset}")]
-    Binary { line: usize, offset: usize },
+    Binary {
+        /// The line it is on, from 1.
+        line: usize,
+        /// Its position in the file, in bytes from 0 (after a UTF-8 BOM).
+        offset: usize,
+    },
+    /// A byte that cannot start a UTF-8 character: a file saved in another encoding.
     #[error(
         "not UTF-8 text: byte 0x{byte:02X} at line {line}, column {column} cannot start a character; save the file as UTF-8"
     )]
-    InvalidUtf8 { line: usize, column: usize, byte: u8 },
+    InvalidUtf8 {
+        /// The line it is on, from 1.
+        line: usize,
+        /// The character position in that line, from 1.
+        column: usize,
+        /// The byte itself.
+        byte: u8,
+    },
 }
 
 /// Text ready to parse, and what was done to get it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
+    /// The text, in UTF-8, without a BOM; repaired lines already repaired.
     pub text: String,
     /// Encodings that were undone, with the number of lines each repaired.
     pub repairs: Vec<(Mojibake, usize)>,

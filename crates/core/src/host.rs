@@ -30,10 +30,18 @@ const NOTIFY_AT_MOST: Duration = Duration::from_secs(60);
 /// Why the host could not do what a shell asked.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
+    /// The service refused or failed, as the UI would be told.
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// The peer service could not listen on the address asked for.
     #[error("cannot listen for peers on {bind}: {source}")]
-    Listen { bind: SocketAddr, source: std::io::Error },
+    Listen {
+        /// The address asked for.
+        bind: SocketAddr,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// A thread the host starts (the notification timer, a join) could not start or ended early.
     #[error("the background thread failed: {0}")]
     Thread(String),
 }

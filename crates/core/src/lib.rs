@@ -2,6 +2,8 @@
 //! event log, and (in later modules) the live engine, sync, notification planning and the
 //! report. Shells (CLI, desktop, HTTP) only convert arguments and call in here.
 
+#![warn(missing_docs)]
+
 /// Appends formatted text to a `String`. `write!` into a `String` returns a `Result` that can
 /// only be an error when a `Display` impl fails, and none of ours do; this says so once instead
 /// of dropping that result at every line.

@@ -20,25 +20,40 @@ use warroom_model::api::{Paper, ReportFormat, Saved};
 use warroom_model::live::{RunState, Status};
 use warroom_model::{Event, Runbook};
 
+/// Why the audit record could not be made or saved.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// The database could not be read.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// There is no such run, or its picture could not be computed.
     #[error(transparent)]
     Live(#[from] LiveError),
+    /// The PDF could not be laid out.
     #[error(transparent)]
     Pdf(#[from] pdf::PdfError),
+    /// The file could not be written.
     #[error("cannot save the audit record as {path}: {source}")]
-    Save { path: String, source: std::io::Error },
+    Save {
+        /// The file it was to be saved as.
+        path: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
 }
 
 /// Everything the record shows, read once.
 #[derive(Debug)]
 pub struct Record {
+    /// The runbook as it reads now, edits included.
     pub runbook: Runbook,
+    /// The run's live picture at `printed_at`.
     pub status: Status,
+    /// The whole event log, in log order (every run's, and the runbook's edits).
     pub events: Vec<Event>,
+    /// Whether the log is intact, and its digest.
     pub verification: Verification,
+    /// When the record was made: the time its status is for.
     pub printed_at: DateTime<Utc>,
 }
 
@@ -89,25 +104,36 @@ impl Record {
 /// One piece of the record, in reading order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
+    /// The record's title, once, at the top.
     Title(String),
+    /// A paragraph.
     Text(String),
     /// Said loudly: a partial record.
     Alert(String),
+    /// A section's heading (`Summary`, `Rollback`, …).
     Heading(String),
+    /// A heading within a section (a phase, an incident).
     Subheading(String),
     /// Column widths are fractions of the page's width; cells marked `strong` stand out
     /// (a late task, a missing sign-off). With `keyed`, the first column names each row.
     Table {
+        /// The column headings; empty when the table has none.
         head: Vec<String>,
+        /// Each column's share of the page's width; they add up to 1.
         widths: Vec<f32>,
+        /// The rows, each with one cell per column.
         rows: Vec<Vec<Cell>>,
+        /// The first column names each row (a label, not data).
         keyed: bool,
     },
 }
 
+/// One cell of a table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
+    /// What it says.
     pub text: String,
+    /// Stands out: a late task, a missing sign-off.
     pub strong: bool,
 }
 
@@ -126,10 +152,13 @@ impl From<&str> for Cell {
 /// The record laid out once, for every format.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Doc {
+    /// The runbook's title, for the document's metadata and the first page.
     pub title: String,
     /// What every page's footer says before its page number.
     pub footer: String,
+    /// The log's SHA-256 digest (hex), printed in the summary.
     pub digest: String,
+    /// Every block, in reading order.
     pub blocks: Vec<Block>,
 }
 

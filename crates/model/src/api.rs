@@ -19,11 +19,15 @@ pub enum ErrorKind {
     Unavailable,
     /// This browser may only look (the wall view): writes need the access token.
     Forbidden,
+    /// Anything else that failed inside the backend (laying out the PDF, setting up TLS, …;
+    /// HTTP 500): its log says more.
     Internal,
 }
 
+/// A failure as a backend returns it to the UI (and over HTTP, with a status code from its kind).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
+    /// What kind of failure; over HTTP it picks the status code.
     pub kind: ErrorKind,
     /// In English, for logs and for clients that know no better.
     pub message: String,
@@ -33,6 +37,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// An error of `kind` with an English `message` and no refusal.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self { kind, message: message.into(), refusal: None }
     }
@@ -59,7 +64,9 @@ impl std::error::Error for ApiError {}
 /// The runbook a backend holds, and whether it is the bundled demo.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Loaded {
+    /// The runbook as it reads now, edits included.
     pub runbook: Runbook,
+    /// Whether it is the bundled demo runbook (imported with `--demo`), not the team's own.
     pub is_demo: bool,
 }
 
@@ -67,15 +74,22 @@ pub struct Loaded {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskVerb {
+    /// Start the task (back-filled with `at`).
     Start,
+    /// Finish the task (for a checkpoint, decide GO instead).
     Done,
+    /// Pass over the task, with a reason.
     Skip,
+    /// Mark the task failed, with a reason.
     Fail,
+    /// Mark the task blocked, with a reason.
     Block,
+    /// Take back the last thing recorded on the task.
     Undo,
 }
 
 impl TaskVerb {
+    /// Its name in event kinds (`task.start`) and on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Self::Start => "start",
@@ -93,119 +107,195 @@ impl TaskVerb {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
+    /// Starts a run of the runbook (`warroom run start`).
     RunStart {
+        /// Live or rehearsal.
         kind: crate::live::RunKind,
+        /// The go-live day, `YYYY-MM-DD`.
         date: String,
+        /// The IANA time zone the runbook's times are in (`Asia/Ho_Chi_Minh`).
         tz: String,
+        /// A rehearsal whose actual durations become this run's planned ones.
         #[serde(default)]
         durations_from: Option<crate::RunId>,
     },
+    /// Ends the run.
     RunEnd {
+        /// How it ended: completed, rolled back or abandoned.
         state: crate::live::RunState,
     },
+    /// Moves a task through its lifecycle (start, done, skip, fail, block, undo).
     Task {
+        /// The task's number (`2.1`).
         task: crate::TaskId,
+        /// What to do with it.
         verb: TaskVerb,
+        /// The reason, for skip, fail and block; a comment for the others.
         #[serde(default)]
         note: Option<String>,
         /// A back-filled local time, HH:MM.
         #[serde(default)]
         at: Option<String>,
     },
+    /// Comments on a task.
     Comment {
+        /// The task's number.
         task: crate::TaskId,
+        /// The comment.
         text: String,
     },
+    /// Signs a checkpoint off.
     CheckpointSign {
+        /// The checkpoint's task number.
         id: crate::TaskId,
+        /// The role to sign for; default: the signer's own.
         #[serde(default)]
         role: Option<String>,
     },
+    /// Decides a checkpoint GO, NO-GO or HOLD.
     CheckpointDecide {
+        /// The checkpoint's task number.
         id: crate::TaskId,
+        /// The decision; not `Pending`.
         decision: crate::live::Decision,
+        /// Why: needed for NO-GO and HOLD.
         #[serde(default)]
         reason: Option<String>,
     },
+    /// Approves a rollback as the person's role (the decision matrix names whose approval it needs).
     RollbackApprove,
+    /// Decides to roll back or to fix forward.
     RollbackDecide {
+        /// True to roll back, false to fix forward.
         rollback: bool,
+        /// Why; always needed.
         reason: String,
+        /// The incident it is about, whose severity picks the decision matrix's row (`inc-3fa1-2`).
         #[serde(default)]
         incident: Option<String>,
     },
+    /// Allows a rollback after the deadline, recorded as an override.
     RollbackOverride {
+        /// Why; always needed.
         reason: String,
     },
+    /// Ticks a rollback step done; the last one ends the run as rolled back.
     RollbackStep {
+        /// The step's id (`r3`).
         id: String,
     },
+    /// Marks a rollback trigger as met, or not.
     RollbackTrigger {
+        /// The trigger's id (`t1`).
         id: String,
+        /// True when met.
         checked: bool,
     },
+    /// Opens an incident.
     IncidentOpen {
+        /// What went wrong, in a line.
         title: String,
+        /// P1 to P4; P1 and P2 notify every laptop.
         severity: crate::live::Severity,
+        /// The details; may be empty.
         #[serde(default)]
         description: String,
         /// Minutes from now until it is expected to be resolved.
         #[serde(default)]
         eta_minutes: Option<i64>,
     },
+    /// Adds a note to an open incident, and may change its severity or ETA.
     IncidentUpdate {
+        /// The incident's id (`inc-3fa1-2`).
         id: String,
+        /// What changed.
         note: String,
+        /// The new severity, if it changed.
         #[serde(default)]
         severity: Option<crate::live::Severity>,
+        /// Minutes from now until it is expected to be resolved, if that changed.
         #[serde(default)]
         eta_minutes: Option<i64>,
     },
+    /// Resolves an incident.
     IncidentResolve {
+        /// The incident's id.
         id: String,
+        /// How it was resolved.
         note: String,
     },
+    /// Records a reading of a metric.
     MetricRecord {
+        /// The metric's id (`m1`) or name (`Response p95`, any case).
         metric: String,
+        /// The number read.
         value: f64,
+        /// Its unit (`ms`), if given.
         #[serde(default)]
         unit: Option<String>,
+        /// Where it was read (a dashboard, a query), if said.
         #[serde(default)]
         source: Option<String>,
     },
+    /// Ticks an item of the end-of-day checklist, or unticks it.
     Checklist {
+        /// The item's id (`k1`).
         id: String,
+        /// True to tick.
         checked: bool,
     },
+    /// Sets fields of a runbook entity (`task 2.3 owner="QA Lead"`); refused unless the runbook
+    /// still reads back.
     EditSet {
+        /// What is edited.
         kind: EditKind,
+        /// Its id (`2.3`, `c2`); ignored for `Rollback` and `Runbook`.
         id: String,
+        /// Field names and new values, as text; a value that reads as JSON (a number, `true`) is
+        /// stored as such.
         fields: Vec<(String, String)>,
     },
     /// Adds a phase, contact, step, metric, trigger, matrix row, checklist item or command.
     EditAdd {
+        /// What is added.
         kind: EditKind,
+        /// Its fields, as for `EditSet`.
         fields: Vec<(String, String)>,
+        /// The id it goes after; default: the end of its list.
         #[serde(default)]
         after: Option<String>,
     },
+    /// Adds a task to a phase.
     EditAddTask {
+        /// The phase's id (`p2`).
         phase: String,
+        /// The planned start, `HH:MM` in the runbook's time.
         time: String,
+        /// What to do.
         title: String,
+        /// Who does it: a role, or several.
         owner: String,
+        /// The task it goes after; default: the end of the phase.
         #[serde(default)]
         after: Option<String>,
     },
+    /// Deletes a runbook entity (its history stays in the log).
     EditDelete {
+        /// What is deleted; not `Rollback` or `Runbook`.
         kind: EditKind,
+        /// Its id.
         id: String,
     },
+    /// Moves a runbook entity within its list, or a task to another phase.
     EditMove {
+        /// What is moved.
         kind: EditKind,
+        /// Its id.
         id: String,
+        /// The id it goes after; default: the front of its list.
         #[serde(default)]
         after: Option<String>,
+        /// The phase a task moves to; default: its own.
         #[serde(default)]
         phase: Option<String>,
     },
@@ -233,11 +323,15 @@ impl Action {
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum EditKind {
+    /// A task of a phase.
     Task,
+    /// A phase, with its time range.
     Phase,
+    /// A row of the emergency contacts.
     Contact,
     /// A rollback step.
     Step,
+    /// A metric to watch.
     Metric,
     /// A rollback trigger.
     Trigger,
@@ -281,6 +375,7 @@ impl fmt::Display for EditKind {
 /// An action, as whom, in which run (default: the current run).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Request {
+    /// The run it is recorded in; default: the run in progress.
     #[serde(default)]
     pub run: Option<crate::RunId>,
     /// Who acts; default: the person set on this laptop.
@@ -291,6 +386,7 @@ pub struct Request {
     /// such time at or after the window's start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
+    /// What to record.
     #[serde(flatten)]
     pub action: Action,
 }
@@ -298,27 +394,37 @@ pub struct Request {
 /// What an action did: the event's summary, and the live picture after it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Done {
+    /// One line saying what was recorded (`2.1 done — Stop the ERP services`).
     pub summary: String,
+    /// The live picture after the action; `None` while no run has been started.
     pub status: Option<crate::live::Status>,
 }
 
 /// The person using this laptop, and the UI's local preferences.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Me {
+    /// The person's name; empty until set.
     pub name: String,
+    /// Their role (`DBA`); what "my tasks" and sign-offs go by.
     pub role: String,
 }
 
 /// One event of the log as the Activity view shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
+    /// The event's sequence number on the laptop that made it.
     pub seq: u64,
+    /// The first 8 hex digits of that laptop's origin id.
     pub origin: String,
     /// In the current run's zone (UTC without a run).
     pub at: crate::Instant,
+    /// The author's name.
     pub name: String,
+    /// The author's role.
     pub role: String,
+    /// The event's kind (`task.done`, `runbook.edit`, `member.join`, …).
     pub kind: String,
+    /// One line saying what changed.
     pub summary: String,
     /// `entity id field = value` for each change the event made.
     pub changes: Vec<String>,
@@ -337,6 +443,7 @@ pub struct Overwrite {
     pub value: String,
     /// The value it replaced, and who had set it.
     pub replaced: String,
+    /// The name of the person who had set it.
     pub replaced_by: String,
     /// How long before this change that one was made.
     pub seconds_before: f64,
@@ -345,7 +452,9 @@ pub struct Overwrite {
 /// A runbook file the person dropped or picked, to import.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportRequest {
+    /// The file's name, for messages (`plan.md:38: …`).
     pub name: String,
+    /// Its content, decoded to text.
     pub text: String,
     /// Replace the runbook this database holds (edits since are kept as a diff).
     #[serde(default)]
@@ -355,18 +464,24 @@ pub struct ImportRequest {
 /// A problem in an imported file, at a line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineProblem {
+    /// The line, from 1.
     pub line: usize,
+    /// What is wrong (or, for a warning, what was done about it).
     pub message: String,
 }
 
 /// What an import did, or why nothing was imported.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportOutcome {
+    /// True when the runbook was imported; false when it was refused and nothing changed.
     pub imported: bool,
     /// One line: counts of what was read, or the reason it was refused.
     pub summary: String,
+    /// How the text was repaired or decoded (`decoded from UTF-16LE`); `None` when it was clean UTF-8.
     pub repaired: Option<String>,
+    /// What the importer noticed but let through (an unknown table, a task without an owner).
     pub warnings: Vec<LineProblem>,
+    /// Why the file was refused, every problem at once; empty when imported.
     pub problems: Vec<LineProblem>,
 }
 
@@ -375,8 +490,11 @@ pub struct ImportOutcome {
 pub struct Session {
     /// False for the read-only wall view served on the LAN without the access token.
     pub can_write: bool,
+    /// Whether the runbook is the bundled demo.
     pub is_demo: bool,
+    /// The person using this laptop.
     pub me: Me,
+    /// The first 8 hex digits of this laptop's origin id, as activity and stamps show it.
     pub device: String,
     /// Where the backend's changes stood when this was read.
     #[serde(default)]
@@ -388,7 +506,9 @@ pub struct Session {
 /// A view re-reads the runbook when `runbook` moved, the live picture otherwise.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Changed {
+    /// Moves at every change (ours, a peer's, another process's).
     pub version: u64,
+    /// Moves when the runbook, or whether it is the demo, may have changed.
     pub runbook: u64,
 }
 
@@ -409,8 +529,10 @@ pub enum ReportFormat {
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Paper {
+    /// ISO A4, 210 × 297 mm.
     #[default]
     A4,
+    /// US Letter, 8.5 × 11 in.
     Letter,
 }
 
@@ -435,6 +557,8 @@ impl Paper {
 /// Where the desktop app saved a copy of the audit record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Saved {
+    /// Where the file was written, as a path to show the person.
     pub path: String,
+    /// Its size in bytes.
     pub bytes: u64,
 }

@@ -9,7 +9,9 @@ use serde_json::Value;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Author {
+    /// The person's name as set with `warroom me set` (or `--by`); empty when not given.
     pub name: String,
+    /// Their role in the go-live (`Tech Lead`, `DBA`, …): what sign-offs and "my tasks" go by.
     pub role: String,
 }
 
@@ -27,24 +29,32 @@ pub enum WriteOp {
 /// One field-level change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Write {
+    /// The kind of thing written to: `task`, `phase`, `member`, `room`, …
     pub entity: String,
+    /// Which one of that kind: a task's number (`2.1`), a fingerprint, a room id.
     pub id: String,
+    /// The field written (`status`, `owner`, `comments`, …).
     pub field: String,
+    /// Whether the value replaces the field's value or joins its set.
     #[serde(default, skip_serializing_if = "WriteOp::is_set")]
     pub op: WriteOp,
+    /// The new value (for `Add`, the member added).
     pub value: Value,
 }
 
 impl WriteOp {
+    /// Whether this is the default, last-writer-wins `Set` (so it is left out of the JSON).
     pub fn is_set(&self) -> bool {
         *self == Self::Set
     }
 }
 
 impl Write {
+    /// A last-writer-wins write of `value` to `entity`/`id`/`field`.
     pub fn set(entity: &str, id: &str, field: &str, value: Value) -> Self {
         Self { entity: entity.into(), id: id.into(), field: field.into(), op: WriteOp::Set, value }
     }
+    /// Adds `value` to the set held in `entity`/`id`/`field`.
     pub fn add(entity: &str, id: &str, field: &str, value: Value) -> Self {
         Self { entity: entity.into(), id: id.into(), field: field.into(), op: WriteOp::Add, value }
     }
@@ -61,10 +71,14 @@ pub struct Event {
     pub hlc: u64,
     /// The author's wall clock when it was made (ms since the Unix epoch).
     pub wall_ms: i64,
+    /// Who made the change, as they had set themselves on that laptop.
     pub author: Author,
     /// What the writes mean: `runbook.import`, `task.start`, ... Unknown kinds are kept as they are.
     pub kind: String,
+    /// What the change was, for people: a `summary` line the activity log and the audit record show,
+    /// and details that depend on the kind.
     pub payload: Value,
+    /// The field-level changes it makes, applied together or not at all.
     pub writes: Vec<Write>,
     /// Hash of the same origin's previous event (hex), empty for the first.
     pub prev_hash: String,

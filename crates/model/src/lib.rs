@@ -1,6 +1,8 @@
 //! Types shared by the UI (wasm) and the backend: the runbook as imported, the events of the log,
 //! and the small value types they are made of. No I/O here, so it compiles for wasm32.
 
+#![warn(missing_docs)]
+
 pub mod event;
 pub mod ids;
 pub mod roles;

@@ -7,14 +7,23 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
+    /// One of my tasks starts soon (by its forecast start).
     TaskDue,
+    /// One of my tasks is past its planned finish and not done or skipped.
     TaskOverdue,
+    /// A checkpoint I sign for is coming up and not decided.
     CheckpointDue,
+    /// Everyone else has signed a checkpoint: it waits only for my role's sign-off.
     SignoffWaiting,
+    /// Minutes left before the rollback deadline (the point of no return), while undecided.
     RollbackDeadline,
+    /// The rollback gauge turned red: the point of no return is at risk.
     PointOfNoReturn,
+    /// A metric reading crossed its alert threshold (the first of a streak).
     MetricAlert,
+    /// A P1 or P2 incident was opened, here or on another laptop.
     Incident,
+    /// A laptop of the room has been out of reach for a couple of minutes.
     PeerLost,
     /// A rollback was decided: told to everyone, with who and why.
     RollbackDecided,
@@ -27,6 +36,7 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
+    /// The stable snake_case name (`task_due`, …), as in the JSON and the keys.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::TaskDue => "task_due",
@@ -64,8 +74,11 @@ impl NoticeKind {
 pub struct Notice {
     /// In the run's zone.
     pub at: crate::Instant,
+    /// What it is about; picks the icon, the urgency and what clicking opens.
     pub kind: NoticeKind,
+    /// One line, in the person's language (`Checkpoint 2.5 in 10 min`).
     pub title: String,
+    /// The details under the title (`Data migration OK · 07:40 · sign-off: DBA`).
     pub body: String,
     /// The task or checkpoint it is about, if any (clicking opens it).
     pub task_id: Option<crate::TaskId>,
@@ -77,8 +90,10 @@ pub struct Notice {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    /// English.
     #[default]
     En,
+    /// Vietnamese (Tiếng Việt).
     Vi,
 }
 
@@ -86,6 +101,7 @@ pub enum Lang {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct NotifySettings {
+    /// Off: nothing is notified on this laptop.
     pub enabled: bool,
     /// Minutes before a task's forecast start.
     pub task_due_minutes: u32,
@@ -98,6 +114,7 @@ pub struct NotifySettings {
     pub deadline_minutes: Vec<u32>,
     /// Tasks and checkpoints of every role, not only mine.
     pub everyone: bool,
+    /// The language the titles and bodies are written in.
     pub lang: Lang,
 }
 
@@ -118,6 +135,7 @@ impl Default for NotifySettings {
 /// A notification shown on this laptop, for the in-app list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shown {
+    /// What was shown.
     pub notice: Notice,
     /// When it was shown.
     pub shown_at: crate::Instant,
@@ -126,13 +144,17 @@ pub struct Shown {
 /// Show notification `key` again in `minutes` (5 or 15 in the app).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snooze {
+    /// The `key` of the notice to show again.
     pub key: String,
+    /// How many minutes from now.
     pub minutes: u32,
 }
 
 /// What clicking a desktop notification opens: the app comes forward at what it is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Open {
+    /// What the notification was about: picks the view (a task, a checkpoint, the rollback panel, …).
     pub kind: NoticeKind,
+    /// The task or checkpoint to open, if it was about one.
     pub task_id: Option<crate::TaskId>,
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 /// What a database holds: the highest sequence held of each laptop (origin).
 pub type VersionVector = BTreeMap<String, u64>;
 
+/// The Room view: this laptop, the room it belongs to, and every laptop it knows of.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomView {
     /// None until the database is made a room (or joins one).
@@ -30,17 +31,23 @@ pub struct RoomView {
     pub alarm: Option<String>,
 }
 
+/// The room this database belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomInfo {
+    /// Random id (hex), the same on every laptop of the room; `room=` in join codes.
     pub id: crate::RoomId,
+    /// Its name, the runbook's title when it was made a room.
     pub name: String,
 }
 
+/// One other laptop, as this one last saw it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerView {
     /// Full fingerprint (hex).
     pub fingerprint: crate::Fingerprint,
+    /// The laptop's name, as given when it joined; empty for a laptop that is not a member.
     pub name: String,
+    /// Whether it is a member of the room now (false once revoked, or if it never joined).
     pub member: bool,
     /// Answered or called within the last ten seconds.
     pub connected: bool,
@@ -61,9 +68,12 @@ pub struct PeerView {
 /// A join code, as text and as a QR code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invitation {
+    /// The code itself (`warroom://join?room=…&key=…&fp=…&at=…`), to paste on the new laptop.
     pub code: String,
     /// An SVG image of the QR code.
     pub qr_svg: String,
+    /// How many hours it is good for.
     pub hours: u32,
+    /// Where the new laptop will look for this one (`ADDR:PORT`).
     pub addresses: Vec<String>,
 }

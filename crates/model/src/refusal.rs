@@ -16,37 +16,96 @@ pub enum Refusal {
     /// Notification lead times out of range.
     LeadTimes,
     /// The notification to snooze was not shown.
-    NotShown { key: String },
+    NotShown {
+        /// The key that was asked for.
+        key: String,
+    },
     /// `durations_from` names a live run.
-    DurationsFromLive { run: crate::RunId },
+    DurationsFromLive {
+        /// The live run named.
+        run: crate::RunId,
+    },
     /// A run of the same kind is still going.
-    RunActive { run: crate::RunId },
+    RunActive {
+        /// The run still going.
+        run: crate::RunId,
+    },
     /// The run is over.
-    RunOver { run: crate::RunId, state: String },
+    RunOver {
+        /// The run that is over.
+        run: crate::RunId,
+        /// How it ended: `completed`, `rolled back` or `abandoned`.
+        state: String,
+    },
     /// A back-filled time is not a time.
-    BadTime { text: String },
+    BadTime {
+        /// What was written (`25:99`).
+        text: String,
+    },
     /// Runs and runbook edits happen when they are entered; they are not back-filled.
     NotBackfilled,
     /// A back-filled time before the run's go-live day began, or after the run ended.
-    OutsideTheRun { text: String, from: String },
+    OutsideTheRun {
+        /// What was written.
+        text: String,
+        /// When the run began: its go-live day's first moment, as shown.
+        from: String,
+    },
     /// A back-filled time is later than now.
-    InTheFuture { text: String },
+    InTheFuture {
+        /// What was written (`11:00`).
+        text: String,
+    },
     /// Checkpoints are decided, not ticked.
-    CheckpointNotTicked { task: crate::TaskId },
+    CheckpointNotTicked {
+        /// The checkpoint that was to be marked done or skipped.
+        task: crate::TaskId,
+    },
     /// Skip, fail and block need a reason.
-    ReasonForTask { status: String },
+    ReasonForTask {
+        /// The state asked for: `skipped`, `failed` or `blocked`.
+        status: String,
+    },
     /// The task is closed already.
-    TaskClosed { task: crate::TaskId, status: String },
+    TaskClosed {
+        /// The task.
+        task: crate::TaskId,
+        /// What it is already: `done` or `skipped`.
+        status: String,
+    },
     /// The task is in that state already.
-    TaskAlready { task: crate::TaskId, status: String },
+    TaskAlready {
+        /// The task.
+        task: crate::TaskId,
+        /// The state it is in and was asked to go to.
+        status: String,
+    },
     /// Nothing recorded on the task to undo.
-    NothingToUndo { task: crate::TaskId },
+    NothingToUndo {
+        /// The task, still pending with nothing recorded.
+        task: crate::TaskId,
+    },
     /// An id that is a task, used as a checkpoint.
-    NotACheckpoint { id: String },
+    NotACheckpoint {
+        /// The task's number.
+        id: String,
+    },
     /// The role signing is not one the checkpoint needs.
-    NotASigner { id: String, role: String, required: Vec<String> },
+    NotASigner {
+        /// The checkpoint.
+        id: String,
+        /// The role that tried to sign.
+        role: String,
+        /// The roles that sign it.
+        required: Vec<String>,
+    },
     /// GO with sign-offs missing.
-    SignOffsMissing { id: String, missing: Vec<String> },
+    SignOffsMissing {
+        /// The checkpoint.
+        id: String,
+        /// The roles that have not signed yet.
+        missing: Vec<String>,
+    },
     /// NO-GO and HOLD need a reason.
     ReasonForDecision,
     /// A decision must be GO, NO-GO or HOLD.
@@ -54,9 +113,17 @@ pub enum Refusal {
     /// A rollback decision needs its reason.
     ReasonForRollback,
     /// Past the rollback deadline: fix forward only, unless overridden.
-    PastDeadline { deadline: String },
+    PastDeadline {
+        /// The deadline, `HH:MM` in the run's zone.
+        deadline: String,
+    },
     /// The decision matrix's approvers have not all approved.
-    ApprovalsMissing { needed: Vec<String>, approved: Vec<String> },
+    ApprovalsMissing {
+        /// The matrix's rows that apply, any one of which is enough (`Tech Lead + Business Owner`).
+        needed: Vec<String>,
+        /// The roles that have approved so far; empty if none.
+        approved: Vec<String>,
+    },
     /// An override needs its reason.
     ReasonForOverride,
     /// A rollback step before any rollback was decided.
@@ -64,13 +131,25 @@ pub enum Refusal {
     /// A metric reading that is not a number.
     NotANumber,
     /// A field that `set` does not change.
-    NotSetThisWay { field: String },
+    NotSetThisWay {
+        /// The field named.
+        field: String,
+    },
     /// A field warroom sets itself.
-    SetByWarroom { field: String },
+    SetByWarroom {
+        /// The field named (`status`, `actual_start`, …).
+        field: String,
+    },
     /// Tasks are added with their own form.
-    NotAddedThisWay { kind: String },
+    NotAddedThisWay {
+        /// The kind asked for (`task`, or one warroom does not know).
+        kind: String,
+    },
     /// The edit would leave a runbook that does not read back.
-    InvalidEdit { why: String },
+    InvalidEdit {
+        /// What reading the edited runbook back said, in English.
+        why: String,
+    },
 }
 
 impl Refusal {

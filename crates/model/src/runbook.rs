@@ -8,28 +8,39 @@ use serde::{Deserialize, Serialize};
 /// Identifier of the JSON export's schema; bump only with a documented migration.
 pub const RUNBOOK_SCHEMA: &str = "warroom.runbook/1";
 
+/// A runbook as imported and edited: the plan a run follows. The same for every run of it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Runbook {
     /// Stable id of this runbook, kept across export and re-import.
     pub id: String,
+    /// Its title, from the document's first heading.
     pub title: String,
+    /// The document's version as written (`v2.1`), if it gives one.
     pub version: Option<String>,
     /// The document's date as written (`2026-01-25`).
     pub date: Option<String>,
     /// The go-live day as written (`Saturday (giảm thiểu ảnh hưởng)`).
     pub go_live_day: Option<String>,
+    /// The go-live window, if the overview gives one.
     pub window: Option<Window>,
     /// Hypercare as written (`24h đầu tiên`) and in hours when it says so.
     pub hypercare: Option<String>,
+    /// `hypercare` in hours, when it says so; with the window, gives the status's `hypercare_end`.
     pub hypercare_hours: Option<u32>,
     /// Other `**Key**: value` lines of the overview, in order.
     pub overview: Vec<Field>,
+    /// The emergency contacts, in table order; their roles are who `All` means.
     pub contacts: Vec<Contact>,
+    /// The phases, in order, each with its tasks.
     pub phases: Vec<Phase>,
+    /// The rollback procedure: triggers, decision matrix, steps and deadline.
     pub rollback: Rollback,
+    /// The metrics to watch, in table order.
     pub metrics: Vec<Metric>,
+    /// The end-of-day checklist, in order.
     pub checklist: Vec<ChecklistItem>,
+    /// The commands reference, in order.
     pub commands: Vec<CommandRef>,
     /// Sections the importer did not understand, kept verbatim so an export loses nothing.
     pub appendix: Vec<RawSection>,
@@ -39,10 +50,12 @@ pub struct Runbook {
 }
 
 impl Runbook {
+    /// Every task of every phase, in runbook order.
     pub fn tasks(&self) -> impl Iterator<Item = &Task> {
         self.phases.iter().flat_map(|p| p.tasks.iter())
     }
 
+    /// The task numbered `id` (`2.3`), if there is one.
     pub fn task(&self, id: &str) -> Option<&Task> {
         self.tasks().find(|t| t.id == id)
     }
@@ -68,7 +81,9 @@ impl Runbook {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Field {
+    /// The key: an overview key as written, or a section's name for `labels`.
     pub name: String,
+    /// The value, as written.
     pub value: String,
 }
 
@@ -76,45 +91,65 @@ pub struct Field {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Window {
+    /// When it starts, on the go-live day.
     pub start: ClockTime,
+    /// When it ends, on day `end_day`.
     pub end: ClockTime,
+    /// 0 when it ends on the go-live day, 1 when after midnight.
     pub end_day: u8,
 }
 
 impl Window {
+    /// Minutes from 00:00 of the go-live day to the start.
     pub fn start_minutes(&self) -> u32 {
         self.start.minutes()
     }
+    /// Minutes from 00:00 of the go-live day to the end (past 1440 after midnight).
     pub fn end_minutes(&self) -> u32 {
         self.end.on_day(self.end_day)
     }
 }
 
+/// One row of the emergency contacts table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Contact {
+    /// `c1`, `c2`, … in table order at import; never changes.
     pub id: String,
+    /// The role (`DBA`): what task owners and sign-offs name.
     pub role: String,
+    /// The person's name.
     pub name: String,
+    /// Their phone number, as written.
     pub phone: String,
+    /// Who stands in for them, as written; empty if nobody.
     pub backup: String,
     /// Columns beyond role, name, phone and backup, in table order.
     pub extra: Vec<Field>,
 }
 
+/// One phase of the runbook: a heading and its timed tasks.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Phase {
+    /// `p1`, `p2`, … in order at import (or the heading's own id, when it gives one); never
+    /// changes.
     pub id: String,
     /// `Phase 2` in `Phase 2: Data Migration`, when the heading has one.
     pub label: Option<String>,
+    /// `Data Migration` in `Phase 2: Data Migration`.
     pub name: String,
+    /// When it starts, if the heading says (`(6:30 - 8:00)`).
     pub start: Option<ClockTime>,
+    /// Days after the go-live day it starts on.
     pub start_day: u8,
+    /// When it ends, if the heading says.
     pub end: Option<ClockTime>,
+    /// Days after the go-live day it ends on.
     pub end_day: u8,
     /// Written as `12:00+`: the phase may run past its end.
     pub open_end: bool,
+    /// Its tasks, in order.
     pub tasks: Vec<Task>,
 }
 
@@ -127,14 +162,17 @@ impl Phase {
             None => self.name.clone(),
         }
     }
+    /// Minutes from 00:00 of the go-live day to its start, if known.
     pub fn start_minutes(&self) -> Option<u32> {
         self.start.map(|t| t.on_day(self.start_day))
     }
+    /// Minutes from 00:00 of the go-live day to its end, if known.
     pub fn end_minutes(&self) -> Option<u32> {
         self.end.map(|t| t.on_day(self.end_day))
     }
 }
 
+/// One row of a phase's task table: a timed task, or a go/no-go checkpoint.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Task {
@@ -150,11 +188,13 @@ pub struct Task {
     pub title: String,
     /// Owner as written: one role, `All`, or several (`Tech Lead + DBA`).
     pub owner: String,
+    /// A go/no-go checkpoint (`**CHECKPOINT 2**: …`): decided by its owners, not ticked.
     pub checkpoint: bool,
     /// `2` for `CHECKPOINT 2`.
     pub checkpoint_no: Option<u32>,
     /// Inline commands such as `make migrate`.
     pub commands: Vec<String>,
+    /// Free text from a notes column; empty if none.
     pub notes: String,
     /// The status cell was ticked in the document (☑, ✅, [x]).
     pub checked: bool,
@@ -183,14 +223,19 @@ pub fn split_roles(s: &str) -> Vec<String> {
     s.split(['+', '/', ',', '&', ';']).map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned).collect()
 }
 
+/// The rollback procedure: when to roll back, who decides, how, and by when.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Rollback {
+    /// What says a rollback is needed, in order.
     pub triggers: Vec<Trigger>,
+    /// Which issue calls for which action, and whose approval, by severity.
     pub matrix: Vec<MatrixRow>,
+    /// The steps of a rollback, in order.
     pub steps: Vec<RollbackStep>,
     /// The last moment a rollback may be decided.
     pub deadline: Option<ClockTime>,
+    /// Days after the go-live day the deadline falls on.
     pub deadline_day: u8,
     /// The deadline section as written (what holds after it).
     pub deadline_notes: Vec<String>,
@@ -199,11 +244,15 @@ pub struct Rollback {
     pub default_step_minutes: Option<u32>,
 }
 
+/// One rollback trigger: a condition that calls for a rollback.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Trigger {
+    /// `t1`, `t2`, … in order at import; never changes.
     pub id: String,
+    /// What is watched (`Error rate`).
     pub name: String,
+    /// When it triggers, as written (`> 5% for 10 min`).
     pub condition: String,
 }
 
@@ -211,9 +260,13 @@ pub struct Trigger {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum MatrixAction {
+    /// Roll back.
     Rollback,
+    /// Stay, and fix forward.
     FixForward,
+    /// Turn the failing feature off.
     DisableFeature,
+    /// Anything else the matrix says (kept as written in `MatrixRow::rollback`).
     #[default]
     Other,
 }
@@ -230,27 +283,38 @@ impl std::fmt::Display for MatrixAction {
     }
 }
 
+/// One row of the rollback decision matrix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct MatrixRow {
+    /// `d1`, `d2`, … in order at import; never changes.
     pub id: String,
+    /// The kind of issue, as written (`Core flow broken`).
     pub issue: String,
     /// As written: `P1`.
     pub severity: String,
     /// The rollback cell as written: `YES`, `No, fix forward`.
     pub rollback: String,
+    /// What the rollback cell means.
     pub action: MatrixAction,
     /// As written: `Tech Lead + Business`.
     pub approver: String,
+    /// The roles in `approver`, split (`["Tech Lead", "Business"]`): a rollback under this row
+    /// needs all of them to approve.
     pub approvers: Vec<String>,
 }
 
+/// One step of the rollback procedure.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct RollbackStep {
+    /// `r1`, `r2`, … in order at import; never changes.
     pub id: String,
+    /// What to do.
     pub title: String,
+    /// The commands to run, each as written (may hold `{{secret:…}}`).
     pub commands: Vec<String>,
+    /// Comments written with the step (in a code block, its `#` lines).
     pub notes: Vec<String>,
     /// Estimated minutes, when the runbook gives them.
     pub duration_min: Option<u32>,
@@ -259,19 +323,25 @@ pub struct RollbackStep {
 /// A comparison a metric reading is checked against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CmpOp {
+    /// Less than.
     #[serde(rename = "<")]
     Lt,
+    /// Less than or equal to.
     #[serde(rename = "<=")]
     Le,
+    /// Greater than.
     #[serde(rename = ">")]
     Gt,
+    /// Greater than or equal to.
     #[serde(rename = ">=")]
     Ge,
+    /// Equal to.
     #[serde(rename = "=")]
     Eq,
 }
 
 impl CmpOp {
+    /// `<`, `<=`, `>`, `>=` or `=`.
     pub fn symbol(self) -> &'static str {
         match self {
             Self::Lt => "<",
@@ -281,6 +351,7 @@ impl CmpOp {
             Self::Eq => "=",
         }
     }
+    /// Whether `left` (the reading) compared to `right` (the threshold) holds.
     pub fn holds(self, left: f64, right: f64) -> bool {
         match self {
             Self::Lt => left < right,
@@ -296,11 +367,16 @@ impl CmpOp {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Condition {
+    /// A reading compared with a number: `< 200ms`.
     Compare {
+        /// How to compare.
         op: CmpOp,
+        /// The number compared with.
         value: f64,
+        /// Its unit as written (`ms`, `%`), if any; readings are taken to be in it.
         unit: Option<String>,
     },
+    /// A condition that is not a comparison (`Baseline`): a person judges it.
     #[default]
     Manual,
 }
@@ -315,33 +391,47 @@ impl Condition {
     }
 }
 
+/// One metric to watch during the run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Metric {
+    /// `m1`, `m2`, … in table order at import; never changes.
     pub id: String,
+    /// What is measured (`Response p95`).
     pub name: String,
     /// As written: `< 200ms`.
     pub target: String,
     /// As written: `> 500ms`.
     pub alert: String,
+    /// `target` parsed; the reading misses its target when it does not hold.
     pub target_condition: Condition,
+    /// `alert` parsed; the reading is an alert when it holds.
     pub alert_condition: Condition,
+    /// Columns the importer did not map, in table order.
     pub extra: Vec<Field>,
 }
 
+/// One item of the end-of-day checklist.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ChecklistItem {
+    /// `k1`, `k2`, … in order at import; never changes.
     pub id: String,
+    /// What to check.
     pub text: String,
+    /// Ticked in the document (the run's own ticks are in its live checklist).
     pub checked: bool,
 }
 
+/// One entry of the commands reference.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CommandRef {
+    /// `x1`, `x2`, … in order at import; never changes.
     pub id: String,
+    /// What it is for (the comment above it, or the list item's text); may be empty.
     pub label: String,
+    /// The command, as written (lines joined by a line break; may hold `{{secret:…}}`).
     pub command: String,
 }
 
@@ -349,8 +439,11 @@ pub struct CommandRef {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct RawSection {
+    /// `a1`, `a2`, … in order at import.
     pub id: String,
+    /// Its heading, as written.
     pub heading: String,
+    /// Its body, as written (Markdown).
     pub markdown: String,
 }
 

@@ -27,6 +27,7 @@ impl Instant {
         Self(self.0.with_timezone(&offset))
     }
 
+    /// The same moment in UTC, its offset dropped.
     pub fn to_utc(self) -> DateTime<Utc> {
         self.0.to_utc()
     }
@@ -67,6 +68,7 @@ impl Instant {
         out
     }
 
+    /// Reads RFC 3339 (`2026-01-31T06:00:00+07:00`), keeping the offset it was written with; `None` if it is not that.
     pub fn parse(text: &str) -> Option<Self> {
         DateTime::parse_from_rfc3339(text).ok().map(Self)
     }
@@ -174,14 +176,17 @@ impl ClockTime {
         Self((minutes % DAY_MINUTES) as u16)
     }
 
+    /// Minutes after 00:00 (0..=1439).
     pub fn minutes(self) -> u32 {
         u32::from(self.0)
     }
 
+    /// The hour, 0..=23.
     pub fn hour(self) -> u32 {
         self.minutes() / 60
     }
 
+    /// The minute of the hour, 0..=59.
     pub fn minute(self) -> u32 {
         self.minutes() % 60
     }

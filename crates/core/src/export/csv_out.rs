@@ -3,6 +3,8 @@
 use super::{ExportError, Progress};
 use warroom_model::Runbook;
 
+/// The CSV export: a header row, then one row per task in runbook order (status from `progress`,
+/// else from the document's own tick).
 pub fn to_csv(rb: &Runbook, progress: &Progress) -> Result<String, ExportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([

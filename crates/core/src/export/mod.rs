@@ -15,14 +15,16 @@ pub use markdown::to_markdown;
 /// What a run knows of one task, for filling in an export.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TaskProgress {
-    /// `pending`, `active`, `done`, `skipped`, `failed`, `blocked`.
+    /// `pending`, `in_progress`, `done`, `skipped`, `failed` or `blocked`.
     pub status: String,
-    /// Local `HH:MM` of the actual start and finish.
+    /// When the task was started, `HH:MM` in the run's zone; `None` until then.
     pub actual_start: Option<String>,
+    /// When it was done or skipped, `HH:MM` in the run's zone; `None` until then.
     pub actual_finish: Option<String>,
 }
 
 impl TaskProgress {
+    /// Whether the task is done (not merely closed: a skipped task is not).
     pub fn is_done(&self) -> bool {
         self.status == "done"
     }
@@ -31,12 +33,16 @@ impl TaskProgress {
 /// Task id → progress; empty before a run.
 pub type Progress = BTreeMap<warroom_model::TaskId, TaskProgress>;
 
+/// Why an export could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// The JSON could not be written.
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// The CSV could not be written.
     #[error("cannot write CSV: {0}")]
     Csv(#[from] csv::Error),
+    /// The CSV writer produced bytes that are not UTF-8.
     #[error("CSV output is not UTF-8: {0}")]
     Utf8(#[from] std::string::FromUtf8Error),
 }
@@ -56,11 +62,15 @@ pub fn to_json(rb: &Runbook, progress: &Progress) -> Result<String, ExportError>
     Ok(s)
 }
 
+/// What an export is written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Format {
+    /// The layout it was written in, importable again; status cells ticked from the run.
     Markdown,
+    /// The documented JSON schema (`warroom.runbook/1`), with the run's progress.
     Json,
+    /// One row per task, for spreadsheets.
     Csv,
 }
 

@@ -7,12 +7,12 @@ use std::ops::Range;
 
 /// Inline text: `text` keeps code spans in backticks, `plain` drops the backticks.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Inline {
-    pub text: String,
-    pub plain: String,
-    pub codes: Vec<String>,
+pub(crate) struct Inline {
+    pub(crate) text: String,
+    pub(crate) plain: String,
+    pub(crate) codes: Vec<String>,
     /// Strong text that opens the inline (`**CHECKPOINT 1**: ...`).
-    pub lead_strong: Option<String>,
+    pub(crate) lead_strong: Option<String>,
 }
 
 impl Inline {
@@ -57,22 +57,22 @@ impl InlineBuilder {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub cells: Vec<Inline>,
-    pub line: usize,
+pub(crate) struct Row {
+    pub(crate) cells: Vec<Inline>,
+    pub(crate) line: usize,
     /// Cells counted in the source line; a table whose rows differ from its header is ragged.
-    pub source_cells: usize,
+    pub(crate) source_cells: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Item {
-    pub inline: Inline,
-    pub checked: Option<bool>,
-    pub line: usize,
+pub(crate) struct Item {
+    pub(crate) inline: Inline,
+    pub(crate) checked: Option<bool>,
+    pub(crate) line: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Heading {
         level: u8,
         text: Inline,
@@ -98,30 +98,30 @@ pub enum Kind {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Block {
-    pub kind: Kind,
-    pub line: usize,
-    pub range: Range<usize>,
+pub(crate) struct Block {
+    pub(crate) kind: Kind,
+    pub(crate) line: usize,
+    pub(crate) range: Range<usize>,
 }
 
 /// Maps byte offsets to 1-based line numbers.
-pub struct Lines {
+pub(crate) struct Lines {
     starts: Vec<usize>,
 }
 
 impl Lines {
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Self { starts }
     }
-    pub fn line(&self, offset: usize) -> usize {
+    pub(crate) fn line(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset)
     }
 }
 
 /// Cells in one source line of a table: pipes outside code spans and not escaped.
-pub fn count_cells(line: &str) -> usize {
+pub(crate) fn count_cells(line: &str) -> usize {
     let line = line.trim();
     let mut count = 0;
     let mut in_code = false;
@@ -165,7 +165,7 @@ enum Open {
 }
 
 /// Splits `text` into blocks.
-pub fn parse(text: &str) -> Vec<Block> {
+pub(crate) fn parse(text: &str) -> Vec<Block> {
     let lines = Lines::new(text);
     let line_text = |offset: usize| -> &str {
         let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);

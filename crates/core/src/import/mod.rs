@@ -3,10 +3,10 @@
 //! order, extra columns kept). Either the whole runbook comes back with a report of warnings,
 //! or an error lists every problem with its line: nothing half-imported.
 
-pub mod blocks;
+pub(crate) mod blocks;
 mod table;
 pub mod times;
-pub mod vocab;
+pub(crate) mod vocab;
 
 use crate::encoding::{self, DecodeError};
 use blocks::{Block, Inline, Kind};
@@ -23,7 +23,9 @@ pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// Something at a line of the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// The line in the file, from 1.
     pub line: usize,
+    /// What is wrong there, in English (`` `25:99` is not a time: … ``).
     pub message: String,
 }
 
@@ -36,15 +38,23 @@ impl fmt::Display for Diagnostic {
 /// What an import did, for the person who ran it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
+    /// The file's name as given, for messages.
     pub file: String,
     /// Set when the text was repaired (double-encoded UTF-8) or transcoded (UTF-16).
     pub repaired: Option<String>,
+    /// What was let through but deserves a look (an unknown table, a task without an owner).
     pub warnings: Vec<Diagnostic>,
+    /// How many phases were read.
     pub phases: usize,
+    /// How many tasks were read, checkpoints included.
     pub tasks: usize,
+    /// How many of those tasks are checkpoints.
     pub checkpoints: usize,
+    /// How many emergency contacts were read.
     pub contacts: usize,
+    /// How many rollback steps were read.
     pub rollback_steps: usize,
+    /// How many metrics were read.
     pub metrics: usize,
 }
 
@@ -81,24 +91,51 @@ impl fmt::Display for ImportReport {
     }
 }
 
+/// Why a file was not imported; nothing of it was.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ImportError {
+    /// The bytes are not text in an encoding warroom reads.
     #[error("{file}: {err}")]
-    Decode { file: String, err: DecodeError },
+    Decode {
+        /// The file's name as given.
+        file: String,
+        /// What was wrong with the bytes.
+        err: DecodeError,
+    },
+    /// The file is larger than `MAX_BYTES`.
     #[error("{file}: the file is {size} bytes; runbooks larger than {limit} bytes are refused")]
-    TooLarge { file: String, size: usize, limit: usize },
+    TooLarge {
+        /// The file's name as given.
+        file: String,
+        /// Its size, in bytes.
+        size: usize,
+        /// The largest size accepted, in bytes.
+        limit: usize,
+    },
+    /// No table with a time column and a task column: this is not a runbook.
     #[error(
         "{file}: no timeline found: expected a table with a time column and a task column, such as `| Time | Task | Owner | Status |`"
     )]
-    NoTimeline { file: String },
+    NoTimeline {
+        /// The file's name as given.
+        file: String,
+    },
+    /// The file reads as a runbook but has problems, each at its line.
     #[error("{file}: {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  {file}:{}: {}", p.line, p.message)).collect::<Vec<_>>().join("\n"))]
-    Invalid { file: String, problems: Vec<Diagnostic> },
+    Invalid {
+        /// The file's name as given.
+        file: String,
+        /// Every problem found, in line order.
+        problems: Vec<Diagnostic>,
+    },
 }
 
 /// A runbook and the report of its import.
 #[derive(Debug, Clone)]
 pub struct Imported {
+    /// The runbook read.
     pub runbook: Runbook,
+    /// What was read, repaired and warned about.
     pub report: ImportReport,
 }
 

@@ -67,8 +67,11 @@ pub fn parse_time(text: &str) -> Result<ClockTime, BadTime> {
 /// A range `start - end`; `open` when the end is written `12:00+`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range {
+    /// Where it starts.
     pub start: ClockTime,
+    /// Where it ends; earlier than `start` when it runs past midnight.
     pub end: ClockTime,
+    /// Written `12:00+`: it may run past its end.
     pub open: bool,
 }
 

@@ -2,7 +2,7 @@
 //! columns. Matching is on a folded form (lower case, no diacritics, `đ` → `d`, punctuation as
 //! spaces), so "Giờ", "GIO" and "giờ:" are the same word.
 
-pub use warroom_model::fold;
+pub(crate) use warroom_model::fold;
 
 /// How well `folded` names one of `words`: 3 exact, 2 starts or ends with it, 1 contains it.
 fn score(folded: &str, words: &[&str]) -> u8 {
@@ -37,7 +37,7 @@ fn best<T: Copy>(text: &str, options: &[(T, &[&str])]) -> Option<T> {
 
 /// What a heading announces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Section {
+pub(crate) enum Section {
     Overview,
     Contacts,
     Timeline,
@@ -54,7 +54,7 @@ pub enum Section {
 
 impl Section {
     /// The key under which the heading's own words are kept for export.
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Self::Overview => "overview",
             Self::Contacts => "contacts",
@@ -71,7 +71,7 @@ impl Section {
         }
     }
 
-    pub fn is_rollback_part(self) -> bool {
+    pub(crate) fn is_rollback_part(self) -> bool {
         matches!(self, Self::Rollback | Self::Triggers | Self::Matrix | Self::RollbackSteps | Self::Deadline)
     }
 }
@@ -175,13 +175,13 @@ const SECTIONS: &[(Section, &[&str])] = &[
     ),
 ];
 
-pub fn section(heading: &str) -> Option<Section> {
+pub(crate) fn section(heading: &str) -> Option<Section> {
     best(heading, SECTIONS)
 }
 
 /// An overview line's key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
+pub(crate) enum Key {
     Version,
     Date,
     GoLiveDay,
@@ -190,7 +190,7 @@ pub enum Key {
 }
 
 impl Key {
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Self::Version => "version",
             Self::Date => "date",
@@ -233,13 +233,13 @@ const KEYS: &[(Key, &[&str])] = &[
     (Key::Hypercare, &["hypercare", "ho tro sau go live", "hyper care"]),
 ];
 
-pub fn key(text: &str) -> Option<Key> {
+pub(crate) fn key(text: &str) -> Option<Key> {
     best(text, KEYS)
 }
 
 /// A table column's meaning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Col {
+pub(crate) enum Col {
     Id,
     Time,
     Task,
@@ -268,7 +268,7 @@ pub enum Col {
 
 /// What a table holds, judged from its columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TableKind {
+pub(crate) enum TableKind {
     Tasks,
     Contacts,
     Triggers,
@@ -439,7 +439,7 @@ impl TableKind {
     }
 
     /// Each header's meaning for this kind of table; a column is mapped once, to its best header.
-    pub fn map(self, headers: &[String]) -> Vec<Option<Col>> {
+    pub(crate) fn map(self, headers: &[String]) -> Vec<Option<Col>> {
         let mut cols: Vec<Option<Col>> = headers.iter().map(|h| best(h, self.columns())).collect();
         for i in 0..cols.len() {
             if cols[i].is_some() && cols[..i].contains(&cols[i]) {
@@ -451,7 +451,7 @@ impl TableKind {
 }
 
 /// Judges a table by its headers; `context` (the section it stands in) breaks ties.
-pub fn table_kind(headers: &[String], context: Option<Section>) -> Option<(TableKind, Vec<Option<Col>>)> {
+pub(crate) fn table_kind(headers: &[String], context: Option<Section>) -> Option<(TableKind, Vec<Option<Col>>)> {
     let preferred: &[TableKind] = match context {
         Some(Section::RollbackSteps) => &[TableKind::Steps],
         Some(Section::Commands) => &[TableKind::Commands],

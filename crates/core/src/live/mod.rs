@@ -27,22 +27,35 @@ pub const STATUS_SCHEMA: &str = "warroom.status/1";
 /// the rollback state turns red.
 pub const RED_WITHIN_MINUTES: i64 = 30;
 
+/// Why an action or a live picture could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
+    /// The store failed (see `StoreError`).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A stored record did not read back.
     #[error(transparent)]
     Record(#[from] RecordError),
+    /// No run has been started in this database.
     #[error("no run yet: start one with `warroom run start --live|--rehearsal --date YYYY-MM-DD`")]
     NoRun,
+    /// No run has the id given.
     #[error("no run `{0}`; `warroom run list` shows the runs")]
     UnknownRun(String),
+    /// The time zone given is not an IANA name.
     #[error("unknown time zone `{0}`: use an IANA name such as Asia/Ho_Chi_Minh or Europe/Berlin")]
     BadTz(String),
+    /// The date given is not `YYYY-MM-DD`.
     #[error("`{0}` is not a date: expected YYYY-MM-DD")]
     BadDate(String),
+    /// The runbook has no such task, checkpoint, step, incident, metric, ….
     #[error("no {kind} `{id}` in this runbook; `warroom show` lists the ids")]
-    Unknown { kind: &'static str, id: String },
+    Unknown {
+        /// What was looked for (`task`, `metric`, …).
+        kind: &'static str,
+        /// The id (or name) given.
+        id: String,
+    },
     /// An action the rules do not allow, and why.
     #[error("{0}")]
     Refused(warroom_model::Refusal),
@@ -50,10 +63,12 @@ pub enum LiveError {
 
 type Result<T, E = LiveError> = std::result::Result<T, E>;
 
+/// The IANA time zone named (`Asia/Ho_Chi_Minh`); `BadTz` if there is none.
 pub fn parse_tz(tz: &str) -> Result<Tz> {
     tz.parse().map_err(|_| LiveError::BadTz(tz.into()))
 }
 
+/// A `YYYY-MM-DD` date; `BadDate` if it is not one.
 pub fn parse_date(date: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| LiveError::BadDate(date.into()))
 }
@@ -65,14 +80,23 @@ pub fn key(run: &str, item: &str) -> String {
 
 /// Entity names of per-run records.
 pub mod entity {
+    /// A run: id as key, its fields those of `warroom_model::live::Run`.
     pub const RUN: &str = "run";
+    /// A task's progress in a run (`TaskRecord`), keyed `<run>/<task>`.
     pub const TASK: &str = "task_run";
+    /// A checkpoint's sign-offs and decision in a run, keyed `<run>/<checkpoint>`.
     pub const CHECKPOINT: &str = "checkpoint_run";
+    /// The rollback's approvals, decision and override in a run, keyed by the run.
     pub const ROLLBACK: &str = "rollback_run";
+    /// A rollback step ticked in a run, keyed `<run>/<step>`.
     pub const STEP: &str = "step_run";
+    /// A rollback trigger marked met in a run, keyed `<run>/<trigger>`.
     pub const TRIGGER: &str = "trigger_run";
+    /// An incident, keyed by its own id (it names its run in a field).
     pub const INCIDENT: &str = "incident";
+    /// A metric's readings in a run, keyed `<run>/<metric>`.
     pub const METRIC: &str = "metric_run";
+    /// A checklist item ticked in a run, keyed `<run>/<item>`.
     pub const CHECK: &str = "check_run";
 }
 
@@ -80,12 +104,19 @@ pub mod entity {
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct TaskRecord {
+    /// Where the task stands.
     pub status: TaskStatus,
+    /// Why it was skipped, failed or blocked.
     pub reason: Option<String>,
+    /// When it was started; `None` until then.
     pub actual_start: Option<DateTime<Utc>>,
+    /// When it was done or skipped; `None` until then.
     pub actual_finish: Option<DateTime<Utc>>,
+    /// Its times were given after the fact (`--at`).
     pub backfilled: bool,
+    /// Who started it.
     pub started_by: Option<Stamp>,
+    /// Who finished it.
     pub finished_by: Option<Stamp>,
 }
 
@@ -93,14 +124,20 @@ pub struct TaskRecord {
 /// each event committed after it was read (`apply`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
+    /// The runbook as it reads now, edits included.
     pub runbook: Runbook,
+    /// Every field and set member, merged.
     pub state: State,
+    /// The newest events (without their writes), oldest first: the status's recent changes.
     pub recent: Vec<Event>,
+    /// How many events the log holds.
     pub event_count: u64,
+    /// This database's origin id.
     pub origin: String,
 }
 
 impl Snapshot {
+    /// Reads the store's state, runbook and recent events; `NoRunbook` if nothing was imported.
     pub fn load(store: &Store) -> Result<Self> {
         let state = store.state()?;
         let runbook = records::runbook_from_fields(state.fields.iter().map(|(k, v)| (k, &v.value)))?
@@ -154,6 +191,7 @@ impl Snapshot {
         Ok(runbook_changed)
     }
 
+    /// The value of one field, if it was ever written.
     pub fn get(&self, entity: &str, id: &str, field: &str) -> Option<&Value> {
         self.state.fields.get(&(entity.into(), id.into(), field.into())).map(|v| &v.value)
     }
@@ -207,6 +245,7 @@ impl Snapshot {
             .collect()
     }
 
+    /// Every run of the database, oldest first.
     pub fn runs(&self) -> Vec<Run> {
         let mut runs: Vec<Run> = self
             .ids(entity::RUN)
@@ -233,6 +272,7 @@ impl Snapshot {
         }
     }
 
+    /// What is recorded of `task` in `run` (all defaults when nothing is).
     pub fn task_record(&self, run: &str, task: &str) -> TaskRecord {
         self.record(entity::TASK, &key(run, task))
     }
@@ -337,6 +377,8 @@ pub fn progress(st: &Status) -> crate::export::Progress {
         .collect()
 }
 
+/// A reading's state: alert if the alert threshold holds, else ok or warning by the target,
+/// unknown when the target is for a person to judge.
 pub fn metric_state(target: &Condition, alert: &Condition, value: f64) -> MetricState {
     match (alert.holds(value), target.holds(value)) {
         (Some(true), _) => MetricState::Alert,

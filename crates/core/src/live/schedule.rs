@@ -26,7 +26,9 @@ pub fn instant(tz: Tz, date: NaiveDate, minutes: u32) -> DateTime<Utc> {
 /// Planned start and finish of every task, in the runbook's task order (`Runbook::tasks`).
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
+    /// Each task's planned start.
     pub start: Vec<DateTime<Utc>>,
+    /// Each task's planned finish.
     pub finish: Vec<DateTime<Utc>>,
 }
 
@@ -39,10 +41,12 @@ pub struct Instants {
 }
 
 impl Instants {
+    /// Instants of runbook times on `date` (the go-live day) in `tz`.
     pub fn new(tz: Tz, date: NaiveDate) -> Self {
         Self { tz, date, last: None }
     }
 
+    /// The instant `minutes` after 00:00 of the go-live day, local time (past 1440 on later days).
     pub fn at(&mut self, minutes: u32) -> DateTime<Utc> {
         let bucket = minutes / 15;
         if let Some((b, base)) = self.last
@@ -98,6 +102,7 @@ pub struct Formatter {
 }
 
 impl Formatter {
+    /// A formatter for `tz`.
     pub fn new(tz: Tz) -> Self {
         Self { tz, last: std::cell::Cell::new((i64::MIN, 0)) }
     }

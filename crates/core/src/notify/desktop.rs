@@ -4,14 +4,17 @@
 use std::sync::Mutex;
 use warroom_model::notify::Notice;
 
+/// Why a notification could not be shown.
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {
+    /// The desktop's notification service refused it or is not there; what it said.
     #[error("the desktop's notification service did not take the notification: {0}")]
     Service(String),
 }
 
 /// Shows a notification. `on_click` runs if the person clicks it (where the desktop says so).
 pub trait Notifier: Send + Sync {
+    /// Shows `n` now; `Err` if the desktop would not take it.
     fn show(&self, n: &Notice, on_click: Option<Box<dyn FnOnce() + Send>>) -> Result<(), NotifyError>;
 }
 

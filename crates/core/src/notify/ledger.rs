@@ -19,28 +19,37 @@ pub const HEARTBEAT: Duration = Duration::minutes(1);
 /// How many shown notifications the in-app list keeps.
 pub const RECENT: usize = 50;
 
+/// Why a snooze was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
+    /// No notification with that key is among those shown recently.
     #[error("no notification `{0}` was shown recently; nothing to snooze")]
     Unknown(String),
 }
 
+/// What this laptop has notified for a run: kept in the database's local settings, never synced,
+/// so that each notification fires once per laptop, across restarts too.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Ledger {
     /// The run the ledger is for; another run starts a new ledger.
     pub run: String,
+    /// When the watcher last ticked; a gap over `AWAY_AFTER` means it was away.
     pub last_check: Option<DateTime<Utc>>,
     /// Keys already shown or summarised.
     pub handled: BTreeSet<String>,
+    /// Notifications snoozed, each until it is shown again.
     pub snoozed: Vec<Snoozed>,
     /// Newest last.
     pub recent: VecDeque<Shown>,
 }
 
+/// A notification put off until a later time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Snoozed {
+    /// When to show it again, unless its moment is no longer planned by then.
     pub until: DateTime<Utc>,
+    /// The notification as it was shown.
     pub notice: Notice,
 }
 

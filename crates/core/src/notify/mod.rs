@@ -26,7 +26,9 @@ use text::Texts;
 /// The person the plan is for: their role (empty: only what concerns everyone).
 #[derive(Clone, Debug)]
 pub struct Audience<'a> {
+    /// Their role (`DBA`), as set on this laptop; empty when not set.
     pub role: &'a str,
+    /// Their lead times, language, and whether they want everyone's tasks.
     pub settings: &'a NotifySettings,
 }
 

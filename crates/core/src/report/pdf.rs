@@ -21,10 +21,13 @@ static FALLBACK: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
 
 pub use warroom_model::api::Paper;
 
+/// Why a PDF could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
+    /// A bundled font could not be parsed.
     #[error("the bundled font cannot be read")]
     Font,
+    /// The PDF writer failed; what it said.
     #[error("the PDF could not be written: {0}")]
     Write(String),
 }

@@ -8,18 +8,25 @@ use crate::sync::room::RoomError;
 use crate::sync::tls::TlsError;
 use warroom_model::{ApiError, ErrorKind};
 
+/// Why the service could not do what was asked; `to_api` says it to the UI.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The live engine refused the action (a `Refusal`), or found no such run, task, ….
     #[error(transparent)]
     Live(#[from] LiveError),
+    /// The audit record could not be made or saved.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// An exchange with a peer failed.
     #[error(transparent)]
     Sync(#[from] SyncError),
+    /// This laptop's TLS identity could not be had.
     #[error(transparent)]
     Tls(#[from] TlsError),
+    /// A room action was refused or failed.
     #[error(transparent)]
     Room(#[from] RoomError),
 }

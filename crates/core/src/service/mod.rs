@@ -31,9 +31,11 @@ type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
 /// Local settings keys of the person using this laptop.
 pub const ME_NAME: &str = "me.name";
+/// The local settings key of that person's role.
 pub const ME_ROLE: &str = "me.role";
 /// This laptop's notification settings and what it has already shown (JSON).
 pub const NOTIFY_SETTINGS: &str = "notify.settings";
+/// The local settings key of what this laptop has notified (`notify::Ledger`, JSON).
 pub const NOTIFY_LEDGER: &str = "notify.ledger";
 
 /// The open database and what is derived from it.
@@ -65,6 +67,7 @@ impl std::fmt::Debug for Service {
 }
 
 impl Service {
+    /// A service over `store` on `clock`, as it stands (no demo imported).
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Result<Self> {
         let seen_data_version = store.data_version()?;
         // Counted from the wall clock: a page that outlives a restart of `warroom serve` does not
@@ -89,6 +92,7 @@ impl Service {
         &mut self.store
     }
 
+    /// The open database, to read from; writes go through the service so that changes are announced.
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -98,6 +102,7 @@ impl Service {
         Arc::clone(&self.clock)
     }
 
+    /// The current instant on the service's clock.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
@@ -177,10 +182,12 @@ impl Service {
         Ok(())
     }
 
+    /// The person set on this laptop (`warroom me set`, or Settings); empty fields when not set.
     pub fn me(&self) -> Result<Me> {
         me_of(&self.store)
     }
 
+    /// Sets the person using this laptop; refused with an empty name. Names and roles are trimmed.
     pub fn set_me(&mut self, me: &Me) -> Result<Me> {
         let name = me.name.trim();
         if name.is_empty() {
@@ -192,6 +199,8 @@ impl Service {
         self.me()
     }
 
+    /// What the UI learns first: whether it may write (the shell decides), the demo flag, who is
+    /// at the keys, this laptop's short id and the change counters.
     pub fn session(&self, can_write: bool) -> Result<Session> {
         Ok(Session {
             can_write,
@@ -202,6 +211,7 @@ impl Service {
         })
     }
 
+    /// The runbook as it reads now, and whether it is the bundled demo.
     pub fn loaded(&mut self) -> Result<Loaded> {
         let is_demo = self.store.is_demo()?;
         Ok(Loaded { runbook: self.snapshot()?.runbook.clone(), is_demo })

@@ -16,6 +16,8 @@ impl Service {
         Ok(self.store.local(NOTIFY_SETTINGS)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
     }
 
+    /// Sets this laptop's notification settings; refused (`LeadTimes`) when a lead time is over a
+    /// day or there are more than 10 deadline reminders.
     pub fn set_notify_settings(&mut self, settings: &NotifySettings) -> Result<NotifySettings> {
         const DAY: u32 = 24 * 60;
         let too_far = [settings.task_due_minutes, settings.overdue_minutes, settings.checkpoint_minutes]

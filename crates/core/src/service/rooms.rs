@@ -19,10 +19,12 @@ impl Service {
         Ok(sync::members::admitted(&self.store, fingerprint)?)
     }
 
+    /// This database's hello to a peer: protocol, origin, what it holds, its clock.
     pub fn sync_hello(&self) -> Result<Hello> {
         Ok(sync::hello(&self.store, &*self.clock)?)
     }
 
+    /// Answers a peer's pull: the events it lacks, one page.
     pub fn sync_pull(&self, req: &PullRequest) -> Result<Page> {
         Ok(sync::serve_pull(&self.store, req)?)
     }

@@ -37,6 +37,7 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// Sets a local setting of this laptop (never replicated), replacing its value.
     pub fn set_local(&mut self, key: &str, value: &str) -> Result<()> {
         set_local(&self.conn, key, value).map_err(self.err())
     }

@@ -16,7 +16,9 @@ use warroom_model::{Author, Event, Write, WriteOp};
 /// What applying a batch of other devices' events did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Applied {
+    /// Events stored and merged into the state.
     pub applied: usize,
+    /// Events already held (same origin, sequence and hash): skipped.
     pub duplicates: usize,
     /// Events that would leave a gap in their origin's sequence; not applied, ask again later.
     pub deferred: usize,
@@ -289,6 +291,7 @@ impl Store {
         Ok(out)
     }
 
+    /// How many events the log holds, from every laptop.
     pub fn event_count(&self) -> Result<u64> {
         self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).map_err(self.err())
     }

@@ -22,44 +22,103 @@ use state::{FieldKey, State, Versioned};
 use std::collections::BTreeMap;
 use warroom_model::{Author, Event, Runbook};
 
+/// Why the store could not do what was asked, with the database file it is about.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database was made by a newer warroom: its schema is past this one's.
     #[error(
         "{path}: this database was written by a newer warroom (schema {found}; this one knows up to {supported}); update warroom to open it"
     )]
-    TooNew { path: String, found: i64, supported: usize },
+    TooNew {
+        /// The database file.
+        path: String,
+        /// Its schema version (`PRAGMA user_version`).
+        found: i64,
+        /// The newest schema this warroom knows.
+        supported: usize,
+    },
+    /// The database file or its folder cannot be written.
     #[error("{path}: the database is read-only; check the file's permissions or choose another with --db")]
-    ReadOnly { path: String },
+    ReadOnly {
+        /// The database file.
+        path: String,
+    },
+    /// The file is not a warroom database, or SQLite finds it damaged.
     #[error(
         "{path}: not a warroom database, or it is damaged ({detail}); restore it from a backup or choose another with --db"
     )]
-    Corrupt { path: String, detail: String },
+    Corrupt {
+        /// The database file.
+        path: String,
+        /// What SQLite said (or which migration failed).
+        detail: String,
+    },
+    /// The disk is full; the transaction was rolled back.
     #[error("{path}: the disk is full; nothing was written")]
-    DiskFull { path: String },
+    DiskFull {
+        /// The database file.
+        path: String,
+    },
+    /// Any other SQLite failure.
     #[error("{path}: {source}")]
     Sqlite {
+        /// The database file.
         path: String,
+        /// What SQLite said.
         #[source]
         source: rusqlite::Error,
     },
+    /// The database's folder could not be created.
     #[error("{path}: cannot create its folder: {source}")]
     Io {
+        /// The database file.
         path: String,
+        /// What the system said.
         #[source]
         source: std::io::Error,
     },
+    /// A stored entity's fields do not make the record they should (a bug, or a hand edit).
     #[error("{0}")]
     Record(#[from] records::RecordError),
+    /// Nothing imported into this database yet.
     #[error("no runbook in {path} yet: import one with `warroom import FILE`")]
-    NoRunbook { path: String },
+    NoRunbook {
+        /// The database file.
+        path: String,
+    },
+    /// An import without `replace` into a database that holds a runbook.
     #[error("{path} already holds the runbook `{title}`; use --replace to import over it (the change is logged)")]
-    HasRunbook { path: String, title: String },
+    HasRunbook {
+        /// The database file.
+        path: String,
+        /// The title of the runbook it holds.
+        title: String,
+    },
+    /// An event from another laptop whose content does not match its hash: changed after it was
+    /// made.
     #[error("event {origin}:{seq} does not match its hash; it was changed after it was made")]
-    BadHash { origin: String, seq: u64 },
+    BadHash {
+        /// The laptop (origin id) that made it.
+        origin: String,
+        /// Its sequence number on that laptop.
+        seq: u64,
+    },
+    /// Another laptop sent an event this one holds with other content: two databases share an
+    /// origin.
     #[error(
         "event {origin}:{seq} arrived with a different content than the one stored (hash {stored} here, {got} received): two databases share an origin id"
     )]
-    Conflict { origin: String, seq: u64, stored: String, got: String },
+    Conflict {
+        /// The origin id both claim.
+        origin: String,
+        /// The sequence number.
+        seq: u64,
+        /// The hash of the event held here (hex).
+        stored: String,
+        /// The hash of the event received (hex).
+        got: String,
+    },
+    /// A stored value that is not the JSON it should be.
     #[error("the event log has a stored value that does not parse: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -134,6 +193,7 @@ impl Store {
         Ok(self.local(DEMO_KEY)?.as_deref() == Some("1"))
     }
 
+    /// The database file's path, as opened (for messages).
     pub fn path(&self) -> &str {
         &self.path
     }

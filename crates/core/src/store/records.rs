@@ -13,7 +13,9 @@ use warroom_model::{
     Trigger, Write,
 };
 
+/// The entity holding the runbook's own fields (title, window, …), id `MAIN`.
 pub const RUNBOOK: &str = "runbook";
+/// The entity holding the rollback procedure's own fields (deadline, …), id `MAIN`.
 pub const ROLLBACK: &str = "rollback";
 /// The single runbook (and rollback procedure) a database holds.
 pub const MAIN: &str = "main";
@@ -22,11 +24,15 @@ pub const MAIN: &str = "main";
 const LISTS: &[&str] =
     &["contact", "phase", "task", "trigger", "matrix", "step", "metric", "checklist", "command", "appendix"];
 
+/// A stored entity whose fields do not deserialize into its model type.
 #[derive(Debug, thiserror::Error)]
 #[error("stored {entity} `{id}` does not read back: {source}")]
 pub struct RecordError {
+    /// The entity kind (`task`, `phase`, …).
     pub entity: String,
+    /// Its id.
     pub id: String,
+    /// What serde said.
     #[source]
     pub source: serde_json::Error,
 }

@@ -8,10 +8,14 @@ use warroom_model::{Event, WriteOp};
 /// (entity, id, field)
 pub type FieldKey = (String, String, String);
 
+/// A value with the version of the write that set it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Versioned {
+    /// The value written.
     pub value: serde_json::Value,
+    /// The writing event's hybrid logical clock.
     pub hlc: u64,
+    /// The origin id of the laptop that wrote it; breaks HLC ties.
     pub origin: String,
 }
 
@@ -22,8 +26,10 @@ impl Versioned {
     }
 }
 
+/// The merged state: every field's winning value and every set's members.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct State {
+    /// (entity, id, field) → the winning value and its version.
     pub fields: BTreeMap<FieldKey, Versioned>,
     /// (entity, id, field, member) → value and version.
     pub members: BTreeMap<(String, String, String, String), Versioned>,
@@ -35,6 +41,8 @@ pub fn member_key(origin: &str, seq: u64, index: usize) -> String {
 }
 
 impl State {
+    /// Merges one event's writes: a `Set` wins if its (hlc, origin) is later, an `Add` joins its set
+    /// once.
     pub fn apply(&mut self, ev: &Event) {
         for (i, w) in ev.writes.iter().enumerate() {
             match w.op {
@@ -61,6 +69,7 @@ impl State {
         }
     }
 
+    /// The state a log gives when replayed, in any order.
     pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Self {
         let mut s = Self::default();
         for e in events {

@@ -17,8 +17,11 @@ use warroom_model::Event;
 /// One device's chain: how many events, and the hash of its last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Chain {
+    /// The laptop's origin id.
     pub origin: String,
+    /// How many of its events the database holds.
     pub events: u64,
+    /// The hash of the last of them (hex).
     pub head: String,
 }
 
@@ -27,6 +30,7 @@ pub struct Chain {
 pub struct Tamper {
     /// The event concerned, as `origin#seq`.
     pub event: String,
+    /// What does not follow, in English (`does not follow the event before it: the chain was rewritten`).
     pub what: String,
 }
 
@@ -36,16 +40,21 @@ impl fmt::Display for Tamper {
     }
 }
 
+/// What `warroom verify` found: the log's digest and anything changed after the fact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
     /// SHA-256 over every chain's origin, length and head, in origin order.
     pub digest: String,
+    /// How many events the log holds, from every laptop.
     pub events: u64,
+    /// Each laptop's chain, in origin order.
     pub chains: Vec<Chain>,
+    /// Every event or value that does not follow from the log; empty when intact.
     pub problems: Vec<Tamper>,
 }
 
 impl Verification {
+    /// Nothing was changed or removed after the fact.
     pub fn intact(&self) -> bool {
         self.problems.is_empty()
     }

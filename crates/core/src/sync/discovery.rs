@@ -13,6 +13,7 @@ use std::net::{IpAddr, SocketAddr};
 /// The DNS-SD service type warroom laptops advertise.
 pub const SERVICE: &str = "_warroom._tcp.local.";
 
+/// mDNS could not be started or used on this machine (no multicast, no interface); what it said.
 #[derive(Debug, thiserror::Error)]
 #[error("LAN discovery (mDNS) is not available: {0}")]
 pub struct DiscoveryError(String);

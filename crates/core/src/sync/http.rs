@@ -20,6 +20,7 @@ const CALL: Duration = Duration::from_secs(60);
 /// every few seconds, so a connection that died silently ends the stream after this.
 const SILENCE: Duration = Duration::from_secs(60);
 
+/// A peer laptop reached over HTTPS with mutual TLS, its certificate pinned by fingerprint.
 pub struct HttpPeer {
     base: String,
     client: reqwest::Client,

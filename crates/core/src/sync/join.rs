@@ -17,20 +17,33 @@ use std::sync::Arc;
 use std::time::Duration;
 use warroom_model::ApiError;
 
+/// Why joining a room failed; the database is left as it was, or holds what was pulled so far.
 #[derive(Debug, thiserror::Error)]
 pub enum JoinError {
+    /// The local database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// This laptop's certificate could not be made or used.
     #[error(transparent)]
     Tls(#[from] TlsError),
+    /// Taking the room's history after admission failed.
     #[error(transparent)]
     Sync(#[from] SyncError),
+    /// The database already holds a runbook (its title): a room is joined into an empty one.
     #[error("this database already holds the runbook {0}: join with a new database (`warroom --db PATH room join …`)")]
     NotEmpty(String),
+    /// No address in the code answered; what the last one said.
     #[error("none of the code's addresses answered: {0}")]
     Unreachable(String),
+    /// The inviting laptop answered and refused (a wrong, expired or revoked code, another room).
     #[error("{addr} refused the join: {why}")]
-    Refused { addr: String, why: String },
+    Refused {
+        /// The address that refused.
+        addr: String,
+        /// What it said.
+        why: String,
+    },
+    /// The network runtime could not start.
     #[error("cannot start the network client: {0}")]
     Runtime(std::io::Error),
 }
@@ -53,9 +66,11 @@ impl JoinError {
 /// What a join did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Joined {
+    /// What the inviter answered: the room, and whether this laptop was newly admitted.
     pub answer: JoinAnswer,
     /// The inviter, as reached.
     pub peer: KnownPeer,
+    /// What taking the runbook and its history did.
     pub pulled: Report,
 }
 

@@ -10,10 +10,14 @@ use warroom_model::{Author, Event, Write};
 
 const MEMBER: &str = "member";
 
+/// A laptop the room's log names: trusted, or revoked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Member {
+    /// Its certificate's SHA-256 fingerprint (hex).
     pub fingerprint: String,
+    /// The name it joined with (`Lan's laptop`).
     pub name: String,
+    /// Shut out: it may no longer sync with the room.
     pub revoked: bool,
 }
 
@@ -42,6 +46,7 @@ pub fn revoke(store: &mut Store, by: &Author, fingerprint: &str, clock: &dyn Clo
     store.commit(by, "member.revoke", json!({ "summary": summary }), writes, clock)
 }
 
+/// Every laptop the log has trusted, revoked ones included, by fingerprint.
 pub fn members(store: &Store) -> Result<Vec<Member>, StoreError> {
     let mut out: Vec<Member> = Vec::new();
     for ((id, field), value) in store.entity_values(MEMBER)? {

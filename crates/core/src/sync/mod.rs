@@ -35,14 +35,19 @@ pub const MAX_PAGE: usize = 2000;
 /// A peer whose clock differs from ours by more than this is flagged (never refused).
 pub const SKEW_WARN_MS: i64 = 60_000;
 
+/// Why an exchange with a peer failed; what was applied before stays applied.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
+    /// The local database failed (a conflicting event is refused here too).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The peer speaks another sync protocol version.
     #[error("the peer speaks sync protocol {0}, this laptop {PROTOCOL}: update the older one")]
     Protocol(u32),
+    /// The peer did not answer (network, TLS, timeout); what was said.
     #[error("the peer could not be reached: {0}")]
     Unreachable(String),
+    /// The peer answered with a refusal (not a member, a bad page, …); what it said.
     #[error("the peer refused: {0}")]
     Refused(String),
 }
@@ -52,22 +57,29 @@ type Result<T, E = SyncError> = std::result::Result<T, E>;
 /// What a peer says first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hello {
+    /// `PROTOCOL` of the peer's warroom.
     pub protocol: u32,
     /// The database's origin id.
     pub origin: String,
+    /// The highest sequence the peer holds of each origin.
     pub have: VersionVector,
     /// The peer's wall clock, to flag skew.
     pub now_ms: i64,
 }
 
+/// Asks a peer for the events the asker lacks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullRequest {
+    /// What the asker holds: the highest sequence of each origin.
     pub have: VersionVector,
+    /// The most events wanted in the page (capped at `MAX_PAGE`).
     pub limit: usize,
 }
 
+/// Events sent in answer to a pull, per origin in sequence order; never half an event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Page {
+    /// The events, at most the limit asked for.
     pub events: Vec<Event>,
     /// More events are waiting after this page.
     pub more: bool,
@@ -79,8 +91,11 @@ pub struct Page {
 // are `Send` when it is (`HttpPeer`'s are), which is what spawning a follower needs.
 #[allow(async_fn_in_trait)]
 pub trait Peer {
+    /// The peer's hello: its protocol, origin, what it holds and its clock.
     async fn hello(&self) -> Result<Hello>;
+    /// The events after `req.have` that the peer holds, one page.
     async fn pull(&self, req: &PullRequest) -> Result<Page>;
+    /// Gives the peer events it may lack; it applies them as it would a pulled page.
     async fn push(&self, events: &[Event]) -> Result<Applied>;
 }
 
@@ -106,8 +121,11 @@ pub fn serve_pull(store: &Store, req: &PullRequest) -> Result<Page> {
 /// What one exchange did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
+    /// Events taken from the peer and applied here.
     pub pulled: usize,
+    /// Events given to the peer and applied there.
     pub pushed: usize,
+    /// Events received (either way) that were already held.
     pub duplicates: usize,
     /// Events that arrived ahead of a gap; asked for again next time.
     pub deferred: usize,
@@ -130,8 +148,11 @@ fn checked(h: Hello, clock: &dyn Clock, report: &mut Report) -> Result<Hello> {
 /// This side of an exchange: a store, or a shell's service that locks its store per call, so
 /// that the network is never waited on while the database is held.
 pub trait Replica {
+    /// What this side holds: the highest sequence of each origin.
     fn have(&self) -> Result<VersionVector>;
+    /// This side's events after `have`, per origin in sequence order, at most `limit`.
     fn events_after(&self, have: &VersionVector, limit: usize) -> Result<Vec<Event>>;
+    /// Applies events from the peer (each once, never across a gap).
     fn apply(&mut self, events: &[Event], clock: &dyn Clock) -> Result<Applied>;
 }
 
@@ -254,7 +275,9 @@ pub(crate) fn advance(have: &mut VersionVector, events: &[Event]) {
 
 /// A store in this process as a peer (the simulation; a relay's own side).
 pub struct Local<'a> {
+    /// The database, borrowed for each call.
     pub store: &'a std::cell::RefCell<Store>,
+    /// The clock its hello tells and its events are applied by.
     pub clock: &'a dyn Clock,
 }
 

@@ -38,7 +38,9 @@ use warroom_model::{ApiError, ErrorKind, Event};
 /// Whoever owns the service (core's `host::Host`, a test's): runs `f` under its lock (and
 /// tells its views of any change), and says when anything changed.
 pub trait Lock: Send + Sync + 'static {
+    /// Runs `f` on the service under the lock; the owner announces any change it made.
     fn with<T>(&self, f: impl FnOnce(&mut Service) -> Result<T, ApiError>) -> Result<T, ApiError>;
+    /// A receiver of the change counters, moved at every change (ours, a peer's, another process's).
     fn subscribe(&self) -> watch::Receiver<Changed>;
 }
 

@@ -27,36 +27,55 @@ pub const EXPORTER_LABEL: &[u8] = b"EXPORTER-warroom-join-v1";
 pub const VALID_HOURS: u32 = 12;
 const PREFIX: &str = "warroom://join?";
 
+/// Why making a room, inviting to it or admitting a laptop was refused or failed.
 #[derive(Debug, thiserror::Error)]
 pub enum RoomError {
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Nothing imported yet: a room needs a runbook.
     #[error("this database holds no runbook yet: import one before making it a room")]
     NoRunbook,
+    /// The database is a room already (its name).
     #[error("this database is already the room {0}")]
     Already(String),
+    /// The database is not a room, so it cannot invite or admit.
     #[error("this database is not a room yet: `warroom room create` makes it one")]
     NotARoom,
+    /// This laptop serves no peers, so a code could not say where to reach it.
     #[error("this laptop does not serve peers yet, so a join code could not say where to reach it")]
     NotServing,
+    /// No randomness for a room id or a secret; what the system said.
     #[error("the operating system gave no randomness for a secret: {0}")]
     Random(String),
+    /// The text is not a join code; what is wrong with it.
     #[error("not a join code ({0}); it looks like warroom://join?room=…&key=…&fp=…&at=…")]
     BadCode(String),
+    /// A join code of another room.
     #[error("the join code is for room {got}, but this laptop is room {ours}")]
-    WrongRoom { got: String, ours: String },
+    WrongRoom {
+        /// The room the code names.
+        got: String,
+        /// This laptop's room.
+        ours: String,
+    },
+    /// The proof matches no code this laptop made.
     #[error("the join code is wrong, or was not made on this laptop")]
     WrongSecret,
+    /// The code's time ran out (when, as shown).
     #[error("the join code expired at {0}: ask a member for a new one (`warroom room invite`)")]
     Expired(String),
+    /// The joining laptop (its fingerprint, as shown) was revoked from the room.
     #[error("this laptop ({0}) was revoked from the room: a member must let it in again with `warroom peers trust`")]
     Revoked(String),
 }
 
 type Result<T, E = RoomError> = std::result::Result<T, E>;
 
+/// The room a database belongs to, as its log says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Room {
+    /// Random id (hex), the same on every laptop of the room.
     pub id: String,
     /// The runbook's title, for people.
     pub name: String,
@@ -65,6 +84,7 @@ pub struct Room {
 /// What a new laptop needs to join: shown as text and as a QR code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JoinCode {
+    /// The room's id.
     pub room: String,
     /// 128 bits, hex.
     pub secret: String,
@@ -135,6 +155,7 @@ impl std::str::FromStr for JoinCode {
 /// What a joining laptop sends, over the TLS session its proof is bound to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinRequest {
+    /// The room the code was for.
     pub room: String,
     /// HMAC-SHA256 under the code's key of the room id and the session's exporter value, hex.
     pub proof: String,
@@ -145,8 +166,10 @@ pub struct JoinRequest {
     pub addresses: Vec<String>,
 }
 
+/// The inviter's answer to an admitted join.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinAnswer {
+    /// The room joined.
     pub room: Room,
     /// False when the laptop already was a member.
     pub admitted: bool,
@@ -163,6 +186,7 @@ struct Invite {
 pub struct KnownPeer {
     /// `https://ADDR:PORT`
     pub url: String,
+    /// The laptop's certificate fingerprint (hex), pinned when connecting.
     pub fingerprint: String,
 }
 

@@ -14,12 +14,16 @@ use std::sync::Arc;
 const CERT: &str = "sync.cert";
 const KEY: &str = "sync.key";
 
+/// Why this laptop's TLS identity or configuration could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
+    /// Its certificate could not be read from or kept in the database.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The certificate could not be generated; what rcgen said.
     #[error("cannot make this laptop's certificate: {0}")]
     Cert(String),
+    /// rustls refused the configuration.
     #[error("TLS setup: {0}")]
     Tls(#[from] rustls::Error),
 }
@@ -27,6 +31,7 @@ pub enum TlsError {
 /// This laptop's certificate and key.
 #[derive(Clone)]
 pub struct Identity {
+    /// The self-signed certificate (DER), whose SHA-256 is this laptop's fingerprint.
     pub cert: CertificateDer<'static>,
     key: Arc<PrivatePkcs8KeyDer<'static>>,
 }
@@ -69,6 +74,7 @@ impl Identity {
         Ok(Self { cert: cert.der().clone(), key: Arc::new(PrivatePkcs8KeyDer::from(key.serialize_der())) })
     }
 
+    /// This laptop's fingerprint: SHA-256 of its certificate, hex.
     pub fn fingerprint(&self) -> String {
         fingerprint(&self.cert)
     }

@@ -9,6 +9,8 @@ use warroom_model::live::{Comment, Reading, Severity};
 use warroom_model::{Event, Write};
 
 impl Actions<'_> {
+    /// Opens an incident in the active run; returns its new id (`inc-3fa1-2`) with the event.
+    /// `eta_minutes` counts from now.
     pub fn incident_open(
         &mut self,
         run: Option<&str>,
@@ -51,6 +53,7 @@ impl Actions<'_> {
         }
     }
 
+    /// Adds `note` to an incident, changing its severity or its ETA (minutes from now) when given.
     pub fn incident_update(
         &mut self,
         id: &str,
@@ -76,6 +79,7 @@ impl Actions<'_> {
         self.commit("incident.update", format!("{id}: {note}"), json!({ "incident": id }), writes)
     }
 
+    /// Resolves an incident; `note`, if not empty, is kept as its last update.
     pub fn incident_resolve(&mut self, id: &str, note: &str) -> Result<Event> {
         let snap = self.snap()?;
         Self::incident_exists(&snap, id)?;
@@ -132,6 +136,7 @@ impl Actions<'_> {
         )
     }
 
+    /// Ticks (or unticks) an end-of-day checklist item in `run` (default: the current run).
     pub fn checklist(&mut self, run: Option<&str>, item: &str, checked: bool) -> Result<Event> {
         let snap = self.snap()?;
         let r = snap.run(run)?;

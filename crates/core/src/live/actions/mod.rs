@@ -33,8 +33,11 @@ pub use warroom_model::api::TaskVerb as TaskAction;
 
 /// Acts on a store as one person.
 pub struct Actions<'a> {
+    /// The database recorded in.
     pub store: &'a mut Store,
+    /// Who is recorded as doing it.
     pub author: Author,
+    /// The time actions are stamped with.
     pub clock: &'a dyn Clock,
     /// A run that has not started yet and becomes active with the next recorded action.
     activate: std::cell::RefCell<Option<warroom_model::RunId>>,
@@ -58,6 +61,7 @@ const TASK_FIELDS: [(&str, Value); 7] = [
 ];
 
 impl<'a> Actions<'a> {
+    /// Actions on `store` as `author`, stamped by `clock`.
     pub fn new(store: &'a mut Store, author: Author, clock: &'a dyn Clock) -> Self {
         Self {
             store,

@@ -143,6 +143,7 @@ impl Actions<'_> {
         )
     }
 
+    /// Marks a rollback trigger as met (or clears it) in the active run.
     pub fn rollback_trigger(&mut self, run: Option<&str>, trigger: &str, checked: bool) -> Result<Event> {
         let snap = self.snap()?;
         let r = self.active_run(&snap, run)?;

@@ -179,6 +179,7 @@ impl Actions<'_> {
         )
     }
 
+    /// Adds a comment to a task in `run` (default: the current run).
     pub fn comment(&mut self, run: Option<&str>, task_id: &str, text: &str) -> Result<Event> {
         let snap = self.snap()?;
         let r = snap.run(run)?;
