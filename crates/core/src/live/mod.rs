@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod matrix;
+mod rollback_live;
 pub mod schedule;
 mod status;
 

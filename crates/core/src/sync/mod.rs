@@ -8,6 +8,7 @@
 
 mod book;
 pub mod discovery;
+mod follow;
 pub mod http;
 pub mod join;
 pub mod members;

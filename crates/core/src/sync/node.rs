@@ -10,10 +10,11 @@
 //! holds it only while it uses it, and never while the network is waited on.
 
 pub use super::book::{Book, LOST_AFTER};
+use super::follow::{Followed, Urls, follow, not_member};
 use super::http::HttpPeer;
 use super::room::{self, EXPORTER_LABEL, JoinAnswer, JoinRequest, KnownPeer};
 use super::tls::{Identity, fingerprint, shown};
-use super::{Hello, Page, PullRequest, Replica, SyncError, VersionVector};
+use super::{Hello, Page, PullRequest};
 use crate::clock::Clock;
 use crate::service::Service;
 use crate::store::Applied;
@@ -29,7 +30,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use warroom_model::api::Changed;
@@ -89,10 +90,10 @@ const KEEP_ALIVE: Duration = Duration::from_secs(10);
 pub const BODY_LIMIT: usize = 32 * 1024 * 1024;
 /// The shortest and longest wait between exchanges with a peer: short while it answers,
 /// longer (doubling) while it cannot be reached.
-const EVERY: Duration = Duration::from_secs(2);
-const AT_MOST: Duration = Duration::from_secs(30);
+pub(super) const EVERY: Duration = Duration::from_secs(2);
+pub(super) const AT_MOST: Duration = Duration::from_secs(30);
 /// How soon a lost change stream is tried again: a peer coming back is caught up with at once.
-const RECONNECT: Duration = Duration::from_secs(1);
+pub(super) const RECONNECT: Duration = Duration::from_secs(1);
 /// Whose certificate the connection presented, and its session's exporter value (what a join
 /// proof is bound to).
 #[derive(Clone)]
@@ -101,18 +102,19 @@ struct Caller {
     exporter: [u8; 32],
 }
 
-struct Ctx<H> {
+/// What a node's tasks share.
+pub(super) struct Ctx<H> {
     /// The shell's: a node that outlived it has nothing left to do.
-    host: Weak<H>,
-    book: Arc<Book>,
-    clock: Arc<dyn Clock>,
+    pub(super) host: Weak<H>,
+    pub(super) book: Arc<Book>,
+    pub(super) clock: Arc<dyn Clock>,
     /// LAN discovery, while it runs.
-    discovery: Mutex<Option<super::discovery::Discovery>>,
+    pub(super) discovery: Mutex<Option<super::discovery::Discovery>>,
     /// Ends every task of the node.
-    stop: CancellationToken,
+    pub(super) stop: CancellationToken,
     /// Every task of the node while it runs: the listener and its connections, the followers
     /// and their change streams.
-    tasks: TaskTracker,
+    pub(super) tasks: TaskTracker,
 }
 
 impl<H: Lock> Ctx<H> {
@@ -415,179 +417,14 @@ async fn serve_connection(acceptor: tokio_rustls::TlsAcceptor, app: Router, tcp:
     }
 }
 
-/// The addresses one laptop is known at, best first.
-type Urls = Arc<Mutex<Vec<String>>>;
-
-/// A laptop being followed: where it is known to be, and its follower.
-struct Followed {
-    urls: Urls,
-    task: tokio::task::JoinHandle<()>,
-}
-
-fn not_member(fp: &str) -> String {
-    format!("{} is not a member of the room (revoked?): not syncing with it", shown(fp))
-}
-
-/// Keeps this laptop and the one with certificate `fp` in step: exchanges at once after every
-/// change here or there (the peer's `/v1/events` pokes), else every couple of seconds, backing
-/// off while it cannot be reached, and trying its other addresses. Ends when the laptop is no
-/// longer a member, when the node stops, or when the shell has let go of the host. `peer` is
-/// the laptop at the first of `urls`.
-async fn follow<H: Lock>(ctx: Arc<Ctx<H>>, me: Identity, fp: String, urls: Urls, mut peer: Arc<HttpPeer>) {
-    let Some(mut changed) = ctx.host.upgrade().map(|h| h.subscribe()) else { return };
-    let connect = |url: &str| HttpPeer::new(&me, url, &fp).map(Arc::new);
-    let mut url = urls.lock().ok().and_then(|u| u.first().cloned()).unwrap_or_default();
-    // The change stream is read beside the exchanges, at the address they use, and only for as
-    // long as this follower runs.
-    let (current, watched) = watch::channel(Arc::clone(&peer));
-    let poked = Arc::new(Notify::new());
-    let reading = ctx.stop.child_token();
-    let _reading_ends_with_this = reading.clone().drop_guard();
-    ctx.tasks.spawn(read_changes(watched, Arc::clone(&poked), reading));
-    let mut wait = EVERY;
-    let mut last_error = String::new();
-    loop {
-        let Some(host) = ctx.host.upgrade() else { return };
-        let outcome = match host.with(|svc| svc.admitted(&fp).map_err(|e| e.to_api())) {
-            Ok(true) => {
-                let mut here = Shared(host.as_ref());
-                tokio::select! {
-                    () = ctx.stop.cancelled() => return,
-                    r = super::exchange(&mut here, peer.as_ref(), ctx.clock.as_ref()) => r,
-                }
-            }
-            Ok(false) => {
-                let why = not_member(&fp);
-                if ctx.book.not_syncing(&fp, &url, why.clone()) {
-                    tracing::info!("{url}: {why}");
-                }
-                return;
-            }
-            Err(e) => Err(local(e)),
-        };
-        drop(host);
-        let now = ctx.clock.now();
-        match outcome {
-            Ok(report) => {
-                ctx.book.update(&fp, |s| {
-                    s.url = Some(url.clone());
-                    s.at = Some(now);
-                    s.error = None;
-                    s.skew_ms = report.skew_ms;
-                    s.have = Some(report.peer_has.clone());
-                });
-                if !last_error.is_empty() {
-                    tracing::info!("{url} reachable again");
-                    last_error.clear();
-                }
-                wait = EVERY;
-            }
-            Err(e) => {
-                let unreachable = matches!(e, SyncError::Unreachable(_));
-                if matches!(e, SyncError::Store(crate::store::StoreError::Conflict { .. })) {
-                    let what = e.to_string();
-                    ctx.book.update(&fp, |s| s.conflict = Some(what));
-                }
-                let e = e.to_string();
-                ctx.book.update(&fp, |s| {
-                    s.url = Some(url.clone());
-                    s.error = Some(e.clone());
-                });
-                if e != last_error {
-                    tracing::warn!("sync with {url}: {e}");
-                    last_error = e;
-                }
-                wait = (wait * 2).min(AT_MOST);
-                // Not there: perhaps at another of its addresses (it moved, or the first was stale).
-                let next = urls.lock().ok().and_then(|u| {
-                    let i = u.iter().position(|x| *x == url).map_or(0, |i| (i + 1) % u.len().max(1));
-                    u.get(i).cloned()
-                });
-                if unreachable
-                    && let Some(next) = next.filter(|n| *n != url)
-                    && let Ok(p) = connect(&next)
-                {
-                    url = next;
-                    peer = p;
-                    current.send_replace(Arc::clone(&peer));
-                    wait = EVERY;
-                }
-            }
-        }
-        tokio::select! {
-            () = ctx.stop.cancelled() => return,
-            gone = changed.changed() => {
-                if gone.is_err() {
-                    return;
-                }
-            }
-            () = poked.notified() => {}
-            () = tokio::time::sleep(wait) => {}
-        }
-    }
-}
-
-/// Reads the followed laptop's change stream and pokes its follower at each change; connects
-/// again shortly after the stream ends, and moves when the follower does to another address.
-/// Ends with the follower.
-async fn read_changes(mut peer: watch::Receiver<Arc<HttpPeer>>, poked: Arc<Notify>, stop: CancellationToken) {
-    loop {
-        let current = Arc::clone(&peer.borrow_and_update());
-        tokio::select! {
-            () = stop.cancelled() => return,
-            moved = peer.changed() => {
-                if moved.is_err() {
-                    return;
-                }
-                continue;
-            }
-            ended = current.watch(|| poked.notify_one()) => {
-                if let Err(e) = ended {
-                    tracing::debug!("change stream: {e}");
-                }
-            }
-        }
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = tokio::time::sleep(RECONNECT) => {}
-        }
-    }
-}
-
-/// The shell's database as one side of an exchange: locked for each step, never while the
-/// network is waited on.
-struct Shared<'a, H>(&'a H);
-
-fn local(e: ApiError) -> SyncError {
-    SyncError::Refused(e.message)
-}
-
-impl<H: Lock> Replica for Shared<'_, H> {
-    fn have(&self) -> Result<VersionVector, SyncError> {
-        self.0.with(|svc| svc.store().version_vector().map_err(|e| e.to_api())).map_err(local)
-    }
-
-    fn events_after(&self, have: &VersionVector, limit: usize) -> Result<Vec<Event>, SyncError> {
-        self.0.with(|svc| svc.store().events_after(have, limit).map_err(|e| e.to_api())).map_err(local)
-    }
-
-    fn apply(&mut self, events: &[Event], _clock: &dyn Clock) -> Result<Applied, SyncError> {
-        // Through the service, so that open views hear of what arrived; a store's refusal keeps
-        // its type (a conflict raises the alarm).
-        match self.0.with(|svc| Ok(svc.sync_push(events))).map_err(local)? {
-            Ok(a) => Ok(a),
-            Err(crate::service::ServiceError::Store(e)) => Err(SyncError::Store(e)),
-            Err(e) => Err(local(e.to_api())),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::clock::FakeClock;
     use crate::store::Store;
     use crate::sync::book::Seen;
+    use crate::sync::follow::Shared;
+    use crate::sync::{Replica, SyncError, VersionVector};
     use warroom_model::notify::NoticeKind;
 
     #[test]
