@@ -147,6 +147,8 @@ pub struct TaskLive {
     pub title: String,
     pub owner: String,
     pub checkpoint: bool,
+    /// A checkpoint's label as the runbook writes it (`CHECKPOINT B`).
+    pub checkpoint_label: Option<String>,
     pub status: TaskStatus,
     pub reason: Option<String>,
     pub planned_start: Instant,
@@ -190,6 +192,8 @@ pub struct SignOff {
 #[serde(default)]
 pub struct CheckpointLive {
     pub id: String,
+    /// The label as the runbook writes it (`CHECKPOINT B`, `Checkpoint 2`), if it gives one.
+    pub label: Option<String>,
     pub title: String,
     pub decision: Decision,
     pub reason: Option<String>,
@@ -198,6 +202,28 @@ pub struct CheckpointLive {
     pub required: Vec<String>,
     pub signed: Vec<SignOff>,
     pub missing: Vec<String>,
+}
+
+impl CheckpointLive {
+    /// `CHECKPOINT B: Failover OK`, or the title alone when the runbook gives no label.
+    pub fn name(&self) -> String {
+        named(self.label.as_deref(), &self.title)
+    }
+}
+
+impl TaskLive {
+    /// `CHECKPOINT B: Failover OK` for a labelled checkpoint, else the title.
+    pub fn name(&self) -> String {
+        named(self.checkpoint_label.as_deref(), &self.title)
+    }
+}
+
+fn named(label: Option<&str>, title: &str) -> String {
+    match label {
+        Some(l) if !title.is_empty() => format!("{l}: {title}"),
+        Some(l) => l.to_owned(),
+        None => title.to_owned(),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
