@@ -7,11 +7,13 @@
 
 mod document;
 pub mod pdf;
+mod rollback;
+mod when;
 
 use crate::live::{self, LiveError, Snapshot};
 use crate::store::verify::Verification;
 use crate::store::{Store, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 pub use document::document;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -128,7 +130,20 @@ pub struct Doc {
     /// What every page's footer says before its page number.
     pub footer: String,
     pub digest: String,
+    pub meta: Meta,
     pub blocks: Vec<Block>,
+}
+
+/// What the record says about itself (a PDF's document information).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub subject: String,
+    /// Everyone who recorded anything.
+    pub authors: Vec<String>,
+    /// The log's digest among them.
+    pub keywords: Vec<String>,
+    /// When it was printed, in the run's zone.
+    pub created: DateTime<FixedOffset>,
 }
 
 /// Text for HTML: `&`, `<`, `>` and quotes escaped.
@@ -278,3 +293,6 @@ pub fn html(rec: &Record, paper: Paper) -> String {
     h.push_str("</body></html>");
     h
 }
+
+#[cfg(test)]
+mod tests;

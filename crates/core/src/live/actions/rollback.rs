@@ -61,7 +61,7 @@ impl Actions<'_> {
                 return Err(refused(Refusal::ApprovalsMissing { needed: options, approved: roles }));
             }
         }
-        self.record_decision(&r, rollback, reason, None)
+        self.record_decision(&r, rollback, reason, None, incident)
     }
 
     /// Rolls back after the deadline: allowed with a reason, and recorded as an override.
@@ -71,7 +71,7 @@ impl Actions<'_> {
         if reason.trim().is_empty() {
             return Err(refused(Refusal::ReasonForOverride));
         }
-        self.record_decision(&r, true, reason, Some(reason))
+        self.record_decision(&r, true, reason, Some(reason), None)
     }
 
     fn record_decision(
@@ -80,6 +80,7 @@ impl Actions<'_> {
         rollback: bool,
         reason: &str,
         override_reason: Option<&str>,
+        incident: Option<&str>,
     ) -> Result<Event> {
         let by = self.stamp(self.now());
         let decision = if rollback { "rollback" } else { "fix_forward" };
@@ -95,7 +96,8 @@ impl Actions<'_> {
         self.commit(
             kind,
             format!("decision: {decision} — {reason}"),
-            json!({ "run": r.id, "decision": decision, "reason": reason }),
+            // The incident it followed, for the audit record.
+            json!({ "run": r.id, "decision": decision, "reason": reason, "incident": incident }),
             writes,
         )
     }
