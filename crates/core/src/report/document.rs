@@ -3,7 +3,7 @@
 //! `rollback.rs`), metrics, the end-of-day checklist, contacts and the event log.
 
 use super::rollback::{self, DecisionEvent};
-use super::when::{Times, displaced_days, margin, variance};
+use super::when::{Times, displaced_days, margin, minutes_between, variance};
 use super::{Block, Cell, Doc, Meta, Record};
 use std::collections::BTreeMap;
 use warroom_model::live::{Decision, MetricState, RunKind, RunState, Status, TaskLive, TaskStatus};
@@ -194,7 +194,7 @@ fn summary(b: &mut Vec<Block>, rec: &Record, t: &Times, displaced: Option<i64>) 
                     .deadline
                     .as_ref()
                     .map(|dl| {
-                        let m = (dl.to_utc() - by.at.to_utc()).num_minutes();
+                        let m = minutes_between(&by.at, dl);
                         format!(", {} {} the {} deadline", margin(m), if m >= 0 { "before" } else { "after" }, t.at(dl))
                     })
                     .unwrap_or_default();

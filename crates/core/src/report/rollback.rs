@@ -3,7 +3,7 @@
 //! row it followed, its margin to the deadline, each rollback step with who and when; and each
 //! incident with the matrix's recommendation and what was decided about it.
 
-use super::when::{Times, margin};
+use super::when::{Times, margin, minutes_between};
 use super::{Block, Cell, Record};
 use warroom_model::live::{IncidentLive, Stamp};
 use warroom_model::{Event, MatrixAction, MatrixRow, Runbook, Write};
@@ -201,7 +201,7 @@ pub(super) fn rollback(b: &mut Vec<Block>, rec: &Record, t: &Times) {
 fn when_decided(at: &warroom_model::Instant, deadline: Option<&warroom_model::Instant>, t: &Times) -> String {
     match deadline {
         Some(d) => {
-            let m = (d.to_utc() - at.to_utc()).num_minutes();
+            let m = minutes_between(at, d);
             let side = if m >= 0 { "before" } else { "after" };
             format!("{}, {} {side} the {} deadline", t.at(at), margin(m), t.at(d))
         }

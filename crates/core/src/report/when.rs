@@ -105,7 +105,13 @@ pub(super) fn variance(minutes: i64) -> String {
     }
 }
 
-/// `7 min before the 02:15 deadline`, `1 h 5 min after it`.
+/// Minutes from `a` to `b` as the record prints them: between their wall-clock minutes, so a
+/// decision written 02:08 is 7 minutes before a 02:15 deadline, whatever its seconds.
+pub(super) fn minutes_between(a: &Instant, b: &Instant) -> i64 {
+    b.timestamp().div_euclid(60) - a.timestamp().div_euclid(60)
+}
+
+/// `7 min`, `1 h 5 min`: a margin's size.
 pub(super) fn margin(minutes: i64) -> String {
     let m = minutes.abs();
     if m >= 60 { format!("{} h {} min", m / 60, m % 60) } else { format!("{m} min") }
