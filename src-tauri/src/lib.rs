@@ -16,7 +16,7 @@ use warroom_model::api::{
 };
 use warroom_model::live::Status;
 use warroom_model::notify::{Notice, NotifySettings, Open, Shown, Snooze};
-use warroom_model::{ApiError, ErrorKind, Loaded};
+use warroom_model::{ApiError, ErrorKind, Loaded, RunId};
 
 mod peers;
 
@@ -44,8 +44,8 @@ fn runbook(state: State<'_, AppState>) -> Result<Loaded, ApiError> {
 }
 
 #[tauri::command]
-fn status(state: State<'_, AppState>, run: Option<String>) -> Result<Option<Status>, ApiError> {
-    state.with(|s| s.status(run.as_deref(), None))
+fn status(state: State<'_, AppState>, run: Option<RunId>) -> Result<Option<Status>, ApiError> {
+    state.with(|s| s.status(run.as_ref(), None))
 }
 
 #[tauri::command]
@@ -84,10 +84,10 @@ const RECORD_WINDOW: &str = "record";
 fn print_report<R: Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
-    run: Option<String>,
+    run: Option<RunId>,
     paper: Option<Paper>,
 ) -> Result<(), ApiError> {
-    let rec = state.with(|s| s.record(run.as_deref()))?;
+    let rec = state.with(|s| s.record(run.as_ref()))?;
     let page = report::html(&rec, paper.unwrap_or_default());
     let title = format!("{} — {}", rec.runbook.title, report::file_name(&rec, ReportFormat::Html));
     *state.printable.lock().map_err(|_| ApiError::new(ErrorKind::Internal, "the record lock was poisoned"))? = page;
@@ -132,7 +132,7 @@ fn printable<R: Runtime>(
 fn save_report<R: Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
-    run: Option<String>,
+    run: Option<RunId>,
     paper: Option<Paper>,
 ) -> Result<Saved, ApiError> {
     let paths = app.path();
@@ -141,7 +141,7 @@ fn save_report<R: Runtime>(
         .or_else(|_| paths.document_dir())
         .or_else(|_| paths.home_dir())
         .map_err(|e| ApiError::new(ErrorKind::Storage, format!("no folder to save the record in: {e}")))?;
-    let rec = state.with(|s| s.record(run.as_deref()))?;
+    let rec = state.with(|s| s.record(run.as_ref()))?;
     Ok(report::save(&rec, ReportFormat::Pdf, paper.unwrap_or_default(), &dir).map_err(ServiceError::from)?)
 }
 

@@ -65,7 +65,7 @@ impl Server {
     ) -> u32 {
         let id = self.next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         let hints = hints.keys().cloned().collect();
-        let _ = self.calls.send(Call { id, app: app_name, title: summary, body, actions, hints, at: Instant::now() });
+        self.calls.send(Call { id, app: app_name, title: summary, body, actions, hints, at: Instant::now() }).ok();
         id
     }
 

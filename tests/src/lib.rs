@@ -126,8 +126,9 @@ pub struct Child(pub std::process::Child);
 
 impl Drop for Child {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        // It may have ended by itself already.
+        self.0.kill().ok();
+        self.0.wait().ok();
     }
 }
 
@@ -215,11 +216,11 @@ fn spawn_serve(mut serve: Command, echo: bool) -> (Child, String) {
     let mut stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
     let mut out = std::io::BufReader::new(stdout);
     let mut first = String::new();
-    let _ = out.read_line(&mut first);
+    out.read_line(&mut first).ok();
     let Some(url) = first.trim().strip_prefix("warroom serving ").map(|u| u.trim_end_matches('/').to_owned()) else {
-        let _ = child.kill();
+        child.kill().ok();
         let mut said = String::new();
-        let _ = stderr.read_to_string(&mut said);
+        stderr.read_to_string(&mut said).ok();
         panic!("warroom serve did not start: first line {first:?}; it said: {said}");
     };
     // Keep reading, so the server never writes into a closed pipe.

@@ -24,15 +24,15 @@ impl Proxy {
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 if c.load(Ordering::SeqCst) {
-                    let _ = client.shutdown(Shutdown::Both);
+                    client.shutdown(Shutdown::Both).ok();
                     continue;
                 }
                 let Ok(server) = TcpStream::connect(("127.0.0.1", to)) else {
-                    let _ = client.shutdown(Shutdown::Both);
+                    client.shutdown(Shutdown::Both).ok();
                     continue;
                 };
-                let _ = client.set_nodelay(true);
-                let _ = server.set_nodelay(true);
+                client.set_nodelay(true).ok();
+                server.set_nodelay(true).ok();
                 if let (Ok(a), Ok(b)) = (client.try_clone(), server.try_clone()) {
                     let mut open = o.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                     open.push(a);
@@ -51,7 +51,7 @@ impl Proxy {
         if on {
             let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             for s in open.drain(..) {
-                let _ = s.shutdown(Shutdown::Both);
+                s.shutdown(Shutdown::Both).ok();
             }
         }
     }
@@ -71,6 +71,6 @@ fn pipe(from: &TcpStream, to: &TcpStream) {
                 }
             }
         }
-        let _ = to.shutdown(Shutdown::Write);
+        to.shutdown(Shutdown::Write).ok();
     });
 }

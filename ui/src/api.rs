@@ -50,11 +50,12 @@ pub(crate) fn adopt_token_from_link() {
     let Some(window) = web_sys::window() else { return };
     let Ok(hash) = window.location().hash() else { return };
     if let Some(token) = hash.strip_prefix("#token=") {
-        if let Some(s) = storage() {
-            let _ = s.set_item(TOKEN_KEY, token);
+        if storage().is_none_or(|s| s.set_item(TOKEN_KEY, token).is_err()) {
+            warn("the access token could not be kept for this tab: reloading it will ask for the link again");
         }
         if let Ok(history) = window.history() {
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some("/"));
+            // Only hides the token from the address bar; the page works either way.
+            history.replace_state_with_url(&JsValue::NULL, "", Some("/")).ok();
         }
     }
 }
@@ -95,9 +96,9 @@ async fn http_text(method: &str, path: &str, body: Option<String>) -> Result<Str
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(|_| unavailable("headers"))?;
-    let _ = headers.set("content-type", "application/json");
+    headers.set("content-type", "application/json").ok();
     if let Some(t) = token() {
-        let _ = headers.set("authorization", &format!("Bearer {t}"));
+        headers.set("authorization", &format!("Bearer {t}")).ok();
     }
     init.set_headers(&headers);
     if let Some(b) = body {
@@ -206,7 +207,7 @@ pub(crate) async fn save_report() -> Result<Option<Saved>, ApiError> {
             link.set_href(&url);
             link.set_download(&name);
             link.click();
-            let _ = web_sys::Url::revoke_object_url(&url);
+            web_sys::Url::revoke_object_url(&url).ok();
             Ok(None)
         }
     }
@@ -257,13 +258,13 @@ fn print_page(page: &str) -> Result<(), ApiError> {
         .ok_or_else(|| unavailable("no document"))?;
     frame.set_id("print-frame");
     frame.set_title("audit record");
-    let _ = frame.set_attribute("aria-hidden", "true");
-    let _ = frame.set_attribute("style", "position:fixed;right:0;bottom:0;width:0;height:0;border:0;visibility:hidden");
+    frame.set_attribute("aria-hidden", "true").ok();
+    frame.set_attribute("style", "position:fixed;right:0;bottom:0;width:0;height:0;border:0;visibility:hidden").ok();
     frame.set_srcdoc(page);
     let printed = frame.clone();
     let onload = Closure::once_into_js(move || {
-        if let Some(w) = printed.content_window() {
-            let _ = w.print();
+        if printed.content_window().is_none_or(|w| w.print().is_err()) {
+            warn("the browser refused to print the audit record");
         }
     });
     frame.set_onload(Some(onload.unchecked_ref()));
@@ -355,7 +356,9 @@ pub(crate) fn on_notifications(shown: impl Fn(Notice) + 'static, open: impl Fn(O
             }
         });
         wasm_bindgen_futures::spawn_local(async move {
-            let _ = tauri_listen(event, &cb).await;
+            if tauri_listen(event, &cb).await.is_err() {
+                web_sys::console::error_1(&JsValue::from_str(&format!("warroom: cannot listen for {event}")));
+            }
             cb.forget();
         });
     }
@@ -412,4 +415,9 @@ pub(crate) fn on_change(f: impl Fn(Option<Changed>) + 'static, live: impl Fn(boo
             std::mem::forget(source);
         }
     }
+}
+
+/// Tells the browser's console what went wrong where nothing on screen is about it.
+pub(crate) fn warn(msg: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(&format!("warroom: {msg}")));
 }

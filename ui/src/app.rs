@@ -8,11 +8,11 @@ use crate::views;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use warroom_model::Loaded;
 use warroom_model::api::{Action, Changed, Request, Session, TaskVerb};
 use warroom_model::live::Status;
 use warroom_model::notify::NoticeKind;
 use warroom_model::peers::RoomView;
+use warroom_model::{Loaded, TaskId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum View {
@@ -106,7 +106,7 @@ pub(crate) struct Ctx {
     pub now_ms: RwSignal<f64>,
     /// The backend's clock minus this screen's, from the last picture.
     pub skew_ms: RwSignal<f64>,
-    pub selected: RwSignal<Option<String>>,
+    pub selected: RwSignal<Option<TaskId>>,
     pub help: RwSignal<bool>,
     pub palette: RwSignal<bool>,
     /// The audit record is being laid out (printing or saving).
@@ -140,8 +140,9 @@ fn pref(key: &str) -> Option<String> {
 }
 
 pub(crate) fn set_pref(key: &str, value: &str) {
-    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = s.set_item(key, value);
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    if storage.is_none_or(|s| s.set_item(key, value).is_err()) {
+        api::warn(&format!("the setting {key} could not be kept for the next time"));
     }
 }
 
@@ -267,7 +268,7 @@ impl Ctx {
     /// Records an action in the current run; shows what happened or why not.
     pub(crate) fn act(self, action: Action) {
         let run = self.status.get_untracked().map(|s| s.run.id);
-        let req = Request { run, by: None, action };
+        let req = Request { at: None, run, by: None, action };
         let started = now_ms();
         spawn_local(async move {
             match api::act(&req).await {
@@ -283,16 +284,16 @@ impl Ctx {
     }
 
     pub(crate) fn task(self, id: &str, verb: TaskVerb, note: Option<String>) {
-        self.act(Action::Task { task: id.to_owned(), verb, note, at: None });
+        self.act(Action::Task { task: id.into(), verb, note, at: None });
     }
 
     /// Task ids the keyboard moves through on the current view.
-    pub(crate) fn nav_ids(self) -> Vec<String> {
+    pub(crate) fn nav_ids(self) -> Vec<TaskId> {
         let Some(st) = self.status.get_untracked() else { return Vec::new() };
         if self.view.get_untracked() == View::Timeline {
             st.tasks.iter().map(|t| t.id.clone()).collect()
         } else {
-            let mut ids: Vec<String> = st.overdue.clone();
+            let mut ids: Vec<TaskId> = st.overdue.clone();
             for id in st.due.iter().chain(&st.next) {
                 if !ids.contains(id) {
                     ids.push(id.clone());
@@ -323,7 +324,8 @@ impl Ctx {
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             if on {
                 if let Some(el) = doc.document_element() {
-                    let _ = el.request_fullscreen();
+                    // The wall view works in the window as it is when full screen is refused.
+                    el.request_fullscreen().ok();
                 }
             } else if doc.fullscreen_element().is_some() {
                 doc.exit_fullscreen();
@@ -355,13 +357,17 @@ impl Ctx {
     }
 
     /// Goes to what a notification is about.
-    pub(crate) fn open_notice(self, kind: NoticeKind, task_id: Option<String>) {
+    pub(crate) fn open_notice(self, kind: NoticeKind, task_id: Option<TaskId>) {
         self.bell.set(false);
         self.set_wall(false);
         let view = match kind {
             NoticeKind::TaskDue | NoticeKind::TaskOverdue => View::Timeline,
             NoticeKind::CheckpointDue | NoticeKind::SignoffWaiting => View::Checkpoints,
-            NoticeKind::RollbackDeadline | NoticeKind::PointOfNoReturn => View::Rollback,
+            NoticeKind::RollbackDeadline
+            | NoticeKind::PointOfNoReturn
+            | NoticeKind::RollbackDecided
+            | NoticeKind::RollbackStep
+            | NoticeKind::FixForwardDecided => View::Rollback,
             NoticeKind::MetricAlert => View::Monitoring,
             NoticeKind::Incident => View::Incidents,
             NoticeKind::PeerLost | NoticeKind::Summary => View::Now,
@@ -512,23 +518,23 @@ pub(crate) fn App() -> impl IntoView {
     on_cleanup(move || focus.remove());
     // The clock ticks every second; the forecast (computed by the backend at its `now`) is
     // re-read every 20 seconds so countdowns and "late" move without anyone clicking.
-    let _ = set_interval_with_handle(
+    ticking(set_interval_with_handle(
         move || c.now_ms.set(js_sys::Date::now() + c.skew_ms.get_untracked()),
         std::time::Duration::from_secs(1),
-    );
-    let _ = set_interval_with_handle(
+    ));
+    ticking(set_interval_with_handle(
         move || {
             if !typing() {
                 spawn_local(async move { c.refresh_status().await })
             }
         },
         std::time::Duration::from_secs(20),
-    );
+    ));
     // Peers come and go without changing anything: the panel is re-read every few seconds.
-    let _ = set_interval_with_handle(
+    ticking(set_interval_with_handle(
         move || spawn_local(async move { c.refresh_room().await }),
         std::time::Duration::from_secs(3),
-    );
+    ));
     api::on_notifications(move |_| c.unread.update(|n| *n += 1), move |o| c.open_notice(o.kind, o.task_id));
     let handle = window_event_listener(ev::keydown, move |e| on_key(c, e));
     on_cleanup(move || handle.remove());
@@ -545,8 +551,8 @@ pub(crate) fn App() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("lang", c.lang.get().code());
-            let _ = root.set_attribute("data-theme", if c.light.get() { "light" } else { "dark" });
+            root.set_attribute("lang", c.lang.get().code()).ok();
+            root.set_attribute("data-theme", if c.light.get() { "light" } else { "dark" }).ok();
         }
     });
 
@@ -675,5 +681,13 @@ fn help() -> impl IntoView {
                 </table>
             </div>
         </div>
+    }
+}
+
+/// A timer that could not be set leaves the clock or the forecast still: say so where it can be
+/// seen when someone asks why.
+fn ticking<T, E>(timer: Result<T, E>) {
+    if timer.is_err() {
+        api::warn("a timer could not be set: the clock or the live picture may stop moving; reload the page");
     }
 }

@@ -35,6 +35,7 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("Timeline", "Tiến trình"),
     ("Checkpoints", "Điểm kiểm tra"),
     ("Rollback", "Hoàn tác"),
+    ("Fix forward", "Sửa tiếp (fix forward)"),
     ("Incidents", "Sự cố"),
     ("Monitoring", "Giám sát"),
     ("Contacts", "Liên hệ"),

@@ -4,14 +4,14 @@
 use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use clap::{Args, Subcommand, ValueEnum};
-use std::fmt::Write as _;
 use warroom_core::live::actions::TaskAction;
 use warroom_core::live::{self, Snapshot, parse_tz};
+use warroom_core::putln;
 use warroom_core::service::Recorded;
 use warroom_core::{Clock, FakeClock, Store};
-use warroom_model::Instant;
 use warroom_model::api::{Action, EditKind};
-use warroom_model::live::{Decision, Rag, RunKind, RunState, Severity, Status};
+use warroom_model::live::{Decision, MatrixAdvice, Mode, Rag, RollbackDecision, RunKind, RunState, Severity, Status};
+use warroom_model::{Instant, MatrixRow, RunId, TaskId};
 
 #[derive(Subcommand)]
 pub(crate) enum RunCmd {
@@ -29,7 +29,7 @@ pub(crate) enum RunCmd {
         tz: Option<String>,
         /// Plan with the actual durations of this rehearsal.
         #[arg(long, value_name = "RUN")]
-        durations_from: Option<String>,
+        durations_from: Option<RunId>,
     },
     /// The run went live: mark it completed.
     Finish,
@@ -192,7 +192,12 @@ pub(crate) struct Who {
     pub role: Option<String>,
     /// The run (default: the active one).
     #[arg(long, global = true)]
-    pub run: Option<String>,
+    pub run: Option<RunId>,
+    /// When it happened, to record it later (back-fill): HH:MM on the run's timeline (the first
+    /// such time from the window's start, so 01:10 in a 23:30–03:00 window is the next day), or
+    /// YYYY-MM-DDTHH:MM in the run's zone, or an RFC 3339 instant.
+    #[arg(long, global = true, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 fn machine_tz() -> String {
@@ -204,7 +209,7 @@ pub(crate) fn run_list(store: &Store) -> Result<String> {
     let snap = Snapshot::load(store)?;
     let mut o = String::new();
     for r in snap.runs() {
-        writeln!(o, "{}  {}  {}  {}  {}", r.id, r.kind, r.date, r.tz, r.state)?;
+        putln!(o, "{}  {}  {}  {}  {}", r.id, r.kind, r.date, r.tz, r.state);
     }
     if o.is_empty() {
         o.push_str("no runs yet: `warroom run start --live|--rehearsal --date YYYY-MM-DD`\n");
@@ -227,7 +232,7 @@ pub(crate) fn run_action(cmd: RunCmd) -> Option<Action> {
     })
 }
 
-pub(crate) fn task_action(id: String, verb: TaskVerb, note: Option<String>, at: Option<String>) -> Result<Action> {
+pub(crate) fn task_action(id: TaskId, verb: TaskVerb, note: Option<String>) -> Result<Action> {
     let verb = match verb {
         TaskVerb::Start => TaskAction::Start,
         TaskVerb::Done => TaskAction::Done,
@@ -240,11 +245,11 @@ pub(crate) fn task_action(id: String, verb: TaskVerb, note: Option<String>, at: 
             return Ok(Action::Comment { task: id, text });
         }
     };
-    Ok(Action::Task { task: id, verb, note, at })
+    Ok(Action::Task { task: id, verb, note, at: None })
 }
 
 pub(crate) fn checkpoint_action(
-    id: String,
+    id: TaskId,
     verb: CheckpointVerb,
     reason: Option<String>,
     as_role: Option<String>,
@@ -370,6 +375,33 @@ fn signed(m: i64) -> String {
     }
 }
 
+/// Up to eight ids, then how many more.
+fn listed(ids: &[TaskId]) -> String {
+    const SHOWN: usize = 8;
+    let head = ids.iter().take(SHOWN).map(TaskId::as_str).collect::<Vec<_>>().join(", ");
+    match ids.len().saturating_sub(SHOWN) {
+        0 => head,
+        more => format!("{head} and {more} more"),
+    }
+}
+
+/// What the decision matrix says about an issue, in a line.
+fn matrix_says(m: &MatrixAdvice) -> String {
+    let row = |r: &MatrixRow| {
+        let who = if r.approver.is_empty() { String::new() } else { format!(", approval: {}", r.approver) };
+        format!("{} ({}{who})", r.issue, r.severity)
+    };
+    match &m.row {
+        Some(r) => format!("{} — {}", r.action, row(r)),
+        None if m.candidates.is_empty() => "nothing (the runbook has no decision matrix)".into(),
+        None => {
+            let either = m.action().map(|a| format!(" ({a} either way)")).unwrap_or_default();
+            let rows: Vec<String> = m.candidates.iter().map(|r| format!("{} → {}", row(r), r.action)).collect();
+            format!("no row fits{either}; candidates: {}", rows.join("; "))
+        }
+    }
+}
+
 pub(crate) fn render_status(st: &Status) -> String {
     let mut o = String::new();
     // Every moment in the run's zone, with its date when it is not the run's first day.
@@ -378,7 +410,7 @@ pub(crate) fn render_status(st: &Status) -> String {
     let title = |t: &str| {
         st.tasks.iter().find(|x| x.id == t).map(|x| format!("{t}  {}  ({})", x.name(), x.owner)).unwrap_or_default()
     };
-    let _ = writeln!(
+    putln!(
         o,
         "{} run {} · {} {} · now {}",
         if st.run.kind == RunKind::Live { "LIVE" } else { "REHEARSAL" },
@@ -387,8 +419,50 @@ pub(crate) fn render_status(st: &Status) -> String {
         st.run.tz,
         hm(&st.now)
     );
+    let r = &st.rollback;
+    let decided = || {
+        let by = r.decided_by.as_ref().map(|b| format!("{} ({}) at {}", b.name, b.role, hm(&b.at))).unwrap_or_default();
+        let reason = r.reason.as_deref().map(|x| format!(": {x}")).unwrap_or_default();
+        format!("decided by {by}{reason}")
+    };
+    match st.mode {
+        Mode::Ended => {
+            let ended = st.run.ended_at.as_ref().map(|t| format!(" at {}", hm(t))).unwrap_or_default();
+            putln!(o, "The run is over: {}{ended}.", st.run.state);
+            if let Some(d) = r.decision {
+                putln!(o, "  {d} {}", decided());
+            }
+            rollback_steps(&mut o, st, &hm);
+            return o;
+        }
+        Mode::RollingBack => {
+            putln!(o, "ROLLING BACK · {}", decided());
+            let end = r.forecast_end.as_ref().map(&hm).unwrap_or_default();
+            let limit = r.restore_by.as_ref().map(&hm).unwrap_or_else(|| "—".into());
+            let spare = match r.margin_minutes {
+                Some(m) if m >= 0 => format!("{m} min to spare"),
+                Some(m) => format!("{} min past the window", -m),
+                None => "no window end".into(),
+            };
+            putln!(o, "Rollback {} · forecast end {end} · window ends {limit} ({spare})", rag_word(r.state));
+            rollback_steps(&mut o, st, &hm);
+            open_incidents(&mut o, st);
+            last_change(&mut o, st, &hm);
+            return o;
+        }
+        Mode::FixingForward => {
+            putln!(o, "FIXING FORWARD · {}", decided());
+            let open: Vec<String> =
+                st.incidents.iter().filter(|i| i.open).map(|i| format!("{} {}", i.id, i.title)).collect();
+            putln!(o, "  fixing: {}", if open.is_empty() { "no incident open".to_owned() } else { open.join(" · ") });
+            if let Some(c) = st.checkpoints.iter().find(|c| c.decision == Decision::Pending) {
+                putln!(o, "  next check: {} at {}", title(&c.id), hm(&c.forecast));
+            }
+        }
+        Mode::GoLive => {}
+    }
     let phase = st.current_phase.as_ref().and_then(|p| st.phases.iter().find(|x| &x.id == p)).map(|p| p.name.clone());
-    let _ = writeln!(
+    putln!(
         o,
         "{} · phase: {} · forecast end {} ({})",
         st.run.state,
@@ -396,14 +470,8 @@ pub(crate) fn render_status(st: &Status) -> String {
         hm(&st.forecast_end),
         signed(st.variance_minutes)
     );
-    let r = &st.rollback;
-    let word = match r.state {
-        Rag::Green => "GREEN",
-        Rag::Amber => "AMBER",
-        Rag::Red => "RED",
-        Rag::Closed => "CLOSED (fix forward only)",
-    };
-    let _ = writeln!(
+    let word = rag_word(r.state);
+    putln!(
         o,
         "ROLLBACK {word} · decide by {} ({} min left) · backout now {} · worst case {} · deadline {}",
         r.decide_by.as_ref().map(hm).unwrap_or_default(),
@@ -413,25 +481,36 @@ pub(crate) fn render_status(st: &Status) -> String {
         r.deadline.as_ref().map(hm).unwrap_or_else(|| "—".into())
     );
     if let Some(d) = &r.decision {
-        let _ = writeln!(
+        putln!(
             o,
-            "  decision: {d}{}",
+            "  decision: {d}{}{}",
+            r.reason.as_ref().map(|x| format!(" — {x}")).unwrap_or_default(),
             r.override_reason.as_ref().map(|x| format!(" (override: {x})")).unwrap_or_default()
         );
     }
     for (label, ids) in [("Due now", &st.due), ("Next", &st.next), ("Overdue", &st.overdue)] {
         if !ids.is_empty() {
-            let _ = writeln!(o, "{label}:");
+            putln!(o, "{label}:");
             for id in ids {
                 let t = st.tasks.iter().find(|x| &x.id == id);
                 let when = t
                     .map(|t| {
-                        format!("{}–{} ({})", hm(&t.forecast_start), hm(&t.forecast_finish), signed(t.variance_minutes))
+                        let waits = t.held_by.as_ref().map(|h| format!(" · waits for {h}")).unwrap_or_default();
+                        let (s, f) = (hm(&t.forecast_start), hm(&t.forecast_finish));
+                        format!("{s}–{f} ({}){waits}", signed(t.variance_minutes))
                     })
                     .unwrap_or_default();
-                let _ = writeln!(o, "  {}  {when}", title(id));
+                putln!(o, "  {}  {when}", title(id));
             }
         }
+    }
+    for x in &st.stopped {
+        let why = x.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
+        putln!(o, "Task {} {}{why}", title(&x.task), x.status.to_string().to_uppercase());
+        if !x.blocks.is_empty() {
+            putln!(o, "  holds up {}", listed(&x.blocks));
+        }
+        putln!(o, "  Task {} {} — matrix says: {}", x.task, x.status, matrix_says(&x.matrix));
     }
     let cps: Vec<String> = st
         .checkpoints
@@ -442,26 +521,65 @@ pub(crate) fn render_status(st: &Status) -> String {
             } else {
                 format!(" missing {}", c.missing.join(", "))
             };
-            let name = c.label.as_ref().map_or_else(|| c.id.clone(), |l| format!("{l} ({})", c.id));
+            let name = c.label.as_ref().map_or_else(|| c.id.to_string(), |l| format!("{l} ({})", c.id));
             format!("{name} {}{missing}", c.decision)
         })
         .collect();
-    let _ = writeln!(o, "Checkpoints: {}", cps.join(" · "));
+    putln!(o, "Checkpoints: {}", cps.join(" · "));
+    open_incidents(&mut o, st);
+    let ms: Vec<String> = st.metrics.iter().map(|m| format!("{} {}", m.name, m.state)).collect();
+    putln!(o, "Metrics: {}", ms.join(" · "));
+    last_change(&mut o, st, &hm);
+    o
+}
+
+fn rag_word(state: Rag) -> &'static str {
+    match state {
+        Rag::Green => "GREEN",
+        Rag::Amber => "AMBER",
+        Rag::Red => "RED",
+        Rag::Closed => "CLOSED (fix forward only)",
+    }
+}
+
+/// The rollback's steps, once it was decided: done (who, when), the current one, the rest.
+fn rollback_steps(o: &mut String, st: &Status, hm: &dyn Fn(&Instant) -> String) {
+    if st.rollback.decision != Some(RollbackDecision::Rollback) {
+        return;
+    }
+    putln!(o, "Rollback steps:");
+    for s in &st.rollback.steps {
+        let (mark, when) = match (&s.done_by, s.current) {
+            (Some(by), _) if s.done => ("✓", format!("done {} by {} ({})", hm(&by.at), by.name, by.role)),
+            (_, true) => ("→", format!("now, until {}", s.forecast_end.as_ref().map(hm).unwrap_or_default())),
+            _ => (
+                " ",
+                format!(
+                    "{}–{}",
+                    s.forecast_start.as_ref().map(hm).unwrap_or_default(),
+                    s.forecast_end.as_ref().map(hm).unwrap_or_default()
+                ),
+            ),
+        };
+        putln!(o, "  {mark} {}. {} ({} min) · {when}", s.id, s.title, s.minutes);
+    }
+}
+
+fn open_incidents(o: &mut String, st: &Status) {
     for i in st.incidents.iter().filter(|i| i.open) {
-        let _ = writeln!(
+        putln!(
             o,
-            "Incident {} {}: {} → {} ({})",
+            "Incident {} {}: {} — matrix says: {}",
             i.id,
             i.severity.map_or_else(|| "(no severity)".to_owned(), |s| s.to_string()),
             i.title,
-            i.recommendation.clone().unwrap_or_default(),
-            i.approvers.join(" + ")
+            matrix_says(&i.matrix)
         );
     }
-    let ms: Vec<String> = st.metrics.iter().map(|m| format!("{} {}", m.name, m.state)).collect();
-    let _ = writeln!(o, "Metrics: {}", ms.join(" · "));
+}
+
+fn last_change(o: &mut String, st: &Status, hm: &dyn Fn(&Instant) -> String) {
     if let Some(c) = st.recent.last() {
-        let _ = writeln!(o, "Last change: {} by {} ({}) at {}", c.summary, c.by.name, c.by.role, hm(&c.by.at));
+        putln!(o, "Last change: {} by {} ({}) at {}", c.summary, c.by.name, c.by.role, hm(&c.by.at));
     }
-    o
 }

@@ -28,8 +28,8 @@ use warroom_core::service::{ME_NAME, ME_ROLE};
 use warroom_core::service::{Service, ServiceError};
 use warroom_core::{Store, SystemClock, demo, import_file};
 use warroom_model::Author;
-use warroom_model::Refusal;
 use warroom_model::api::{Action, Paper, ReportFormat, Request};
+use warroom_model::{Refusal, TaskId};
 
 /// Where `serve --peer` listens for the room's laptops unless told.
 const DEFAULT_PEER_BIND: std::net::SocketAddr =
@@ -95,19 +95,16 @@ enum Command {
     },
     /// Move a task: `warroom task 2.3 start|done|skip|fail|block|undo|comment`.
     Task {
-        id: String,
+        id: TaskId,
         #[arg(value_enum)]
         verb: live::TaskVerb,
         /// The reason (skip, fail, block) or a comment.
         #[arg(long)]
         note: Option<String>,
-        /// Back-fill the time it happened, HH:MM (recorded as back-filled).
-        #[arg(long, value_name = "HH:MM")]
-        at: Option<String>,
     },
     /// Sign a checkpoint, or decide it: `warroom checkpoint 2.5 sign|go|no-go|hold`.
     Checkpoint {
-        id: String,
+        id: TaskId,
         #[arg(value_enum)]
         verb: live::CheckpointVerb,
         #[arg(long)]
@@ -431,7 +428,7 @@ fn run(cli: Cli) -> Result<()> {
             let who = &cli.who;
             let action = match cmd {
                 Command::Run { cmd } => live::run_action(cmd).map_or_else(unreachable_command, Ok)?,
-                Command::Task { id, verb, note, at } => live::task_action(id, verb, note, at)?,
+                Command::Task { id, verb, note } => live::task_action(id, verb, note)?,
                 Command::Checkpoint { id, verb, reason, as_role } => live::checkpoint_action(id, verb, reason, as_role),
                 Command::Rollback { cmd } => live::rollback_action(cmd),
                 Command::Incident { cmd } => live::incident_action(cmd),
@@ -448,7 +445,12 @@ fn run(cli: Cli) -> Result<()> {
             let by = actor(&store, who)?;
             // The same path the desktop app and the browser take.
             let mut svc = Service::new(store, Arc::new(SystemClock))?;
-            let done = svc.perform(&Request { run: who.run.clone(), by: Some(by), action: action.clone() })?;
+            let done = svc.perform(&Request {
+                at: who.at.clone(),
+                run: who.run.clone(),
+                by: Some(by),
+                action: action.clone(),
+            })?;
             out.write_all(live::said(&action, &done).as_bytes())?;
         }
     }

@@ -21,7 +21,7 @@ use warroom_core::service::{Service, ServiceError};
 use warroom_model::api::{ImportRequest, Me, Paper, ReportFormat, Request};
 use warroom_model::notify::{Notice, NotifySettings, Shown, Snooze};
 use warroom_model::peers::{Invitation, RoomView};
-use warroom_model::{ApiError, ErrorKind};
+use warroom_model::{ApiError, ErrorKind, RunId};
 
 /// Shared by every request: core's host, and who may write.
 pub(crate) struct AppState {
@@ -110,7 +110,7 @@ async fn runbook(State(s): State<Arc<AppState>>) -> ApiResult<warroom_model::Loa
 
 #[derive(serde::Deserialize)]
 struct StatusQuery {
-    run: Option<String>,
+    run: Option<RunId>,
     now: Option<DateTime<Utc>>,
 }
 
@@ -118,7 +118,7 @@ async fn status(
     State(s): State<Arc<AppState>>,
     Query(q): Query<StatusQuery>,
 ) -> ApiResult<Option<warroom_model::live::Status>> {
-    Ok(Json(s.host.with(|svc| svc.status(q.run.as_deref(), q.now))?))
+    Ok(Json(s.host.with(|svc| svc.status(q.run.as_ref(), q.now))?))
 }
 
 #[derive(serde::Deserialize)]
@@ -198,7 +198,7 @@ async fn import(
 
 #[derive(serde::Deserialize)]
 struct ReportQuery {
-    run: Option<String>,
+    run: Option<RunId>,
     #[serde(default)]
     format: Option<ReportFormat>,
     #[serde(default)]
@@ -208,7 +208,7 @@ struct ReportQuery {
 /// The audit record: the printable page by default, or `?format=pdf` as a download. It is read
 /// under the lock and laid out outside it, so a long record does not hold up the room.
 async fn report(State(s): State<Arc<AppState>>, Query(q): Query<ReportQuery>) -> Result<Response, Failure> {
-    let rec = s.host.with(|svc| svc.record(q.run.as_deref()))?;
+    let rec = s.host.with(|svc| svc.record(q.run.as_ref()))?;
     let format = q.format.unwrap_or(ReportFormat::Html);
     let (name, bytes) = tokio::task::spawn_blocking(move || {
         report::render(&rec, format, q.paper).map(|b| (report::file_name(&rec, format), b))

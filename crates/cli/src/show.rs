@@ -1,8 +1,8 @@
 //! Terminal views: the runbook as a readable page, and the event log as lines.
 
 use chrono::{DateTime, Utc};
-use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
+use warroom_core::{put, putln};
 use warroom_model::{Event, Runbook};
 
 /// `s` padded with spaces to `width` terminal columns.
@@ -19,12 +19,12 @@ pub(crate) fn render(rb: &Runbook) -> String {
     let mut o = String::new();
     let mut head = rb.title.clone();
     if let Some(v) = &rb.version {
-        let _ = write!(head, " · v{v}");
+        put!(head, " · v{v}");
     }
     if let Some(d) = &rb.date {
-        let _ = write!(head, " · {d}");
+        put!(head, " · {d}");
     }
-    let _ = writeln!(o, "{head}\n{}", "═".repeat(UnicodeWidthStr::width(head.as_str())));
+    putln!(o, "{head}\n{}", "═".repeat(UnicodeWidthStr::width(head.as_str())));
     let mut facts: Vec<String> = Vec::new();
     if let Some(d) = &rb.go_live_day {
         facts.push(format!("Go-live: {d}"));
@@ -39,7 +39,7 @@ pub(crate) fn render(rb: &Runbook) -> String {
         facts.push(format!("rollback deadline {d}"));
     }
     if !facts.is_empty() {
-        let _ = writeln!(o, "{}", facts.join(" · "));
+        putln!(o, "{}", facts.join(" · "));
     }
 
     let titles = width_of(rb.tasks().map(|t| t.title.as_str())).min(60) + 14;
@@ -48,7 +48,7 @@ pub(crate) fn render(rb: &Runbook) -> String {
             (Some(s), Some(e)) => format!("{s}–{e}{}", if p.open_end { "+" } else { "" }),
             _ => String::new(),
         };
-        let _ = writeln!(o, "\n{} {span}", pad(&p.display_name(), titles + 8));
+        putln!(o, "\n{} {span}", pad(&p.display_name(), titles + 8));
         for t in &p.tasks {
             let time = t.offset.clone().unwrap_or_else(|| {
                 let next_day = if t.day > 0 { format!("+{}d", t.day) } else { String::new() };
@@ -60,61 +60,61 @@ pub(crate) fn render(rb: &Runbook) -> String {
                 t.title.clone()
             };
             let mark = if t.checked { "☑" } else { "☐" };
-            let _ = writeln!(o, "  {mark} {} {} {} {}", pad(&t.id, 5), pad(&time, 6), pad(&title, titles), t.owner);
+            putln!(o, "  {mark} {} {} {} {}", pad(&t.id, 5), pad(&time, 6), pad(&title, titles), t.owner);
         }
     }
 
     let r = &rb.rollback;
     if !(r.triggers.is_empty() && r.matrix.is_empty() && r.steps.is_empty()) {
-        let _ = writeln!(o, "\nROLLBACK");
+        putln!(o, "\nROLLBACK");
         if !r.triggers.is_empty() {
             let w = width_of(r.triggers.iter().map(|t| t.name.as_str()));
-            let _ = writeln!(o, "  Triggers");
+            putln!(o, "  Triggers");
             for t in &r.triggers {
-                let _ = writeln!(o, "    {}  {}", pad(&t.name, w), t.condition);
+                putln!(o, "    {}  {}", pad(&t.name, w), t.condition);
             }
         }
         if !r.matrix.is_empty() {
             let w = width_of(r.matrix.iter().map(|m| m.issue.as_str()));
-            let _ = writeln!(o, "  Decision matrix");
+            putln!(o, "  Decision matrix");
             for m in &r.matrix {
-                let _ = writeln!(o, "    {}  {:<3}  {}  — {}", pad(&m.issue, w), m.severity, m.rollback, m.approver);
+                putln!(o, "    {}  {:<3}  {}  — {}", pad(&m.issue, w), m.severity, m.rollback, m.approver);
             }
         }
         if !r.steps.is_empty() {
-            let _ = writeln!(o, "  Steps");
+            putln!(o, "  Steps");
             for (i, s) in r.steps.iter().enumerate() {
                 let dur = s.duration_min.map(|d| format!(" ({d} min)")).unwrap_or_default();
-                let _ = writeln!(o, "    {}. {}{dur}", i + 1, s.title);
+                putln!(o, "    {}. {}{dur}", i + 1, s.title);
                 for n in &s.notes {
-                    let _ = writeln!(o, "       {n}");
+                    putln!(o, "       {n}");
                 }
                 for c in &s.commands {
-                    let _ = writeln!(o, "       $ {c}");
+                    putln!(o, "       $ {c}");
                 }
             }
         }
         for n in &r.deadline_notes {
-            let _ = writeln!(o, "  ⏱ {n}");
+            putln!(o, "  ⏱ {n}");
         }
     }
 
     if !rb.metrics.is_empty() {
         let w = width_of(rb.metrics.iter().map(|m| m.name.as_str()));
-        let _ = writeln!(o, "\nMETRICS");
+        putln!(o, "\nMETRICS");
         for m in &rb.metrics {
-            let _ = writeln!(o, "  {}  target {}  alert {}", pad(&m.name, w), m.target, m.alert);
+            putln!(o, "  {}  target {}  alert {}", pad(&m.name, w), m.target, m.alert);
         }
     }
     if !rb.checklist.is_empty() {
-        let _ = writeln!(o, "\nEND OF DAY");
+        putln!(o, "\nEND OF DAY");
         for c in &rb.checklist {
-            let _ = writeln!(o, "  {} {}", if c.checked { "☑" } else { "☐" }, c.text);
+            putln!(o, "  {} {}", if c.checked { "☑" } else { "☐" }, c.text);
         }
     }
     if !rb.contacts.is_empty() {
         let w = width_of(rb.contacts.iter().map(|c| c.role.as_str()));
-        let _ = writeln!(o, "\nCONTACTS");
+        putln!(o, "\nCONTACTS");
         for c in &rb.contacts {
             let line = [c.name.as_str(), c.phone.as_str()]
                 .iter()
@@ -124,14 +124,14 @@ pub(crate) fn render(rb: &Runbook) -> String {
                 .join("  ");
             let backup = if c.backup.is_empty() { String::new() } else { format!("  (backup: {})", c.backup) };
             let line = if line.is_empty() { "—".to_owned() } else { line };
-            let _ = writeln!(o, "  {}  {line}{backup}", pad(&c.role, w));
+            putln!(o, "  {}  {line}{backup}", pad(&c.role, w));
         }
     }
     if !rb.commands.is_empty() {
         let w = width_of(rb.commands.iter().map(|c| c.label.as_str()));
-        let _ = writeln!(o, "\nCOMMANDS");
+        putln!(o, "\nCOMMANDS");
         for c in &rb.commands {
-            let _ = writeln!(o, "  {}  $ {}", pad(&c.label, w), c.command.replace('\n', "\n    "));
+            putln!(o, "  {}  $ {}", pad(&c.label, w), c.command.replace('\n', "\n    "));
         }
     }
     o
@@ -148,7 +148,7 @@ pub(crate) fn render_log(events: &[Event]) -> String {
             format!("{} ({})", e.author.name, e.author.role)
         };
         let device = e.origin.get(..8).unwrap_or(&e.origin);
-        let _ = writeln!(o, "{at}  {device}#{:<4} {:<18} {who}  [{} writes]", e.seq, e.kind, e.writes.len());
+        putln!(o, "{at}  {device}#{:<4} {:<18} {who}  [{} writes]", e.seq, e.kind, e.writes.len());
     }
     if events.is_empty() {
         o.push_str("no events yet\n");

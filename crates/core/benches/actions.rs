@@ -24,7 +24,7 @@ fn author() -> Author {
 }
 
 fn req(action: Action) -> Request {
-    Request { run: None, by: Some(author()), action }
+    Request { at: None, run: None, by: Some(author()), action }
 }
 
 /// A service over `store` holding a synthetic runbook of `tasks` tasks and a started live run
@@ -51,7 +51,7 @@ fn run_with_history(
     };
     svc.act(&req(start)).ok()?;
     let run = svc.status(None, None).ok()??.run;
-    let ids: Vec<String> =
+    let ids: Vec<warroom_model::TaskId> =
         svc.loaded().ok()?.runbook.tasks().filter(|t| !t.checkpoint).map(|t| t.id.clone()).take(done).collect();
     let stamp =
         |c: &FakeClock| json!({ "name": "Lan", "role": "Tech Lead", "device": "3f2a9c1e", "at": c.now().to_rfc3339() });

@@ -25,10 +25,11 @@ fn record_1k(c: &mut Criterion) {
     }
     let mut a = Actions::new(&mut store, author.clone(), &clock);
     let Ok(run) = a.run_start(RunKind::Live, "2026-01-31", "Asia/Ho_Chi_Minh", None) else { return };
-    let ids: Vec<String> = imported.runbook.tasks().filter(|t| !t.checkpoint).map(|t| t.id.clone()).collect();
+    let ids: Vec<warroom_model::TaskId> =
+        imported.runbook.tasks().filter(|t| !t.checkpoint).map(|t| t.id.clone()).collect();
     for id in ids.iter().take(400) {
         clock.advance(chrono::Duration::minutes(1));
-        let _ = a.task(Some(&run.id), id, TaskAction::Done, None, None);
+        let _done_or_refused = a.task(Some(&run.id), id, TaskAction::Done, None, None);
     }
     // The rest of the 20,000 events: comments spread over the tasks.
     let mut n = store.event_count().unwrap_or(0);

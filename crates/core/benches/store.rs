@@ -99,9 +99,9 @@ fn status_10k(c: &mut Criterion) {
             continue;
         }
         clock.advance(chrono::Duration::minutes(2));
-        let _ = a.task(Some(&run.id), &t.id, TaskAction::Start, None, None);
+        let _started_or_refused = a.task(Some(&run.id), &t.id, TaskAction::Start, None, None);
         clock.advance(chrono::Duration::minutes(2));
-        let _ = a.task(Some(&run.id), &t.id, TaskAction::Done, None, None);
+        let _done_or_refused = a.task(Some(&run.id), &t.id, TaskAction::Done, None, None);
     }
     let Ok(snap) = Snapshot::load(&store) else { return };
     let now = clock.now();

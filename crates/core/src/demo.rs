@@ -13,14 +13,13 @@ pub fn runbook() -> Result<Imported, ImportError> {
 /// A generated runbook of `tasks` tasks in phases of 50, for benchmarks and load tests: the
 /// seed's layout with the timeline repeated, a minute apart, across as many days as it takes.
 pub fn synthetic_markdown(tasks: usize) -> String {
-    use std::fmt::Write as _;
     let mut md =
         String::from("# Synthetic go-live\n\n**Version**: 1.0\n\n## Overview\n\n**Window**: 06:00 - 23:59\n\n");
     md.push_str("## Contacts\n\n| Role | Name | Phone | Backup |\n|---|---|---|---|\n| Tech Lead | Lan | 0900 000 001 | Minh |\n| DBA | Huy | 0900 000 002 | |\n\n## Timeline\n\n");
     let owners = ["Tech Lead", "DBA", "DevOps", "QA", "Dev Lead"];
     for i in 0..tasks {
         if i % 50 == 0 {
-            let _ = write!(
+            put!(
                 md,
                 "\n### Phase {}: Wave {}\n\n| Time | Task | Owner | Status |\n|---|---|---|---|\n",
                 i / 50 + 1,
@@ -33,7 +32,7 @@ pub fn synthetic_markdown(tasks: usize) -> String {
         } else {
             format!("Bước {i}: chuyển dữ liệu bảng `table_{i}`")
         };
-        let _ = writeln!(md, "| {:02}:{:02} | {title} | {} | ☐ |", t / 60, t % 60, owners[i % owners.len()]);
+        putln!(md, "| {:02}:{:02} | {title} | {} | ☐ |", t / 60, t % 60, owners[i % owners.len()]);
     }
     md.push_str("\n## Rollback Procedure\n\n### Rollback Steps\n\n```bash\n# 1. Stop services (20 min)\nsystemctl stop app\n# 2. Restore database (40 min)\n./restore.sh\n```\n\n### Rollback Deadline\n\n- Before 20:00\n");
     md

@@ -390,7 +390,7 @@ mod tests {
             durations_from: None,
         };
         let by = Some(Author { name: "Lan".into(), role: "Tech Lead".into() });
-        svc.act(&Request { run: None, by, action: start }).unwrap();
+        svc.act(&Request { at: None, run: None, by, action: start }).unwrap();
         (svc, clock)
     }
 
@@ -413,11 +413,12 @@ mod tests {
         let by = Some(Author { name: "Lan".into(), role: "Tech Lead".into() });
         let start =
             Action::Task { task: "1.1".into(), verb: warroom_model::api::TaskVerb::Start, note: None, at: None };
-        host.with(|svc| svc.act(&Request { run: None, by, action: start })).unwrap();
+        host.with(|svc| svc.act(&Request { at: None, run: None, by, action: start })).unwrap();
         assert!(rx.has_changed().unwrap());
         let e = host
             .with(|svc| {
                 svc.act(&Request {
+                    at: None,
                     run: None,
                     by: None,
                     action: Action::CheckpointSign { id: "nope".into(), role: None },

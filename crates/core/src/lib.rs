@@ -2,6 +2,25 @@
 //! event log, and (in later modules) the live engine, sync, notification planning and the
 //! report. Shells (CLI, desktop, HTTP) only convert arguments and call in here.
 
+/// Appends formatted text to a `String`. `write!` into a `String` returns a `Result` that can
+/// only be an error when a `Display` impl fails, and none of ours do; this says so once instead
+/// of dropping that result at every line.
+#[macro_export]
+macro_rules! put {
+    ($out:expr, $($arg:tt)*) => {
+        $out.push_str(&format!($($arg)*))
+    };
+}
+
+/// `put!`, then a line break.
+#[macro_export]
+macro_rules! putln {
+    ($out:expr, $($arg:tt)*) => {{
+        $out.push_str(&format!($($arg)*));
+        $out.push('\n');
+    }};
+}
+
 pub mod clock;
 pub mod demo;
 pub mod encoding;

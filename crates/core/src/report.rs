@@ -16,7 +16,6 @@ use crate::store::{Store, StoreError};
 use chrono::{DateTime, FixedOffset, Utc};
 pub use document::document;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 use warroom_model::api::{Paper, ReportFormat, Saved};
@@ -62,12 +61,15 @@ impl Record {
 
     /// How the run ended, in words.
     pub fn outcome(&self) -> &'static str {
-        match (self.status.run.state, self.status.rollback.decision.as_deref()) {
-            (RunState::RolledBack, _) | (_, Some("rollback")) => "rolled back",
-            (RunState::Completed, Some("fix_forward")) => "went live (fixed forward)",
+        use warroom_model::live::RollbackDecision as D;
+        match (self.status.run.state, self.status.rollback.decision) {
+            (RunState::RolledBack, _) => "rolled back",
+            (RunState::Active | RunState::NotStarted, Some(D::Rollback)) => "rolling back",
+            (_, Some(D::Rollback)) => "rolled back",
+            (RunState::Completed, Some(D::FixForward)) => "went live (fixed forward)",
             (RunState::Completed, _) => "went live",
             (RunState::Abandoned, _) => "abandoned",
-            (_, Some("fix_forward")) => "in progress (fixing forward)",
+            (_, Some(D::FixForward)) => "in progress (fixing forward)",
             _ => "in progress",
         }
     }
@@ -199,7 +201,9 @@ pub fn save(rec: &Record, format: ReportFormat, paper: Paper, dir: &Path) -> Res
         f.sync_all()
     });
     if let Err(e) = written.and_then(|()| std::fs::rename(&aside, &path)) {
-        let _ = std::fs::remove_file(&aside);
+        if let Err(r) = std::fs::remove_file(&aside) {
+            tracing::warn!("could not remove the unfinished report {}: {r}", aside.display());
+        }
         return Err(failed(e));
     }
     Ok(Saved { path: shown, bytes: bytes.len() as u64 })
@@ -239,40 +243,40 @@ pub fn file_name(rec: &Record, format: ReportFormat) -> String {
 pub fn html(rec: &Record, paper: Paper) -> String {
     let doc = document(rec);
     let mut h = String::new();
-    let _ = write!(
+    put!(
         h,
         "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}</style></head><body>",
         esc(&doc.title),
         STYLE.replace("PAPER", paper.css())
     );
-    let _ = write!(h, "<footer>{}</footer>", esc(&doc.footer));
+    put!(h, "<footer>{}</footer>", esc(&doc.footer));
     for block in &doc.blocks {
         match block {
             Block::Title(t) => {
-                let _ = write!(h, "<h1>{}</h1>", esc(t));
+                put!(h, "<h1>{}</h1>", esc(t));
             }
             Block::Text(t) => {
-                let _ = write!(h, "<p>{}</p>", esc(t));
+                put!(h, "<p>{}</p>", esc(t));
             }
             Block::Alert(t) => {
-                let _ = write!(h, "<p class=\"alert\">{}</p>", esc(t));
+                put!(h, "<p class=\"alert\">{}</p>", esc(t));
             }
             Block::Heading(t) => {
-                let _ = write!(h, "<h2>{}</h2>", esc(t));
+                put!(h, "<h2>{}</h2>", esc(t));
             }
             Block::Subheading(t) => {
-                let _ = write!(h, "<h3>{}</h3>", esc(t));
+                put!(h, "<h3>{}</h3>", esc(t));
             }
             Block::Table { head, widths, rows, keyed } => {
                 h.push_str("<table><colgroup>");
                 for w in widths {
-                    let _ = write!(h, "<col style=\"width:{:.1}%\">", w * 100.0);
+                    put!(h, "<col style=\"width:{:.1}%\">", w * 100.0);
                 }
                 h.push_str("</colgroup>");
                 if !head.is_empty() {
                     h.push_str("<thead><tr>");
                     for c in head {
-                        let _ = write!(h, "<th>{}</th>", esc(c));
+                        put!(h, "<th>{}</th>", esc(c));
                     }
                     h.push_str("</tr></thead>");
                 }
@@ -282,7 +286,7 @@ pub fn html(rec: &Record, paper: Paper) -> String {
                     for (i, c) in row.iter().enumerate() {
                         let tag = if *keyed && i == 0 { "th" } else { "td" };
                         let class = if c.strong { " class=\"strong\"" } else { "" };
-                        let _ = write!(h, "<{tag}{class}>{}</{tag}>", esc(&c.text));
+                        put!(h, "<{tag}{class}>{}</{tag}>", esc(&c.text));
                     }
                     h.push_str("</tr>");
                 }

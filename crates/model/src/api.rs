@@ -98,13 +98,13 @@ pub enum Action {
         date: String,
         tz: String,
         #[serde(default)]
-        durations_from: Option<String>,
+        durations_from: Option<crate::RunId>,
     },
     RunEnd {
         state: crate::live::RunState,
     },
     Task {
-        task: String,
+        task: crate::TaskId,
         verb: TaskVerb,
         #[serde(default)]
         note: Option<String>,
@@ -113,16 +113,16 @@ pub enum Action {
         at: Option<String>,
     },
     Comment {
-        task: String,
+        task: crate::TaskId,
         text: String,
     },
     CheckpointSign {
-        id: String,
+        id: crate::TaskId,
         #[serde(default)]
         role: Option<String>,
     },
     CheckpointDecide {
-        id: String,
+        id: crate::TaskId,
         decision: crate::live::Decision,
         #[serde(default)]
         reason: Option<String>,
@@ -211,6 +211,23 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// Whether it may be recorded as having happened earlier (`Request::at`): what happens during
+    /// a run may; starting or ending the run and editing the runbook happen when they are entered.
+    pub fn can_be_backfilled(&self) -> bool {
+        !matches!(
+            self,
+            Self::RunStart { .. }
+                | Self::RunEnd { .. }
+                | Self::EditSet { .. }
+                | Self::EditAdd { .. }
+                | Self::EditAddTask { .. }
+                | Self::EditDelete { .. }
+                | Self::EditMove { .. }
+        )
+    }
+}
+
 /// What part of the runbook an edit is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
@@ -265,10 +282,15 @@ impl fmt::Display for EditKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Request {
     #[serde(default)]
-    pub run: Option<String>,
+    pub run: Option<crate::RunId>,
     /// Who acts; default: the person set on this laptop.
     #[serde(default)]
     pub by: Option<crate::event::Author>,
+    /// When it happened, if earlier than now (back-filling): an instant (RFC 3339, or
+    /// `YYYY-MM-DDTHH:MM` in the run's zone), or `HH:MM` on the run's timeline, meaning the first
+    /// such time at or after the window's start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
     #[serde(flatten)]
     pub action: Action,
 }

@@ -2,11 +2,13 @@
 //! and the small value types they are made of. No I/O here, so it compiles for wasm32.
 
 pub mod event;
+pub mod ids;
 pub mod roles;
 pub mod runbook;
 pub mod time;
 
 pub use event::{Author, Event, Write, WriteOp};
+pub use ids::{Fingerprint, RoomId, RunId, TaskId};
 pub use roles::{fold, is_mine, same_role};
 pub use runbook::*;
 pub use time::{ClockTime, Instant};

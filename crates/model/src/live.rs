@@ -1,7 +1,7 @@
 //! The live picture of a run, as `warroom status --json` prints it and every screen reads it.
 //! Instants are RFC 3339 with the run's offset. Keep field names stable (docs/status-schema.md).
 
-use crate::Instant;
+use crate::{Instant, MatrixAction, MatrixRow};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -109,7 +109,7 @@ pub enum MetricState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Run {
-    pub id: String,
+    pub id: crate::RunId,
     pub kind: RunKind,
     /// The go-live day, `YYYY-MM-DD`.
     pub date: String,
@@ -117,7 +117,7 @@ pub struct Run {
     pub tz: String,
     pub state: RunState,
     /// Rehearsal whose actual durations become this run's planned ones.
-    pub durations_from: Option<String>,
+    pub durations_from: Option<crate::RunId>,
     pub created_at: Option<Instant>,
     pub ended_at: Option<Instant>,
 }
@@ -129,7 +129,40 @@ pub struct Stamp {
     pub name: String,
     pub role: String,
     pub device: String,
+    /// When it happened (for a back-filled record, the time it was said to have happened).
     pub at: Instant,
+    /// A back-filled record: when it was entered, which is later than `at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entered_at: Option<Instant>,
+    /// A back-filled record entered by someone else than who did it: the person who typed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<String>,
+}
+
+/// What a run is doing: the go-live, a rollback decided and under way, a fix forward decided,
+/// or nothing any more (the run ended).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The go-live runs to its plan.
+    #[default]
+    GoLive,
+    /// A rollback was decided: its steps are the plan now, the window's end the limit.
+    RollingBack,
+    /// Fix forward was decided: the go-live goes on while the open incidents are fixed.
+    FixingForward,
+    /// The run is over (completed, rolled back or abandoned).
+    Ended,
+}
+
+/// What was decided when the rollback procedure was opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RollbackDecision {
+    /// Undo the go-live with the rollback steps.
+    Rollback,
+    /// Keep the go-live and fix what went wrong.
+    FixForward,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -142,7 +175,7 @@ pub struct Comment {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct TaskLive {
-    pub id: String,
+    pub id: crate::TaskId,
     pub phase: String,
     pub title: String,
     pub owner: String,
@@ -154,6 +187,9 @@ pub struct TaskLive {
     pub planned_start: Instant,
     pub planned_finish: Instant,
     pub planned_minutes: i64,
+    /// When the work before it lets it start: its planned start, or the forecast finish of what
+    /// it waits for when that is later. Until it starts, `forecast_start` is this or now.
+    pub earliest_start: Instant,
     pub forecast_start: Instant,
     pub forecast_finish: Instant,
     pub actual_start: Option<Instant>,
@@ -165,6 +201,9 @@ pub struct TaskLive {
     pub started_by: Option<Stamp>,
     pub finished_by: Option<Stamp>,
     pub comments: Vec<Comment>,
+    /// Not started, and waiting for a failed or blocked task (the nearest one before it in the
+    /// schedule: its phase, the phase before, or a task it is `after`).
+    pub held_by: Option<crate::TaskId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -191,7 +230,7 @@ pub struct SignOff {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct CheckpointLive {
-    pub id: String,
+    pub id: crate::TaskId,
     /// The label as the runbook writes it (`CHECKPOINT B`, `Checkpoint 2`), if it gives one.
     pub label: Option<String>,
     pub title: String,
@@ -236,6 +275,12 @@ pub struct RollbackStepLive {
     pub estimated: bool,
     pub done: bool,
     pub done_by: Option<Stamp>,
+    /// Once a rollback is decided: when the step is forecast to start and finish (done steps:
+    /// when they did), in order from the decision.
+    pub forecast_start: Option<Instant>,
+    pub forecast_end: Option<Instant>,
+    /// The step to work on now: the first one not done.
+    pub current: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -260,9 +305,19 @@ pub struct RollbackLive {
     pub rollback_minutes: u32,
     /// Minutes left until the point of no return (negative once past).
     pub slack_minutes: i64,
-    /// `rollback`, `fix_forward`, or none yet.
-    pub decision: Option<String>,
+    /// Rollback or fix forward, or none yet.
+    pub decision: Option<RollbackDecision>,
     pub decided_by: Option<Stamp>,
+    /// Why it was decided.
+    pub reason: Option<String>,
+    /// The incident the decision followed, if it named one.
+    pub incident: Option<String>,
+    /// Minutes from the decision to the deadline (negative: decided after it).
+    pub decided_before_deadline_minutes: Option<i64>,
+    /// Rolling back: when the last step is forecast to finish, and the minutes it leaves before
+    /// the window's end (`restore_by`; negative: the rollback overruns the window).
+    pub forecast_end: Option<Instant>,
+    pub margin_minutes: Option<i64>,
     pub override_reason: Option<String>,
     pub triggers_checked: Vec<String>,
     pub steps: Vec<RollbackStepLive>,
@@ -283,9 +338,13 @@ pub struct IncidentLive {
     pub open: bool,
     pub opened_by: Stamp,
     pub resolved_by: Option<Stamp>,
-    /// The decision matrix's advice for this severity: `rollback`, `fix_forward`, `disable_feature`.
-    pub recommendation: Option<String>,
+    /// What the decision matrix advises: the action of the row that fits, or of every candidate
+    /// row when they agree; none when they do not.
+    pub recommendation: Option<MatrixAction>,
+    /// Whose approval the row that fits asks for (empty when no row fits).
     pub approvers: Vec<String>,
+    /// The row of the decision matrix the incident fits, or the candidates.
+    pub matrix: MatrixAdvice,
     /// Estimated resolution; never in the past while open.
     pub eta: Option<Instant>,
     pub updates: Vec<Comment>,
@@ -321,6 +380,44 @@ pub struct ChecklistLive {
     pub by: Option<Stamp>,
 }
 
+/// What the decision matrix says about one issue (an incident, a failed or blocked task): the
+/// row whose issue it matches, with the severity agreeing, or the only row of its severity;
+/// when no row fits, the rows it may be (those of its severity, or every row without one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct MatrixAdvice {
+    pub row: Option<MatrixRow>,
+    /// Empty when a row fits.
+    pub candidates: Vec<MatrixRow>,
+}
+
+impl MatrixAdvice {
+    /// The row's action, or the candidates' when they all say the same.
+    pub fn action(&self) -> Option<MatrixAction> {
+        if let Some(r) = &self.row {
+            return Some(r.action);
+        }
+        let first = self.candidates.first()?.action;
+        self.candidates.iter().all(|c| c.action == first).then_some(first)
+    }
+}
+
+/// A task that failed or is blocked: what it holds up, and what the decision matrix says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct StoppedTask {
+    pub task: crate::TaskId,
+    /// `failed` or `blocked`.
+    pub status: TaskStatus,
+    pub reason: Option<String>,
+    /// The tasks not yet started that wait for it (their `held_by`), in runbook order.
+    pub blocks: Vec<crate::TaskId>,
+    /// The action `matrix` advises, as for an incident.
+    pub recommendation: Option<MatrixAction>,
+    /// The matrix read for the task's title and reason.
+    pub matrix: MatrixAdvice,
+}
+
 /// One recent change, for "who did the last changes".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -337,12 +434,17 @@ pub struct Status {
     pub schema: String,
     pub now: Instant,
     pub run: Run,
+    /// Going live, rolling back, fixing forward, or ended: what the screens lead with.
+    pub mode: Mode,
     pub current_phase: Option<String>,
-    /// Tasks in progress or due to start now.
-    pub due: Vec<String>,
+    /// Tasks in progress or due to start now (not failed or blocked ones: see `stopped`).
+    pub due: Vec<crate::TaskId>,
     /// The next tasks to start.
-    pub next: Vec<String>,
-    pub overdue: Vec<String>,
+    pub next: Vec<crate::TaskId>,
+    /// Open tasks past their planned finish, failed and blocked ones aside.
+    pub overdue: Vec<crate::TaskId>,
+    /// Failed and blocked tasks, with what they hold up and the decision matrix's advice.
+    pub stopped: Vec<StoppedTask>,
     pub tasks: Vec<TaskLive>,
     pub phases: Vec<PhaseLive>,
     pub checkpoints: Vec<CheckpointLive>,
@@ -350,7 +452,8 @@ pub struct Status {
     pub incidents: Vec<IncidentLive>,
     pub metrics: Vec<MetricLive>,
     pub checklist: Vec<ChecklistLive>,
-    /// Forecast end of the last task, and its variance against plan.
+    /// Forecast end of the last task, and its variance against plan. Rolling back: the
+    /// rollback's forecast end, and its variance against the window's end.
     pub forecast_end: Instant,
     pub variance_minutes: i64,
     pub hypercare_end: Option<Instant>,
@@ -369,6 +472,8 @@ macro_rules! words {
 }
 
 words!(RunKind { Rehearsal => "rehearsal", Live => "live" });
+words!(Mode { GoLive => "going live", RollingBack => "ROLLING BACK", FixingForward => "FIXING FORWARD", Ended => "ended" });
+words!(RollbackDecision { Rollback => "rollback", FixForward => "fix forward" });
 words!(RunState {
     NotStarted => "not started",
     Active => "active",

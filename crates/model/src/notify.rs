@@ -16,6 +16,12 @@ pub enum NoticeKind {
     MetricAlert,
     Incident,
     PeerLost,
+    /// A rollback was decided: told to everyone, with who and why.
+    RollbackDecided,
+    /// A rollback step falls due, planned from the decision in the steps' order.
+    RollbackStep,
+    /// Fix forward was decided: told to everyone, with what is being fixed.
+    FixForwardDecided,
     /// "While you were away": what passed while the app was closed or the laptop asleep.
     Summary,
 }
@@ -32,13 +38,24 @@ impl NoticeKind {
             Self::MetricAlert => "metric_alert",
             Self::Incident => "incident",
             Self::PeerLost => "peer_lost",
+            Self::RollbackDecided => "rollback_decided",
+            Self::RollbackStep => "rollback_step",
+            Self::FixForwardDecided => "fix_forward_decided",
             Self::Summary => "summary",
         }
     }
 
     /// Needs attention now rather than soon: shown as critical.
     pub fn urgent(self) -> bool {
-        matches!(self, Self::PointOfNoReturn | Self::Incident | Self::MetricAlert | Self::TaskOverdue)
+        matches!(
+            self,
+            Self::PointOfNoReturn
+                | Self::Incident
+                | Self::MetricAlert
+                | Self::TaskOverdue
+                | Self::RollbackDecided
+                | Self::FixForwardDecided
+        )
     }
 }
 
@@ -51,7 +68,7 @@ pub struct Notice {
     pub title: String,
     pub body: String,
     /// The task or checkpoint it is about, if any (clicking opens it).
-    pub task_id: Option<String>,
+    pub task_id: Option<crate::TaskId>,
     /// Identifies the notification so that it fires once per laptop.
     pub key: String,
 }
@@ -72,7 +89,8 @@ pub struct NotifySettings {
     pub enabled: bool,
     /// Minutes before a task's forecast start.
     pub task_due_minutes: u32,
-    /// Minutes after a task's planned finish.
+    /// Minutes after a task should have finished: its planned finish, or later when it started
+    /// (or is forecast to start) late, its planned minutes after that start.
     pub overdue_minutes: u32,
     /// Minutes before a checkpoint's forecast time.
     pub checkpoint_minutes: u32,
@@ -116,5 +134,5 @@ pub struct Snooze {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Open {
     pub kind: NoticeKind,
-    pub task_id: Option<String>,
+    pub task_id: Option<crate::TaskId>,
 }

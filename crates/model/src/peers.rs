@@ -32,14 +32,14 @@ pub struct RoomView {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomInfo {
-    pub id: String,
+    pub id: crate::RoomId,
     pub name: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerView {
     /// Full fingerprint (hex).
-    pub fingerprint: String,
+    pub fingerprint: crate::Fingerprint,
     pub name: String,
     pub member: bool,
     /// Answered or called within the last ten seconds.

@@ -18,25 +18,29 @@ pub enum Refusal {
     /// The notification to snooze was not shown.
     NotShown { key: String },
     /// `durations_from` names a live run.
-    DurationsFromLive { run: String },
+    DurationsFromLive { run: crate::RunId },
     /// A run of the same kind is still going.
-    RunActive { run: String },
+    RunActive { run: crate::RunId },
     /// The run is over.
-    RunOver { run: String, state: String },
+    RunOver { run: crate::RunId, state: String },
     /// A back-filled time is not a time.
     BadTime { text: String },
+    /// Runs and runbook edits happen when they are entered; they are not back-filled.
+    NotBackfilled,
+    /// A back-filled time before the run's go-live day began, or after the run ended.
+    OutsideTheRun { text: String, from: String },
     /// A back-filled time is later than now.
     InTheFuture { text: String },
     /// Checkpoints are decided, not ticked.
-    CheckpointNotTicked { task: String },
+    CheckpointNotTicked { task: crate::TaskId },
     /// Skip, fail and block need a reason.
     ReasonForTask { status: String },
     /// The task is closed already.
-    TaskClosed { task: String, status: String },
+    TaskClosed { task: crate::TaskId, status: String },
     /// The task is in that state already.
-    TaskAlready { task: String, status: String },
+    TaskAlready { task: crate::TaskId, status: String },
     /// Nothing recorded on the task to undo.
-    NothingToUndo { task: String },
+    NothingToUndo { task: crate::TaskId },
     /// An id that is a task, used as a checkpoint.
     NotACheckpoint { id: String },
     /// The role signing is not one the checkpoint needs.
@@ -90,6 +94,12 @@ impl Refusal {
             Self::RunActive { run } => format!("run {run} is still active: finish or abandon it first"),
             Self::RunOver { run, state } => format!("run {run} is {state}: nothing more can be recorded in it"),
             Self::BadTime { text } => format!("`{text}` is not a time"),
+            Self::NotBackfilled => {
+                "starting or ending a run and editing the runbook happen when they are entered: leave out the time it happened".into()
+            }
+            Self::OutsideTheRun { text, from } => {
+                format!("{text} is outside the run: a back-filled time falls within the run, from {from}")
+            }
             Self::InTheFuture { text } => {
                 format!("{text} is later than now: a back-filled time must have happened already")
             }
@@ -144,6 +154,12 @@ impl Refusal {
                 format!("lần chạy {run} đã {}: không thể ghi nhận thêm", run_state_vi(state))
             }
             Self::BadTime { text } => format!("`{text}` không phải là giờ"),
+            Self::NotBackfilled => {
+                "bắt đầu, kết thúc lần chạy và sửa runbook được ghi khi nhập: bỏ thời điểm xảy ra".into()
+            }
+            Self::OutsideTheRun { text, from } => {
+                format!("{text} nằm ngoài lần chạy: thời điểm ghi bù phải nằm trong lần chạy, từ {from}")
+            }
             Self::InTheFuture { text } => format!("{text} muộn hơn hiện tại: thời điểm ghi bù phải đã xảy ra"),
             Self::CheckpointNotTicked { task } => {
                 format!("{task} là điểm kiểm tra: được quyết định GO, NO-GO hoặc HOLD, không đánh dấu hay bỏ qua")

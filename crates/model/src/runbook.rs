@@ -139,7 +139,7 @@ impl Phase {
 #[serde(default)]
 pub struct Task {
     /// `2.3`: phase 2, task 3 at import; never changes afterwards.
-    pub id: String,
+    pub id: crate::TaskId,
     /// Planned start, local to the runbook.
     pub time: ClockTime,
     /// Days after the go-live day (a window past midnight, or `+24h`).
@@ -164,7 +164,7 @@ pub struct Task {
     /// Planned duration in minutes when the runbook gives one; otherwise until the next task.
     pub duration_min: Option<u32>,
     /// Ids of tasks this one waits for besides its predecessor in the phase.
-    pub after: Vec<String>,
+    pub after: Vec<crate::TaskId>,
     /// Columns the importer did not map, in table order.
     pub extra: Vec<Field>,
 }
@@ -228,6 +228,18 @@ pub enum MatrixAction {
     DisableFeature,
     #[default]
     Other,
+}
+
+/// In words, for the terminal and notifications (`fix forward`).
+impl std::fmt::Display for MatrixAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Rollback => "rollback",
+            Self::FixForward => "fix forward",
+            Self::DisableFeature => "disable feature",
+            Self::Other => "other",
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]

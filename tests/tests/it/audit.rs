@@ -164,7 +164,8 @@ fn info(pdf: &std::path::Path, key: &str) -> String {
 /// The datacenter failover night of 20 to 21 March 2026 in Los Angeles (window 23:30–03:00,
 /// rollback deadline 02:15), played through `warroom serve` with its clock moved to each moment:
 /// the failover runs 40 minutes over, data corruption is found at 01:50, the Tech Lead and the
-/// DBA approve a rollback, it is decided at 02:08 and its three steps are done by 02:50. The
+/// DBA approve a rollback, it is decided at 02:08 (entered at 02:18, back-filled) and its three
+/// steps are done by 02:50. The
 /// printed PDF must stand on its own: the window apart from the plan, the decision with its
 /// reason, approvers and their laptops, the incident and matrix row, the margin to the deadline,
 /// each step with who and when, every time local with its date after midnight, the checkpoint
@@ -175,7 +176,7 @@ fn the_record_of_a_night_rolled_back_before_the_deadline_reads_right() {
     use serde_json::json;
     let s = Scratch::new();
     ok(&s, &["me", "set", "Lan", "--role", "Tech Lead"]);
-    let night = warroom_tests::fixtures().join("night-rollback.md");
+    let night = warroom_tests::fixtures().join("night-failover.md");
     ok(&s, &["import", night.to_str().unwrap()]);
     let (mai, lan, huy, minh) =
         (("Mai", "Incident Commander"), ("Lan", "Tech Lead"), ("Huy", "DBA"), ("Minh", "Network"));
@@ -216,8 +217,9 @@ fn the_record_of_a_night_rolled_back_before_the_deadline_reads_right() {
         post(&c, huy, json!({"action": "rollback_approve"}));
     }
     {
-        let d = at("2026-03-21T02:08:00-07:00");
-        let decide = json!({"action": "rollback_decide", "rollback": true,
+        // Decided on the bridge at 02:08, entered ten minutes later.
+        let d = at("2026-03-21T02:18:00-07:00");
+        let decide = json!({"action": "rollback_decide", "rollback": true, "at": "02:08",
             "reason": "order data corrupted on DC-West", "incident": incident});
         post(&d, lan, decide);
     }
@@ -246,6 +248,7 @@ fn the_record_of_a_night_rolled_back_before_the_deadline_reads_right() {
         "Reason order data corrupted on DC-West".into(),
         format!("Decided by Lan (Tech Lead) on laptop {laptop}"),
         "02:08 (21/03), 7 min before the 02:15 (21/03) deadline".into(),
+        "Entered 02:18 (21/03) by Lan, back-filled".into(),
         format!("Tech Lead — Lan, 02:05 (21/03) on laptop {laptop}"),
         format!("DBA — Huy, 02:05 (21/03) on laptop {laptop}"),
         "Incident followed P1 Data corruption in orders".into(),
@@ -260,8 +263,8 @@ fn the_record_of_a_night_rolled_back_before_the_deadline_reads_right() {
         "naming this incident".into(),
         // Labels, the importer, the event log in the run's zone with its date after midnight.
         "CHECKPOINT A: Go/No-Go for cutover".into(),
-        "night-rollback.md by Lan (Tech Lead) on laptop".into(),
-        "02:08:".into(),
+        "night-failover.md by Lan (Tech Lead) on laptop".into(),
+        "02:18:".into(),
         "Outcome: rolled back".into(),
     ];
     for s in &shown {
@@ -284,7 +287,7 @@ fn the_record_of_a_night_rolled_back_before_the_deadline_reads_right() {
 fn a_run_entered_long_after_its_date_says_so_instead_of_printing_variances() {
     let s = Scratch::new();
     ok(&s, &["me", "set", "Lan", "--role", "Tech Lead"]);
-    let night = warroom_tests::fixtures().join("night-rollback.md");
+    let night = warroom_tests::fixtures().join("night-failover.md");
     ok(&s, &["import", night.to_str().unwrap()]);
     // A night of March 2025, entered today as it is typed in, without back-filled times.
     ok(&s, &["run", "start", "--rehearsal", "--date", "2025-03-20", "--tz", "America/Los_Angeles"]);

@@ -9,6 +9,7 @@ mod chaos;
 mod cli;
 mod desktop;
 mod live;
+mod night;
 mod notify;
 mod sync;
 mod ui_text;

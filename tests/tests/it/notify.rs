@@ -39,7 +39,7 @@ fn watch_tells_the_desktop_when_my_task_is_due() {
     let (lines_tx, lines) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines_tx.send(line);
+            lines_tx.send(line).ok();
         }
     });
 
@@ -114,4 +114,64 @@ fn notify_plan_previews_a_persons_day_as_json() {
 
     let bad = s.warroom(&["notify", "plan", "--from", "tomorrow"]);
     assert!(!bad.ok() && bad.stderr.contains("--from"), "{bad:?}");
+}
+
+/// The night of tests/fixtures/night-rollback.md (23:30–03:00, rollback deadline 02:15), run
+/// in a zone where it is now between 01:00 and 02:00, so that what is recorded at this moment
+/// lands before the deadline: freezing writes back-filled 20 minutes late, the rollback
+/// approved by the Tech Lead and the DBA and decided now. Then each role's plan for the night.
+#[test]
+fn notify_plan_after_a_rollback_decision_tells_every_role_and_drops_the_go_live() {
+    use chrono::{Duration as Minutes, Timelike, Utc};
+    let now = Utc::now();
+    // Whole-hour zones cover every hour of the day: pick the one where it is 01:xx now.
+    let mut offset = (1 - i64::from(now.hour())).rem_euclid(24);
+    if offset > 14 {
+        offset -= 24;
+    }
+    let tz = match offset {
+        0 => "Etc/GMT".to_owned(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    };
+    let night_of = (now + Minutes::hours(offset) - Minutes::days(1)).date_naive().to_string();
+    let morning = (now + Minutes::hours(offset)).date_naive().to_string();
+
+    let s = Scratch::new();
+    s.ok(&["import", fixtures().join("night-rollback.md").to_str().unwrap()]);
+    s.ok(&["me", "set", "Lan", "--role", "Tech Lead"]);
+    s.ok(&["run", "start", "--live", "--date", &night_of, "--tz", &tz]);
+    let dba = ["--by", "Huy", "--role", "DBA"];
+    s.ok(&["task", "1.1", "start", "--at", "23:30"]);
+    s.ok(&["task", "1.1", "done", "--at", "23:45"]);
+    s.ok(&[&["task", "1.2", "start", "--at", "23:45"][..], &dba].concat());
+    s.ok(&[&["task", "1.2", "done", "--at", "00:50"][..], &dba].concat());
+    s.ok(&[&["incident", "open", "Data corruption in orders", "--severity", "P1"][..], &dba].concat());
+    s.ok(&["rollback", "approve"]);
+    s.ok(&[&["rollback", "approve"][..], &dba].concat());
+    s.ok(&["rollback", "decide", "--rollback", "--reason", "orders corrupted in the copy"]);
+
+    let st: serde_json::Value = serde_json::from_str(&s.ok(&["status", "--json"])).unwrap();
+    let instant = |v: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    let decided = instant(&st["rollback"]["decided_by"]["at"]);
+    assert_eq!(st["rollback"]["reason"], "orders corrupted in the copy");
+    assert_eq!(st["incidents"][0]["matrix"]["row"]["issue"], "Data corruption", "{}", st["incidents"][0]);
+
+    let (from, to) = (format!("{night_of}T23:00"), format!("{morning}T04:00"));
+    for role in ["Tech Lead", "DBA", "Network"] {
+        let json = s.ok(&["notify", "plan", "--role", role, "--from", &from, "--to", &to, "--json"]);
+        let plan: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+        let after: Vec<&serde_json::Value> = plan.iter().filter(|n| instant(&n["at"]) >= decided).collect();
+        let kinds: Vec<&str> = after.iter().map(|n| n["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["rollback_decided", "rollback_step", "rollback_step", "rollback_step"], "{role}: {json}");
+        assert_eq!(instant(&after[0]["at"]), decided, "{role}");
+        assert_eq!(after[0]["title"], "Rollback decided by Lan (Tech Lead): orders corrupted in the copy", "{role}");
+        let steps: Vec<i64> = after[1..].iter().map(|n| (instant(&n["at"]) - decided).num_minutes()).collect();
+        assert_eq!(steps, [0, 10, 25], "{role}: the steps of 10, 15 and 20 minutes, from the decision on");
+        assert_eq!(after[3]["title"], "Rollback step 3 of 3: Restore the orders database");
+    }
+    // What came before the decision stays in the plan: checkpoint 1 (00:50, after the late freeze).
+    let json = s.ok(&["notify", "plan", "--role", "Tech Lead", "--from", &from, "--to", &to, "--json"]);
+    let plan: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(plan.iter().any(|n| n["kind"] == "checkpoint_due" && n["task_id"] == "1.3"), "{json}");
 }

@@ -39,7 +39,7 @@ pub(crate) fn edit() -> impl IntoView {
                 <select id="edit-task" on:change=move |e| selected.set(input_value(&e))>
                     <option value="">"—"</option>
                     {move || c.loaded.get().map(|l| l.runbook.tasks().map(|t| view! {
-                        <option value=t.id.clone()>{format!("{} · {} · {}", t.id, t.time, t.title)}</option>
+                        <option value=t.id.to_string()>{format!("{} · {} · {}", t.id, t.time, t.title)}</option>
                     }).collect_view())}
                 </select>
             </label>

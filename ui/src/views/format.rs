@@ -99,7 +99,12 @@ pub(super) fn rag_class(r: Rag) -> &'static str {
 
 pub(super) fn copy(text: String) {
     if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(&text);
+        let copied = w.navigator().clipboard().write_text(&text);
+        wasm_bindgen_futures::spawn_local(async move {
+            if wasm_bindgen_futures::JsFuture::from(copied).await.is_err() {
+                crate::api::warn("the browser refused to copy to the clipboard");
+            }
+        });
     }
 }
 

@@ -43,7 +43,7 @@ pub(crate) fn incidents() -> impl IntoView {
                         <p>{inc.description.clone()}</p>
                         <p class="muted">{format!("{} ({}) {}", inc.opened_by.name, inc.opened_by.role, hm(&inc.opened_by.at))}
                             {inc.eta.map(|e| format!(" · ETA {}", hm(&e)))}</p>
-                        {inc.recommendation.clone().map(|r| view! { <p><strong>{t("Recommendation")}": "</strong>{r.replace('_', " ")}" · "{t("Approvers")}": "{inc.approvers.join(", ")}</p> })}
+                        {inc.recommendation.map(|r| view! { <p><strong>{t("Recommendation")}": "</strong>{r.to_string()}{inc.matrix.row.as_ref().map(|m| format!(" ({})", m.issue))}" · "{t("Approvers")}": "{inc.approvers.join(", ")}</p> })}
                         <ul>{inc.updates.iter().map(|u| view! { <li>{format!("{} {}: {}", hm(&u.by.at), u.by.name, u.text)}</li> }).collect_view()}</ul>
                         {inc.open.then(|| view! { <Show when=move || c.can_write()>
                             <div class="form">

@@ -5,9 +5,9 @@ use super::format::{duration_text, hm, ms, rag_class, rag_label, status_label, u
 use crate::app::{Ctx, View, ctx};
 use crate::i18n::t;
 use leptos::prelude::*;
-use warroom_model::Instant;
 use warroom_model::api::{Action, TaskVerb};
 use warroom_model::live::{Decision, Rag, RunKind, Status, TaskLive, TaskStatus};
+use warroom_model::{Instant, TaskId};
 
 pub(crate) fn now() -> impl IntoView {
     let c = ctx();
@@ -55,7 +55,7 @@ pub(super) fn start_run() -> impl IntoView {
 
 fn now_view(c: Ctx, st: Status) -> impl IntoView {
     let phase = st.current_phase.as_ref().and_then(|p| st.phases.iter().find(|x| &x.id == p)).cloned();
-    let by_id = |id: &String| st.tasks.iter().find(|t| &t.id == id).cloned();
+    let by_id = |id: &TaskId| st.tasks.iter().find(|t| &t.id == id).cloned();
     let overdue: Vec<TaskLive> = st.overdue.iter().filter_map(by_id).collect();
     let due: Vec<TaskLive> = st.due.iter().filter(|id| !st.overdue.contains(id)).filter_map(by_id).collect();
     let next: Vec<TaskLive> = st.next.iter().filter_map(by_id).collect();
@@ -126,7 +126,7 @@ fn task_item(c: Ctx, task: TaskLive) -> impl IntoView {
             data-status=task.status.as_str()
         >
             <span class="num when">{hm(&task.forecast_start)}</span>
-            <span class="tid">{task.id.clone()}</span>
+            <span class="tid">{task.id.to_string()}</span>
             <span class="ttitle">{task.name()}<span class="owner">{task.owner.clone()}</span></span>
             <span class=format!("chip {}", task.status.as_str())>{status_label(task.status)}</span>
             {late.then(|| view! { <span class="chip late">{format!("+{}", duration_text(task.variance_minutes))}</span> })}

@@ -43,7 +43,7 @@ pub(crate) fn palette() -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if let Some(el) = input.get() {
-            let _ = el.focus();
+            el.focus().ok();
         }
     });
     let matches = move || {

@@ -7,6 +7,7 @@ use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
 use warroom_model::api::Action;
+use warroom_model::live::RollbackDecision;
 use warroom_model::mask_secrets;
 
 pub(crate) fn rollback() -> impl IntoView {
@@ -31,8 +32,9 @@ pub(crate) fn rollback() -> impl IntoView {
                     })}
                 </section>
             </Show>
-            {live.decision.clone().map(|d| view! {
-                <p class="card"><strong>{t("Decision")}": "</strong>{d}
+            {live.decision.map(|d| view! {
+                <p class="card"><strong>{t("Decision")}": "</strong>{decision_words(d)}
+                    {live.reason.clone().map(|r| format!(" — {r}"))}
                     {live.decided_by.clone().map(|s| format!(" — {} ({}) {}", s.name, s.role, hm(&s.at)))}
                     {live.override_reason.clone().map(|r| format!(" · override: {r}"))}
                 </p>
@@ -98,4 +100,12 @@ pub(super) fn command_line(cmd: String, reveal: RwSignal<bool>) -> impl IntoView
             {has_secret.then(|| view! { <span class="muted">"🔒"</span> })}
         </div>
     }
+}
+
+/// The decision in the reader's language.
+fn decision_words(d: RollbackDecision) -> &'static str {
+    t(match d {
+        RollbackDecision::Rollback => "Rollback",
+        RollbackDecision::FixForward => "Fix forward",
+    })
 }

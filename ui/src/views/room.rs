@@ -88,7 +88,7 @@ pub(crate) fn room() -> impl IntoView {
                     {peers.into_iter().map(|p| {
                         let name = if p.name.is_empty() { p.fingerprint.get(..8).unwrap_or_default().to_owned() } else { p.name.clone() };
                         view! {
-                            <tr class:offline=!p.connected data-fingerprint=p.fingerprint.clone()>
+                            <tr class:offline=!p.connected data-fingerprint=p.fingerprint.to_string()>
                                 <td>{name}{(!p.member).then(|| view! { " " <span class="badge">{t("not a member")}</span> })}</td>
                                 <td>{peer_state(c, &p)}</td>
                                 <td>{if p.behind == 0 && p.ahead == 0 { t("up to date").to_owned() } else {

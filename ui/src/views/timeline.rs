@@ -76,7 +76,7 @@ fn timeline_row(c: Ctx, task: TaskLive) -> impl IntoView {
             class:checkpoint=task.checkpoint
             class:overdue=task.overdue
         >
-            <td class="num muted">{task.id.clone()}</td>
+            <td class="num muted">{task.id.to_string()}</td>
             <td class="num">{hm(&task.planned_start)}</td>
             <td class="num" class:late={task.variance_minutes > 0}>{hm(&task.forecast_start)}</td>
             <td class="num">{actual}{task.backfilled.then(|| view! { <span class="muted" title=t("back-filled")>" *"</span> })}</td>
@@ -106,7 +106,7 @@ fn runbook_only(c: Ctx) -> impl IntoView {
                             let title = t.checkpoint_name().map_or_else(|| t.title.clone(), |l| format!("{l}: {}", t.title));
                             view! {
                                 <tr class:checkpoint=t.checkpoint>
-                                    <td class="num muted">{t.id}</td><td class="num">{t.time.to_string()}</td>
+                                    <td class="num muted">{t.id.into_string()}</td><td class="num">{t.time.to_string()}</td>
                                     <td class="ttitle">{title}</td><td class="owner">{t.owner}</td>
                                 </tr>
                             }

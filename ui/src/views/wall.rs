@@ -6,6 +6,7 @@ use super::top_bar::top_bar;
 use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
+use warroom_model::TaskId;
 use warroom_model::live::{Decision, TaskLive};
 
 pub(crate) fn wall() -> impl IntoView {
@@ -18,7 +19,7 @@ pub(crate) fn wall() -> impl IntoView {
                 None => view! { <p class="big muted">{t("No run yet")}</p> }.into_any(),
                 Some(st) => {
                     let phase = st.current_phase.as_ref().and_then(|p| st.phases.iter().find(|x| &x.id == p)).map(|p| p.name.clone());
-                    let mut ids: Vec<String> = st.overdue.clone();
+                    let mut ids: Vec<TaskId> = st.overdue.clone();
                     ids.extend(st.due.iter().filter(|d| !st.overdue.contains(d)).cloned());
                     ids.extend(st.next.iter().cloned());
                     let rows: Vec<TaskLive> = ids.iter().filter_map(|id| st.tasks.iter().find(|t| &t.id == id)).take(8).cloned().collect();

@@ -30,7 +30,7 @@ pub fn to_csv(rb: &Runbook, progress: &Progress) -> Result<String, ExportError> 
                 |p| p.status.clone(),
             );
             w.write_record([
-                t.id.clone(),
+                t.id.to_string(),
                 phase.display_name(),
                 t.offset.clone().unwrap_or_else(|| t.time.to_string()),
                 t.day.to_string(),

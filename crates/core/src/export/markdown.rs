@@ -3,7 +3,6 @@
 //! gains an ID column so ids survive a round trip.
 
 use super::Progress;
-use std::fmt::Write as _;
 use warroom_model::{ClockTime, Field, Phase, Runbook, Task};
 
 fn cell(s: &str) -> String {
@@ -13,7 +12,7 @@ fn cell(s: &str) -> String {
 fn row(out: &mut String, cells: &[String]) {
     out.push('|');
     for c in cells {
-        let _ = write!(out, " {} |", cell(c));
+        put!(out, " {} |", cell(c));
     }
     out.push('\n');
 }
@@ -53,7 +52,7 @@ fn range(start: ClockTime, end: ClockTime, open: bool) -> String {
 }
 
 fn heading(out: &mut String, level: usize, text: &str) {
-    let _ = writeln!(out, "{} {}\n", "#".repeat(level), text);
+    putln!(out, "{} {}\n", "#".repeat(level), text);
 }
 
 fn rule(out: &mut String) {
@@ -63,7 +62,7 @@ fn rule(out: &mut String) {
 /// The runbook as Markdown; `progress` fills status cells and actual times.
 pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "<!-- warroom:runbook {} -->\n", rb.id);
+    putln!(out, "<!-- warroom:runbook {} -->\n", rb.id);
     heading(&mut out, 1, &rb.title);
     let mut top: Vec<String> = Vec::new();
     if let Some(v) = &rb.version {
@@ -73,7 +72,7 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
         top.push(format!("**{}**: {d}", rb.label("date", "Date")));
     }
     if !top.is_empty() {
-        let _ = writeln!(out, "{}\n", top.join("  \n"));
+        putln!(out, "{}\n", top.join("  \n"));
         rule(&mut out);
     }
 
@@ -92,7 +91,7 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
     }
     if !overview.is_empty() {
         heading(&mut out, 2, rb.label("overview", "Overview"));
-        let _ = writeln!(out, "{}\n", overview.join("  \n"));
+        putln!(out, "{}\n", overview.join("  \n"));
         rule(&mut out);
     }
 
@@ -146,12 +145,12 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
                     out.push('\n');
                 }
                 let dur = s.duration_min.map(|d| format!(" ({d} min)")).unwrap_or_default();
-                let _ = writeln!(out, "# {}. {}{dur}", i + 1, s.title);
+                putln!(out, "# {}. {}{dur}", i + 1, s.title);
                 for n in &s.notes {
-                    let _ = writeln!(out, "# {n}");
+                    putln!(out, "# {n}");
                 }
                 for c in &s.commands {
-                    let _ = writeln!(out, "{c}");
+                    putln!(out, "{c}");
                 }
             }
             out.push_str("```\n\n");
@@ -159,7 +158,7 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
         if !rbk.deadline_notes.is_empty() {
             heading(&mut out, 3, rb.label("deadline", "Rollback Deadline"));
             for n in &rbk.deadline_notes {
-                let _ = writeln!(out, "- {n}");
+                putln!(out, "- {n}");
             }
             out.push('\n');
         }
@@ -187,7 +186,7 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
         if !rb.checklist.is_empty() {
             heading(&mut out, 3, rb.label("checklist", "Checklist - End of Day"));
             for c in &rb.checklist {
-                let _ = writeln!(out, "- [{}] {}", if c.checked { "x" } else { " " }, c.text);
+                putln!(out, "- [{}] {}", if c.checked { "x" } else { " " }, c.text);
             }
             out.push('\n');
         }
@@ -204,11 +203,11 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
                     out.push('\n');
                 }
                 if !c.label.is_empty() {
-                    let _ = writeln!(out, "# {}", c.label);
+                    putln!(out, "# {}", c.label);
                 }
                 last = Some(&c.label);
             }
-            let _ = writeln!(out, "{}", c.command);
+            putln!(out, "{}", c.command);
         }
         out.push_str("```\n");
     }
@@ -216,9 +215,9 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
     for a in &rb.appendix {
         out.push('\n');
         if !a.heading.is_empty() {
-            let _ = writeln!(out, "{}\n", a.heading);
+            putln!(out, "{}\n", a.heading);
         }
-        let _ = writeln!(out, "{}", a.markdown);
+        putln!(out, "{}", a.markdown);
     }
     out
 }
@@ -226,10 +225,10 @@ pub fn to_markdown(rb: &Runbook, progress: &Progress) -> String {
 fn phase_md(out: &mut String, phase: &Phase, index: usize, progress: &Progress) {
     let mut title = phase.display_name();
     if let (Some(s), Some(e)) = (phase.start, phase.end) {
-        let _ = write!(title, " ({})", range(s, e, phase.open_end));
+        put!(title, " ({})", range(s, e, phase.open_end));
     }
     if phase.id != format!("p{}", index + 1) {
-        let _ = write!(title, " {{#{}}}", phase.id);
+        put!(title, " {{#{}}}", phase.id);
     }
     heading(out, 3, &title);
     let tasks = &phase.tasks;
@@ -266,7 +265,7 @@ fn phase_md(out: &mut String, phase: &Phase, index: usize, progress: &Progress) 
                 t.title.clone()
             };
             let done = p.map_or(t.checked, |p| p.is_done());
-            let mut r = vec![t.id.clone(), time, title, t.owner.clone(), if done { "☑" } else { "☐" }.into()];
+            let mut r = vec![t.id.to_string(), time, title, t.owner.clone(), if done { "☑" } else { "☐" }.into()];
             if notes {
                 r.push(t.notes.clone());
             }

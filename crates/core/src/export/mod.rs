@@ -29,7 +29,7 @@ impl TaskProgress {
 }
 
 /// Task id → progress; empty before a run.
-pub type Progress = BTreeMap<String, TaskProgress>;
+pub type Progress = BTreeMap<warroom_model::TaskId, TaskProgress>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {

@@ -314,10 +314,10 @@ impl Builder<'_> {
                 .split([',', ';', ' '])
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(str::to_owned)
+                .map(Into::into)
                 .collect();
             let task = Task {
-                id,
+                id: id.into(),
                 time,
                 day,
                 offset,

@@ -3,6 +3,7 @@
 //! the actions in `actions` turn what people do into events through the store's one write path.
 
 pub mod actions;
+pub mod matrix;
 pub mod schedule;
 mod status;
 
@@ -212,7 +213,7 @@ impl Snapshot {
             .into_iter()
             .map(|id| {
                 let mut r: Run = self.record(entity::RUN, &id);
-                r.id = id;
+                r.id = id.into();
                 r
             })
             .collect();
@@ -253,7 +254,7 @@ impl Snapshot {
             .filter_map(|t| {
                 let r = self.task_record(run, &t.id);
                 match (r.status, r.actual_start, r.actual_finish) {
-                    (TaskStatus::Done, Some(s), Some(f)) => Some((t.id.clone(), (f - s).num_minutes())),
+                    (TaskStatus::Done, Some(s), Some(f)) => Some((t.id.to_string(), (f - s).num_minutes())),
                     _ => None,
                 }
             })

@@ -78,7 +78,7 @@ pub fn plan(rb: &Runbook, tz: Tz, date: NaiveDate, durations: &HashMap<String, i
             };
             let finish = if let Some(d) = t.duration_min {
                 start + Duration::minutes(i64::from(d))
-            } else if let Some(d) = (!durations.is_empty()).then(|| durations.get(&t.id)).flatten() {
+            } else if let Some(d) = (!durations.is_empty()).then(|| durations.get(t.id.as_str())).flatten() {
                 start + Duration::minutes(*d)
             } else {
                 until.max(start)

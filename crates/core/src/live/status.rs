@@ -12,11 +12,13 @@ use chrono_tz::Tz;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use warroom_model::Instant;
+use warroom_model::Runbook;
+use warroom_model::TaskId;
 use warroom_model::live::{
-    Change, ChecklistLive, CheckpointLive, Comment, Decision, IncidentLive, MetricLive, MetricState, PhaseLive, Rag,
-    Reading, RollbackLive, RollbackStepLive, Run, Severity, SignOff, Stamp, Status, TaskLive, TaskStatus,
+    Change, ChecklistLive, CheckpointLive, Comment, Decision, IncidentLive, MetricLive, MetricState, Mode, PhaseLive,
+    Rag, Reading, RollbackDecision, RollbackLive, RollbackStepLive, Run, RunState, Severity, SignOff, Stamp, Status,
+    TaskLive, TaskStatus,
 };
-use warroom_model::{MatrixAction, Runbook};
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
@@ -29,8 +31,10 @@ struct CheckpointRecord {
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 struct RollbackRecord {
-    decision: Option<String>,
+    decision: Option<RollbackDecision>,
     decided_by: Option<Stamp>,
+    reason: Option<String>,
+    incident: Option<String>,
     override_reason: Option<String>,
     opened: bool,
     opened_by: Option<Stamp>,
@@ -76,6 +80,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
 
     let Timeline { tasks, starts, finish, phases } = timeline(snap, run, now, &plan, &formatter);
     let Queue { due, next, overdue, current_phase } = queue(&tasks, &starts, now, !over);
+    let stopped = super::matrix::stopped(&tasks, &rb.rollback.matrix);
     let checkpoints = checkpoints_live(snap, run, &finish, &formatter);
     let rollback = rollback_live(snap, run, tz, date, now, &plan, &finish)?;
     let incidents = incidents_live(snap, run, now, &formatter);
@@ -87,14 +92,41 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
     let hypercare_end = hypercare_end_at(rb, tz, date, &formatter);
     let recent = recent_changes(snap, &formatter);
 
+    let mode = if over {
+        Mode::Ended
+    } else {
+        match rollback.decision {
+            Some(RollbackDecision::Rollback) => Mode::RollingBack,
+            Some(RollbackDecision::FixForward) => Mode::FixingForward,
+            None => Mode::GoLive,
+        }
+    };
+    let (mut tasks, mut due, mut next, mut overdue, mut current_phase) = (tasks, due, next, overdue, current_phase);
+    let (mut forecast_end, mut variance_minutes) = (forecast_end, minutes(forecast_end - planned_end));
+    if mode == Mode::RollingBack || (mode == Mode::Ended && run.state == RunState::RolledBack) {
+        // The go-live's tasks no longer fall due: the rollback's steps are the plan now, and
+        // its end against the window's end is the forecast.
+        due.clear();
+        next.clear();
+        overdue.clear();
+        current_phase = None;
+        tasks.iter_mut().for_each(|t| t.overdue = false);
+        if let Some(end) = rollback.forecast_end {
+            forecast_end = end.to_utc();
+            variance_minutes = rollback.margin_minutes.map_or(0, |m| -m);
+        }
+    }
+
     let mut st = Status {
         schema: STATUS_SCHEMA.into(),
         now: fmt(now),
         run: run.clone(),
+        mode,
         current_phase,
         due,
         next,
         overdue,
+        stopped,
         tasks,
         phases,
         checkpoints,
@@ -103,7 +135,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         metrics,
         checklist,
         forecast_end: fmt(forecast_end),
-        variance_minutes: minutes(forecast_end - planned_end),
+        variance_minutes,
         hypercare_end,
         recent,
     };
@@ -114,10 +146,13 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
 /// Who-did-what stamps are stored in UTC; every moment the picture shows is in the run's zone,
 /// with the offset of that moment (a night across a daylight-saving change reads right).
 fn in_the_runs_zone(st: &mut Status, f: &schedule::Formatter) {
-    let at = |s: &mut Stamp| s.at = f.format(s.at.to_utc());
+    let at = |s: &mut Stamp| {
+        s.at = f.format(s.at.to_utc());
+        s.entered_at = s.entered_at.map(|e| f.format(e.to_utc()));
+    };
     let opt = |s: &mut Option<Stamp>| {
         if let Some(s) = s {
-            s.at = f.format(s.at.to_utc());
+            at(s);
         }
     };
     for t in &mut st.tasks {
@@ -214,8 +249,14 @@ fn timeline(
     let mut finish: Vec<DateTime<Utc>> = Vec::with_capacity(plan.start.len());
     let mut phases: Vec<PhaseLive> = Vec::with_capacity(rb.phases.len());
     let mut prev_phase_finish: Option<DateTime<Utc>> = None;
+    // What each task passes on to those that wait for it: the position of the nearest failed or
+    // blocked task it is, or waits for; along the same edges as the forecast.
+    let mut holds: Vec<Option<usize>> = Vec::with_capacity(plan.start.len());
+    let mut prev_phase_hold: Option<usize> = None;
     for phase in &rb.phases {
         let mut prev: Option<DateTime<Utc>> = None;
+        let mut prev_hold: Option<usize> = None;
+        let mut phase_hold: Option<usize> = None;
         let mut phase_max: Option<DateTime<Utc>> = None;
         let mut phase_done = true;
         for t in &phase.tasks {
@@ -228,12 +269,22 @@ fn timeline(
             let pf = plan.finish.get(i).copied().unwrap_or(ps);
             let pm = pf - ps;
             let mut pred = prev.or(prev_phase_finish);
+            let mut waits = if prev.is_some() { prev_hold } else { prev_phase_hold };
             if t.checkpoint {
                 pred = pred.max(phase_max);
+                waits = waits.max(phase_hold);
             }
             for a in &t.after {
-                pred = pred.max(position.get(a.as_str()).and_then(|j| finish.get(*j)).copied());
+                let j = position.get(a.as_str());
+                pred = pred.max(j.and_then(|j| finish.get(*j)).copied());
+                waits = waits.max(j.and_then(|j| holds.get(*j)).copied().flatten());
             }
+            let earliest = ps.max(pred.unwrap_or(ps));
+            let held_by = waits.filter(|_| rec.status == TaskStatus::Pending);
+            let hold = if matches!(rec.status, TaskStatus::Failed | TaskStatus::Blocked) { Some(i) } else { held_by };
+            holds.push(hold);
+            prev_hold = hold;
+            phase_hold = phase_hold.max(hold);
             let (fs, ff) = match rec.status {
                 TaskStatus::Done | TaskStatus::Skipped => {
                     let f = rec.actual_finish.unwrap_or(now);
@@ -244,7 +295,7 @@ fn timeline(
                     (s, if over { s + pm } else { now.max(s + pm) })
                 }
                 TaskStatus::Pending => {
-                    let s = if over { ps.max(pred.unwrap_or(ps)) } else { now.max(ps).max(pred.unwrap_or(ps)) };
+                    let s = if over { earliest } else { now.max(earliest) };
                     (s, s + pm)
                 }
             };
@@ -270,6 +321,7 @@ fn timeline(
                 planned_start: fmt(ps),
                 planned_finish: fmt(pf),
                 planned_minutes: minutes(pm),
+                earliest_start: fmt(earliest),
                 forecast_start: fmt(fs),
                 forecast_finish: fmt(ff),
                 actual_start: stamp_of(rec.actual_start),
@@ -280,6 +332,7 @@ fn timeline(
                 started_by: rec.started_by.clone(),
                 finished_by: rec.finished_by.clone(),
                 comments,
+                held_by: held_by.and_then(|h| tasks.get(h)).map(|h| h.id.clone()),
             });
         }
         let first = finish.len() - phase.tasks.len();
@@ -297,34 +350,40 @@ fn timeline(
             done: phase_done,
         });
         prev_phase_finish = phase_max.or(prev_phase_finish);
+        if !phase.tasks.is_empty() {
+            prev_phase_hold = phase_hold;
+        }
     }
     Timeline { tasks, starts, finish, phases }
 }
 
 /// What to work on: the tasks due now, the next ones, the overdue ones and the current phase.
 struct Queue {
-    due: Vec<String>,
-    next: Vec<String>,
-    overdue: Vec<String>,
+    due: Vec<TaskId>,
+    next: Vec<TaskId>,
+    overdue: Vec<TaskId>,
     current_phase: Option<String>,
 }
 
+/// Failed and blocked tasks are in none of these lists: they wait for a person to decide
+/// (`Status::stopped`).
 fn queue(tasks: &[TaskLive], starts: &[DateTime<Utc>], now: DateTime<Utc>, active: bool) -> Queue {
+    let workable = |t: &TaskLive| matches!(t.status, TaskStatus::Pending | TaskStatus::InProgress);
     let open: Vec<&TaskLive> = tasks.iter().filter(|t| !t.status.is_closed()).collect();
-    let due: Vec<String> = if active {
+    let due: Vec<TaskId> = if active {
         tasks
             .iter()
             .zip(starts)
-            .filter(|(t, s)| !t.status.is_closed() && (t.status != TaskStatus::Pending || **s <= now))
+            .filter(|(t, s)| workable(t) && (t.status != TaskStatus::Pending || **s <= now))
             .map(|(t, _)| t.id.clone())
             .collect()
     } else {
         Vec::new()
     };
-    let due_set: HashSet<&str> = due.iter().map(String::as_str).collect();
-    let next: Vec<String> =
-        open.iter().filter(|t| !due_set.contains(t.id.as_str())).take(3).map(|t| t.id.clone()).collect();
-    let overdue: Vec<String> = tasks.iter().filter(|t| t.overdue).map(|t| t.id.clone()).collect();
+    let due_set: HashSet<&str> = due.iter().map(TaskId::as_str).collect();
+    let next: Vec<TaskId> =
+        open.iter().filter(|t| workable(t) && !due_set.contains(t.id.as_str())).take(3).map(|t| t.id.clone()).collect();
+    let overdue: Vec<TaskId> = tasks.iter().filter(|t| t.overdue && workable(t)).map(|t| t.id.clone()).collect();
     let current_phase = if active { open.first().map(|t| t.phase.clone()) } else { None };
     Queue { due, next, overdue, current_phase }
 }
@@ -390,7 +449,8 @@ fn rollback_live(
     let total: u32 = durations.iter().map(|(m, _)| m).sum();
     let total_d = Duration::minutes(i64::from(total));
     let rec: RollbackRecord = snap.record(entity::ROLLBACK, &run.id);
-    let steps: Vec<RollbackStepLive> = rb
+    let rolling_back = rec.decision == Some(RollbackDecision::Rollback) && !run.state.is_over();
+    let mut steps: Vec<RollbackStepLive> = rb
         .rollback
         .steps
         .iter()
@@ -404,15 +464,23 @@ fn rollback_live(
                 estimated: *estimated,
                 done: sr.done,
                 done_by: sr.done_by,
+                forecast_start: None,
+                forecast_end: None,
+                current: false,
             }
         })
         .collect();
-    let remaining: u32 = if rec.decision.as_deref() == Some("rollback") {
+    let decided_at = rec.decided_by.as_ref().map(|s| s.at.to_utc());
+    let rollback_end = decided_at
+        .filter(|_| rec.decision == Some(RollbackDecision::Rollback))
+        .map(|from| forecast_steps(&mut steps, from, now, rolling_back, &formatter));
+    let margin = rollback_end.zip(restore_by_of(window_end, deadline, total_d)).map(|(e, r)| minutes(r - e));
+    let remaining: u32 = if rec.decision == Some(RollbackDecision::Rollback) {
         steps.iter().filter(|s| !s.done).map(|s| s.minutes).sum()
     } else {
         total
     };
-    let restore_by = window_end.or(deadline.map(|d| d + total_d));
+    let restore_by = restore_by_of(window_end, deadline, total_d);
     let decide_by = match (deadline, restore_by) {
         (Some(d), Some(r)) => Some(d.min(r - total_d)),
         (None, Some(r)) => Some(r - total_d),
@@ -434,7 +502,15 @@ fn rollback_live(
     let slack = decide_by.map_or(0, |d| minutes(d - now));
     let fix_forward_only = deadline.is_some_and(|d| now > d);
     let late = decide_by.is_some_and(|d| implementation_end > d);
-    let state = if run.state.is_over() || (fix_forward_only && rec.override_reason.is_none()) {
+    let state = if rolling_back {
+        // Rolling back, the gauge follows the rollback's end against the window's, whatever
+        // the deadline said before the decision.
+        match margin {
+            Some(m) if m < 0 => Rag::Red,
+            Some(m) if m < ROLLBACK_AMBER_WITHIN_MINUTES => Rag::Amber,
+            _ => Rag::Green,
+        }
+    } else if run.state.is_over() || (fix_forward_only && rec.override_reason.is_none()) {
         Rag::Closed
     } else if restore_by.is_some_and(|r| backout_now > r) || (late && slack <= RED_WITHIN_MINUTES) {
         Rag::Red
@@ -463,7 +539,12 @@ fn rollback_live(
         rollback_minutes: total,
         slack_minutes: slack,
         decision: rec.decision,
+        decided_before_deadline_minutes: deadline.zip(decided_at).map(|(d, at)| minutes(d - at)),
         decided_by: rec.decided_by,
+        reason: rec.reason,
+        incident: rec.incident,
+        forecast_end: rollback_end.map(fmt),
+        margin_minutes: margin,
         override_reason: rec.override_reason,
         opened: rec.opened,
         opened_by: rec.opened_by,
@@ -473,7 +554,7 @@ fn rollback_live(
     })
 }
 
-/// The run's incidents, each with what the decision matrix recommends for its severity.
+/// The run's incidents, each with what the decision matrix recommends for it (`matrix::advise`).
 fn incidents_live(
     snap: &Snapshot,
     run: &Run,
@@ -489,18 +570,8 @@ fn incidents_live(
             (rec.run == run.id).then_some((id, rec))
         })
         .map(|(id, rec)| {
-            let row = rec.severity.and_then(|sev| {
-                rb.rollback.matrix.iter().find(|m| m.severity.trim().eq_ignore_ascii_case(&format!("{sev:?}")))
-            });
-            let recommendation = row.map(|m| {
-                match m.action {
-                    MatrixAction::Rollback => "rollback",
-                    MatrixAction::FixForward => "fix_forward",
-                    MatrixAction::DisableFeature => "disable_feature",
-                    MatrixAction::Other => "other",
-                }
-                .to_owned()
-            });
+            let text = format!("{} {}", rec.title, rec.description);
+            let matrix = super::matrix::advise(&rb.rollback.matrix, rec.severity, &text);
             let eta = rec.eta.map(|e| if rec.open { e.max(now) } else { e });
             IncidentLive {
                 updates: snap.member_values(entity::INCIDENT, &id, "updates"),
@@ -511,8 +582,9 @@ fn incidents_live(
                 open: rec.open,
                 opened_by: rec.opened_by,
                 resolved_by: rec.resolved_by,
-                recommendation,
-                approvers: row.map(|m| m.approvers.clone()).unwrap_or_default(),
+                recommendation: matrix.action(),
+                approvers: matrix.row.as_ref().map(|m| m.approvers.clone()).unwrap_or_default(),
+                matrix,
                 eta: eta.map(fmt),
             }
         })
@@ -565,6 +637,52 @@ fn hypercare_end_at(rb: &Runbook, tz: Tz, date: NaiveDate, formatter: &schedule:
     }
 }
 
+/// When the system must be restored by: the window's end, else the deadline plus the rollback.
+fn restore_by_of(
+    window_end: Option<DateTime<Utc>>,
+    deadline: Option<DateTime<Utc>>,
+    total: Duration,
+) -> Option<DateTime<Utc>> {
+    window_end.or(deadline.map(|d| d + total))
+}
+
+/// A rollback this close to the window's end turns the gauge amber.
+const ROLLBACK_AMBER_WITHIN_MINUTES: i64 = 15;
+
+/// The rollback's steps in order from the decision at `from`: done steps when they were done,
+/// the first one not done (the current one, while `live`) until at least `now`, the rest after
+/// it. Returns when the last one is forecast to finish.
+fn forecast_steps(
+    steps: &mut [RollbackStepLive],
+    from: DateTime<Utc>,
+    now: DateTime<Utc>,
+    live: bool,
+    formatter: &schedule::Formatter,
+) -> DateTime<Utc> {
+    let mut at = from;
+    let mut current_found = false;
+    for s in steps.iter_mut() {
+        let start = at;
+        let end = match (&s.done_by, s.done) {
+            (Some(by), true) => by.at.to_utc().max(start),
+            _ => {
+                let planned = start + Duration::minutes(i64::from(s.minutes));
+                if !current_found {
+                    current_found = true;
+                    s.current = live;
+                    if live { planned.max(now) } else { planned }
+                } else {
+                    planned
+                }
+            }
+        };
+        s.forecast_start = Some(formatter.format(start));
+        s.forecast_end = Some(formatter.format(end));
+        at = end;
+    }
+    at
+}
+
 /// The latest events, as changes with who made them and when.
 fn recent_changes(snap: &Snapshot, formatter: &schedule::Formatter) -> Vec<Change> {
     let fmt = |t: DateTime<Utc>| formatter.format(t);
@@ -578,6 +696,8 @@ fn recent_changes(snap: &Snapshot, formatter: &schedule::Formatter) -> Vec<Chang
                 role: e.author.role.clone(),
                 device: e.origin.get(..8).unwrap_or(&e.origin).to_owned(),
                 at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map(fmt).unwrap_or_default(),
+                entered_at: None,
+                entered_by: None,
             },
         })
         .collect()

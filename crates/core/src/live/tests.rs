@@ -4,8 +4,8 @@ use crate::clock::{Clock, FakeClock};
 use crate::demo;
 use chrono::TimeZone;
 use warroom_model::Author;
-use warroom_model::Refusal;
 use warroom_model::api::EditKind;
+use warroom_model::{MatrixAction, Refusal, TaskId};
 
 const TZ: &str = "Asia/Ho_Chi_Minh";
 const DAY: &str = "2026-01-31";
@@ -14,7 +14,7 @@ const ROLES: [&str; 5] = ["Tech Lead", "DBA", "DevOps", "QA Lead", "Business Own
 struct Day {
     store: Store,
     clock: FakeClock,
-    run: String,
+    run: warroom_model::RunId,
 }
 
 fn local(h: u32, m: u32) -> DateTime<Utc> {
@@ -80,7 +80,7 @@ fn task<'a>(s: &'a Status, id: &str) -> &'a TaskLive {
 /// Snapshots a status with the random ids replaced.
 fn snapshot_text(day: &Day, s: &Status) -> String {
     let device = day.store.origin()[..8].to_owned();
-    serde_json::to_string_pretty(s).unwrap().replace(&day.run, "RUN").replace(&device, "DEVICE")
+    serde_json::to_string_pretty(s).unwrap().replace(day.run.as_str(), "RUN").replace(&device, "DEVICE")
 }
 
 #[test]
@@ -168,7 +168,7 @@ fn the_seed_day_with_phase_2_forty_minutes_late() {
     assert!(e.to_string().contains("fix forward only"), "{e}");
     d.act("Tech Lead").rollback_override(Some(&run), "data corruption found in Sales").unwrap();
     let s = d.status();
-    assert_eq!(s.rollback.decision.as_deref(), Some("rollback"));
+    assert_eq!(s.rollback.decision, Some(warroom_model::live::RollbackDecision::Rollback));
     assert_eq!(s.rollback.override_reason.as_deref(), Some("data corruption found in Sales"));
     assert_ne!(s.rollback.state, Rag::Closed, "an override reopens the rollback");
 }
@@ -185,7 +185,7 @@ fn a_rollback_before_the_deadline_needs_the_matrix_approvers() {
     d.act("DBA").rollback_approve(Some(&run)).unwrap();
     d.act("Tech Lead").rollback_decide(Some(&run), true, "core flow broken", None).unwrap();
     let s = d.status();
-    assert_eq!(s.rollback.decision.as_deref(), Some("rollback"));
+    assert_eq!(s.rollback.decision, Some(warroom_model::live::RollbackDecision::Rollback));
     // Rolling back: backout-now counts only the steps left.
     assert_eq!(s.rollback.backout_now, "2026-01-31T10:00:00+07:00");
     let steps: Vec<String> = s.rollback.steps.iter().map(|s| s.id.clone()).collect();
@@ -250,10 +250,10 @@ fn incidents_metrics_and_the_checklist() {
         d.act("QA").incident_open(Some(&run), "Sales orders fail", Severity::P1, "500 on submit", Some(20)).unwrap();
     let s = d.status();
     let inc = &s.incidents[0];
-    assert_eq!(
-        (inc.recommendation.as_deref(), inc.approvers.clone()),
-        (Some("rollback"), vec!["Tech Lead".to_owned(), "Business".to_owned()])
-    );
+    // No row's issue is in "Sales orders fail": both P1 rows are candidates, and both roll back.
+    assert_eq!((inc.recommendation, inc.approvers.is_empty()), (Some(MatrixAction::Rollback), true));
+    let candidates: Vec<&str> = inc.matrix.candidates.iter().map(|r| r.issue.as_str()).collect();
+    assert_eq!(candidates, ["Core flow broken", "Data corruption"]);
     assert_eq!(inc.eta.map(|t| t.rfc3339()).as_deref(), Some("2026-01-31T11:00:00+07:00"));
     // The estimate rolls forward with now once it passes.
     let s = d.at(11, 15).status();
@@ -435,4 +435,83 @@ fn edits_add_phases_contacts_steps_and_metrics() {
     );
     assert_eq!(rb.metrics[0].alert_condition.holds(1.5), Some(false), "the edited threshold is > 2%");
     assert_eq!(d.status().rollback.rollback_minutes, 65, "60 spread over seven steps, plus the new one's 5");
+}
+
+#[test]
+fn a_failed_task_leaves_the_due_list_and_says_what_it_holds_up() {
+    let mut d = Day::new();
+    let run = d.run.clone();
+    d.work("1.1", (6, 0), (6, 10));
+    d.work("1.2", (6, 10), (6, 15));
+    d.work("1.3", (6, 15), (6, 20));
+    d.work("1.4", (6, 20), (6, 30));
+    d.pass_checkpoint("1.5");
+    d.work("2.1", (6, 30), (7, 0));
+    d.at(7, 0);
+    d.task("2.2", TaskAction::Start).unwrap();
+    d.at(7, 20);
+    let why = Some("orders table corrupted by the script");
+    d.act("Dev Lead").task(Some(&run), "2.2", TaskAction::Fail, why, None).unwrap();
+    let s = d.at(7, 40).status();
+    assert!(
+        !s.due.contains(&TaskId::from("2.2")) && !s.next.contains(&TaskId::from("2.2")),
+        "{:?} {:?}",
+        s.due,
+        s.next
+    );
+    assert!(!s.overdue.contains(&TaskId::from("2.2")), "told as stopped, not as overdue");
+    let [stopped] = &s.stopped[..] else { panic!("{:?}", s.stopped) };
+    assert_eq!((stopped.task.as_str(), stopped.status, stopped.reason.as_deref()), ("2.2", TaskStatus::Failed, why));
+    assert_eq!(&stopped.blocks[..4], ["2.3", "2.4", "2.5", "3.1"], "its phase, then the phases after it");
+    assert_eq!(stopped.blocks.len(), s.tasks.len() - 7, "everything after it waits");
+    assert_eq!(task(&s, "2.3").held_by.as_deref(), Some("2.2"));
+    assert_eq!(task(&s, "2.1").held_by, None);
+    // The matrix read for the task: its reason names the data corruption row.
+    let row = stopped.matrix.row.as_ref().unwrap();
+    assert_eq!((row.issue.as_str(), stopped.recommendation), ("Data corruption", Some(MatrixAction::Rollback)));
+    assert_eq!(row.approvers, ["Tech Lead", "DBA"]);
+
+    // A second one, later, holds up what comes after it; the first keeps what lies between.
+    d.act("QA").task(Some(&run), "3.1", TaskAction::Block, Some("registry unreachable"), None).unwrap();
+    let s = d.status();
+    let blocks = |id: &str| s.stopped.iter().find(|x| x.task == id).unwrap().blocks.clone();
+    assert_eq!(blocks("2.2"), ["2.3", "2.4", "2.5"]);
+    assert_eq!(blocks("3.1")[0], "3.2");
+    let advice = &s.stopped[1].matrix;
+    assert_eq!((advice.row.as_ref(), advice.candidates.len()), (None, 4), "no row fits: every row is a candidate");
+
+    d.task("2.2", TaskAction::Undo).unwrap();
+    let s = d.status();
+    assert!(s.due.contains(&TaskId::from("2.2")), "back in progress: due again");
+    assert_eq!(s.stopped.iter().map(|x| x.task.as_str()).collect::<Vec<_>>(), ["3.1"]);
+}
+
+#[test]
+fn an_incident_takes_the_matrix_row_of_its_issue() {
+    let mut d = Day::new();
+    let run = d.run.clone();
+    d.at(9, 0);
+    let (id, _) = d
+        .act("QA")
+        .incident_open(Some(&run), "Data corruption in orders", Severity::P1, "totals doubled", None)
+        .unwrap();
+    let s = d.status();
+    let inc = &s.incidents[0];
+    assert_eq!(inc.matrix.row.as_ref().map(|r| r.issue.as_str()), Some("Data corruption"));
+    assert_eq!(
+        (inc.recommendation, inc.approvers.clone()),
+        (Some(MatrixAction::Rollback), vec!["Tech Lead".to_owned(), "DBA".to_owned()])
+    );
+    // The row's approvers, not the first P1 row's (Tech Lead + Business).
+    d.act("Tech Lead").rollback_approve(Some(&run)).unwrap();
+    d.act("Business").rollback_approve(Some(&run)).unwrap();
+    let e = d.act("Tech Lead").rollback_decide(Some(&run), true, "orders corrupted", Some(&id)).unwrap_err();
+    assert!(e.to_string().contains("Tech Lead + DBA"), "{e}");
+    d.act("DBA").rollback_approve(Some(&run)).unwrap();
+    d.act("Tech Lead").rollback_decide(Some(&run), true, "orders corrupted", Some(&id)).unwrap();
+    let s = d.status();
+    assert_eq!(
+        (s.rollback.decision, s.rollback.reason.as_deref()),
+        (Some(warroom_model::live::RollbackDecision::Rollback), Some("orders corrupted"))
+    );
 }

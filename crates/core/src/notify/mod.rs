@@ -1,10 +1,12 @@
 //! Notification planning: from the live picture, every moment this laptop's person should be
 //! told something (a task of theirs due or overdue, a checkpoint due or waiting for their
 //! sign-off, the rollback deadline approaching, the point of no return at risk, a metric in
-//! alert, a P1/P2 incident), in their language. `moments` is pure; `ledger` decides which of
+//! alert, a P1/P2 incident, a rollback or fix forward decided and each rollback step), in their
+//! language. Once a rollback is decided, the go-live's reminders stop (`decided`). `moments` is pure; `ledger` decides which of
 //! them to show now, once per laptop, and summarises what passed while the laptop was away;
 //! `desktop` delivers them through the desktop's notification service.
 
+mod decided;
 pub mod desktop;
 pub mod ledger;
 #[cfg(test)]
@@ -12,9 +14,9 @@ mod tests;
 mod text;
 
 use crate::import::vocab::fold;
-use crate::live::metric_state;
+use crate::live::{RED_WITHIN_MINUTES, metric_state};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use warroom_model::live::{Decision, MetricState, Rag, Severity, Status, TaskStatus};
+use warroom_model::live::{Decision, MetricState, RollbackLive, Severity, Status, TaskStatus};
 use warroom_model::notify::{Notice, NoticeKind, NotifySettings};
 use warroom_model::{Instant, Runbook};
 
@@ -66,18 +68,20 @@ pub fn moments(rb: &Runbook, st: &Status, who: &Audience<'_>) -> Vec<Notice> {
     let mut out = Vec::new();
     let mut push =
         |at: DateTime<FixedOffset>, kind, key: String, task_id: Option<&str>, (title, body): (String, String)| {
-            out.push(Notice { at: local(at), kind, title, body, task_id: task_id.map(str::to_owned), key });
+            out.push(Notice { at: local(at), kind, title, body, task_id: task_id.map(Into::into), key });
         };
 
     for t in &st.tasks {
-        if t.status.is_closed() || !who.owns(&t.owner, &all_roles) {
+        // Failed and blocked tasks wait for a decision, not for their owner to be reminded.
+        let workable = matches!(t.status, TaskStatus::Pending | TaskStatus::InProgress);
+        // A checkpoint is a decision, not work: it has its own notice, and the work before it
+        // being late is told by that work's own.
+        if !workable || t.checkpoint || !who.owns(&t.owner, &all_roles) {
             continue;
         }
-        if t.status == TaskStatus::Pending
-            && !t.checkpoint
-            && let Some(start) = parse(&t.forecast_start)
-        {
-            let at = start - Duration::minutes(i64::from(s.task_due_minutes));
+        let due = (t.status == TaskStatus::Pending)
+            .then(|| t.forecast_start.0 - Duration::minutes(i64::from(s.task_due_minutes)));
+        if let Some(at) = due {
             push(
                 at,
                 NoticeKind::TaskDue,
@@ -86,20 +90,18 @@ pub fn moments(rb: &Runbook, st: &Status, who: &Audience<'_>) -> Vec<Notice> {
                 tx.task_due(t, s.task_due_minutes),
             );
         }
-        // A checkpoint is a decision, not work: it has its own notice, and the work before it
-        // being late is told by that work's own.
-        if !t.checkpoint
-            && let Some(finish) = parse(&t.planned_finish)
-        {
-            let at = finish + Duration::minutes(i64::from(s.overdue_minutes));
-            push(
-                at,
-                NoticeKind::TaskOverdue,
-                format!("task_overdue:{}", t.id),
-                Some(&t.id),
-                tx.overdue(t, s.overdue_minutes),
-            );
-        }
+        // Overdue counts from when it should finish: its planned finish, or its planned minutes
+        // after the work before it let it start, when that was late; so a task held up by that
+        // work is not told overdue, let alone before it is told to start.
+        let expected = t.planned_finish.0.max(t.earliest_start.0 + Duration::minutes(t.planned_minutes));
+        let at = (expected + Duration::minutes(i64::from(s.overdue_minutes))).max(due.unwrap_or(expected));
+        push(
+            at,
+            NoticeKind::TaskOverdue,
+            format!("task_overdue:{}", t.id),
+            Some(&t.id),
+            tx.overdue(t, expected, s.overdue_minutes),
+        );
     }
 
     for c in &st.checkpoints {
@@ -147,13 +149,10 @@ pub fn moments(rb: &Runbook, st: &Status, who: &Audience<'_>) -> Vec<Notice> {
             let at = decide_by - Duration::minutes(i64::from(m));
             push(at, NoticeKind::RollbackDeadline, format!("rollback_deadline:{m}"), None, tx.deadline(rbk, m));
         }
-        // The gauge turned red: the implementation is forecast to end after the point of no
-        // return and that point is close, or rolling back now would already overrun the window.
-        // The room must decide before it knows whether the go-live worked.
-        if rbk.state == Rag::Red
-            && let Some(now) = parse(&st.now)
-        {
-            push(now, NoticeKind::PointOfNoReturn, "point_of_no_return".into(), None, tx.point_of_no_return(rbk));
+        // When the forecast says the gauge turns red: the room must decide before it knows
+        // whether the go-live worked. It moves as the forecast does.
+        if let Some(at) = turns_red(rbk, st.now.0) {
+            push(at, NoticeKind::PointOfNoReturn, "point_of_no_return".into(), None, tx.point_of_no_return(rbk));
         }
     }
 
@@ -184,8 +183,29 @@ pub fn moments(rb: &Runbook, st: &Status, who: &Audience<'_>) -> Vec<Notice> {
         }
     }
 
+    decided::told(st, &tx, &mut out);
+    for n in &mut out {
+        n.at = local(n.at.0);
+    }
     out.sort_by(|a, b| (parse(&a.at), a.kind, &a.key).cmp(&(parse(&b.at), b.kind, &b.key)));
     out
+}
+
+/// When the forecast says the rollback gauge turns red (or turned): the point of no return is
+/// under `RED_WITHIN_MINUTES` away with the implementation forecast to end after it, or
+/// rolling back from then on would end after the window. Never once the deadline has passed:
+/// the gauge is closed then.
+fn turns_red(r: &RollbackLive, now: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    let decide_by = r.decide_by.as_ref()?.0;
+    let late = r.implementation_end.0 > decide_by;
+    let near = late.then(|| decide_by - Duration::minutes(RED_WITHIN_MINUTES));
+    let rollback_left = r.backout_now.0 - now;
+    let overrun = r.restore_by.as_ref().map(|end| end.0 - rollback_left);
+    // Red from `near` on, but only after `overrun`; closed once past the deadline.
+    let deadline = r.deadline.as_ref().map(|d| d.0);
+    let near = near.filter(|t| deadline.is_none_or(|d| *t <= d));
+    let overrun = overrun.filter(|t| deadline.is_none_or(|d| *t < d));
+    near.into_iter().chain(overrun).min()
 }
 
 /// The moments in `(from, to]`: what `warroom notify plan` previews.

@@ -1,8 +1,11 @@
 //! What notifications say, in English or Vietnamese. Times are the run's local `HH:MM`; the
 //! runbook's own words (titles, roles) stay as written.
 
+use chrono::{DateTime, FixedOffset};
 use warroom_model::Instant;
-use warroom_model::live::{CheckpointLive, IncidentLive, MetricLive, RollbackLive, TaskLive};
+use warroom_model::live::{
+    CheckpointLive, IncidentLive, MatrixAdvice, MetricLive, RollbackLive, RollbackStepLive, Status, TaskLive,
+};
 use warroom_model::notify::{Lang, NoticeKind};
 
 pub(super) struct Texts {
@@ -51,19 +54,21 @@ impl Texts {
         }
     }
 
-    pub(super) fn overdue(&self, t: &TaskLive, minutes: u32) -> Text {
+    /// `expected`: when it should have finished, given when it started (or will).
+    pub(super) fn overdue(&self, t: &TaskLive, expected: DateTime<FixedOffset>, minutes: u32) -> Text {
         // Only work is told overdue; a checkpoint has its own notice.
         let finish = self.hm(&t.planned_finish);
+        let expected = self.hm(&Instant(expected));
+        let when = match (self.vi(), expected == finish) {
+            (true, true) => format!("kế hoạch xong lúc {finish}"),
+            (true, false) => format!("lẽ ra xong lúc {expected} (kế hoạch {finish})"),
+            (false, true) => format!("planned to finish at {finish}"),
+            (false, false) => format!("due to finish at {expected} (planned {finish})"),
+        };
         if self.vi() {
-            (
-                format!("Việc {} đã trễ {minutes} phút", t.id),
-                format!("{} · {} · kế hoạch xong lúc {finish}", t.title, t.owner),
-            )
+            (format!("Việc {} đã trễ {minutes} phút", t.id), format!("{} · {} · {when}", t.title, t.owner))
         } else {
-            (
-                format!("Task {} is {minutes} min overdue", t.id),
-                format!("{} · {} · planned to finish at {finish}", t.title, t.owner),
-            )
+            (format!("Task {} is {minutes} min overdue", t.id), format!("{} · {} · {when}", t.title, t.owner))
         }
     }
 
@@ -160,13 +165,111 @@ impl Texts {
     pub(super) fn incident(&self, i: &IncidentLive) -> Text {
         let sev = i.severity.map(|s| format!("{s:?}")).unwrap_or_default();
         let by = format!("{} ({})", i.opened_by.name, i.opened_by.role);
-        let advice = i.recommendation.as_deref().map(|r| r.replace('_', " ")).unwrap_or_default();
+        let advice = self.advice(&i.matrix).map(|a| format!(" · {a}")).unwrap_or_default();
         if self.vi() {
-            let advice = if advice.is_empty() { String::new() } else { format!(" · khuyến nghị: {advice}") };
             (format!("Sự cố {sev}: {}", i.title), format!("Mở bởi {by}{advice}"))
         } else {
-            let advice = if advice.is_empty() { String::new() } else { format!(" · advice: {advice}") };
             (format!("{sev} incident: {}", i.title), format!("Opened by {by}{advice}"))
+        }
+    }
+
+    /// What the decision matrix says: `matrix: rollback (Data corruption; approval: Tech Lead +
+    /// DBA)`, or that no row fits and which might; nothing when the runbook has no matrix.
+    pub(super) fn advice(&self, m: &MatrixAdvice) -> Option<String> {
+        if m.row.is_none() && m.candidates.is_empty() {
+            return None;
+        }
+        let action = m.action().map(|a| a.to_string());
+        Some(match (&m.row, self.vi()) {
+            (Some(r), vi) => {
+                let (approval, label) = if vi { ("duyệt", "ma trận") } else { ("approval", "matrix") };
+                let who = if r.approver.is_empty() { String::new() } else { format!("; {approval}: {}", r.approver) };
+                format!("{label}: {} ({}{who})", r.action, r.issue)
+            }
+            (None, vi) => {
+                let rows: Vec<String> = m.candidates.iter().map(|r| format!("{} ({})", r.issue, r.action)).collect();
+                let rows = rows.join(", ");
+                let action = action.map(|a| format!(" → {a}")).unwrap_or_default();
+                if vi {
+                    format!("ma trận: không dòng nào khớp{action}; có thể là: {rows}")
+                } else {
+                    format!("matrix: no row fits{action}; candidates: {rows}")
+                }
+            }
+        })
+    }
+
+    /// "Rollback decided by NAME (ROLE): REASON", and what comes now.
+    pub(super) fn rollback_decided(&self, r: &RollbackLive) -> Text {
+        let (who, why) = decided(r);
+        let steps = r.steps.iter().filter(|s| !s.done).count();
+        let minutes: u32 = r.steps.iter().filter(|s| !s.done).map(|s| s.minutes).sum();
+        let end = r.restore_by.as_ref().map(|t| self.hm(t));
+        let overridden = r.override_reason.is_some();
+        if self.vi() {
+            let end = end.map(|e| format!("; hết khung giờ lúc {e}")).unwrap_or_default();
+            let late = if overridden { " (vượt hạn chót, có lý do)" } else { "" };
+            (
+                format!("{who} đã quyết định rollback{late}{why}"),
+                format!("{steps} bước, {minutes} phút{end}. Dừng nhắc việc triển khai."),
+            )
+        } else {
+            let end = end.map(|e| format!("; the window ends {e}")).unwrap_or_default();
+            let late = if overridden { " (override after the deadline)" } else { "" };
+            (
+                format!("Rollback decided by {who}{late}{why}"),
+                format!("{steps} steps, {minutes} min{end}. Go-live reminders stop."),
+            )
+        }
+    }
+
+    /// A rollback step falls due: `n` of `of`, to be done by `end`.
+    pub(super) fn rollback_step(&self, s: &RollbackStepLive, n: usize, of: usize, end: &Instant) -> Text {
+        let end = self.hm(end);
+        if self.vi() {
+            (
+                format!("Bước rollback {n}/{of}: {}", s.title),
+                format!("Bước {} · {} phút · xong trước {end}", s.id, s.minutes),
+            )
+        } else {
+            (
+                format!("Rollback step {n} of {of}: {}", s.title),
+                format!("Step {} · {} min · done by {end}", s.id, s.minutes),
+            )
+        }
+    }
+
+    /// "Fix forward decided by NAME (ROLE): REASON", and what is being fixed: the open
+    /// incidents and the failed or blocked tasks.
+    pub(super) fn fix_forward(&self, st: &Status) -> Text {
+        let (who, why) = decided(&st.rollback);
+        let incidents = st.incidents.iter().filter(|i| i.open).map(|i| {
+            let sev = i.severity.map(|s| format!("{s} ")).unwrap_or_default();
+            format!("{sev}{}", i.title)
+        });
+        let tasks = st.stopped.iter().map(|x| {
+            let title = st.tasks.iter().find(|t| t.id == x.task).map(|t| t.title.as_str()).unwrap_or_default();
+            if self.vi() {
+                format!("việc {} {title} ({})", x.task, x.status)
+            } else {
+                format!("task {} {title} ({})", x.task, x.status)
+            }
+        });
+        let fixing: Vec<String> = incidents.chain(tasks).collect();
+        if self.vi() {
+            let body = if fixing.is_empty() {
+                "Không có sự cố hay việc lỗi nào đang mở; tiếp tục triển khai.".into()
+            } else {
+                format!("Đang sửa: {}", fixing.join("; "))
+            };
+            (format!("{who} đã quyết định sửa tiếp (fix forward){why}"), body)
+        } else {
+            let body = if fixing.is_empty() {
+                "No incident or failed task is open; the go-live goes on.".into()
+            } else {
+                format!("Fixing: {}", fixing.join("; "))
+            };
+            (format!("Fix forward decided by {who}{why}"), body)
         }
     }
 
@@ -206,7 +309,21 @@ impl Texts {
             NoticeKind::Incident => format!("{n} P1/P2 incident{s}"),
             NoticeKind::PeerLost if vi => format!("{n} máy mất kết nối"),
             NoticeKind::PeerLost => format!("{n} laptop{s} lost"),
+            NoticeKind::RollbackDecided if vi => "đã quyết định rollback".into(),
+            NoticeKind::RollbackDecided => "a rollback was decided".into(),
+            NoticeKind::RollbackStep if vi => format!("{n} bước rollback đến giờ"),
+            NoticeKind::RollbackStep => format!("{n} rollback step{s} due"),
+            NoticeKind::FixForwardDecided if vi => "đã quyết định fix forward".into(),
+            NoticeKind::FixForwardDecided => "fix forward was decided".into(),
             NoticeKind::Summary => String::new(),
         }
     }
+}
+
+/// Who decided (`Lan (Tech Lead)`) and why (`: core flow broken`, or nothing).
+fn decided(r: &RollbackLive) -> (String, String) {
+    let who = r.decided_by.as_ref().map(|b| format!("{} ({})", b.name, b.role)).unwrap_or_default();
+    let why =
+        r.reason.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(|x| format!(": {x}")).unwrap_or_default();
+    (who, why)
 }

@@ -2,7 +2,7 @@
 //! summary, checkpoints and decisions, phases and tasks, rollback and incidents (in
 //! `rollback.rs`), metrics, the end-of-day checklist, contacts and the event log.
 
-use super::rollback::{self, DecisionEvent};
+use super::rollback::{self, Decided};
 use super::when::{Times, displaced_days, margin, minutes_between, variance};
 use super::{Block, Cell, Doc, Meta, Record};
 use std::collections::BTreeMap;
@@ -185,22 +185,28 @@ fn summary(b: &mut Vec<Block>, rec: &Record, t: &Times, displaced: Option<i64>) 
             summary.push(("Implementation variance", format!("{} min", variance(r.implementation_variance_minutes))))
         }
     }
-    let decision = DecisionEvent::last(&rec.events);
     summary.push((
         "Rollback decision",
-        match (&decision, &r.decided_by) {
-            (Some(d), Some(by)) => {
+        match Decided::of(st) {
+            Some(d) => {
                 let deadline = r
                     .deadline
                     .as_ref()
                     .map(|dl| {
-                        let m = minutes_between(&by.at, dl);
+                        let m = minutes_between(&d.by.at, dl);
                         format!(", {} {} the {} deadline", margin(m), if m >= 0 { "before" } else { "after" }, t.at(dl))
                     })
                     .unwrap_or_default();
-                format!("{} — decided {} by {} ({}){deadline}: {}", d.word(), t.at(&by.at), by.name, by.role, d.reason)
+                format!(
+                    "{} — decided {} by {} ({}){deadline}: {}",
+                    d.word(),
+                    t.at(&d.by.at),
+                    d.by.name,
+                    d.by.role,
+                    d.reason
+                )
             }
-            _ => "none".to_owned(),
+            None => "none".to_owned(),
         },
     ));
     summary.push((

@@ -5,35 +5,34 @@
 
 use super::when::{Times, margin, minutes_between};
 use super::{Block, Cell, Record};
-use warroom_model::live::{IncidentLive, Stamp};
-use warroom_model::{Event, MatrixAction, MatrixRow, Runbook, Write};
+use warroom_model::live::{IncidentLive, RollbackDecision, Stamp, Status};
+use warroom_model::{Event, MatrixAction, MatrixRow, Write};
 
-/// The rollback decision as the log holds it: the last `rollback.decide` or `.override`.
-pub(super) struct DecisionEvent<'a> {
-    pub(super) event: &'a Event,
-    pub(super) rollback: bool,
-    pub(super) reason: String,
+/// The rollback decision as the status holds it.
+pub(super) struct Decided<'a> {
+    pub(super) decision: RollbackDecision,
+    pub(super) by: &'a Stamp,
+    pub(super) reason: &'a str,
     /// The incident it named, if any.
-    pub(super) incident: Option<String>,
+    pub(super) incident: Option<&'a str>,
 }
 
-impl<'a> DecisionEvent<'a> {
-    pub(super) fn last(events: &'a [Event]) -> Option<Self> {
-        let event = events
-            .iter()
-            .filter(|e| matches!(e.kind.as_str(), "rollback.decide" | "rollback.override"))
-            .max_by_key(|e| (e.hlc, e.origin.as_str()))?;
-        let text = |k: &str| event.payload.get(k).and_then(serde_json::Value::as_str).map(str::to_owned);
+impl<'a> Decided<'a> {
+    pub(super) fn of(st: &'a Status) -> Option<Self> {
+        let r = &st.rollback;
         Some(Self {
-            event,
-            rollback: text("decision").as_deref() == Some("rollback"),
-            reason: text("reason").unwrap_or_default(),
-            incident: text("incident"),
+            decision: r.decision?,
+            by: r.decided_by.as_ref()?,
+            reason: r.reason.as_deref().unwrap_or_default(),
+            incident: r.incident.as_deref(),
         })
     }
 
     pub(super) fn word(&self) -> &'static str {
-        if self.rollback { "ROLLBACK" } else { "FIX FORWARD" }
+        match self.decision {
+            RollbackDecision::Rollback => "ROLLBACK",
+            RollbackDecision::FixForward => "FIX FORWARD",
+        }
     }
 }
 
@@ -47,32 +46,13 @@ fn approvals(events: &[Event]) -> Vec<Stamp> {
         .collect()
 }
 
-/// The decision-matrix row behind an incident's recommendation.
-fn matrix_row<'r>(rb: &'r Runbook, i: &IncidentLive) -> Option<&'r MatrixRow> {
-    let sev = i.severity?.to_string();
-    rb.rollback.matrix.iter().find(|m| {
-        m.severity.trim().eq_ignore_ascii_case(&sev)
-            && m.approvers == i.approvers
-            && i.recommendation.as_deref() == Some(action_word(m.action))
-    })
-}
-
-fn action_word(a: MatrixAction) -> &'static str {
+/// What the matrix advises, in the words a reader uses.
+fn action_words(a: MatrixAction) -> &'static str {
     match a {
-        MatrixAction::Rollback => "rollback",
-        MatrixAction::FixForward => "fix_forward",
-        MatrixAction::DisableFeature => "disable_feature",
-        MatrixAction::Other => "other",
-    }
-}
-
-/// `rollback`, `fix_forward` → words a reader uses.
-fn recommendation_words(r: &str) -> &str {
-    match r {
-        "rollback" => "roll back",
-        "fix_forward" => "fix forward",
-        "disable_feature" => "disable the feature",
-        other => other,
+        MatrixAction::Rollback => "roll back",
+        MatrixAction::FixForward => "fix forward",
+        MatrixAction::DisableFeature => "disable the feature",
+        MatrixAction::Other => "see the matrix",
     }
 }
 
@@ -97,32 +77,23 @@ pub(super) fn rollback(b: &mut Vec<Block>, rec: &Record, t: &Times) {
         r.restore_by.as_ref().map_or_else(|| "—".to_owned(), |d| t.at(d)),
         r.rollback_minutes
     )));
-    let decision = DecisionEvent::last(&rec.events);
+    let decided = Decided::of(st);
     let mut rows: Vec<(&str, String)> = Vec::new();
-    match (&decision, &r.decided_by) {
-        (Some(d), Some(by)) => {
+    match &decided {
+        Some(d) => {
             rows.push(("Decision", d.word().to_owned()));
-            rows.push(("Reason", d.reason.clone()));
-            rows.push(("Decided by", format!("{} ({}) on laptop {}", by.name, by.role, by.device)));
-            rows.push(("When", when_decided(&by.at, r.deadline.as_ref(), t)));
-            let entered = t.millis(d.event.wall_ms);
-            if let Some(e) = entered.filter(|e| (e.to_utc() - by.at.to_utc()).num_minutes().abs() >= 1) {
-                rows.push((
-                    "Entered",
-                    format!(
-                        "{} by {} ({}) on laptop {}",
-                        t.at(&e),
-                        d.event.author.name,
-                        d.event.author.role,
-                        d.event.origin.get(..8).unwrap_or(&d.event.origin)
-                    ),
-                ));
+            rows.push(("Reason", d.reason.to_owned()));
+            rows.push(("Decided by", format!("{} ({}) on laptop {}", d.by.name, d.by.role, d.by.device)));
+            rows.push(("When", when_decided(&d.by.at, r.deadline.as_ref(), t)));
+            if let Some(e) = &d.by.entered_at {
+                let who = d.by.entered_by.as_deref().unwrap_or(&d.by.name);
+                rows.push(("Entered", format!("{} by {who}, back-filled", t.at(e))));
             }
             if let Some(o) = &r.override_reason {
                 rows.push(("Override", format!("after the deadline: {o}")));
             }
         }
-        _ => rows.push(("Decision", "none taken: neither a rollback nor a fix forward was decided".into())),
+        None => rows.push(("Decision", "none taken: neither a rollback nor a fix forward was decided".into())),
     }
     let approved = approvals(&rec.events);
     rows.push((
@@ -137,14 +108,13 @@ pub(super) fn rollback(b: &mut Vec<Block>, rec: &Record, t: &Times) {
                 .join("; ")
         },
     ));
-    let incident =
-        decision.as_ref().and_then(|d| d.incident.as_deref()).and_then(|id| st.incidents.iter().find(|i| i.id == id));
+    let incident = decided.as_ref().and_then(|d| d.incident).and_then(|id| st.incidents.iter().find(|i| i.id == id));
     rows.push(("Incident followed", incident.map_or_else(|| "not recorded with the decision".into(), incident_name)));
     rows.push((
         "Decision-matrix row",
-        match incident.and_then(|i| matrix_row(&rec.runbook, i)) {
-            Some(m) => row_words(m),
-            None if incident.is_some() => "no row of the matrix fits the incident".into(),
+        match incident.map(|i| &i.matrix.row) {
+            Some(Some(m)) => row_words(m),
+            Some(None) => "no row of the matrix fits the incident".into(),
             None => "not recorded (the decision names no incident)".into(),
         },
     ));
@@ -217,20 +187,28 @@ pub(super) fn incidents(b: &mut Vec<Block>, rec: &Record, t: &Times) {
     if st.incidents.is_empty() {
         b.push(Block::Text("None.".into()));
     }
-    let decision = DecisionEvent::last(&rec.events);
+    let decided = Decided::of(st);
     for i in &st.incidents {
         b.push(Block::Subheading(format!("{} — {}", incident_name(i), if i.open { "open" } else { "resolved" })));
         if !i.description.is_empty() {
             b.push(Block::Text(i.description.clone()));
         }
         let mut rows = vec![vec![Cell::from("Opened"), Cell::from(t.stamp(&i.opened_by))]];
-        let advice = match (&i.recommendation, matrix_row(&rec.runbook, i)) {
-            (Some(r), Some(m)) => format!("{} (row {})", recommendation_words(r), row_words(m)),
-            (Some(r), None) => recommendation_words(r).to_owned(),
-            (None, _) => "no row of the decision matrix for its severity".to_owned(),
+        let advice = match (i.recommendation, &i.matrix.row) {
+            (Some(a), Some(m)) => format!("{} (row {})", action_words(a), row_words(m)),
+            (Some(a), None) => format!(
+                "{} (no row fits; the candidates agree: {})",
+                action_words(a),
+                i.matrix.candidates.iter().map(row_words).collect::<Vec<_>>().join(" / ")
+            ),
+            (None, _) if i.matrix.candidates.is_empty() => "no row of the decision matrix fits".to_owned(),
+            (None, _) => format!(
+                "no row fits and the candidates disagree: {}",
+                i.matrix.candidates.iter().map(row_words).collect::<Vec<_>>().join(" / ")
+            ),
         };
         rows.push(vec!["Matrix recommends".into(), advice.into()]);
-        rows.push(vec!["Decided".into(), decided_for(i, decision.as_ref(), st, t).into()]);
+        rows.push(vec!["Decided".into(), decided_for(i, decided.as_ref(), t).into()]);
         rows.extend(
             i.updates
                 .iter()
@@ -245,17 +223,17 @@ pub(super) fn incidents(b: &mut Vec<Block>, rec: &Record, t: &Times) {
 
 /// What was decided about an incident: the decision that named it, or one taken while it was
 /// open, or none.
-fn decided_for(i: &IncidentLive, d: Option<&DecisionEvent<'_>>, st: &warroom_model::live::Status, t: &Times) -> String {
-    let (Some(d), Some(by)) = (d, st.rollback.decided_by.as_ref()) else {
+fn decided_for(i: &IncidentLive, d: Option<&Decided<'_>>, t: &Times) -> String {
+    let Some(d) = d else {
         return "no rollback or fix-forward decision".into();
     };
-    let who = format!("{} by {} ({}), {}", d.word(), by.name, by.role, t.at(&by.at));
-    if d.incident.as_deref() == Some(i.id.as_str()) {
+    let who = format!("{} by {} ({}), {}", d.word(), d.by.name, d.by.role, t.at(&d.by.at));
+    if d.incident == Some(i.id.as_str()) {
         return format!("{who}, naming this incident");
     }
     let opened = i.opened_by.at.to_utc();
     let resolved = i.resolved_by.as_ref().map(|r| r.at.to_utc());
-    let at = by.at.to_utc();
+    let at = d.by.at.to_utc();
     if opened <= at && resolved.is_none_or(|r| r >= at) {
         format!("{who}, while it was open (the decision names no incident)")
     } else {

@@ -7,7 +7,7 @@ use warroom_model::Author;
 use warroom_model::api::{Action, ImportRequest, Me, Request, TaskVerb};
 use warroom_model::live::{Decision, RunKind, Severity};
 
-const NIGHT: &str = include_str!("../../../../tests/fixtures/night-rollback.md");
+const NIGHT: &str = include_str!("../../../../tests/fixtures/night-failover.md");
 
 /// 20 March 2026 in Los Angeles (PDT), `day` days later at `h:m`.
 fn la(day: u32, h: u32, m: u32) -> DateTime<Utc> {
@@ -25,7 +25,7 @@ impl Night {
         let mut svc = Service::new(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
         svc.set_me(&Me { name: "Lan".into(), role: "Tech Lead".into() }).unwrap();
         let imported = svc
-            .import(&ImportRequest { name: "night-rollback.md".into(), text: runbook.into(), replace: false })
+            .import(&ImportRequest { name: "night-failover.md".into(), text: runbook.into(), replace: false })
             .unwrap();
         assert!(imported.imported, "{}", imported.summary);
         let mut n = Self { svc, clock };
@@ -40,9 +40,15 @@ impl Night {
     }
 
     fn act(&mut self, at: DateTime<Utc>, by: (&str, &str), action: Action) {
+        self.entered(at, by, action, None);
+    }
+
+    /// Records `action` at `at`, as having happened at `happened` when given (back-filled).
+    fn entered(&mut self, at: DateTime<Utc>, by: (&str, &str), action: Action, happened: Option<&str>) {
         self.clock.set(at);
         let by = Some(Author { name: by.0.into(), role: by.1.into() });
-        if let Err(e) = self.svc.act(&Request { run: None, by, action: action.clone() }) {
+        let req = Request { run: None, by, at: happened.map(str::to_owned), action: action.clone() };
+        if let Err(e) = self.svc.act(&req) {
             panic!("{action:?} at {at} was refused: {e}");
         }
     }
@@ -79,7 +85,7 @@ const MINH: (&str, &str) = ("Minh", "Network");
 
 /// The night of 20 to 21 March 2026: the failover runs 50 minutes over, data corruption is
 /// found at 01:50, a rollback is approved by the Tech Lead and the DBA and decided at 02:08,
-/// 7 minutes before the 02:15 deadline, and its three steps are done by 02:50.
+/// 7 minutes before the 02:15 deadline (entered at 02:18), and its three steps are done by 02:50.
 fn night_with_a_rollback() -> (Night, String) {
     let mut n = Night::new(NIGHT, "2026-03-20", la(0, 23, 20));
     n.task(la(0, 23, 30), MAI, "1.1", TaskVerb::Start, None);
@@ -119,7 +125,7 @@ fn night_with_a_rollback() -> (Night, String) {
         reason: "order data corrupted on DC-West".into(),
         incident: Some(incident.clone()),
     };
-    n.act(la(1, 2, 8), LAN, decide);
+    n.entered(la(1, 2, 18), LAN, decide, Some("02:08"));
     n.act(la(1, 2, 20), MAI, Action::RollbackStep { id: "r1".into() });
     n.act(la(1, 2, 35), MINH, Action::RollbackStep { id: "r2".into() });
     n.act(la(1, 2, 50), HUY, Action::RollbackStep { id: "r3".into() });
@@ -141,6 +147,7 @@ fn the_record_of_a_rolled_back_night_stands_on_its_own() {
     has("Reason | order data corrupted on DC-West");
     has("Decided by | Lan (Tech Lead) on laptop");
     has("When | 02:08 (21/03), 7 min before the 02:15 (21/03) deadline");
+    has("Entered | 02:18 (21/03) by Lan, back-filled");
     has("Tech Lead — Lan, 02:05 (21/03) on laptop");
     has("DBA — Huy, 02:06 (21/03) on laptop");
     has("Incident followed | P1 Data corruption in orders");
@@ -153,17 +160,17 @@ fn the_record_of_a_rolled_back_night_stands_on_its_own() {
     has("Decided | ROLLBACK by Lan (Tech Lead), 02:08 (21/03), naming this incident");
     // Labels, the importer, local times in the event log.
     has("1.3 CHECKPOINT A: Go/No-Go for cutover");
-    has("Runbook imported from night-rollback.md by Lan (Tech Lead) on laptop");
+    has("Runbook imported from night-failover.md by Lan (Tech Lead) on laptop");
     has("Recorded | Who | Laptop | What | Changes");
     has("23:36:00 | Mai (Incident Commander)");
-    has("02:08:00 (21/03) | Lan (Tech Lead)");
+    has("02:18:00 (21/03) | Lan (Tech Lead)");
     assert!(!text.contains("T09:08"), "no UTC instant is left in the record:\n{text}");
     assert!(!text.contains("UTC"), "no time in UTC:\n{text}");
     let tasks = text.split("Phases and tasks").nth(1).and_then(|t| t.split("\nRollback\n").next()).unwrap();
     assert_eq!(tasks.matches("DC-East read-only, checked twice").count(), 1, "a task's note once:\n{tasks}");
     has("Phase 3: Open up · planned 02:30 (21/03) – 03:00 (21/03) · not finished");
     has("Implementation variance | not finished: the run was rolled back");
-    has("runbook imported from night-rollback.md");
+    has("runbook imported from night-failover.md");
     has("Outcome: rolled back");
     assert!(!text.contains("PARTIAL RECORD"));
     // What the PDF says about itself.

@@ -7,6 +7,7 @@ use super::*;
 use crate::FakeClock;
 use chrono::TimeZone;
 use proptest::prelude::*;
+use warroom_model::TaskId;
 use warroom_model::api::EditKind;
 use warroom_model::api::TaskVerb;
 use warroom_model::live::{Decision, RunKind, Severity};
@@ -102,8 +103,8 @@ fn pick<T: Clone>(items: &[T], i: usize) -> Option<T> {
 
 /// The action `op` stands for, with ids from the runbook as it now is.
 fn action(rb: &warroom_model::Runbook, op: &Op) -> Option<Action> {
-    let tasks: Vec<String> = rb.tasks().map(|t| t.id.clone()).collect();
-    let checkpoints: Vec<String> = rb.tasks().filter(|t| t.checkpoint).map(|t| t.id.clone()).collect();
+    let tasks: Vec<warroom_model::TaskId> = rb.tasks().map(|t| t.id.clone()).collect();
+    let checkpoints: Vec<warroom_model::TaskId> = rb.tasks().filter(|t| t.checkpoint).map(|t| t.id.clone()).collect();
     let note = |v: u8| (matches!(verb(v), TaskVerb::Skip | TaskVerb::Fail | TaskVerb::Block)).then(|| "why".to_owned());
     Some(match *op {
         Op::Task(t, v) | Op::Remote(t, v) => {
@@ -142,7 +143,7 @@ fn action(rb: &warroom_model::Runbook, op: &Op) -> Option<Action> {
         }
         Op::EditTitle(t, n) => Action::EditSet {
             kind: EditKind::Task,
-            id: pick(&tasks, t)?,
+            id: pick(&tasks, t)?.into_string(),
             fields: vec![("title".into(), format!("renamed {n}"))],
         },
         Op::AddTask(p) => Action::EditAddTask {
@@ -152,10 +153,13 @@ fn action(rb: &warroom_model::Runbook, op: &Op) -> Option<Action> {
             owner: "DBA".into(),
             after: None,
         },
-        Op::Move(t, a) => {
-            Action::EditMove { kind: EditKind::Task, id: pick(&tasks, t)?, after: pick(&tasks, a), phase: None }
-        }
-        Op::Delete(t) => Action::EditDelete { kind: EditKind::Task, id: pick(&tasks, t)? },
+        Op::Move(t, a) => Action::EditMove {
+            kind: EditKind::Task,
+            id: pick(&tasks, t)?.into_string(),
+            after: pick(&tasks, a).map(TaskId::into_string),
+            phase: None,
+        },
+        Op::Delete(t) => Action::EditDelete { kind: EditKind::Task, id: pick(&tasks, t)?.into_string() },
         Op::AddMetric(target) => Action::EditAdd {
             kind: EditKind::Metric,
             fields: vec![("name".into(), "queue depth".into()), ("target".into(), format!("< {target}"))],
@@ -174,7 +178,7 @@ fn run_ops(ops: &[Op]) {
         tz: "Asia/Ho_Chi_Minh".into(),
         durations_from: None,
     };
-    a.act(&Request { run: None, by: by("Lan"), action: start }).unwrap();
+    a.act(&Request { at: None, run: None, by: by("Lan"), action: start }).unwrap();
     assert_held(&a, "the run's start");
     let mut b = Service::new(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
     for (n, op) in ops.iter().enumerate() {
@@ -189,7 +193,8 @@ fn run_ops(ops: &[Op]) {
                     .unwrap()
                     .and_then(|st| st.incidents.iter().find(|i| i.open).map(|i| i.id.clone()));
                 if let Some(id) = open {
-                    let _ = a.perform(&Request {
+                    let _resolved_or_refused = a.perform(&Request {
+                        at: None,
                         run: None,
                         by: by("Lan"),
                         action: Action::IncidentResolve { id, note: "fixed".into() },
@@ -205,14 +210,14 @@ fn run_ops(ops: &[Op]) {
                 assert_held(&b, &format!("{what}, on the other laptop"));
                 let rb = b.cache.as_ref().map(|h| h.snap.runbook.clone()).unwrap_or_default();
                 if let Some(action) = action(&rb, op) {
-                    let _ = b.perform(&Request { run: None, by: by("Huy"), action });
+                    let _done_or_refused = b.perform(&Request { at: None, run: None, by: by("Huy"), action });
                 }
                 push(&b, &mut a);
             }
             op => {
                 let rb = before.clone().unwrap_or_default();
                 if let Some(action) = action(&rb, op) {
-                    let _ = a.perform(&Request { run: None, by: by("Lan"), action });
+                    let _done_or_refused = a.perform(&Request { at: None, run: None, by: by("Lan"), action });
                 }
             }
         }
@@ -272,7 +277,7 @@ fn another_process_moves_the_runbooks_version_only_when_it_edits_the_runbook() {
     let mut cli = Store::open(&path).unwrap();
     let mut act = |action: Action| {
         let mut a = Actions::new(&mut cli, Author { name: "Huy".into(), role: "DBA".into() }, clock.as_ref());
-        perform(&mut a, None, &action).unwrap();
+        perform(&mut a, None, None, None, &action).unwrap();
     };
     act(Action::RunStart { kind: RunKind::Live, date: "2026-01-31".into(), tz: "UTC".into(), durations_from: None });
     let before = svc.changes();

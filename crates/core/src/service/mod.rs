@@ -15,7 +15,7 @@ use std::sync::Arc;
 use warroom_model::Refusal;
 use warroom_model::api::{Action, Activity, Changed, Done, Me, Request, Session};
 use warroom_model::live::Status;
-use warroom_model::{Author, Event, Instant, Loaded, WriteOp};
+use warroom_model::{Author, Event, Instant, Loaded, RunId, WriteOp};
 
 mod error;
 mod importing;
@@ -209,10 +209,10 @@ impl Service {
 
     /// The live picture of `run` (default: the current run) at `now` (default: the clock's).
     /// `None` when no run has been started yet.
-    pub fn status(&mut self, run: Option<&str>, now: Option<DateTime<Utc>>) -> Result<Option<Status>> {
+    pub fn status(&mut self, run: Option<&RunId>, now: Option<DateTime<Utc>>) -> Result<Option<Status>> {
         let now = now.unwrap_or_else(|| self.clock.now());
         let snap = self.snapshot()?;
-        let r = match snap.run(run) {
+        let r = match snap.run(run.map(RunId::as_str)) {
             Ok(r) => r,
             Err(LiveError::NoRun) => return Ok(None),
             Err(e) => return Err(e.into()),
@@ -225,7 +225,7 @@ impl Service {
         let summary = self.perform(req)?.summary;
         let run = match &req.action {
             Action::RunStart { .. } => None,
-            _ => req.run.as_deref(),
+            _ => req.run.as_ref(),
         };
         let status = self.status(run, None)?;
         Ok(Done { summary, status })
@@ -248,6 +248,8 @@ impl Service {
         // The rules are checked against the state held; without one the actions read it (and
         // say why they cannot).
         let held = self.snapshot().is_ok();
+        let typist = author_of(&self.store)?.name;
+        let entered_by = (req.at.is_some() && typist != author.name).then_some(typist);
         let before = self.store.generation();
         let (done, events) = {
             let Self { store, cache, .. } = self;
@@ -255,7 +257,7 @@ impl Service {
             if let Some(h) = cache.as_ref().filter(|_| held) {
                 a = a.with_snapshot(&h.snap);
             }
-            let done = perform(&mut a, req.run.as_deref(), &req.action);
+            let done = perform(&mut a, req.run.as_deref(), req.at.as_deref(), entered_by, &req.action);
             (done, a.into_committed())
         };
         if !events.is_empty() {
@@ -312,8 +314,8 @@ impl Service {
 
     /// The audit record of `run` (default: the current run) as of now. Shells read it under
     /// their lock and lay it out (`report::render`, `report::save`) outside it.
-    pub fn record(&self, run: Option<&str>) -> Result<Record> {
-        Ok(Record::load(&self.store, run, self.now())?)
+    pub fn record(&self, run: Option<&RunId>) -> Result<Record> {
+        Ok(Record::load(&self.store, run.map(RunId::as_str), self.now())?)
     }
 }
 
@@ -356,7 +358,7 @@ mod tests {
     }
 
     fn req(action: Action) -> Request {
-        Request { run: None, by: Some(Author { name: "Lan".into(), role: "Tech Lead".into() }), action }
+        Request { at: None, run: None, by: Some(Author { name: "Lan".into(), role: "Tech Lead".into() }), action }
     }
 
     /// Starts a run on the seed's day.
@@ -432,7 +434,7 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::Invalid);
         assert!(err.message.contains("sign"), "{}", err.message);
         assert_eq!(svc.store().event_count().unwrap(), before);
-        let anonymous = Request { run: None, by: None, action: Action::RollbackApprove };
+        let anonymous = Request { at: None, run: None, by: None, action: Action::RollbackApprove };
         assert_eq!(svc.act(&anonymous).unwrap_err().to_api().refusal, Some(Refusal::WhoAreYou));
     }
 

@@ -58,13 +58,31 @@ impl Recorded {
     }
 }
 
-/// Maps one request onto the live engine.
-pub fn perform(a: &mut Actions<'_>, run: Option<&str>, action: &Action) -> Result<Recorded, LiveError> {
+/// Maps one request onto the live engine. `at` back-fills it: when it happened, as
+/// `Actions::backfilled_at` reads it; `entered_by` is who typed it, when not its author.
+pub fn perform(
+    a: &mut Actions<'_>,
+    run: Option<&str>,
+    at: Option<&str>,
+    entered_by: Option<String>,
+    action: &Action,
+) -> Result<Recorded, LiveError> {
+    let at = at.or(match action {
+        Action::Task { at, .. } => at.as_deref(),
+        _ => None,
+    });
+    if let Some(text) = at {
+        if !action.can_be_backfilled() {
+            return Err(LiveError::Refused(warroom_model::Refusal::NotBackfilled));
+        }
+        let when = a.backfilled_at(run, text)?;
+        a.happened_at(when, entered_by);
+    }
     let ev = match action {
         Action::RunStart { kind, date, tz, durations_from } => {
             let r = a.run_start(*kind, date, tz, durations_from.as_deref())?;
             let summary = format!("run {} created for {} ({})", r.id, r.date, r.tz);
-            return Ok(Recorded { summary, created: Some(r.id), payload: serde_json::Value::Null });
+            return Ok(Recorded { summary, created: Some(r.id.into_string()), payload: serde_json::Value::Null });
         }
         Action::RunEnd { state } => a.run_end(run, *state)?,
         Action::Task { task, verb, note, at } => a.task(run, task, *verb, note.as_deref(), at.as_deref())?,

@@ -132,7 +132,7 @@ impl Book {
             let behind = mine.iter().map(|(o, n)| n.saturating_sub(have.get(o).copied().unwrap_or(0))).sum();
             let ahead = have.iter().map(|(o, n)| n.saturating_sub(mine.get(o).copied().unwrap_or(0))).sum();
             peers.push(PeerView {
-                fingerprint: fp.clone(),
+                fingerprint: fp.as_str().into(),
                 name: name.to_owned(),
                 member,
                 connected: s.at.is_some_and(|at| now - at < CONNECTED_FOR) && s.error.is_none(),
@@ -150,7 +150,7 @@ impl Book {
             s.conflict.as_ref().map(|c| format!("{name}: {c}. Sync with it has stopped: one of the two databases was copied or restored by hand; keep one and join the other laptop again with a new database."))
         });
         Ok(RoomView {
-            room: room.map(|r| RoomInfo { id: r.id, name: r.name }),
+            room: room.map(|r| RoomInfo { id: r.id.into(), name: r.name }),
             me: shown(&me),
             origin,
             addresses: room::serving_addresses(store).map_err(|e| e.to_api())?,

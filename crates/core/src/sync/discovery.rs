@@ -78,7 +78,9 @@ impl Discovery {
 
 impl Drop for Discovery {
     fn drop(&mut self) {
-        let _ = self.daemon.shutdown();
+        if let Err(e) = self.daemon.shutdown() {
+            tracing::debug!("stopping the mDNS daemon: {e}");
+        }
     }
 }
 
@@ -102,11 +104,11 @@ mod tests {
         let (tx, rx) = mpsc::channel();
         let tx2 = tx.clone();
         let _a = Discovery::start("room-1", &a, 47001, move |p| {
-            let _ = tx.send(("a", p));
+            tx.send(("a", p)).ok();
         })
         .unwrap();
         let _b = Discovery::start("room-1", &b, 47002, move |p| {
-            let _ = tx2.send(("b", p));
+            tx2.send(("b", p)).ok();
         })
         .unwrap();
         let _c = Discovery::start("room-2", &c, 47003, |_| {}).unwrap();

@@ -308,12 +308,15 @@ impl<H: Lock> Node<H> {
         let ctx = Arc::downgrade(&self.ctx);
         let found = move |peer: KnownPeer| {
             let Some(ctx) = ctx.upgrade() else { return };
-            let _ = ctx.with(|svc| {
+            let remembered = ctx.with(|svc| {
                 if svc.admitted(&peer.fingerprint).map_err(|e| e.to_api())? {
                     svc.remember_peer(&peer).map_err(|e| e.to_api())?;
                 }
                 Ok(())
             });
+            if let Err(e) = remembered {
+                tracing::warn!("a laptop of the room was seen on the network but not remembered: {}", e.message);
+            }
         };
         let d = super::discovery::Discovery::start(&room.id, &self.me.fingerprint(), port, found)?;
         if let Ok(mut slot) = self.ctx.discovery.lock() {
@@ -402,9 +405,12 @@ async fn serve_connection(acceptor: tokio_rustls::TlsAcceptor, app: Router, tcp:
     }
     let caller = Caller { fingerprint: fp, exporter };
     let service = hyper_util::service::TowerToHyperService::new(app.layer(Extension(caller)));
-    let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+    if let Err(e) = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
         .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
-        .await;
+        .await
+    {
+        tracing::debug!("a peer's connection ended: {e}");
+    }
 }
 
 /// The addresses one laptop is known at, best first.

@@ -296,11 +296,11 @@ fn fuzz_regressions_are_refused_without_a_panic() {
         match target {
             "decode_page" => {
                 if let Ok(page) = serde_json::from_slice::<Page>(&data) {
-                    let _ = store.apply_remote(&page.events, &clock);
+                    let _applied_or_refused = store.apply_remote(&page.events, &clock);
                 }
             }
             _ => {
-                let _ = String::from_utf8_lossy(&data).parse::<room::JoinCode>();
+                let _parsed_or_refused = String::from_utf8_lossy(&data).parse::<room::JoinCode>();
             }
         }
         replayed += 1;

@@ -171,7 +171,7 @@ impl Actions<'_> {
                     .iter()
                     .find(|x| x.id == phase)
                     .ok_or_else(|| LiveError::Unknown { kind: "phase", id: phase.clone() })?;
-                p.tasks.iter().map(|t| t.id.clone()).collect()
+                p.tasks.iter().map(|t| t.id.to_string()).collect()
             }
             _ => list_ids(rb, entity),
         };

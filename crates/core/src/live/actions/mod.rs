@@ -35,11 +35,14 @@ pub struct Actions<'a> {
     pub author: Author,
     pub clock: &'a dyn Clock,
     /// A run that has not started yet and becomes active with the next recorded action.
-    activate: std::cell::RefCell<Option<String>>,
+    activate: std::cell::RefCell<Option<warroom_model::RunId>>,
     /// The store's state as its owner holds it, current until this records something.
     held: Option<&'a Snapshot>,
     /// What this recorded, in order.
     committed: Vec<Event>,
+    /// Back-filling: when what is recorded happened, and who typed it when that is not the
+    /// author.
+    happened: Option<(DateTime<Utc>, Option<String>)>,
 }
 
 const TASK_FIELDS: [(&str, Value); 7] = [
@@ -54,7 +57,15 @@ const TASK_FIELDS: [(&str, Value); 7] = [
 
 impl<'a> Actions<'a> {
     pub fn new(store: &'a mut Store, author: Author, clock: &'a dyn Clock) -> Self {
-        Self { store, author, clock, activate: std::cell::RefCell::new(None), held: None, committed: Vec::new() }
+        Self {
+            store,
+            author,
+            clock,
+            activate: std::cell::RefCell::new(None),
+            held: None,
+            committed: Vec::new(),
+            happened: None,
+        }
     }
 
     /// Checks the rules against `snap`, the store's state as the caller holds it (it must be
@@ -77,22 +88,87 @@ impl<'a> Actions<'a> {
         }
     }
 
+    /// Records what follows as having happened at `at` (back-filling), typed by `entered_by`
+    /// when that is someone else than the author: the rules apply at `at`, and each record says
+    /// when it was entered. `at` comes from `backfilled_at`.
+    pub fn happened_at(&mut self, at: DateTime<Utc>, entered_by: Option<String>) {
+        self.happened = Some((at, entered_by));
+    }
+
+    /// Whether what is recorded is back-filled.
+    fn backfilling(&self) -> bool {
+        self.happened.is_some()
+    }
+
+    /// The moment the rules apply at and records are stamped with: now, or the back-filled
+    /// moment.
     fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        self.happened.as_ref().map_or_else(|| self.clock.now(), |(at, _)| *at)
     }
 
     fn stamp(&self, at: DateTime<Utc>) -> Stamp {
+        let (entered_at, entered_by) = match &self.happened {
+            Some((_, by)) => (Some(Instant::utc(self.clock.now())), by.clone()),
+            None => (None, None),
+        };
         Stamp {
             name: self.author.name.clone(),
             role: self.author.role.clone(),
             device: self.store.origin().get(..8).unwrap_or_default().to_owned(),
             at: Instant::utc(at),
+            entered_at,
+            entered_by,
         }
+    }
+
+    /// The instant a back-filled time means in `run`: an RFC 3339 instant, `YYYY-MM-DDTHH:MM`
+    /// in the run's zone, or `HH:MM` on the run's timeline (the first such time at or after the
+    /// window's start, so 01:10 in a 23:30–03:00 window is the next day). Refused when it is
+    /// later than now, or outside the run (before its go-live day began).
+    pub fn backfilled_at(&self, run: Option<&str>, text: &str) -> Result<DateTime<Utc>> {
+        let snap = self.snap()?;
+        let r = snap.run(run)?;
+        let tz = super::parse_tz(&r.tz)?;
+        let date = super::parse_date(&r.date)?;
+        let bad = || refused(Refusal::BadTime { text: text.to_owned() });
+        let text = text.trim();
+        let at = if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            t.with_timezone(&Utc)
+        } else if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M") {
+            use chrono::Timelike;
+            super::schedule::instant(tz, t.date(), t.hour() * 60 + t.minute())
+        } else {
+            let t = crate::import::times::parse_time(text).map_err(|_| bad())?;
+            let rb = &snap.runbook;
+            let start = rb
+                .window
+                .as_ref()
+                .map(|w| w.start_minutes())
+                .or_else(|| rb.tasks().map(|t| t.minutes()).min())
+                .unwrap_or(0);
+            let minutes = if t.minutes() >= start % (24 * 60) { t.minutes() } else { t.minutes() + 24 * 60 };
+            super::schedule::instant(tz, date, minutes + start / (24 * 60) * 24 * 60)
+        };
+        let day_began = super::schedule::instant(tz, date, 0);
+        if at < day_began {
+            let from = super::schedule::Formatter::new(tz).format(day_began).to_string();
+            return Err(refused(Refusal::OutsideTheRun { text: text.to_owned(), from }));
+        }
+        if at > self.clock.now() {
+            return Err(refused(Refusal::InTheFuture { text: text.to_owned() }));
+        }
+        Ok(at)
     }
 
     fn commit(&mut self, kind: &str, summary: String, mut payload: Value, mut writes: Vec<Write>) -> Result<Event> {
         if let Value::Object(m) = &mut payload {
             m.insert("summary".into(), json!(summary));
+            if let Some((at, by)) = &self.happened {
+                m.insert("backfilled_at".into(), json!(at.to_rfc3339()));
+                if let Some(by) = by {
+                    m.insert("entered_by".into(), json!(by));
+                }
+            }
         }
         if let Some(run) = self.activate.borrow_mut().take() {
             // First, so that a later write to the run's state in the same event wins.

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use warroom_model::Instant;
 use warroom_model::Refusal;
 use warroom_model::live::{Run, RunState, Status};
-use warroom_model::{Event, MatrixAction, Runbook, Write};
+use warroom_model::{Event, MatrixAction, MatrixRow, Runbook, Write};
 
 impl Actions<'_> {
     /// Approves a rollback as the author's role.
@@ -92,12 +92,14 @@ impl Actions<'_> {
         if let Some(o) = override_reason {
             writes.push(Write::set(entity::ROLLBACK, &r.id, "override_reason", json!(o)));
         }
+        if let Some(i) = incident {
+            writes.push(Write::set(entity::ROLLBACK, &r.id, "incident", json!(i)));
+        }
         let kind = if override_reason.is_some() { "rollback.override" } else { "rollback.decide" };
         self.commit(
             kind,
             format!("decision: {decision} — {reason}"),
-            // The incident it followed, for the audit record.
-            json!({ "run": r.id, "decision": decision, "reason": reason, "incident": incident }),
+            json!({ "run": r.id, "decision": decision, "reason": reason }),
             writes,
         )
     }
@@ -161,21 +163,24 @@ impl Actions<'_> {
     }
 }
 
-/// Approver sets from the decision matrix: the incident's row, else every row that rolls back.
+/// Approver sets from the decision matrix: the row the incident fits; when none does, its
+/// candidate rows that roll back; without an incident (or candidates), every row that rolls back.
 fn approver_rows(rb: &Runbook, st: &Status, incident: Option<&str>) -> Result<Vec<Vec<String>>> {
+    let rolls_back = |m: &&MatrixRow| m.action == MatrixAction::Rollback && !m.approvers.is_empty();
     if let Some(id) = incident {
         let inc = st
             .incidents
             .iter()
             .find(|i| i.id == id)
             .ok_or_else(|| LiveError::Unknown { kind: "incident", id: id.into() })?;
-        return Ok(if inc.approvers.is_empty() { Vec::new() } else { vec![inc.approvers.clone()] });
+        if let Some(row) = &inc.matrix.row {
+            return Ok(if row.approvers.is_empty() { Vec::new() } else { vec![row.approvers.clone()] });
+        }
+        let candidates: Vec<Vec<String>> =
+            inc.matrix.candidates.iter().filter(rolls_back).map(|m| m.approvers.clone()).collect();
+        if !candidates.is_empty() {
+            return Ok(candidates);
+        }
     }
-    Ok(rb
-        .rollback
-        .matrix
-        .iter()
-        .filter(|m| m.action == MatrixAction::Rollback && !m.approvers.is_empty())
-        .map(|m| m.approvers.clone())
-        .collect())
+    Ok(rb.rollback.matrix.iter().filter(rolls_back).map(|m| m.approvers.clone()).collect())
 }

@@ -2,8 +2,7 @@
 //! times) and task comments.
 
 use super::{Actions, Result, TASK_FIELDS, TaskAction, refused};
-use crate::live::{LiveError, entity, key, parse_date, parse_tz, schedule};
-use chrono::{DateTime, Duration, Utc};
+use crate::live::{LiveError, entity, key, parse_date, parse_tz};
 use serde_json::{Value, json};
 use warroom_model::Instant;
 use warroom_model::Refusal;
@@ -20,23 +19,27 @@ impl Actions<'_> {
         if let Some(from) = durations_from {
             let base = snap.run(Some(from))?;
             if base.kind != RunKind::Rehearsal {
-                return Err(refused(Refusal::DurationsFromLive { run: from.to_owned() }));
+                return Err(refused(Refusal::DurationsFromLive { run: from.into() }));
             }
         }
         if let Some(active) = snap.runs().into_iter().find(|r| !r.state.is_over() && r.kind == kind) {
             return Err(refused(Refusal::RunActive { run: active.id }));
         }
         let mut b = [0u8; 3];
-        let _ = getrandom::fill(&mut b);
+        // Another laptop's run must not get the same id: where the system has no randomness to
+        // give, the clock's nanoseconds stand in.
+        if getrandom::fill(&mut b).is_err() {
+            b.copy_from_slice(&self.now().timestamp_subsec_nanos().to_le_bytes()[..3]);
+        }
         let prefix = if kind == RunKind::Live { "live" } else { "rehearsal" };
         let id = format!("{prefix}-{}", hex::encode(b));
         let run = Run {
-            id: id.clone(),
+            id: id.as_str().into(),
             kind,
             date: date.into(),
             tz: tz.into(),
             state: RunState::NotStarted,
-            durations_from: durations_from.map(str::to_owned),
+            durations_from: durations_from.map(Into::into),
             created_at: Some(Instant::utc(self.now())),
             ended_at: None,
         };
@@ -70,22 +73,6 @@ impl Actions<'_> {
         )
     }
 
-    /// The instant of a back-filled `HH:MM`: that wall-clock time within 12 hours of the task's
-    /// planned start (so a run across midnight, or recorded days later, lands right); never
-    /// after now.
-    fn backfill(&self, run: &Run, hhmm: &str, planned: DateTime<Utc>) -> Result<DateTime<Utc>> {
-        let t =
-            crate::import::times::parse_time(hhmm).map_err(|_| refused(Refusal::BadTime { text: hhmm.to_owned() }))?;
-        let tz = parse_tz(&run.tz)?;
-        let date = parse_date(&run.date)?;
-        let now = self.now();
-        (-1..=3)
-            .map(|d| schedule::instant(tz, date + Duration::days(d), t.minutes()))
-            .filter(|at| *at <= now && (*at - planned).num_hours().abs() < 12)
-            .min_by_key(|at| (*at - planned).num_seconds().abs())
-            .ok_or_else(|| refused(Refusal::InTheFuture { text: hhmm.to_owned() }))
-    }
-
     /// Moves a task through its lifecycle. `note` is the reason for skip, fail and block.
     pub fn task(
         &mut self,
@@ -107,12 +94,12 @@ impl Actions<'_> {
             return self.undo(&r, &k, task_id);
         }
         let rec = snap.task_record(&r.id, task_id);
-        let backfilled = at.is_some();
-        let planned = schedule::instant(parse_tz(&r.tz)?, parse_date(&r.date)?, task.minutes());
-        let when = match at {
-            Some(hhmm) => self.backfill(&r, hhmm, planned)?,
-            None => self.now(),
-        };
+        if let Some(text) = at {
+            let when = self.backfilled_at(Some(&r.id), text)?;
+            self.happened_at(when, None);
+        }
+        let backfilled = self.backfilling();
+        let when = self.now();
         let reason = note.map(str::trim).filter(|n| !n.is_empty());
         use TaskStatus as S;
         let (to, needs_reason) = match action {
@@ -124,16 +111,16 @@ impl Actions<'_> {
             TaskAction::Undo => (S::Pending, false),
         };
         if task.checkpoint && matches!(action, TaskAction::Skip | TaskAction::Done) {
-            return Err(refused(Refusal::CheckpointNotTicked { task: task_id.to_owned() }));
+            return Err(refused(Refusal::CheckpointNotTicked { task: task_id.into() }));
         }
         if needs_reason && reason.is_none() {
             return Err(refused(Refusal::ReasonForTask { status: to.to_string() }));
         }
         if rec.status.is_closed() {
-            return Err(refused(Refusal::TaskClosed { task: task_id.to_owned(), status: rec.status.to_string() }));
+            return Err(refused(Refusal::TaskClosed { task: task_id.into(), status: rec.status.to_string() }));
         }
         if rec.status == to {
-            return Err(refused(Refusal::TaskAlready { task: task_id.to_owned(), status: to.to_string() }));
+            return Err(refused(Refusal::TaskAlready { task: task_id.into(), status: to.to_string() }));
         }
         let stamp = self.stamp(when);
         let mut writes = vec![Write::set(entity::TASK, &k, "status", json!(to))];
@@ -181,7 +168,7 @@ impl Actions<'_> {
                 stack.push(e);
             }
         }
-        let last = stack.pop().ok_or_else(|| refused(Refusal::NothingToUndo { task: task_id.to_owned() }))?;
+        let last = stack.pop().ok_or_else(|| refused(Refusal::NothingToUndo { task: task_id.into() }))?;
         let writes: Vec<Write> = serde_json::from_value(last.payload["undo"].clone()).unwrap_or_default();
         let summary = format!("{task_id}: undid {} by {}", last.kind, last.author.name);
         self.commit(
