@@ -408,7 +408,7 @@ pub(crate) fn render_status(st: &Status) -> String {
     let first_day = chrono::NaiveDate::parse_from_str(&st.run.date, "%Y-%m-%d").ok();
     let hm = |t: &Instant| t.label(first_day);
     let title = |t: &str| {
-        st.tasks.iter().find(|x| x.id == t).map(|x| format!("{t}  {}  ({})", x.title, x.owner)).unwrap_or_default()
+        st.tasks.iter().find(|x| x.id == t).map(|x| format!("{t}  {}  ({})", x.name(), x.owner)).unwrap_or_default()
     };
     putln!(
         o,
@@ -521,7 +521,8 @@ pub(crate) fn render_status(st: &Status) -> String {
             } else {
                 format!(" missing {}", c.missing.join(", "))
             };
-            format!("{} {}{missing}", c.id, c.decision)
+            let name = c.label.as_ref().map_or_else(|| c.id.to_string(), |l| format!("{l} ({})", c.id));
+            format!("{name} {}{missing}", c.decision)
         })
         .collect();
     putln!(o, "Checkpoints: {}", cps.join(" · "));

@@ -55,10 +55,7 @@ pub(crate) fn render(rb: &Runbook) -> String {
                 format!("{}{next_day}", t.time)
             });
             let title = if t.checkpoint {
-                match t.checkpoint_no {
-                    Some(n) => format!("◆ CHECKPOINT {n}: {}", t.title),
-                    None => format!("◆ CHECKPOINT: {}", t.title),
-                }
+                format!("◆ {}: {}", t.checkpoint_name().unwrap_or_else(|| "CHECKPOINT".to_owned()), t.title)
             } else {
                 t.title.clone()
             };

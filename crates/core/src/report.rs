@@ -7,11 +7,13 @@
 
 mod document;
 pub mod pdf;
+mod rollback;
+mod when;
 
 use crate::live::{self, LiveError, Snapshot};
 use crate::store::verify::Verification;
 use crate::store::{Store, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 pub use document::document;
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -158,8 +160,23 @@ pub struct Doc {
     pub footer: String,
     /// The log's SHA-256 digest (hex), printed in the summary.
     pub digest: String,
+    /// What the record says about itself: the PDF's document information.
+    pub meta: Meta,
     /// Every block, in reading order.
     pub blocks: Vec<Block>,
+}
+
+/// What the record says about itself (a PDF's document information).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    /// What the record is: an audit record of which run, on which date.
+    pub subject: String,
+    /// Everyone who recorded anything.
+    pub authors: Vec<String>,
+    /// The log's digest among them.
+    pub keywords: Vec<String>,
+    /// When it was printed, in the run's zone.
+    pub created: DateTime<FixedOffset>,
 }
 
 /// Text for HTML: `&`, `<`, `>` and quotes escaped.
@@ -311,3 +328,6 @@ pub fn html(rec: &Record, paper: Paper) -> String {
     h.push_str("</body></html>");
     h
 }
+
+#[cfg(test)]
+mod tests;

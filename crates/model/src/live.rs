@@ -232,6 +232,8 @@ pub struct TaskLive {
     pub owner: String,
     /// A go/no-go checkpoint rather than work: decided, not ticked.
     pub checkpoint: bool,
+    /// A checkpoint's label as the runbook writes it (`CHECKPOINT B`).
+    pub checkpoint_label: Option<String>,
     /// Where it stands in this run.
     pub status: TaskStatus,
     /// Why it was skipped, failed or blocked (for a checkpoint: the NO-GO or HOLD reason).
@@ -308,6 +310,8 @@ pub struct SignOff {
 pub struct CheckpointLive {
     /// The checkpoint's task number (`2.5`).
     pub id: crate::TaskId,
+    /// The label as the runbook writes it (`CHECKPOINT B`, `Checkpoint 2`), if it gives one.
+    pub label: Option<String>,
     /// What it checks, as written in the runbook.
     pub title: String,
     /// GO, NO-GO, HOLD, or not decided yet.
@@ -324,6 +328,28 @@ pub struct CheckpointLive {
     pub signed: Vec<SignOff>,
     /// The required roles that have not signed yet; empty when GO may be decided.
     pub missing: Vec<String>,
+}
+
+impl CheckpointLive {
+    /// `CHECKPOINT B: Failover OK`, or the title alone when the runbook gives no label.
+    pub fn name(&self) -> String {
+        named(self.label.as_deref(), &self.title)
+    }
+}
+
+impl TaskLive {
+    /// `CHECKPOINT B: Failover OK` for a labelled checkpoint, else the title.
+    pub fn name(&self) -> String {
+        named(self.checkpoint_label.as_deref(), &self.title)
+    }
+}
+
+fn named(label: Option<&str>, title: &str) -> String {
+    match label {
+        Some(l) if !title.is_empty() => format!("{l}: {title}"),
+        Some(l) => l.to_owned(),
+        None => title.to_owned(),
+    }
 }
 
 /// One step of the rollback procedure, in this run.

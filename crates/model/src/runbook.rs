@@ -192,6 +192,9 @@ pub struct Task {
     pub checkpoint: bool,
     /// `2` for `CHECKPOINT 2`.
     pub checkpoint_no: Option<u32>,
+    /// The checkpoint's label as written: `CHECKPOINT A` in `**CHECKPOINT A**: Go/No-Go`,
+    /// `Checkpoint 2`, `CP-3`; what the bridge calls it.
+    pub checkpoint_label: Option<String>,
     /// Inline commands such as `make migrate`.
     pub commands: Vec<String>,
     /// Free text from a notes column; empty if none.
@@ -215,6 +218,15 @@ impl Task {
     /// The owner's roles: `Tech Lead + DBA` gives both.
     pub fn owner_roles(&self) -> Vec<String> {
         split_roles(&self.owner)
+    }
+
+    /// What a checkpoint is called: its label as written, else `CHECKPOINT 2` from its number
+    /// (runbooks imported before labels were kept); `None` for a task or an unnamed checkpoint.
+    pub fn checkpoint_name(&self) -> Option<String> {
+        if !self.checkpoint {
+            return None;
+        }
+        self.checkpoint_label.clone().or_else(|| self.checkpoint_no.map(|n| format!("CHECKPOINT {n}")))
     }
 }
 

@@ -15,13 +15,13 @@ fn la_offset(t: DateTime<Utc>) -> i32 {
 }
 
 /// A plain-HTTP client (reqwest still wants a TLS provider chosen).
-fn http() -> reqwest::blocking::Client {
+pub(crate) fn http() -> reqwest::blocking::Client {
     // Another test of this binary may have installed it already.
     rustls::crypto::ring::default_provider().install_default().ok();
     reqwest::blocking::Client::new()
 }
 
-fn post(server: &Server, by: (&str, &str), action: Value) -> Value {
+pub(crate) fn post(server: &Server, by: (&str, &str), action: Value) -> Value {
     let mut body = action;
     body["by"] = json!({ "name": by.0, "role": by.1 });
     let resp = http().post(format!("{}/api/act", server.url)).json(&body).send().unwrap();
@@ -31,7 +31,7 @@ fn post(server: &Server, by: (&str, &str), action: Value) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn get(server: &Server, path: &str) -> Value {
+pub(crate) fn get(server: &Server, path: &str) -> Value {
     http().get(format!("{}{path}", server.url)).send().unwrap().json().unwrap()
 }
 

@@ -26,7 +26,7 @@ pub(crate) fn checkpoints() -> impl IntoView {
                 let dclass = format!("decision {:?}", cp.decision).to_lowercase();
                 view! {
                     <section class="card checkpoint" id=format!("checkpoint-{}", cp.id)>
-                        <h2>{cp.title.clone()}</h2>
+                        <h2>{cp.name()}</h2>
                         <p class="muted">{t("Forecast")}" "<span class="num">{hm(&cp.forecast)}</span></p>
                         <p class=dclass><strong>{t("Decision")}": "</strong><span class="decision-text">{decision}</span>
                             {cp.reason.clone().map(|r| view! { <span class="muted">{format!(" — {r}")}</span> })}

@@ -47,7 +47,7 @@ pub(super) fn mode_banner(st: &Status, act: bool) -> Option<AnyView> {
                         <p><strong>{t("Fixing")}": "</strong>
                             {if open.is_empty() { t("no incident open").to_owned() } else { open.join(" · ") }}</p>
                         {next.map(|cp| view! {
-                            <p><strong>{t("Next check")}": "</strong>{format!("{} · {}", hm(&cp.forecast), cp.title)}</p>
+                            <p><strong>{t("Next check")}": "</strong>{format!("{} · {}", hm(&cp.forecast), cp.name())}</p>
                         })}
                     </section>
                 }

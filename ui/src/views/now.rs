@@ -97,7 +97,7 @@ fn now_view(c: Ctx, st: Status) -> impl IntoView {
                     view! {
                         <section class="card countdown" id="next-checkpoint">
                             <h2 class="label">{t("Next checkpoint")}</h2>
-                            <p class="big">{cp.title.clone()}</p>
+                            <p class="big">{cp.name()}</p>
                             <p><strong class="num">{hm(&cp.forecast)}</strong> " · " {move || until(&f, c.now_ms.get())}</p>
                             {(!cp.missing.is_empty()).then(|| view! { <p class="muted">{t("Missing")}": "{cp.missing.join(", ")}</p> })}
                         </section>
@@ -133,7 +133,7 @@ fn task_item(c: Ctx, task: TaskLive) -> impl IntoView {
         >
             <span class="num when">{hm(&task.forecast_start)}</span>
             <span class="tid">{task.id.to_string()}</span>
-            <span class="ttitle">{task.title.clone()}<span class="owner">{task.owner.clone()}</span></span>
+            <span class="ttitle">{task.name()}<span class="owner">{task.owner.clone()}</span></span>
             <span class=format!("chip {}", task.status.as_str())>{status_label(task.status)}</span>
             {late.then(|| view! { <span class="chip late">{format!("+{}", duration_text(task.variance_minutes))}</span> })}
             {buttons}

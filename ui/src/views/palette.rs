@@ -28,7 +28,7 @@ fn entries(c: Ctx) -> Vec<Entry> {
             for (verb, word) in [(TaskVerb::Start, t("Start")), (TaskVerb::Done, t("Done"))] {
                 let id = id.clone();
                 out.push(Entry {
-                    label: format!("{word} {} {}", task.id, task.title),
+                    label: format!("{word} {} {}", task.id, task.name()),
                     run: Box::new(move || c.task(&id, verb, None)),
                 });
             }

@@ -80,7 +80,7 @@ fn timeline_row(c: Ctx, task: TaskLive) -> impl IntoView {
             <td class="num">{hm(&task.planned_start)}</td>
             <td class="num" class:late={task.variance_minutes > 0}>{hm(&task.forecast_start)}</td>
             <td class="num">{actual}{task.backfilled.then(|| view! { <span class="muted" title=t("back-filled")>" *"</span> })}</td>
-            <td class="ttitle">{task.title.clone()}
+            <td class="ttitle">{task.name()}
                 {task.comments.iter().map(|cm| view! { <div class="comment">{format!("{}: {}", cm.by.name, cm.text)}</div> }).collect_view()}
             </td>
             <td class="owner">{task.owner.clone()}{(!who.is_empty()).then(|| view! { <div class="muted">{who}</div> })}</td>
@@ -102,11 +102,14 @@ fn runbook_only(c: Ctx) -> impl IntoView {
                 <section class="phase">
                     <h2><span>{p.display_name()}</span></h2>
                     <table><tbody>
-                        {p.tasks.into_iter().map(|t| view! {
-                            <tr class:checkpoint=t.checkpoint>
-                                <td class="num muted">{t.id.into_string()}</td><td class="num">{t.time.to_string()}</td>
-                                <td class="ttitle">{t.title}</td><td class="owner">{t.owner}</td>
-                            </tr>
+                        {p.tasks.into_iter().map(|t| {
+                            let title = t.checkpoint_name().map_or_else(|| t.title.clone(), |l| format!("{l}: {}", t.title));
+                            view! {
+                                <tr class:checkpoint=t.checkpoint>
+                                    <td class="num muted">{t.id.into_string()}</td><td class="num">{t.time.to_string()}</td>
+                                    <td class="ttitle">{title}</td><td class="owner">{t.owner}</td>
+                                </tr>
+                            }
                         }).collect_view()}
                     </tbody></table>
                 </section>

@@ -51,7 +51,7 @@ pub(crate) fn wall() -> impl IntoView {
                             <section class="wall-side">
                                 {cp.map(|cp| {
                                     let f = cp.forecast;
-                                    view! { <div class="card"><h2 class="label">{t("Next checkpoint")}</h2><p class="big">{cp.title.clone()}</p>
+                                    view! { <div class="card"><h2 class="label">{t("Next checkpoint")}</h2><p class="big">{cp.name()}</p>
                                         <p class="num big">{hm(&cp.forecast)}" · "{move || until(&f, c.now_ms.get())}</p></div> }
                                 })}
                                 {gauge(&st)}

@@ -259,10 +259,8 @@ fn phase_md(out: &mut String, phase: &Phase, index: usize, progress: &Progress) 
             let p = progress.get(&t.id);
             let time = t.offset.clone().unwrap_or_else(|| t.time.to_string());
             let title = if t.checkpoint {
-                match t.checkpoint_no {
-                    Some(n) => format!("**CHECKPOINT {n}**: {}", t.title),
-                    None => format!("**CHECKPOINT**: {}", t.title),
-                }
+                let label = t.checkpoint_name().unwrap_or_else(|| "CHECKPOINT".to_owned());
+                format!("**{label}**: {}", t.title)
             } else {
                 t.title.clone()
             };

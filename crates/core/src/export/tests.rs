@@ -98,3 +98,28 @@ fn json_export_imports_back() {
     let e = crate::import::import_file("bad.json", b"{\n  \"title\": 5\n}").unwrap_err();
     assert!(e.to_string().contains("bad.json:2:"), "{e}");
 }
+
+#[test]
+fn checkpoint_labels_survive_markdown_and_json_round_trips() {
+    let src = "# Cutover\n\n## Timeline\n\n| Time | Task | Owner |\n|---|---|---|\n| 23:00 | **CHECKPOINT A**: Go/No-Go for cutover | All |\n| 23:30 | Checkpoint 2: data OK | All |\n| 23:50 | CP-3: done | All |\n";
+    let rb = import_markdown("cp.md", src.as_bytes()).unwrap().runbook;
+    let labels = |rb: &Runbook| rb.tasks().map(|t| t.checkpoint_label.clone()).collect::<Vec<_>>();
+    assert_eq!(labels(&rb), vec![Some("CHECKPOINT A".into()), Some("Checkpoint 2".into()), Some("CP-3".into())]);
+    let md = to_markdown(&rb, &Progress::new());
+    assert!(md.contains("**CHECKPOINT A**: Go/No-Go for cutover"), "{md}");
+    let again = import_markdown("cp2.md", md.as_bytes()).unwrap().runbook;
+    assert_same(&again, &rb, &md);
+    let json = to_json(&rb, &Progress::new()).unwrap();
+    let back = crate::import::import_file("cp.json", json.as_bytes()).unwrap().runbook;
+    assert_same(&back, &rb, &json);
+    // A store or export from before labels were kept still reads, and names the checkpoint by number.
+    let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for p in old["phases"].as_array_mut().unwrap() {
+        for t in p["tasks"].as_array_mut().unwrap() {
+            t.as_object_mut().unwrap().remove("checkpoint_label");
+        }
+    }
+    let old = crate::import::import_file("old.json", old.to_string().as_bytes()).unwrap().runbook;
+    let names: Vec<_> = old.tasks().map(|t| t.checkpoint_name()).collect();
+    assert_eq!(names, vec![None, Some("CHECKPOINT 2".into()), Some("CHECKPOINT 3".into())]);
+}

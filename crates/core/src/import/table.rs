@@ -273,7 +273,8 @@ impl Builder<'_> {
                 self.problems.push(diag(row.line, "a task row without a task: the task column is empty"));
                 continue;
             }
-            let (checkpoint, checkpoint_no, title) = checkpoint_of(task_cell);
+            let CheckpointCell { checkpoint, number: checkpoint_no, label: checkpoint_label, title } =
+                checkpoint_of(task_cell);
             let owner = cell(row, Col::Owner).plain.clone();
             if owner.is_empty() {
                 self.warnings.push(diag(row.line, format!("task `{title}` has no owner")));
@@ -325,6 +326,7 @@ impl Builder<'_> {
                 owner,
                 checkpoint,
                 checkpoint_no,
+                checkpoint_label,
                 notes: cell(row, Col::Notes).text.clone(),
                 checked,
                 duration_min,
@@ -336,26 +338,58 @@ impl Builder<'_> {
     }
 }
 
-/// `**CHECKPOINT 2**: Data migration OK` → (true, Some(2), `Data migration OK`).
-fn checkpoint_of(cell: &Inline) -> (bool, Option<u32>, String) {
+/// What a task cell says about a checkpoint.
+struct CheckpointCell {
+    checkpoint: bool,
+    number: Option<u32>,
+    /// The label as written, when it says more than the bare word: `CHECKPOINT A`, `CP-3`.
+    label: Option<String>,
+    title: String,
+}
+
+/// `**CHECKPOINT 2**: Data migration OK` → a checkpoint numbered 2, labelled `CHECKPOINT 2`,
+/// titled `Data migration OK`.
+fn checkpoint_of(cell: &Inline) -> CheckpointCell {
+    let plain = || CheckpointCell { checkpoint: false, number: None, label: None, title: cell.text.clone() };
     // Every checkpoint word starts with c, g, d/đ or k: most titles need no folding.
     let first = cell.plain.trim_start().chars().next().map(|c| c.to_lowercase().next().unwrap_or(c));
     if !matches!(first, Some('c' | 'g' | 'd' | 'đ' | 'k')) {
-        return (false, None, cell.text.clone());
+        return plain();
     }
     let f = fold(&cell.plain);
     let words = ["checkpoint", "go no go", "diem kiem tra", "kiem tra chot", "cp"];
     let Some(word) = words.iter().find(|w| f == **w || f.starts_with(&format!("{w} "))) else {
-        return (false, None, cell.text.clone());
+        return plain();
     };
     let lead = cell.lead_strong.clone().unwrap_or_default();
-    let head_len =
-        if !lead.is_empty() && fold(&lead).starts_with(word) { lead.len() } else { cell.text.find(':').unwrap_or(0) };
+    // `Checkpoint 2 - data OK`: without a colon, a dash closes a head that is a label.
+    let dashed = || {
+        [" - ", " – ", " — "]
+            .iter()
+            .filter_map(|d| cell.text.find(d))
+            .min()
+            .filter(|i| cell.text.get(..*i).is_some_and(|h| is_label(h, word)))
+    };
+    let head_len = if !lead.is_empty() && fold(&lead).starts_with(word) {
+        lead.len()
+    } else {
+        cell.text.find(':').or_else(dashed).unwrap_or(0)
+    };
     let head = cell.text.get(..head_len).unwrap_or_default();
     let number = head.split(|c: char| !c.is_ascii_digit()).find(|s| !s.is_empty()).and_then(|s| s.parse().ok());
+    let label = head.trim().trim_end_matches([':', '-', '–', ' ']).trim();
+    let label = is_label(label, word).then(|| label.to_owned());
     let title = cell.text.get(head_len..).unwrap_or_default().trim_start_matches([':', '-', '–', ' ']).trim();
     let title = if title.is_empty() { cell.text.trim().to_owned() } else { title.to_owned() };
-    (true, number, title)
+    CheckpointCell { checkpoint: true, number, label, title }
+}
+
+/// `CHECKPOINT A`, `Checkpoint 2`, `CP-3`: the checkpoint word and one short mark after it.
+fn is_label(head: &str, word: &str) -> bool {
+    fold(head)
+        .strip_prefix(word)
+        .map(str::trim)
+        .is_some_and(|mark| !mark.is_empty() && mark.len() <= 4 && !mark.contains(' '))
 }
 
 fn is_checked(status: &str) -> bool {

@@ -35,6 +35,7 @@ fn seed_imports_everything_it_says() {
     let cp2 = rb.task("2.5").unwrap();
     assert!(cp2.checkpoint);
     assert_eq!((cp2.checkpoint_no, cp2.title.as_str(), cp2.owner.as_str()), (Some(2), "Data migration OK", "All"));
+    assert_eq!(cp2.checkpoint_label.as_deref(), Some("CHECKPOINT 2"));
     assert_eq!(rb.tasks().filter(|t| t.checkpoint).count(), 4);
     let migrate = rb.task("3.3").unwrap();
     assert_eq!(migrate.commands, vec!["make migrate"]);
@@ -173,4 +174,38 @@ fn conditions_parse_or_stay_manual() {
     assert_eq!(c("dưới 3s"), Condition::Compare { op: CmpOp::Lt, value: 3.0, unit: Some("s".into()) });
     assert_eq!(c("Baseline"), Condition::Manual);
     assert_eq!(c("-50% or spike"), Condition::Manual);
+}
+
+#[test]
+fn checkpoint_labels_are_kept_as_written() {
+    let night = import_markdown("night.md", include_bytes!("../../../../tests/fixtures/night-across-dst.md")).unwrap();
+    let labels: Vec<_> =
+        night.runbook.tasks().filter(|t| t.checkpoint).map(|t| (t.checkpoint_label.clone(), t.title.clone())).collect();
+    assert_eq!(
+        labels,
+        vec![
+            (Some("CHECKPOINT A".to_owned()), "Ready to fail over".to_owned()),
+            (Some("CHECKPOINT B".to_owned()), "Failover OK".to_owned())
+        ]
+    );
+    let md = "# R\n\n## Timeline\n\n| Time | Task | Owner |\n|---|---|---|\n\
+        | 23:00 | CHECKPOINT C: Go/No-Go for cutover | All |\n\
+        | 23:10 | Checkpoint 2 - data OK | All |\n\
+        | 23:20 | **CP-3** Cutover done | All |\n\
+        | 23:30 | Go/No-Go: final | All |\n\
+        | 23:40 | **CHECKPOINT**: plain | All |\n";
+    let rb = import_markdown("labels.md", md.as_bytes()).unwrap().runbook;
+    let got: Vec<_> =
+        rb.tasks().map(|t| (t.checkpoint, t.checkpoint_label.as_deref(), t.checkpoint_no, t.title.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (true, Some("CHECKPOINT C"), None, "Go/No-Go for cutover"),
+            (true, Some("Checkpoint 2"), Some(2), "data OK"),
+            (true, Some("CP-3"), Some(3), "Cutover done"),
+            (true, None, None, "final"),
+            (true, None, None, "plain"),
+        ]
+    );
+    assert_eq!(rb.tasks().next().and_then(|t| t.checkpoint_name()).as_deref(), Some("CHECKPOINT C"));
 }

@@ -295,6 +295,7 @@ fn timeline(
                 title: t.title.clone(),
                 owner: t.owner.clone(),
                 checkpoint: t.checkpoint,
+                checkpoint_label: t.checkpoint_name(),
                 status: rec.status,
                 reason: rec.reason.clone(),
                 planned_start: fmt(ps),
@@ -391,6 +392,7 @@ fn checkpoints_live(
                 .collect();
             CheckpointLive {
                 id: t.id.clone(),
+                label: t.checkpoint_name(),
                 title: t.title.clone(),
                 decision: rec.decision,
                 reason: rec.reason,

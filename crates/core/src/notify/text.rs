@@ -75,20 +75,28 @@ impl Texts {
     pub(super) fn checkpoint_due(&self, c: &CheckpointLive, minutes: u32) -> Text {
         let at = self.hm(&c.forecast);
         let roles = c.required.join(", ");
-        if self.vi() {
-            (format!("Điểm kiểm tra {} sau {minutes} phút", c.id), format!("{} · {at} · cần ký: {roles}", c.title))
-        } else {
-            (format!("Checkpoint {} in {minutes} min", c.id), format!("{} · {at} · sign-off: {roles}", c.title))
+        match (self.vi(), &c.label) {
+            (true, Some(l)) => (format!("{l} — {} sau {minutes} phút", c.title), format!("{at} · cần ký: {roles}")),
+            (true, None) => {
+                (format!("Điểm kiểm tra {} sau {minutes} phút", c.id), format!("{} · {at} · cần ký: {roles}", c.title))
+            }
+            (false, Some(l)) => (format!("{l} — {} in {minutes} min", c.title), format!("{at} · sign-off: {roles}")),
+            (false, None) => {
+                (format!("Checkpoint {} in {minutes} min", c.id), format!("{} · {at} · sign-off: {roles}", c.title))
+            }
         }
     }
 
     pub(super) fn signoff_waiting(&self, c: &CheckpointLive) -> Text {
         let signed: Vec<String> = c.signed.iter().map(|s| format!("{} ({})", s.by.name, s.role)).collect();
         let signed = signed.join(", ");
-        if self.vi() {
-            (format!("Điểm kiểm tra {} chờ bạn ký", c.id), format!("{} · đã ký: {signed}", c.title))
-        } else {
-            (format!("Checkpoint {} waits for your sign-off", c.id), format!("{} · signed: {signed}", c.title))
+        match (self.vi(), &c.label) {
+            (true, Some(l)) => (format!("{l} — {} chờ bạn ký", c.title), format!("đã ký: {signed}")),
+            (true, None) => (format!("Điểm kiểm tra {} chờ bạn ký", c.id), format!("{} · đã ký: {signed}", c.title)),
+            (false, Some(l)) => (format!("{l} — {} waits for your sign-off", c.title), format!("signed: {signed}")),
+            (false, None) => {
+                (format!("Checkpoint {} waits for your sign-off", c.id), format!("{} · signed: {signed}", c.title))
+            }
         }
     }
 

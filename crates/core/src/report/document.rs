@@ -1,45 +1,30 @@
 //! The record laid out as blocks (`document`), one function per section: the cover, the
-//! summary, checkpoints and decisions, phases and tasks, rollback, incidents, metrics, the
-//! end-of-day checklist, contacts and the event log.
+//! summary, checkpoints and decisions, phases and tasks, rollback and incidents (in
+//! `rollback.rs`), metrics, the end-of-day checklist, contacts and the event log.
 
-use super::{Block, Cell, Doc, Record};
-use chrono::{DateTime, Utc};
+use super::rollback::{self, Decided};
+use super::when::{Times, displaced_days, margin, minutes_between, variance};
+use super::{Block, Cell, Doc, Meta, Record};
 use std::collections::BTreeMap;
-use warroom_model::live::{Decision, MetricState, RunKind, Stamp, Status, TaskLive, TaskStatus};
-use warroom_model::{Instant, Runbook};
+use warroom_model::live::{Decision, MetricState, RunKind, RunState, Status, TaskLive, TaskStatus};
+use warroom_model::{Event, Runbook};
 
 fn strong(text: impl Into<String>, on: bool) -> Cell {
     Cell { text: text.into(), strong: on }
 }
 
-/// `HH:MM` of an instant of the picture (in the run's zone already).
-fn hm(t: &Instant) -> String {
-    t.hm()
-}
-
-fn hm_opt(t: &Option<Instant>) -> String {
-    t.map(Instant::hm).unwrap_or_default()
-}
-
-/// An instant in the run's zone, as `format`.
-fn local(at: &Instant, tz: Option<chrono_tz::Tz>, format: &str) -> String {
-    match tz {
-        Some(tz) => at.with_timezone(&tz).format(format).to_string(),
-        None => at.format(format).to_string(),
-    }
-}
-
-/// Who did something and when, in the run's zone.
-fn stamp(s: &Option<Stamp>, tz: Option<chrono_tz::Tz>) -> String {
-    s.as_ref().map_or_else(String::new, |s| format!("{} ({}), {}", s.name, s.role, local(&s.at, tz, "%Y-%m-%d %H:%M")))
-}
-
-fn signed(m: i64) -> String {
-    if m > 0 { format!("+{m}") } else { m.to_string() }
-}
-
-fn table(head: &[&str], widths: &[f32], rows: Vec<Vec<Cell>>) -> Block {
+pub(super) fn table(head: &[&str], widths: &[f32], rows: Vec<Vec<Cell>>) -> Block {
     Block::Table { head: head.iter().map(|h| (*h).to_owned()).collect(), widths: widths.to_vec(), rows, keyed: false }
+}
+
+/// The laptop an event was recorded on, as the record names laptops.
+fn laptop(e: &Event) -> &str {
+    e.origin.get(..8).unwrap_or(&e.origin)
+}
+
+/// The import that brought the runbook in: the latest `runbook.import` or `.reimport`.
+fn import_event(events: &[Event]) -> Option<&Event> {
+    events.iter().filter(|e| e.kind.starts_with("runbook.")).max_by_key(|e| (e.hlc, e.origin.as_str()))
 }
 
 /// Lays the record out.
@@ -47,32 +32,54 @@ pub fn document(rec: &Record) -> Doc {
     let st = &rec.status;
     let rb = &rec.runbook;
     let v = &rec.verification;
-    let tz: Option<chrono_tz::Tz> = st.run.tz.parse().ok();
+    let t = Times::of(st);
+    let displaced = displaced_days(st);
     let kind = match st.run.kind {
         RunKind::Live => "Live run",
         RunKind::Rehearsal => "Rehearsal",
     };
     let mut b = Vec::new();
-    cover(&mut b, rec, kind);
-    summary(&mut b, rec, tz);
-    checkpoints(&mut b, rec, tz);
-    phases(&mut b, st, tz);
-    rollback(&mut b, rec, tz);
-    incidents(&mut b, st, tz);
-    metrics(&mut b, st, tz);
-    end_of_day(&mut b, st, tz);
+    cover(&mut b, rec, kind, &t);
+    summary(&mut b, rec, &t, displaced);
+    checkpoints(&mut b, rec, &t);
+    phases(&mut b, st, &t, displaced);
+    rollback::rollback(&mut b, rec, &t);
+    rollback::incidents(&mut b, rec, &t);
+    metrics(&mut b, st, &t);
+    end_of_day(&mut b, st, &t);
     contacts(&mut b, rb);
-    event_log(&mut b, rec);
+    event_log(&mut b, rec, &t);
+    let mut authors: Vec<String> = rec.people().into_keys().collect();
+    authors.sort();
     Doc {
-        title: rb.title.clone(),
+        title: format!("{} — audit record", rb.title),
         footer: format!("{} · {kind} {} · log digest {}", rb.title, st.run.date, v.digest),
         digest: v.digest.clone(),
+        meta: Meta {
+            subject: format!(
+                "Audit record of the {} {} of {} on {} ({}): {}",
+                kind.to_lowercase(),
+                st.run.id,
+                rb.title,
+                st.run.date,
+                st.run.tz,
+                rec.outcome()
+            ),
+            authors,
+            keywords: vec![
+                format!("log digest SHA-256 {}", v.digest),
+                format!("run {}", st.run.id),
+                "warroom audit record".to_owned(),
+            ],
+            created: t.local(rec.printed_at).0,
+        },
         blocks: b,
     }
 }
 
-/// The cover: title, run, a partial record's warning, the outcome and who took part.
-fn cover(b: &mut Vec<Block>, rec: &Record, kind: &str) {
+/// The cover: title, run, window, how to read the times, the importer, a partial record's
+/// warning, the outcome and who took part.
+fn cover(b: &mut Vec<Block>, rec: &Record, kind: &str, t: &Times) {
     let st = &rec.status;
     let rb = &rec.runbook;
     b.push(Block::Title(format!("{} — audit record", rb.title)));
@@ -82,12 +89,25 @@ fn cover(b: &mut Vec<Block>, rec: &Record, kind: &str) {
         st.run.id,
         st.run.date,
         st.run.tz,
-        rb.window.as_ref().map_or_else(|| "—".to_owned(), |w| format!("{} – {}", w.start, w.end))
+        window(rec, t).unwrap_or_else(|| "—".to_owned())
     )));
+    b.push(Block::Text(t.explained(&st.run.tz)));
+    if let Some(e) = import_event(&rec.events) {
+        let file = e.payload.pointer("/report/file").and_then(serde_json::Value::as_str);
+        b.push(Block::Text(format!(
+            "Runbook {}{} by {} ({}) on laptop {}, {}.",
+            if e.kind == "runbook.import" { "imported" } else { "re-imported" },
+            file.map(|f| format!(" from {f}")).unwrap_or_default(),
+            e.author.name,
+            if e.author.role.is_empty() { "no role set" } else { &e.author.role },
+            laptop(e),
+            t.millis(e.wall_ms).map(|w| format!("{} {}", w.format("%Y-%m-%d"), w.hm())).unwrap_or_default()
+        )));
+    }
     if rec.partial() {
         b.push(Block::Alert(format!(
             "PARTIAL RECORD: printed at {} while the run is still going; it is not the final record.",
-            st.now.format("%Y-%m-%d %H:%M")
+            t.at(&st.now)
         )));
     }
     b.push(Block::Text(format!("Outcome: {}", rec.outcome())));
@@ -100,88 +120,117 @@ fn cover(b: &mut Vec<Block>, rec: &Record, kind: &str) {
     b.push(table(&["Name", "Role", "Laptops"], &[0.35, 0.35, 0.3], people));
 }
 
-/// The summary: times, task counts, variance, the rollback decision, incidents, metrics and the
-/// log's integrity and digest.
-fn summary(b: &mut Vec<Block>, rec: &Record, tz: Option<chrono_tz::Tz>) {
+/// The whole window, `23:30 – 03:00 (21/03)`, from the runbook on the run's day.
+fn window(rec: &Record, t: &Times) -> Option<String> {
+    let w = rec.runbook.window.as_ref()?;
+    let day = t.first_day?;
+    let tz: chrono_tz::Tz = rec.status.run.tz.parse().ok()?;
+    let at = |m: u32| t.local(crate::live::schedule::instant(tz, day, m));
+    Some(format!("{} – {}", t.at(&at(w.start_minutes())), t.at(&at(w.end_minutes()))))
+}
+
+/// The summary: the window and the plan, times, task counts, variance, the rollback decision,
+/// incidents, metrics and the log's integrity and digest.
+fn summary(b: &mut Vec<Block>, rec: &Record, t: &Times, displaced: Option<i64>) {
     let st = &rec.status;
     let v = &rec.verification;
-    let stamp = |s: &Option<Stamp>| stamp(s, tz);
-    let count = |f: &dyn Fn(&TaskLive) -> bool| st.tasks.iter().filter(|t| f(t)).count();
-    let done = count(&|t| t.status == TaskStatus::Done);
-    let late = count(&|t| t.status == TaskStatus::Done && t.variance_minutes > 0);
-    let first_start = st.tasks.iter().filter_map(|t| t.actual_start).min();
-    let last_finish = st.tasks.iter().filter_map(|t| t.actual_finish).max();
+    let count = |f: &dyn Fn(&TaskLive) -> bool| st.tasks.iter().filter(|x| f(x)).count();
+    let done = count(&|x| x.status == TaskStatus::Done);
+    let late = count(&|x| x.status == TaskStatus::Done && x.variance_minutes > 0);
+    let first_start = st.tasks.iter().filter_map(|x| x.actual_start).min();
+    let last_finish = st.tasks.iter().filter_map(|x| x.actual_finish).max();
     let mut incidents: BTreeMap<String, usize> = BTreeMap::new();
     for i in &st.incidents {
-        *incidents.entry(i.severity.map_or_else(|| "—".into(), |s| format!("{s:?}"))).or_default() += 1;
+        *incidents.entry(i.severity.map_or_else(|| "—".into(), |s| s.to_string())).or_default() += 1;
     }
-    let summary: Vec<(&str, String)> = vec![
+    let r = &st.rollback;
+    let mut summary: Vec<(&str, String)> = vec![
+        ("Window", window(rec, t).unwrap_or_else(|| "not given by the runbook".to_owned())),
         (
-            "Planned",
+            "Implementation planned",
             format!(
-                "{} – {}",
-                st.tasks.first().map_or_else(String::new, |t| hm(&t.planned_start)),
-                hm(&st.rollback.implementation_planned_end)
+                "{} – {} (the tasks planned before the rollback deadline)",
+                st.tasks.first().map_or_else(String::new, |x| t.at(&x.planned_start)),
+                t.at(&r.implementation_planned_end)
             ),
         ),
-        ("Actual start / last finish", format!("{} / {}", hm_opt(&first_start), hm_opt(&last_finish))),
+        ("Actual start / last finish", format!("{} / {}", t.at_opt(&first_start), t.at_opt(&last_finish))),
         (
             "Tasks",
             format!(
                 "{} in all: {done} done ({} on time, {late} late), {} skipped, {} failed, {} blocked, {} open",
                 st.tasks.len(),
                 done - late,
-                count(&|t| t.status == TaskStatus::Skipped),
-                count(&|t| t.status == TaskStatus::Failed),
-                count(&|t| t.status == TaskStatus::Blocked),
-                count(&|t| matches!(t.status, TaskStatus::Pending | TaskStatus::InProgress))
+                count(&|x| x.status == TaskStatus::Skipped),
+                count(&|x| x.status == TaskStatus::Failed),
+                count(&|x| x.status == TaskStatus::Blocked),
+                count(&|x| matches!(x.status, TaskStatus::Pending | TaskStatus::InProgress))
             ),
         ),
-        ("Go-live variance", format!("{} min", signed(st.rollback.implementation_variance_minutes))),
-        (
-            "Rollback decision",
-            st.rollback
-                .decision
-                .map_or_else(|| "none".to_owned(), |d| format!("{d} — {}", stamp(&st.rollback.decided_by))),
-        ),
-        (
-            "Incidents",
-            if incidents.is_empty() {
-                "none".into()
-            } else {
-                incidents.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")
-            },
-        ),
-        (
-            "Metrics",
-            st.metrics
-                .iter()
-                .map(|m| {
-                    format!(
-                        "{}: {}",
-                        m.name,
-                        match m.state {
-                            MetricState::Ok => "ok",
-                            MetricState::Warning => "warning",
-                            MetricState::Alert => "ALERT",
-                            MetricState::Unknown => "no reading",
-                        }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        (
-            "Log",
-            format!(
-                "{} events from {} laptop(s); integrity {}",
-                v.events,
-                v.chains.len(),
-                if v.intact() { "verified" } else { "BROKEN: see warroom verify" }
-            ),
-        ),
-        ("Log digest (SHA-256)", v.digest.clone()),
     ];
+    match displaced {
+        Some(days) => summary.push((
+            "Variance",
+            format!(
+                "not shown: the run was recorded {} day(s) {} its planned date, so its recorded times are when \
+                 things were entered, not when they happened against the plan",
+                days.abs(),
+                if days > 0 { "after" } else { "before" }
+            ),
+        )),
+        None if st.run.state == RunState::RolledBack => {
+            summary.push(("Implementation variance", "not finished: the run was rolled back".to_owned()));
+        }
+        None => {
+            summary.push(("Implementation variance", format!("{} min", variance(r.implementation_variance_minutes))))
+        }
+    }
+    summary.push((
+        "Rollback decision",
+        match Decided::of(st) {
+            Some(d) => {
+                let deadline = r
+                    .deadline
+                    .as_ref()
+                    .map(|dl| {
+                        let m = minutes_between(&d.by.at, dl);
+                        format!(", {} {} the {} deadline", margin(m), if m >= 0 { "before" } else { "after" }, t.at(dl))
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "{} — decided {} by {} ({}){deadline}: {}",
+                    d.word(),
+                    t.at(&d.by.at),
+                    d.by.name,
+                    d.by.role,
+                    d.reason
+                )
+            }
+            None => "none".to_owned(),
+        },
+    ));
+    summary.push((
+        "Incidents",
+        if incidents.is_empty() {
+            "none".into()
+        } else {
+            incidents.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")
+        },
+    ));
+    summary.push((
+        "Metrics",
+        st.metrics.iter().map(|m| format!("{}: {}", m.name, m.state)).collect::<Vec<_>>().join("; "),
+    ));
+    summary.push((
+        "Log",
+        format!(
+            "{} events from {} laptop(s); integrity {}",
+            v.events,
+            v.chains.len(),
+            if v.intact() { "verified" } else { "BROKEN: see warroom verify" }
+        ),
+    ));
+    summary.push(("Log digest (SHA-256)", v.digest.clone()));
     b.push(Block::Heading("Summary".into()));
     b.push(Block::Table {
         head: Vec::new(),
@@ -191,181 +240,118 @@ fn summary(b: &mut Vec<Block>, rec: &Record, tz: Option<chrono_tz::Tz>) {
     });
 }
 
-/// Checkpoints with their decisions and sign-offs, then every decision in the order taken.
-fn checkpoints(b: &mut Vec<Block>, rec: &Record, tz: Option<chrono_tz::Tz>) {
+/// Checkpoints with their decisions and sign-offs; then, when a decision was reversed, every
+/// checkpoint decision in the order taken.
+fn checkpoints(b: &mut Vec<Block>, rec: &Record, t: &Times) {
     let st = &rec.status;
-    let at = |s: &Instant| local(s, tz, "%H:%M");
-    let stamp = |s: &Option<Stamp>| stamp(s, tz);
     b.push(Block::Subheading("Checkpoints".into()));
     let cps = st
         .checkpoints
         .iter()
         .map(|cp| {
-            let d = match cp.decision {
-                Decision::Pending => "not decided",
-                Decision::Go => "GO",
-                Decision::NoGo => "NO-GO",
-                Decision::Hold => "HOLD",
-            };
             let mut signers: Vec<String> =
-                cp.signed.iter().map(|s| format!("{} — {} ({})", s.role, s.by.name, at(&s.by.at))).collect();
+                cp.signed.iter().map(|s| format!("{} — {} ({})", s.role, s.by.name, t.at(&s.by.at))).collect();
             if !cp.missing.is_empty() {
                 signers.push(format!("missing: {}", cp.missing.join(", ")));
             }
+            let decision =
+                if cp.decision == Decision::Pending { "not decided".to_owned() } else { cp.decision.to_string() };
             vec![
-                format!("{} {}", cp.id, cp.title).into(),
-                strong(d, cp.decision == Decision::NoGo),
-                stamp(&cp.decided_by).into(),
+                format!("{} {}", cp.id, cp.name()).into(),
+                strong(decision, cp.decision == Decision::NoGo),
+                t.stamp_opt(&cp.decided_by).into(),
                 cp.reason.clone().unwrap_or_default().into(),
                 strong(signers.join("; "), !cp.missing.is_empty()),
             ]
         })
         .collect();
     b.push(table(&["Checkpoint", "Decision", "By, when", "Reason", "Signed by"], &[0.22, 0.1, 0.2, 0.18, 0.3], cps));
-    // Every decision in the order it was taken, including those later reversed.
-    let decisions: Vec<Vec<Cell>> = rec
-        .events
-        .iter()
-        .filter(|e| e.kind.starts_with("checkpoint.decide") || e.kind.starts_with("rollback."))
-        .map(|e| {
-            vec![
-                DateTime::<Utc>::from_timestamp_millis(e.wall_ms)
-                    .map(|t| at(&Instant::utc(t)))
-                    .unwrap_or_default()
-                    .into(),
-                format!("{} ({})", e.author.name, e.author.role).into(),
-                e.payload.get("summary").and_then(|s| s.as_str()).unwrap_or(&e.kind).into(),
-            ]
-        })
-        .collect();
-    if !decisions.is_empty() {
-        b.push(Block::Subheading("Decisions, in order".into()));
-        b.push(table(&["When", "Who", "Decision"], &[0.1, 0.25, 0.65], decisions));
+    let decisions: Vec<&Event> = rec.events.iter().filter(|e| e.kind.starts_with("checkpoint.decide")).collect();
+    let decided = st.checkpoints.iter().filter(|c| c.decided_by.is_some()).count();
+    if decisions.len() > decided {
+        let rows = decisions
+            .into_iter()
+            .map(|e| {
+                vec![
+                    t.millis(e.wall_ms).map(|w| t.at(&w)).unwrap_or_default().into(),
+                    format!("{} ({})", e.author.name, e.author.role).into(),
+                    e.payload.get("summary").and_then(|s| s.as_str()).unwrap_or(&e.kind).into(),
+                ]
+            })
+            .collect();
+        b.push(Block::Subheading("Checkpoint decisions in the order taken, those reversed included".into()));
+        b.push(table(&["When", "Who", "Decision"], &[0.14, 0.25, 0.61], rows));
     }
 }
 
-/// Each phase with its tasks: planned, actual, variance, who, status, notes and comments.
-fn phases(b: &mut Vec<Block>, st: &Status, tz: Option<chrono_tz::Tz>) {
-    let at = |s: &Instant| local(s, tz, "%H:%M");
+/// Each phase with its tasks: planned, actual, variance, who, status, and the reason and
+/// comments, each once.
+fn phases(b: &mut Vec<Block>, st: &Status, t: &Times, displaced: Option<i64>) {
     b.push(Block::Heading("Phases and tasks".into()));
     for p in &st.phases {
+        let var = if p.done && displaced.is_none() {
+            format!(" · variance {} min", variance(p.variance_minutes))
+        } else if p.done {
+            String::new()
+        } else if st.run.state.is_over() {
+            " · not finished".to_owned()
+        } else if displaced.is_none() {
+            format!(" · forecast {} min", variance(p.variance_minutes))
+        } else {
+            String::new()
+        };
         b.push(Block::Subheading(format!(
-            "{} · planned {} – {} · variance {} min",
+            "{} · planned {} – {}{var}",
             p.name,
-            hm(&p.planned_start),
-            hm(&p.planned_finish),
-            signed(p.variance_minutes)
+            t.at(&p.planned_start),
+            t.at(&p.planned_finish)
         )));
         let rows = st
             .tasks
             .iter()
-            .filter(|t| t.phase == p.id)
-            .map(|t| {
+            .filter(|x| x.phase == p.id)
+            .map(|x| {
                 let actual = format!(
                     "{}–{}{}",
-                    hm_opt(&t.actual_start),
-                    hm_opt(&t.actual_finish),
-                    if t.backfilled { " (back-filled)" } else { "" }
+                    t.at_opt(&x.actual_start),
+                    t.at_opt(&x.actual_finish),
+                    if x.backfilled { " (back-filled)" } else { "" }
                 );
-                let var = if t.actual_finish.is_some() { signed(t.variance_minutes) } else { String::new() };
-                let by = t
+                let shown = x.actual_finish.is_some() && displaced.is_none();
+                let var = if shown { variance(x.variance_minutes) } else { String::new() };
+                let by = x
                     .finished_by
                     .as_ref()
-                    .or(t.started_by.as_ref())
+                    .or(x.started_by.as_ref())
                     .map(|s| format!("{} ({})", s.name, s.role))
                     .unwrap_or_default();
-                let mut notes: Vec<String> = t.reason.iter().cloned().collect();
-                notes.extend(t.comments.iter().map(|c| format!("{} {}: {}", at(&c.by.at), c.by.name, c.text)));
+                // A note given with a transition is kept as its reason and as a comment: once here.
+                let mut notes: Vec<String> =
+                    x.reason.iter().filter(|r| !x.comments.iter().any(|c| &c.text == *r)).cloned().collect();
+                notes.extend(x.comments.iter().map(|c| format!("{} {}: {}", t.at(&c.by.at), c.by.name, c.text)));
                 vec![
-                    t.id.as_str().into(),
-                    hm(&t.planned_start).into(),
+                    x.id.as_str().into(),
+                    t.at(&x.planned_start).into(),
                     actual.into(),
-                    strong(var, t.variance_minutes > 0 && t.actual_finish.is_some()),
-                    t.title.as_str().into(),
-                    t.owner.as_str().into(),
+                    strong(var, shown && x.variance_minutes > 0),
+                    x.name().into(),
+                    x.owner.as_str().into(),
                     by.into(),
-                    t.status.as_str().into(),
+                    x.status.to_string().into(),
                     notes.join(" · ").into(),
                 ]
             })
             .collect();
         b.push(table(
             &["#", "Planned", "Actual", "Var.", "Task", "Owner", "Done by", "Status", "Notes and comments"],
-            &[0.04, 0.08, 0.12, 0.05, 0.24, 0.1, 0.12, 0.08, 0.17],
+            &[0.04, 0.08, 0.13, 0.05, 0.22, 0.11, 0.12, 0.08, 0.17],
             rows,
         ));
     }
 }
 
-/// The rollback section: deadline and point of no return, triggers and steps.
-fn rollback(b: &mut Vec<Block>, rec: &Record, tz: Option<chrono_tz::Tz>) {
-    let st = &rec.status;
-    let rb = &rec.runbook;
-    let stamp = |s: &Option<Stamp>| stamp(s, tz);
-    let r = &st.rollback;
-    b.push(Block::Heading("Rollback".into()));
-    b.push(Block::Text(format!(
-        "Deadline {} · point of no return {} · state when printed: {:?}{}",
-        hm_opt(&r.deadline),
-        hm_opt(&r.decide_by),
-        r.state,
-        r.override_reason.as_ref().map_or_else(String::new, |o| format!(" · override: {o}"))
-    )));
-    let triggers = rb
-        .rollback
-        .triggers
-        .iter()
-        .map(|t| {
-            vec![
-                t.name.as_str().into(),
-                t.condition.as_str().into(),
-                strong(if r.triggers_checked.contains(&t.id) { "yes" } else { "" }, r.triggers_checked.contains(&t.id)),
-            ]
-        })
-        .collect();
-    b.push(table(&["Trigger", "Condition", "Checked"], &[0.35, 0.5, 0.15], triggers));
-    let steps = r
-        .steps
-        .iter()
-        .map(|s| vec![s.title.as_str().into(), s.minutes.to_string().into(), stamp(&s.done_by).into()])
-        .collect();
-    b.push(table(&["Step", "Minutes", "Done by"], &[0.6, 0.1, 0.3], steps));
-}
-
-/// Each incident with its updates and resolution.
-fn incidents(b: &mut Vec<Block>, st: &Status, tz: Option<chrono_tz::Tz>) {
-    let at = |s: &Instant| local(s, tz, "%H:%M");
-    let stamp = |s: &Option<Stamp>| stamp(s, tz);
-    b.push(Block::Heading("Incidents".into()));
-    if st.incidents.is_empty() {
-        b.push(Block::Text("None.".into()));
-    }
-    for i in &st.incidents {
-        b.push(Block::Subheading(format!(
-            "{} {} — {}",
-            i.severity.map_or_else(String::new, |s| format!("{s:?}")),
-            i.title,
-            if i.open { "open" } else { "resolved" }
-        )));
-        if !i.description.is_empty() {
-            b.push(Block::Text(i.description.clone()));
-        }
-        let mut rows = vec![vec![Cell::from("opened"), Cell::from(stamp(&Some(i.opened_by.clone())))]];
-        rows.extend(
-            i.updates
-                .iter()
-                .map(|u| vec![Cell::from(format!("{} {}", at(&u.by.at), u.by.name)), Cell::from(u.text.as_str())]),
-        );
-        if let Some(res) = &i.resolved_by {
-            rows.push(vec!["resolved".into(), stamp(&Some(res.clone())).into()]);
-        }
-        b.push(Block::Table { head: Vec::new(), widths: vec![0.25, 0.75], rows, keyed: true });
-    }
-}
-
 /// Metric readings.
-fn metrics(b: &mut Vec<Block>, st: &Status, tz: Option<chrono_tz::Tz>) {
-    let at = |s: &Instant| local(s, tz, "%H:%M");
+fn metrics(b: &mut Vec<Block>, st: &Status, t: &Times) {
     b.push(Block::Heading("Metrics".into()));
     let metrics = st
         .metrics
@@ -374,7 +360,9 @@ fn metrics(b: &mut Vec<Block>, st: &Status, tz: Option<chrono_tz::Tz>) {
             let readings: Vec<String> = m
                 .readings
                 .iter()
-                .map(|x| format!("{} {}{} ({})", at(&x.by.at), x.value, x.unit.clone().unwrap_or_default(), x.by.name))
+                .map(|x| {
+                    format!("{} {}{} ({})", t.at(&x.by.at), x.value, x.unit.clone().unwrap_or_default(), x.by.name)
+                })
                 .collect();
             vec![
                 m.name.as_str().into(),
@@ -388,13 +376,12 @@ fn metrics(b: &mut Vec<Block>, st: &Status, tz: Option<chrono_tz::Tz>) {
 }
 
 /// The end-of-day checklist.
-fn end_of_day(b: &mut Vec<Block>, st: &Status, tz: Option<chrono_tz::Tz>) {
-    let stamp = |s: &Option<Stamp>| stamp(s, tz);
+fn end_of_day(b: &mut Vec<Block>, st: &Status, t: &Times) {
     b.push(Block::Heading("End of day".into()));
     let checks = st
         .checklist
         .iter()
-        .map(|c| vec![(if c.checked { "☑" } else { "☐" }).into(), c.text.as_str().into(), stamp(&c.by).into()])
+        .map(|c| vec![(if c.checked { "☑" } else { "☐" }).into(), c.text.as_str().into(), t.stamp_opt(&c.by).into()])
         .collect();
     b.push(table(&["", "Item", "By"], &[0.05, 0.6, 0.35], checks));
 }
@@ -412,8 +399,9 @@ fn contacts(b: &mut Vec<Block>, rb: &Runbook) {
     b.push(table(&["Role", "Name", "Phone", "Backup"], &[0.25, 0.25, 0.25, 0.25], contacts));
 }
 
-/// The full event log and how to check the record against its database.
-fn event_log(b: &mut Vec<Block>, rec: &Record) {
+/// The full event log, when each event was recorded in the run's zone, and how to check the
+/// record against its database.
+fn event_log(b: &mut Vec<Block>, rec: &Record, t: &Times) {
     let st = &rec.status;
     let v = &rec.verification;
     b.push(Block::Heading("Event log".into()));
@@ -422,47 +410,78 @@ fn event_log(b: &mut Vec<Block>, rec: &Record) {
         .events
         .iter()
         .map(|e| {
-            let when = DateTime::<Utc>::from_timestamp_millis(e.wall_ms)
-                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-                .unwrap_or_default();
+            let when = t.millis(e.wall_ms).map(|w| t.at_seconds(&w)).unwrap_or_default();
             let changes = if e.writes.len() > 12 {
                 format!("{} field changes", e.writes.len())
             } else {
-                e.writes.iter().map(|w| change(w, &run_prefix)).collect::<Vec<_>>().join("; ")
+                e.writes.iter().map(|w| change(w, &run_prefix, t)).collect::<Vec<_>>().join("; ")
             };
             vec![
                 when.into(),
                 format!("{} ({})", e.author.name, e.author.role).into(),
-                format!("{}#{}", e.origin.get(..8).unwrap_or(&e.origin), e.seq).into(),
-                e.payload.get("summary").and_then(|s| s.as_str()).unwrap_or(&e.kind).into(),
+                format!("{}#{}", laptop(e), e.seq).into(),
+                what(e).into(),
                 changes.into(),
             ]
         })
         .collect();
-    b.push(table(&["When (UTC)", "Who", "Laptop", "What", "Changes"], &[0.15, 0.15, 0.11, 0.25, 0.34], log));
+    b.push(table(&["Recorded", "Who", "Laptop", "What", "Changes"], &[0.14, 0.15, 0.11, 0.25, 0.35], log));
+    let printed = t.local(rec.printed_at);
     b.push(Block::Text(format!(
-        "Printed {} UTC. Check this record against its database with `warroom verify`: the log digest must read {}.",
-        rec.printed_at.format("%Y-%m-%d %H:%M"),
+        "Printed {} {} ({}). Check this record against its database with `warroom verify`: the log digest must read {}.",
+        printed.format("%Y-%m-%d"),
+        printed.hm(),
+        st.run.tz,
         v.digest
     )));
 }
 
-/// One field change as the event log shows it: the run's own prefix left out of ids, and for an
-/// added entry (a comment, a reading, a sign-off) its text or value without the who-and-when
-/// that the log's own columns already give.
-fn change(w: &warroom_model::Write, run_prefix: &str) -> String {
+/// What an event did, in words: its summary, or for an import the file it read.
+fn what(e: &Event) -> String {
+    if let Some(s) = e.payload.get("summary").and_then(serde_json::Value::as_str) {
+        return s.to_owned();
+    }
+    match (e.kind.as_str(), e.payload.pointer("/report/file").and_then(serde_json::Value::as_str)) {
+        ("runbook.import", Some(f)) => format!("runbook imported from {f}"),
+        ("runbook.reimport", Some(f)) => format!("runbook re-imported from {f}"),
+        _ => e.kind.clone(),
+    }
+}
+
+/// One field change as the event log shows it: the run's own prefix left out of ids, every
+/// instant in the run's zone, and for an added entry (a comment, a reading, a sign-off) its
+/// text or value without the who-and-when that the log's own columns already give.
+fn change(w: &warroom_model::Write, run_prefix: &str, t: &Times) -> String {
+    use serde_json::Value;
     let id = w.id.strip_prefix(run_prefix).unwrap_or(&w.id);
     let value = match &w.value {
-        serde_json::Value::Object(m) if w.op == warroom_model::WriteOp::Add => match m.get("text") {
-            Some(text) => text.to_string(),
+        Value::Object(m) if w.op == warroom_model::WriteOp::Add => match m.get("text") {
+            Some(text) => shown(text, t),
             None => {
-                let rest: serde_json::Map<String, serde_json::Value> =
+                let rest: serde_json::Map<String, Value> =
                     m.iter().filter(|(k, _)| k.as_str() != "by").map(|(k, v)| (k.clone(), v.clone())).collect();
-                serde_json::Value::Object(rest).to_string()
+                shown(&Value::Object(rest), t)
             }
         },
-        v => v.to_string(),
+        v => shown(v, t),
     };
     let op = if w.op == warroom_model::WriteOp::Add { "+=" } else { "=" };
     format!("{} {id} {} {op} {value}", w.entity, w.field)
+}
+
+/// A value as the log shows it: JSON-like, with a space after each separator so that it
+/// breaks between fields rather than inside a name, and every RFC 3339 instant in the run's zone.
+fn shown(v: &serde_json::Value, t: &Times) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => match warroom_model::Instant::parse(s) {
+            Some(at) => t.at_seconds(&at),
+            None => v.to_string(),
+        },
+        Value::Array(a) => format!("[{}]", a.iter().map(|x| shown(x, t)).collect::<Vec<_>>().join(", ")),
+        Value::Object(m) => {
+            format!("{{{}}}", m.iter().map(|(k, x)| format!("{k}: {}", shown(x, t))).collect::<Vec<_>>().join(", "))
+        }
+        other => other.to_string(),
+    }
 }

@@ -9,6 +9,7 @@ use super::{Block, Cell, Doc};
 use krilla::Document;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
@@ -133,47 +134,85 @@ impl<'a> Metrics<'a> {
         out
     }
 
-    /// `text` broken into lines no wider than `max`: at spaces, else inside a word too long.
+    /// `text` broken into lines no wider than `max` where Unicode's line-breaking rules allow
+    /// (UAX #14: after spaces and hyphens, never inside a word); only a piece wider than the
+    /// whole column (a digest) is broken between characters.
     fn wrap(&self, text: &str, size: f32, max: f32) -> Vec<String> {
         let text: String = text.nfc().collect();
         let mut lines = Vec::new();
-        for para in text.split('\n') {
-            let mut line = String::new();
-            let mut line_w = 0.0;
-            let space = self.char_width(' ', size);
-            for word in para.split(' ') {
-                let word_w = self.width(word, size);
-                let candidate_w = if line.is_empty() { word_w } else { line_w + space + word_w };
-                if candidate_w <= max {
-                    if !line.is_empty() {
-                        line.push(' ');
-                    }
-                    line.push_str(word);
-                    line_w = candidate_w;
-                    continue;
-                }
-                if !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                }
-                // A word wider than the column: break it between characters.
-                let mut piece = String::new();
-                let mut piece_w = 0.0;
-                for c in word.chars() {
-                    let w = self.char_width(c, size);
-                    if piece_w + w > max && !piece.is_empty() {
-                        lines.push(std::mem::take(&mut piece));
-                        piece_w = 0.0;
-                    }
-                    piece.push(c);
-                    piece_w += w;
-                }
-                line = piece;
-                line_w = piece_w;
+        let mut line = String::new();
+        let mut line_w = 0.0;
+        let mut start = 0;
+        for (end, opportunity) in unicode_linebreak::linebreaks(&text) {
+            let piece = text.get(start..end).unwrap_or_default().trim_end_matches(['\n', '\r']);
+            start = end;
+            let visible = piece.trim_end();
+            let visible_w = self.width(visible, size);
+            if line_w + visible_w > max && !line.is_empty() {
+                lines.push(std::mem::take(&mut line).trim_end().to_owned());
+                line_w = 0.0;
             }
-            lines.push(line);
+            if visible_w > max {
+                for c in visible.chars() {
+                    let w = self.char_width(c, size);
+                    if line_w + w > max && !line.is_empty() {
+                        lines.push(std::mem::take(&mut line));
+                        line_w = 0.0;
+                    }
+                    line.push(c);
+                    line_w += w;
+                }
+                let trailing = piece.get(visible.len()..).unwrap_or_default();
+                line.push_str(trailing);
+                line_w += self.width(trailing, size);
+            } else {
+                line.push_str(piece);
+                line_w += self.width(piece, size);
+            }
+            if opportunity == unicode_linebreak::BreakOpportunity::Mandatory {
+                lines.push(std::mem::take(&mut line).trim_end().to_owned());
+                line_w = 0.0;
+            }
+        }
+        if lines.is_empty() {
+            lines.push(String::new());
         }
         lines
     }
+
+    /// The widest piece of `text` that may not be broken (a word, with what clings to it).
+    fn widest_piece(&self, text: &str, size: f32) -> f32 {
+        let mut start = 0;
+        let mut widest: f32 = 0.0;
+        for (end, _) in unicode_linebreak::linebreaks(text) {
+            widest = widest.max(self.width(text.get(start..end).unwrap_or_default().trim_end(), size));
+            start = end;
+        }
+        widest
+    }
+}
+
+/// Column widths in points: `widths` as fractions of `inner`, then each column narrower than
+/// its widest word (up to `cap` of the table) widened, taken from columns with room to spare,
+/// so that no word is split ("Incident Commande / r").
+fn fit_columns(widths: &[f32], need: &[f32], inner: f32) -> Vec<f32> {
+    let total: f32 = widths.iter().sum::<f32>().max(0.01);
+    let mut cols: Vec<f32> = widths.iter().map(|w| w / total * inner).collect();
+    let need: Vec<f32> = need.iter().map(|n| n.min(inner * 0.35)).collect();
+    let short: f32 = cols.iter().zip(&need).map(|(c, n)| (n - c).max(0.0)).sum();
+    let spare: f32 = cols.iter().zip(&need).map(|(c, n)| (c - n).max(0.0)).sum();
+    if short <= 0.0 || spare <= 0.0 {
+        return cols;
+    }
+    let give = short.min(spare);
+    for (c, n) in cols.iter_mut().zip(&need) {
+        if *c < *n {
+            *c += (*n - *c) * give / short;
+        } else {
+            *c -= (*c - *n) * give / spare;
+        }
+    }
+    cols
 }
 
 /// What is drawn on a page, decided before drawing so the page count is known.
@@ -240,8 +279,17 @@ impl Layout<'_> {
 
     fn table(&mut self, head: &[String], widths: &[f32], rows: &[Vec<Cell>], keyed: bool) {
         let inner = self.width - 2.0 * MARGIN;
-        let total: f32 = widths.iter().sum::<f32>().max(0.01);
-        let cols: Vec<f32> = widths.iter().map(|w| w / total * inner).collect();
+        let mut need: Vec<f32> = head.iter().map(|h| self.bold.widest_piece(h, BODY) + 2.0 * PAD).collect();
+        need.resize(widths.len(), 0.0);
+        for row in rows {
+            for (i, c) in row.iter().enumerate() {
+                let m = self.metrics(c.strong || (keyed && i == 0));
+                if let Some(n) = need.get_mut(i) {
+                    *n = n.max(m.widest_piece(&c.text, BODY) + 2.0 * PAD);
+                }
+            }
+        }
+        let cols = fit_columns(widths, &need, inner);
         let lh = BODY * 1.3;
         let wrap_row = |l: &Layout<'_>, cells: &[(String, bool)]| -> Vec<Vec<String>> {
             cells
@@ -353,16 +401,41 @@ pub fn render(doc: &Doc, paper: Paper) -> Result<Vec<u8>, PdfError> {
         let w = l.regular.width(&label, 8.0);
         page.push(Op::Text { x: width - MARGIN - w, y: top + 10.0, size: 8.0, bold: true, red: false, text: label });
     }
-    draw(&l.pages, width, height)
+    draw(&l.pages, width, height, metadata(doc))
 }
 
-fn draw(pages: &[Vec<Op>], width: f32, height: f32) -> Result<Vec<u8>, PdfError> {
+/// The record's document information: what a file browser, a search or an archive reads
+/// without opening it, the log's digest included.
+fn metadata(doc: &Doc) -> Metadata {
+    use chrono::{Datelike as _, Timelike as _};
+    let t = doc.meta.created;
+    let offset = t.offset().local_minus_utc();
+    let small = |v: u32| u8::try_from(v).unwrap_or(u8::MAX);
+    let created = krilla::metadata::DateTime::new(u16::try_from(t.year()).unwrap_or(0))
+        .month(small(t.month()))
+        .day(small(t.day()))
+        .hour(small(t.hour()))
+        .minute(small(t.minute()))
+        .second(small(t.second()))
+        .utc_offset_hour(i8::try_from(offset / 3600).unwrap_or(0))
+        .utc_offset_minute(small((offset.unsigned_abs() % 3600) / 60));
+    Metadata::new()
+        .title(doc.title.clone())
+        .description(doc.meta.subject.clone())
+        .authors(doc.meta.authors.clone())
+        .keywords(doc.meta.keywords.clone())
+        .creator(format!("warroom {}", env!("CARGO_PKG_VERSION")))
+        .creation_date(created)
+}
+
+fn draw(pages: &[Vec<Op>], width: f32, height: f32, metadata: Metadata) -> Result<Vec<u8>, PdfError> {
     let regular = Font::new(REGULAR.into(), 0).ok_or(PdfError::Font)?;
     let bold = Font::new(BOLD.into(), 0).ok_or(PdfError::Font)?;
     let fallback = Font::new(FALLBACK.into(), 0).ok_or(PdfError::Font)?;
     let (m_regular, m_bold) = (Metrics::new(REGULAR)?, Metrics::new(BOLD)?);
     let settings = PageSettings::from_wh(width, height).ok_or_else(|| PdfError::Write("bad paper size".into()))?;
     let mut document = Document::new();
+    document.set_metadata(metadata);
     for ops in pages {
         let mut page = document.start_page_with(settings.clone());
         let mut surface = page.surface();
@@ -457,12 +530,35 @@ mod tests {
     }
 
     #[test]
+    fn lines_break_between_words_by_unicode_rules_and_narrow_columns_widen() {
+        let m = Metrics::new(REGULAR).unwrap();
+        let text = "Mai (Incident Commander), Tech Lead + DBA, DC-West";
+        let max = m.widest_piece(text, 8.0);
+        let lines = m.wrap(text, 8.0, max);
+        assert!(lines.len() > 3, "{lines:?}");
+        // Broken only at spaces and after the hyphen of DC-West, never inside a word.
+        assert_eq!(lines, vec!["Mai (Incident", "Commander),", "Tech Lead +", "DBA, DC-", "West"]);
+        assert_eq!(m.wrap("a\nb", 8.0, 100.0), vec!["a", "b"], "a newline breaks the line");
+        // A column too narrow for its longest word takes room from those with some to spare.
+        let cols = fit_columns(&[0.5, 0.1, 0.4], &[10.0, 60.0, 10.0], 300.0);
+        assert!(cols[1] >= 59.9 && (cols.iter().sum::<f32>() - 300.0).abs() < 0.01, "{cols:?}");
+        let hash = fit_columns(&[0.5, 0.5], &[1000.0, 10.0], 300.0);
+        assert!(hash[0] <= 300.0 * 0.35 + 150.0, "a digest does not take the whole table: {hash:?}");
+    }
+
+    #[test]
     fn long_tables_break_across_pages_with_their_header() {
         let rows: Vec<Vec<Cell>> = (0..400).map(|i| vec![format!("{i}").into(), format!("task {i}").into()]).collect();
         let doc = Doc {
             title: "t".into(),
             footer: "footer".into(),
             digest: "d".into(),
+            meta: super::super::Meta {
+                subject: "s".into(),
+                authors: vec!["Lan".into()],
+                keywords: vec!["log digest d".into()],
+                created: chrono::DateTime::parse_from_rfc3339("2026-03-21T03:10:00-07:00").unwrap(),
+            },
             blocks: vec![Block::Table {
                 head: vec!["#".into(), "Task".into()],
                 widths: vec![0.2, 0.8],
