@@ -182,7 +182,10 @@ fn summary(b: &mut Vec<Block>, rec: &Record, t: &Times, displaced: Option<i64>) 
             summary.push(("Implementation variance", "not finished: the run was rolled back".to_owned()));
         }
         None => {
-            summary.push(("Implementation variance", format!("{} min", variance(r.implementation_variance_minutes))))
+            let v = variance(r.implementation_variance_minutes);
+            let shown =
+                if v == "—" { "not shown: more than a day off the plan".to_owned() } else { format!("{v} min") };
+            summary.push(("Implementation variance", shown))
         }
     }
     summary.push((
