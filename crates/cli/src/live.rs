@@ -350,7 +350,16 @@ pub(crate) fn parse_now(text: &str, tz: &str) -> Result<DateTime<Utc>> {
     )
 }
 
-pub(crate) fn status_cmd(store: &Store, who: &Who, now: Option<&str>, json: bool, clock: &dyn Clock) -> Result<String> {
+/// `warroom status`: the live picture as text or JSON, written to `out` as it is made (the JSON
+/// of a 10,000-task run is megabytes: it is not held twice).
+pub(crate) fn status_cmd(
+    out: &mut dyn std::io::Write,
+    store: &Store,
+    who: &Who,
+    now: Option<&str>,
+    json: bool,
+    clock: &dyn Clock,
+) -> Result<()> {
     let snap = Snapshot::load(store)?;
     let run = snap.run(who.run.as_deref())?;
     let now = match now {
@@ -360,9 +369,15 @@ pub(crate) fn status_cmd(store: &Store, who: &Who, now: Option<&str>, json: bool
     let fake = FakeClock::new(now);
     let st = live::status(&snap, &run, fake.now())?;
     if json {
-        return Ok(serde_json::to_string_pretty(&st)? + "\n");
+        use std::io::Write as _;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer_pretty(&mut w, &st)?;
+        w.write_all(b"\n")?;
+        w.flush()?;
+        return Ok(());
     }
-    Ok(render_status(&st))
+    out.write_all(render_status(&st).as_bytes())?;
+    Ok(())
 }
 
 fn signed(m: i64) -> String {

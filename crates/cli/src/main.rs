@@ -348,7 +348,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Status { json, now } => {
             let store = open(cli.db)?;
-            out.write_all(live::status_cmd(&store, &cli.who, now.as_deref(), json, &SystemClock)?.as_bytes())?;
+            live::status_cmd(&mut out, &store, &cli.who, now.as_deref(), json, &SystemClock)?;
         }
         Command::Report { format, paper, output } => {
             let store = open(cli.db)?;

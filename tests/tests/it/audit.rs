@@ -149,12 +149,12 @@ fn the_printed_record_has_every_task_person_decision_and_the_digest() {
 }
 
 /// The record's text flattened: runs of whitespace as one space.
-fn flat(text: &str) -> String {
+pub(crate) fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// One entry of `pdfinfo`.
-fn info(pdf: &std::path::Path, key: &str) -> String {
+pub(crate) fn info(pdf: &std::path::Path, key: &str) -> String {
     warroom_tests::tool("pdfinfo", &[pdf.to_str().unwrap()])
         .lines()
         .find_map(|l| l.strip_prefix(key).map(|v| v.trim_start_matches(':').trim().to_owned()))

@@ -267,6 +267,29 @@ fn fix_forward_decided_after_the_deadline_says_what_is_being_fixed() {
     s.ok(&["run", "finish"]);
     let st = status(&s, "2026-04-19T03:05");
     assert_eq!((&st["mode"], &st["run"]["state"]), (&json!("ended"), &json!("completed")));
+
+    // The auditor's record of it.
+    let pdf = s.path("night.pdf");
+    s.ok(&["report", "--format", "pdf", "-o", pdf.to_str().unwrap()]);
+    let raw = warroom_tests::pdf_text(&pdf);
+    let text = crate::audit::flat(&raw);
+    for said in [
+        "Window 23:30 – 03:00 (19/04)",
+        "Implementation planned",
+        "Every time is in America/Los_Angeles",
+        "Decision FIX FORWARD",
+        "Reason lag is falling; fix the replica forward",
+        "Decided by Lan (Tech Lead) on laptop",
+        "25 min after the 02:15 (19/04) deadline",
+        "Replica lag on the new site",
+        "CHECKPOINT 2: Migrated",
+        "night-rollback.md by tester (no role set) on laptop",
+        "Matrix recommends fix forward (row Replica lag (P2)",
+    ] {
+        assert!(text.contains(said), "the record says {said:?}:\n{raw}");
+    }
+    assert!(!text.contains("UTC"), "every time in the run's zone:\n{raw}");
+    assert_eq!(crate::audit::info(&pdf, "Title"), "NIGHT CUTOVER — audit record");
 }
 
 /// Now and the wall lead with ROLLING BACK and the steps, not the go-live's tasks; a screenshot
