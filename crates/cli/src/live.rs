@@ -360,7 +360,7 @@ pub(crate) fn status_cmd(
     json: bool,
     clock: &dyn Clock,
 ) -> Result<()> {
-    let snap = Snapshot::load(store)?;
+    let snap = Snapshot::load_live(store)?;
     let run = snap.run(who.run.as_deref())?;
     let now = match now {
         Some(n) => parse_now(n, &run.tz)?,

@@ -60,6 +60,10 @@ pub enum LiveError {
     /// An action the rules do not allow, and why.
     #[error("{0}")]
     Refused(warroom_model::Refusal),
+    /// A snapshot read for the live picture only (`Snapshot::load_live`) cannot follow a change
+    /// of the runbook: it is read again instead.
+    #[error("this picture was read without the runbook's own fields and cannot follow a change of the runbook")]
+    CannotFollow,
 }
 
 type Result<T, E = LiveError> = std::result::Result<T, E>;
@@ -135,6 +139,9 @@ pub struct Snapshot {
     pub event_count: u64,
     /// This database's origin id.
     pub origin: String,
+    /// Whether `state` holds the runbook's own fields too (`load`), as acting on the runbook and
+    /// following its changes need; `load_live` leaves them out.
+    whole: bool,
 }
 
 impl Snapshot {
@@ -149,12 +156,32 @@ impl Snapshot {
             recent: store.recent_changes(RECENT)?,
             event_count: store.event_count()?,
             origin: store.origin().into(),
+            whole: true,
+        })
+    }
+
+    /// What the live picture reads, read in about half the time of `load`: the runbook from
+    /// its fields alone and the state without them. For reading the picture only: acting on it,
+    /// or following a change of the runbook, needs `load`.
+    pub fn load_live(store: &Store) -> Result<Self> {
+        let runbook = store.runbook()?.ok_or_else(|| StoreError::NoRunbook { path: store.path().into() })?;
+        Ok(Self {
+            runbook,
+            state: store.run_state()?,
+            recent: store.recent_changes(RECENT)?,
+            event_count: store.event_count()?,
+            origin: store.origin().into(),
+            whole: false,
         })
     }
 
     /// Brings the snapshot past one more event of the store's log, new to it: the same state as
     /// reading the store again after that event was stored. Says whether the runbook changed.
     pub fn apply(&mut self, ev: &Event) -> Result<bool> {
+        let runbook_changed = ev.writes.iter().any(|w| records::is_runbook_entity(&w.entity));
+        if runbook_changed && !self.whole {
+            return Err(LiveError::CannotFollow);
+        }
         if ev.writes.iter().any(|w| has_fraction(&w.value)) {
             let mut stored = ev.clone();
             for w in &mut stored.writes {
@@ -164,7 +191,6 @@ impl Snapshot {
         } else {
             self.state.apply(ev);
         }
-        let runbook_changed = ev.writes.iter().any(|w| records::is_runbook_entity(&w.entity));
         if runbook_changed {
             self.runbook = records::runbook_from_fields(self.state.fields.iter().map(|(k, v)| (k, &v.value)))?
                 .ok_or_else(|| StoreError::NoRunbook { path: String::new() })?;

@@ -515,3 +515,26 @@ fn an_incident_takes_the_matrix_row_of_its_issue() {
         (Some(warroom_model::live::RollbackDecision::Rollback), Some("orders corrupted"))
     );
 }
+
+#[test]
+fn the_picture_read_without_the_runbooks_fields_is_the_same_and_refuses_to_follow_an_edit() {
+    let mut d = Day::new();
+    d.work("1.1", (6, 0), (6, 20));
+    d.work("1.2", (6, 20), (6, 45));
+    d.pass_checkpoint("1.5");
+    let run = d.run.clone();
+    d.act("DBA").incident_open(Some(&run), "Slow export", Severity::P2, "", None).unwrap();
+    d.act("Tech Lead").edit_set(EditKind::Task, "2.1", &[("title".into(), "Export, again".into())]).unwrap();
+    let whole = Snapshot::load(&d.store).unwrap();
+    let live = Snapshot::load_live(&d.store).unwrap();
+    assert_eq!(live.runbook, whole.runbook, "the runbook read from its fields alone");
+    let r = whole.run(None).unwrap();
+    let now = d.clock.now();
+    assert_eq!(status(&live, &r, now).unwrap(), status(&whole, &r, now).unwrap());
+    assert!(live.state.fields.len() < whole.state.fields.len() / 2, "the runbook's fields are left out");
+
+    // An edit of the runbook cannot be followed by it: it is read again instead.
+    let ev = d.act("Tech Lead").edit_set(EditKind::Task, "2.2", &[("title".into(), "Migrate".into())]).unwrap();
+    let mut live = live;
+    assert!(matches!(live.apply(&ev), Err(LiveError::CannotFollow)));
+}

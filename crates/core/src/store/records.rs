@@ -298,6 +298,11 @@ pub fn is_runbook_entity(entity: &str) -> bool {
     entity == RUNBOOK || entity == ROLLBACK || LISTS.contains(&entity)
 }
 
+/// The runbook's entity kinds as an SQL list (`'runbook', 'rollback', 'contact', …`).
+pub(crate) fn runbook_entities_sql() -> String {
+    [RUNBOOK, ROLLBACK].iter().chain(LISTS).map(|e| format!("'{e}'")).collect::<Vec<_>>().join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
