@@ -302,6 +302,10 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("Rollback forecast", "Dự báo hoàn tác"),
     ("Holds up", "Đang chặn"),
     ("Stopped", "Bị dừng"),
+    ("roll back", "hoàn tác"),
+    ("fix forward", "sửa tiếp (fix forward)"),
+    ("disable the feature", "tắt tính năng"),
+    ("see the matrix", "xem ma trận quyết định"),
 ];
 
 /// The text in `lang`; English when the table has no translation.

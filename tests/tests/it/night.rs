@@ -311,7 +311,7 @@ fn what_the_room_sees_while_rolling_back(s: &Scratch) {
         }
         let main = wait_text(w, "main", "Now", |t| t.contains("ROLLING BACK")).await;
         assert!(!main.contains("Due now"), "the go-live's due list is not offered while rolling back: {main}");
-        let gauge = wait_text(w, "#rollback-gauge", "the rollback's progress", |t| t.contains("1/3")).await;
+        let gauge = wait_text(w, "#rollback-progress", "the rollback's progress", |t| t.contains("1/3")).await;
         assert!(!gauge.contains("fix forward only"), "{gauge}");
         let png = w.screenshot().await.unwrap();
         std::fs::write(warroom_tests::repo().join("docs/screenshot-rolling-back.png"), png).unwrap();

@@ -5,6 +5,7 @@ use crate::app::Ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
 use warroom_model::Instant;
+use warroom_model::MatrixAction;
 use warroom_model::live::{Rag, RunState, TaskStatus};
 
 /// The run's first day, for telling which moments fall on a later one.
@@ -146,5 +147,15 @@ pub(super) fn happened_at() -> impl IntoView {
             {t("It happened at")}
             <input type="time" class="happened-at-input" prop:value=move || c.at.get() on:input=move |e| c.at.set(input_value(&e)) />
         </label>
+    }
+}
+
+/// What the decision matrix advises, in the reader's language.
+pub(super) fn matrix_action_label(a: MatrixAction) -> &'static str {
+    match a {
+        MatrixAction::Rollback => t("roll back"),
+        MatrixAction::FixForward => t("fix forward"),
+        MatrixAction::DisableFeature => t("disable the feature"),
+        MatrixAction::Other => t("see the matrix"),
     }
 }

@@ -1,6 +1,6 @@
 //! The Incidents screen: opening, updating and resolving incidents.
 
-use super::format::{happened_at, hm, input_value, need_run};
+use super::format::{happened_at, hm, input_value, matrix_action_label, need_run};
 use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
@@ -44,7 +44,7 @@ pub(crate) fn incidents() -> impl IntoView {
                         <p>{inc.description.clone()}</p>
                         <p class="muted">{format!("{} ({}) {}", inc.opened_by.name, inc.opened_by.role, hm(&inc.opened_by.at))}
                             {inc.eta.map(|e| format!(" · ETA {}", hm(&e)))}</p>
-                        {inc.recommendation.map(|r| view! { <p><strong>{t("Recommendation")}": "</strong>{r.to_string()}{inc.matrix.row.as_ref().map(|m| format!(" ({})", m.issue))}" · "{t("Approvers")}": "{inc.approvers.join(", ")}</p> })}
+                        {inc.recommendation.map(|r| view! { <p><strong>{t("Recommendation")}": "</strong>{matrix_action_label(r)}{inc.matrix.row.as_ref().map(|m| format!(" ({})", m.issue))}" · "{t("Approvers")}": "{inc.approvers.join(", ")}</p> })}
                         <ul>{inc.updates.iter().map(|u| view! { <li>{format!("{} {}: {}", hm(&u.by.at), u.by.name, u.text)}</li> }).collect_view()}</ul>
                         {inc.open.then(|| view! { <Show when=move || c.can_write()>
                             <div class="form">

@@ -1,7 +1,7 @@
 //! The Now screen (home): starting a run, the current phase, what is due, the next
 //! checkpoint, the rollback deadline, and the rollback gauge.
 
-use super::format::{duration_text, hm, ms, rag_class, rag_label, status_label, until, variance};
+use super::format::{duration_text, hm, matrix_action_label, ms, rag_class, rag_label, status_label, until, variance};
 use crate::app::{Ctx, View, ctx};
 use crate::i18n::t;
 use leptos::prelude::*;
@@ -62,7 +62,8 @@ fn now_view(c: Ctx, st: Status) -> impl IntoView {
     let next_cp = st.checkpoints.iter().find(|cp| cp.decision != Decision::Go).cloned();
     let rb = st.rollback.clone();
     let nothing = overdue.is_empty() && due.is_empty();
-    let gauge_view = gauge(&st);
+    // Rolling back, the banner above already shows the rollback's progress.
+    let gauge_view = (st.mode != Mode::RollingBack).then(|| gauge(&st));
     let banner = super::mode::mode_banner(&st, true);
     let going_live = matches!(st.mode, Mode::GoLive | Mode::FixingForward);
     let next_cp = next_cp.filter(|_| going_live);
@@ -252,8 +253,8 @@ fn stopped_view(st: &Status) -> Option<impl IntoView + use<>> {
                 held.push(format!("+{}", s.blocks.len() - 5));
             }
             let advice = match (&s.matrix.row, s.recommendation) {
-                (Some(row), Some(r)) => format!("{} ({}) · {}", r, row.issue, row.approver),
-                (None, Some(r)) => r.to_string(),
+                (Some(row), Some(r)) => format!("{} ({}) · {}", matrix_action_label(r), row.issue, row.approver),
+                (None, Some(r)) => matrix_action_label(r).to_owned(),
                 (_, None) if !s.matrix.candidates.is_empty() => {
                     s.matrix.candidates.iter().map(|c| c.issue.clone()).collect::<Vec<_>>().join(" / ")
                 }
