@@ -318,5 +318,14 @@ fn what_the_room_sees_while_rolling_back(s: &Scratch) {
         crate::browser::press(w, "w").await;
         let wall = wait_text(w, "#wall", "the rollback on the wall", |t| t.contains("ROLLING BACK")).await;
         assert!(wall.contains("Point DNS back"), "{wall}");
+
+        // In Vietnamese: the app's words change, the runbook's stay as written.
+        crate::browser::press(w, "\u{e00c}").await; // Escape
+        wait_text(w, "#nav-now", "back from the wall", |t| t == "Now").await;
+        crate::browser::press(w, "l").await;
+        let vi = wait_text(w, "#mode-banner", "the rollback in Vietnamese", |t| t.contains("ĐANG HOÀN TÁC")).await;
+        assert!(vi.contains("bước đã xong") && vi.contains("Point DNS back"), "{vi}");
+        let png = w.screenshot().await.unwrap();
+        std::fs::write(warroom_tests::repo().join("docs/screenshot-rolling-back-vi.png"), png).unwrap();
     });
 }

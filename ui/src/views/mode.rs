@@ -110,7 +110,7 @@ fn steps(c: Ctx, steps: &[RollbackStepLive], act: bool) -> impl IntoView + use<>
                 <li class="step" class:done=s.done class:current=s.current data-step=s.id.clone()>
                     <span class="step-mark">{if s.done { "✓" } else if s.current { "→" } else { "·" }}</span>
                     <span class="ttitle">{s.title.clone()}</span>
-                    <span class="num muted">{format!("{} min", s.minutes)}</span>
+                    <span class="num muted">{duration_text(i64::from(s.minutes))}</span>
                     <span class="num">{when}</span>
                     {can.then(|| view! {
                         <button class="small" on:click=move |_| c.act(Action::RollbackStep { id: id.clone() })>{t("Done")}</button>
