@@ -2,7 +2,7 @@
 //! checklist, runbook edits, and `status`. Each converts its arguments and calls core.
 
 use anyhow::{Result, bail};
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use warroom_core::live::actions::TaskAction;
 use warroom_core::live::{self, Snapshot, parse_tz};
@@ -334,16 +334,8 @@ pub(crate) fn said(action: &Action, done: &Recorded) -> String {
 
 /// `--now`: RFC 3339, or a local `YYYY-MM-DDTHH:MM` in the run's time zone.
 pub(crate) fn parse_now(text: &str, tz: &str) -> Result<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let tz = parse_tz(tz)?;
-    for f in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
-        if let Ok(n) = NaiveDateTime::parse_from_str(text, f)
-            && let Some(t) = tz.from_local_datetime(&n).earliest()
-        {
-            return Ok(t.with_timezone(&Utc));
-        }
+    if let Some(t) = warroom_core::live::schedule::parse_instant(text, parse_tz(tz)?) {
+        return Ok(t);
     }
     bail!(
         "--now `{text}`: expected an instant such as 2026-01-31T07:40:00+07:00, or 2026-01-31T07:40 in the run's time zone"

@@ -4,7 +4,7 @@
 
 use crate::live::parse_now;
 use anyhow::{Context, Result};
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use clap::{Subcommand, ValueEnum};
 use std::io::Write;
 use std::sync::Arc;
@@ -77,10 +77,9 @@ fn line(n: &Notice) -> String {
     format!("{at}  {:<18} {} — {}", n.kind.as_str(), n.title, n.body)
 }
 
-/// The instant `text` names, in the current run's zone.
-fn instant(svc: &mut Service, text: &str, what: &str) -> Result<DateTime<Utc>> {
-    let tz = svc.status(None, None)?.map(|s| s.run.tz).unwrap_or_else(|| "UTC".into());
-    parse_now(text, &tz).with_context(|| format!("--{what}"))
+/// The current run's zone (UTC before there is one): what `--from` and `--to` are read in.
+fn run_tz(svc: &mut Service) -> Result<String> {
+    Ok(svc.status(None, None)?.map(|s| s.run.tz).unwrap_or_else(|| "UTC".into()))
 }
 
 pub(crate) fn cmd(
@@ -93,12 +92,14 @@ pub(crate) fn cmd(
     let mut svc = Service::new(store, clock)?;
     match cmd {
         NotifyCmd::Plan { from, to, json } => {
+            // Read once, and only when a time is given in it.
+            let tz = if from.is_some() || to.is_some() { run_tz(&mut svc)? } else { String::new() };
             let from = match from {
-                Some(f) => instant(&mut svc, &f, "from")?,
+                Some(f) => parse_now(&f, &tz).context("--from")?,
                 None => svc.now(),
             };
             let to = match to {
-                Some(t) => instant(&mut svc, &t, "to")?,
+                Some(t) => parse_now(&t, &tz).context("--to")?,
                 None => from + Duration::days(1),
             };
             anyhow::ensure!(to >= from, "--to is before --from");

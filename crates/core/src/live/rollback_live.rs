@@ -71,17 +71,17 @@ pub(super) fn rollback_live(
             }
         })
         .collect();
+    let restore_by = window_end.or(deadline.map(|d| d + total_d));
     let decided_at = rec.decided_by.as_ref().map(|s| s.at.to_utc());
     let rollback_end = decided_at
         .filter(|_| rec.decision == Some(RollbackDecision::Rollback))
         .map(|from| forecast_steps(&mut steps, from, now, rolling_back, &formatter));
-    let margin = rollback_end.zip(restore_by_of(window_end, deadline, total_d)).map(|(e, r)| minutes(r - e));
+    let margin = rollback_end.zip(restore_by).map(|(e, r)| minutes(r - e));
     let remaining: u32 = if rec.decision == Some(RollbackDecision::Rollback) {
         steps.iter().filter(|s| !s.done).map(|s| s.minutes).sum()
     } else {
         total
     };
-    let restore_by = restore_by_of(window_end, deadline, total_d);
     let decide_by = match (deadline, restore_by) {
         (Some(d), Some(r)) => Some(d.min(r - total_d)),
         (None, Some(r)) => Some(r - total_d),
@@ -153,15 +153,6 @@ pub(super) fn rollback_live(
         steps,
         fix_forward_only,
     })
-}
-
-/// When the system must be restored by: the window's end, else the deadline plus the rollback.
-fn restore_by_of(
-    window_end: Option<DateTime<Utc>>,
-    deadline: Option<DateTime<Utc>>,
-    total: Duration,
-) -> Option<DateTime<Utc>> {
-    window_end.or(deadline.map(|d| d + total))
 }
 
 /// A rollback this close to the window's end turns the gauge amber.

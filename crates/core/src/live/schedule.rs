@@ -11,7 +11,25 @@ use warroom_model::{Instant, Runbook, Task};
 /// before the gap, so it lands where a wall clock that did not jump would show it; a time that
 /// happens twice (clocks go back) is the first one.
 pub fn instant(tz: Tz, date: NaiveDate, minutes: u32) -> DateTime<Utc> {
-    let naive: NaiveDateTime = date.and_time(chrono::NaiveTime::MIN) + Duration::minutes(i64::from(minutes));
+    local(tz, date.and_time(chrono::NaiveTime::MIN) + Duration::minutes(i64::from(minutes)))
+}
+
+/// An instant as people write one for a run: RFC 3339, or a date and time in `tz`
+/// (`2026-01-31T07:40`, with seconds, or with a space), read as `instant` reads the runbook's
+/// times. `None` when it is neither.
+pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .map(|naive| local(tz, naive))
+}
+
+/// The instant a wall clock in `tz` shows as `naive` (see `instant` for gaps and repeats).
+fn local(tz: Tz, naive: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&naive) {
         chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
         chrono::LocalResult::Ambiguous(a, _) => a.with_timezone(&Utc),

@@ -58,8 +58,8 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
     let plan = schedule::plan(rb, tz, date, &durations);
     let over = run.state.is_over();
 
-    let Timeline { tasks, starts, finish, phases } = timeline(snap, run, now, &plan, &formatter);
-    let Queue { due, next, overdue, current_phase } = queue(&tasks, &starts, now, !over);
+    let Timeline { mut tasks, starts, finish, phases } = timeline(snap, run, now, &plan, &formatter);
+    let Queue { mut due, mut next, mut overdue, mut current_phase } = queue(&tasks, &starts, now, !over);
     let stopped = super::matrix::stopped(&tasks, &rb.rollback.matrix);
     let checkpoints = checkpoints_live(snap, run, &finish, &formatter);
     let rollback = rollback_live(snap, run, tz, date, now, &plan, &finish)?;
@@ -67,7 +67,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
     let metrics = metrics_live(snap, run);
     let checklist = checklist_live(snap, run);
 
-    let forecast_end = finish.iter().max().copied().unwrap_or(now);
+    let mut forecast_end = finish.iter().max().copied().unwrap_or(now);
     let planned_end = plan.finish.iter().max().copied().unwrap_or(now);
     let hypercare_end = hypercare_end_at(rb, tz, date, &formatter);
     let recent = recent_changes(snap, &formatter);
@@ -81,8 +81,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
             None => Mode::GoLive,
         }
     };
-    let (mut tasks, mut due, mut next, mut overdue, mut current_phase) = (tasks, due, next, overdue, current_phase);
-    let (mut forecast_end, mut variance_minutes) = (forecast_end, minutes(forecast_end - planned_end));
+    let mut variance_minutes = minutes(forecast_end - planned_end);
     if mode == Mode::RollingBack || (mode == Mode::Ended && run.state == RunState::RolledBack) {
         // The go-live's tasks no longer fall due: the rollback's steps are the plan now, and
         // its end against the window's end is the forecast.

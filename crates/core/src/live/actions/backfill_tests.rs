@@ -51,3 +51,14 @@ fn a_time_to_come_or_before_the_go_live_day_or_not_a_time_is_refused() {
     assert!(matches!(refusal(at(&mut store, &clock, "half past two")), Refusal::BadTime { .. }));
     assert_eq!(at(&mut store, &clock, "02:20").unwrap(), clock.now(), "now itself is not in the future");
 }
+
+#[test]
+fn a_local_time_in_the_clock_change_gap_is_read_as_the_runbooks_times_are() {
+    use crate::live::schedule::{instant, parse_instant};
+    let la = chrono_tz::America::Los_Angeles;
+    // 02:30 on 8 March 2026 does not exist in Los Angeles (02:00 becomes 03:00).
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 8).unwrap();
+    assert_eq!(parse_instant("2026-03-08T02:30", la), Some(instant(la, date, 150)));
+    assert_eq!(parse_instant("2026-03-08 02:30", la), parse_instant("2026-03-08T02:30", la));
+    assert_eq!(parse_instant("the morning after", la), None);
+}

@@ -138,11 +138,8 @@ impl<'a> Actions<'a> {
         let date = super::parse_date(&r.date)?;
         let bad = || refused(Refusal::BadTime { text: text.to_owned() });
         let text = text.trim();
-        let at = if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-            t.with_timezone(&Utc)
-        } else if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M") {
-            use chrono::Timelike;
-            super::schedule::instant(tz, t.date(), t.hour() * 60 + t.minute())
+        let at = if let Some(t) = super::schedule::parse_instant(text, tz) {
+            t
         } else {
             let t = crate::import::times::parse_time(text).map_err(|_| bad())?;
             let rb = &snap.runbook;
