@@ -15,7 +15,7 @@ WASM_BINDGEN_VERSION=0.2.130
 TAURI_DRIVER_VERSION=2.1.0
 
 pkgs=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
-      librsvg2-dev libxdo-dev dbus)
+      librsvg2-dev libxdo-dev libdbus-1-dev dbus)
 if [ "$want_test" = 1 ]; then
   pkgs+=(xvfb xauth dbus-x11 webkit2gtk-driver chromium chromium-driver poppler-utils imagemagick)
 fi

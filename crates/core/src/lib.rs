@@ -29,6 +29,7 @@ pub mod encoding;
 pub mod export;
 pub mod host;
 pub mod import;
+pub mod keys;
 pub mod live;
 pub mod logging;
 pub mod notify;

@@ -84,6 +84,13 @@ pub struct Event {
     pub prev_hash: String,
     /// SHA-256 over this event's content and `prev_hash` (hex).
     pub hash: String,
+    /// The signing laptop's Ed25519 public key (hex); empty on an event written before events
+    /// were signed, until its own laptop signs it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key: String,
+    /// The signature by `key` of `hash` (hex), empty where `key` is.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sig: String,
 }
 
 impl Event {

@@ -209,6 +209,8 @@ impl Snapshot {
             writes: Vec::new(),
             prev_hash: ev.prev_hash.clone(),
             hash: ev.hash.clone(),
+            key: ev.key.clone(),
+            sig: ev.sig.clone(),
         };
         self.recent.insert(at, change);
         if self.recent.len() > RECENT {

@@ -175,6 +175,14 @@ impl Service {
         }
     }
 
+    /// Drops the live picture kept in memory (the state changed in a way events do not replay),
+    /// so the next read loads it from the database.
+    pub(crate) fn forget_snapshot(&mut self) {
+        self.cache = None;
+        self.runbook_version += 1;
+        self.changed();
+    }
+
     /// A setting of this laptop only (window place, UI preferences); not a change of the run.
     pub fn set_local(&mut self, key: &str, value: &str) -> Result<()> {
         self.store.set_local(key, value)?;

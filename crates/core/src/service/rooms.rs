@@ -34,11 +34,27 @@ impl Service {
         let before = self.store.generation();
         let (applied, stored) = self.store.apply_remote_events(events, &*self.clock)?;
         let stored: Vec<&warroom_model::Event> = stored.into_iter().filter_map(|i| events.get(i)).collect();
-        self.follow(before, &stored);
+        if applied.taken_out > 0 {
+            // A revocation took events out again and the state was recomputed: read it afresh.
+            self.forget_snapshot();
+        } else {
+            self.follow(before, &stored);
+        }
         if applied.applied > 0 {
             self.changed();
         }
         Ok(applied)
+    }
+
+    /// Records, signed, the heads this laptop holds of the other laptops' chains, when they
+    /// moved since it last did (after a sync took something new).
+    pub fn witness(&mut self) -> Result<()> {
+        let before = self.store.generation();
+        if let Some(ev) = self.store.witness(&*self.clock)? {
+            self.follow(before, &[&ev]);
+            self.changed();
+        }
+        Ok(())
     }
 
     /// The room this database belongs to, if any.

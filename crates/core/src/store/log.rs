@@ -22,6 +22,12 @@ pub struct Applied {
     pub duplicates: usize,
     /// Events that would leave a gap in their origin's sequence; not applied, ask again later.
     pub deferred: usize,
+    /// Events refused (a bad signature, a clock far ahead, a revoked laptop's), kept aside.
+    #[serde(default)]
+    pub refused: Vec<super::trust::RefusedEvent>,
+    /// Events a revocation in this batch took out of the log again.
+    #[serde(default)]
+    pub taken_out: usize,
 }
 
 /// SHA-256 over an event's content and its predecessor's hash, as hex.
@@ -101,8 +107,13 @@ impl Store {
             .map_err(&e)?
             .map_or((1, String::new()), |(s, h)| (s + 1, h));
         let last_hlc = local_u64(&tx, "hlc").map_err(&e)?;
-        let physical = u64::try_from(now_ms).unwrap_or(0) << 16;
-        let hlc = physical.max(last_hlc + 1);
+        let physical = u64::try_from(now_ms).unwrap_or(0).min(super::trust::HLC_MS_LIMIT) << 16;
+        let hlc = last_hlc
+            .checked_add(1)
+            .filter(|h| *h <= super::trust::HLC_MS_LIMIT << 16 | 0xffff)
+            .ok_or_else(|| StoreError::ClockExhausted { path: path.clone(), hlc: last_hlc })?
+            .max(physical);
+        let Some(keys) = self.keys.as_ref() else { return Err(StoreError::NoKey { path: path.clone() }) };
         let mut ev = Event {
             origin: self.origin.clone(),
             seq,
@@ -114,12 +125,18 @@ impl Store {
             writes,
             prev_hash,
             hash: String::new(),
+            key: keys.public_hex(),
+            sig: String::new(),
         };
         let wj = writes_json(&ev.writes);
         ev.hash = hash_with(&ev, &wj);
+        ev.sig = keys.sign_hash(&ev.hash);
         insert_event(&tx, &ev, &wj, now_ms).map_err(&e)?;
         apply_writes(&tx, &ev).map_err(&e)?;
         set_local(&tx, "hlc", &hlc.to_string()).map_err(&e)?;
+        if revokes(&ev) {
+            super::trust::cut_off_revoked(&tx, now_ms).map_err(&e)?;
+        }
         tx.commit().map_err(&e)?;
         self.generation += 1;
         Ok(ev)
@@ -127,7 +144,9 @@ impl Store {
 
     /// Applies other devices' events: each at most once, never across a gap in its origin's
     /// sequence, refusing one whose hash does not match its content or that contradicts a
-    /// stored event. All or nothing.
+    /// stored event (the batch fails), and setting aside one that is not signed by its laptop,
+    /// is stamped far ahead of this laptop's clock or was written by a revoked laptop after its
+    /// revocation (`Applied::refused`; the rest is taken).
     pub fn apply_remote(&mut self, events: &[Event], clock: &dyn Clock) -> Result<Applied> {
         Ok(self.apply_remote_events(events, clock)?.0)
     }
@@ -143,6 +162,8 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
         let mut out = Applied::default();
         let mut max_hlc = local_u64(&tx, "hlc").map_err(&e)?;
+        let mut gate = super::trust::Gate::new(&tx, now_ms).map_err(&e)?;
+        let mut revoked_now = false;
         // Each origin's head, read once per batch and moved along as its events are applied.
         let mut heads: BTreeMap<String, (u64, String)> = BTreeMap::new();
         let mut stored_now = Vec::new();
@@ -150,6 +171,17 @@ impl Store {
             let wj = writes_json(&ev.writes);
             if hash_with(ev, &wj) != ev.hash {
                 return Err(StoreError::BadHash { origin: ev.origin.clone(), seq: ev.seq });
+            }
+            if let super::trust::Verdict::Refuse(reason) = gate.judge(&tx, ev).map_err(&e)? {
+                tracing::warn!(origin = %ev.origin, seq = ev.seq, %reason, "an event from another laptop was refused");
+                super::trust::set_aside(&tx, ev, &reason, now_ms).map_err(&e)?;
+                out.refused.push(super::trust::RefusedEvent {
+                    origin: ev.origin.clone(),
+                    seq: ev.seq,
+                    reason,
+                    at_ms: now_ms,
+                });
+                continue;
             }
             if !heads.contains_key(&ev.origin) {
                 let head: Option<(u64, String)> = tx
@@ -164,18 +196,26 @@ impl Store {
             }
             let (top, top_hash) = heads.get(&ev.origin).cloned().unwrap_or_default();
             // Past the head it cannot be stored yet (sequences are gapless).
-            let stored: Option<String> = if ev.seq > top {
+            let stored: Option<(String, String)> = if ev.seq > top {
                 None
             } else {
                 tx.query_row(
-                    "SELECT hash FROM events WHERE origin = ?1 AND seq = ?2",
+                    "SELECT hash, sig FROM events WHERE origin = ?1 AND seq = ?2",
                     params![ev.origin, ev.seq],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()
                 .map_err(&e)?
             };
-            if let Some(stored) = stored {
+            if let Some((stored, stored_sig)) = stored {
+                if stored == ev.hash && stored_sig.is_empty() && !ev.sig.is_empty() {
+                    // Held from before signing; its laptop has signed it since (checked above).
+                    tx.execute(
+                        "UPDATE events SET key = ?1, sig = ?2 WHERE origin = ?3 AND seq = ?4",
+                        params![ev.key, ev.sig, ev.origin, ev.seq],
+                    )
+                    .map_err(&e)?;
+                }
                 if stored != ev.hash {
                     return Err(StoreError::Conflict {
                         origin: ev.origin.clone(),
@@ -193,12 +233,19 @@ impl Store {
             }
             insert_event(&tx, ev, &wj, now_ms).map_err(&e)?;
             apply_writes(&tx, ev).map_err(&e)?;
+            if revokes(ev) {
+                gate.reload_cutoffs(&tx).map_err(&e)?;
+                revoked_now = true;
+            }
             heads.insert(ev.origin.clone(), (ev.seq, ev.hash.clone()));
             max_hlc = max_hlc.max(ev.hlc);
             out.applied += 1;
             stored_now.push(i);
         }
         set_local(&tx, "hlc", &max_hlc.to_string()).map_err(&e)?;
+        if revoked_now {
+            out.taken_out = super::trust::cut_off_revoked(&tx, now_ms).map_err(&e)?;
+        }
         tx.commit().map_err(&e)?;
         self.generation += 1;
         Ok((out, stored_now))
@@ -319,8 +366,12 @@ fn dedupe(writes: Vec<Write>) -> Vec<Write> {
     writes.into_iter().zip(keep).filter(|(_, k)| *k).map(|(w, _)| w).collect()
 }
 
-pub(super) const EVENT_COLUMNS: &str =
-    "SELECT origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash FROM events";
+pub(super) const EVENT_COLUMNS: &str = "SELECT origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash, key, sig FROM events";
+
+/// Whether an event may shut a laptop out (a revocation), after which what it wrote later goes.
+fn revokes(ev: &Event) -> bool {
+    ev.writes.iter().any(|w| w.entity == "member" && w.field == "upto")
+}
 
 pub(super) type RawEvent = (Event, String, String);
 
@@ -337,6 +388,8 @@ pub(super) fn row_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
             writes: Vec::new(),
             prev_hash: r.get(9)?,
             hash: r.get(10)?,
+            key: r.get(11)?,
+            sig: r.get(12)?,
         },
         r.get(7)?,
         r.get(8)?,
@@ -345,8 +398,8 @@ pub(super) fn row_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
 
 fn insert_event(conn: &Connection, ev: &Event, writes: &str, received_ms: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO events (origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash, received_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO events (origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash, received_ms, key, sig)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         ev.origin,
@@ -360,7 +413,9 @@ fn insert_event(conn: &Connection, ev: &Event, writes: &str, received_ms: i64) -
         writes,
         ev.prev_hash,
         ev.hash,
-        received_ms
+        received_ms,
+        ev.key,
+        ev.sig
     ])?;
     Ok(())
 }

@@ -1,15 +1,20 @@
 //! Opening a database: creating its folder, the connection's settings, the schema migrations
-//! from `migrations/` (refusing a database from a newer warroom), the origin id, and noticing a
-//! file that was copied or restored (which then takes a new origin id).
+//! from `migrations/` (refusing a database from a newer warroom), the laptop's keys and the
+//! origin id they name, and noticing a file that was copied or restored, or opened without its
+//! key (which then becomes a new laptop).
 
 use super::local::set_local;
 use super::{Result, Store, StoreError, sql_err};
+use crate::keys::{KeyStore, LaptopKeys};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
-use sha2::{Digest, Sha256};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The schema, in order; `PRAGMA user_version` counts how many are applied.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../../../migrations/0001_init.sql")),
+    ("0002_signatures", include_str!("../../../../migrations/0002_signatures.sql")),
+];
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
@@ -29,62 +34,55 @@ fn file_id(_path: &Path) -> Option<String> {
     None
 }
 
-/// 64 random bits: ample to tell apart the laptops of one room, and half the bytes of every
-/// stored field version.
-fn new_origin() -> String {
-    let mut b = [0u8; 8];
-    // Without OS randomness, fall back to time and process id; still unique per database.
-    if getrandom::fill(&mut b).is_err() {
-        let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
-        b.copy_from_slice(&Sha256::digest(seed.as_bytes())[..8]);
+/// The key store `Store::open` uses: the OS keyring with a private file as the fallback; in this
+/// crate's own tests, memory.
+pub(super) fn default_keys() -> Arc<dyn KeyStore> {
+    #[cfg(test)]
+    {
+        static KEYS: std::sync::LazyLock<Arc<dyn KeyStore>> =
+            std::sync::LazyLock::new(|| Arc::new(crate::keys::MemoryKeys::default()));
+        KEYS.clone()
     }
-    hex::encode(b)
+    #[cfg(not(test))]
+    {
+        static KEYS: std::sync::LazyLock<Arc<dyn KeyStore>> =
+            std::sync::LazyLock::new(|| Arc::new(crate::keys::SystemKeys::os()));
+        KEYS.clone()
+    }
 }
 
+/// Local settings a new laptop does not inherit from the database it was copied from.
+const NOT_INHERITED: &str = "DELETE FROM local WHERE key IN ('sync.cert', 'sync.key', 'notify.ledger')";
+
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date, with
+    /// this laptop's keys from the OS keyring (or their private file).
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with_keys(path, default_keys())
+    }
+
+    /// `open`, with the keys kept in `keys`.
+    pub fn open_with_keys(path: &Path, keys: Arc<dyn KeyStore>) -> Result<Self> {
         let shown = path.display().to_string();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: shown.clone(), source })?;
         }
         let conn = Connection::open(path).map_err(sql_err(&shown))?;
-        let mut store = Self::init(conn, shown)?;
-        store.claim_file(path)?;
-        Ok(store)
-    }
-
-    /// A database file copied to another place or restored from a backup is a new laptop's
-    /// history from then on: it takes a new origin id (and loses the old sync certificate and
-    /// the notifications shown) so that the two never write the same (origin, sequence).
-    fn claim_file(&mut self, path: &Path) -> Result<()> {
-        let Some(here) = file_id(path) else { return Ok(()) };
-        match self.local(FILE)? {
-            Some(f) if f == here => Ok(()),
-            None => self.set_local(FILE, &here),
-            Some(_) => {
-                let origin = new_origin();
-                let e = sql_err(&self.path);
-                let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
-                tx.execute("DELETE FROM local WHERE key IN ('sync.cert', 'sync.key', 'notify.ledger')", [])
-                    .map_err(&e)?;
-                set_local(&tx, "origin", &origin).map_err(&e)?;
-                set_local(&tx, FILE, &here).map_err(&e)?;
-                tx.commit().map_err(&e)?;
-                tracing::info!(path = %self.path, %origin, "a copied or restored database: new origin id");
-                self.origin = origin;
-                Ok(())
-            }
-        }
+        Self::init(conn, shown, Some(path), Some(keys))
     }
 
     /// A private database in memory, for tests and previews.
     pub fn open_in_memory() -> Result<Self> {
         let conn = Connection::open_in_memory().map_err(sql_err(":memory:"))?;
-        Self::init(conn, ":memory:".into())
+        Self::init(conn, ":memory:".into(), None, Some(Arc::new(crate::keys::MemoryKeys::default())))
     }
 
-    pub(super) fn init(mut conn: Connection, path: String) -> Result<Self> {
+    pub(super) fn init(
+        mut conn: Connection,
+        path: String,
+        file: Option<&Path>,
+        key_store: Option<Arc<dyn KeyStore>>,
+    ) -> Result<Self> {
         let shown = path.clone();
         let e = sql_err(&shown);
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(&e)?;
@@ -100,17 +98,110 @@ impl Store {
         migrate(&mut conn, &path)?;
         let origin: Option<String> =
             conn.query_row("SELECT value FROM local WHERE key = 'origin'", [], |r| r.get(0)).optional().map_err(&e)?;
-        let origin = match origin {
-            Some(o) => o,
-            None => {
-                let o = new_origin();
-                conn.execute("INSERT INTO local (key, value) VALUES ('origin', ?1)", [&o]).map_err(&e)?;
-                o
+        let mut store = Self { conn, path, origin: origin.unwrap_or_default(), keys: None, key_store, generation: 0 };
+        let Some(ks) = store.key_store.clone() else { return Ok(store) };
+        let copied = match file.and_then(file_id) {
+            Some(here) => {
+                let known = store.local(FILE)?;
+                if known.is_none() {
+                    store.set_local(FILE, &here)?;
+                }
+                known.is_some_and(|f| f != here).then_some(here)
             }
+            None => None,
         };
-        Ok(Self { conn, path, origin, generation: 0 })
+        let public = store.local(PUBLIC)?;
+        if store.origin.is_empty() {
+            return store.become_new_laptop(ks.as_ref(), None, false);
+        }
+        if let Some(here) = copied {
+            tracing::info!(path = %store.path, "a copied or restored database: a new laptop from now on");
+            return store.become_new_laptop(ks.as_ref(), Some(&here), true);
+        }
+        let kept = ks.load(&store.origin).map_err(|source| StoreError::Key { path: store.path.clone(), source })?;
+        match (kept, public) {
+            (Some(k), Some(p)) if k.public_hex() == p => {
+                store.keys = Some(k);
+                Ok(store)
+            }
+            (None, None) => store.sign_unsigned_history(ks.as_ref()),
+            // Opened without its key (handed over, or moved to another machine): whoever opens
+            // it cannot write as the laptop that made it, so it becomes a laptop of its own.
+            _ => {
+                tracing::info!(path = %store.path, "this database's key is not on this machine: a new laptop from now on");
+                store.become_new_laptop(ks.as_ref(), None, true)
+            }
+        }
+    }
+
+    /// New keys and the origin id they name; what was this database's own (its certificate, the
+    /// notifications it showed) is left behind.
+    fn become_new_laptop(mut self, ks: &dyn KeyStore, file: Option<&str>, forget: bool) -> Result<Self> {
+        let keys = LaptopKeys::generate().map_err(|source| StoreError::Key { path: self.path.clone(), source })?;
+        let public = keys.public_hex();
+        let origin = crate::keys::origin_of(&public);
+        ks.save(&origin, &keys).map_err(|source| StoreError::Key { path: self.path.clone(), source })?;
+        let path = self.path.clone();
+        let e = sql_err(&path);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
+        if forget {
+            tx.execute(NOT_INHERITED, []).map_err(&e)?;
+        }
+        set_local(&tx, "origin", &origin).map_err(&e)?;
+        set_local(&tx, PUBLIC, &public).map_err(&e)?;
+        if let Some(here) = file {
+            set_local(&tx, FILE, here).map_err(&e)?;
+        }
+        tx.commit().map_err(&e)?;
+        self.origin = origin;
+        self.keys = Some(keys);
+        Ok(self)
+    }
+
+    /// A database from before events were signed: its laptop gets a key under its old origin id,
+    /// signs the events it wrote (their hashes, and so the chain, stay as they were), and its
+    /// sync certificate's key moves out of the database into the key store.
+    fn sign_unsigned_history(mut self, ks: &dyn KeyStore) -> Result<Self> {
+        let mut keys = LaptopKeys::generate().map_err(|source| StoreError::Key { path: self.path.clone(), source })?;
+        keys.tls = self.local("sync.key")?;
+        ks.save(&self.origin, &keys).map_err(|source| StoreError::Key { path: self.path.clone(), source })?;
+        let public = keys.public_hex();
+        let path = self.path.clone();
+        let e = sql_err(&path);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
+        {
+            let mut read = tx.prepare("SELECT seq, hash FROM events WHERE origin = ?1 AND sig = ''").map_err(&e)?;
+            let unsigned = read
+                .query_map([&self.origin], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))
+                .map_err(&e)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(&e)?;
+            let mut sign =
+                tx.prepare("UPDATE events SET key = ?1, sig = ?2 WHERE origin = ?3 AND seq = ?4").map_err(&e)?;
+            for (seq, hash) in unsigned {
+                sign.execute(rusqlite::params![public, keys.sign_hash(&hash), self.origin, seq]).map_err(&e)?;
+            }
+        }
+        tx.execute("DELETE FROM local WHERE key = 'sync.key'", []).map_err(&e)?;
+        set_local(&tx, PUBLIC, &public).map_err(&e)?;
+        tx.commit().map_err(&e)?;
+        tracing::info!(path = %self.path, "events written before signing are now signed by this laptop's key");
+        self.keys = Some(keys);
+        Ok(self)
+    }
+
+    /// Keeps the sync certificate's private key (PKCS#8, hex) with this laptop's other keys.
+    pub(crate) fn keep_tls_key(&mut self, der_hex: &str) -> Result<()> {
+        let (Some(keys), Some(ks)) = (self.keys.as_mut(), self.key_store.as_ref()) else {
+            return Err(StoreError::NoKey { path: self.path.clone() });
+        };
+        keys.tls = Some(der_hex.to_owned());
+        ks.save(&self.origin, keys).map_err(|source| StoreError::Key { path: self.path.clone(), source })
     }
 }
+
+/// Local setting: this laptop's public signing key, to notice a database opened without its key.
+const PUBLIC: &str = "key.public";
 
 /// Brings the schema up to date, one migration per transaction, counting in `user_version`.
 // Not rusqlite_migration, which does the same: its newest release (2.6.0) is built on rusqlite

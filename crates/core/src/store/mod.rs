@@ -8,7 +8,9 @@ mod log;
 mod migrate;
 pub mod records;
 pub mod state;
+mod trust;
 pub mod verify;
+pub mod witness;
 
 use crate::clock::Clock;
 use crate::import::Imported;
@@ -20,6 +22,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use state::{FieldKey, State, Versioned};
 use std::collections::BTreeMap;
+pub use trust::{HLC_MS_LIMIT, MAX_SKEW_HOURS, RefusedEvent};
 use warroom_model::{Author, Event, Runbook};
 
 /// Why the store could not do what was asked, with the database file it is about.
@@ -121,6 +124,29 @@ pub enum StoreError {
     /// A stored value that is not the JSON it should be.
     #[error("the event log has a stored value that does not parse: {0}")]
     Json(#[from] serde_json::Error),
+    /// This laptop's private key could not be read or kept.
+    #[error("{path}: {source}")]
+    Key {
+        /// The database file.
+        path: String,
+        /// What went wrong with the key.
+        #[source]
+        source: crate::keys::KeyError,
+    },
+    /// A write to a database opened without its laptop's key (to read or to verify).
+    #[error("{path}: opened to read only, without this laptop's key; nothing was written")]
+    NoKey {
+        /// The database file.
+        path: String,
+    },
+    /// This laptop's clock cannot make a timestamp after the newest one it holds.
+    #[error("{path}: the log's clock is at its limit ({hlc}); nothing was written")]
+    ClockExhausted {
+        /// The database file.
+        path: String,
+        /// The hybrid logical clock value held.
+        hlc: u64,
+    },
 }
 
 type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -130,6 +156,10 @@ pub struct Store {
     conn: Connection,
     path: String,
     origin: String,
+    /// This laptop's private keys; `None` when the database was opened without them (to read).
+    keys: Option<crate::keys::LaptopKeys>,
+    /// Where `keys` are kept, to keep them again when the sync certificate's key is added.
+    key_store: Option<std::sync::Arc<dyn crate::keys::KeyStore>>,
     /// Transactions this connection committed to the log or the merged state.
     generation: u64,
 }
@@ -165,8 +195,10 @@ impl StoreError {
             | Self::ReadOnly { .. }
             | Self::Corrupt { .. }
             | Self::DiskFull { .. }
-            | Self::Io { .. } => ErrorKind::Storage,
-            Self::Sqlite { .. } | Self::Record(_) | Self::Json(_) => ErrorKind::Internal,
+            | Self::Io { .. }
+            | Self::Key { .. }
+            | Self::NoKey { .. } => ErrorKind::Storage,
+            Self::Sqlite { .. } | Self::Record(_) | Self::Json(_) | Self::ClockExhausted { .. } => ErrorKind::Internal,
         };
         ApiError::new(kind, self.to_string())
     }
@@ -201,6 +233,16 @@ impl Store {
     /// This database's origin id.
     pub fn origin(&self) -> &str {
         &self.origin
+    }
+
+    /// This laptop's public signing key (hex), if the database was opened with its keys.
+    pub fn public_key(&self) -> Option<String> {
+        self.keys.as_ref().map(crate::keys::LaptopKeys::public_hex)
+    }
+
+    /// This laptop's private keys, for making its sync certificate.
+    pub(crate) fn laptop_keys(&self) -> Result<&crate::keys::LaptopKeys> {
+        self.keys.as_ref().ok_or_else(|| StoreError::NoKey { path: self.path.clone() })
     }
 
     /// A number that moves with every transaction this connection commits to the event log
@@ -400,3 +442,5 @@ impl Store {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod trust_tests;

@@ -98,6 +98,8 @@ mod tests {
             writes,
             prev_hash: String::new(),
             hash: String::new(),
+            key: String::new(),
+            sig: String::new(),
         }
     }
 

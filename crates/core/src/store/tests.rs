@@ -86,7 +86,7 @@ fn writes_to_a_read_only_database_say_so_and_change_nothing() {
     let path = dir.path().join("w.db");
     drop(Store::open(&path).unwrap());
     let ro = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let mut s = Store::init(ro, path.display().to_string()).unwrap();
+    let mut s = Store::init(ro, path.display().to_string(), Some(&path), Some(super::migrate::default_keys())).unwrap();
     let e =
         s.commit(&me(), "task.start", json!({}), vec![set("1.1", "status", json!("active"))], &clock()).unwrap_err();
     assert!(matches!(e, StoreError::ReadOnly { .. }), "{e}");
@@ -161,17 +161,25 @@ fn remote_events_apply_once_in_order_and_tampering_is_refused() {
     // The second alone would leave a gap: deferred, not applied.
     assert_eq!(
         b.apply_remote(std::slice::from_ref(&e2), &c).unwrap(),
-        Applied { applied: 0, duplicates: 0, deferred: 1 }
+        Applied { applied: 0, duplicates: 0, deferred: 1, ..Applied::default() }
     );
     assert_eq!(
         b.apply_remote(&[e2.clone(), e1.clone(), e1.clone()], &c).unwrap(),
-        Applied { applied: 2, duplicates: 1, deferred: 0 }
+        Applied { applied: 2, duplicates: 1, deferred: 0, ..Applied::default() }
     );
     assert_eq!(b.state().unwrap(), a.state().unwrap());
     let mut forged = e2.clone();
     forged.writes[0].value = json!("skipped");
     assert!(matches!(b.apply_remote(&[forged.clone()], &c).unwrap_err(), StoreError::BadHash { .. }));
     forged.hash = event_hash(&forged);
+    // Re-hashed, but not signed by its laptop: set aside for the alarm, nothing else changes.
+    let a2 = b.apply_remote(std::slice::from_ref(&forged), &c).unwrap();
+    assert_eq!(a2.refused.len(), 1, "{a2:?}");
+    assert!(a2.refused[0].reason.contains("signature"), "{a2:?}");
+    assert_eq!(b.refused_events().unwrap().len(), 1);
+    assert_eq!(b.state().unwrap(), a.state().unwrap());
+    // Signed by its own laptop twice over (two databases holding one key): a conflict.
+    forged.sig = a.laptop_keys().unwrap().sign_hash(&forged.hash);
     let e = b.apply_remote(&[forged], &c).unwrap_err();
     assert!(matches!(e, StoreError::Conflict { .. }), "{e}");
     assert_eq!(b.event_count().unwrap(), 2);

@@ -1,6 +1,7 @@
 //! Whether a database's record was changed after the fact, and where: each device's hash chain
 //! is recomputed from the stored events (an edited event no longer matches its hash, a removed
-//! one leaves a gap), and the stored state is compared with a replay of the log (a value edited
+//! one leaves a gap), each signature is checked against its laptop's key, what other laptops
+//! witnessed is compared with what is held, and the stored state is compared with a replay of the log (a value edited
 //! in place no longer follows from the events). The digest over the chains' heads is what the
 //! audit record prints: the same log gives the same digest on every laptop.
 
@@ -23,6 +24,26 @@ pub struct Chain {
     pub events: u64,
     /// The hash of the last of them (hex).
     pub head: String,
+    /// The laptop's public signing key (hex), empty if none of its events is signed.
+    #[serde(default)]
+    pub key: String,
+    /// How many of its events are not signed (written before events were signed).
+    #[serde(default)]
+    pub unsigned: u64,
+    /// The other laptops that signed they held this chain, with the last event each held.
+    #[serde(default)]
+    pub witnessed: Vec<Witnessed>,
+}
+
+/// That one laptop signed it held another's chain up to an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Witnessed {
+    /// The witnessing laptop's origin id.
+    pub by: String,
+    /// The last event of the chain it held.
+    pub seq: u64,
+    /// When it said so, by its clock (ms since the Unix epoch).
+    pub at_ms: i64,
 }
 
 /// Something that does not follow from the log as recorded.
@@ -110,7 +131,62 @@ fn short(origin: &str) -> &str {
     origin.get(..8).unwrap_or(origin)
 }
 
+/// Every witness event's claims against the chains held: a witnessed event that is gone, or
+/// that now reads differently, was removed or rewritten after another laptop signed it had it.
+fn check_witnesses(events: &[Event], chains: &mut BTreeMap<String, Chain>, problems: &mut Vec<Tamper>) {
+    let hashes: std::collections::HashMap<(&str, u64), &str> =
+        events.iter().map(|e| ((e.origin.as_str(), e.seq), e.hash.as_str())).collect();
+    for w in events.iter().filter(|e| e.kind == super::witness::WITNESS) {
+        let Ok(heads) = serde_json::from_value::<Vec<super::witness::Head>>(w.payload["heads"].clone()) else {
+            continue;
+        };
+        for h in heads {
+            let name = format!("{}#{}", short(&h.origin), h.seq);
+            match hashes.get(&(h.origin.as_str(), h.seq)) {
+                Some(held) if *held == h.hash => {}
+                Some(_) => problems.push(Tamper {
+                    event: name,
+                    what: format!(
+                        "differs from what laptop {} signed it held (its event #{}): rewritten after it was witnessed",
+                        short(&w.origin),
+                        w.seq
+                    ),
+                }),
+                None => problems.push(Tamper {
+                    event: name,
+                    what: format!(
+                        "is missing, but laptop {} signed it held it (its event #{}): removed after it was witnessed",
+                        short(&w.origin),
+                        w.seq
+                    ),
+                }),
+            }
+            if let Some(c) = chains.get_mut(&h.origin) {
+                c.witnessed.retain(|x| x.by != w.origin);
+                c.witnessed.push(Witnessed { by: w.origin.clone(), seq: h.seq, at_ms: w.wall_ms });
+            }
+        }
+    }
+}
+
 impl Store {
+    /// Each member's recorded key against the key that signs its laptop's chain.
+    fn check_members(&self, chains: &mut BTreeMap<String, Chain>, problems: &mut Vec<Tamper>) -> Result<()> {
+        for m in crate::sync::members::members(self)? {
+            if let Some(c) = chains.get(&m.origin)
+                && !m.key.is_empty()
+                && !c.key.is_empty()
+                && c.key != m.key
+            {
+                problems.push(Tamper {
+                    event: format!("{}#1", short(&m.origin)),
+                    what: format!("this laptop's events are not signed by the key {} joined the room with", m.name),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Recomputes every hash chain and replays the log against the stored state.
     pub fn verify(&self) -> Result<Verification> {
         self.verify_against(&self.state()?).map(|(v, _)| v)
@@ -132,7 +208,26 @@ impl Store {
                 origin: ev.origin.clone(),
                 events: 0,
                 head: String::new(),
+                key: String::new(),
+                unsigned: 0,
+                witnessed: Vec::new(),
             });
+            if ev.sig.is_empty() {
+                chain.unsigned += 1;
+            } else if !crate::keys::verify_hash(&ev.key, &ev.hash, &ev.sig) {
+                problems.push(Tamper {
+                    event: name.clone(),
+                    what: "its signature does not match it: changed after it was signed, or not signed by its laptop"
+                        .into(),
+                });
+            } else if chain.key.is_empty() {
+                chain.key = ev.key.clone();
+            } else if chain.key != ev.key {
+                problems.push(Tamper {
+                    event: name.clone(),
+                    what: "signed with another key than this laptop's other events: forged as this laptop".into(),
+                });
+            }
             if ev.seq != chain.events + 1 {
                 let what = if ev.seq > chain.events + 1 {
                     format!(
@@ -170,6 +265,8 @@ impl Store {
             chain.head = ev.hash.clone();
             events.push(ev);
         }
+        self.check_members(&mut chains, &mut problems)?;
+        check_witnesses(&events, &mut chains, &mut problems);
         let chains: Vec<Chain> = chains.into_values().collect();
 
         // The stored state must be exactly what the log says.

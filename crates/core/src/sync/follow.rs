@@ -179,4 +179,9 @@ impl<H: Lock> Replica for Shared<'_, H> {
             Err(e) => Err(local(e.to_api())),
         }
     }
+
+    fn witness(&mut self, _clock: &dyn Clock) -> Result<(), SyncError> {
+        // On the service's own clock, which its other events carry (shifted in a rehearsal).
+        self.0.with(|svc| svc.witness().map_err(|e| e.to_api())).map_err(local)
+    }
 }

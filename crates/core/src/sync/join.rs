@@ -95,6 +95,8 @@ pub fn join(
         }
     }
     let me = Identity::of(store)?;
+    let keys = store.laptop_keys()?.clone();
+    let origin = store.origin().to_owned();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(JoinError::Runtime)?;
     let mut failures = Vec::new();
     for addr in &code.addresses {
@@ -103,6 +105,9 @@ pub fn join(
             proof: room::proof(code, exporter),
             name: name.to_owned(),
             addresses: addresses.clone(),
+            origin: origin.clone(),
+            key: keys.public_hex(),
+            key_proof: keys.sign_session(exporter),
         };
         match rt.block_on(request(&me, addr, &code.fingerprint, req)) {
             Ok(answer) => {

@@ -19,6 +19,10 @@ pub struct Member {
     pub name: String,
     /// Shut out: it may no longer sync with the room.
     pub revoked: bool,
+    /// The origin id of its database, recorded when it was admitted or made the room.
+    pub origin: String,
+    /// Its public signing key (hex), recorded with `origin`: only this key signs as it.
+    pub key: String,
 }
 
 /// Lets the laptop with certificate `fingerprint` sync with this room.
@@ -39,9 +43,23 @@ pub fn trust_writes(fingerprint: &str, name: &str) -> Vec<Write> {
     vec![Write::set(MEMBER, fingerprint, "name", json!(name)), Write::set(MEMBER, fingerprint, "revoked", json!(false))]
 }
 
-/// Shuts the laptop with certificate `fingerprint` out from now on.
+/// The writes that bind the member `fingerprint` to the database (`origin`) and signing key that
+/// are its own: what lets every laptop refuse events signed as it by anyone else, and cut off
+/// what it writes once revoked.
+pub fn laptop_writes(fingerprint: &str, origin: &str, key: &str) -> Vec<Write> {
+    vec![Write::set(MEMBER, fingerprint, "origin", json!(origin)), Write::set(MEMBER, fingerprint, "key", json!(key))]
+}
+
+/// Shuts the laptop with certificate `fingerprint` out from now on. Where its database is known,
+/// every laptop refuses what it writes after the last of its events held here (`upto`), even
+/// when another member or a relay passes it on.
 pub fn revoke(store: &mut Store, by: &Author, fingerprint: &str, clock: &dyn Clock) -> Result<Event, StoreError> {
-    let writes = vec![Write::set(MEMBER, fingerprint, "revoked", json!(true))];
+    let mut writes = vec![Write::set(MEMBER, fingerprint, "revoked", json!(true))];
+    let origin = members(store)?.into_iter().find(|m| m.fingerprint == fingerprint).map(|m| m.origin);
+    if let Some(origin) = origin.filter(|o| !o.is_empty()) {
+        let upto = store.version_vector()?.get(&origin).copied().unwrap_or(0);
+        writes.push(Write::set(MEMBER, fingerprint, "upto", json!(upto)));
+    }
     let summary = format!("{} may no longer sync", super::tls::shown(fingerprint));
     store.commit(by, "member.revoke", json!({ "summary": summary }), writes, clock)
 }
@@ -51,12 +69,20 @@ pub fn members(store: &Store) -> Result<Vec<Member>, StoreError> {
     let mut out: Vec<Member> = Vec::new();
     for ((id, field), value) in store.entity_values(MEMBER)? {
         if out.last().is_none_or(|m| m.fingerprint != id) {
-            out.push(Member { fingerprint: id.clone(), name: String::new(), revoked: false });
+            out.push(Member {
+                fingerprint: id.clone(),
+                name: String::new(),
+                revoked: false,
+                origin: String::new(),
+                key: String::new(),
+            });
         }
         if let Some(m) = out.last_mut() {
             match field.as_str() {
                 "name" => m.name = value.as_str().unwrap_or_default().to_owned(),
                 "revoked" => m.revoked = value.as_bool().unwrap_or(false),
+                "origin" => m.origin = value.as_str().unwrap_or_default().to_owned(),
+                "key" => m.key = value.as_str().unwrap_or_default().to_owned(),
                 _ => {}
             }
         }

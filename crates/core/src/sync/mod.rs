@@ -28,7 +28,7 @@ use warroom_model::Event;
 pub type VersionVector = BTreeMap<String, u64>;
 
 /// The sync protocol's version; a peer speaking another is refused with a message.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 /// Events per page asked for.
 pub const PAGE: usize = 500;
 /// The most events a page may hold, whatever is asked.
@@ -135,6 +135,9 @@ pub struct Report {
     /// What the peer holds afterwards, as far as this exchange knows.
     #[serde(default)]
     pub peer_has: VersionVector,
+    /// Events the peer sent that were refused here (forged, far ahead, a revoked laptop's).
+    #[serde(default)]
+    pub refused: Vec<crate::store::RefusedEvent>,
 }
 
 fn checked(h: Hello, clock: &dyn Clock, report: &mut Report) -> Result<Hello> {
@@ -155,6 +158,9 @@ pub trait Replica {
     fn events_after(&self, have: &VersionVector, limit: usize) -> Result<Vec<Event>>;
     /// Applies events from the peer (each once, never across a gap).
     fn apply(&mut self, events: &[Event], clock: &dyn Clock) -> Result<Applied>;
+    /// Records, signed, the heads this side now holds of the other laptops' chains, when they
+    /// moved (`Store::witness`).
+    fn witness(&mut self, clock: &dyn Clock) -> Result<()>;
 }
 
 impl Replica for Store {
@@ -168,6 +174,11 @@ impl Replica for Store {
 
     fn apply(&mut self, events: &[Event], clock: &dyn Clock) -> Result<Applied> {
         Ok(self.apply_remote(events, clock)?)
+    }
+
+    fn witness(&mut self, clock: &dyn Clock) -> Result<()> {
+        Store::witness(self, clock)?;
+        Ok(())
     }
 }
 
@@ -186,6 +197,9 @@ pub async fn pull_into<R: Replica + ?Sized, P: Peer>(local: &mut R, peer: &P, cl
     let mut report = Report::default();
     let mut seen = checked(peer.hello().await?, clock, &mut report)?.have;
     pull_pages(local, peer, clock, &mut report, &mut seen).await?;
+    if report.pulled > 0 {
+        local.witness(clock)?;
+    }
     Ok(report)
 }
 
@@ -207,6 +221,9 @@ pub async fn exchange<R: Replica + ?Sized, P: Peer>(local: &mut R, peer: &P, clo
     // Most exchanges follow a change on one side only: no round trip for the empty direction.
     if lacks(&local.have()?, &have) {
         pull_pages(local, peer, clock, &mut report, &mut have).await?;
+        if report.pulled > 0 {
+            local.witness(clock)?;
+        }
     }
     push_pages(local, peer, &mut have, &mut report).await?;
     report.peer_has = have;
@@ -231,6 +248,7 @@ async fn pull_pages<R: Replica + ?Sized, P: Peer>(
         report.pulled += a.applied;
         report.duplicates += a.duplicates;
         report.deferred += a.deferred;
+        report.refused.extend(a.refused);
         // Nothing new applied: asking again would bring the same page.
         if !page.more || a.applied == 0 {
             return Ok(());

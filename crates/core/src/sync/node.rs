@@ -485,6 +485,7 @@ mod tests {
         let mut forged = stored.clone();
         forged.kind = "forged".into();
         forged.hash = crate::store::event_hash(&forged);
+        forged.sig = host.0.lock().unwrap().store().laptop_keys().unwrap().sign_hash(&forged.hash);
         let e = shared.apply(&[forged], clock.as_ref()).unwrap_err();
         assert!(matches!(e, SyncError::Store(crate::store::StoreError::Conflict { .. })), "{e}");
         assert_eq!(shared.apply(&[stored], clock.as_ref()).unwrap().duplicates, 1, "the stored one stands");

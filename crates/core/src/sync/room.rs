@@ -68,6 +68,10 @@ pub enum RoomError {
     /// The joining laptop (its fingerprint, as shown) was revoked from the room.
     #[error("this laptop ({0}) was revoked from the room: a member must let it in again with `warroom peers trust`")]
     Revoked(String),
+    /// The joining laptop did not prove it holds the signing key it named (or is a warroom from
+    /// before events were signed).
+    #[error("the joining laptop did not prove its signing key: update warroom on it and join again")]
+    BadKey,
 }
 
 type Result<T, E = RoomError> = std::result::Result<T, E>;
@@ -164,6 +168,15 @@ pub struct JoinRequest {
     /// Where the new laptop serves peers, if it does (`ADDR:PORT`).
     #[serde(default)]
     pub addresses: Vec<String>,
+    /// The new laptop's database (origin id), which its key names.
+    #[serde(default)]
+    pub origin: String,
+    /// The new laptop's public signing key (hex).
+    #[serde(default)]
+    pub key: String,
+    /// Its signature over this session's exporter value: it holds `key` (hex).
+    #[serde(default)]
+    pub key_proof: String,
 }
 
 /// The inviter's answer to an admitted join.
@@ -220,6 +233,9 @@ pub fn create(store: &mut Store, by: &Author, fingerprint: &str, laptop: &str, c
     let id = random_hex()?;
     let mut writes = vec![Write::set(ROOM, &id, "name", json!(runbook.title))];
     writes.extend(members::trust_writes(fingerprint, laptop));
+    if let Some(key) = store.public_key() {
+        writes.extend(members::laptop_writes(fingerprint, store.origin(), &key));
+    }
     let summary = format!("{} became a room; {laptop} ({}) its first member", runbook.title, shown(fingerprint));
     store.commit(by, "room.create", json!({ "summary": summary }), writes, clock)?;
     Ok(Room { id, name: runbook.title })
@@ -299,8 +315,15 @@ pub fn admit(
     } else {
         req.name.trim().to_owned()
     };
+    if crate::keys::origin_of(&req.key) != req.origin
+        || !crate::keys::verify_session(&req.key, exporter, &req.key_proof)
+    {
+        return Err(RoomError::BadKey);
+    }
     let summary = format!("{name} ({}) joined the room with a join code", shown(caller));
-    store.commit(by, "member.join", json!({ "summary": summary }), members::trust_writes(caller, &name), clock)?;
+    let mut writes = members::trust_writes(caller, &name);
+    writes.extend(members::laptop_writes(caller, &req.origin, &req.key));
+    store.commit(by, "member.join", json!({ "summary": summary }), writes, clock)?;
     for a in &req.addresses {
         remember(store, &KnownPeer { url: format!("https://{a}"), fingerprint: caller.to_owned() })?;
     }
@@ -372,12 +395,31 @@ mod tests {
     }
 
     fn request(code: &JoinCode, exporter: &[u8]) -> JoinRequest {
+        let keys = crate::keys::LaptopKeys::generate().unwrap();
         JoinRequest {
             room: code.room.clone(),
             proof: proof(code, exporter),
             name: "Huy's laptop".into(),
             addresses: vec![],
+            origin: crate::keys::origin_of(&keys.public_hex()),
+            key: keys.public_hex(),
+            key_proof: keys.sign_session(exporter),
         }
+    }
+
+    #[test]
+    fn a_laptop_cannot_enrol_another_laptops_key_as_its_own() {
+        let (mut s, clock, _) = a_room();
+        let code = invite(&mut s, &"a".repeat(64), vec!["10.0.0.5:7879".into()], 12, &clock).unwrap();
+        let session = [7u8; 32];
+        let victim = request(&code, &[9u8; 32]);
+        let mut req = request(&code, &session);
+        // The victim's key and database, with a proof made on another session.
+        (req.origin, req.key, req.key_proof) = (victim.origin, victim.key, victim.key_proof);
+        let before = s.event_count().unwrap();
+        let e = admit(&mut s, &lead(), &"b".repeat(64), &session, &req, &clock).unwrap_err();
+        assert!(matches!(e, RoomError::BadKey), "{e}");
+        assert_eq!(s.event_count().unwrap(), before);
     }
 
     #[test]

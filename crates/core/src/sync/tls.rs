@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 const CERT: &str = "sync.cert";
-const KEY: &str = "sync.key";
 
 /// Why this laptop's TLS identity or configuration could not be had.
 #[derive(Debug, thiserror::Error)]
@@ -58,9 +57,10 @@ pub fn normalize(fp: &str) -> String {
 }
 
 impl Identity {
-    /// This database's identity, made and kept on first use. It never leaves the database.
+    /// This laptop's identity, made on first use: the certificate is kept in the database, its
+    /// private key with the laptop's other keys, outside it.
     pub fn of(store: &mut Store) -> Result<Self, TlsError> {
-        if let (Some(cert), Some(key)) = (store.local(CERT)?, store.local(KEY)?)
+        if let (Some(cert), Some(key)) = (store.local(CERT)?, store.laptop_keys()?.tls.clone())
             && let (Ok(cert), Ok(key)) = (hex::decode(cert), hex::decode(key))
         {
             return Ok(Self { cert: CertificateDer::from(cert), key: Arc::new(PrivatePkcs8KeyDer::from(key)) });
@@ -69,8 +69,8 @@ impl Identity {
         let params = rcgen::CertificateParams::new(vec![format!("warroom-{}", store.origin())])
             .map_err(|e| TlsError::Cert(e.to_string()))?;
         let cert = params.self_signed(&key).map_err(|e| TlsError::Cert(e.to_string()))?;
+        store.keep_tls_key(&hex::encode(key.serialize_der()))?;
         store.set_local(CERT, &hex::encode(cert.der()))?;
-        store.set_local(KEY, &hex::encode(key.serialize_der()))?;
         Ok(Self { cert: cert.der().clone(), key: Arc::new(PrivatePkcs8KeyDer::from(key.serialize_der())) })
     }
 
