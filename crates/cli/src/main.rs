@@ -155,6 +155,10 @@ enum Command {
     Verify {
         #[arg(long)]
         json: bool,
+        /// Also compare, event by event, with another copy of the room's log (another laptop's
+        /// database, or a backup): where one was rewritten, and what only one holds.
+        #[arg(long, value_name = "OTHER.db")]
+        against: Option<PathBuf>,
     },
     /// Serve the UI and its HTTP API to browsers (127.0.0.1 by default; a LAN address shares the
     /// read-only wall view and prints a link with the access token for people who record).
@@ -356,25 +360,28 @@ fn run(cli: Cli) -> Result<()> {
             let bytes = report::render(&record, format, paper)?;
             emit(&mut out, output.as_deref(), &bytes)?;
         }
-        Command::Verify { json } => {
+        Command::Verify { json, against } => {
             let store = open(cli.db)?;
             let v = store.verify()?;
+            let differences = match &against {
+                Some(other) => store.differences(&open(Some(other.clone()))?)?,
+                None => Vec::new(),
+            };
             if json {
-                serde_json::to_writer_pretty(&mut out, &v)?;
+                serde_json::to_writer_pretty(
+                    &mut out,
+                    &serde_json::json!({ "verification": v, "differences": differences }),
+                )?;
                 writeln!(out)?;
             } else {
-                writeln!(out, "log digest  {}", v.digest)?;
-                writeln!(out, "events      {} from {} laptop(s)", v.events, v.chains.len())?;
-                if v.intact() {
-                    writeln!(
-                        out,
-                        "intact: every event matches its hash, none is missing, and the state follows from the log"
-                    )?;
-                }
+                verify_text(&mut out, &v, against.as_deref(), &differences)?;
             }
             if !v.intact() {
                 let list: Vec<String> = v.problems.iter().map(|p| format!("  {p}")).collect();
                 bail!("the record was changed after the fact: {} problem(s)\n{}", v.problems.len(), list.join("\n"));
+            }
+            if differences.iter().any(warroom_core::store::witness::Difference::is_rewrite) {
+                bail!("the two copies disagree: one of them was rewritten (see above)");
             }
         }
         Command::Sync { cmd } => {
@@ -500,6 +507,46 @@ fn hint(r: &Refusal) -> Option<String> {
         }
         _ => return None,
     })
+}
+
+/// `warroom verify` for people: the digest, each laptop's key and head with its witnesses, and
+/// where another copy differs.
+fn verify_text(
+    out: &mut impl std::io::Write,
+    v: &warroom_core::store::verify::Verification,
+    against: Option<&std::path::Path>,
+    differences: &[warroom_core::store::witness::Difference],
+) -> Result<()> {
+    writeln!(out, "log digest  {}", v.digest)?;
+    writeln!(out, "events      {} from {} laptop(s)", v.events, v.chains.len())?;
+    for c in &v.chains {
+        let key = if c.key.is_empty() { "no signed event".to_owned() } else { warroom_core::keys::fingerprint(&c.key) };
+        let witnesses: Vec<String> =
+            c.witnessed.iter().map(|w| format!("{}@#{}", w.by.get(..8).unwrap_or(&w.by), w.seq)).collect();
+        writeln!(
+            out,
+            "  laptop {}  key {key}  head #{}  witnessed by {}{}",
+            c.origin.get(..8).unwrap_or(&c.origin),
+            c.events,
+            if witnesses.is_empty() { "none yet".to_owned() } else { witnesses.join(", ") },
+            if c.unsigned > 0 { format!("  ({} unsigned, from before signing)", c.unsigned) } else { String::new() }
+        )?;
+    }
+    if v.intact() {
+        writeln!(
+            out,
+            "intact: every event matches its hash and its laptop's signature, none is missing, what other laptops witnessed is as they saw it, and the state follows from the log"
+        )?;
+    }
+    if let Some(other) = against {
+        if differences.is_empty() {
+            writeln!(out, "same as {}: both copies hold the same events", other.display())?;
+        }
+        for d in differences {
+            writeln!(out, "against {}: {d}", other.display())?;
+        }
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {

@@ -99,6 +99,7 @@ pub(crate) fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut d
                     "events": store.event_count()?,
                     "state_hash": store.state_hash()?,
                     "integrity": store.integrity_check()?,
+                    "refused": store.refused_events()?,
                 });
                 serde_json::to_writer_pretty(&mut *out, &v)?;
                 writeln!(out)?;
@@ -108,6 +109,7 @@ pub(crate) fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut d
                     let mark = if origin == store.origin() { "  (this laptop)" } else { "" };
                     writeln!(out, "{origin}  {seq} events{mark}")?;
                 }
+                refused(out, &store.refused_events()?)?;
             }
         }
         SyncCmd::With { url, fingerprint } => {
@@ -115,13 +117,14 @@ pub(crate) fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut d
             let peer = HttpPeer::new(&me, &url, &fingerprint)?;
             let r = runtime()?.block_on(sync::exchange(&mut store, &peer, clock))?;
             writeln!(out, "took {} from {url}, gave it {}", events(r.pulled), events(r.pushed))?;
+            refused(out, &r.refused)?;
             if let Some(skew) = r.skew_ms {
                 writeln!(out, "warning: that laptop's clock is {:+} s off this one's", skew / 1000)?;
             }
         }
         SyncCmd::File { path } => {
             anyhow::ensure!(path.exists(), "{}: no such database", path.display());
-            let other = Store::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+            let other = Store::open_unkeyed(&path).with_context(|| format!("cannot open {}", path.display()))?;
             anyhow::ensure!(
                 other.origin() != store.origin(),
                 "{} is a copy of this database (same laptop id {}): there is nothing to exchange",
@@ -132,6 +135,7 @@ pub(crate) fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut d
             let peer = Local { store: &other, clock };
             let r = runtime()?.block_on(sync::exchange(&mut store, &peer, clock))?;
             writeln!(out, "took {} from {}, gave it {}", events(r.pulled), path.display(), events(r.pushed))?;
+            refused(out, &r.refused)?;
             if r.deferred > 0 {
                 let n = r.deferred;
                 writeln!(out, "{} wait for earlier ones that neither has yet", events(n))?;
@@ -144,6 +148,21 @@ pub(crate) fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut d
 /// The exchange's own: the protocol waits on its peer, whichever kind.
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the network client")
+}
+
+/// The room's alarm on the command line: events another laptop sent that were refused here.
+fn refused(out: &mut dyn Write, list: &[warroom_core::store::RefusedEvent]) -> Result<()> {
+    for r in list {
+        writeln!(
+            out,
+            "ALARM: refused event {}#{} from laptop {}: {}",
+            &r.origin.get(..8).unwrap_or(&r.origin),
+            r.seq,
+            r.origin,
+            r.reason
+        )?;
+    }
+    Ok(())
 }
 
 fn events(n: usize) -> String {

@@ -429,6 +429,7 @@ fn event_log(b: &mut Vec<Block>, rec: &Record, t: &Times) {
         })
         .collect();
     b.push(table(&["Recorded", "Who", "Laptop", "What", "Changes"], &[0.14, 0.15, 0.11, 0.25, 0.35], log));
+    laptops(b, rec, t);
     let printed = t.local(rec.printed_at);
     b.push(Block::Text(format!(
         "Printed {} {} ({}). Check this record against its database with `warroom verify`: the log digest must read {}.",
@@ -437,6 +438,57 @@ fn event_log(b: &mut Vec<Block>, rec: &Record, t: &Times) {
         st.run.tz,
         v.digest
     )));
+}
+
+/// Each laptop's key, the head of its chain, and which other laptops signed they held it: what
+/// an auditor compares with the laptops themselves, or with another copy (`verify --against`).
+fn laptops(b: &mut Vec<Block>, rec: &Record, t: &Times) {
+    let v = &rec.verification;
+    b.push(Block::Subheading("Laptops, keys and witnesses".into()));
+    let short = |o: &str| o.get(..8).unwrap_or(o).to_owned();
+    let rows = v
+        .chains
+        .iter()
+        .map(|c| {
+            let key = if c.key.is_empty() {
+                "not signed".to_owned()
+            } else {
+                format!("Ed25519 {}", crate::keys::fingerprint(&c.key))
+            };
+            let unsigned = if c.unsigned > 0 {
+                format!(" ({} written before signing, unsigned)", c.unsigned)
+            } else {
+                String::new()
+            };
+            let witnesses = if c.witnessed.is_empty() {
+                "no other laptop yet".to_owned()
+            } else {
+                c.witnessed
+                    .iter()
+                    .map(|w| {
+                        let when = t.millis(w.at_ms).map(|x| t.at_seconds(&x)).unwrap_or_default();
+                        format!("{} held #{} at {when}", short(&w.by), w.seq)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            vec![
+                short(&c.origin).into(),
+                format!("{key}{unsigned}").into(),
+                format!("#{} {}", c.events, c.head.get(..16).unwrap_or(&c.head)).into(),
+                witnesses.into(),
+            ]
+        })
+        .collect();
+    b.push(table(&["Laptop", "Signing key", "Chain head", "Witnessed by"], &[0.12, 0.33, 0.22, 0.33], rows));
+    b.push(Block::Text(
+        "Every event is signed by its laptop's key, and laptops sign the chain heads they hold of each other. \
+         This record proves that no event was changed, removed or added after it was signed, unless by someone \
+         holding that laptop's key; a laptop that rewrites its own history after another witnessed it is caught \
+         by comparing with that laptop's copy (`warroom verify --against OTHER.db`). It cannot prove anything \
+         against a person holding every laptop's key."
+            .into(),
+    ));
 }
 
 /// What an event did, in words: its summary, or for an import the file it read.

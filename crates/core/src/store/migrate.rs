@@ -71,6 +71,18 @@ impl Store {
         Self::init(conn, shown, Some(path), Some(keys))
     }
 
+    /// Opens another laptop's database to exchange events with it (`sync file`): without keys, so
+    /// it can take events but never write as anyone, and it is never made a new laptop.
+    pub fn open_unkeyed(path: &Path) -> Result<Self> {
+        let shown = path.display().to_string();
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql_err(&shown))?;
+        Self::init(conn, shown, Some(path), None)
+    }
+
     /// A private database in memory, for tests and previews.
     pub fn open_in_memory() -> Result<Self> {
         let conn = Connection::open_in_memory().map_err(sql_err(":memory:"))?;

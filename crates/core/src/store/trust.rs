@@ -144,7 +144,7 @@ fn short(origin: &str) -> &str {
 }
 
 /// For each revoked laptop whose origin the log knows, the last of its events its revoker held.
-fn cutoffs(conn: &Connection) -> rusqlite::Result<HashMap<String, u64>> {
+pub(super) fn cutoffs(conn: &Connection) -> rusqlite::Result<HashMap<String, u64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT o.value ->> '$', u.value ->> '$' FROM fields o
          JOIN fields u ON u.entity = 'member' AND u.id = o.id AND u.field = 'upto'

@@ -133,7 +133,13 @@ fn short(origin: &str) -> &str {
 
 /// Every witness event's claims against the chains held: a witnessed event that is gone, or
 /// that now reads differently, was removed or rewritten after another laptop signed it had it.
-fn check_witnesses(events: &[Event], chains: &mut BTreeMap<String, Chain>, problems: &mut Vec<Tamper>) {
+/// Events a revoked laptop wrote past its cut-off were taken out on purpose, even if witnessed.
+fn check_witnesses(
+    events: &[Event],
+    cutoffs: &std::collections::HashMap<String, u64>,
+    chains: &mut BTreeMap<String, Chain>,
+    problems: &mut Vec<Tamper>,
+) {
     let hashes: std::collections::HashMap<(&str, u64), &str> =
         events.iter().map(|e| ((e.origin.as_str(), e.seq), e.hash.as_str())).collect();
     for w in events.iter().filter(|e| e.kind == super::witness::WITNESS) {
@@ -142,6 +148,9 @@ fn check_witnesses(events: &[Event], chains: &mut BTreeMap<String, Chain>, probl
         };
         for h in heads {
             let name = format!("{}#{}", short(&h.origin), h.seq);
+            if cutoffs.get(&h.origin).is_some_and(|upto| h.seq > *upto) {
+                continue;
+            }
             match hashes.get(&(h.origin.as_str(), h.seq)) {
                 Some(held) if *held == h.hash => {}
                 Some(_) => problems.push(Tamper {
@@ -266,7 +275,8 @@ impl Store {
             events.push(ev);
         }
         self.check_members(&mut chains, &mut problems)?;
-        check_witnesses(&events, &mut chains, &mut problems);
+        let cutoffs = super::trust::cutoffs(&self.conn).map_err(self.err())?;
+        check_witnesses(&events, &cutoffs, &mut chains, &mut problems);
         let chains: Vec<Chain> = chains.into_values().collect();
 
         // The stored state must be exactly what the log says.
