@@ -263,22 +263,44 @@ fn clock(now: Option<chrono::DateTime<chrono::FixedOffset>>, speed: f64) -> std:
     }
 }
 
-/// The person acting: --by/--role, else `warroom me set`, else the login name.
+/// The person acting: --by/--role, else `warroom me set`, else `WARROOM_ME`; refused (with how to
+/// set one) when nobody is named, and a blank name is refused rather than recorded as nobody.
 fn actor(store: &Store, who: &live::Who) -> Result<Author> {
-    let mut a = me(store)?;
-    if let Some(b) = &who.by {
-        a.name.clone_from(b);
-    }
+    let mut a = match &who.by {
+        Some(b) => named(b)?,
+        None => match warroom_core::service::named_author(store) {
+            Ok(a) => a,
+            Err(e) => match std::env::var(ME_ENV).ok().filter(|n| !n.trim().is_empty()) {
+                Some(n) => Author { name: n.trim().to_owned(), role: String::new() },
+                None => return Err(e.into()),
+            },
+        },
+    };
     if let Some(r) = &who.role {
-        a.role.clone_from(r);
+        r.trim().clone_into(&mut a.role);
     }
     Ok(a)
 }
 
-/// The person recorded on changes: `warroom me set`, else the login name.
-fn me(store: &Store) -> Result<Author> {
-    Ok(warroom_core::service::author_of(store)?)
+/// Who is recorded on what the laptop does (a room, a member trusted): --by if said (never blank),
+/// else the laptop's default person.
+fn laptop_actor(store: &Store, who: &live::Who) -> Result<Author> {
+    match &who.by {
+        Some(_) => actor(store, who),
+        None => Ok(warroom_core::service::author_of(store)?),
+    }
 }
+
+/// A name given on the command line, refused when blank.
+fn named(name: &str) -> Result<Author> {
+    if name.trim().is_empty() {
+        return Err(LiveError::Refused(Refusal::NameNeeded).into());
+    }
+    Ok(Author { name: name.trim().to_owned(), role: String::new() })
+}
+
+/// Names the person acting when `warroom me set` was not used (for scripts); never a login name.
+const ME_ENV: &str = "WARROOM_ME";
 
 /// Writes `bytes` to the file named with `-o`, else to standard output.
 fn emit(out: &mut impl std::io::Write, output: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
@@ -339,12 +361,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::Me { action } => {
             let mut store = open(cli.db)?;
             if let Some(MeAction::Set { name }) = action {
+                let name = named(&name)?.name;
                 let Some(role) = &cli.who.role else { bail!("say your role too: `warroom me set NAME --role ROLE`") };
                 store.set_local(ME_NAME, &name)?;
-                store.set_local(ME_ROLE, role)?;
+                store.set_local(ME_ROLE, role.trim())?;
             }
-            let me = me(&store)?;
-            writeln!(out, "{} ({})", me.name, if me.role.is_empty() { "no role set" } else { &me.role })?;
+            let me = warroom_core::service::me_of(&store)?;
+            if me.name.trim().is_empty() {
+                writeln!(out, "nobody is set on this laptop: `warroom me set NAME --role ROLE`")?;
+            } else {
+                writeln!(out, "{} ({})", me.name, if me.role.is_empty() { "no role set" } else { &me.role })?;
+            }
         }
         Command::Status { json, now } => {
             let store = open(cli.db)?;
@@ -393,7 +420,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Peers { cmd } => {
             let mut store = open(cli.db)?;
-            let author = actor(&store, &cli.who)?;
+            let author = laptop_actor(&store, &cli.who)?;
             sync::peers(&mut store, &author, &SystemClock, cmd, &mut out)?;
         }
         Command::Serve { bind, ui, now, speed, peer, peer_bind, connect, relay, no_mdns } => {
@@ -417,7 +444,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Room { cmd } => {
             let mut store = open(cli.db)?;
-            let author = actor(&store, &cli.who)?;
+            let author = laptop_actor(&store, &cli.who)?;
             room::cmd(&mut store, &author, &SystemClock, cmd, &mut out)?;
         }
         Command::Run { cmd: live::RunCmd::List } => {
@@ -477,7 +504,7 @@ fn refusal_of(e: &anyhow::Error) -> Option<&Refusal> {
 fn hint(r: &Refusal) -> Option<String> {
     Some(match r {
         Refusal::WhoAreYou | Refusal::NameNeeded => {
-            "`warroom me set NAME --role ROLE`, or --by NAME --role ROLE".into()
+            "`warroom me set NAME --role ROLE`, or --by NAME --role ROLE (or WARROOM_ME=NAME for scripts)".into()
         }
         Refusal::ReasonForTask { .. } => "say why with --note \"...\"".into(),
         Refusal::TaskClosed { task, .. } => format!("`warroom task {task} undo` first"),
