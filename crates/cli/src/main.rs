@@ -255,6 +255,15 @@ fn open(db: Option<PathBuf>) -> Result<Store> {
     Ok(Store::open(&path)?)
 }
 
+/// Opens the database for a command that only reads: never created, migrated or written.
+fn open_read(db: Option<PathBuf>) -> Result<Store> {
+    let path = match db {
+        Some(p) => p,
+        None => default_db()?,
+    };
+    Ok(Store::open_read(&path)?)
+}
+
 /// The system clock, or with `--now` a clock started there running at `speed`.
 fn clock(now: Option<chrono::DateTime<chrono::FixedOffset>>, speed: f64) -> std::sync::Arc<dyn warroom_core::Clock> {
     match now {
@@ -331,7 +340,7 @@ fn run(cli: Cli) -> Result<()> {
             writeln!(out, "imported into {} ({} field writes, event {})", store.path(), ev.writes.len(), ev.seq)?;
         }
         Command::Export { format, output } => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             let rb = store.require_runbook()?;
             // Once a run exists, its statuses and actual times fill the export.
             let snap = warroom_core::live::Snapshot::load(&store)?;
@@ -344,12 +353,12 @@ fn run(cli: Cli) -> Result<()> {
             emit(&mut out, output.as_deref(), text.as_bytes())?;
         }
         Command::Show => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             let rb = store.require_runbook()?;
             out.write_all(show::render(&rb).as_bytes())?;
         }
         Command::Log { json } => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             let events = store.events()?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &events)?;
@@ -374,17 +383,17 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Status { json, now } => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             live::status_cmd(&mut out, &store, &cli.who, now.as_deref(), json, &SystemClock)?;
         }
         Command::Report { format, paper, output } => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             let record = report::Record::load(&store, cli.who.run.as_deref(), Utc::now())?;
             let bytes = report::render(&record, format, paper)?;
             emit(&mut out, output.as_deref(), &bytes)?;
         }
         Command::Verify { json } => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             let v = store.verify()?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &v)?;
@@ -448,7 +457,7 @@ fn run(cli: Cli) -> Result<()> {
             room::cmd(&mut store, &author, &SystemClock, cmd, &mut out)?;
         }
         Command::Run { cmd: live::RunCmd::List } => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             out.write_all(live::run_list(&store)?.as_bytes())?;
         }
         cmd => {

@@ -12,6 +12,7 @@ mod desktop;
 mod live;
 mod night;
 mod notify;
+mod readonly;
 mod sync;
 mod ui_text;
 mod zones;
