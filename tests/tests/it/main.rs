@@ -8,6 +8,7 @@ mod authors;
 mod browser;
 mod chaos;
 mod cli;
+mod codes;
 mod desktop;
 mod live;
 mod night;

@@ -273,6 +273,22 @@ impl Store {
         Ok(out)
     }
 
+    /// The current fields of every entity of one kind with the version that set each, keyed by
+    /// (id, field).
+    pub fn entity_versions(&self, entity: &str) -> Result<BTreeMap<(String, String), Versioned>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, field, value, hlc, origin FROM fields WHERE entity = ?1 ORDER BY id, field")
+            .map_err(self.err())?;
+        let mut rows = stmt.query([entity]).map_err(self.err())?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let key = (r.get(0).map_err(self.err())?, r.get(1).map_err(self.err())?);
+            out.push((key, self.versioned_at(r, 2)?));
+        }
+        Ok(out.into_iter().collect())
+    }
+
     /// A digest of the merged state (every field and set member as stored): two laptops that
     /// hold the same events have the same one.
     pub fn state_hash(&self) -> Result<String> {
