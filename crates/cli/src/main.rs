@@ -528,6 +528,9 @@ fn hint(r: &Refusal) -> Option<String> {
         }
         Refusal::PastDeadline { .. } => "to roll back anyway: `warroom rollback override --reason \"...\"`".into(),
         Refusal::ApprovalsMissing { .. } => "each approver runs `warroom rollback approve`".into(),
+        Refusal::OnePersonTwoRoles { .. } => {
+            "each role is approved by someone else: they run `warroom rollback approve` as themselves".into()
+        }
         Refusal::NoRollbackDecided => "`warroom rollback decide --rollback --reason \"...\"` first".into(),
         Refusal::NotAddedThisWay { .. } => "tasks: `warroom edit add-task --phase P --time HH:MM --title ...`".into(),
         Refusal::NotSetThisWay { .. } => "`warroom edit move` or `warroom edit delete`".into(),

@@ -10,6 +10,7 @@ mod chaos;
 mod cli;
 mod codes;
 mod desktop;
+mod four_eyes;
 mod live;
 mod night;
 mod notify;
