@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use tauri::State;
 use warroom_core::host::{Host, HostError, PeerOptions};
-use warroom_core::sync::room::VALID_HOURS;
+use warroom_core::sync::room::{Terms, USES, VALID_HOURS};
 use warroom_model::ApiError;
 use warroom_model::peers::{Invitation, RoomView};
 
@@ -48,8 +48,12 @@ pub(crate) fn room_create(state: State<'_, AppState>) -> Result<RoomView, ApiErr
 
 /// A join code for another laptop, with its QR code.
 #[tauri::command]
-pub(crate) fn room_invite(state: State<'_, AppState>, hours: Option<u32>) -> Result<Invitation, ApiError> {
-    state.with(|s| s.invitation(hours.unwrap_or(VALID_HOURS)))
+pub(crate) fn room_invite(
+    state: State<'_, AppState>,
+    hours: Option<u32>,
+    uses: Option<std::num::NonZeroU32>,
+) -> Result<Invitation, ApiError> {
+    state.with(|s| s.invitation(Terms { hours: hours.unwrap_or(VALID_HOURS), uses: uses.unwrap_or(USES) }))
 }
 
 /// Joins the room of `code` with a database of its own, takes the runbook and its history,

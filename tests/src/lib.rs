@@ -103,6 +103,8 @@ impl Scratch {
             .current_dir(self.dir.path())
             .env("WARROOM_DB", db)
             .env("USER", "tester")
+            // Actions and imports need a person: scripts name one so.
+            .env("WARROOM_ME", "tester")
             .args(args)
             .output()
             .unwrap_or_else(|e| panic!("cannot run warroom: {e}"))

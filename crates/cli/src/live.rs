@@ -75,7 +75,8 @@ pub(crate) enum RollbackCmd {
         #[arg(long)]
         incident: Option<String>,
     },
-    /// Roll back after the deadline: recorded as an override, with its reason.
+    /// Roll back after the deadline: recorded as an override, with its reason; the decision
+    /// matrix's approvers (distinct people) must have approved first.
     Override {
         #[arg(long)]
         reason: String,

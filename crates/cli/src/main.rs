@@ -259,6 +259,15 @@ fn open(db: Option<PathBuf>) -> Result<Store> {
     Ok(Store::open(&path)?)
 }
 
+/// Opens the database for a command that only reads: never created, migrated or written.
+fn open_read(db: Option<PathBuf>) -> Result<Store> {
+    let path = match db {
+        Some(p) => p,
+        None => default_db()?,
+    };
+    Ok(Store::open_read(&path)?)
+}
+
 /// The system clock, or with `--now` a clock started there running at `speed`.
 fn clock(now: Option<chrono::DateTime<chrono::FixedOffset>>, speed: f64) -> std::sync::Arc<dyn warroom_core::Clock> {
     match now {
@@ -267,22 +276,44 @@ fn clock(now: Option<chrono::DateTime<chrono::FixedOffset>>, speed: f64) -> std:
     }
 }
 
-/// The person acting: --by/--role, else `warroom me set`, else the login name.
+/// The person acting: --by/--role, else `warroom me set`, else `WARROOM_ME`; refused (with how to
+/// set one) when nobody is named, and a blank name is refused rather than recorded as nobody.
 fn actor(store: &Store, who: &live::Who) -> Result<Author> {
-    let mut a = me(store)?;
-    if let Some(b) = &who.by {
-        a.name.clone_from(b);
-    }
+    let mut a = match &who.by {
+        Some(b) => named(b)?,
+        None => match warroom_core::service::named_author(store) {
+            Ok(a) => a,
+            Err(e) => match std::env::var(ME_ENV).ok().filter(|n| !n.trim().is_empty()) {
+                Some(n) => Author { name: n.trim().to_owned(), role: String::new() },
+                None => return Err(e.into()),
+            },
+        },
+    };
     if let Some(r) = &who.role {
-        a.role.clone_from(r);
+        r.trim().clone_into(&mut a.role);
     }
     Ok(a)
 }
 
-/// The person recorded on changes: `warroom me set`, else the login name.
-fn me(store: &Store) -> Result<Author> {
-    Ok(warroom_core::service::author_of(store)?)
+/// Who is recorded on what the laptop does (a room, a member trusted): --by if said (never blank),
+/// else the laptop's default person.
+fn laptop_actor(store: &Store, who: &live::Who) -> Result<Author> {
+    match &who.by {
+        Some(_) => actor(store, who),
+        None => Ok(warroom_core::service::author_of(store)?),
+    }
 }
+
+/// A name given on the command line, refused when blank.
+fn named(name: &str) -> Result<Author> {
+    if name.trim().is_empty() {
+        return Err(LiveError::Refused(Refusal::NameNeeded).into());
+    }
+    Ok(Author { name: name.trim().to_owned(), role: String::new() })
+}
+
+/// Names the person acting when `warroom me set` was not used (for scripts); never a login name.
+const ME_ENV: &str = "WARROOM_ME";
 
 /// Writes `bytes` to the file named with `-o`, else to standard output.
 fn emit(out: &mut impl std::io::Write, output: Option<&std::path::Path>, bytes: &[u8]) -> Result<()> {
@@ -313,7 +344,7 @@ fn run(cli: Cli) -> Result<()> {
             writeln!(out, "imported into {} ({} field writes, event {})", store.path(), ev.writes.len(), ev.seq)?;
         }
         Command::Export { format, output } => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             let rb = store.require_runbook()?;
             // Once a run exists, its statuses and actual times fill the export.
             let snap = warroom_core::live::Snapshot::load(&store)?;
@@ -326,12 +357,12 @@ fn run(cli: Cli) -> Result<()> {
             emit(&mut out, output.as_deref(), text.as_bytes())?;
         }
         Command::Show => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             let rb = store.require_runbook()?;
             out.write_all(show::render(&rb).as_bytes())?;
         }
         Command::Log { json } => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             let events = store.events()?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &events)?;
@@ -343,35 +374,39 @@ fn run(cli: Cli) -> Result<()> {
         Command::Me { action } => {
             let mut store = open(cli.db)?;
             if let Some(MeAction::Set { name }) = action {
+                let name = named(&name)?.name;
                 let Some(role) = &cli.who.role else { bail!("say your role too: `warroom me set NAME --role ROLE`") };
                 store.set_local(ME_NAME, &name)?;
-                store.set_local(ME_ROLE, role)?;
+                store.set_local(ME_ROLE, role.trim())?;
             }
-            let me = me(&store)?;
-            writeln!(out, "{} ({})", me.name, if me.role.is_empty() { "no role set" } else { &me.role })?;
+            let me = warroom_core::service::me_of(&store)?;
+            if me.name.trim().is_empty() {
+                writeln!(out, "nobody is set on this laptop: `warroom me set NAME --role ROLE`")?;
+            } else {
+                writeln!(out, "{} ({})", me.name, if me.role.is_empty() { "no role set" } else { &me.role })?;
+            }
         }
         Command::Status { json, now } => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             live::status_cmd(&mut out, &store, &cli.who, now.as_deref(), json, &SystemClock)?;
         }
         Command::Report { format, paper, output } => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             let record = report::Record::load(&store, cli.who.run.as_deref(), Utc::now())?;
             let bytes = report::render(&record, format, paper)?;
             emit(&mut out, output.as_deref(), &bytes)?;
         }
         Command::Verify { json, against } => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             let v = store.verify()?;
             let differences = match &against {
-                Some(other) => store.differences(&open(Some(other.clone()))?)?,
+                Some(other) => store.differences(&open_read(Some(other.clone()))?)?,
                 None => Vec::new(),
             };
             if json {
-                serde_json::to_writer_pretty(
-                    &mut out,
-                    &serde_json::json!({ "verification": v, "differences": differences }),
-                )?;
+                let mut j = serde_json::to_value(&v)?;
+                j["differences"] = serde_json::to_value(&differences)?;
+                serde_json::to_writer_pretty(&mut out, &j)?;
                 writeln!(out)?;
             } else {
                 verify_text(&mut out, &v, against.as_deref(), &differences)?;
@@ -400,7 +435,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Peers { cmd } => {
             let mut store = open(cli.db)?;
-            let author = actor(&store, &cli.who)?;
+            let author = laptop_actor(&store, &cli.who)?;
             sync::peers(&mut store, &author, &SystemClock, cmd, &mut out)?;
         }
         Command::Serve { bind, ui, now, speed, peer, peer_bind, connect, relay, no_mdns } => {
@@ -424,11 +459,11 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Room { cmd } => {
             let mut store = open(cli.db)?;
-            let author = actor(&store, &cli.who)?;
+            let author = laptop_actor(&store, &cli.who)?;
             room::cmd(&mut store, &author, &SystemClock, cmd, &mut out)?;
         }
         Command::Run { cmd: live::RunCmd::List } => {
-            let store = open(cli.db)?;
+            let store = open_read(cli.db)?;
             out.write_all(live::run_list(&store)?.as_bytes())?;
         }
         cmd => {
@@ -484,7 +519,7 @@ fn refusal_of(e: &anyhow::Error) -> Option<&Refusal> {
 fn hint(r: &Refusal) -> Option<String> {
     Some(match r {
         Refusal::WhoAreYou | Refusal::NameNeeded => {
-            "`warroom me set NAME --role ROLE`, or --by NAME --role ROLE".into()
+            "`warroom me set NAME --role ROLE`, or --by NAME --role ROLE (or WARROOM_ME=NAME for scripts)".into()
         }
         Refusal::ReasonForTask { .. } => "say why with --note \"...\"".into(),
         Refusal::TaskClosed { task, .. } => format!("`warroom task {task} undo` first"),
@@ -499,6 +534,9 @@ fn hint(r: &Refusal) -> Option<String> {
         }
         Refusal::PastDeadline { .. } => "to roll back anyway: `warroom rollback override --reason \"...\"`".into(),
         Refusal::ApprovalsMissing { .. } => "each approver runs `warroom rollback approve`".into(),
+        Refusal::OnePersonTwoRoles { .. } => {
+            "each role is approved by someone else: they run `warroom rollback approve` as themselves".into()
+        }
         Refusal::NoRollbackDecided => "`warroom rollback decide --rollback --reason \"...\"` first".into(),
         Refusal::NotAddedThisWay { .. } => "tasks: `warroom edit add-task --phase P --time HH:MM --title ...`".into(),
         Refusal::NotSetThisWay { .. } => "`warroom edit move` or `warroom edit delete`".into(),

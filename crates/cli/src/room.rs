@@ -7,7 +7,7 @@ use std::io::Write;
 use warroom_core::Store;
 use warroom_core::clock::Clock;
 use warroom_core::sync::join;
-use warroom_core::sync::room::{self, JoinCode, VALID_HOURS};
+use warroom_core::sync::room::{self, JoinCode, Terms, USES, VALID_HOURS};
 use warroom_core::sync::tls::{Identity, shown};
 use warroom_model::Author;
 
@@ -26,6 +26,9 @@ pub(crate) enum RoomCmd {
         /// How long the code stays good.
         #[arg(long, default_value_t = VALID_HOURS)]
         hours: u32,
+        /// How many laptops the code admits (each use is recorded in the room's log).
+        #[arg(long, default_value_t = USES)]
+        uses: std::num::NonZeroU32,
         /// Where this laptop can be reached (ADDR:PORT; repeat), instead of where
         /// `warroom serve --peer` last listened.
         #[arg(long = "at", value_name = "ADDR:PORT")]
@@ -56,7 +59,7 @@ pub(crate) fn cmd(store: &mut Store, by: &Author, clock: &dyn Clock, cmd: RoomCm
             writeln!(out, "{} is now a room ({}).", r.name, r.id)?;
             writeln!(out, "Serve it to the others with `warroom serve --peer`, then `warroom room invite`.")?;
         }
-        RoomCmd::Invite { json, hours, at } => {
+        RoomCmd::Invite { json, hours, uses, at } => {
             let fp = Identity::of(store)?.fingerprint();
             let at = if at.is_empty() { room::serving_addresses(store)? } else { at };
             anyhow::ensure!(
@@ -64,7 +67,7 @@ pub(crate) fn cmd(store: &mut Store, by: &Author, clock: &dyn Clock, cmd: RoomCm
                 "this laptop does not serve peers yet: start `warroom serve --peer` first, or name where it can be reached with --at ADDR:PORT"
             );
             let r = room::room(store)?.ok_or(room::RoomError::NotARoom)?;
-            let code = room::invite(store, &fp, at, hours, clock)?;
+            let code = room::invite(store, by, &fp, at, Terms { hours, uses }, clock)?;
             if json {
                 let v = serde_json::json!({
                     "code": code.to_string(),
@@ -73,11 +76,13 @@ pub(crate) fn cmd(store: &mut Store, by: &Author, clock: &dyn Clock, cmd: RoomCm
                     "fingerprint": code.fingerprint,
                     "addresses": code.addresses,
                     "hours": hours,
+                    "uses": uses,
                 });
                 serde_json::to_writer_pretty(&mut *out, &v)?;
                 writeln!(out)?;
             } else {
-                writeln!(out, "Join code for {} (good for {hours} h):", r.name)?;
+                let laptops = if uses.get() == 1 { "one laptop".to_owned() } else { format!("{uses} laptops") };
+                writeln!(out, "Join code for {} (good for {hours} h, admits {laptops}):", r.name)?;
                 writeln!(out, "{code}")?;
                 writeln!(out, "{}", crate::serve::qr(&code.to_string()))?;
                 writeln!(out, "On the new laptop: warroom room join '{code}'")?;

@@ -155,11 +155,14 @@ async fn room_create(State(s): State<Arc<AppState>>) -> ApiResult<RoomView> {
 #[derive(serde::Deserialize)]
 struct InviteQuery {
     hours: Option<u32>,
+    /// How many laptops the code admits (default one).
+    uses: Option<std::num::NonZeroU32>,
 }
 
 async fn room_invite(State(s): State<Arc<AppState>>, Query(q): Query<InviteQuery>) -> ApiResult<Invitation> {
-    let hours = q.hours.unwrap_or(warroom_core::sync::room::VALID_HOURS);
-    Ok(Json(s.host.with(|svc| svc.invitation(hours))?))
+    use warroom_core::sync::room::{Terms, USES, VALID_HOURS};
+    let terms = Terms { hours: q.hours.unwrap_or(VALID_HOURS), uses: q.uses.unwrap_or(USES) };
+    Ok(Json(s.host.with(|svc| svc.invitation(terms))?))
 }
 
 async fn notify_settings(State(s): State<Arc<AppState>>) -> ApiResult<NotifySettings> {

@@ -420,6 +420,11 @@ pub struct RollbackLive {
     pub margin_minutes: Option<i64>,
     /// Why a rollback was allowed after the deadline; `None` unless overridden.
     pub override_reason: Option<String>,
+    /// The rollback's approvals: each role, the person, the laptop it was given on, when.
+    pub approvals: Vec<SignOff>,
+    /// Laptops (device ids) on which more than one person approved: flagged, since two names
+    /// typed at one keyboard may be one pair of eyes.
+    pub shared_laptops: Vec<String>,
     /// The ids of the rollback triggers marked as met.
     pub triggers_checked: Vec<String>,
     /// The rollback steps, in order.

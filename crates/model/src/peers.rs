@@ -74,6 +74,9 @@ pub struct Invitation {
     pub qr_svg: String,
     /// How many hours it is good for.
     pub hours: u32,
+    /// How many laptops it admits.
+    #[serde(default)]
+    pub uses: u32,
     /// Where the new laptop will look for this one (`ADDR:PORT`).
     pub addresses: Vec<String>,
 }

@@ -124,6 +124,14 @@ pub enum Refusal {
         /// The roles that have approved so far; empty if none.
         approved: Vec<String>,
     },
+    /// One person approving a rollback again (in another role, or the same): its approvals must
+    /// come from distinct people, names compared without case or diacritics.
+    OnePersonTwoRoles {
+        /// The person, as they first approved.
+        name: String,
+        /// The role they already approved as.
+        role: String,
+    },
     /// An override needs its reason.
     ReasonForOverride,
     /// A rollback step before any rollback was decided.
@@ -207,6 +215,9 @@ impl Refusal {
                 needed.join(" or "),
                 if approved.is_empty() { "nobody".to_owned() } else { approved.join(", ") }
             ),
+            Self::OnePersonTwoRoles { name, role } => format!(
+                "{name} already approved this rollback as {role}: its approvals must come from different people"
+            ),
             Self::ReasonForOverride => "an override needs a reason".into(),
             Self::NoRollbackDecided => "no rollback was decided: decide it first".into(),
             Self::NotANumber => "a reading must be a number".into(),
@@ -268,6 +279,9 @@ impl Refusal {
                 "quay lui cần sự chấp thuận của {} (theo ma trận quyết định); đã chấp thuận: {}",
                 needed.join(" hoặc "),
                 if approved.is_empty() { "chưa ai".to_owned() } else { approved.join(", ") }
+            ),
+            Self::OnePersonTwoRoles { name, role } => format!(
+                "{name} đã chấp thuận quay lui này với vai trò {role}: các chấp thuận phải đến từ những người khác nhau"
             ),
             Self::ReasonForOverride => "ghi đè cần có lý do".into(),
             Self::NoRollbackDecided => "chưa có quyết định quay lui: hãy quyết định trước".into(),

@@ -109,18 +109,19 @@ async fn scenario() {
 
     // First start: the demo, with a way to import.
     wait_text(c, ".banner", "demo banner", |t| t.contains("demo")).await;
+    // Who imports goes on the record: the person says who they are first.
+    open_view(c, "settings").await;
+    fill(c, "#me-name", "Lan").await;
+    fill(c, "#me-role", "Tech Lead").await;
+    click(c, "#me-save").await;
+    wait_text(c, "#notice-text", "saved", |t| t.contains("Lan")).await;
+
     open_view(c, "import").await;
     let file = fixtures().join("go-live-runbook.seed.md");
     c.find(Locator::Css("#import-file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
     let report = wait_text(c, "#import-report", "import report", |t| t.contains("Imported")).await;
     assert!(report.contains("Mac Roman"), "the double-encoded seed is repaired and says so: {report}");
     assert!(c.find(Locator::Css(".banner")).await.is_err(), "no demo banner after an import");
-
-    open_view(c, "settings").await;
-    fill(c, "#me-name", "Lan").await;
-    fill(c, "#me-role", "Tech Lead").await;
-    click(c, "#me-save").await;
-    wait_text(c, "#notice-text", "saved", |t| t.contains("Lan")).await;
 
     open_view(c, "now").await;
     click(c, "#run-live").await;

@@ -60,8 +60,11 @@ fn show_and_log_tell_what_is_there() {
     let s = Scratch::new();
     let r = s.warroom(&["show"]);
     assert!(!r.ok());
-    assert!(r.stderr.contains("no runbook") && r.stderr.contains("warroom import"), "{r:?}");
+    assert!(r.stderr.contains("no such database"), "{r:?}");
     assert!(s.warroom(&["me", "set", "Nguyễn Lan", "--role", "Tech Lead"]).ok());
+    let r = s.warroom(&["show"]);
+    assert!(!r.ok());
+    assert!(r.stderr.contains("no runbook") && r.stderr.contains("warroom import"), "{r:?}");
     assert!(s.warroom(&["import", "--demo"]).ok());
     let r = s.warroom(&["show"]);
     assert!(r.ok());

@@ -4,13 +4,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod authors;
 mod browser;
 mod chaos;
 mod cli;
+mod codes;
 mod desktop;
+mod four_eyes;
 mod live;
 mod night;
 mod notify;
+mod readonly;
 mod sync;
 mod trust;
 mod ui_text;

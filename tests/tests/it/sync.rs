@@ -51,7 +51,7 @@ fn two_databases_exchange_events_both_ways_and_agree() {
 
 /// A room on the scratch database with a live run and one task done, served to peers on a port
 /// of its own: the served process, the peer URL, and A's fingerprint.
-fn a_served_room(s: &Scratch) -> (warroom_tests::Server, u16, String) {
+pub(crate) fn a_served_room(s: &Scratch) -> (warroom_tests::Server, u16, String) {
     s.live_room();
     s.ok(&["task", "1.1", "done", "--at", "06:08"]);
     let port = warroom_tests::free_port();
@@ -60,14 +60,14 @@ fn a_served_room(s: &Scratch) -> (warroom_tests::Server, u16, String) {
     (server, port, s.fingerprint(&s.db()))
 }
 
-fn join_code(s: &Scratch, args: &[&str]) -> String {
+pub(crate) fn join_code(s: &Scratch, args: &[&str]) -> String {
     let mut all = vec!["room", "invite", "--json"];
     all.extend_from_slice(args);
     let v: serde_json::Value = serde_json::from_str(&s.ok(&all)).unwrap();
     v["code"].as_str().unwrap().to_owned()
 }
 
-fn sync_status(s: &Scratch, db: &std::path::Path) -> serde_json::Value {
+pub(crate) fn sync_status(s: &Scratch, db: &std::path::Path) -> serde_json::Value {
     let r = s.warroom_db(db, &["sync", "status", "--json"]);
     assert!(r.ok(), "{r:?}");
     serde_json::from_str(&r.stdout).unwrap()
@@ -116,6 +116,7 @@ fn wrong_expired_and_revoked_joins_strangers_and_bad_pages_are_refused_and_chang
     let code = join_code(&s, &[]);
     assert!(s.warroom_db(&b, &["room", "join", &code, "--name", "Huy's laptop"]).ok());
     let fp_b = s.fingerprint(&b);
+    let expired = join_code(&s, &["--hours", "0"]);
     let before = sync_status(&s, &s.db());
 
     // A key one digit off: refused by A, which changes nothing; C holds nothing afterwards.
@@ -123,7 +124,6 @@ fn wrong_expired_and_revoked_joins_strangers_and_bad_pages_are_refused_and_chang
     let flipped = format!("{}{}", if key.starts_with('0') { '1' } else { '0' }, &key[1..]);
     let wrong = s.warroom_db(&c, &["room", "join", &code.replace(&key, &flipped)]);
     assert!(!wrong.ok() && wrong.stderr.contains("403") && wrong.stderr.contains("join code is wrong"), "{wrong:?}");
-    let expired = join_code(&s, &["--hours", "0"]);
     let late = s.warroom_db(&c, &["room", "join", &expired]);
     assert!(!late.ok() && late.stderr.contains("expired at"), "{late:?}");
     assert_eq!(sync_status(&s, &s.db()), before, "refused joins change nothing");

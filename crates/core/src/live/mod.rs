@@ -3,6 +3,7 @@
 //! the actions in `actions` turn what people do into events through the store's one write path.
 
 pub mod actions;
+pub mod four_eyes;
 pub mod matrix;
 mod rollback_live;
 pub mod schedule;

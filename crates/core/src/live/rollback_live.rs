@@ -6,7 +6,7 @@ use super::{RED_WITHIN_MINUTES, Result, Snapshot, entity, key, minutes, schedule
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
-use warroom_model::live::{Rag, RollbackDecision, RollbackLive, RollbackStepLive, Run, Stamp};
+use warroom_model::live::{Rag, RollbackDecision, RollbackLive, RollbackStepLive, Run, SignOff, Stamp};
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
@@ -50,6 +50,7 @@ pub(super) fn rollback_live(
     let total: u32 = durations.iter().map(|(m, _)| m).sum();
     let total_d = Duration::minutes(i64::from(total));
     let rec: RollbackRecord = snap.record(entity::ROLLBACK, &run.id);
+    let approvals: Vec<SignOff> = snap.member_values(entity::ROLLBACK, &run.id, "approvals");
     let rolling_back = rec.decision == Some(RollbackDecision::Rollback) && !run.state.is_over();
     let mut steps: Vec<RollbackStepLive> = rb
         .rollback
@@ -142,6 +143,8 @@ pub(super) fn rollback_live(
         decision: rec.decision,
         decided_before_deadline_minutes: deadline.zip(decided_at).map(|(d, at)| minutes(d - at)),
         decided_by: rec.decided_by,
+        shared_laptops: super::four_eyes::shared_laptops(&approvals),
+        approvals,
         reason: rec.reason,
         incident: rec.incident,
         forecast_end: rollback_end.map(fmt),

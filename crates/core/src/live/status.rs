@@ -145,6 +145,7 @@ fn in_the_runs_zone(st: &mut Status, f: &schedule::Formatter) {
     }
     opt(&mut st.rollback.decided_by);
     opt(&mut st.rollback.opened_by);
+    st.rollback.approvals.iter_mut().for_each(|a| at(&mut a.by));
     st.rollback.steps.iter_mut().for_each(|s| opt(&mut s.done_by));
     for i in &mut st.incidents {
         at(&mut i.opened_by);

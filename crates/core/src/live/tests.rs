@@ -166,6 +166,13 @@ fn the_seed_day_with_phase_2_forty_minutes_late() {
     let e = d.act("Tech Lead").rollback_decide(Some(&run), true, "smoke tests failing", None).unwrap_err();
     assert!(matches!(e, LiveError::Refused(Refusal::PastDeadline { .. })), "{e}");
     assert!(e.to_string().contains("fix forward only"), "{e}");
+    // An override needs the matrix's approvers, from distinct people, as well as its reason.
+    let e = d.act("Tech Lead").rollback_override(Some(&run), "data corruption found in Sales").unwrap_err();
+    assert!(matches!(e, LiveError::Refused(Refusal::ApprovalsMissing { .. })), "{e}");
+    let e = d.act("Tech Lead").rollback_override(Some(&run), " ").unwrap_err();
+    assert!(matches!(e, LiveError::Refused(Refusal::ReasonForOverride)), "{e}");
+    d.act("Tech Lead").rollback_approve(Some(&run)).unwrap();
+    d.act("DBA").rollback_approve(Some(&run)).unwrap();
     d.act("Tech Lead").rollback_override(Some(&run), "data corruption found in Sales").unwrap();
     let s = d.status();
     assert_eq!(s.rollback.decision, Some(warroom_model::live::RollbackDecision::Rollback));
@@ -194,6 +201,31 @@ fn a_rollback_before_the_deadline_needs_the_matrix_approvers() {
     }
     let s = d.status();
     assert_eq!((s.run.state, s.rollback.state), (RunState::RolledBack, Rag::Closed));
+}
+
+#[test]
+fn one_person_cannot_fill_two_roles_of_a_rollback_approval() {
+    let mut d = Day::new();
+    d.at(9, 0);
+    let run = d.run.clone();
+    let an = |role: &str, name: &str| Author { name: name.into(), role: role.into() };
+    let mut act = |who: Author| Actions::new(&mut d.store, who, &d.clock).rollback_approve(Some(&run));
+    act(an("Tech Lead", "Nguyễn Văn An")).unwrap();
+    for again in ["Nguyễn Văn An", "nguyen van an", "NGUYỄN VĂN  AN"] {
+        let e = act(an("DBA", again)).unwrap_err();
+        assert!(
+            matches!(&e, LiveError::Refused(Refusal::OnePersonTwoRoles { name, role }) if name == "Nguyễn Văn An" && role == "Tech Lead"),
+            "{again}: {e}"
+        );
+        assert!(e.to_string().contains("must come from different people"), "{e}");
+    }
+    assert!(d.act("Tech Lead").rollback_decide(Some(&run), true, "core flow broken", None).is_err());
+    let s = d.status();
+    assert_eq!(s.rollback.approvals.len(), 1, "the refused approvals are not recorded");
+    Actions::new(&mut d.store, an("DBA", "Trần Bình"), &d.clock).rollback_approve(Some(&run)).unwrap();
+    d.act("Tech Lead").rollback_decide(Some(&run), true, "core flow broken", None).unwrap();
+    let s = d.status();
+    assert_eq!(s.rollback.shared_laptops.len(), 1, "both approvals were given on this one laptop: flagged");
 }
 
 #[test]

@@ -103,11 +103,24 @@ pub(super) fn rollback(b: &mut Vec<Block>, rec: &Record, t: &Times) {
         } else {
             approved
                 .iter()
-                .map(|a| format!("{} — {}, {} on laptop {}", a.role, a.name, t.at(&a.at), a.device))
+                .map(|a| {
+                    let shared =
+                        if r.shared_laptops.contains(&a.device) { " (SAME LAPTOP as another approver)" } else { "" };
+                    format!("{} — {}, {} on laptop {}{shared}", a.role, a.name, t.at(&a.at), a.device)
+                })
                 .collect::<Vec<_>>()
                 .join("; ")
         },
     ));
+    if !r.shared_laptops.is_empty() {
+        rows.push((
+            "Four eyes",
+            format!(
+                "FLAGGED: more than one person approved on laptop {}; the approvals may not be independent",
+                r.shared_laptops.join(", ")
+            ),
+        ));
+    }
     let incident = decided.as_ref().and_then(|d| d.incident).and_then(|id| st.incidents.iter().find(|i| i.id == id));
     rows.push(("Incident followed", incident.map_or_else(|| "not recorded with the decision".into(), incident_name)));
     rows.push((

@@ -47,6 +47,9 @@ impl ServiceError {
             Self::Room(
                 e @ (RoomError::WrongSecret
                 | RoomError::Expired(_)
+                | RoomError::UsedUp { .. }
+                | RoomError::Voided(_)
+                | RoomError::Unrecorded
                 | RoomError::Revoked(_)
                 | RoomError::WrongRoom { .. }),
             ) => ApiError::new(ErrorKind::Forbidden, e.to_string()),

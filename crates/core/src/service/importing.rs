@@ -10,6 +10,8 @@ impl Service {
     /// Imports a runbook file. A refused file is an outcome with its problems, not an error:
     /// the UI shows them in place.
     pub fn import(&mut self, req: &ImportRequest) -> Result<ImportOutcome> {
+        // Who imports goes on the record: refused before anything else when nobody is set.
+        let author = named_author(&self.store)?;
         let imported = match import_file(&req.name, req.text.as_bytes()) {
             Ok(i) => i,
             Err(e) => {
@@ -28,7 +30,6 @@ impl Service {
                 return Ok(ImportOutcome { imported: false, summary, repaired: None, warnings: Vec::new(), problems });
             }
         };
-        let author = self.author()?;
         let replace = req.replace || self.store.is_demo()?;
         let before = self.store.generation();
         let ev = match self.store.import(&imported, &author, replace, self.clock.as_ref()) {

@@ -253,14 +253,10 @@ impl Service {
     /// browser's and the CLI's).
     pub fn perform(&mut self, req: &Request) -> Result<Recorded> {
         let author = match &req.by {
-            Some(a) if !a.name.trim().is_empty() => a.clone(),
-            _ => {
-                let me = self.me()?;
-                if me.name.is_empty() {
-                    return Err(LiveError::Refused(Refusal::WhoAreYou).into());
-                }
-                Author { name: me.name, role: me.role }
-            }
+            // A blank name is refused, not taken for "not said": it would be recorded as nobody.
+            Some(a) if a.name.trim().is_empty() => return Err(LiveError::Refused(Refusal::NameNeeded).into()),
+            Some(a) => Author { name: a.name.trim().to_owned(), role: a.role.trim().to_owned() },
+            None => named_author(&self.store)?,
         };
         let clock = Arc::clone(&self.clock);
         // The rules are checked against the state held; without one the actions read it (and
@@ -337,12 +333,24 @@ impl Service {
     }
 }
 
-/// Who is recorded on what this laptop does: the person set with `me set` (or in Settings),
-/// else the login name, else "this laptop" — the one default every shell uses.
+/// Who is recorded on what the laptop itself does (a room, a join, the bundled demo): the person
+/// set with `me set` (or in Settings), else the login name, else "this laptop" — the one default
+/// every shell uses. What a person does takes `named_author` instead.
 pub fn author_of(store: &Store) -> Result<Author> {
     let me = me_of(store)?;
     let name = if me.name.trim().is_empty() { unnamed() } else { me.name };
     Ok(Author { name, role: me.role })
+}
+
+/// The person set on this laptop with `me set` (or in Settings), for what a person does (an
+/// action, an import): refused with `WhoAreYou` when nobody is set, so that nothing in the record
+/// is signed by a login name or by nobody.
+pub fn named_author(store: &Store) -> Result<Author> {
+    let me = me_of(store)?;
+    if me.name.trim().is_empty() {
+        return Err(LiveError::Refused(Refusal::WhoAreYou).into());
+    }
+    Ok(Author { name: me.name, role: me.role })
 }
 
 /// The name recorded when nobody said who they are.
@@ -353,7 +361,8 @@ fn unnamed() -> String {
         .unwrap_or_else(|| "this laptop".to_owned())
 }
 
-fn me_of(store: &Store) -> Result<Me> {
+/// The person set on this laptop as stored; empty fields when not set.
+pub fn me_of(store: &Store) -> Result<Me> {
     Ok(Me { name: store.local(ME_NAME)?.unwrap_or_default(), role: store.local(ME_ROLE)?.unwrap_or_default() })
 }
 
@@ -459,6 +468,7 @@ mod tests {
     #[test]
     fn imports_replace_the_demo_and_report_problems_in_place() {
         let (mut svc, _) = service();
+        svc.set_me(&Me { name: "Lan".into(), role: "Tech Lead".into() }).unwrap();
         let bad = svc.import(&ImportRequest { name: "bad.md".into(), text: "# Nothing here\n".into(), replace: false });
         let bad = bad.unwrap();
         assert!(!bad.imported);
@@ -472,6 +482,28 @@ mod tests {
             .import(&ImportRequest { name: "x.md".into(), text: crate::demo::synthetic_markdown(5), replace: false })
             .unwrap();
         assert!(!again.imported && again.summary.contains("Replace"), "{}", again.summary);
+    }
+
+    #[test]
+    fn nobody_named_or_a_blank_name_records_nothing() {
+        let (mut svc, _) = service();
+        let md = crate::demo::synthetic_markdown(5);
+        let import = ImportRequest { name: "x.md".into(), text: md, replace: true };
+        assert_eq!(svc.import(&import).unwrap_err().to_api().refusal, Some(Refusal::WhoAreYou));
+        for blank in ["", "   ", "\t"] {
+            let me = Me { name: blank.into(), role: "Tech Lead".into() };
+            assert_eq!(svc.set_me(&me).unwrap_err().to_api().refusal, Some(Refusal::NameNeeded), "{blank:?}");
+            let mut r = req(Action::RunStart {
+                kind: RunKind::Live,
+                date: "2026-01-31".into(),
+                tz: "UTC".into(),
+                durations_from: None,
+            });
+            r.by = Some(Author { name: blank.into(), role: "Tech Lead".into() });
+            assert_eq!(svc.act(&r).unwrap_err().to_api().refusal, Some(Refusal::NameNeeded), "{blank:?}");
+        }
+        assert!(svc.status(None, None).unwrap().is_none(), "no run was started");
+        assert!(svc.loaded().unwrap().is_demo, "nothing was imported");
     }
 
     #[test]

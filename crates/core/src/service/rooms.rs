@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::store::Applied;
-use crate::sync::room::{self, JoinAnswer, JoinCode, JoinRequest, Room, RoomError};
+use crate::sync::room::{self, JoinAnswer, JoinCode, JoinRequest, Room, RoomError, Terms};
 use crate::sync::tls::Identity;
 use crate::sync::{self, Hello, Page, PullRequest};
 use warroom_model::peers::Invitation;
@@ -85,23 +85,27 @@ impl Service {
         Ok(room::set_listening(&mut self.store, addr)?)
     }
 
-    /// A new join code naming `addresses` (where this laptop serves peers), good for `hours`.
-    pub fn room_invite(&mut self, addresses: Vec<String>, hours: u32) -> Result<JoinCode> {
+    /// A new join code naming `addresses` (where this laptop serves peers), on `terms`; its
+    /// issue is recorded in the log.
+    pub fn room_invite(&mut self, addresses: Vec<String>, terms: Terms) -> Result<JoinCode> {
         let fp = self.identity()?.fingerprint();
-        Ok(room::invite(&mut self.store, &fp, addresses, hours, &*self.clock)?)
+        let by = self.author()?;
+        let code = room::invite(&mut self.store, &by, &fp, addresses, terms, &*self.clock)?;
+        self.changed();
+        Ok(code)
     }
 
     /// A join code for the peers panel: the text, and its QR code as an SVG image.
-    pub fn invitation(&mut self, hours: u32) -> Result<Invitation> {
+    pub fn invitation(&mut self, terms: Terms) -> Result<Invitation> {
         let addresses = room::serving_addresses(&self.store)?;
         if addresses.is_empty() {
             return Err(RoomError::NotServing.into());
         }
-        let code = self.room_invite(addresses.clone(), hours)?.to_string();
+        let code = self.room_invite(addresses.clone(), terms)?.to_string();
         let qr_svg = qrcode::QrCode::new(code.as_bytes())
             .map(|q| q.render::<qrcode::render::svg::Color<'_>>().min_dimensions(240, 240).quiet_zone(true).build())
             .unwrap_or_default();
-        Ok(Invitation { code, qr_svg, hours, addresses })
+        Ok(Invitation { code, qr_svg, hours: terms.hours, uses: terms.uses.get(), addresses })
     }
 
     /// A join request that reached this laptop from `caller` over a session with `exporter`.

@@ -4,6 +4,7 @@
 //! key (which then becomes a new laptop).
 
 use super::local::set_local;
+use super::readonly::{self, APPLICATION_ID, Kind};
 use super::{Result, Store, StoreError, sql_err};
 use crate::keys::{KeyStore, LaptopKeys};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
@@ -11,13 +12,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// The schema, in order; `PRAGMA user_version` counts how many are applied.
-const MIGRATIONS: &[(&str, &str)] = &[
+pub(super) const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../../../migrations/0001_init.sql")),
     ("0002_signatures", include_str!("../../../../migrations/0002_signatures.sql")),
 ];
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+/// How much of the file reads map instead of copying in a page at a time.
+pub(super) const MMAP_BYTES: i64 = 256 * 1024 * 1024;
 
 /// Local setting: which file this database is (device and inode), to notice a copy.
 const FILE: &str = "file";
@@ -98,6 +102,9 @@ impl Store {
         let shown = path.clone();
         let e = sql_err(&shown);
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(&e)?;
+        // Before the first write (WAL mode changes the header): another application's file is
+        // left exactly as it was.
+        let kind = readonly::refuse_foreign(&conn, &path)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(&e)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(&e)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(&e)?;
@@ -106,8 +113,11 @@ impl Store {
         // Reads map the file instead of copying it in a page at a time: reading a 10,000-task
         // run's state is one of the costs of every `warroom status`. Writes still go through
         // the WAL as before.
-        conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024).map_err(&e)?;
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES).map_err(&e)?;
         migrate(&mut conn, &path)?;
+        if kind != Kind::Ours {
+            conn.pragma_update(None, "application_id", APPLICATION_ID).map_err(&e)?;
+        }
         let origin: Option<String> =
             conn.query_row("SELECT value FROM local WHERE key = 'origin'", [], |r| r.get(0)).optional().map_err(&e)?;
         let mut store = Self { conn, path, origin: origin.unwrap_or_default(), keys: None, key_store, generation: 0 };

@@ -6,6 +6,7 @@
 mod local;
 mod log;
 mod migrate;
+mod readonly;
 pub mod records;
 pub mod state;
 mod trust;
@@ -17,6 +18,7 @@ use crate::import::Imported;
 pub use local::{default_path, make_default};
 pub use log::{Applied, event_hash};
 pub use migrate::SCHEMA_VERSION;
+pub use readonly::APPLICATION_ID;
 use rusqlite::{Connection, ErrorCode, TransactionBehavior, params};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -39,6 +41,30 @@ pub enum StoreError {
         found: i64,
         /// The newest schema this warroom knows.
         supported: usize,
+    },
+    /// An older warroom's database, opened to read only: its schema cannot be brought up to
+    /// date without writing.
+    #[error(
+        "{path}: this database has an older schema ({found}); open it once with a command that writes (or the app) to update it"
+    )]
+    TooOld {
+        /// The database file.
+        path: String,
+        /// Its schema version (`PRAGMA user_version`).
+        found: i64,
+    },
+    /// No database at the path given to a command that only reads.
+    #[error("{path}: no such database; check the path, or choose another with --db")]
+    Missing {
+        /// The path given.
+        path: String,
+    },
+    /// A SQLite file of another application (without warroom's `application_id`): refused
+    /// before anything is written to it.
+    #[error("{path}: not a warroom database (another application's file); nothing was changed in it")]
+    Foreign {
+        /// The file.
+        path: String,
     },
     /// The database file or its folder cannot be written.
     #[error("{path}: the database is read-only; check the file's permissions or choose another with --db")]
@@ -192,6 +218,9 @@ impl StoreError {
             Self::NoRunbook { .. } => ErrorKind::NotFound,
             Self::HasRunbook { .. } | Self::BadHash { .. } | Self::Conflict { .. } => ErrorKind::Invalid,
             Self::TooNew { .. }
+            | Self::TooOld { .. }
+            | Self::Missing { .. }
+            | Self::Foreign { .. }
             | Self::ReadOnly { .. }
             | Self::Corrupt { .. }
             | Self::DiskFull { .. }
@@ -284,6 +313,22 @@ impl Store {
             out.insert(k, serde_json::from_str(&v)?);
         }
         Ok(out)
+    }
+
+    /// The current fields of every entity of one kind with the version that set each, keyed by
+    /// (id, field).
+    pub fn entity_versions(&self, entity: &str) -> Result<BTreeMap<(String, String), Versioned>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, field, value, hlc, origin FROM fields WHERE entity = ?1 ORDER BY id, field")
+            .map_err(self.err())?;
+        let mut rows = stmt.query([entity]).map_err(self.err())?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let key = (r.get(0).map_err(self.err())?, r.get(1).map_err(self.err())?);
+            out.push((key, self.versioned_at(r, 2)?));
+        }
+        Ok(out.into_iter().collect())
     }
 
     /// A digest of the merged state (every field and set member as stored): two laptops that

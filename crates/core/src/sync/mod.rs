@@ -7,6 +7,7 @@
 //! calls are async, the local side's (`Replica`, a database under a lock) are not.
 
 mod book;
+pub mod codes;
 pub mod discovery;
 mod follow;
 pub mod http;

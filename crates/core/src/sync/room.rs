@@ -6,6 +6,7 @@
 //! worth nothing on any other connection — by making its certificate a member, through the log.
 //! Also kept here: the peers this laptop knows how to reach (local, never replicated).
 
+use super::codes::{self, Spent};
 use super::members;
 use super::tls::{normalize, shown};
 use crate::clock::Clock;
@@ -14,6 +15,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::Sha256;
+use std::num::NonZeroU32;
 use warroom_model::{Author, Write};
 
 const ROOM: &str = "room";
@@ -25,6 +27,8 @@ const LISTEN: &str = "sync.listen";
 pub const EXPORTER_LABEL: &[u8] = b"EXPORTER-warroom-join-v1";
 /// How long a join code stays good unless told otherwise: one go-live day.
 pub const VALID_HOURS: u32 = 12;
+/// How many laptops a join code admits unless told otherwise: one.
+pub const USES: NonZeroU32 = NonZeroU32::MIN;
 const PREFIX: &str = "warroom://join?";
 
 /// Why making a room, inviting to it or admitting a laptop was refused or failed.
@@ -65,6 +69,22 @@ pub enum RoomError {
     /// The code's time ran out (when, as shown).
     #[error("the join code expired at {0}: ask a member for a new one (`warroom room invite`)")]
     Expired(String),
+    /// The code admitted as many laptops as it may.
+    #[error(
+        "the join code was already used ({uses} of {uses} use(s)): ask a member for a new one (`warroom room invite`)"
+    )]
+    UsedUp {
+        /// How many laptops it could admit.
+        uses: u32,
+    },
+    /// A laptop was revoked from the room after the code was issued, which voids it.
+    #[error(
+        "the join code was issued before {0} was revoked from the room, which voids it: ask a member for a new one (`warroom room invite`)"
+    )]
+    Voided(String),
+    /// The room's log holds no issue of the code (made by an older warroom).
+    #[error("the join code is not recorded in the room's log (an older warroom made it): ask a member for a new one")]
+    Unrecorded,
     /// The joining laptop (its fingerprint, as shown) was revoked from the room.
     #[error("this laptop ({0}) was revoked from the room: a member must let it in again with `warroom peers trust`")]
     Revoked(String),
@@ -241,19 +261,43 @@ pub fn create(store: &mut Store, by: &Author, fingerprint: &str, laptop: &str, c
     Ok(Room { id, name: runbook.title })
 }
 
-/// A new join code, good for `hours`, naming this laptop and where it serves peers.
+/// What a join code is good for: how long, and how many laptops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Terms {
+    /// Hours from now.
+    pub hours: u32,
+    /// Laptops it admits.
+    pub uses: NonZeroU32,
+}
+
+impl Default for Terms {
+    fn default() -> Self {
+        Self { hours: VALID_HOURS, uses: USES }
+    }
+}
+
+/// A new join code on `terms`, naming this laptop (`fingerprint`) and where it serves peers. Its
+/// issue is an event by `by` (the secret stays on this laptop), so that every laptop holding
+/// the log knows how many uses it has left.
 pub fn invite(
     store: &mut Store,
+    by: &Author,
     fingerprint: &str,
     addresses: Vec<String>,
-    hours: u32,
+    terms: Terms,
     clock: &dyn Clock,
 ) -> Result<JoinCode> {
     let room = room(store)?.ok_or(RoomError::NotARoom)?;
     let now = clock.now().timestamp_millis();
     let mut invites: Vec<Invite> = invites(store)?.into_iter().filter(|i| i.expires_ms > now).collect();
     let secret = random_hex()?;
-    invites.push(Invite { secret: secret.clone(), expires_ms: now + i64::from(hours) * 3_600_000 });
+    let expires_ms = now + i64::from(terms.hours) * 3_600_000;
+    let id = codes::code_id(&secret);
+    let until = chrono::DateTime::from_timestamp_millis(expires_ms).unwrap_or_default().format("%Y-%m-%d %H:%M UTC");
+    let summary = format!("join code {id} issued by {}: {} use(s), until {until}", shown(fingerprint), terms.uses);
+    let writes = codes::issue_writes(&id, terms.uses, now, expires_ms, fingerprint);
+    store.commit(by, "room.invite", json!({ "summary": summary }), writes, clock)?;
+    invites.push(Invite { secret: secret.clone(), expires_ms });
     store.set_local(INVITES, &serde_json::to_string(&invites).map_err(StoreError::from)?)?;
     Ok(JoinCode { room: room.id, secret, fingerprint: fingerprint.to_owned(), addresses })
 }
@@ -279,8 +323,8 @@ pub fn proof(code: &JoinCode, exporter: &[u8]) -> String {
     mac(&code.secret, &code.room, exporter).map(|m| hex::encode(m.finalize().into_bytes())).unwrap_or_default()
 }
 
-/// Lets the laptop with certificate `caller` in, if its proof matches one of this laptop's
-/// unexpired join codes on this session (`exporter`). Its certificate becomes a member through
+/// Lets the laptop with certificate `caller` in, if its proof matches one of this laptop's join
+/// codes on this session (`exporter`) and the log says that code is not spent (`codes::check`). Its certificate becomes a member through
 /// an event by `by`; one that already is changes nothing; a revoked one stays out.
 pub fn admit(
     store: &mut Store,
@@ -300,16 +344,20 @@ pub fn admit(
         .into_iter()
         .find(|i| mac(&i.secret, &room.id, exporter).is_some_and(|m| m.verify_slice(&proof).is_ok()));
     let invite = matching.ok_or(RoomError::WrongSecret)?;
-    if invite.expires_ms <= now {
-        let at = chrono::DateTime::from_timestamp_millis(invite.expires_ms).unwrap_or_default();
-        return Err(RoomError::Expired(at.format("%Y-%m-%d %H:%M UTC").to_string()));
-    }
     let known = members::members(store)?.into_iter().find(|m| m.fingerprint == caller);
     match known {
         Some(m) if m.revoked => return Err(RoomError::Revoked(shown(caller))),
+        // A member trying again (its pull failed after it was let in) uses nothing up.
         Some(_) => return Ok(JoinAnswer { room, admitted: false }),
         None => {}
     }
+    let id = codes::code_id(&invite.secret);
+    let code = codes::check(store, &id, now)?.map_err(|spent| match spent {
+        Spent::Expired(at) => RoomError::Expired(at),
+        Spent::UsedUp { uses } => RoomError::UsedUp { uses },
+        Spent::Voided(who) => RoomError::Voided(who),
+        Spent::Unrecorded => RoomError::Unrecorded,
+    })?;
     let name = if req.name.trim().is_empty() {
         format!("laptop {}", &caller[..caller.len().min(8)])
     } else {
@@ -320,9 +368,15 @@ pub fn admit(
     {
         return Err(RoomError::BadKey);
     }
-    let summary = format!("{name} ({}) joined the room with a join code", shown(caller));
+    let summary = format!(
+        "{name} ({}) joined the room with join code {id} (use {} of {})",
+        shown(caller),
+        code.used_by.len() + 1,
+        code.uses
+    );
     let mut writes = members::trust_writes(caller, &name);
     writes.extend(members::laptop_writes(caller, &req.origin, &req.key));
+    writes.push(codes::use_write(&id, caller, now));
     store.commit(by, "member.join", json!({ "summary": summary }), writes, clock)?;
     for a in &req.addresses {
         remember(store, &KnownPeer { url: format!("https://{a}"), fingerprint: caller.to_owned() })?;
@@ -394,6 +448,10 @@ mod tests {
         (s, clock, room)
     }
 
+    fn hours(hours: u32) -> Terms {
+        Terms { hours, ..Terms::default() }
+    }
+
     fn request(code: &JoinCode, exporter: &[u8]) -> JoinRequest {
         let keys = crate::keys::LaptopKeys::generate().unwrap();
         JoinRequest {
@@ -410,7 +468,7 @@ mod tests {
     #[test]
     fn a_laptop_cannot_enrol_another_laptops_key_as_its_own() {
         let (mut s, clock, _) = a_room();
-        let code = invite(&mut s, &"a".repeat(64), vec!["10.0.0.5:7879".into()], 12, &clock).unwrap();
+        let code = invite(&mut s, &lead(), &"a".repeat(64), vec!["10.0.0.5:7879".into()], hours(12), &clock).unwrap();
         let session = [7u8; 32];
         let victim = request(&code, &[9u8; 32]);
         let mut req = request(&code, &session);
@@ -425,8 +483,15 @@ mod tests {
     #[test]
     fn a_join_code_reads_back_as_written_even_wrapped_by_a_chat() {
         let (mut s, clock, room) = a_room();
-        let code =
-            invite(&mut s, &"a".repeat(64), vec!["10.0.0.5:7879".into(), "[fe80::1]:7879".into()], 12, &clock).unwrap();
+        let code = invite(
+            &mut s,
+            &lead(),
+            &"a".repeat(64),
+            vec!["10.0.0.5:7879".into(), "[fe80::1]:7879".into()],
+            hours(12),
+            &clock,
+        )
+        .unwrap();
         assert_eq!(code.room, room.id);
         let text = code.to_string();
         assert!(text.starts_with("warroom://join?room="), "{text}");
@@ -440,7 +505,7 @@ mod tests {
     #[test]
     fn a_laptop_with_the_code_is_admitted_once_through_the_log() {
         let (mut s, clock, room) = a_room();
-        let code = invite(&mut s, &"a".repeat(64), vec!["10.0.0.5:7879".into()], 12, &clock).unwrap();
+        let code = invite(&mut s, &lead(), &"a".repeat(64), vec!["10.0.0.5:7879".into()], hours(12), &clock).unwrap();
         let joiner = "b".repeat(64);
         let session = [7u8; 32];
         let before = s.event_count().unwrap();
@@ -457,7 +522,7 @@ mod tests {
     #[test]
     fn a_wrong_replayed_expired_or_revoked_join_is_refused_and_changes_nothing() {
         let (mut s, clock, _) = a_room();
-        let code = invite(&mut s, &"a".repeat(64), vec!["10.0.0.5:7879".into()], 1, &clock).unwrap();
+        let code = invite(&mut s, &lead(), &"a".repeat(64), vec!["10.0.0.5:7879".into()], hours(1), &clock).unwrap();
         let joiner = "b".repeat(64);
         let before = s.event_count().unwrap();
 
@@ -490,11 +555,50 @@ mod tests {
     }
 
     #[test]
+    fn a_code_admits_as_many_laptops_as_it_was_issued_for_and_its_uses_are_in_the_log() {
+        let (mut s, clock, _) = a_room();
+        let two = Terms { hours: 12, uses: NonZeroU32::new(2).unwrap() };
+        let code = invite(&mut s, &lead(), &"a".repeat(64), vec!["10.0.0.5:7879".into()], two, &clock).unwrap();
+        for (i, joiner) in ["b", "c"].iter().enumerate() {
+            let session = [u8::try_from(i).unwrap(); 32];
+            let a = admit(&mut s, &lead(), &joiner.repeat(64), &session, &request(&code, &session), &clock).unwrap();
+            assert!(a.admitted, "{joiner}");
+        }
+        let before = s.event_count().unwrap();
+        let e = admit(&mut s, &lead(), &"d".repeat(64), &[9; 32], &request(&code, &[9; 32]), &clock).unwrap_err();
+        assert!(matches!(e, RoomError::UsedUp { uses: 2 }), "{e}");
+        assert!(e.to_string().contains("already used (2 of 2"), "{e}");
+        assert_eq!(s.event_count().unwrap(), before);
+        let issued = codes::issued(&s, &codes::code_id(&code.secret)).unwrap().unwrap();
+        assert_eq!(issued.used_by, vec!["b".repeat(64), "c".repeat(64)]);
+        let log: Vec<String> = s.events().unwrap().into_iter().map(|e| e.kind).collect();
+        assert_eq!(log.iter().filter(|k| *k == "room.invite").count(), 1);
+        assert_eq!(log.iter().filter(|k| *k == "member.join").count(), 2);
+    }
+
+    #[test]
+    fn a_revocation_voids_every_code_issued_before_it() {
+        let (mut s, clock, _) = a_room();
+        let three = Terms { hours: 12, uses: NonZeroU32::new(3).unwrap() };
+        let old = invite(&mut s, &lead(), &"a".repeat(64), vec!["10.0.0.5:7879".into()], three, &clock).unwrap();
+        admit(&mut s, &lead(), &"b".repeat(64), &[1; 32], &request(&old, &[1; 32]), &clock).unwrap();
+        clock.advance(chrono::Duration::seconds(1));
+        members::revoke(&mut s, &lead(), &"b".repeat(64), &clock).unwrap();
+        // The revoked person again, from a new database: a new certificate.
+        let e = admit(&mut s, &lead(), &"e".repeat(64), &[2; 32], &request(&old, &[2; 32]), &clock).unwrap_err();
+        assert!(matches!(e, RoomError::Voided(_)), "{e}");
+        assert!(e.to_string().contains("issued before"), "{e}");
+        clock.advance(chrono::Duration::seconds(1));
+        let new = invite(&mut s, &lead(), &"a".repeat(64), vec!["10.0.0.5:7879".into()], three, &clock).unwrap();
+        assert!(admit(&mut s, &lead(), &"f".repeat(64), &[3; 32], &request(&new, &[3; 32]), &clock).unwrap().admitted);
+    }
+
+    #[test]
     fn a_room_needs_a_runbook_and_is_made_once() {
         let mut s = Store::open_in_memory().unwrap();
         let clock = at("2026-01-31T20:00:00Z");
         assert!(matches!(create(&mut s, &lead(), &"a".repeat(64), "x", &clock), Err(RoomError::NoRunbook)));
-        assert!(matches!(invite(&mut s, "a", vec![], 1, &clock), Err(RoomError::NotARoom)));
+        assert!(matches!(invite(&mut s, &lead(), "a", vec![], hours(1), &clock), Err(RoomError::NotARoom)));
         let (mut s, clock, _) = a_room();
         assert!(matches!(create(&mut s, &lead(), &"a".repeat(64), "x", &clock), Err(RoomError::Already(_))));
         assert!(members::admitted(&s, &"a".repeat(64)).unwrap(), "the creator is a member");

@@ -2,19 +2,26 @@
 //! after the deadline), rollback steps and triggers.
 
 use super::{Actions, Result, refused};
-use crate::live::{LiveError, entity, key};
-use serde_json::{Value, json};
+use crate::live::four_eyes::{self, Cover};
+use crate::live::{LiveError, Snapshot, entity, key};
+use serde_json::json;
 use warroom_model::Instant;
 use warroom_model::Refusal;
+use warroom_model::live::SignOff;
 use warroom_model::live::{Run, RunState, Status};
 use warroom_model::{Event, MatrixAction, MatrixRow, Runbook, Write};
 
 impl Actions<'_> {
-    /// Approves a rollback as the author's role.
+    /// Approves a rollback as the author's role, on this laptop (the stamp names it). A person
+    /// approves once: refused if they already approved, in any role.
     pub fn rollback_approve(&mut self, run: Option<&str>) -> Result<Event> {
         let snap = self.snap()?;
         let r = self.active_run(&snap, run)?;
         let by = self.stamp(self.now());
+        let given: Vec<SignOff> = snap.member_values(entity::ROLLBACK, &r.id, "approvals");
+        if let Some(a) = four_eyes::already(&given, &by.name) {
+            return Err(refused(Refusal::OnePersonTwoRoles { name: a.by.name.clone(), role: a.role.clone() }));
+        }
         self.commit(
             "rollback.approve",
             format!("rollback approved by {} ({})", by.name, by.role),
@@ -46,31 +53,21 @@ impl Actions<'_> {
                     deadline: st.rollback.deadline.map(Instant::hm).unwrap_or_default(),
                 }));
             }
-            let approvals: Vec<Value> =
-                snap.members(entity::ROLLBACK, &r.id, "approvals").into_iter().map(|v| v.value.clone()).collect();
-            let roles: Vec<String> =
-                approvals.iter().filter_map(|a| a.get("role").and_then(Value::as_str)).map(str::to_owned).collect();
-            let rows = approver_rows(&snap.runbook, &st, incident)?;
-            let approved = rows.is_empty()
-                || rows.iter().any(|need| {
-                    need.iter()
-                        .all(|n| roles.iter().any(|h| crate::import::vocab::fold(h) == crate::import::vocab::fold(n)))
-                });
-            if !approved {
-                let options: Vec<String> = rows.iter().map(|r| r.join(" + ")).collect();
-                return Err(refused(Refusal::ApprovalsMissing { needed: options, approved: roles }));
-            }
+            approved(&snap, &r, &st, incident)?;
         }
         self.record_decision(&r, rollback, reason, None, incident)
     }
 
-    /// Rolls back after the deadline: allowed with a reason, and recorded as an override.
+    /// Rolls back after the deadline: allowed with a reason and the approvals the decision matrix
+    /// names (from distinct people), and recorded as an override.
     pub fn rollback_override(&mut self, run: Option<&str>, reason: &str) -> Result<Event> {
         let snap = self.snap()?;
         let r = self.active_run(&snap, run)?;
         if reason.trim().is_empty() {
             return Err(refused(Refusal::ReasonForOverride));
         }
+        let st = crate::live::status(&snap, &r, self.now())?;
+        approved(&snap, &r, &st, None)?;
         self.record_decision(&r, true, reason, Some(reason), None)
     }
 
@@ -162,6 +159,27 @@ impl Actions<'_> {
             vec![Write::set(entity::TRIGGER, &key(&r.id, trigger), "checked", json!(checked))],
         )
     }
+}
+
+/// Refused unless one of the decision matrix's rows (`approver_rows`) has each of its roles
+/// approved by a different person.
+fn approved(snap: &Snapshot, r: &Run, st: &Status, incident: Option<&str>) -> Result<()> {
+    let approvals: Vec<SignOff> = snap.member_values(entity::ROLLBACK, &r.id, "approvals");
+    let rows = approver_rows(&snap.runbook, st, incident)?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let covers: Vec<Cover> = rows.iter().map(|need| four_eyes::cover(need, &approvals)).collect();
+    if covers.contains(&Cover::Met) {
+        return Ok(());
+    }
+    if let Some(Cover::SamePerson(name)) = covers.iter().find(|c| matches!(c, Cover::SamePerson(_))) {
+        let role = four_eyes::already(&approvals, name).map(|a| a.role.clone()).unwrap_or_default();
+        return Err(refused(Refusal::OnePersonTwoRoles { name: name.clone(), role }));
+    }
+    let options: Vec<String> = rows.iter().map(|r| r.join(" + ")).collect();
+    let roles = approvals.into_iter().map(|a| a.role).collect();
+    Err(refused(Refusal::ApprovalsMissing { needed: options, approved: roles }))
 }
 
 /// Approver sets from the decision matrix: the row the incident fits; when none does, its
