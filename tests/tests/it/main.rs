@@ -12,5 +12,6 @@ mod live;
 mod night;
 mod notify;
 mod sync;
+mod trust_net;
 mod ui_text;
 mod zones;

@@ -9,6 +9,7 @@
 mod book;
 pub mod discovery;
 mod follow;
+mod gate;
 pub mod http;
 pub mod join;
 pub mod members;
