@@ -209,3 +209,116 @@ fn a_server_out_of_file_descriptors_pauses_instead_of_spinning_and_serves_again_
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// The LAN address of this machine: the one it would send from to reach the Internet.
+fn lan_ip() -> IpAddr {
+    let probe = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    probe.connect("192.0.2.1:9").or_else(|_| probe.connect("8.8.8.8:53")).unwrap();
+    let ip = probe.local_addr().unwrap().ip();
+    assert!(!ip.is_loopback(), "this machine has no LAN address to test with");
+    ip
+}
+
+/// A plain HTTP/1.1 exchange, written by hand so the `Host` header says what the test wants.
+fn raw_http(to: SocketAddr, request: &str) -> String {
+    use std::io::Write as _;
+    let mut tcp = TcpStream::connect(to).unwrap();
+    tcp.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).ok();
+    answer
+}
+
+#[test]
+fn a_page_whose_name_was_rebound_to_the_laptop_gets_nothing_and_changes_nothing() {
+    let s = Scratch::new();
+    s.live_room();
+    let server = warroom_tests::Server::start(&s, &[]);
+    let at: SocketAddr = server.url.trim_start_matches("http://").parse().unwrap();
+    let act = r#"{"by":{"name":"Eve","role":"Tech Lead"},"action":"task","task":"1.1","verb":"start"}"#;
+    for host in ["rebind.evil.example", &format!("rebind.evil.example:{}", at.port())] {
+        let answer = raw_http(
+            at,
+            &format!(
+                "POST /api/act HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{act}",
+                act.len()
+            ),
+        );
+        assert!(answer.starts_with("HTTP/1.1 421"), "{answer}");
+        let page = raw_http(at, &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"));
+        assert!(page.starts_with("HTTP/1.1 421") && !page.contains("<script"), "the UI is not served either: {page}");
+    }
+    let status = s.ok(&["status", "--json"]);
+    assert!(!status.contains("\"name\": \"Eve\""), "the rebound write recorded nothing: {status}");
+
+    // Addressed as itself, the same laptop answers, with its security headers.
+    let ok = raw_http(at, &format!("GET / HTTP/1.1\r\nHost: localhost:{}\r\nConnection: close\r\n\r\n", at.port()));
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    let head = ok.split("\r\n\r\n").next().unwrap().to_ascii_lowercase();
+    for h in [
+        "content-security-policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-",
+        "frame-ancestors 'none'",
+        "x-frame-options: deny",
+        "x-content-type-options: nosniff",
+        "referrer-policy: no-referrer",
+    ] {
+        assert!(head.contains(h), "{h} in {head}");
+    }
+}
+
+#[test]
+fn secrets_do_not_leave_a_shared_server_without_the_token_and_a_reveal() {
+    use std::io::BufRead as _;
+    let s = Scratch::new();
+    s.live_room();
+    s.ok(&["edit", "set", "command", "x1", "command=psql -W {{secret:hunter2}}"]);
+    let port = free_port();
+    let mut serve = std::process::Command::new(warroom_tests::binary("warroom"));
+    serve.env("WARROOM_DB", s.db()).env("USER", "tester").args(["serve", "--bind", &format!("0.0.0.0:{port}")]);
+    let mut child = serve.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let _server = warroom_tests::Child(child);
+    let token = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.split("#token=").nth(1).map(str::to_owned))
+        .unwrap_or_else(|| panic!("no writers' link printed"));
+    std::thread::spawn(move || lines.for_each(drop));
+    let base = format!("http://{}:{port}", lan_ip());
+    rustls::crypto::ring::default_provider().install_default().ok();
+    let http = reqwest::blocking::Client::new();
+    let get = |path: &str, token: Option<&str>| {
+        let mut r = http.get(format!("{base}{path}"));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        let r = r.send().unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        r.bytes().unwrap().to_vec()
+    };
+    let pdf_text = |bytes: &[u8]| {
+        let file = s.path("record.pdf");
+        std::fs::write(&file, bytes).unwrap();
+        warroom_tests::pdf_text(&file)
+    };
+    let paths = ["/api/runbook", "/api/activity", "/api/status", "/api/report"];
+    for path in paths {
+        for (token, query) in [(None, ""), (None, "?reveal=1"), (Some(token.as_str()), "")] {
+            let body = String::from_utf8_lossy(&get(&format!("{path}{query}"), token)).into_owned();
+            assert!(!body.contains("hunter2"), "{path}{query} with token {}: {body}", token.is_some());
+        }
+    }
+    for (token, query) in [(None, ""), (None, "&reveal=1"), (Some(token.as_str()), "")] {
+        let pdf = get(&format!("/api/report?format=pdf{query}"), token);
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(!pdf.windows(7).any(|w| w == b"hunter2"), "the PDF's bytes hold no secret");
+        let text = pdf_text(&pdf);
+        assert!(!text.contains("hunter2") && text.contains("psql -W"), "the PDF shows the command, hidden: {text}");
+    }
+    // With the token, and asked for: revealed.
+    for path in ["/api/runbook?reveal=1", "/api/activity?reveal=1", "/api/report?reveal=1"] {
+        let body = String::from_utf8_lossy(&get(path, Some(&token))).into_owned();
+        assert!(body.contains("hunter2"), "{path}: {body}");
+    }
+    assert!(pdf_text(&get("/api/report?format=pdf&reveal=1", Some(&token))).contains("hunter2"));
+}
