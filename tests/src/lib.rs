@@ -202,6 +202,14 @@ pub fn serve_db(db: &Path, args: &[&str]) -> (Child, String) {
     spawn_serve(serve, false)
 }
 
+/// `serve_db`, with the server allowed at most `nofile` open file descriptors (`prlimit`).
+pub fn serve_db_with_nofile(db: &Path, nofile: u32, args: &[&str]) -> (Child, String) {
+    let mut serve = Command::new("prlimit");
+    serve.env("WARROOM_DB", db).arg(format!("--nofile={nofile}:{nofile}")).arg("--").arg(binary("warroom"));
+    serve.arg("serve").args(args);
+    spawn_serve(serve, false)
+}
+
 /// Starts a `warroom serve` command on a port of the system's choosing and waits for the line
 /// that says where it serves; if it stops instead, the panic says what it said. `echo` passes
 /// its later complaints on to the test's output.

@@ -136,10 +136,11 @@ pub(crate) async fn session() -> Result<Session, ApiError> {
     }
 }
 
-pub(crate) async fn runbook() -> Result<Loaded, ApiError> {
+/// The runbook; over HTTP its secrets come hidden unless `reveal` (and this browser may write).
+pub(crate) async fn runbook(reveal: bool) -> Result<Loaded, ApiError> {
     match transport() {
         Transport::Tauri => invoke("runbook", json!({})).await,
-        Transport::Http => http("GET", "/api/runbook", None).await,
+        Transport::Http => http("GET", if reveal { "/api/runbook?reveal=1" } else { "/api/runbook" }, None).await,
     }
 }
 

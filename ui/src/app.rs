@@ -126,6 +126,9 @@ pub(crate) struct Ctx {
     pub runbook_seen: RwSignal<Option<u64>>,
     /// The room and its laptops, as this one last saw them.
     pub room: RwSignal<Option<RoomView>>,
+    /// The person chose to see the runbook's secrets on this screen (never on the wall): a
+    /// shared server sends them only then, and only to a writer.
+    pub reveal: RwSignal<bool>,
 }
 
 pub(crate) fn ctx() -> Ctx {
@@ -175,7 +178,7 @@ impl Ctx {
             Err(e) => self.fail(e),
         }
         if runbook {
-            match api::runbook().await {
+            match api::runbook(self.reveal.get_untracked() && !self.wall.get_untracked()).await {
                 Ok(l) => {
                     self.loaded.set(Some(l));
                     self.runbook_seen.set(runbook_at);
@@ -325,8 +328,17 @@ impl Ctx {
         }
     }
 
+    /// Shows or hides the secrets, reading the runbook again with them or without.
+    pub(crate) fn set_reveal(self, on: bool) {
+        self.reveal.set(on);
+        spawn_local(async move { self.reread(true).await });
+    }
+
     pub(crate) fn set_wall(self, on: bool) {
         self.wall.set(on);
+        if on && self.reveal.get_untracked() {
+            self.set_reveal(false);
+        }
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             if on {
                 if let Some(el) = doc.document_element() {
@@ -491,6 +503,7 @@ pub(crate) fn App() -> impl IntoView {
         live: RwSignal::new(true),
         view: RwSignal::new(View::Now),
         wall: RwSignal::new(hash == "#wall"),
+        reveal: RwSignal::new(false),
         light: RwSignal::new(pref("warroom.theme").as_deref() == Some("light")),
         lang,
         now_ms: RwSignal::new(js_sys::Date::now()),

@@ -1,23 +1,29 @@
 //! `warroom serve`: the browser UI and its HTTP API over the same core `Service` the desktop
 //! app uses, plus server-sent events so every open page refreshes by itself. On 127.0.0.1 the
 //! local person may do everything; bound to a LAN address, anyone on the LAN gets the read-only
-//! wall view and only a browser presenting the access token may write.
+//! wall view and only a browser presenting the access token may write. Secrets come out hidden
+//! unless a writer asks to reveal them (`?reveal=1`); a request by any name but this laptop's
+//! addresses and `localhost` is refused before any handler (DNS rebinding); every answer carries
+//! the security headers.
 
 use anyhow::{Context, Result};
 use axum::extract::{Query, Request as HttpRequest, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use subtle::ConstantTimeEq as _;
 use warroom_core::host::{self, Host};
 use warroom_core::report;
+use warroom_core::secrets::{self, SecretsError};
 use warroom_core::service::{Service, ServiceError};
+use warroom_core::web::{self, Hosts};
 use warroom_model::api::{ImportRequest, Me, Paper, ReportFormat, Request};
 use warroom_model::notify::{Notice, NotifySettings, Shown, Snooze};
 use warroom_model::peers::{Invitation, RoomView};
@@ -30,16 +36,49 @@ pub(crate) struct AppState {
     token: String,
     /// Loopback: the person at this laptop may write without the token.
     open: bool,
+    /// The names requests may be addressed to.
+    hosts: Hosts,
 }
 
 impl AppState {
-    pub(crate) fn new(host: Arc<Host>, token: String, open: bool) -> Arc<Self> {
-        Arc::new(Self { host, token, open })
+    /// For a server bound to `bind`: loopback-only binds are open to the person at the laptop.
+    pub(crate) fn new(host: Arc<Host>, token: String, bind: IpAddr) -> Arc<Self> {
+        Arc::new(Self { host, token, open: bind.is_loopback(), hosts: Hosts::new(bind) })
     }
 
     fn may_write(&self, headers: &HeaderMap) -> bool {
         self.open || bearer(headers).is_some_and(|t| bool::from(t.as_bytes().ct_eq(self.token.as_bytes())))
     }
+}
+
+/// Whether a request may see secrets in clear: only someone who may write and asked to reveal
+/// them (`?reveal=1`), which the wall view never does.
+struct Reveal(bool);
+
+impl axum::extract::FromRequestParts<Arc<AppState>> for Reveal {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, s: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        Ok(Self(reveal_asked(&parts.uri) && s.may_write(&parts.headers)))
+    }
+}
+
+impl Reveal {
+    /// `value` as this request may see it.
+    fn shown<T: serde::Serialize + serde::de::DeserializeOwned>(&self, value: T) -> Result<Json<T>, Failure> {
+        if self.0 {
+            return Ok(Json(value));
+        }
+        secrets::hidden(value).map(Json).map_err(hiding_failed)
+    }
+}
+
+fn hiding_failed(e: SecretsError) -> Failure {
+    Failure(ApiError::new(ErrorKind::Internal, e.to_string()))
+}
+
+fn reveal_asked(uri: &Uri) -> bool {
+    uri.query().is_some_and(|q| q.split('&').any(|p| matches!(p, "reveal=1" | "reveal=true")))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -83,7 +122,40 @@ pub(crate) fn router(state: Arc<AppState>, ui: Option<&Path>) -> Router {
             )
         }),
     };
-    app.with_state(state)
+    let index = ui.and_then(|dir| std::fs::read_to_string(dir.join("index.html")).ok());
+    let csp = HeaderValue::from_str(&web::content_security_policy(index.as_deref()))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
+    app.layer(middleware::from_fn_with_state(Arc::clone(&state), addressed_to_us))
+        .layer(middleware::map_response(move |mut r: Response| {
+            let csp = csp.clone();
+            async move {
+                let h = r.headers_mut();
+                h.insert(header::CONTENT_SECURITY_POLICY, csp);
+                for (name, value) in web::SECURITY_HEADERS {
+                    h.insert(name, HeaderValue::from_static(value));
+                }
+                r
+            }
+        }))
+        .with_state(state)
+}
+
+/// Refuses, before any handler, a request addressed to a name that is not this laptop's: a
+/// page whose name was rebound to this address must not reach the API or the UI.
+async fn addressed_to_us(State(state): State<Arc<AppState>>, req: HttpRequest, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()));
+    if host.is_some_and(|h| state.hosts.allows(h)) {
+        return next.run(req).await;
+    }
+    (
+        StatusCode::MISDIRECTED_REQUEST,
+        "warroom answers only at this laptop's addresses and localhost: open the link `warroom serve` printed",
+    )
+        .into_response()
 }
 
 /// Writes need the token unless the server is loopback-only.
@@ -104,8 +176,8 @@ async fn session(State(s): State<Arc<AppState>>, headers: HeaderMap) -> ApiResul
     Ok(Json(s.host.with(|svc| svc.session(can_write))?))
 }
 
-async fn runbook(State(s): State<Arc<AppState>>) -> ApiResult<warroom_model::Loaded> {
-    Ok(Json(s.host.with(|svc| svc.loaded())?))
+async fn runbook(State(s): State<Arc<AppState>>, r: Reveal) -> ApiResult<warroom_model::Loaded> {
+    r.shown(s.host.with(|svc| svc.loaded())?)
 }
 
 #[derive(serde::Deserialize)]
@@ -117,8 +189,9 @@ struct StatusQuery {
 async fn status(
     State(s): State<Arc<AppState>>,
     Query(q): Query<StatusQuery>,
+    r: Reveal,
 ) -> ApiResult<Option<warroom_model::live::Status>> {
-    Ok(Json(s.host.with(|svc| svc.status(q.run.as_ref(), q.now))?))
+    r.shown(s.host.with(|svc| svc.status(q.run.as_ref(), q.now))?)
 }
 
 #[derive(serde::Deserialize)]
@@ -129,9 +202,10 @@ struct ActivityQuery {
 async fn activity(
     State(s): State<Arc<AppState>>,
     Query(q): Query<ActivityQuery>,
+    r: Reveal,
 ) -> ApiResult<Vec<warroom_model::api::Activity>> {
     let n = q.limit.unwrap_or(200).min(5000);
-    Ok(Json(s.host.with(|svc| svc.activity(n))?))
+    r.shown(s.host.with(|svc| svc.activity(n))?)
 }
 
 async fn me(State(s): State<Arc<AppState>>) -> ApiResult<Me> {
@@ -188,10 +262,15 @@ async fn snooze(State(s): State<Arc<AppState>>, Json(req): Json<Snooze>) -> ApiR
     Ok(Json(notice))
 }
 
-async fn act(State(s): State<Arc<AppState>>, Json(req): Json<Request>) -> ApiResult<warroom_model::api::Done> {
-    Ok(Json(s.host.with(|svc| svc.act(&req))?))
+async fn act(
+    State(s): State<Arc<AppState>>,
+    r: Reveal,
+    Json(req): Json<Request>,
+) -> ApiResult<warroom_model::api::Done> {
+    r.shown(s.host.with(|svc| svc.act(&req))?)
 }
 
+/// Only a writer imports, and the answer speaks of the file they sent: nothing to hide from them.
 async fn import(
     State(s): State<Arc<AppState>>,
     Json(req): Json<ImportRequest>,
@@ -208,10 +287,12 @@ struct ReportQuery {
     paper: Paper,
 }
 
-/// The audit record: the printable page by default, or `?format=pdf` as a download. It is read
-/// under the lock and laid out outside it, so a long record does not hold up the room.
-async fn report(State(s): State<Arc<AppState>>, Query(q): Query<ReportQuery>) -> Result<Response, Failure> {
+/// The audit record: the printable page by default, or `?format=pdf` as a download, its secrets
+/// hidden unless revealed. It is read under the lock and laid out outside it, so a long record
+/// does not hold up the room.
+async fn report(State(s): State<Arc<AppState>>, Query(q): Query<ReportQuery>, r: Reveal) -> Result<Response, Failure> {
     let rec = s.host.with(|svc| svc.record(q.run.as_ref()))?;
+    let rec = if r.0 { rec } else { rec.hidden().map_err(hiding_failed)? };
     let format = q.format.unwrap_or(ReportFormat::Html);
     let (name, bytes) = tokio::task::spawn_blocking(move || {
         report::render(&rec, format, q.paper).map(|b| (report::file_name(&rec, format), b))
@@ -287,7 +368,7 @@ pub(crate) async fn serve(svc: Service, bind: SocketAddr, ui: Option<PathBuf>, p
     let open = bind.ip().is_loopback();
     let token = new_token()?;
     let host = Host::new(svc, tokio::runtime::Handle::current());
-    let state = AppState::new(Arc::clone(&host), token.clone(), open);
+    let state = AppState::new(Arc::clone(&host), token.clone(), bind.ip());
     let mut lines = Vec::new();
     let listener = if peers.relay {
         None
@@ -363,197 +444,4 @@ async fn shutdown() {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::body::Body;
-    use chrono::TimeZone;
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    use warroom_core::{FakeClock, Store};
-
-    fn state(open: bool) -> Arc<AppState> {
-        let clock = Arc::new(FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 30, 23, 0, 0).unwrap()));
-        let svc = Service::with_demo(Store::open_in_memory().unwrap(), clock).unwrap();
-        AppState::new(Host::new(svc, tokio::runtime::Handle::current()), "s3cret".into(), open)
-    }
-
-    async fn call(app: &Router, method: &str, uri: &str, token: Option<&str>, body: &str) -> (StatusCode, String) {
-        let mut req = axum::http::Request::builder().method(method).uri(uri).header("content-type", "application/json");
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let resp = app.clone().oneshot(req.body(Body::from(body.to_owned())).unwrap()).await.unwrap();
-        let code = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (code, String::from_utf8_lossy(&bytes).into_owned())
-    }
-
-    const START: &str = r#"{"by":{"name":"Lan","role":"Tech Lead"},"action":"run_start","kind":"live","date":"2026-01-31","tz":"Asia/Ho_Chi_Minh"}"#;
-
-    #[tokio::test]
-    async fn the_local_person_reads_and_writes() {
-        let app = router(state(true), None);
-        let (code, body) = call(&app, "GET", "/api/runbook", None, "").await;
-        assert_eq!(code, StatusCode::OK);
-        assert!(body.contains("\"is_demo\":true"));
-        assert_eq!(call(&app, "GET", "/api/status", None, "").await.1, "null", "no run yet");
-        let (code, body) = call(&app, "POST", "/api/act", None, START).await;
-        assert_eq!(code, StatusCode::OK, "{body}");
-        let (code, body) = call(&app, "GET", "/api/status", None, "").await;
-        assert_eq!(code, StatusCode::OK);
-        assert!(body.contains("\"schema\":\"warroom.status/1\""), "{body}");
-    }
-
-    #[tokio::test]
-    async fn the_audit_record_prints_as_a_page_or_downloads_as_a_pdf() {
-        let app = router(state(true), None);
-        let (code, body) = call(&app, "GET", "/api/report", None, "").await;
-        assert_eq!(code, StatusCode::NOT_FOUND, "no run yet: {body}");
-        assert!(body.contains("no run yet"), "{body}");
-        call(&app, "POST", "/api/act", None, START).await;
-
-        let (code, page) = call(&app, "GET", "/api/report?paper=letter", None, "").await;
-        assert_eq!(code, StatusCode::OK);
-        assert!(page.contains("PARTIAL") && page.contains("size: letter"), "{page}");
-
-        let req = axum::http::Request::builder().uri("/api/report?format=pdf").body(Body::empty()).unwrap();
-        let resp = app.clone().oneshot(req).await.unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
-        assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
-        let disposition = resp.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().to_owned();
-        assert!(disposition.starts_with("attachment; filename=\"audit-record-"), "{disposition}");
-        assert!(disposition.ends_with("-partial.pdf\""), "{disposition}");
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        assert!(bytes.starts_with(b"%PDF-"));
-    }
-
-    #[tokio::test]
-    async fn notification_settings_are_read_and_changed_and_bad_ones_refused() {
-        let app = router(state(true), None);
-        let (code, body) = call(&app, "GET", "/api/notify/settings", None, "").await;
-        assert_eq!(code, StatusCode::OK);
-        assert!(body.contains("\"task_due_minutes\":5") && body.contains("\"deadline_minutes\":[30,15,5,0]"), "{body}");
-        let (code, body) =
-            call(&app, "PUT", "/api/notify/settings", None, r#"{"task_due_minutes":10,"lang":"vi"}"#).await;
-        assert_eq!(code, StatusCode::OK, "{body}");
-        assert!(body.contains("\"task_due_minutes\":10") && body.contains("\"lang\":\"vi\""), "{body}");
-        let (code, body) = call(&app, "PUT", "/api/notify/settings", None, r#"{"task_due_minutes":100000}"#).await;
-        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        let (_, body) = call(&app, "GET", "/api/notify/settings", None, "").await;
-        assert!(body.contains("\"task_due_minutes\":10"), "the refused change changed nothing: {body}");
-        assert_eq!(call(&app, "GET", "/api/notify/recent", None, "").await.1, "[]");
-        let (code, body) =
-            call(&app, "POST", "/api/notify/snooze", None, r#"{"key":"task_due:1.1","minutes":5}"#).await;
-        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "nothing shown yet: {body}");
-    }
-
-    #[tokio::test]
-    async fn on_the_lan_writes_need_the_token_and_refusals_change_nothing() {
-        let st = state(false);
-        let app = router(Arc::clone(&st), None);
-        let (code, body) = call(&app, "POST", "/api/act", None, START).await;
-        assert_eq!(code, StatusCode::FORBIDDEN);
-        assert!(body.contains("\"kind\":\"forbidden\"") && body.contains("access token"), "{body}");
-        let (code, _) = call(&app, "POST", "/api/act", Some("wrong"), START).await;
-        assert_eq!(code, StatusCode::FORBIDDEN);
-        let (code, _) = call(&app, "PUT", "/api/me", None, r#"{"name":"Eve","role":"x"}"#).await;
-        assert_eq!(code, StatusCode::FORBIDDEN);
-        assert_eq!(call(&app, "GET", "/api/status", None, "").await.1, "null", "nothing was recorded");
-        let (_, session) = call(&app, "GET", "/api/session", None, "").await;
-        assert!(session.contains("\"can_write\":false"), "{session}");
-        let (_, session) = call(&app, "GET", "/api/session", Some("s3cret"), "").await;
-        assert!(session.contains("\"can_write\":true"), "{session}");
-        let (code, body) = call(&app, "POST", "/api/act", Some("s3cret"), START).await;
-        assert_eq!(code, StatusCode::OK, "{body}");
-    }
-
-    #[tokio::test]
-    async fn rule_refusals_are_typed_and_bad_json_is_a_client_error() {
-        let app = router(state(true), None);
-        call(&app, "POST", "/api/act", None, START).await;
-        let decide =
-            r#"{"by":{"name":"Lan","role":"Tech Lead"},"action":"checkpoint_decide","id":"nope","decision":"go"}"#;
-        let (code, body) = call(&app, "POST", "/api/act", None, decide).await;
-        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        assert!(body.contains("\"kind\":\"invalid\"") && body.contains("nope"), "{body}");
-        let go = r#"{"by":{"name":"Lan","role":"Tech Lead"},"action":"checkpoint_decide","id":"1.5","decision":"go"}"#;
-        let (code, body) = call(&app, "POST", "/api/act", None, go).await;
-        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        let e: ApiError = serde_json::from_str(&body).unwrap();
-        let Some(warroom_model::Refusal::SignOffsMissing { id, missing }) = &e.refusal else {
-            panic!("the rule travels with its values: {body}")
-        };
-        assert_eq!((id.as_str(), missing.len()), ("1.5", 5), "{body}");
-        assert!(e.text(warroom_model::notify::Lang::Vi).starts_with("chưa thể quyết định GO cho 1.5"), "{body}");
-        let (code, _) = call(&app, "POST", "/api/act", None, "{not json").await;
-        assert!(code.is_client_error());
-        let (code, body) = call(&app, "GET", "/api/nothing", None, "").await;
-        assert_eq!(code, StatusCode::NOT_FOUND);
-        assert!(body.contains("not_found"), "{body}");
-    }
-
-    #[tokio::test]
-    async fn a_change_moves_the_event_stream() {
-        let st = state(true);
-        let mut rx = st.host.subscribe();
-        let before = *rx.borrow_and_update();
-        let app = router(Arc::clone(&st), None);
-        call(&app, "POST", "/api/act", None, START).await;
-        assert!(rx.has_changed().unwrap());
-        assert!(rx.borrow_and_update().version > before.version);
-    }
-
-    #[tokio::test]
-    async fn the_event_stream_says_whether_the_runbook_changed() {
-        let st = state(true);
-        let app = router(Arc::clone(&st), None);
-        let first = |app: Router| async move {
-            let req = axum::http::Request::builder().uri("/api/events").body(Body::empty()).unwrap();
-            let mut body = app.oneshot(req).await.unwrap().into_body();
-            let frame = body.frame().await.unwrap().unwrap().into_data().unwrap();
-            let text = String::from_utf8_lossy(&frame).into_owned();
-            let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap_or_else(|| panic!("{text}"));
-            assert!(text.contains("event: changed"), "{text}");
-            serde_json::from_str::<warroom_model::api::Changed>(data).unwrap()
-        };
-        let before = first(app.clone()).await;
-        call(&app, "POST", "/api/act", None, START).await;
-        let task = r#"{"by":{"name":"Lan","role":"Tech Lead"},"action":"task","task":"1.1","verb":"start"}"#;
-        assert_eq!(call(&app, "POST", "/api/act", None, task).await.0, StatusCode::OK);
-        let acted = first(app.clone()).await;
-        assert!(acted.version > before.version);
-        assert_eq!(acted.runbook, before.runbook, "a run and a task: the runbook is as it was");
-        let edit = r#"{"by":{"name":"Lan","role":"Tech Lead"},"action":"edit_set","kind":"task","id":"1.2","fields":[["owner","QA Lead"]]}"#;
-        assert_eq!(call(&app, "POST", "/api/act", None, edit).await.0, StatusCode::OK);
-        let edited = first(app.clone()).await;
-        assert!(edited.runbook > acted.runbook && edited.version > acted.version);
-        let (_, session) = call(&app, "GET", "/api/session", None, "").await;
-        let session: warroom_model::api::Session = serde_json::from_str(&session).unwrap();
-        assert_eq!(session.changes, edited, "the session says where the changes stand");
-    }
-
-    #[tokio::test]
-    async fn the_peers_panel_shows_the_room_and_a_join_code_says_where_to_reach_this_laptop() {
-        let st = state(false);
-        let app = router(Arc::clone(&st), None);
-        let (code, body) = call(&app, "GET", "/api/peers", None, "").await;
-        assert_eq!(code, StatusCode::OK, "{body}");
-        let view: RoomView = serde_json::from_str(&body).unwrap();
-        assert!(view.room.is_none() && view.peers.is_empty() && !view.online);
-        let (code, _) = call(&app, "POST", "/api/room", None, "").await;
-        assert_eq!(code, StatusCode::FORBIDDEN, "the wall view makes no room");
-        let (code, body) = call(&app, "POST", "/api/room", Some("s3cret"), "").await;
-        assert_eq!(code, StatusCode::OK, "{body}");
-        let view: RoomView = serde_json::from_str(&body).unwrap();
-        assert_eq!(view.room.unwrap().name, "GO-LIVE RUNBOOK");
-        let (code, body) = call(&app, "POST", "/api/room/invite", Some("s3cret"), "").await;
-        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(body.contains("does not serve peers"), "{body}");
-        st.host.with(|svc| svc.set_listening("192.0.2.7:7879".parse().unwrap())).unwrap();
-        let (code, body) = call(&app, "POST", "/api/room/invite?hours=2", Some("s3cret"), "").await;
-        assert_eq!(code, StatusCode::OK, "{body}");
-        let inv: Invitation = serde_json::from_str(&body).unwrap();
-        assert!(inv.code.starts_with("warroom://join?room=") && inv.code.ends_with("&at=192.0.2.7:7879"), "{inv:?}");
-        assert!(inv.qr_svg.contains("<svg") && inv.hours == 2);
-    }
-}
+mod tests;

@@ -34,9 +34,11 @@ pub mod live;
 pub mod logging;
 pub mod notify;
 pub mod report;
+pub mod secrets;
 pub mod service;
 pub mod store;
 pub mod sync;
+pub mod web;
 
 pub use clock::{Clock, FakeClock, ShiftedClock, SystemClock};
 pub use import::{ImportError, ImportReport, Imported, import_file, import_markdown};

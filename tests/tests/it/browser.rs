@@ -202,14 +202,15 @@ fn a_room_in_the_browser() {
 
 /// The lead makes the runbook a room and shows a join code; a second laptop joins with it from
 /// the command line; the Room view shows it connected and in step, the Activity view says on
-/// how many laptops each change is, and when the second laptop goes away the top bar says this
-/// one is offline with changes not yet shared.
+/// how many laptops each change is, a secret in a command shows only once revealed, and when
+/// the second laptop goes away the top bar says this one is offline with changes not yet shared.
 async fn room_scenario() {
     let s = Scratch::new();
     let seed = fixtures().join("go-live-runbook.utf8.md");
     s.ok(&["import", seed.to_str().unwrap()]);
     s.ok(&["me", "set", "Lan", "--role", "Tech Lead"]);
     s.ok(&["run", "start", "--live", "--date", "2026-01-31", "--tz", "Asia/Ho_Chi_Minh"]);
+    s.ok(&["edit", "set", "command", "x1", "command=psql -W {{secret:hunter2}}"]);
     let port = free_port();
     let server = Server::start(&s, &["--peer-bind", &format!("127.0.0.1:{port}")]);
     let b = chromium().await;
@@ -246,6 +247,13 @@ async fn room_scenario() {
         t.contains("1.1") && t.contains("on 2/2")
     })
     .await;
+
+    // A secret comes hidden from the server, and only a click reads it revealed.
+    open_view(c, "commands").await;
+    let hidden = wait_text(c, ".cmd-ref code", "a hidden secret", |t| t.contains("psql -W")).await;
+    assert!(hidden.contains("••••••") && !hidden.contains("hunter2"), "{hidden}");
+    click(c, "#reveal-commands").await;
+    wait_text(c, ".cmd-ref code", "the secret revealed", |t| t == "psql -W hunter2").await;
 
     // Huy's laptop goes away: after a few seconds this one says it is offline, and counts
     // what it records meanwhile as not yet shared.

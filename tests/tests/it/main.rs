@@ -17,5 +17,6 @@ mod notify;
 mod readonly;
 mod sync;
 mod trust;
+mod trust_net;
 mod ui_text;
 mod zones;

@@ -31,12 +31,12 @@ pub(crate) fn contacts() -> impl IntoView {
 
 pub(crate) fn commands() -> impl IntoView {
     let c = ctx();
-    let reveal = RwSignal::new(false);
+    let reveal = c.reveal;
     move || {
         let Some(l) = c.loaded.get() else { return ().into_any() };
         let rb = l.runbook;
         view! {
-            <p><button class="small" on:click=move |_| reveal.update(|r| *r = !*r)>{move || if reveal.get() { t("Hide") } else { t("Reveal") }}</button></p>
+            <p><button id="reveal-commands" class="small" on:click=move |_| c.set_reveal(!reveal.get_untracked())>{move || if reveal.get() { t("Hide") } else { t("Reveal") }}</button></p>
             <section class="card">
                 <h2>{t("Commands")}</h2>
                 {rb.commands.iter().map(|cmd| view! {

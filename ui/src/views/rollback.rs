@@ -13,7 +13,7 @@ use warroom_model::mask_secrets;
 pub(crate) fn rollback() -> impl IntoView {
     let c = ctx();
     let reason = RwSignal::new(String::new());
-    let reveal = RwSignal::new(false);
+    let reveal = c.reveal;
     move || {
         let Some(st) = c.status.get() else { return need_run() };
         let Some(l) = c.loaded.get() else { return need_run() };
@@ -66,7 +66,7 @@ pub(crate) fn rollback() -> impl IntoView {
             </section>
             <section class="card">
                 <h2>{t("Steps")}
-                    <button class="small" on:click=move |_| reveal.update(|r| *r = !*r)>{move || if reveal.get() { t("Hide") } else { t("Reveal") }}</button>
+                    <button class="small" on:click=move |_| c.set_reveal(!reveal.get_untracked())>{move || if reveal.get() { t("Hide") } else { t("Reveal") }}</button>
                 </h2>
                 <Show when=move || c.can_write()>{happened_at()}</Show>
                 <ol class="steps">

@@ -10,6 +10,7 @@ mod book;
 pub mod codes;
 pub mod discovery;
 mod follow;
+mod gate;
 pub mod http;
 pub mod join;
 pub mod members;

@@ -7,13 +7,14 @@
 //! every member laptop it knows, a tokio task each; `Book` remembers how each one was last seen,
 //! for the peers panel. Every task of a node ends when it is stopped or dropped, and a follower
 //! ends when its laptop is revoked. The shell owns the service and its lock (`Lock`); the node
-//! holds it only while it uses it, and never while the network is waited on.
+//! holds it only while it uses it, and never while the network is waited on. What a connection
+//! meets before its caller is known (caps, the handshake's deadline) is `gate`'s.
 
 pub use super::book::{Book, LOST_AFTER};
 use super::follow::{Followed, Urls, follow, not_member};
 use super::http::HttpPeer;
-use super::room::{self, EXPORTER_LABEL, JoinAnswer, JoinRequest, KnownPeer};
-use super::tls::{Identity, fingerprint, shown};
+use super::room::{self, JoinAnswer, JoinRequest, KnownPeer};
+use super::tls::{Identity, shown};
 use super::{Hello, Page, PullRequest};
 use crate::clock::Clock;
 use crate::service::Service;
@@ -86,8 +87,11 @@ pub fn change_stream(
 
 /// A comment this often keeps a change stream alive, so a follower notices a dead connection.
 const KEEP_ALIVE: Duration = Duration::from_secs(10);
-/// Largest body a peer may send: a page of `MAX_PAGE` events with room to spare.
+/// Largest body a member may send: a page of `MAX_PAGE` events with room to spare.
 pub const BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// Largest body of what a laptop may send before it is known to be a member (a join request,
+/// a hello): far more than either needs, refused before it is read.
+pub const SMALL_BODY_LIMIT: usize = 64 * 1024;
 /// The shortest and longest wait between exchanges with a peer: short while it answers,
 /// longer (doubling) while it cannot be reached.
 pub(super) const EVERY: Duration = Duration::from_secs(2);
@@ -97,9 +101,9 @@ pub(super) const RECONNECT: Duration = Duration::from_secs(1);
 /// Whose certificate the connection presented, and its session's exporter value (what a join
 /// proof is bound to).
 #[derive(Clone)]
-struct Caller {
-    fingerprint: String,
-    exporter: [u8; 32],
+pub(super) struct Caller {
+    pub(super) fingerprint: String,
+    pub(super) exporter: [u8; 32],
 }
 
 /// What a node's tasks share.
@@ -146,13 +150,13 @@ fn closing() -> ApiError {
 /// The peer endpoints, for a connection whose caller is known.
 fn router<H: Lock>(ctx: Arc<Ctx<H>>) -> Router {
     let members = Router::new()
-        .route("/v1/hello", post(hello::<H>))
+        .route("/v1/hello", post(hello::<H>).layer(DefaultBodyLimit::max(SMALL_BODY_LIMIT)))
         .route("/v1/pull", post(pull::<H>))
         .route("/v1/push", post(push::<H>))
         .route("/v1/events", get(events::<H>))
         .layer(middleware::from_fn_with_state(Arc::clone(&ctx), admit::<H>));
     Router::new()
-        .route("/v1/join", post(join::<H>))
+        .route("/v1/join", post(join::<H>).layer(DefaultBodyLimit::max(SMALL_BODY_LIMIT)))
         .merge(members)
         .fallback(|| async { Failure(ApiError::new(ErrorKind::NotFound, "no such peer endpoint")) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -283,24 +287,7 @@ impl<H: Lock> Node<H> {
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
         let app = router(Arc::clone(&self.ctx));
         let (stop, tasks) = (self.ctx.stop.clone(), self.ctx.tasks.clone());
-        self.ctx.tasks.spawn(async move {
-            loop {
-                let tcp = tokio::select! {
-                    () = stop.cancelled() => return,
-                    accepted = listener.accept() => match accepted {
-                        Ok((tcp, _)) => tcp,
-                        Err(_) => continue,
-                    },
-                };
-                let (acceptor, app, stop) = (acceptor.clone(), app.clone(), stop.clone());
-                tasks.spawn(async move {
-                    tokio::select! {
-                        () = stop.cancelled() => {}
-                        () = serve_connection(acceptor, app, tcp) => {}
-                    }
-                });
-            }
-        });
+        self.ctx.tasks.spawn(super::gate::accept_loop(listener, acceptor, app, stop, tasks));
         Ok(addr)
     }
 
@@ -395,28 +382,6 @@ impl<H: Lock> Drop for Node<H> {
     }
 }
 
-/// One peer connection: TLS, then HTTP until either side ends it.
-async fn serve_connection(acceptor: tokio_rustls::TlsAcceptor, app: Router, tcp: tokio::net::TcpStream) {
-    // A failed handshake (no certificate, a wrong pin on the other side) just ends it.
-    let Ok(tls) = acceptor.accept(tcp).await else { return };
-    let conn = tls.get_ref().1;
-    let Some(fp) = conn.peer_certificates().and_then(|c| c.first()).map(|c| fingerprint(c)) else {
-        return;
-    };
-    let mut exporter = [0u8; 32];
-    if conn.export_keying_material(&mut exporter, EXPORTER_LABEL, None).is_err() {
-        return;
-    }
-    let caller = Caller { fingerprint: fp, exporter };
-    let service = hyper_util::service::TowerToHyperService::new(app.layer(Extension(caller)));
-    if let Err(e) = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
-        .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
-        .await
-    {
-        tracing::debug!("a peer's connection ended: {e}");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,23 +458,27 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_over_the_limit_is_refused_and_its_connection_closed() {
+        use futures_util::StreamExt as _;
         use tower::ServiceExt as _;
         let clock = Arc::new(FakeClock::new("2026-01-31T06:00:00Z".parse().unwrap()));
         let svc = Service::with_demo(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
         let host = Arc::new(TestHost(Mutex::new(svc), watch::channel(Changed::default()).0));
         let ctx = Arc::new(Ctx::new(&host, clock));
-        let request = |size: usize| {
-            let mut r = axum::http::Request::post("/v1/join")
-                .header("content-type", "application/json")
-                .body(axum::body::Body::from(vec![b' '; size]))
-                .unwrap();
+        let request = |body: axum::body::Body| {
+            let mut r =
+                axum::http::Request::post("/v1/join").header("content-type", "application/json").body(body).unwrap();
             r.extensions_mut().insert(Caller { fingerprint: "c".repeat(64), exporter: [0; 32] });
             r
         };
-        let over = router(Arc::clone(&ctx)).oneshot(request(BODY_LIMIT + 1)).await.unwrap();
-        assert_eq!(over.status(), 413);
+        let sized = |size: usize| request(axum::body::Body::from(vec![b' '; size]));
+        let over = router(Arc::clone(&ctx)).oneshot(sized(SMALL_BODY_LIMIT + 1)).await.unwrap();
+        assert_eq!(over.status(), 413, "a join is small: refused by its length, before reading");
         assert_eq!(over.headers()["connection"], "close");
-        let under = router(ctx).oneshot(request(16)).await.unwrap();
+        // Without a length (chunked), the body is read only up to the limit.
+        let endless = futures_util::stream::repeat_with(|| Ok::<_, Infallible>(vec![b' '; 1024])).take(1024 * 1024);
+        let streamed = router(Arc::clone(&ctx)).oneshot(request(axum::body::Body::from_stream(endless))).await.unwrap();
+        assert_eq!(streamed.status(), 413, "a gigabyte sent in chunks is cut at the limit");
+        let under = router(ctx).oneshot(sized(16)).await.unwrap();
         assert_eq!(under.status(), 400, "an empty body is refused for what it is");
         assert!(under.headers().get("connection").is_none(), "a read body leaves the connection open");
     }
