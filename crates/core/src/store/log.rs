@@ -4,7 +4,7 @@
 
 use super::local::{local_u64, set_local};
 use super::state::member_key;
-use super::{Result, Store, StoreError, sql_err};
+use super::{Result, Store, StoreError, cache, cache_err, sql_err};
 use crate::clock::Clock;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -120,6 +120,7 @@ impl Store {
         insert_event(&tx, &ev, &wj, now_ms).map_err(&e)?;
         apply_writes(&tx, &ev).map_err(&e)?;
         set_local(&tx, "hlc", &hlc.to_string()).map_err(&e)?;
+        cache::refresh(&tx).map_err(cache_err(&path))?;
         tx.commit().map_err(&e)?;
         self.generation += 1;
         Ok(ev)
@@ -199,6 +200,7 @@ impl Store {
             stored_now.push(i);
         }
         set_local(&tx, "hlc", &max_hlc.to_string()).map_err(&e)?;
+        cache::refresh(&tx).map_err(cache_err(&path))?;
         tx.commit().map_err(&e)?;
         self.generation += 1;
         Ok((out, stored_now))

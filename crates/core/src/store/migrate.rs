@@ -3,13 +3,16 @@
 //! file that was copied or restored (which then takes a new origin id).
 
 use super::local::set_local;
-use super::{Result, Store, StoreError, sql_err};
+use super::{Result, Store, StoreError, cache, cache_err, sql_err};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// The schema, in order; `PRAGMA user_version` counts how many are applied.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../../../migrations/0001_init.sql")),
+    ("0002_runbook_cache", include_str!("../../../../migrations/0002_runbook_cache.sql")),
+];
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
@@ -134,6 +137,12 @@ fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
             other => other,
         })?;
         tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX)).map_err(&e)?;
+        tx.commit().map_err(&e)?;
+    }
+    if applied < MIGRATIONS.len() {
+        // A database from before the runbook's cache gets it at once, not at its next write.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
+        cache::refresh(&tx).map_err(cache_err(path))?;
         tx.commit().map_err(&e)?;
     }
     Ok(())
