@@ -146,33 +146,29 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Reads the store's state, runbook and recent events; `NoRunbook` if nothing was imported.
+    /// Reads the store's state, runbook and recent events, all as of one moment; `NoRunbook` if
+    /// nothing was imported.
     pub fn load(store: &Store) -> Result<Self> {
-        let state = store.state()?;
-        let runbook = records::runbook_from_fields(state.fields.iter().map(|(k, v)| (k, &v.value)))?
-            .ok_or_else(|| StoreError::NoRunbook { path: store.path().into() })?;
-        Ok(Self {
-            runbook,
-            state,
-            recent: store.recent_changes(RECENT)?,
-            event_count: store.event_count()?,
-            origin: store.origin().into(),
-            whole: true,
-        })
+        Self::read(store, true)
     }
 
-    /// What the live picture reads, read in about half the time of `load`: the runbook from
-    /// its fields alone and the state without them. For reading the picture only: acting on it,
-    /// or following a change of the runbook, needs `load`.
+    /// What the live picture reads, read in about half the time of `load`: the state without
+    /// the runbook's own fields. For reading the picture only: acting on it, or following a
+    /// change of the runbook, needs `load`.
     pub fn load_live(store: &Store) -> Result<Self> {
-        let runbook = store.runbook()?.ok_or_else(|| StoreError::NoRunbook { path: store.path().into() })?;
-        Ok(Self {
-            runbook,
-            state: store.run_state()?,
-            recent: store.recent_changes(RECENT)?,
-            event_count: store.event_count()?,
-            origin: store.origin().into(),
-            whole: false,
+        Self::read(store, false)
+    }
+
+    fn read(store: &Store, whole: bool) -> Result<Self> {
+        store.read_at_once(|store| {
+            Ok(Self {
+                runbook: store.require_runbook()?,
+                state: if whole { store.state()? } else { store.run_state()? },
+                recent: store.recent_changes(RECENT)?,
+                event_count: store.event_count()?,
+                origin: store.origin().into(),
+                whole,
+            })
         })
     }
 

@@ -4,7 +4,7 @@
 
 use super::local::{local_u64, set_local};
 use super::state::member_key;
-use super::{Result, Store, StoreError, sql_err};
+use super::{Result, Store, StoreError, cache, cache_err, sql_err};
 use crate::clock::Clock;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -137,6 +137,7 @@ impl Store {
         if revokes(&ev) {
             super::trust::cut_off_revoked(&tx, now_ms).map_err(&e)?;
         }
+        cache::refresh(&tx).map_err(cache_err(&path))?;
         tx.commit().map_err(&e)?;
         self.generation += 1;
         Ok(ev)
@@ -246,6 +247,7 @@ impl Store {
         if revoked_now {
             out.taken_out = super::trust::cut_off_revoked(&tx, now_ms).map_err(&e)?;
         }
+        cache::refresh(&tx).map_err(cache_err(&path))?;
         tx.commit().map_err(&e)?;
         self.generation += 1;
         Ok((out, stored_now))

@@ -5,7 +5,7 @@
 
 use super::local::set_local;
 use super::readonly::{self, APPLICATION_ID, Kind};
-use super::{Result, Store, StoreError, sql_err};
+use super::{Result, Store, StoreError, cache, cache_err, sql_err};
 use crate::keys::{KeyStore, LaptopKeys};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
@@ -15,6 +15,7 @@ use std::sync::Arc;
 pub(super) const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../../../../migrations/0001_init.sql")),
     ("0002_signatures", include_str!("../../../../migrations/0002_signatures.sql")),
+    ("0003_runbook_cache", include_str!("../../../../migrations/0003_runbook_cache.sql")),
 ];
 
 /// The newest schema this build knows.
@@ -247,6 +248,12 @@ fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
             other => other,
         })?;
         tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX)).map_err(&e)?;
+        tx.commit().map_err(&e)?;
+    }
+    if applied < MIGRATIONS.len() {
+        // A database from before the runbook's cache gets it at once, not at its next write.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
+        cache::refresh(&tx).map_err(cache_err(path))?;
         tx.commit().map_err(&e)?;
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! state it changes, idempotent application of other devices' events, and the queries the
 //! shells need. Nothing is acknowledged before its transaction commits.
 
+mod cache;
 mod local;
 mod log;
 mod migrate;
@@ -193,6 +194,15 @@ pub struct Store {
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("path", &self.path).field("origin", &self.origin).finish()
+    }
+}
+
+/// `sql_err` for the cache's errors: SQLite's by what they say, the rest as they are.
+fn cache_err(path: &str) -> impl Fn(cache::CacheError) -> StoreError + '_ {
+    move |e| match e {
+        cache::CacheError::Sqlite(e) => sql_err(path)(e),
+        cache::CacheError::Json(e) => StoreError::Json(e),
+        cache::CacheError::Record(e) => StoreError::Record(e),
     }
 }
 
@@ -434,25 +444,36 @@ impl Store {
                 m.execute(params![entity, id, field, member, v.value.to_string(), v.hlc, v.origin]).map_err(&e)?;
             }
         }
+        cache::refresh(&tx).map_err(cache_err(&path))?;
         tx.commit().map_err(&e)?;
         self.generation += 1;
         Ok(state)
     }
 
-    /// The runbook as it stands, if one was imported.
+    /// The runbook as it stands, if one was imported: its stored form when the database keeps
+    /// one (see `cache`), else rebuilt from its fields.
     pub fn runbook(&self) -> Result<Option<Runbook>> {
-        let sql = format!(
-            "SELECT entity, id, field, value FROM fields WHERE entity IN ({}) ORDER BY entity, id, field",
-            records::runbook_entities_sql()
-        );
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(self.err())?;
-        let mut rows = stmt.query([]).map_err(self.err())?;
-        let mut fields = Vec::new();
-        while let Some(r) = rows.next().map_err(self.err())? {
-            let key = (r.get(0).map_err(self.err())?, r.get(1).map_err(self.err())?, r.get(2).map_err(self.err())?);
-            fields.push((key, self.json_at(r, 3)?));
+        let e = cache_err(&self.path);
+        match cache::cached(&self.conn).map_err(&e)? {
+            Some(runbook) => Ok(runbook),
+            None => cache::from_fields(&self.conn).map_err(&e),
         }
-        Ok(records::runbook_from_fields(fields.iter().map(|(k, v)| (k, v)))?)
+    }
+
+    /// The runbook rebuilt from its fields, whatever the database keeps beside them: what
+    /// `runbook` must always equal.
+    pub fn runbook_from_fields(&self) -> Result<Option<Runbook>> {
+        cache::from_fields(&self.conn).map_err(cache_err(&self.path))
+    }
+
+    /// Runs `read` in one read transaction: the reads it makes see the same moment of the
+    /// database, however many queries they take, even while another process writes.
+    pub fn read_at_once<T, E: From<StoreError>>(&self, read: impl FnOnce(&Self) -> Result<T, E>) -> Result<T, E> {
+        let tx = self.conn.unchecked_transaction().map_err(self.err())?;
+        let out = read(self)?;
+        // Only reads were made: ending the transaction cannot lose anything.
+        tx.commit().map_err(self.err())?;
+        Ok(out)
     }
 
     /// The runbook, or an error that says how to get one.

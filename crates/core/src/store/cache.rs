@@ -1,0 +1,205 @@
+//! The runbook's serialized form, kept beside its fields (`runbook_cache`, schema 2): reading
+//! the runbook is then one row and one parse, where regrouping a 10,000-task runbook's 70,000
+//! fields took most of a `warroom status`. The triggers of `migrations/0003_runbook_cache.sql`
+//! delete the row whenever a runbook field changes, whoever writes; every transaction of the
+//! store's write paths ends with `refresh`, which writes it again from the fields as they stand
+//! in that transaction. So the row, when present, is the runbook the fields give.
+
+use super::records;
+use rusqlite::{Connection, OptionalExtension};
+use serde_json::Value;
+use warroom_model::Runbook;
+
+/// Why the cached runbook could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum CacheError {
+    /// SQLite failed.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored value does not parse, or the runbook does not serialize.
+    #[error("the runbook's stored form does not parse: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A runbook field does not read back into the model.
+    #[error(transparent)]
+    Record(#[from] records::RecordError),
+}
+
+/// The runbook as the cache holds it: `None` when the row is absent (read the fields),
+/// `Some(None)` when the fields hold no runbook yet.
+pub(super) fn cached(conn: &Connection) -> Result<Option<Option<Runbook>>, CacheError> {
+    let mut stmt = conn.prepare_cached("SELECT json FROM runbook_cache WHERE one = 1")?;
+    let mut rows = stmt.query([])?;
+    let Some(row) = rows.next()? else { return Ok(None) };
+    // Parsed where SQLite holds it: the text of a large runbook is megabytes.
+    let text = row
+        .get_ref(0)?
+        .as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))?;
+    Ok(Some(serde_json::from_str(text)?))
+}
+
+/// The runbook rebuilt from its fields, as they stand on `conn` (in its transaction, if any).
+pub(super) fn from_fields(conn: &Connection) -> Result<Option<Runbook>, CacheError> {
+    let sql = format!(
+        "SELECT entity, id, field, value FROM fields WHERE entity IN ({}) ORDER BY entity, id, field",
+        records::runbook_entities_sql()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut fields = Vec::new();
+    while let Some(r) = rows.next()? {
+        let key = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let text = r
+            .get_ref(3)?
+            .as_str()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, e.into()))?;
+        fields.push((key, serde_json::from_str::<Value>(text)?));
+    }
+    Ok(records::runbook_from_fields(fields.iter().map(|(k, v)| (k, v)))?)
+}
+
+/// Writes the row again when a change of the runbook (or the schema's upgrade) removed it: called
+/// inside each write transaction, before it commits, so the row commits or rolls back with the
+/// fields it was read from. Fields that do not read back leave it absent, so that reading the
+/// runbook reports them as before, rather than failing the write that stored them.
+pub(super) fn refresh(conn: &Connection) -> Result<(), CacheError> {
+    let present: Option<i64> =
+        conn.prepare_cached("SELECT one FROM runbook_cache WHERE one = 1")?.query_row([], |r| r.get(0)).optional()?;
+    if present.is_some() {
+        return Ok(());
+    }
+    let runbook = match from_fields(conn) {
+        Ok(rb) => rb,
+        Err(CacheError::Record(e)) => {
+            tracing::warn!(error = %e, "the runbook's fields do not read back; it is not cached");
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    let json = serde_json::to_string(&runbook)?;
+    conn.prepare_cached("INSERT INTO runbook_cache (one, json) VALUES (1, ?1)")?.execute([json])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Store, StoreError};
+    use crate::clock::FakeClock;
+    use crate::demo;
+    use crate::live::actions::Actions;
+    use chrono::{TimeZone, Utc};
+    use serde_json::json;
+    use warroom_model::api::EditKind;
+    use warroom_model::{Author, Write};
+
+    fn clock() -> FakeClock {
+        FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 31, 6, 0, 0).unwrap())
+    }
+
+    fn lan() -> Author {
+        Author { name: "Lan".into(), role: "Tech Lead".into() }
+    }
+
+    /// The runbook as `runbook` reads it, after checking that it came from the stored form and
+    /// that this is what a full rebuild from the fields gives.
+    fn read(s: &Store) -> warroom_model::Runbook {
+        let cached = super::cached(&s.conn).unwrap().expect("the runbook's stored form is present");
+        let rebuilt = s.runbook_from_fields().unwrap();
+        assert_eq!(cached, rebuilt, "the stored form is the runbook the fields give");
+        assert_eq!(s.runbook().unwrap(), rebuilt);
+        rebuilt.expect("a runbook")
+    }
+
+    fn owner(s: &Store, task: &str) -> String {
+        read(s).tasks().find(|t| t.id == task).map(|t| t.owner.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_stored_runbook_follows_imports_edits_syncs_and_rollbacks() {
+        let c = clock();
+        let mut a = Store::open_in_memory().unwrap();
+        assert_eq!(super::cached(&a.conn).unwrap(), Some(None), "a fresh database: no runbook, said in one row");
+        let demo = demo::runbook().unwrap();
+        a.import(&demo, &lan(), false, &c).unwrap();
+        assert_eq!(read(&a), demo.runbook, "after an import");
+
+        Actions::new(&mut a, lan(), &c).edit_set(EditKind::Task, "2.3", &[("owner".into(), "QA Lead".into())]).unwrap();
+        assert_eq!(owner(&a, "2.3"), "QA Lead", "after an edit of a task");
+
+        let mut b = Store::open_in_memory().unwrap();
+        b.apply_remote(&a.events().unwrap(), &c).unwrap();
+        assert_eq!(read(&b), read(&a), "after a sync");
+
+        c.advance(chrono::Duration::minutes(1));
+        let edit =
+            a.commit(&lan(), "runbook.edit", json!({}), vec![Write::set("task", "2.3", "owner", json!("DBA"))], &c);
+        let edit = edit.unwrap();
+        b.apply_remote(std::slice::from_ref(&edit), &c).unwrap();
+        assert_eq!(owner(&b, "2.3"), "DBA", "after a remote edit");
+
+        // A batch whose second event was changed after it was made is refused whole: the first,
+        // already applied inside the transaction (and the stored form with it), is rolled back.
+        c.advance(chrono::Duration::minutes(1));
+        let first =
+            a.commit(&lan(), "runbook.edit", json!({}), vec![Write::set("task", "2.3", "owner", json!("Dev"))], &c);
+        let mut forged = a
+            .commit(&lan(), "runbook.edit", json!({}), vec![Write::set("task", "2.4", "owner", json!("x"))], &c)
+            .unwrap();
+        forged.writes[0].value = json!("Mallory");
+        let refused = b.apply_remote(&[first.unwrap(), forged], &c).unwrap_err();
+        assert!(matches!(refused, StoreError::BadHash { .. }), "{refused}");
+        assert_eq!(owner(&b, "2.3"), "DBA", "after a rolled-back transaction");
+
+        // A write that loses to a later one changes nothing, the stored form included.
+        let rebuilt = b.rebuild().unwrap();
+        assert!(!rebuilt.fields.is_empty());
+        assert_eq!(owner(&b, "2.3"), "DBA", "after rebuilding the state from the log");
+    }
+
+    #[test]
+    fn a_write_from_outside_warroom_is_not_hidden_by_the_stored_form() {
+        let c = clock();
+        let mut s = Store::open_in_memory().unwrap();
+        s.import(&demo::runbook().unwrap(), &lan(), false, &c).unwrap();
+        read(&s);
+        s.conn
+            .execute(
+                "UPDATE fields SET value = '\"Someone\"' WHERE entity = 'task' AND id = '2.3' AND field = 'owner'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(super::cached(&s.conn).unwrap(), None, "the trigger dropped the stored form");
+        let rb = s.runbook().unwrap().unwrap();
+        assert_eq!(rb.tasks().find(|t| t.id == "2.3").unwrap().owner, "Someone");
+        // The next write of any kind stores it again.
+        s.commit(&lan(), "k", json!(null), vec![Write::set("task_run", "r/1.1", "status", json!("done"))], &c).unwrap();
+        assert_eq!(owner(&s, "2.3"), "Someone");
+    }
+
+    #[test]
+    fn a_database_from_before_the_stored_form_gets_it_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut s = Store::open(&path).unwrap();
+            s.import(&demo::runbook().unwrap(), &lan(), false, &clock()).unwrap();
+            // As schema 1 left it.
+            s.conn
+                .execute_batch(
+                    "DROP TRIGGER runbook_cache_on_insert; DROP TRIGGER runbook_cache_on_update;
+                     DROP TRIGGER runbook_cache_on_delete; DROP TABLE runbook_cache; PRAGMA user_version = 1;",
+                )
+                .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(read(&s), demo::runbook().unwrap().runbook);
+    }
+
+    #[test]
+    fn the_triggers_name_exactly_the_runbooks_entities() {
+        let sql = include_str!("../../../../migrations/0003_runbook_cache.sql");
+        let list = format!("IN ({})", super::records::runbook_entities_sql());
+        assert_eq!(sql.matches(&list).count(), 4, "each trigger's list is records' list: {list}");
+        assert_eq!(sql.matches(" IN (").count(), 4);
+    }
+}
