@@ -127,7 +127,7 @@ fn a_member_cannot_forge_events_as_another_laptop_or_stop_the_room_with_its_cloc
     let (_a, url, fp_a) = three_laptops(&s);
     let b = warroom_core::Store::open(&s.path("b.db")).unwrap();
     let (origin_b, seq_b) = (b.origin().to_owned(), b.version_vector().unwrap()[b.origin()]);
-    let head_b = b.events().unwrap().into_iter().filter(|e| e.origin == origin_b).last();
+    let head_b = b.events().unwrap().into_iter().rev().find(|e| e.origin == origin_b);
     drop(b);
     let before = status(&s);
 

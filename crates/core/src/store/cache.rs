@@ -183,11 +183,11 @@ mod tests {
         {
             let mut s = Store::open(&path).unwrap();
             s.import(&demo::runbook().unwrap(), &lan(), false, &clock()).unwrap();
-            // As schema 1 left it.
+            // As schema 2 left it.
             s.conn
                 .execute_batch(
                     "DROP TRIGGER runbook_cache_on_insert; DROP TRIGGER runbook_cache_on_update;
-                     DROP TRIGGER runbook_cache_on_delete; DROP TABLE runbook_cache; PRAGMA user_version = 1;",
+                     DROP TRIGGER runbook_cache_on_delete; DROP TABLE runbook_cache; PRAGMA user_version = 2;",
                 )
                 .unwrap();
         }
