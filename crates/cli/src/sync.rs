@@ -97,6 +97,7 @@ pub(crate) fn cmd(mut store: Store, clock: &dyn Clock, cmd: SyncCmd, out: &mut d
                     "origin": store.origin(),
                     "have": have,
                     "events": store.event_count()?,
+                    "witness_events": store.kind_count(warroom_core::store::witness::WITNESS)?,
                     "state_hash": store.state_hash()?,
                     "integrity": store.integrity_check()?,
                     "refused": store.refused_events()?,

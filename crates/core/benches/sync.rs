@@ -1,6 +1,7 @@
 //! Benchmarks of the sync layer that do not need a network: a durable local commit (WAL,
 //! synchronous=FULL; goal p95 < 5 ms), a new laptop catching up on 100,000 events in pages
-//! (goal < 5 s), and the bytes a page of events takes as JSON. Percentiles are printed before
+//! (goal < 5 s), the bytes a page of events takes as JSON, and what signing and checking one
+//! event's signature costs. Percentiles are printed before
 //! criterion's own report, which cannot give them.
 
 use chrono::{TimeZone, Utc};
@@ -91,6 +92,21 @@ fn wire_bytes() {
     );
 }
 
+/// What signing and checking one event costs (Ed25519 over the event's hash).
+fn signatures() {
+    let Ok(keys) = warroom_core::keys::LaptopKeys::generate() else { return };
+    let key = keys.public_hex();
+    let hashes: Vec<String> = (0..20_000).map(|i| format!("{i:064x}")).collect();
+    let started = Instant::now();
+    let sigs: Vec<String> = hashes.iter().map(|h| keys.sign_hash(h)).collect();
+    let sign = started.elapsed() / 20_000;
+    let started = Instant::now();
+    let ok = hashes.iter().zip(&sigs).filter(|(h, s)| warroom_core::keys::verify_hash(&key, h, s)).count();
+    let verify = started.elapsed() / 20_000;
+    assert_eq!(ok, 20_000);
+    println!("signatures: signing an event {sign:?}, checking one {verify:?} (mean of 20,000)");
+}
+
 fn catch_up(c: &mut Criterion) {
     let Some(src) = source(100_000) else { return };
     let src = RefCell::new(src);
@@ -105,7 +121,8 @@ fn catch_up(c: &mut Criterion) {
         b.iter_batched(
             || {
                 n += 1;
-                Store::open(&dir.path().join(format!("new{n}.db"))).ok()
+                let keys = std::sync::Arc::new(warroom_core::keys::MemoryKeys::default());
+                Store::open_with_keys(&dir.path().join(format!("new{n}.db")), keys).ok()
             },
             |target| {
                 let mut target = target?;
@@ -125,6 +142,7 @@ criterion_group!(benches, catch_up);
 fn main() {
     durable_commit_percentiles();
     wire_bytes();
+    signatures();
     benches();
     Criterion::default().configure_from_args().final_summary();
 }

@@ -224,7 +224,7 @@ async fn room_scenario() {
     click(c, "#room-invite").await;
     let code = wait_text(c, "#join-code-text", "a join code", |t| t.starts_with("warroom://join?")).await;
     assert!(code.contains(&format!("127.0.0.1:{port}")), "{code}");
-    let qr = c.find(Locator::Css("#join-qr svg")).await.unwrap();
+    let qr = warroom_tests::web::element(c, "#join-qr svg").await;
     assert!(qr.attr("viewBox").await.unwrap().is_some(), "the QR code is drawn");
 
     let other = s.path("huy.db");

@@ -209,7 +209,9 @@ impl Snapshot {
             key: ev.key.clone(),
             sig: ev.sig.clone(),
         };
-        self.recent.insert(at, change);
+        if ev.kind != crate::store::witness::WITNESS {
+            self.recent.insert(at, change);
+        }
         if self.recent.len() > RECENT {
             self.recent.remove(0);
         }

@@ -99,6 +99,11 @@ impl Store {
         Ok(out)
     }
 
+    /// How many events of `kind` the log holds, from every laptop.
+    pub fn kind_count(&self, kind: &str) -> Result<u64> {
+        self.conn.query_row("SELECT count(*) FROM events WHERE kind = ?1", [kind], |r| r.get(0)).map_err(self.err())
+    }
+
     /// The hash of `origin`'s event `seq`, if held.
     pub(super) fn hash_of(&self, origin: &str, seq: u64) -> Result<Option<String>> {
         self.conn

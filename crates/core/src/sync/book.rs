@@ -120,6 +120,8 @@ impl Book {
         let mut peers: Vec<PeerView> = Vec::new();
         let names: BTreeMap<&str, (&str, bool)> =
             members.iter().map(|m| (m.fingerprint.as_str(), (m.name.as_str(), !m.revoked))).collect();
+        let origins: BTreeMap<&str, &str> =
+            members.iter().map(|m| (m.fingerprint.as_str(), m.origin.as_str())).collect();
         let mut fps: Vec<&String> = members.iter().map(|m| &m.fingerprint).collect();
         fps.extend(seen.keys().filter(|k| !names.contains_key(k.as_str())));
         for fp in fps {
@@ -128,7 +130,15 @@ impl Book {
             }
             let s = seen.get(fp).cloned().unwrap_or_default();
             let (name, member) = names.get(fp.as_str()).copied().unwrap_or(("", false));
-            let have = s.have.unwrap_or_default();
+            let mut have = s.have.unwrap_or_default();
+            // A peer holds all its own events, including those it wrote after telling us what it
+            // had (the witness it signs at the end of an exchange).
+            if let Some(o) = origins.get(fp.as_str()).filter(|o| !o.is_empty())
+                && let Some(n) = mine.get(*o)
+            {
+                let top = have.entry((*o).to_owned()).or_default();
+                *top = (*top).max(*n);
+            }
             let behind = mine.iter().map(|(o, n)| n.saturating_sub(have.get(o).copied().unwrap_or(0))).sum();
             let ahead = have.iter().map(|(o, n)| n.saturating_sub(mine.get(o).copied().unwrap_or(0))).sum();
             peers.push(PeerView {
