@@ -25,13 +25,14 @@ fn author() -> Author {
     Author { name: "Nguyễn Huy".into(), role: "DBA".into() }
 }
 
-/// A task finished: the kind of event a go-live is made of.
+/// A task finished: the kind of event a go-live is made of. Like the app's, it writes the run's
+/// record of the task (`task_run`), not the runbook's task.
 fn done(store: &mut Store, i: usize, c: &dyn Clock) -> Option<()> {
-    let id = format!("live-1:{}.{}", i / 10 % 100, i % 10);
+    let id = format!("live-1/{}.{}", i / 10 % 100, i % 10);
     let writes = vec![
-        Write::set("task", &id, "status", json!("done")),
-        Write::set("task", &id, "actual_finish", json!(c.now().to_rfc3339())),
-        Write::set("task", &id, "finished_by", json!({"name": "Nguyễn Huy", "role": "DBA", "device": "3f2a9c1e"})),
+        Write::set("task_run", &id, "status", json!("done")),
+        Write::set("task_run", &id, "actual_finish", json!(c.now().to_rfc3339())),
+        Write::set("task_run", &id, "finished_by", json!({"name": "Nguyễn Huy", "role": "DBA", "device": "3f2a9c1e"})),
     ];
     store
         .commit(
