@@ -262,25 +262,21 @@ impl Store {
     /// (laptops' witness events are for `verify` and the audit record, not for people). An
     /// import's writes can run to megabytes and are not needed to say "runbook imported".
     pub fn recent_changes(&self, n: usize) -> Result<Vec<Event>> {
-        let limit = i64::try_from(n).unwrap_or(i64::MAX);
-        let sql = EVENT_COLUMNS.replace(", writes,", ", '[]',");
-        let mut out = self.read_events(
-            &format!(
-                "{sql} WHERE kind <> '{}' ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1",
-                super::witness::WITNESS
-            ),
-            [limit],
-        )?;
-        out.reverse();
-        Ok(out)
+        self.recent("'[]'", n)
     }
 
     /// The last `n` events in log order with their writes, except writes of more than 64 KB
     /// (whole imports), which are left out, and but for laptops' witness events: what the
     /// Activity view lists.
     pub fn recent_events(&self, n: usize) -> Result<Vec<Event>> {
+        self.recent("CASE WHEN length(writes) > 65536 THEN '[]' ELSE writes END", n)
+    }
+
+    /// The last `n` events people see, in log order, with `writes` (an SQL expression) read in
+    /// place of their writes.
+    fn recent(&self, writes: &str, n: usize) -> Result<Vec<Event>> {
         let limit = i64::try_from(n).unwrap_or(i64::MAX);
-        let sql = EVENT_COLUMNS.replace(", writes,", ", CASE WHEN length(writes) > 65536 THEN '[]' ELSE writes END,");
+        let sql = EVENT_COLUMNS.replace(", writes,", &format!(", {writes},"));
         let mut out = self.read_events(
             &format!(
                 "{sql} WHERE kind <> '{}' ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1",

@@ -243,6 +243,23 @@ impl StoreError {
     }
 }
 
+/// Replaces the merged state (`fields`, `members`) with `state`, in the caller's transaction.
+pub(super) fn write_state(conn: &Connection, state: &State) -> rusqlite::Result<()> {
+    conn.execute_batch("DELETE FROM fields; DELETE FROM members;")?;
+    let mut f =
+        conn.prepare("INSERT INTO fields (entity, id, field, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+    for ((entity, id, field), v) in &state.fields {
+        f.execute(params![entity, id, field, v.value.to_string(), v.hlc, v.origin])?;
+    }
+    let mut m = conn.prepare(
+        "INSERT INTO members (entity, id, field, member, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for ((entity, id, field, member), v) in &state.members {
+        m.execute(params![entity, id, field, member, v.value.to_string(), v.hlc, v.origin])?;
+    }
+    Ok(())
+}
+
 /// Local key that marks the runbook as the bundled demo, until another is imported.
 pub const DEMO_KEY: &str = "demo";
 
@@ -429,21 +446,7 @@ impl Store {
         let path = self.path.clone();
         let e = sql_err(&path);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
-        tx.execute_batch("DELETE FROM fields; DELETE FROM members;").map_err(&e)?;
-        {
-            let mut f = tx
-                .prepare("INSERT INTO fields (entity, id, field, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-                .map_err(&e)?;
-            for ((entity, id, field), v) in &state.fields {
-                f.execute(params![entity, id, field, v.value.to_string(), v.hlc, v.origin]).map_err(&e)?;
-            }
-            let mut m = tx
-                .prepare("INSERT INTO members (entity, id, field, member, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-                .map_err(&e)?;
-            for ((entity, id, field, member), v) in &state.members {
-                m.execute(params![entity, id, field, member, v.value.to_string(), v.hlc, v.origin]).map_err(&e)?;
-            }
-        }
+        write_state(&tx, &state).map_err(&e)?;
         cache::refresh(&tx).map_err(cache_err(&path))?;
         tx.commit().map_err(&e)?;
         self.generation += 1;

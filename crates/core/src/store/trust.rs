@@ -110,7 +110,9 @@ impl Gate {
                 short(&ev.origin)
             )));
         }
-        self.keys.insert(ev.origin.clone(), ev.key.clone());
+        if bound.is_empty() {
+            self.keys.insert(ev.origin.clone(), ev.key.clone());
+        }
         Ok(Verdict::Take)
     }
 
@@ -187,8 +189,8 @@ pub(super) fn cut_off_revoked(conn: &Connection, now_ms: i64) -> rusqlite::Resul
         let rows = stmt.query_map(params![origin, upto], super::log::row_event)?;
         for r in rows {
             let (mut ev, payload, writes) = r?;
-            ev.payload = serde_json::from_str(&payload).unwrap_or_default();
-            ev.writes = serde_json::from_str(&writes).unwrap_or_default();
+            ev.payload = parsed(&payload)?;
+            ev.writes = parsed(&writes)?;
             late.push(ev);
         }
     }
@@ -221,24 +223,17 @@ fn replace_state(conn: &Connection) -> rusqlite::Result<()> {
     let mut events = Vec::new();
     for r in stmt.query_map([], super::log::row_event)? {
         let (mut ev, payload, writes) = r?;
-        ev.payload = serde_json::from_str(&payload).unwrap_or_default();
-        ev.writes = serde_json::from_str(&writes).unwrap_or_default();
+        ev.payload = parsed(&payload)?;
+        ev.writes = parsed(&writes)?;
         events.push(ev);
     }
-    let state = State::replay(&events);
-    conn.execute_batch("DELETE FROM fields; DELETE FROM members;")?;
-    let mut f =
-        conn.prepare("INSERT INTO fields (entity, id, field, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
-    for ((entity, id, field), v) in &state.fields {
-        f.execute(params![entity, id, field, v.value.to_string(), v.hlc, v.origin])?;
-    }
-    let mut m = conn.prepare(
-        "INSERT INTO members (entity, id, field, member, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for ((entity, id, field, member), v) in &state.members {
-        m.execute(params![entity, id, field, member, v.value.to_string(), v.hlc, v.origin])?;
-    }
-    Ok(())
+    super::write_state(conn, &State::replay(&events))
+}
+
+/// A stored JSON column, or the failure that stops the transaction: a log that does not parse
+/// is never replayed as if it were empty.
+fn parsed<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
 /// The events refused here, newest first.
