@@ -44,14 +44,16 @@ impl Store {
 }
 
 pub(super) fn local_u64(conn: &Connection, key: &str) -> rusqlite::Result<u64> {
-    let v: Option<String> = conn.query_row("SELECT value FROM local WHERE key = ?1", [key], |r| r.get(0)).optional()?;
+    // Cached: every commit and every applied page reads the clock.
+    let v: Option<String> =
+        conn.prepare_cached("SELECT value FROM local WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?;
     Ok(v.and_then(|s| s.parse().ok()).unwrap_or(0))
 }
 
 pub(super) fn set_local(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO local (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![key, value],
-    )?;
+    )?
+    .execute(params![key, value])?;
     Ok(())
 }

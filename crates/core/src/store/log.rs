@@ -98,11 +98,8 @@ impl Store {
         let e = sql_err(&path);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
         let (seq, prev_hash): (u64, String) = tx
-            .query_row(
-                "SELECT seq, hash FROM events WHERE origin = ?1 ORDER BY seq DESC LIMIT 1",
-                [&self.origin],
-                |r| Ok((r.get::<_, u64>(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT seq, hash FROM events WHERE origin = ?1 ORDER BY seq DESC LIMIT 1")
+            .and_then(|mut s| s.query_row([&self.origin], |r| Ok((r.get::<_, u64>(0)?, r.get(1)?))))
             .optional()
             .map_err(&e)?
             .map_or((1, String::new()), |(s, h)| (s + 1, h));
@@ -168,12 +165,15 @@ impl Store {
         // Each origin's head, read once per batch and moved along as its events are applied.
         let mut heads: BTreeMap<String, (u64, String)> = BTreeMap::new();
         let mut stored_now = Vec::new();
-        for (i, ev) in sorted {
+        let signed: Vec<crate::keys::Signed<'_>> =
+            sorted.iter().map(|(_, ev)| crate::keys::Signed { key: &ev.key, hash: &ev.hash, sig: &ev.sig }).collect();
+        let signature_ok = crate::keys::verify_hashes(&signed);
+        for ((i, ev), signature_ok) in sorted.into_iter().zip(signature_ok) {
             let wj = writes_json(&ev.writes);
             if hash_with(ev, &wj) != ev.hash {
                 return Err(StoreError::BadHash { origin: ev.origin.clone(), seq: ev.seq });
             }
-            if let super::trust::Verdict::Refuse(reason) = gate.judge(&tx, ev).map_err(&e)? {
+            if let super::trust::Verdict::Refuse(reason) = gate.judge(&tx, ev, signature_ok).map_err(&e)? {
                 tracing::warn!(origin = %ev.origin, seq = ev.seq, %reason, "an event from another laptop was refused");
                 super::trust::set_aside(&tx, ev, &reason, now_ms).map_err(&e)?;
                 out.refused.push(super::trust::RefusedEvent {
@@ -186,11 +186,8 @@ impl Store {
             }
             if !heads.contains_key(&ev.origin) {
                 let head: Option<(u64, String)> = tx
-                    .query_row(
-                        "SELECT seq, hash FROM events WHERE origin = ?1 ORDER BY seq DESC LIMIT 1",
-                        [&ev.origin],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
+                    .prepare_cached("SELECT seq, hash FROM events WHERE origin = ?1 ORDER BY seq DESC LIMIT 1")
+                    .and_then(|mut s| s.query_row([&ev.origin], |r| Ok((r.get(0)?, r.get(1)?))))
                     .optional()
                     .map_err(&e)?;
                 heads.insert(ev.origin.clone(), head.unwrap_or((0, String::new())));
@@ -200,13 +197,10 @@ impl Store {
             let stored: Option<(String, String)> = if ev.seq > top {
                 None
             } else {
-                tx.query_row(
-                    "SELECT hash, sig FROM events WHERE origin = ?1 AND seq = ?2",
-                    params![ev.origin, ev.seq],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(&e)?
+                tx.prepare_cached("SELECT hash, sig FROM events WHERE origin = ?1 AND seq = ?2")
+                    .and_then(|mut s| s.query_row(params![ev.origin, ev.seq], |r| Ok((r.get(0)?, r.get(1)?))))
+                    .optional()
+                    .map_err(&e)?
             };
             if let Some((stored, stored_sig)) = stored {
                 if stored == ev.hash && stored_sig.is_empty() && !ev.sig.is_empty() {

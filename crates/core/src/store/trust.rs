@@ -71,8 +71,9 @@ impl Gate {
         Ok(())
     }
 
-    /// Whether `ev` (its hash already checked) may be taken.
-    pub(super) fn judge(&mut self, conn: &Connection, ev: &Event) -> rusqlite::Result<Verdict> {
+    /// Whether `ev` (its hash already checked) may be taken; `signature_ok` says whether its
+    /// signature is its `key`'s (`keys::verify_hashes`, checked for a whole page at once).
+    pub(super) fn judge(&mut self, conn: &Connection, ev: &Event, signature_ok: bool) -> rusqlite::Result<Verdict> {
         let ms = ev.hlc >> 16;
         let now = u64::try_from(self.now_ms).unwrap_or(0);
         if ms > HLC_MS_LIMIT || ms > now.saturating_add(self.max_ahead_ms) {
@@ -98,7 +99,7 @@ impl Gate {
                 Verdict::Refuse("it is not signed, and its laptop signs its events".into())
             });
         }
-        if !crate::keys::verify_hash(&ev.key, &ev.hash, &ev.sig) {
+        if !signature_ok {
             return Ok(Verdict::Refuse("its signature does not match its content".into()));
         }
         // A laptop's key is the one its membership carries (recorded when it was admitted or

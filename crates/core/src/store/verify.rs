@@ -206,12 +206,15 @@ impl Store {
     pub fn verify_against(&self, stored: &State) -> Result<(Verification, Vec<Event>)> {
         let mut stmt =
             self.conn.prepare(&format!("{} ORDER BY origin, seq", super::log::EVENT_COLUMNS)).map_err(self.err())?;
-        let rows = stmt.query_map([], super::log::row_event).map_err(self.err())?;
+        let rows: Vec<super::log::RawEvent> =
+            stmt.query_map([], super::log::row_event).and_then(Iterator::collect).map_err(self.err())?;
+        let signed: Vec<crate::keys::Signed<'_>> =
+            rows.iter().map(|(ev, _, _)| crate::keys::Signed { key: &ev.key, hash: &ev.hash, sig: &ev.sig }).collect();
+        let signature_ok = crate::keys::verify_hashes(&signed);
         let mut problems = Vec::new();
         let mut chains: BTreeMap<String, Chain> = BTreeMap::new();
         let mut events = Vec::new();
-        for row in rows {
-            let (mut ev, payload, writes) = row.map_err(self.err())?;
+        for ((mut ev, payload, writes), signature_ok) in rows.into_iter().zip(signature_ok) {
             let name = format!("{}#{}", short(&ev.origin), ev.seq);
             let chain = chains.entry(ev.origin.clone()).or_insert_with(|| Chain {
                 origin: ev.origin.clone(),
@@ -223,7 +226,7 @@ impl Store {
             });
             if ev.sig.is_empty() {
                 chain.unsigned += 1;
-            } else if !crate::keys::verify_hash(&ev.key, &ev.hash, &ev.sig) {
+            } else if !signature_ok {
                 problems.push(Tamper {
                     event: name.clone(),
                     what: "its signature does not match it: changed after it was signed, or not signed by its laptop"
