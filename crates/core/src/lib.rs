@@ -38,6 +38,8 @@ pub mod secrets;
 pub mod service;
 pub mod store;
 pub mod sync;
+#[cfg(test)]
+mod test_support;
 pub mod web;
 
 pub use clock::{Clock, FakeClock, ShiftedClock, SystemClock};

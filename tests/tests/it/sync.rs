@@ -249,6 +249,53 @@ fn laptops_that_never_met_find_each_other_on_the_lan_when_the_inviter_is_gone() 
     eprintln!("sync: found on the LAN and in step after {} ms", took.as_millis());
 }
 
+/// Whether `db`'s log holds an address that the laptop called `name` recorded for itself.
+fn knows_where_it_serves(s: &Scratch, db: &std::path::Path, name: &str) -> bool {
+    let r = s.warroom_db(db, &["log", "--json"]);
+    let events: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap_or_default();
+    events.iter().any(|e| {
+        e["kind"] == "laptop.addresses"
+            && e["payload"]["summary"].as_str().is_some_and(|t| t.starts_with(&format!("{name} serves")))
+    })
+}
+
+#[test]
+fn with_multicast_blocked_laptops_find_each_other_through_the_log_when_the_inviter_is_gone() {
+    let s = Scratch::new();
+    s.live_room();
+    s.ok(&["task", "1.1", "done", "--at", "06:08"]);
+    let pa = warroom_tests::free_port();
+    let serve_a = warroom_tests::Server::start(&s, &["--no-mdns", "--peer-bind", &format!("127.0.0.1:{pa}")]);
+    warroom_tests::wait_for_port(pa, "A's peer service");
+    let (b, c) = (s.path("b.db"), s.path("c.db"));
+    let (pb, pc) = (warroom_tests::free_port(), warroom_tests::free_port());
+    let mut serving = Vec::new();
+    for (db, name, port) in [(&b, "B", pb), (&c, "C", pc)] {
+        let r = s.warroom_db(db, &["room", "join", &join_code(&s, &[]), "--name", name]);
+        assert!(r.ok(), "{r:?}");
+        serving.push(warroom_tests::serve_db(db, &["--no-mdns", "--peer-bind", &format!("127.0.0.1:{port}")]).0);
+    }
+    // Each knows only A's address (its join code's); B and C learn where the other serves from
+    // what each recorded in the log, passed on by A.
+    let started = std::time::Instant::now();
+    while !(knows_where_it_serves(&s, &b, "C") && knows_where_it_serves(&s, &c, "B")) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "B and C never learned where the other serves");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    drop(serve_a);
+    let r = s.warroom_db(&c, &["task", "1.2", "done", "--at", "06:14", "--by", "Chi", "--role", "DBA"]);
+    assert!(r.ok(), "{r:?}");
+    let took = until(&s, &b, "C's change on B, without A", |st| st.contains("\"name\": \"Chi\""));
+    let r = s.warroom_db(&b, &["task", "1.3", "done", "--at", "06:19", "--by", "Bảo", "--role", "QA Lead"]);
+    assert!(r.ok(), "{r:?}");
+    let back = until(&s, &c, "B's change on C, without A", |st| st.contains("\"name\": \"Bảo\""));
+    eprintln!("sync without the inviter or multicast: {} ms and {} ms", took.as_millis(), back.as_millis());
+    assert!(took < std::time::Duration::from_secs(5) && back < std::time::Duration::from_secs(5), "{took:?} {back:?}");
+    // The log, and so the audit record, keeps where each laptop said it served.
+    let log = s.warroom_db(&b, &["log", "--json"]).stdout;
+    assert!(log.contains(&format!("C serves its peers at 127.0.0.1:{pc}")), "{log}");
+}
+
 #[test]
 fn a_relay_carries_changes_between_laptops_that_cannot_reach_each_other() {
     let s = Scratch::new();

@@ -80,6 +80,15 @@ impl Service {
         Ok(room::remember(&mut self.store, peer)?)
     }
 
+    /// Records in the log where this laptop (certificate `fingerprint`) serves its peers, when it
+    /// is a room's member and they changed, for the other members to find it.
+    pub fn publish_addresses(&mut self, fingerprint: &str) -> Result<()> {
+        if sync::addresses::publish(&mut self.store, fingerprint, &*self.clock)? {
+            self.changed();
+        }
+        Ok(())
+    }
+
     /// Records where this laptop serves peers (for its join codes).
     pub fn set_listening(&mut self, addr: std::net::SocketAddr) -> Result<()> {
         Ok(room::set_listening(&mut self.store, addr)?)

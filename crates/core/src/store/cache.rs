@@ -84,21 +84,12 @@ pub(super) fn refresh(conn: &Connection) -> Result<(), CacheError> {
 #[cfg(test)]
 mod tests {
     use super::super::{Store, StoreError};
-    use crate::clock::FakeClock;
     use crate::demo;
     use crate::live::actions::Actions;
-    use chrono::{TimeZone, Utc};
+    use crate::test_support::{clock, lan};
     use serde_json::json;
+    use warroom_model::Write;
     use warroom_model::api::EditKind;
-    use warroom_model::{Author, Write};
-
-    fn clock() -> FakeClock {
-        FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 31, 6, 0, 0).unwrap())
-    }
-
-    fn lan() -> Author {
-        Author { name: "Lan".into(), role: "Tech Lead".into() }
-    }
 
     /// The runbook as `runbook` reads it, after checking that it came from the stored form and
     /// that this is what a full rebuild from the fields gives.

@@ -253,14 +253,14 @@ impl Store {
     }
 
     /// The last `n` events in log order, without their writes: who did what, for display
-    /// (laptops' witness events are for `verify` and the audit record, not for people). An
+    /// (laptops' witness events and the addresses they serve at are for `verify`, the audit record and sync, not for people). An
     /// import's writes can run to megabytes and are not needed to say "runbook imported".
     pub fn recent_changes(&self, n: usize) -> Result<Vec<Event>> {
         self.recent("'[]'", n)
     }
 
     /// The last `n` events in log order with their writes, except writes of more than 64 KB
-    /// (whole imports), which are left out, and but for laptops' witness events: what the
+    /// (whole imports), which are left out, and but for laptops' witness and address events: what the
     /// Activity view lists.
     pub fn recent_events(&self, n: usize) -> Result<Vec<Event>> {
         self.recent("CASE WHEN length(writes) > 65536 THEN '[]' ELSE writes END", n)
@@ -273,8 +273,9 @@ impl Store {
         let sql = EVENT_COLUMNS.replace(", writes,", &format!(", {writes},"));
         let mut out = self.read_events(
             &format!(
-                "{sql} WHERE kind <> '{}' ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1",
-                super::witness::WITNESS
+                "{sql} WHERE kind NOT IN ('{}', '{}') ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1",
+                super::witness::WITNESS,
+                crate::sync::addresses::KIND
             ),
             [limit],
         )?;

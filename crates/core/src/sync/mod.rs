@@ -6,6 +6,7 @@
 //! `Peer` is the seam for transports (in-process for the simulation, HTTP between laptops); its
 //! calls are async, the local side's (`Replica`, a database under a lock) are not.
 
+pub mod addresses;
 mod book;
 pub mod codes;
 pub mod discovery;

@@ -10,6 +10,7 @@
 //! holds it only while it uses it, and never while the network is waited on. What a connection
 //! meets before its caller is known (caps, the handshake's deadline) is `gate`'s.
 
+use super::addresses;
 pub use super::book::{Book, LOST_AFTER};
 use super::follow::{Followed, Urls, follow, not_member};
 use super::http::HttpPeer;
@@ -335,7 +336,17 @@ impl<H: Lock> Node<H> {
                     return;
                 }
                 followed.retain(|_, f| !f.task.is_finished());
-                let known = ctx.with(|svc| room::known_peers(svc.store()).map_err(|e| e.to_api())).unwrap_or_default();
+                // Where this laptop serves, for the others to find it without whoever invited
+                // them; and where they serve, as they said.
+                let fp = me.fingerprint();
+                let known = ctx
+                    .with(|svc| {
+                        svc.publish_addresses(&fp).map_err(|e| e.to_api())?;
+                        let mut known = room::known_peers(svc.store()).map_err(|e| e.to_api())?;
+                        known.extend(addresses::gossiped(svc.store(), &fp).map_err(|e| e.to_api())?);
+                        Ok(known)
+                    })
+                    .unwrap_or_default();
                 for peer in named.iter().cloned().chain(known) {
                     if peer.fingerprint == me.fingerprint() {
                         continue;
