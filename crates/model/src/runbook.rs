@@ -24,6 +24,9 @@ pub struct Runbook {
     pub go_live_day: Option<String>,
     /// The go-live window, if the overview gives one.
     pub window: Option<Window>,
+    /// The IANA zone the runbook's times are written in, when it says (`02:00 UTC`, `6:10 PT`,
+    /// `Time zone: Asia/Ho_Chi_Minh`); a run started without a zone takes it.
+    pub zone: Option<String>,
     /// Hypercare as written (`24h đầu tiên`) and in hours when it says so.
     pub hypercare: Option<String>,
     /// `hypercare` in hours, when it says so; with the window, gives the status's `hypercare_end`.

@@ -347,11 +347,48 @@ impl<'a> Builder<'a> {
                 Ok(r) => {
                     let end_day = u8::from(r.end <= r.start);
                     self.rb.window = Some(Window { start: r.start, end: r.end, end_day });
+                    if let Some(date) = &r.date
+                        && self.rb.date.is_none()
+                    {
+                        self.rb.date = Some(date.clone());
+                    }
+                    if let Some(zone) = r.zone {
+                        self.note_zone(&zone, line);
+                    }
                 }
                 Err(e) => self.problems.push(diag(line, format!("go-live window: {}", e.0))),
             },
+            Key::Zone => match times::zone_of(value).or_else(|| known_iana(value)) {
+                Some(iana) => self.rb.zone = Some(iana),
+                None => self.warnings.push(diag(
+                    line,
+                    format!("time zone `{value}` is not known: write an IANA name such as Asia/Ho_Chi_Minh, or UTC"),
+                )),
+            },
         }
         true
+    }
+
+    /// A zone written next to a time: the runbook's zone when it has none; otherwise a warning
+    /// when it names another one (the time is kept as written).
+    fn note_zone(&mut self, zone: &times::ZoneMark, line: usize) -> bool {
+        match &self.rb.zone {
+            None => {
+                self.rb.zone = Some(zone.iana.clone());
+                true
+            }
+            Some(z) if *z == zone.iana => true,
+            Some(z) => {
+                self.warnings.push(diag(
+                    line,
+                    format!(
+                        "this time is written in {} ({}) but the runbook's times are in {z}; it is kept as written",
+                        zone.written, zone.iana
+                    ),
+                ));
+                false
+            }
+        }
     }
 
     fn deadline_line(&mut self, text: &str) {
@@ -593,6 +630,12 @@ impl<'a> Builder<'a> {
             self.rb.appendix.push(RawSection { id: format!("a{n}"), heading, markdown: body.join("\n\n") });
         }
     }
+}
+
+/// An IANA zone name as written (`Asia/Ho_Chi_Minh`), if it is one.
+fn known_iana(value: &str) -> Option<String> {
+    let v = value.split_whitespace().next()?;
+    v.parse::<chrono_tz::Tz>().ok().map(|tz| tz.name().to_owned())
 }
 
 /// `**Key**: value` or `Key: value`.

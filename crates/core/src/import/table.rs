@@ -215,6 +215,12 @@ impl Builder<'_> {
         if !has_phase_col {
             self.current_phase();
         }
+        // `Time (UTC)`: the zone of the whole column.
+        if let Some(i) = cols.iter().position(|c| *c == Some(Col::Time))
+            && let (_, Some(zone)) = times::split_zone(&names[i])
+        {
+            self.note_zone(&zone, self.heading.as_ref().map_or(1, |h| h.2));
+        }
         let positions: Vec<(Col, usize)> = cols.iter().enumerate().filter_map(|(i, c)| c.map(|c| (c, i))).collect();
         let cell = |row: &'r Row, c: Col| -> &'r Inline {
             positions.iter().find(|(x, _)| *x == c).and_then(|(_, i)| row.cells.get(*i)).unwrap_or(&EMPTY_INLINE)
@@ -232,6 +238,8 @@ impl Builder<'_> {
                 continue;
             };
             let time_cell = cell(row, Col::Time).plain.clone();
+            let mut written_zone: Option<String> = None;
+            let mut range_minutes: Option<u32> = None;
             let (time, day, offset) = if time_cell.is_empty() {
                 match prev_time {
                     Some((t, d)) => {
@@ -256,8 +264,18 @@ impl Builder<'_> {
                 self.last_minutes = Some(self.last_minutes.unwrap_or(0).max(at));
                 (ClockTime::from_minutes(at), day, Some(time_cell.clone()))
             } else {
-                match times::parse_time(&time_cell) {
-                    Ok(t) => {
+                let read = times::parse_time_zoned(&time_cell).map(|(t, z)| (t, z, None)).or_else(|e| {
+                    // `06:10 - 06:15`: the start, and the span as the duration.
+                    times::parse_range(&time_cell).map(|r| (r.start, r.zone.clone(), Some(r.minutes()))).map_err(|_| e)
+                });
+                match read {
+                    Ok((t, zone, span)) => {
+                        if let Some(z) = zone
+                            && !self.note_zone(&z, row.line)
+                        {
+                            written_zone = Some(z.written);
+                        }
+                        range_minutes = span;
                         let day = self.place(t, row.line);
                         (t, day, None)
                     }
@@ -290,6 +308,9 @@ impl Builder<'_> {
                     value: row.cells.get(i).map(|c| c.text.clone()).unwrap_or_default(),
                 })
                 .collect();
+            if let Some(zone) = written_zone {
+                extra.push(Field { name: "Zone".into(), value: zone });
+            }
             if !status.is_empty() && !checked && !is_unchecked(&status) {
                 extra.push(Field { name: "Status".into(), value: status.clone() });
             }
@@ -298,7 +319,7 @@ impl Builder<'_> {
             let id = if id_cell.is_empty() { format!("{}.{n}", phase_idx + 1) } else { id_cell };
             let duration_cell = cell(row, Col::Duration).plain.clone();
             let duration_min = if duration_cell.is_empty() {
-                None
+                range_minutes
             } else {
                 let d = times::parse_duration(&duration_cell);
                 if d.is_none() {

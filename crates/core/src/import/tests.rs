@@ -209,3 +209,19 @@ fn checkpoint_labels_are_kept_as_written() {
     );
     assert_eq!(rb.tasks().next().and_then(|t| t.checkpoint_name()).as_deref(), Some("CHECKPOINT C"));
 }
+
+#[test]
+fn times_with_zones_ranges_and_marks_import() {
+    let md = "# R\n\n**Window**: 2026-06-02 02:00-04:00 UTC (23:00 Brazil June 1 - 01:00 Brazil June 2)\n\n## Timeline\n\n| Time | Task | Owner |\n|---|---|---|\n| **02:00 UTC** | Freeze | DBA |\n| 02:05 - 02:15 | Backup | DBA |\n| 0230 | Migrate | DBA |\n| 6:40 PT | Call the US team | PM |\n";
+    let Imported { runbook: rb, report } = import_markdown("z.md", md.as_bytes()).unwrap();
+    let w = rb.window.clone().unwrap();
+    assert_eq!((w.start.to_string(), w.end.to_string()), ("02:00".into(), "04:00".into()));
+    assert_eq!(rb.date.as_deref(), Some("2026-06-02"));
+    assert_eq!(rb.zone.as_deref(), Some("UTC"));
+    let t: Vec<_> = rb.tasks().map(|t| (t.time.to_string(), t.duration_min)).collect();
+    assert_eq!(t[..3], [("02:00".into(), None), ("02:05".into(), Some(10)), ("02:30".into(), None)]);
+    let us = rb.tasks().nth(3).unwrap();
+    assert_eq!(us.extra, vec![Field { name: "Zone".into(), value: "PT".into() }]);
+    let w = report.warnings.iter().find(|w| w.message.contains("written in PT")).expect("a zone warning");
+    assert_eq!(w.line, 12);
+}
