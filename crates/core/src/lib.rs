@@ -41,5 +41,5 @@ pub mod sync;
 pub mod web;
 
 pub use clock::{Clock, FakeClock, ShiftedClock, SystemClock};
-pub use import::{ImportError, ImportReport, Imported, import_file, import_markdown};
+pub use import::{ImportError, ImportReport, Imported, Mode, import_file, import_file_with, import_markdown};
 pub use store::{Store, StoreError};

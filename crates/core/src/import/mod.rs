@@ -1,10 +1,11 @@
 //! Markdown runbook import. Decodes and repairs the bytes, reads them with a real Markdown
 //! parser, and recognises sections and table columns by meaning (English and Vietnamese, any
-//! order, extra columns kept). Either the whole runbook comes back with a report of warnings,
-//! or an error lists every problem with its line: nothing half-imported.
+//! order, extra columns kept). What can be understood is imported and every line that could
+//! not be is listed with its line; in `Mode::Strict` any such line refuses the whole file.
 
 pub(crate) mod blocks;
 mod table;
+pub mod tidy;
 pub mod times;
 pub(crate) mod vocab;
 
@@ -19,6 +20,16 @@ use warroom_model::{ChecklistItem, CommandRef, Field, RawSection, RollbackStep, 
 
 /// Larger files are refused: a real runbook is a few hundred kilobytes at most.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// What to do with a line that cannot be understood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Import the rest, and list the line among the report's problems.
+    #[default]
+    Lenient,
+    /// Refuse the whole file (`warroom import --strict`): all or nothing.
+    Strict,
+}
 
 /// Something at a line of the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,6 +55,9 @@ pub struct ImportReport {
     pub repaired: Option<String>,
     /// What was let through but deserves a look (an unknown table, a task without an owner).
     pub warnings: Vec<Diagnostic>,
+    /// Lines that could not be imported as written (a bad time, a ragged row): left out or
+    /// cut, in line order. Always empty after a strict import.
+    pub problems: Vec<Diagnostic>,
     /// How many phases were read.
     pub phases: usize,
     /// How many tasks were read, checkpoints included.
@@ -64,6 +78,7 @@ impl ImportReport {
             file: file.into(),
             repaired,
             warnings,
+            problems: Vec::new(),
             phases: rb.phases.len(),
             tasks: rb.tasks().count(),
             checkpoints: rb.tasks().filter(|t| t.checkpoint).count(),
@@ -84,7 +99,17 @@ impl fmt::Display for ImportReport {
         if let Some(r) = &self.repaired {
             writeln!(f, "note: {r}")?;
         }
-        for w in &self.warnings {
+        if !self.problems.is_empty() {
+            writeln!(
+                f,
+                "{} line(s) could not be imported as written (`--strict` refuses the file instead):",
+                self.problems.len()
+            )?;
+        }
+        for p in tidy::grouped(&self.problems) {
+            writeln!(f, "problem: {}:{}: {}", self.file, p.line, p.message)?;
+        }
+        for w in tidy::grouped(&self.warnings) {
             writeln!(f, "warning: {}:{}: {}", self.file, w.line, w.message)?;
         }
         Ok(())
@@ -103,7 +128,10 @@ pub enum ImportError {
         err: DecodeError,
     },
     /// The file is larger than `MAX_BYTES`.
-    #[error("{file}: the file is {size} bytes; runbooks larger than {limit} bytes are refused")]
+    #[error(
+        "{file}: the file is {} MB; warroom imports runbooks up to {} MB (a real runbook is a few hundred KB): remove embedded images or data, or split it",
+        size.div_ceil(1024 * 1024), limit / (1024 * 1024)
+    )]
     TooLarge {
         /// The file's name as given.
         file: String,
@@ -139,8 +167,14 @@ pub struct Imported {
     pub report: ImportReport,
 }
 
-/// Imports a Markdown runbook from its bytes; `file` names it in messages.
+/// Imports a Markdown runbook from its bytes; `file` names it in messages. A line that cannot
+/// be understood is left out and listed in the report's problems.
 pub fn import_markdown(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
+    import_markdown_with(file, bytes, Mode::Lenient)
+}
+
+/// `import_markdown`, with `Mode::Strict` refusing the file at the first line not understood.
+pub fn import_markdown_with(file: &str, bytes: &[u8], mode: Mode) -> Result<Imported, ImportError> {
     if bytes.len() > MAX_BYTES {
         return Err(ImportError::TooLarge { file: file.into(), size: bytes.len(), limit: MAX_BYTES });
     }
@@ -152,14 +186,19 @@ pub fn import_markdown(file: &str, bytes: &[u8]) -> Result<Imported, ImportError
     };
     let mut b = Builder::new(file, &decoded.text);
     b.run();
-    b.finish(repaired)
+    b.finish(repaired, mode)
 }
 
 /// Imports a runbook file: Markdown, or the JSON export (recognised by its opening brace).
 pub fn import_file(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
+    import_file_with(file, bytes, Mode::Lenient)
+}
+
+/// `import_file` in the given mode.
+pub fn import_file_with(file: &str, bytes: &[u8], mode: Mode) -> Result<Imported, ImportError> {
     let starts_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if !starts_json {
-        return import_markdown(file, bytes);
+        return import_markdown_with(file, bytes, mode);
     }
     if bytes.len() > MAX_BYTES {
         return Err(ImportError::TooLarge { file: file.into(), size: bytes.len(), limit: MAX_BYTES });
@@ -198,6 +237,8 @@ struct Builder<'a> {
     last_minutes: Option<u32>,
     day: u8,
     runbook_id: Option<String>,
+    /// The line each task was read from, by id.
+    task_lines: std::collections::HashMap<String, usize>,
 }
 
 fn diag(line: usize, message: impl Into<String>) -> Diagnostic {
@@ -225,6 +266,7 @@ impl<'a> Builder<'a> {
             last_minutes: None,
             day: 0,
             runbook_id: None,
+            task_lines: std::collections::HashMap::new(),
         }
     }
 
@@ -245,7 +287,7 @@ impl<'a> Builder<'a> {
                 Kind::Heading { level, text, id } => self.on_heading(*level, text, id.clone(), block.line),
                 Kind::Para(lines) => self.on_para(lines),
                 Kind::Table { header, header_cells, rows } => self.on_table(header, *header_cells, rows, block.line),
-                Kind::Code { text } => self.on_code(text, block.line),
+                Kind::Code { text, lang } => self.on_code(text, lang, block.line),
                 Kind::List { items } => self.on_list(items),
                 Kind::Html { text } => self.on_html(text),
                 Kind::Rule => true,
@@ -401,7 +443,18 @@ impl<'a> Builder<'a> {
         self.rb.rollback.deadline_notes.push(text.to_owned());
     }
 
-    fn on_code(&mut self, code: &str, line: usize) -> bool {
+    fn on_code(&mut self, code: &str, lang: &str, line: usize) -> bool {
+        let is_rollback = matches!(self.ctx(), Some(Section::RollbackSteps | Section::Rollback));
+        if (is_rollback || self.ctx() == Some(Section::Commands)) && !tidy::is_commands(code, lang) {
+            // A decision tree or prose in a code block: a note to read, not commands to run.
+            return match self.rb.rollback.steps.last_mut() {
+                Some(step) if is_rollback => {
+                    step.notes.push(code.trim_end().to_owned());
+                    true
+                }
+                _ => false,
+            };
+        }
         match self.ctx() {
             Some(Section::RollbackSteps | Section::Rollback) => {
                 self.steps_from_code(code, line);
@@ -549,7 +602,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn finish(mut self, repaired: Option<String>) -> Result<Imported, ImportError> {
+    fn finish(mut self, repaired: Option<String>, mode: Mode) -> Result<Imported, ImportError> {
         if self.rb.title.is_empty() {
             let stem = std::path::Path::new(self.file)
                 .file_stem()
@@ -558,29 +611,29 @@ impl<'a> Builder<'a> {
             self.rb.title = stem;
         }
         self.keep_unrecognised();
-        let mut seen = std::collections::HashMap::new();
-        for t in self.rb.tasks() {
-            if let Some(first) = seen.insert(t.id.clone(), t.title.clone()) {
-                self.problems.push(diag(1, format!("task id `{}` is used twice (`{first}` and `{}`)", t.id, t.title)));
-            }
-        }
-        for t in self.rb.tasks() {
+        let ids: std::collections::HashSet<String> = self.rb.tasks().map(|t| t.id.to_string()).collect();
+        for t in self.rb.phases.iter_mut().flat_map(|p| p.tasks.iter_mut()) {
+            let line = self.task_lines.get(t.id.as_str()).copied().unwrap_or(1);
             for a in &t.after {
-                if !seen.contains_key(a) {
-                    self.problems.push(diag(1, format!("task `{}` waits for `{a}`, which is not a task id", t.id)));
+                if !ids.contains(a.as_str()) {
+                    self.problems.push(diag(line, format!("task `{}` waits for `{a}`, which is not a task id", t.id)));
                 }
             }
+            t.after.retain(|a| ids.contains(a.as_str()));
         }
         for p in &self.rb.phases {
             if p.tasks.is_empty() {
                 self.warnings.push(diag(1, format!("phase `{}` has no tasks", p.display_name())));
             }
         }
-        if !self.problems.is_empty() {
-            self.problems.sort_by_key(|p| p.line);
+        self.problems.sort_by_key(|p| p.line);
+        if mode == Mode::Strict && !self.problems.is_empty() {
             return Err(ImportError::Invalid { file: self.file.into(), problems: self.problems });
         }
         if self.rb.tasks().next().is_none() {
+            if !self.problems.is_empty() {
+                return Err(ImportError::Invalid { file: self.file.into(), problems: self.problems });
+            }
             return Err(ImportError::NoTimeline { file: self.file.into() });
         }
         self.rb.phases.retain(|p| !p.tasks.is_empty());
@@ -589,7 +642,8 @@ impl<'a> Builder<'a> {
             hex::encode(&digest[..8])
         });
         let rb = self.rb;
-        let report = ImportReport::new(self.file, repaired, self.warnings, &rb);
+        let mut report = ImportReport::new(self.file, repaired, self.warnings, &rb);
+        report.problems = self.problems;
         Ok(Imported { runbook: rb, report })
     }
 

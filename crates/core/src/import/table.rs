@@ -3,6 +3,7 @@
 //! phases they belong to and are placed on the timeline (times after midnight go to the next day).
 
 use super::blocks::{Inline, Row};
+use super::tidy::{MAX_TITLE_CHARS, unless_placeholder};
 use super::vocab::{Col, TableKind, fold};
 use super::{Builder, diag, split_phase_heading, times, vocab};
 use warroom_model::{
@@ -23,21 +24,17 @@ impl Builder<'_> {
             ));
             return false;
         };
-        let before = self.problems.len();
         for row in rows {
             if row.source_cells != header_cells {
                 self.problems.push(diag(
                     row.line,
                     format!(
-                        "this row has {} cells but the table's header (line {line}) has {header_cells}: `{}`",
+                        "this row has {} cells but the table's header (line {line}) has {header_cells} (`{}`); its cells were read in order",
                         row.source_cells,
                         names.join(" | ")
                     ),
                 ));
             }
-        }
-        if self.problems.len() > before {
-            return true;
         }
         let get = |row: &'_ Row, c: Col| -> Option<Inline> {
             cols.iter().position(|x| *x == Some(c)).and_then(|i| row.cells.get(i).cloned())
@@ -61,10 +58,10 @@ impl Builder<'_> {
                     let n = self.rb.contacts.len() + 1;
                     self.rb.contacts.push(Contact {
                         id: format!("c{n}"),
-                        role: text(row, Col::Role),
-                        name: text(row, Col::Name),
-                        phone: text(row, Col::Phone),
-                        backup: text(row, Col::Backup),
+                        role: unless_placeholder(text(row, Col::Role)),
+                        name: unless_placeholder(text(row, Col::Name)),
+                        phone: unless_placeholder(text(row, Col::Phone)),
+                        backup: unless_placeholder(text(row, Col::Backup)),
                         extra: extra(row),
                     });
                 }
@@ -185,6 +182,38 @@ impl Builder<'_> {
         self.rb.phases.push(phase);
     }
 
+    /// `title`, cut at `MAX_TITLE_CHARS` with a problem when longer.
+    pub(super) fn limit_title(&mut self, title: String, line: usize) -> String {
+        match title.char_indices().nth(MAX_TITLE_CHARS) {
+            Some((cut, _)) => {
+                let chars = title.chars().count();
+                self.problems.push(diag(
+                    line,
+                    format!(
+                        "this task's title is {chars} characters; titles are cut at {MAX_TITLE_CHARS} (put long text in a notes column)"
+                    ),
+                ));
+                title[..cut].to_owned()
+            }
+            None => title,
+        }
+    }
+
+    /// `id`, or when another task has it, a new one (`A-2`) with a problem at `line`.
+    pub(super) fn unique_id(&mut self, id: String, line: usize) -> String {
+        let Some(&first) = self.task_lines.get(&id) else {
+            self.task_lines.insert(id.clone(), line);
+            return id;
+        };
+        let fresh = (2..).map(|n| format!("{id}-{n}")).find(|c| !self.task_lines.contains_key(c)).unwrap_or_default();
+        self.problems.push(diag(
+            line,
+            format!("task id `{id}` is used twice (first at line {first}); this task is imported as `{fresh}`"),
+        ));
+        self.task_lines.insert(fresh.clone(), line);
+        fresh
+    }
+
     /// Puts a time on the timeline: a time far before the previous one is the next day.
     fn place(&mut self, t: ClockTime, line: usize) -> u8 {
         let Some(last) = self.last_minutes else {
@@ -293,7 +322,8 @@ impl Builder<'_> {
             }
             let CheckpointCell { checkpoint, number: checkpoint_no, label: checkpoint_label, title } =
                 checkpoint_of(task_cell);
-            let owner = cell(row, Col::Owner).plain.clone();
+            let owner = unless_placeholder(cell(row, Col::Owner).plain.clone());
+            let title = self.limit_title(title, row.line);
             if owner.is_empty() {
                 self.warnings.push(diag(row.line, format!("task `{title}` has no owner")));
             }
@@ -317,6 +347,7 @@ impl Builder<'_> {
             let id_cell = cell(row, Col::Id).plain.clone();
             let n = self.rb.phases[phase_idx].tasks.len() + 1;
             let id = if id_cell.is_empty() { format!("{}.{n}", phase_idx + 1) } else { id_cell };
+            let id = self.unique_id(id, row.line);
             let duration_cell = cell(row, Col::Duration).plain.clone();
             let duration_min = if duration_cell.is_empty() {
                 range_minutes

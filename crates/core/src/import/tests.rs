@@ -9,7 +9,7 @@ fn seed() -> Imported {
 }
 
 fn problems(md: &str) -> Vec<Diagnostic> {
-    match import_markdown("bad.md", md.as_bytes()) {
+    match import_markdown_with("bad.md", md.as_bytes(), Mode::Strict) {
         Err(ImportError::Invalid { problems, .. }) => problems,
         other => panic!("expected problems, got {other:?}"),
     }
@@ -118,7 +118,7 @@ fn a_bad_time_names_its_line_and_what_was_expected() {
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].line, 8);
     assert!(p[0].message.contains("`25:99` is not a time") && p[0].message.contains("00–23"), "{}", p[0].message);
-    let err = import_markdown("bad.md", md.as_bytes()).unwrap_err().to_string();
+    let err = import_markdown_with("bad.md", md.as_bytes(), Mode::Strict).unwrap_err().to_string();
     assert!(err.contains("bad.md:8:"), "{err}");
 }
 
@@ -224,4 +224,59 @@ fn times_with_zones_ranges_and_marks_import() {
     assert_eq!(us.extra, vec![Field { name: "Zone".into(), value: "PT".into() }]);
     let w = report.warnings.iter().find(|w| w.message.contains("written in PT")).expect("a zone warning");
     assert_eq!(w.line, 12);
+}
+
+#[test]
+fn a_bad_line_no_longer_refuses_the_file_but_strict_does() {
+    let md = "# R\n\n## Timeline\n\n| Time | Task | Owner |\n|---|---|---|\n| 6:00 | ok | DBA |\n| 25:99 | bad | DBA |\n| 6:20 | also ok | ____ |\n";
+    let Imported { runbook, report } = import_markdown("bad.md", md.as_bytes()).unwrap();
+    assert_eq!(runbook.tasks().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["ok", "also ok"]);
+    assert_eq!(runbook.tasks().nth(1).map(|t| t.owner.as_str()), Some(""), "a placeholder owner is no owner");
+    assert_eq!(report.problems.len(), 1);
+    assert_eq!(report.problems[0].line, 8);
+    let shown = report.to_string();
+    assert!(shown.contains("problem: bad.md:8: `25:99` is not a time"), "{shown}");
+    let strict = import_markdown_with("bad.md", md.as_bytes(), Mode::Strict).unwrap_err();
+    assert!(strict.to_string().contains("bad.md:8:"), "{strict}");
+}
+
+#[test]
+fn many_warnings_are_grouped_and_limits_are_stated() {
+    let mut md = String::from("# R\n\n| Time | Task | Owner |\n|---|---|---|\n");
+    for i in 0..200 {
+        md.push_str(&format!("| 6:{:02} | task {i} | |\n", i % 60));
+    }
+    md.push_str(&format!("| 7:00 | {} | DBA |\n", "x".repeat(5000)));
+    let Imported { runbook, report } = import_markdown("many.md", md.as_bytes()).unwrap();
+    let shown = report.to_string();
+    let owner_lines: Vec<&str> = shown.lines().filter(|l| l.contains("has no owner")).collect();
+    assert_eq!(owner_lines.len(), 1, "{shown}");
+    assert!(owner_lines[0].contains("on 200 lines: 5, 6, 7, 8, 9 and 195 more"), "{}", owner_lines[0]);
+    assert!(shown.lines().count() < 20, "{shown}");
+    let long = runbook.tasks().last().unwrap();
+    assert_eq!(long.title.chars().count(), tidy::MAX_TITLE_CHARS);
+    assert!(report.problems.iter().any(|p| p.line == 205 && p.message.contains("5000 characters")), "{shown}");
+    let big = vec![b'a'; 11 * 1024 * 1024];
+    let e = import_markdown("big.md", &big).unwrap_err().to_string();
+    assert!(e.contains("11 MB") && e.contains("up to 10 MB"), "{e}");
+}
+
+#[test]
+fn a_duplicate_id_is_reported_at_its_line_and_renamed() {
+    let md = "# R\n\n| ID | Time | Task | Owner |\n|---|---|---|---|\n| A | 6:00 | a | DBA |\n| B | 6:05 | b | DBA |\n| A | 6:10 | c | DBA |\n";
+    let Imported { runbook, report } = import_markdown("d.md", md.as_bytes()).unwrap();
+    assert_eq!(runbook.tasks().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["A", "B", "A-2"]);
+    assert_eq!(report.problems[0].line, 7);
+    assert!(report.problems[0].message.contains("first at line 5"), "{:?}", report.problems);
+}
+
+#[test]
+fn placeholders_and_diagrams_stay_out_of_contacts_and_commands() {
+    let md = "# R\n\n## Contacts\n\n| Role | Name | Phone |\n|---|---|---|\n| DBA | [Name] | _________ |\n| PM | Lan | 0901 |\n\n## Timeline\n\n| Time | Task | Owner |\n|---|---|---|\n| 6:00 | a | DBA |\n\n## Rollback\n\n### Rollback steps\n\n1. Stop the app\n\n```\nError rate > 5%?\n   |\n   +-- yes --> Roll back\n   +-- no  --> Watch\n```\n";
+    let rb = import_markdown("p.md", md.as_bytes()).unwrap().runbook;
+    assert_eq!((rb.contacts[0].name.as_str(), rb.contacts[0].phone.as_str()), ("", ""));
+    assert_eq!(rb.contacts[1].name, "Lan");
+    assert_eq!(rb.rollback.steps.len(), 1);
+    assert!(rb.rollback.steps[0].commands.is_empty());
+    assert!(rb.rollback.steps[0].notes[0].contains("+-- yes --> Roll back"), "{:?}", rb.rollback.steps);
 }
