@@ -131,6 +131,28 @@ fn a_bad_line_is_listed_and_the_rest_imported() {
     assert!(shown.contains("06:10") && !shown.contains("25:99"), "{shown}");
 }
 
+/// A runbook with a day-before table shows its days in `show` and the JSON export.
+#[test]
+fn days_before_and_after_go_live_are_shown_and_exported() {
+    let s = Scratch::new();
+    let md = "# Migration\n\n## T-1 Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 18:00 | Freeze | DBA |\n\n## T-Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 02:00 | Migrate | DBA |\n\n## T+1 Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 09:00 | Review | PM |\n";
+    std::fs::write(s.path("days.md"), md).unwrap();
+    assert!(s.warroom(&["import", "days.md"]).ok());
+    let shown = s.warroom(&["show"]).stdout;
+    assert!(shown.contains("18:00-1d"), "{shown}");
+    assert!(shown.contains("09:00+1d"), "{shown}");
+    let json = s.warroom(&["export", "--format", "json"]).stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let days: Vec<i64> = v["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["tasks"].as_array().unwrap().iter())
+        .map(|t| t["day"].as_i64().unwrap_or(0))
+        .collect();
+    assert_eq!(days, [-1, 0, 1]);
+}
+
 #[test]
 fn an_unusable_database_gets_a_clear_error() {
     let s = Scratch::new();

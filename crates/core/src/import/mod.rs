@@ -4,6 +4,7 @@
 //! not be is listed with its line; in `Mode::Strict` any such line refuses the whole file.
 
 pub(crate) mod blocks;
+mod days;
 mod table;
 pub mod tidy;
 pub mod times;
@@ -234,11 +235,17 @@ struct Builder<'a> {
     /// The last heading, and whether a phase was made from it.
     heading: Option<(String, u8, usize, Option<String>, bool)>,
     /// Timeline position, for putting times after midnight on the next day.
-    last_minutes: Option<u32>,
-    day: u8,
+    last_minutes: Option<i32>,
+    /// The day the next task falls on, from the go-live day: set by day headings, moved on by
+    /// times that run past midnight.
+    day: i16,
     runbook_id: Option<String>,
     /// The line each task was read from, by id.
     task_lines: std::collections::HashMap<String, usize>,
+    /// The number of the first `Day N` heading seen (0 or 1): that day is the go-live day.
+    day_base: Option<u16>,
+    /// The go-live date (from the window line or the go-live day), or the first dated heading's.
+    date_anchor: Option<chrono::NaiveDate>,
 }
 
 fn diag(line: usize, message: impl Into<String>) -> Diagnostic {
@@ -267,6 +274,8 @@ impl<'a> Builder<'a> {
             day: 0,
             runbook_id: None,
             task_lines: std::collections::HashMap::new(),
+            day_base: None,
+            date_anchor: None,
         }
     }
 
@@ -314,8 +323,11 @@ impl<'a> Builder<'a> {
             self.rb.title = words;
             return true;
         }
-        let is_phase = is_phase_heading(&words);
-        match (is_phase, vocab::section(&words)) {
+        let section = vocab::section(&words);
+        // `Checklist - End of Day 1` is a checklist, not a day.
+        let names_day = matches!(section, None | Some(Section::Timeline)) && self.day_heading(&words);
+        let is_phase = names_day || is_phase_heading(&words);
+        match (is_phase, section) {
             (false, Some(kind)) => {
                 self.label(kind.key(), &words);
                 let top = matches!(
@@ -346,6 +358,29 @@ impl<'a> Builder<'a> {
                 self.heading = Some((words, level, line, id, false));
             }
         }
+        true
+    }
+
+    /// A heading or bold line that names a day (`T-1`, `Day 2`, a date) moves the timeline to
+    /// that day; times after it count from its midnight.
+    fn day_heading(&mut self, words: &str) -> bool {
+        use chrono::Datelike as _;
+        let year = self.date_anchor.map_or(2000, |d| d.year());
+        let Some(mark) = days::day_of(words, year) else {
+            return false;
+        };
+        self.day = match mark {
+            days::DayMark::Offset(n) => n,
+            days::DayMark::Numbered(n) => {
+                let base = *self.day_base.get_or_insert(n.min(1));
+                i16::try_from(i32::from(n) - i32::from(base)).unwrap_or(0)
+            }
+            days::DayMark::Date(d) => {
+                let anchor = *self.date_anchor.get_or_insert(d);
+                i16::try_from((d - anchor).num_days()).unwrap_or(0)
+            }
+        };
+        self.last_minutes = None;
         true
     }
 
@@ -380,7 +415,10 @@ impl<'a> Builder<'a> {
         match key {
             Key::Version => self.rb.version = Some(value.into()),
             Key::Date => self.rb.date = Some(value.into()),
-            Key::GoLiveDay => self.rb.go_live_day = Some(value.into()),
+            Key::GoLiveDay => {
+                self.date_anchor = self.date_anchor.or_else(|| days::iso_date(value));
+                self.rb.go_live_day = Some(value.into());
+            }
             Key::Hypercare => {
                 self.rb.hypercare = Some(value.into());
                 self.rb.hypercare_hours = times::parse_duration(value).map(|m| m / 60);
@@ -389,10 +427,11 @@ impl<'a> Builder<'a> {
                 Ok(r) => {
                     let end_day = u8::from(r.end <= r.start);
                     self.rb.window = Some(Window { start: r.start, end: r.end, end_day });
-                    if let Some(date) = &r.date
-                        && self.rb.date.is_none()
-                    {
-                        self.rb.date = Some(date.clone());
+                    if let Some(date) = &r.date {
+                        self.date_anchor = self.date_anchor.or_else(|| days::iso_date(date));
+                        if self.rb.date.is_none() {
+                            self.rb.date = Some(date.clone());
+                        }
                     }
                     if let Some(zone) = r.zone {
                         self.note_zone(&zone, line);
@@ -438,7 +477,7 @@ impl<'a> Builder<'a> {
             && let Some(t) = times::find_time(text)
         {
             self.rb.rollback.deadline = Some(t);
-            self.rb.rollback.deadline_day = u8::from(self.rb.window.as_ref().is_some_and(|w| t < w.start));
+            self.rb.rollback.deadline_day = i16::from(self.rb.window.as_ref().is_some_and(|w| t < w.start));
         }
         self.rb.rollback.deadline_notes.push(text.to_owned());
     }

@@ -165,7 +165,14 @@ impl Builder<'_> {
     fn new_phase(&mut self, heading: &str, id: Option<String>, line: usize) {
         let n = self.rb.phases.len() + 1;
         let (label, name, range) = split_phase_heading(heading);
-        let mut phase = Phase { id: id.unwrap_or_else(|| format!("p{n}")), label, name, ..Phase::default() };
+        let mut phase = Phase {
+            id: id.unwrap_or_else(|| format!("p{n}")),
+            label,
+            name,
+            start_day: self.day,
+            end_day: self.day,
+            ..Phase::default()
+        };
         if let Some(range) = range {
             match times::parse_range(&range) {
                 Ok(r) => {
@@ -173,7 +180,7 @@ impl Builder<'_> {
                     phase.start = Some(r.start);
                     phase.start_day = start_day;
                     phase.end = Some(r.end);
-                    phase.end_day = start_day + u8::from(r.end < r.start);
+                    phase.end_day = start_day + i16::from(r.end < r.start);
                     phase.open_end = r.open;
                 }
                 Err(e) => self.problems.push(diag(line, format!("phase `{heading}`: {}", e.0))),
@@ -215,9 +222,9 @@ impl Builder<'_> {
     }
 
     /// Puts a time on the timeline: a time far before the previous one is the next day.
-    fn place(&mut self, t: ClockTime, line: usize) -> u8 {
+    fn place(&mut self, t: ClockTime, line: usize) -> i16 {
         let Some(last) = self.last_minutes else {
-            self.last_minutes = Some(t.minutes());
+            self.last_minutes = Some(t.on_day(self.day));
             return self.day;
         };
         let mut m = t.on_day(self.day);
@@ -230,7 +237,7 @@ impl Builder<'_> {
                     line,
                     format!(
                         "{t} is earlier than the time before it ({}); kept in the written order",
-                        ClockTime::from_minutes(last)
+                        ClockTime::of_timeline(last)
                     ),
                 ));
             }
@@ -254,7 +261,7 @@ impl Builder<'_> {
         let cell = |row: &'r Row, c: Col| -> &'r Inline {
             positions.iter().find(|(x, _)| *x == c).and_then(|(_, i)| row.cells.get(*i)).unwrap_or(&EMPTY_INLINE)
         };
-        let mut prev_time: Option<(ClockTime, u8)> = None;
+        let mut prev_time: Option<(ClockTime, i16)> = None;
         for row in rows {
             if has_phase_col {
                 let name = cell(row, Col::Phase).plain.clone();
@@ -288,10 +295,10 @@ impl Builder<'_> {
                     .map(|w| w.start_minutes())
                     .or_else(|| self.rb.tasks().next().map(Task::minutes))
                     .unwrap_or(0);
-                let at = base + off;
-                let day = u8::try_from(at / warroom_model::time::DAY_MINUTES).unwrap_or(u8::MAX);
+                let at = base.saturating_add(i32::try_from(off).unwrap_or(i32::MAX));
+                let day = i16::try_from(at.div_euclid(warroom_model::time::DAY_MINUTES as i32)).unwrap_or(i16::MAX);
                 self.last_minutes = Some(self.last_minutes.unwrap_or(0).max(at));
-                (ClockTime::from_minutes(at), day, Some(time_cell.clone()))
+                (ClockTime::of_timeline(at), day, Some(time_cell.clone()))
             } else {
                 let read = times::parse_time_zoned(&time_cell).map(|(t, z)| (t, z, None)).or_else(|e| {
                     // `06:10 - 06:15`: the start, and the span as the duration.

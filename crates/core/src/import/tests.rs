@@ -280,3 +280,28 @@ fn placeholders_and_diagrams_stay_out_of_contacts_and_commands() {
     assert!(rb.rollback.steps[0].commands.is_empty());
     assert!(rb.rollback.steps[0].notes[0].contains("+-- yes --> Roll back"), "{:?}", rb.rollback.steps);
 }
+
+#[test]
+fn day_tables_put_their_tasks_on_their_days() {
+    let md = "# Migration\n\n## Timeline\n\n### T-1 Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 18:00 | Freeze changes | DBA |\n| 23:30 | Final backup | DBA |\n| 00:30 | Verify backup | DBA |\n\n### T-Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 02:00 | Migrate | DBA |\n\n### T+1 Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 09:00 | Review | PM |\n\n### Ngày 3\n\n| Giờ | Công việc | Phụ trách |\n|---|---|---|\n| 10:00 | Đóng | PM |\n";
+    let rb = import_markdown("m.md", md.as_bytes()).unwrap().runbook;
+    let days: Vec<(&str, i16, String)> = rb.tasks().map(|t| (t.title.as_str(), t.day, t.time.to_string())).collect();
+    assert_eq!(
+        days,
+        [
+            ("Freeze changes", -1, "18:00".into()),
+            ("Final backup", -1, "23:30".into()),
+            ("Verify backup", 0, "00:30".into()),
+            ("Migrate", 0, "02:00".into()),
+            ("Review", 1, "09:00".into()),
+            ("Đóng", 2, "10:00".into()),
+        ]
+    );
+    assert_eq!(
+        rb.phases.iter().map(|p| (p.name.as_str(), p.start_day)).collect::<Vec<_>>()[..3],
+        [("T-1 Day", -1), ("T-Day", 0), ("T+1 Day", 1)]
+    );
+    let dated = "# M\n\n**Window**: 2026-06-02 02:00-04:00 UTC\n\n## June 1\n\n| Time | Task | Owner |\n|---|---|---|\n| 20:00 | Prep | DBA |\n\n## June 2\n\n| Time | Task | Owner |\n|---|---|---|\n| 02:00 | Go | DBA |\n";
+    let rb = import_markdown("d.md", dated.as_bytes()).unwrap().runbook;
+    assert_eq!(rb.tasks().map(|t| t.day).collect::<Vec<_>>(), [-1, 0]);
+}
