@@ -5,6 +5,7 @@
 
 pub(crate) mod blocks;
 mod days;
+mod lists;
 mod table;
 pub mod tidy;
 pub mod times;
@@ -17,7 +18,7 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 pub use table::parse_condition;
 use vocab::{Key, Section, fold};
-use warroom_model::{ChecklistItem, CommandRef, Field, RawSection, RollbackStep, Runbook, Window};
+use warroom_model::{CommandRef, Field, RawSection, RollbackStep, Runbook, Window};
 
 /// Larger files are refused: a real runbook is a few hundred kilobytes at most.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
@@ -141,13 +142,15 @@ pub enum ImportError {
         /// The largest size accepted, in bytes.
         limit: usize,
     },
-    /// No table with a time column and a task column: this is not a runbook.
+    /// No tasks at all: no table with a time and a task column, no list of tasks under a heading.
     #[error(
-        "{file}: no timeline found: expected a table with a time column and a task column, such as `| Time | Task | Owner | Status |`"
+        "{file}:{line}: no timeline found from here on: expected a table with a time column and a task column, such as `| Time | Task | Owner | Status |`, or task items (`- [ ] Backup DB (DBA)`) under a heading or a bold time line such as `**06:00 - 07:00: Prepare**`"
     )]
     NoTimeline {
         /// The file's name as given.
         file: String,
+        /// The first line after the title, where a timeline was looked for.
+        line: usize,
     },
     /// The file reads as a runbook but has problems, each at its line.
     #[error("{file}: {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  {file}:{}: {}", p.line, p.message)).collect::<Vec<_>>().join("\n"))]
@@ -209,7 +212,7 @@ pub fn import_file_with(file: &str, bytes: &[u8], mode: Mode) -> Result<Imported
     let runbook: Runbook =
         serde_json::from_slice(bytes).map_err(|e| invalid(e.line(), format!("not a warroom JSON runbook: {e}")))?;
     if runbook.tasks().next().is_none() {
-        return Err(ImportError::NoTimeline { file: file.into() });
+        return Err(ImportError::NoTimeline { file: file.into(), line: 1 });
     }
     let mut seen = std::collections::HashSet::new();
     for t in runbook.tasks() {
@@ -246,6 +249,8 @@ struct Builder<'a> {
     day_base: Option<u16>,
     /// The go-live date (from the window line or the go-live day), or the first dated heading's.
     date_anchor: Option<chrono::NaiveDate>,
+    /// Under a phase or day heading, or a bold time line: list items there are tasks.
+    list_phase: bool,
 }
 
 fn diag(line: usize, message: impl Into<String>) -> Diagnostic {
@@ -276,6 +281,7 @@ impl<'a> Builder<'a> {
             task_lines: std::collections::HashMap::new(),
             day_base: None,
             date_anchor: None,
+            list_phase: false,
         }
     }
 
@@ -327,6 +333,7 @@ impl<'a> Builder<'a> {
         // `Checklist - End of Day 1` is a checklist, not a day.
         let names_day = matches!(section, None | Some(Section::Timeline)) && self.day_heading(&words);
         let is_phase = names_day || is_phase_heading(&words);
+        self.list_phase = is_phase;
         match (is_phase, section) {
             (false, Some(kind)) => {
                 self.label(kind.key(), &words);
@@ -390,6 +397,10 @@ impl<'a> Builder<'a> {
         for (inline, line) in lines {
             if self.ctx() == Some(Section::Deadline) {
                 self.deadline_line(&inline.plain);
+                used = true;
+                continue;
+            }
+            if self.bold_phase_line(inline, *line) {
                 used = true;
                 continue;
             }
@@ -571,76 +582,6 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn on_list(&mut self, items: &[blocks::Item]) -> bool {
-        let ctx = self.ctx();
-        let all_tasks = items.iter().all(|i| i.checked.is_some());
-        match ctx {
-            Some(Section::Deadline) => {
-                for it in items {
-                    self.deadline_line(&it.inline.plain);
-                }
-                true
-            }
-            Some(Section::RollbackSteps) => {
-                for it in items {
-                    let n = self.rb.rollback.steps.len() + 1;
-                    let (title, duration_min) = times::split_duration_suffix(&it.inline.text);
-                    self.rb.rollback.steps.push(RollbackStep {
-                        id: format!("r{n}"),
-                        title,
-                        commands: it.inline.codes.clone(),
-                        notes: Vec::new(),
-                        duration_min,
-                    });
-                }
-                true
-            }
-            Some(Section::Commands) => {
-                for it in items.iter().filter(|i| !i.inline.codes.is_empty()) {
-                    let n = self.rb.commands.len() + 1;
-                    let label = it.inline.plain.split(':').next().unwrap_or_default().trim().to_owned();
-                    self.rb.commands.push(CommandRef {
-                        id: format!("x{n}"),
-                        label,
-                        command: it.inline.codes.join("\n"),
-                    });
-                }
-                true
-            }
-            Some(Section::Checklist) => {
-                self.checklist(items);
-                true
-            }
-            Some(Section::Overview) | None if !all_tasks => {
-                let mut used = false;
-                for it in items {
-                    if let Some((k, v)) = key_value(&it.inline)
-                        && let Some(key) = vocab::key(&k)
-                    {
-                        used |= self.overview_key(key, &k, &v, it.line);
-                    }
-                }
-                used
-            }
-            _ if all_tasks && !ctx.is_some_and(Section::is_rollback_part) => {
-                self.checklist(items);
-                true
-            }
-            _ => false,
-        }
-    }
-
-    fn checklist(&mut self, items: &[blocks::Item]) {
-        for it in items {
-            let n = self.rb.checklist.len() + 1;
-            self.rb.checklist.push(ChecklistItem {
-                id: format!("k{n}"),
-                text: it.inline.text.clone(),
-                checked: it.checked.unwrap_or(false),
-            });
-        }
-    }
-
     fn finish(mut self, repaired: Option<String>, mode: Mode) -> Result<Imported, ImportError> {
         if self.rb.title.is_empty() {
             let stem = std::path::Path::new(self.file)
@@ -673,7 +614,8 @@ impl<'a> Builder<'a> {
             if !self.problems.is_empty() {
                 return Err(ImportError::Invalid { file: self.file.into(), problems: self.problems });
             }
-            return Err(ImportError::NoTimeline { file: self.file.into() });
+            let line = self.blocks.iter().map(|b| b.line).find(|&l| l > 1).unwrap_or(1);
+            return Err(ImportError::NoTimeline { file: self.file.into(), line });
         }
         self.rb.phases.retain(|p| !p.tasks.is_empty());
         self.rb.id = self.runbook_id.take().unwrap_or_else(|| {

@@ -142,7 +142,7 @@ impl Builder<'_> {
     }
 
     /// The phase new tasks go into: from the heading above the table, or the current one.
-    fn current_phase(&mut self) -> usize {
+    pub(super) fn current_phase(&mut self) -> usize {
         let fresh = match &self.heading {
             Some((_, _, _, _, false)) => true,
             Some((_, _, _, _, true)) => self.rb.phases.is_empty(),
@@ -222,7 +222,7 @@ impl Builder<'_> {
     }
 
     /// Puts a time on the timeline: a time far before the previous one is the next day.
-    fn place(&mut self, t: ClockTime, line: usize) -> i16 {
+    pub(super) fn place(&mut self, t: ClockTime, line: usize) -> i16 {
         let Some(last) = self.last_minutes else {
             self.last_minutes = Some(t.on_day(self.day));
             return self.day;
@@ -398,17 +398,17 @@ impl Builder<'_> {
 }
 
 /// What a task cell says about a checkpoint.
-struct CheckpointCell {
-    checkpoint: bool,
-    number: Option<u32>,
+pub(super) struct CheckpointCell {
+    pub(super) checkpoint: bool,
+    pub(super) number: Option<u32>,
     /// The label as written, when it says more than the bare word: `CHECKPOINT A`, `CP-3`.
-    label: Option<String>,
-    title: String,
+    pub(super) label: Option<String>,
+    pub(super) title: String,
 }
 
 /// `**CHECKPOINT 2**: Data migration OK` → a checkpoint numbered 2, labelled `CHECKPOINT 2`,
 /// titled `Data migration OK`.
-fn checkpoint_of(cell: &Inline) -> CheckpointCell {
+pub(super) fn checkpoint_of(cell: &Inline) -> CheckpointCell {
     let plain = || CheckpointCell { checkpoint: false, number: None, label: None, title: cell.text.clone() };
     // Every checkpoint word starts with c, g, d/đ or k: most titles need no folding.
     let first = cell.plain.trim_start().chars().next().map(|c| c.to_lowercase().next().unwrap_or(c));

@@ -305,3 +305,43 @@ fn day_tables_put_their_tasks_on_their_days() {
     let rb = import_markdown("d.md", dated.as_bytes()).unwrap().runbook;
     assert_eq!(rb.tasks().map(|t| t.day).collect::<Vec<_>>(), [-1, 0]);
 }
+
+#[test]
+fn checklist_runbooks_become_timed_tasks() {
+    let md = "# Kế hoạch go-live\n\n## Liên hệ\n\n- DBA: Lan - 0901 234 567\n- PM: [Name] - _________\n\n## Lịch trình\n\n**06:00 - 07:00: Chuẩn bị**\n\n- [ ] Họp team (PM)\n- [ ] Backup DB — DBA\n- [x] Khóa hệ thống cũ (DBA)\n- [ ] Checkpoint: Go/No-Go (All)\n\n**07:00 - 08:00: Triển khai**\n\n- [ ] 07:10 - 07:40 Deploy (DevOps)\n- [ ] Smoke test (QA)\n\n## Rollback triggers\n\n- Error rate > 5%\n- Data mismatch\n\n## Rollback\n\n1. Stop the app\n2. Restore the backup\n";
+    let Imported { runbook: rb, report } = import_markdown("c.md", md.as_bytes()).unwrap();
+    let phases: Vec<_> = rb.phases.iter().map(|p| (p.name.as_str(), p.start.map(|t| t.to_string()))).collect();
+    assert_eq!(phases, [("Chuẩn bị", Some("06:00".into())), ("Triển khai", Some("07:00".into()))]);
+    let tasks: Vec<_> = rb
+        .tasks()
+        .map(|t| (t.time.to_string(), t.title.as_str(), t.owner.as_str(), t.checked, t.duration_min))
+        .collect();
+    assert_eq!(
+        tasks,
+        [
+            ("06:00".into(), "Họp team", "PM", false, Some(15)),
+            ("06:15".into(), "Backup DB", "DBA", false, Some(15)),
+            ("06:30".into(), "Khóa hệ thống cũ", "DBA", true, Some(15)),
+            ("06:45".into(), "Go/No-Go", "All", false, Some(15)),
+            ("07:10".into(), "Deploy", "DevOps", false, Some(30)),
+            ("07:10".into(), "Smoke test", "QA", false, None),
+        ]
+    );
+    assert!(rb.tasks().nth(3).is_some_and(|t| t.checkpoint));
+    assert_eq!(rb.contacts.len(), 2);
+    assert_eq!(
+        (rb.contacts[0].role.as_str(), rb.contacts[0].name.as_str(), rb.contacts[0].phone.as_str()),
+        ("DBA", "Lan", "0901 234 567")
+    );
+    assert_eq!((rb.contacts[1].name.as_str(), rb.contacts[1].phone.as_str()), ("", ""));
+    assert_eq!(rb.rollback.triggers.len(), 2);
+    assert_eq!(rb.rollback.steps.len(), 2);
+    assert!(report.problems.is_empty(), "{report}");
+}
+
+#[test]
+fn nothing_found_says_where_and_what_was_expected() {
+    let e = import_markdown("n.md", b"# Just a title\n\nSome words.\n").unwrap_err().to_string();
+    assert!(e.starts_with("n.md:3: no timeline found"), "{e}");
+    assert!(e.contains("- [ ]") && e.contains("| Time | Task"), "{e}");
+}
