@@ -68,6 +68,10 @@ impl Builder<'_> {
                 }
                 true
             }
+            Some(Section::Checklist | Section::Timeline) if self.lists_are_tasks => {
+                self.list_tasks(items);
+                true
+            }
             Some(Section::Checklist) => {
                 self.checklist(items);
                 true
@@ -76,7 +80,7 @@ impl Builder<'_> {
                 self.list_tasks(items);
                 true
             }
-            Some(Section::Overview) | None if self.list_phase || all_tasks => {
+            Some(Section::Overview) | None if self.list_phase || all_tasks || self.lists_are_tasks => {
                 self.list_tasks(items);
                 true
             }
@@ -180,7 +184,14 @@ impl Builder<'_> {
         let mut k = 0;
         for it in items {
             let plain = it.inline.plain.trim();
-            if plain.is_empty() {
+            // `- Product:` with nothing after it is a blank form field, not a task.
+            if plain.is_empty() || plain.ends_with(':') {
+                continue;
+            }
+            if let Some((k, v)) = key_value(&it.inline)
+                && let Some(key) = vocab::key(&k)
+            {
+                self.overview_key(key, &k, &v, it.line);
                 continue;
             }
             let (time, day, duration, rest) = match lead_time(plain) {

@@ -190,6 +190,16 @@ pub fn import_markdown_with(file: &str, bytes: &[u8], mode: Mode) -> Result<Impo
     };
     let mut b = Builder::new(file, &decoded.text);
     b.run();
+    if b.rb.tasks().next().is_none() {
+        // No table and no list under a phase heading: a runbook of plain lists, read again
+        // with every list outside a known section as tasks.
+        let mut again = Builder::new(file, &decoded.text);
+        again.lists_are_tasks = true;
+        again.run();
+        if again.rb.tasks().next().is_some() {
+            b = again;
+        }
+    }
     b.finish(repaired, mode)
 }
 
@@ -251,6 +261,8 @@ struct Builder<'a> {
     date_anchor: Option<chrono::NaiveDate>,
     /// Under a phase or day heading, or a bold time line: list items there are tasks.
     list_phase: bool,
+    /// The runbook has no timeline but lists: every list outside a known section is tasks.
+    lists_are_tasks: bool,
 }
 
 fn diag(line: usize, message: impl Into<String>) -> Diagnostic {
@@ -282,6 +294,7 @@ impl<'a> Builder<'a> {
             day_base: None,
             date_anchor: None,
             list_phase: false,
+            lists_are_tasks: false,
         }
     }
 
@@ -738,3 +751,6 @@ fn numbered(comment: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod corpus_tests;
