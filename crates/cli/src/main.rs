@@ -26,7 +26,7 @@ use warroom_core::live::LiveError;
 use warroom_core::report;
 use warroom_core::service::{ME_NAME, ME_ROLE};
 use warroom_core::service::{Service, ServiceError};
-use warroom_core::{Store, SystemClock, demo, import_file};
+use warroom_core::{Mode, Store, SystemClock, demo, import_file_with};
 use warroom_model::Author;
 use warroom_model::api::{Action, Paper, ReportFormat, Request};
 use warroom_model::{Refusal, TaskId};
@@ -66,6 +66,10 @@ enum Command {
         /// Import over the runbook already in the database (only the differences are logged).
         #[arg(long)]
         replace: bool,
+        /// Refuse the whole file when any line cannot be understood (default: import the rest
+        /// and list those lines).
+        #[arg(long)]
+        strict: bool,
     },
     /// Export the runbook.
     Export {
@@ -326,11 +330,12 @@ fn emit(out: &mut impl std::io::Write, output: Option<&std::path::Path>, bytes: 
 fn run(cli: Cli) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Import { file, demo: use_demo, replace } => {
+        Command::Import { file, demo: use_demo, replace, strict } => {
             let imported = match (file, use_demo) {
                 (Some(path), _) => {
                     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-                    import_file(&path.display().to_string(), &bytes)?
+                    let mode = if strict { Mode::Strict } else { Mode::Lenient };
+                    import_file_with(&path.display().to_string(), &bytes, mode)?
                 }
                 (None, true) => demo::runbook()?,
                 (None, false) => {

@@ -51,7 +51,7 @@ pub(crate) fn render(rb: &Runbook) -> String {
         putln!(o, "\n{} {span}", pad(&p.display_name(), titles + 8));
         for t in &p.tasks {
             let time = t.offset.clone().unwrap_or_else(|| {
-                let next_day = if t.day > 0 { format!("+{}d", t.day) } else { String::new() };
+                let next_day = if t.day == 0 { String::new() } else { format!("{:+}d", t.day) };
                 format!("{}{next_day}", t.time)
             });
             let title = if t.checkpoint {

@@ -48,7 +48,7 @@ mod tests {
         let imported = crate::import_markdown("synthetic.md", md.as_bytes()).unwrap();
         assert_eq!(imported.runbook.tasks().count(), 1200);
         assert_eq!(imported.runbook.phases.len(), 24);
-        let days: std::collections::BTreeSet<u8> = imported.runbook.tasks().map(|t| t.day).collect();
+        let days: std::collections::BTreeSet<i16> = imported.runbook.tasks().map(|t| t.day).collect();
         assert_eq!(days.len(), 2, "1,200 minutes from 06:00 run into the next day");
         assert!(imported.report.warnings.is_empty(), "{}", imported.report);
     }

@@ -43,5 +43,5 @@ mod test_support;
 pub mod web;
 
 pub use clock::{Clock, FakeClock, ShiftedClock, SystemClock};
-pub use import::{ImportError, ImportReport, Imported, import_file, import_markdown};
+pub use import::{ImportError, ImportReport, Imported, Mode, import_file, import_file_with, import_markdown};
 pub use store::{Store, StoreError};

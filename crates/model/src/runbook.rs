@@ -24,6 +24,9 @@ pub struct Runbook {
     pub go_live_day: Option<String>,
     /// The go-live window, if the overview gives one.
     pub window: Option<Window>,
+    /// The IANA zone the runbook's times are written in, when it says (`02:00 UTC`, `6:10 PT`,
+    /// `Time zone: Asia/Ho_Chi_Minh`); a run started without a zone takes it.
+    pub zone: Option<String>,
     /// Hypercare as written (`24h đầu tiên`) and in hours when it says so.
     pub hypercare: Option<String>,
     /// `hypercare` in hours, when it says so; with the window, gives the status's `hypercare_end`.
@@ -101,12 +104,12 @@ pub struct Window {
 
 impl Window {
     /// Minutes from 00:00 of the go-live day to the start.
-    pub fn start_minutes(&self) -> u32 {
-        self.start.minutes()
+    pub fn start_minutes(&self) -> i32 {
+        self.start.on_day(0)
     }
     /// Minutes from 00:00 of the go-live day to the end (past 1440 after midnight).
-    pub fn end_minutes(&self) -> u32 {
-        self.end.on_day(self.end_day)
+    pub fn end_minutes(&self) -> i32 {
+        self.end.on_day(i16::from(self.end_day))
     }
 }
 
@@ -141,12 +144,12 @@ pub struct Phase {
     pub name: String,
     /// When it starts, if the heading says (`(6:30 - 8:00)`).
     pub start: Option<ClockTime>,
-    /// Days after the go-live day it starts on.
-    pub start_day: u8,
+    /// Days from the go-live day it starts on: -1 the day before, 1 the day after.
+    pub start_day: i16,
     /// When it ends, if the heading says.
     pub end: Option<ClockTime>,
-    /// Days after the go-live day it ends on.
-    pub end_day: u8,
+    /// Days from the go-live day it ends on.
+    pub end_day: i16,
     /// Written as `12:00+`: the phase may run past its end.
     pub open_end: bool,
     /// Its tasks, in order.
@@ -162,12 +165,12 @@ impl Phase {
             None => self.name.clone(),
         }
     }
-    /// Minutes from 00:00 of the go-live day to its start, if known.
-    pub fn start_minutes(&self) -> Option<u32> {
+    /// Minutes from 00:00 of the go-live day to its start, if known (negative before it).
+    pub fn start_minutes(&self) -> Option<i32> {
         self.start.map(|t| t.on_day(self.start_day))
     }
     /// Minutes from 00:00 of the go-live day to its end, if known.
-    pub fn end_minutes(&self) -> Option<u32> {
+    pub fn end_minutes(&self) -> Option<i32> {
         self.end.map(|t| t.on_day(self.end_day))
     }
 }
@@ -180,8 +183,9 @@ pub struct Task {
     pub id: crate::TaskId,
     /// Planned start, local to the runbook.
     pub time: ClockTime,
-    /// Days after the go-live day (a window past midnight, or `+24h`).
-    pub day: u8,
+    /// Days from the go-live day: 1 past midnight or `+24h` or under a `T+1` heading, -1 under
+    /// a `T-1` (the day before) heading.
+    pub day: i16,
     /// The time as a relative offset when written so (`+24h`), measured from the window start.
     pub offset: Option<String>,
     /// The task as written; inline code stays in backticks.
@@ -210,8 +214,8 @@ pub struct Task {
 }
 
 impl Task {
-    /// Minutes from 00:00 of the go-live day.
-    pub fn minutes(&self) -> u32 {
+    /// Minutes from 00:00 of the go-live day (negative on a day before it).
+    pub fn minutes(&self) -> i32 {
         self.time.on_day(self.day)
     }
 
@@ -247,8 +251,8 @@ pub struct Rollback {
     pub steps: Vec<RollbackStep>,
     /// The last moment a rollback may be decided.
     pub deadline: Option<ClockTime>,
-    /// Days after the go-live day the deadline falls on.
-    pub deadline_day: u8,
+    /// Days from the go-live day the deadline falls on.
+    pub deadline_day: i16,
     /// The deadline section as written (what holds after it).
     pub deadline_notes: Vec<String>,
     /// Minutes for a rollback step without an estimate; unset, the time between the deadline

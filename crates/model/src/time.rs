@@ -176,6 +176,11 @@ impl ClockTime {
         Self((minutes % DAY_MINUTES) as u16)
     }
 
+    /// The time of day of a minute on the runbook's timeline (negative before the go-live day).
+    pub fn of_timeline(minutes: i32) -> Self {
+        Self::from_minutes(minutes.rem_euclid(DAY_MINUTES as i32).unsigned_abs())
+    }
+
     /// Minutes after 00:00 (0..=1439).
     pub fn minutes(self) -> u32 {
         u32::from(self.0)
@@ -191,9 +196,9 @@ impl ClockTime {
         self.minutes() % 60
     }
 
-    /// Minutes from 00:00 of the runbook's first day, `day` days later.
-    pub fn on_day(self, day: u8) -> u32 {
-        u32::from(day) * DAY_MINUTES + self.minutes()
+    /// Minutes from 00:00 of the go-live day, `day` days later (earlier when negative).
+    pub fn on_day(self, day: i16) -> i32 {
+        i32::from(day) * DAY_MINUTES as i32 + self.minutes() as i32
     }
 
     /// Parses exactly `HH:MM` or `H:MM` (24 h); the importer accepts far more.

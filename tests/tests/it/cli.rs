@@ -104,17 +104,53 @@ fn bad_inputs_are_refused_and_change_nothing() {
             b"# Plan\n\n| Time | Task | Owner |\n|---|---|---|\n| 06:00 | a |\n".to_vec(),
             "ragged.md:5: this row has 2 cells but the table's header (line 3) has 3",
         ),
-        ("huge.md", huge.into_bytes(), "runbooks larger than"),
+        ("huge.md", huge.into_bytes(), "warroom imports runbooks up to 10 MB"),
     ];
     for (name, bytes, expected) in cases {
         std::fs::write(s.path(name), bytes).unwrap();
-        let r = s.warroom(&["import", "--replace", name]);
+        let r = s.warroom(&["import", "--replace", "--strict", name]);
         assert_eq!(r.code, Some(1), "{name}: {r:?}");
         assert!(r.stderr.contains(expected), "{name}: expected {expected:?} in {}", r.stderr);
         assert!(r.stdout.is_empty(), "{name}: {}", r.stdout);
         let after = (s.warroom(&["log", "--json"]).stdout, export_json(&s, &s.db()));
         assert_eq!(after, before, "{name} changed the database");
     }
+}
+
+/// Without `--strict`, a bad line is left out and named with its line; the rest is imported.
+#[test]
+fn a_bad_line_is_listed_and_the_rest_imported() {
+    let s = Scratch::new();
+    let md = "# Plan\n\n| Time | Task | Owner |\n|---|---|---|\n| 06:00 | a | DBA |\n| 25:99 | b | DBA |\n| 06:10 | c | DBA |\n";
+    std::fs::write(s.path("badtime.md"), md).unwrap();
+    let r = s.warroom(&["import", "badtime.md"]);
+    assert!(r.ok(), "{r:?}");
+    assert!(r.stdout.contains("problem: badtime.md:6: `25:99` is not a time"), "{}", r.stdout);
+    assert!(r.stdout.contains("`--strict` refuses the file instead"), "{}", r.stdout);
+    let shown = s.warroom(&["show"]).stdout;
+    assert!(shown.contains("06:10") && !shown.contains("25:99"), "{shown}");
+}
+
+/// A runbook with a day-before table shows its days in `show` and the JSON export.
+#[test]
+fn days_before_and_after_go_live_are_shown_and_exported() {
+    let s = Scratch::new();
+    let md = "# Migration\n\n## T-1 Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 18:00 | Freeze | DBA |\n\n## T-Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 02:00 | Migrate | DBA |\n\n## T+1 Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 09:00 | Review | PM |\n";
+    std::fs::write(s.path("days.md"), md).unwrap();
+    assert!(s.warroom(&["import", "days.md"]).ok());
+    let shown = s.warroom(&["show"]).stdout;
+    assert!(shown.contains("18:00-1d"), "{shown}");
+    assert!(shown.contains("09:00+1d"), "{shown}");
+    let json = s.warroom(&["export", "--format", "json"]).stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let days: Vec<i64> = v["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["tasks"].as_array().unwrap().iter())
+        .map(|t| t["day"].as_i64().unwrap_or(0))
+        .collect();
+    assert_eq!(days, [-1, 0, 1]);
 }
 
 #[test]

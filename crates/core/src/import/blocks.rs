@@ -87,6 +87,8 @@ pub(crate) enum Kind {
     },
     Code {
         text: String,
+        /// The fence's language word (`bash`, `text`, `mermaid`); empty when none is given.
+        lang: String,
     },
     List {
         items: Vec<Item>,
@@ -160,7 +162,7 @@ enum Open {
     Heading { level: u8, id: Option<String>, start: usize },
     Para { lines: Vec<(Inline, usize)>, line: usize, start: usize },
     Table { header: Vec<Inline>, header_cells: usize, rows: Vec<Row>, in_head: bool, start: usize },
-    Code { text: String, start: usize },
+    Code { text: String, lang: String, start: usize },
     List { items: Vec<Item>, depth: usize, item: Option<(Item, bool)>, start: usize },
 }
 
@@ -259,12 +261,18 @@ pub(crate) fn parse(text: &str) -> Vec<Block> {
                     push(&mut blocks, Kind::Table { header, header_cells, rows }, start, range.end);
                 }
             }
-            Event::Start(Tag::CodeBlock(_)) if !matches!(open, Some(Open::List { .. })) => {
-                open = Some(Open::Code { text: String::new(), start: range.start });
+            Event::Start(Tag::CodeBlock(kind)) if !matches!(open, Some(Open::List { .. })) => {
+                let lang = match kind {
+                    pulldown_cmark::CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or_default().to_lowercase()
+                    }
+                    pulldown_cmark::CodeBlockKind::Indented => String::new(),
+                };
+                open = Some(Open::Code { text: String::new(), lang, start: range.start });
             }
             Event::End(TagEnd::CodeBlock) => {
-                if let Some(Open::Code { text, start }) = open.take() {
-                    push(&mut blocks, Kind::Code { text }, start, range.end);
+                if let Some(Open::Code { text, lang, start }) = open.take() {
+                    push(&mut blocks, Kind::Code { text, lang }, start, range.end);
                 }
             }
             Event::Start(Tag::List(_)) => match &mut open {
@@ -358,7 +366,7 @@ mod tests {
         assert_eq!(cell.codes, vec!["make go"]);
         let Kind::List { items } = &blocks[3].kind else { panic!() };
         assert_eq!(items.iter().map(|i| i.checked).collect::<Vec<_>>(), vec![Some(true), Some(false)]);
-        assert!(matches!(&blocks[4].kind, Kind::Code { text } if text == "# 1. Stop\nstop.sh\n"));
+        assert!(matches!(&blocks[4].kind, Kind::Code { text, .. } if text == "# 1. Stop\nstop.sh\n"));
         assert_eq!(blocks[4].line, 13);
     }
 }

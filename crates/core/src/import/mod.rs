@@ -1,10 +1,13 @@
 //! Markdown runbook import. Decodes and repairs the bytes, reads them with a real Markdown
 //! parser, and recognises sections and table columns by meaning (English and Vietnamese, any
-//! order, extra columns kept). Either the whole runbook comes back with a report of warnings,
-//! or an error lists every problem with its line: nothing half-imported.
+//! order, extra columns kept). What can be understood is imported and every line that could
+//! not be is listed with its line; in `Mode::Strict` any such line refuses the whole file.
 
 pub(crate) mod blocks;
+mod days;
+mod lists;
 mod table;
+pub mod tidy;
 pub mod times;
 pub(crate) mod vocab;
 
@@ -15,10 +18,20 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 pub use table::parse_condition;
 use vocab::{Key, Section, fold};
-use warroom_model::{ChecklistItem, CommandRef, Field, RawSection, RollbackStep, Runbook, Window};
+use warroom_model::{CommandRef, Field, RawSection, RollbackStep, Runbook, Window};
 
 /// Larger files are refused: a real runbook is a few hundred kilobytes at most.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// What to do with a line that cannot be understood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Import the rest, and list the line among the report's problems.
+    #[default]
+    Lenient,
+    /// Refuse the whole file (`warroom import --strict`): all or nothing.
+    Strict,
+}
 
 /// Something at a line of the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,6 +57,9 @@ pub struct ImportReport {
     pub repaired: Option<String>,
     /// What was let through but deserves a look (an unknown table, a task without an owner).
     pub warnings: Vec<Diagnostic>,
+    /// Lines that could not be imported as written (a bad time, a ragged row): left out or
+    /// cut, in line order. Always empty after a strict import.
+    pub problems: Vec<Diagnostic>,
     /// How many phases were read.
     pub phases: usize,
     /// How many tasks were read, checkpoints included.
@@ -64,6 +80,7 @@ impl ImportReport {
             file: file.into(),
             repaired,
             warnings,
+            problems: Vec::new(),
             phases: rb.phases.len(),
             tasks: rb.tasks().count(),
             checkpoints: rb.tasks().filter(|t| t.checkpoint).count(),
@@ -84,7 +101,17 @@ impl fmt::Display for ImportReport {
         if let Some(r) = &self.repaired {
             writeln!(f, "note: {r}")?;
         }
-        for w in &self.warnings {
+        if !self.problems.is_empty() {
+            writeln!(
+                f,
+                "{} line(s) could not be imported as written (`--strict` refuses the file instead):",
+                self.problems.len()
+            )?;
+        }
+        for p in tidy::grouped(&self.problems) {
+            writeln!(f, "problem: {}:{}: {}", self.file, p.line, p.message)?;
+        }
+        for w in tidy::grouped(&self.warnings) {
             writeln!(f, "warning: {}:{}: {}", self.file, w.line, w.message)?;
         }
         Ok(())
@@ -103,7 +130,10 @@ pub enum ImportError {
         err: DecodeError,
     },
     /// The file is larger than `MAX_BYTES`.
-    #[error("{file}: the file is {size} bytes; runbooks larger than {limit} bytes are refused")]
+    #[error(
+        "{file}: the file is {} MB; warroom imports runbooks up to {} MB (a real runbook is a few hundred KB): remove embedded images or data, or split it",
+        size.div_ceil(1024 * 1024), limit / (1024 * 1024)
+    )]
     TooLarge {
         /// The file's name as given.
         file: String,
@@ -112,13 +142,15 @@ pub enum ImportError {
         /// The largest size accepted, in bytes.
         limit: usize,
     },
-    /// No table with a time column and a task column: this is not a runbook.
+    /// No tasks at all: no table with a time and a task column, no list of tasks under a heading.
     #[error(
-        "{file}: no timeline found: expected a table with a time column and a task column, such as `| Time | Task | Owner | Status |`"
+        "{file}:{line}: no timeline found from here on: expected a table with a time column and a task column, such as `| Time | Task | Owner | Status |`, or task items (`- [ ] Backup DB (DBA)`) under a heading or a bold time line such as `**06:00 - 07:00: Prepare**`"
     )]
     NoTimeline {
         /// The file's name as given.
         file: String,
+        /// The first line after the title, where a timeline was looked for.
+        line: usize,
     },
     /// The file reads as a runbook but has problems, each at its line.
     #[error("{file}: {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  {file}:{}: {}", p.line, p.message)).collect::<Vec<_>>().join("\n"))]
@@ -139,8 +171,14 @@ pub struct Imported {
     pub report: ImportReport,
 }
 
-/// Imports a Markdown runbook from its bytes; `file` names it in messages.
+/// Imports a Markdown runbook from its bytes; `file` names it in messages. A line that cannot
+/// be understood is left out and listed in the report's problems.
 pub fn import_markdown(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
+    import_markdown_with(file, bytes, Mode::Lenient)
+}
+
+/// `import_markdown`, with `Mode::Strict` refusing the file at the first line not understood.
+pub fn import_markdown_with(file: &str, bytes: &[u8], mode: Mode) -> Result<Imported, ImportError> {
     if bytes.len() > MAX_BYTES {
         return Err(ImportError::TooLarge { file: file.into(), size: bytes.len(), limit: MAX_BYTES });
     }
@@ -152,14 +190,29 @@ pub fn import_markdown(file: &str, bytes: &[u8]) -> Result<Imported, ImportError
     };
     let mut b = Builder::new(file, &decoded.text);
     b.run();
-    b.finish(repaired)
+    if b.rb.tasks().next().is_none() {
+        // No table and no list under a phase heading: a runbook of plain lists, read again
+        // with every list outside a known section as tasks.
+        let mut again = Builder::new(file, &decoded.text);
+        again.lists_are_tasks = true;
+        again.run();
+        if again.rb.tasks().next().is_some() {
+            b = again;
+        }
+    }
+    b.finish(repaired, mode)
 }
 
 /// Imports a runbook file: Markdown, or the JSON export (recognised by its opening brace).
 pub fn import_file(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
+    import_file_with(file, bytes, Mode::Lenient)
+}
+
+/// `import_file` in the given mode.
+pub fn import_file_with(file: &str, bytes: &[u8], mode: Mode) -> Result<Imported, ImportError> {
     let starts_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if !starts_json {
-        return import_markdown(file, bytes);
+        return import_markdown_with(file, bytes, mode);
     }
     if bytes.len() > MAX_BYTES {
         return Err(ImportError::TooLarge { file: file.into(), size: bytes.len(), limit: MAX_BYTES });
@@ -169,7 +222,7 @@ pub fn import_file(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
     let runbook: Runbook =
         serde_json::from_slice(bytes).map_err(|e| invalid(e.line(), format!("not a warroom JSON runbook: {e}")))?;
     if runbook.tasks().next().is_none() {
-        return Err(ImportError::NoTimeline { file: file.into() });
+        return Err(ImportError::NoTimeline { file: file.into(), line: 1 });
     }
     let mut seen = std::collections::HashSet::new();
     for t in runbook.tasks() {
@@ -195,9 +248,21 @@ struct Builder<'a> {
     /// The last heading, and whether a phase was made from it.
     heading: Option<(String, u8, usize, Option<String>, bool)>,
     /// Timeline position, for putting times after midnight on the next day.
-    last_minutes: Option<u32>,
-    day: u8,
+    last_minutes: Option<i32>,
+    /// The day the next task falls on, from the go-live day: set by day headings, moved on by
+    /// times that run past midnight.
+    day: i16,
     runbook_id: Option<String>,
+    /// The line each task was read from, by id.
+    task_lines: std::collections::HashMap<String, usize>,
+    /// The number of the first `Day N` heading seen (0 or 1): that day is the go-live day.
+    day_base: Option<u16>,
+    /// The go-live date (from the window line or the go-live day), or the first dated heading's.
+    date_anchor: Option<chrono::NaiveDate>,
+    /// Under a phase or day heading, or a bold time line: list items there are tasks.
+    list_phase: bool,
+    /// The runbook has no timeline but lists: every list outside a known section is tasks.
+    lists_are_tasks: bool,
 }
 
 fn diag(line: usize, message: impl Into<String>) -> Diagnostic {
@@ -225,6 +290,11 @@ impl<'a> Builder<'a> {
             last_minutes: None,
             day: 0,
             runbook_id: None,
+            task_lines: std::collections::HashMap::new(),
+            day_base: None,
+            date_anchor: None,
+            list_phase: false,
+            lists_are_tasks: false,
         }
     }
 
@@ -245,7 +315,7 @@ impl<'a> Builder<'a> {
                 Kind::Heading { level, text, id } => self.on_heading(*level, text, id.clone(), block.line),
                 Kind::Para(lines) => self.on_para(lines),
                 Kind::Table { header, header_cells, rows } => self.on_table(header, *header_cells, rows, block.line),
-                Kind::Code { text } => self.on_code(text, block.line),
+                Kind::Code { text, lang } => self.on_code(text, lang, block.line),
                 Kind::List { items } => self.on_list(items),
                 Kind::Html { text } => self.on_html(text),
                 Kind::Rule => true,
@@ -272,8 +342,12 @@ impl<'a> Builder<'a> {
             self.rb.title = words;
             return true;
         }
-        let is_phase = is_phase_heading(&words);
-        match (is_phase, vocab::section(&words)) {
+        let section = vocab::section(&words);
+        // `Checklist - End of Day 1` is a checklist, not a day.
+        let names_day = matches!(section, None | Some(Section::Timeline)) && self.day_heading(&words);
+        let is_phase = names_day || is_phase_heading(&words);
+        self.list_phase = is_phase;
+        match (is_phase, section) {
             (false, Some(kind)) => {
                 self.label(kind.key(), &words);
                 let top = matches!(
@@ -307,12 +381,39 @@ impl<'a> Builder<'a> {
         true
     }
 
+    /// A heading or bold line that names a day (`T-1`, `Day 2`, a date) moves the timeline to
+    /// that day; times after it count from its midnight.
+    fn day_heading(&mut self, words: &str) -> bool {
+        use chrono::Datelike as _;
+        let year = self.date_anchor.map_or(2000, |d| d.year());
+        let Some(mark) = days::day_of(words, year) else {
+            return false;
+        };
+        self.day = match mark {
+            days::DayMark::Offset(n) => n,
+            days::DayMark::Numbered(n) => {
+                let base = *self.day_base.get_or_insert(n.min(1));
+                i16::try_from(i32::from(n) - i32::from(base)).unwrap_or(0)
+            }
+            days::DayMark::Date(d) => {
+                let anchor = *self.date_anchor.get_or_insert(d);
+                i16::try_from((d - anchor).num_days()).unwrap_or(0)
+            }
+        };
+        self.last_minutes = None;
+        true
+    }
+
     fn on_para(&mut self, lines: &[(Inline, usize)]) -> bool {
         let mut used = false;
         let preamble = matches!(self.ctx(), None | Some(Section::Overview));
         for (inline, line) in lines {
             if self.ctx() == Some(Section::Deadline) {
                 self.deadline_line(&inline.plain);
+                used = true;
+                continue;
+            }
+            if self.bold_phase_line(inline, *line) {
                 used = true;
                 continue;
             }
@@ -338,7 +439,10 @@ impl<'a> Builder<'a> {
         match key {
             Key::Version => self.rb.version = Some(value.into()),
             Key::Date => self.rb.date = Some(value.into()),
-            Key::GoLiveDay => self.rb.go_live_day = Some(value.into()),
+            Key::GoLiveDay => {
+                self.date_anchor = self.date_anchor.or_else(|| days::iso_date(value));
+                self.rb.go_live_day = Some(value.into());
+            }
             Key::Hypercare => {
                 self.rb.hypercare = Some(value.into());
                 self.rb.hypercare_hours = times::parse_duration(value).map(|m| m / 60);
@@ -347,11 +451,49 @@ impl<'a> Builder<'a> {
                 Ok(r) => {
                     let end_day = u8::from(r.end <= r.start);
                     self.rb.window = Some(Window { start: r.start, end: r.end, end_day });
+                    if let Some(date) = &r.date {
+                        self.date_anchor = self.date_anchor.or_else(|| days::iso_date(date));
+                        if self.rb.date.is_none() {
+                            self.rb.date = Some(date.clone());
+                        }
+                    }
+                    if let Some(zone) = r.zone {
+                        self.note_zone(&zone, line);
+                    }
                 }
                 Err(e) => self.problems.push(diag(line, format!("go-live window: {}", e.0))),
             },
+            Key::Zone => match times::zone_of(value).or_else(|| known_iana(value)) {
+                Some(iana) => self.rb.zone = Some(iana),
+                None => self.warnings.push(diag(
+                    line,
+                    format!("time zone `{value}` is not known: write an IANA name such as Asia/Ho_Chi_Minh, or UTC"),
+                )),
+            },
         }
         true
+    }
+
+    /// A zone written next to a time: the runbook's zone when it has none; otherwise a warning
+    /// when it names another one (the time is kept as written).
+    fn note_zone(&mut self, zone: &times::ZoneMark, line: usize) -> bool {
+        match &self.rb.zone {
+            None => {
+                self.rb.zone = Some(zone.iana.clone());
+                true
+            }
+            Some(z) if *z == zone.iana => true,
+            Some(z) => {
+                self.warnings.push(diag(
+                    line,
+                    format!(
+                        "this time is written in {} ({}) but the runbook's times are in {z}; it is kept as written",
+                        zone.written, zone.iana
+                    ),
+                ));
+                false
+            }
+        }
     }
 
     fn deadline_line(&mut self, text: &str) {
@@ -359,12 +501,23 @@ impl<'a> Builder<'a> {
             && let Some(t) = times::find_time(text)
         {
             self.rb.rollback.deadline = Some(t);
-            self.rb.rollback.deadline_day = u8::from(self.rb.window.as_ref().is_some_and(|w| t < w.start));
+            self.rb.rollback.deadline_day = i16::from(self.rb.window.as_ref().is_some_and(|w| t < w.start));
         }
         self.rb.rollback.deadline_notes.push(text.to_owned());
     }
 
-    fn on_code(&mut self, code: &str, line: usize) -> bool {
+    fn on_code(&mut self, code: &str, lang: &str, line: usize) -> bool {
+        let is_rollback = matches!(self.ctx(), Some(Section::RollbackSteps | Section::Rollback));
+        if (is_rollback || self.ctx() == Some(Section::Commands)) && !tidy::is_commands(code, lang) {
+            // A decision tree or prose in a code block: a note to read, not commands to run.
+            return match self.rb.rollback.steps.last_mut() {
+                Some(step) if is_rollback => {
+                    step.notes.push(code.trim_end().to_owned());
+                    true
+                }
+                _ => false,
+            };
+        }
         match self.ctx() {
             Some(Section::RollbackSteps | Section::Rollback) => {
                 self.steps_from_code(code, line);
@@ -442,77 +595,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn on_list(&mut self, items: &[blocks::Item]) -> bool {
-        let ctx = self.ctx();
-        let all_tasks = items.iter().all(|i| i.checked.is_some());
-        match ctx {
-            Some(Section::Deadline) => {
-                for it in items {
-                    self.deadline_line(&it.inline.plain);
-                }
-                true
-            }
-            Some(Section::RollbackSteps) => {
-                for it in items {
-                    let n = self.rb.rollback.steps.len() + 1;
-                    let (title, duration_min) = times::split_duration_suffix(&it.inline.text);
-                    self.rb.rollback.steps.push(RollbackStep {
-                        id: format!("r{n}"),
-                        title,
-                        commands: it.inline.codes.clone(),
-                        notes: Vec::new(),
-                        duration_min,
-                    });
-                }
-                true
-            }
-            Some(Section::Commands) => {
-                for it in items.iter().filter(|i| !i.inline.codes.is_empty()) {
-                    let n = self.rb.commands.len() + 1;
-                    let label = it.inline.plain.split(':').next().unwrap_or_default().trim().to_owned();
-                    self.rb.commands.push(CommandRef {
-                        id: format!("x{n}"),
-                        label,
-                        command: it.inline.codes.join("\n"),
-                    });
-                }
-                true
-            }
-            Some(Section::Checklist) => {
-                self.checklist(items);
-                true
-            }
-            Some(Section::Overview) | None if !all_tasks => {
-                let mut used = false;
-                for it in items {
-                    if let Some((k, v)) = key_value(&it.inline)
-                        && let Some(key) = vocab::key(&k)
-                    {
-                        used |= self.overview_key(key, &k, &v, it.line);
-                    }
-                }
-                used
-            }
-            _ if all_tasks && !ctx.is_some_and(Section::is_rollback_part) => {
-                self.checklist(items);
-                true
-            }
-            _ => false,
-        }
-    }
-
-    fn checklist(&mut self, items: &[blocks::Item]) {
-        for it in items {
-            let n = self.rb.checklist.len() + 1;
-            self.rb.checklist.push(ChecklistItem {
-                id: format!("k{n}"),
-                text: it.inline.text.clone(),
-                checked: it.checked.unwrap_or(false),
-            });
-        }
-    }
-
-    fn finish(mut self, repaired: Option<String>) -> Result<Imported, ImportError> {
+    fn finish(mut self, repaired: Option<String>, mode: Mode) -> Result<Imported, ImportError> {
         if self.rb.title.is_empty() {
             let stem = std::path::Path::new(self.file)
                 .file_stem()
@@ -521,30 +604,31 @@ impl<'a> Builder<'a> {
             self.rb.title = stem;
         }
         self.keep_unrecognised();
-        let mut seen = std::collections::HashMap::new();
-        for t in self.rb.tasks() {
-            if let Some(first) = seen.insert(t.id.clone(), t.title.clone()) {
-                self.problems.push(diag(1, format!("task id `{}` is used twice (`{first}` and `{}`)", t.id, t.title)));
-            }
-        }
-        for t in self.rb.tasks() {
+        let ids: std::collections::HashSet<String> = self.rb.tasks().map(|t| t.id.to_string()).collect();
+        for t in self.rb.phases.iter_mut().flat_map(|p| p.tasks.iter_mut()) {
+            let line = self.task_lines.get(t.id.as_str()).copied().unwrap_or(1);
             for a in &t.after {
-                if !seen.contains_key(a) {
-                    self.problems.push(diag(1, format!("task `{}` waits for `{a}`, which is not a task id", t.id)));
+                if !ids.contains(a.as_str()) {
+                    self.problems.push(diag(line, format!("task `{}` waits for `{a}`, which is not a task id", t.id)));
                 }
             }
+            t.after.retain(|a| ids.contains(a.as_str()));
         }
         for p in &self.rb.phases {
             if p.tasks.is_empty() {
                 self.warnings.push(diag(1, format!("phase `{}` has no tasks", p.display_name())));
             }
         }
-        if !self.problems.is_empty() {
-            self.problems.sort_by_key(|p| p.line);
+        self.problems.sort_by_key(|p| p.line);
+        if mode == Mode::Strict && !self.problems.is_empty() {
             return Err(ImportError::Invalid { file: self.file.into(), problems: self.problems });
         }
         if self.rb.tasks().next().is_none() {
-            return Err(ImportError::NoTimeline { file: self.file.into() });
+            if !self.problems.is_empty() {
+                return Err(ImportError::Invalid { file: self.file.into(), problems: self.problems });
+            }
+            let line = self.blocks.iter().map(|b| b.line).find(|&l| l > 1).unwrap_or(1);
+            return Err(ImportError::NoTimeline { file: self.file.into(), line });
         }
         self.rb.phases.retain(|p| !p.tasks.is_empty());
         self.rb.id = self.runbook_id.take().unwrap_or_else(|| {
@@ -552,7 +636,8 @@ impl<'a> Builder<'a> {
             hex::encode(&digest[..8])
         });
         let rb = self.rb;
-        let report = ImportReport::new(self.file, repaired, self.warnings, &rb);
+        let mut report = ImportReport::new(self.file, repaired, self.warnings, &rb);
+        report.problems = self.problems;
         Ok(Imported { runbook: rb, report })
     }
 
@@ -593,6 +678,12 @@ impl<'a> Builder<'a> {
             self.rb.appendix.push(RawSection { id: format!("a{n}"), heading, markdown: body.join("\n\n") });
         }
     }
+}
+
+/// An IANA zone name as written (`Asia/Ho_Chi_Minh`), if it is one.
+fn known_iana(value: &str) -> Option<String> {
+    let v = value.split_whitespace().next()?;
+    v.parse::<chrono_tz::Tz>().ok().map(|tz| tz.name().to_owned())
 }
 
 /// `**Key**: value` or `Key: value`.
@@ -660,3 +751,6 @@ fn numbered(comment: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod corpus_tests;

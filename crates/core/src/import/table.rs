@@ -3,6 +3,7 @@
 //! phases they belong to and are placed on the timeline (times after midnight go to the next day).
 
 use super::blocks::{Inline, Row};
+use super::tidy::{MAX_TITLE_CHARS, unless_placeholder};
 use super::vocab::{Col, TableKind, fold};
 use super::{Builder, diag, split_phase_heading, times, vocab};
 use warroom_model::{
@@ -23,21 +24,17 @@ impl Builder<'_> {
             ));
             return false;
         };
-        let before = self.problems.len();
         for row in rows {
             if row.source_cells != header_cells {
                 self.problems.push(diag(
                     row.line,
                     format!(
-                        "this row has {} cells but the table's header (line {line}) has {header_cells}: `{}`",
+                        "this row has {} cells but the table's header (line {line}) has {header_cells} (`{}`); its cells were read in order",
                         row.source_cells,
                         names.join(" | ")
                     ),
                 ));
             }
-        }
-        if self.problems.len() > before {
-            return true;
         }
         let get = |row: &'_ Row, c: Col| -> Option<Inline> {
             cols.iter().position(|x| *x == Some(c)).and_then(|i| row.cells.get(i).cloned())
@@ -61,10 +58,10 @@ impl Builder<'_> {
                     let n = self.rb.contacts.len() + 1;
                     self.rb.contacts.push(Contact {
                         id: format!("c{n}"),
-                        role: text(row, Col::Role),
-                        name: text(row, Col::Name),
-                        phone: text(row, Col::Phone),
-                        backup: text(row, Col::Backup),
+                        role: unless_placeholder(text(row, Col::Role)),
+                        name: unless_placeholder(text(row, Col::Name)),
+                        phone: unless_placeholder(text(row, Col::Phone)),
+                        backup: unless_placeholder(text(row, Col::Backup)),
                         extra: extra(row),
                     });
                 }
@@ -145,7 +142,7 @@ impl Builder<'_> {
     }
 
     /// The phase new tasks go into: from the heading above the table, or the current one.
-    fn current_phase(&mut self) -> usize {
+    pub(super) fn current_phase(&mut self) -> usize {
         let fresh = match &self.heading {
             Some((_, _, _, _, false)) => true,
             Some((_, _, _, _, true)) => self.rb.phases.is_empty(),
@@ -168,7 +165,14 @@ impl Builder<'_> {
     fn new_phase(&mut self, heading: &str, id: Option<String>, line: usize) {
         let n = self.rb.phases.len() + 1;
         let (label, name, range) = split_phase_heading(heading);
-        let mut phase = Phase { id: id.unwrap_or_else(|| format!("p{n}")), label, name, ..Phase::default() };
+        let mut phase = Phase {
+            id: id.unwrap_or_else(|| format!("p{n}")),
+            label,
+            name,
+            start_day: self.day,
+            end_day: self.day,
+            ..Phase::default()
+        };
         if let Some(range) = range {
             match times::parse_range(&range) {
                 Ok(r) => {
@@ -176,7 +180,7 @@ impl Builder<'_> {
                     phase.start = Some(r.start);
                     phase.start_day = start_day;
                     phase.end = Some(r.end);
-                    phase.end_day = start_day + u8::from(r.end < r.start);
+                    phase.end_day = start_day + i16::from(r.end < r.start);
                     phase.open_end = r.open;
                 }
                 Err(e) => self.problems.push(diag(line, format!("phase `{heading}`: {}", e.0))),
@@ -185,10 +189,42 @@ impl Builder<'_> {
         self.rb.phases.push(phase);
     }
 
+    /// `title`, cut at `MAX_TITLE_CHARS` with a problem when longer.
+    pub(super) fn limit_title(&mut self, title: String, line: usize) -> String {
+        match title.char_indices().nth(MAX_TITLE_CHARS) {
+            Some((cut, _)) => {
+                let chars = title.chars().count();
+                self.problems.push(diag(
+                    line,
+                    format!(
+                        "this task's title is {chars} characters; titles are cut at {MAX_TITLE_CHARS} (put long text in a notes column)"
+                    ),
+                ));
+                title[..cut].to_owned()
+            }
+            None => title,
+        }
+    }
+
+    /// `id`, or when another task has it, a new one (`A-2`) with a problem at `line`.
+    pub(super) fn unique_id(&mut self, id: String, line: usize) -> String {
+        let Some(&first) = self.task_lines.get(&id) else {
+            self.task_lines.insert(id.clone(), line);
+            return id;
+        };
+        let fresh = (2..).map(|n| format!("{id}-{n}")).find(|c| !self.task_lines.contains_key(c)).unwrap_or_default();
+        self.problems.push(diag(
+            line,
+            format!("task id `{id}` is used twice (first at line {first}); this task is imported as `{fresh}`"),
+        ));
+        self.task_lines.insert(fresh.clone(), line);
+        fresh
+    }
+
     /// Puts a time on the timeline: a time far before the previous one is the next day.
-    fn place(&mut self, t: ClockTime, line: usize) -> u8 {
+    pub(super) fn place(&mut self, t: ClockTime, line: usize) -> i16 {
         let Some(last) = self.last_minutes else {
-            self.last_minutes = Some(t.minutes());
+            self.last_minutes = Some(t.on_day(self.day));
             return self.day;
         };
         let mut m = t.on_day(self.day);
@@ -201,7 +237,7 @@ impl Builder<'_> {
                     line,
                     format!(
                         "{t} is earlier than the time before it ({}); kept in the written order",
-                        ClockTime::from_minutes(last)
+                        ClockTime::of_timeline(last)
                     ),
                 ));
             }
@@ -215,11 +251,17 @@ impl Builder<'_> {
         if !has_phase_col {
             self.current_phase();
         }
+        // `Time (UTC)`: the zone of the whole column.
+        if let Some(i) = cols.iter().position(|c| *c == Some(Col::Time))
+            && let (_, Some(zone)) = times::split_zone(&names[i])
+        {
+            self.note_zone(&zone, self.heading.as_ref().map_or(1, |h| h.2));
+        }
         let positions: Vec<(Col, usize)> = cols.iter().enumerate().filter_map(|(i, c)| c.map(|c| (c, i))).collect();
         let cell = |row: &'r Row, c: Col| -> &'r Inline {
             positions.iter().find(|(x, _)| *x == c).and_then(|(_, i)| row.cells.get(*i)).unwrap_or(&EMPTY_INLINE)
         };
-        let mut prev_time: Option<(ClockTime, u8)> = None;
+        let mut prev_time: Option<(ClockTime, i16)> = None;
         for row in rows {
             if has_phase_col {
                 let name = cell(row, Col::Phase).plain.clone();
@@ -232,6 +274,8 @@ impl Builder<'_> {
                 continue;
             };
             let time_cell = cell(row, Col::Time).plain.clone();
+            let mut written_zone: Option<String> = None;
+            let mut range_minutes: Option<u32> = None;
             let (time, day, offset) = if time_cell.is_empty() {
                 match prev_time {
                     Some((t, d)) => {
@@ -251,13 +295,23 @@ impl Builder<'_> {
                     .map(|w| w.start_minutes())
                     .or_else(|| self.rb.tasks().next().map(Task::minutes))
                     .unwrap_or(0);
-                let at = base + off;
-                let day = u8::try_from(at / warroom_model::time::DAY_MINUTES).unwrap_or(u8::MAX);
+                let at = base.saturating_add(i32::try_from(off).unwrap_or(i32::MAX));
+                let day = i16::try_from(at.div_euclid(warroom_model::time::DAY_MINUTES as i32)).unwrap_or(i16::MAX);
                 self.last_minutes = Some(self.last_minutes.unwrap_or(0).max(at));
-                (ClockTime::from_minutes(at), day, Some(time_cell.clone()))
+                (ClockTime::of_timeline(at), day, Some(time_cell.clone()))
             } else {
-                match times::parse_time(&time_cell) {
-                    Ok(t) => {
+                let read = times::parse_time_zoned(&time_cell).map(|(t, z)| (t, z, None)).or_else(|e| {
+                    // `06:10 - 06:15`: the start, and the span as the duration.
+                    times::parse_range(&time_cell).map(|r| (r.start, r.zone.clone(), Some(r.minutes()))).map_err(|_| e)
+                });
+                match read {
+                    Ok((t, zone, span)) => {
+                        if let Some(z) = zone
+                            && !self.note_zone(&z, row.line)
+                        {
+                            written_zone = Some(z.written);
+                        }
+                        range_minutes = span;
                         let day = self.place(t, row.line);
                         (t, day, None)
                     }
@@ -275,7 +329,8 @@ impl Builder<'_> {
             }
             let CheckpointCell { checkpoint, number: checkpoint_no, label: checkpoint_label, title } =
                 checkpoint_of(task_cell);
-            let owner = cell(row, Col::Owner).plain.clone();
+            let owner = unless_placeholder(cell(row, Col::Owner).plain.clone());
+            let title = self.limit_title(title, row.line);
             if owner.is_empty() {
                 self.warnings.push(diag(row.line, format!("task `{title}` has no owner")));
             }
@@ -290,15 +345,19 @@ impl Builder<'_> {
                     value: row.cells.get(i).map(|c| c.text.clone()).unwrap_or_default(),
                 })
                 .collect();
+            if let Some(zone) = written_zone {
+                extra.push(Field { name: "Zone".into(), value: zone });
+            }
             if !status.is_empty() && !checked && !is_unchecked(&status) {
                 extra.push(Field { name: "Status".into(), value: status.clone() });
             }
             let id_cell = cell(row, Col::Id).plain.clone();
             let n = self.rb.phases[phase_idx].tasks.len() + 1;
             let id = if id_cell.is_empty() { format!("{}.{n}", phase_idx + 1) } else { id_cell };
+            let id = self.unique_id(id, row.line);
             let duration_cell = cell(row, Col::Duration).plain.clone();
             let duration_min = if duration_cell.is_empty() {
-                None
+                range_minutes
             } else {
                 let d = times::parse_duration(&duration_cell);
                 if d.is_none() {
@@ -339,17 +398,17 @@ impl Builder<'_> {
 }
 
 /// What a task cell says about a checkpoint.
-struct CheckpointCell {
-    checkpoint: bool,
-    number: Option<u32>,
+pub(super) struct CheckpointCell {
+    pub(super) checkpoint: bool,
+    pub(super) number: Option<u32>,
     /// The label as written, when it says more than the bare word: `CHECKPOINT A`, `CP-3`.
-    label: Option<String>,
-    title: String,
+    pub(super) label: Option<String>,
+    pub(super) title: String,
 }
 
 /// `**CHECKPOINT 2**: Data migration OK` → a checkpoint numbered 2, labelled `CHECKPOINT 2`,
 /// titled `Data migration OK`.
-fn checkpoint_of(cell: &Inline) -> CheckpointCell {
+pub(super) fn checkpoint_of(cell: &Inline) -> CheckpointCell {
     let plain = || CheckpointCell { checkpoint: false, number: None, label: None, title: cell.text.clone() };
     // Every checkpoint word starts with c, g, d/đ or k: most titles need no folding.
     let first = cell.plain.trim_start().chars().next().map(|c| c.to_lowercase().next().unwrap_or(c));

@@ -9,7 +9,7 @@ fn seed() -> Imported {
 }
 
 fn problems(md: &str) -> Vec<Diagnostic> {
-    match import_markdown("bad.md", md.as_bytes()) {
+    match import_markdown_with("bad.md", md.as_bytes(), Mode::Strict) {
         Err(ImportError::Invalid { problems, .. }) => problems,
         other => panic!("expected problems, got {other:?}"),
     }
@@ -118,7 +118,7 @@ fn a_bad_time_names_its_line_and_what_was_expected() {
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].line, 8);
     assert!(p[0].message.contains("`25:99` is not a time") && p[0].message.contains("00–23"), "{}", p[0].message);
-    let err = import_markdown("bad.md", md.as_bytes()).unwrap_err().to_string();
+    let err = import_markdown_with("bad.md", md.as_bytes(), Mode::Strict).unwrap_err().to_string();
     assert!(err.contains("bad.md:8:"), "{err}");
 }
 
@@ -208,4 +208,140 @@ fn checkpoint_labels_are_kept_as_written() {
         ]
     );
     assert_eq!(rb.tasks().next().and_then(|t| t.checkpoint_name()).as_deref(), Some("CHECKPOINT C"));
+}
+
+#[test]
+fn times_with_zones_ranges_and_marks_import() {
+    let md = "# R\n\n**Window**: 2026-06-02 02:00-04:00 UTC (23:00 Brazil June 1 - 01:00 Brazil June 2)\n\n## Timeline\n\n| Time | Task | Owner |\n|---|---|---|\n| **02:00 UTC** | Freeze | DBA |\n| 02:05 - 02:15 | Backup | DBA |\n| 0230 | Migrate | DBA |\n| 6:40 PT | Call the US team | PM |\n";
+    let Imported { runbook: rb, report } = import_markdown("z.md", md.as_bytes()).unwrap();
+    let w = rb.window.clone().unwrap();
+    assert_eq!((w.start.to_string(), w.end.to_string()), ("02:00".into(), "04:00".into()));
+    assert_eq!(rb.date.as_deref(), Some("2026-06-02"));
+    assert_eq!(rb.zone.as_deref(), Some("UTC"));
+    let t: Vec<_> = rb.tasks().map(|t| (t.time.to_string(), t.duration_min)).collect();
+    assert_eq!(t[..3], [("02:00".into(), None), ("02:05".into(), Some(10)), ("02:30".into(), None)]);
+    let us = rb.tasks().nth(3).unwrap();
+    assert_eq!(us.extra, vec![Field { name: "Zone".into(), value: "PT".into() }]);
+    let w = report.warnings.iter().find(|w| w.message.contains("written in PT")).expect("a zone warning");
+    assert_eq!(w.line, 12);
+}
+
+#[test]
+fn a_bad_line_no_longer_refuses_the_file_but_strict_does() {
+    let md = "# R\n\n## Timeline\n\n| Time | Task | Owner |\n|---|---|---|\n| 6:00 | ok | DBA |\n| 25:99 | bad | DBA |\n| 6:20 | also ok | ____ |\n";
+    let Imported { runbook, report } = import_markdown("bad.md", md.as_bytes()).unwrap();
+    assert_eq!(runbook.tasks().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["ok", "also ok"]);
+    assert_eq!(runbook.tasks().nth(1).map(|t| t.owner.as_str()), Some(""), "a placeholder owner is no owner");
+    assert_eq!(report.problems.len(), 1);
+    assert_eq!(report.problems[0].line, 8);
+    let shown = report.to_string();
+    assert!(shown.contains("problem: bad.md:8: `25:99` is not a time"), "{shown}");
+    let strict = import_markdown_with("bad.md", md.as_bytes(), Mode::Strict).unwrap_err();
+    assert!(strict.to_string().contains("bad.md:8:"), "{strict}");
+}
+
+#[test]
+fn many_warnings_are_grouped_and_limits_are_stated() {
+    let mut md = String::from("# R\n\n| Time | Task | Owner |\n|---|---|---|\n");
+    for i in 0..200 {
+        md.push_str(&format!("| 6:{:02} | task {i} | |\n", i % 60));
+    }
+    md.push_str(&format!("| 7:00 | {} | DBA |\n", "x".repeat(5000)));
+    let Imported { runbook, report } = import_markdown("many.md", md.as_bytes()).unwrap();
+    let shown = report.to_string();
+    let owner_lines: Vec<&str> = shown.lines().filter(|l| l.contains("has no owner")).collect();
+    assert_eq!(owner_lines.len(), 1, "{shown}");
+    assert!(owner_lines[0].contains("on 200 lines: 5, 6, 7, 8, 9 and 195 more"), "{}", owner_lines[0]);
+    assert!(shown.lines().count() < 20, "{shown}");
+    let long = runbook.tasks().last().unwrap();
+    assert_eq!(long.title.chars().count(), tidy::MAX_TITLE_CHARS);
+    assert!(report.problems.iter().any(|p| p.line == 205 && p.message.contains("5000 characters")), "{shown}");
+    let big = vec![b'a'; 11 * 1024 * 1024];
+    let e = import_markdown("big.md", &big).unwrap_err().to_string();
+    assert!(e.contains("11 MB") && e.contains("up to 10 MB"), "{e}");
+}
+
+#[test]
+fn a_duplicate_id_is_reported_at_its_line_and_renamed() {
+    let md = "# R\n\n| ID | Time | Task | Owner |\n|---|---|---|---|\n| A | 6:00 | a | DBA |\n| B | 6:05 | b | DBA |\n| A | 6:10 | c | DBA |\n";
+    let Imported { runbook, report } = import_markdown("d.md", md.as_bytes()).unwrap();
+    assert_eq!(runbook.tasks().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["A", "B", "A-2"]);
+    assert_eq!(report.problems[0].line, 7);
+    assert!(report.problems[0].message.contains("first at line 5"), "{:?}", report.problems);
+}
+
+#[test]
+fn placeholders_and_diagrams_stay_out_of_contacts_and_commands() {
+    let md = "# R\n\n## Contacts\n\n| Role | Name | Phone |\n|---|---|---|\n| DBA | [Name] | _________ |\n| PM | Lan | 0901 |\n\n## Timeline\n\n| Time | Task | Owner |\n|---|---|---|\n| 6:00 | a | DBA |\n\n## Rollback\n\n### Rollback steps\n\n1. Stop the app\n\n```\nError rate > 5%?\n   |\n   +-- yes --> Roll back\n   +-- no  --> Watch\n```\n";
+    let rb = import_markdown("p.md", md.as_bytes()).unwrap().runbook;
+    assert_eq!((rb.contacts[0].name.as_str(), rb.contacts[0].phone.as_str()), ("", ""));
+    assert_eq!(rb.contacts[1].name, "Lan");
+    assert_eq!(rb.rollback.steps.len(), 1);
+    assert!(rb.rollback.steps[0].commands.is_empty());
+    assert!(rb.rollback.steps[0].notes[0].contains("+-- yes --> Roll back"), "{:?}", rb.rollback.steps);
+}
+
+#[test]
+fn day_tables_put_their_tasks_on_their_days() {
+    let md = "# Migration\n\n## Timeline\n\n### T-1 Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 18:00 | Freeze changes | DBA |\n| 23:30 | Final backup | DBA |\n| 00:30 | Verify backup | DBA |\n\n### T-Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 02:00 | Migrate | DBA |\n\n### T+1 Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 09:00 | Review | PM |\n\n### Ngày 3\n\n| Giờ | Công việc | Phụ trách |\n|---|---|---|\n| 10:00 | Đóng | PM |\n";
+    let rb = import_markdown("m.md", md.as_bytes()).unwrap().runbook;
+    let days: Vec<(&str, i16, String)> = rb.tasks().map(|t| (t.title.as_str(), t.day, t.time.to_string())).collect();
+    assert_eq!(
+        days,
+        [
+            ("Freeze changes", -1, "18:00".into()),
+            ("Final backup", -1, "23:30".into()),
+            ("Verify backup", 0, "00:30".into()),
+            ("Migrate", 0, "02:00".into()),
+            ("Review", 1, "09:00".into()),
+            ("Đóng", 2, "10:00".into()),
+        ]
+    );
+    assert_eq!(
+        rb.phases.iter().map(|p| (p.name.as_str(), p.start_day)).collect::<Vec<_>>()[..3],
+        [("T-1 Day", -1), ("T-Day", 0), ("T+1 Day", 1)]
+    );
+    let dated = "# M\n\n**Window**: 2026-06-02 02:00-04:00 UTC\n\n## June 1\n\n| Time | Task | Owner |\n|---|---|---|\n| 20:00 | Prep | DBA |\n\n## June 2\n\n| Time | Task | Owner |\n|---|---|---|\n| 02:00 | Go | DBA |\n";
+    let rb = import_markdown("d.md", dated.as_bytes()).unwrap().runbook;
+    assert_eq!(rb.tasks().map(|t| t.day).collect::<Vec<_>>(), [-1, 0]);
+}
+
+#[test]
+fn checklist_runbooks_become_timed_tasks() {
+    let md = "# Kế hoạch go-live\n\n## Liên hệ\n\n- DBA: Lan - 0901 234 567\n- PM: [Name] - _________\n\n## Lịch trình\n\n**06:00 - 07:00: Chuẩn bị**\n\n- [ ] Họp team (PM)\n- [ ] Backup DB — DBA\n- [x] Khóa hệ thống cũ (DBA)\n- [ ] Checkpoint: Go/No-Go (All)\n\n**07:00 - 08:00: Triển khai**\n\n- [ ] 07:10 - 07:40 Deploy (DevOps)\n- [ ] Smoke test (QA)\n\n## Rollback triggers\n\n- Error rate > 5%\n- Data mismatch\n\n## Rollback\n\n1. Stop the app\n2. Restore the backup\n";
+    let Imported { runbook: rb, report } = import_markdown("c.md", md.as_bytes()).unwrap();
+    let phases: Vec<_> = rb.phases.iter().map(|p| (p.name.as_str(), p.start.map(|t| t.to_string()))).collect();
+    assert_eq!(phases, [("Chuẩn bị", Some("06:00".into())), ("Triển khai", Some("07:00".into()))]);
+    let tasks: Vec<_> = rb
+        .tasks()
+        .map(|t| (t.time.to_string(), t.title.as_str(), t.owner.as_str(), t.checked, t.duration_min))
+        .collect();
+    assert_eq!(
+        tasks,
+        [
+            ("06:00".into(), "Họp team", "PM", false, Some(15)),
+            ("06:15".into(), "Backup DB", "DBA", false, Some(15)),
+            ("06:30".into(), "Khóa hệ thống cũ", "DBA", true, Some(15)),
+            ("06:45".into(), "Go/No-Go", "All", false, Some(15)),
+            ("07:10".into(), "Deploy", "DevOps", false, Some(30)),
+            ("07:10".into(), "Smoke test", "QA", false, None),
+        ]
+    );
+    assert!(rb.tasks().nth(3).is_some_and(|t| t.checkpoint));
+    assert_eq!(rb.contacts.len(), 2);
+    assert_eq!(
+        (rb.contacts[0].role.as_str(), rb.contacts[0].name.as_str(), rb.contacts[0].phone.as_str()),
+        ("DBA", "Lan", "0901 234 567")
+    );
+    assert_eq!((rb.contacts[1].name.as_str(), rb.contacts[1].phone.as_str()), ("", ""));
+    assert_eq!(rb.rollback.triggers.len(), 2);
+    assert_eq!(rb.rollback.steps.len(), 2);
+    assert!(report.problems.is_empty(), "{report}");
+}
+
+#[test]
+fn nothing_found_says_where_and_what_was_expected() {
+    let e = import_markdown("n.md", b"# Just a title\n\nSome words.\n").unwrap_err().to_string();
+    assert!(e.starts_with("n.md:3: no timeline found"), "{e}");
+    assert!(e.contains("- [ ]") && e.contains("| Time | Task"), "{e}");
 }

@@ -1,5 +1,8 @@
-//! Times as runbooks write them: `6:00`, `06:00`, `6:00 AM`, `12:30 PM`, `18:30`, `6h30`,
-//! ranges `6:00 - 6:30` (open-ended `12:00+`), offsets `+24h`, and durations `10 min`.
+//! Times as runbooks write them: `6:00`, `06:00`, `06:00:00`, `0600`, `6.00`, `6:00 AM`,
+//! `12:30 PM`, `18:30`, `6h30`, `18h10`, `noon`, with bold or code marks around them and a zone
+//! after them (`02:05 UTC`, `6:10 PT`, `10:00 giờ VN`); ranges `6:00 - 6:30`, `6h10-6h15`,
+//! `02:00-04:00 UTC` (open-ended `12:00+`, with a date in front or a note in brackets after);
+//! offsets `+24h`; and durations `10 min`.
 
 use warroom_model::ClockTime;
 
@@ -13,12 +16,133 @@ fn bad(text: &str, why: &str) -> BadTime {
 
 const EXPECTED: &str = "expected HH:MM (24 h) such as 06:30 or 18:30, or 6:30 AM";
 
+/// A time zone written next to a time (`UTC`, `PT`, `giờ VN`), and the zone it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneMark {
+    /// As written: `PT`.
+    pub written: String,
+    /// The IANA zone it names: `America/Los_Angeles`.
+    pub iana: String,
+}
+
+/// Zone abbreviations people write after times, and the IANA zone each stands for.
+const ZONES: &[(&str, &str)] = &[
+    ("UTC", "UTC"),
+    ("GMT", "UTC"),
+    ("Z", "UTC"),
+    ("ZULU", "UTC"),
+    ("PT", "America/Los_Angeles"),
+    ("PST", "America/Los_Angeles"),
+    ("PDT", "America/Los_Angeles"),
+    ("MT", "America/Denver"),
+    ("MST", "America/Denver"),
+    ("MDT", "America/Denver"),
+    ("CT", "America/Chicago"),
+    ("CST", "America/Chicago"),
+    ("CDT", "America/Chicago"),
+    ("ET", "America/New_York"),
+    ("EST", "America/New_York"),
+    ("EDT", "America/New_York"),
+    ("BRT", "America/Sao_Paulo"),
+    ("WET", "Europe/Lisbon"),
+    ("WEST", "Europe/Lisbon"),
+    ("BST", "Europe/London"),
+    ("CET", "Europe/Paris"),
+    ("CEST", "Europe/Paris"),
+    ("EET", "Europe/Athens"),
+    ("EEST", "Europe/Athens"),
+    ("IST", "Asia/Kolkata"),
+    ("ICT", "Asia/Ho_Chi_Minh"),
+    ("SGT", "Asia/Singapore"),
+    ("HKT", "Asia/Hong_Kong"),
+    ("JST", "Asia/Tokyo"),
+    ("KST", "Asia/Seoul"),
+    ("AEST", "Australia/Sydney"),
+    ("AEDT", "Australia/Sydney"),
+];
+
+/// Vietnamese and spelled-out zone phrases (compared without case).
+const ZONE_PHRASES: &[(&str, &str)] = &[
+    ("giờ việt nam", "Asia/Ho_Chi_Minh"),
+    ("gio viet nam", "Asia/Ho_Chi_Minh"),
+    ("giờ vn", "Asia/Ho_Chi_Minh"),
+    ("gio vn", "Asia/Ho_Chi_Minh"),
+    ("vn time", "Asia/Ho_Chi_Minh"),
+    ("vietnam time", "Asia/Ho_Chi_Minh"),
+];
+
+/// The IANA zone a written zone word names: an abbreviation, or `UTC+7` / `GMT-3` (whole hours).
+pub fn zone_of(word: &str) -> Option<String> {
+    let w = word.trim().trim_matches(['(', ')', '[', ']']);
+    if let Some((_, iana)) = ZONES.iter().find(|(abbr, _)| w.eq_ignore_ascii_case(abbr)) {
+        return Some((*iana).to_owned());
+    }
+    let upper = w.to_ascii_uppercase();
+    let rest = upper.strip_prefix("UTC").or_else(|| upper.strip_prefix("GMT"))?;
+    let (sign, digits) = match rest.as_bytes().first()? {
+        b'+' => (1, &rest[1..]),
+        b'-' => (-1, &rest[1..]),
+        _ => return None,
+    };
+    let digits = digits.strip_suffix(":00").unwrap_or(digits);
+    if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits.parse().ok()?;
+    if hours > 14 {
+        return None;
+    }
+    if hours == 0 {
+        return Some("UTC".into());
+    }
+    // The Etc zones count the other way round: UTC+7 is Etc/GMT-7.
+    Some(format!("Etc/GMT{}{hours}", if sign > 0 { '-' } else { '+' }))
+}
+
+/// Whether `s` ends with the ASCII `suffix`, ignoring ASCII case, at a character boundary.
+fn ends_with_ci(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len()
+        && s.is_char_boundary(s.len() - suffix.len())
+        && s[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+/// Splits a zone written after a time off `text`: `6:10 PT` → (`6:10`, PT), `02:00Z` → (`02:00`, Z).
+pub fn split_zone(text: &str) -> (&str, Option<ZoneMark>) {
+    let t = text.trim_end();
+    let lower = t.to_lowercase();
+    for (phrase, iana) in ZONE_PHRASES {
+        if lower.ends_with(phrase) && lower.len() == t.len() && t.is_char_boundary(t.len() - phrase.len()) {
+            let head = &t[..t.len() - phrase.len()];
+            return (
+                head.trim_end(),
+                Some(ZoneMark { written: t[head.len()..].trim().to_owned(), iana: (*iana).into() }),
+            );
+        }
+    }
+    let token_start = t.char_indices().rfind(|(_, c)| c.is_whitespace()).map_or(0, |(i, c)| i + c.len_utf8());
+    let token = &t[token_start..];
+    if token_start > 0
+        && let Some(iana) = zone_of(token)
+    {
+        return (t[..token_start].trim_end(), Some(ZoneMark { written: token.trim_matches(['(', ')']).into(), iana }));
+    }
+    // Written against the digits: `02:00Z`, `0200UTC`.
+    if let Some(alpha) = token.find(|c: char| c.is_ascii_alphabetic())
+        && alpha > 0
+        && token[..alpha].ends_with(|c: char| c.is_ascii_digit())
+        && !matches!(token[alpha..].to_ascii_lowercase().as_str(), "h" | "am" | "pm" | "sa" | "ch")
+        && let Some(iana) = zone_of(&token[alpha..])
+    {
+        return (&t[..token_start + alpha], Some(ZoneMark { written: token[alpha..].into(), iana }));
+    }
+    (t, None)
+}
+
 /// Splits a trailing AM/PM marker (also `SA`/`CH`, Vietnamese morning/afternoon) off `s`.
 fn meridiem(s: &str) -> (&str, Option<bool>) {
     let t = s.trim_end();
-    let lower = t.to_lowercase();
     for (suffix, pm) in [("a.m.", false), ("p.m.", true), ("am", false), ("pm", true), ("sa", false), ("ch", true)] {
-        if lower.ends_with(suffix) && t.len() >= suffix.len() {
+        if ends_with_ci(t, suffix) {
             let head = &t[..t.len() - suffix.len()];
             if head.ends_with(|c: char| c.is_ascii_digit() || c.is_whitespace() || c == 'h') {
                 return (head.trim_end(), Some(pm));
@@ -28,19 +152,54 @@ fn meridiem(s: &str) -> (&str, Option<bool>) {
     (t, None)
 }
 
-/// Parses one time of day.
+/// Bold, italic, code and strike marks around a cell's text: `**02:00 UTC**`.
+fn unmark(text: &str) -> &str {
+    text.trim().trim_matches(['*', '_', '`', '~']).trim()
+}
+
+/// Parses one time of day, dropping a zone written after it.
 pub fn parse_time(text: &str) -> Result<ClockTime, BadTime> {
-    let raw = text.trim();
-    let (body, pm) = meridiem(raw);
+    parse_time_zoned(text).map(|(t, _)| t)
+}
+
+/// Parses one time of day and the zone written after it, if any.
+pub fn parse_time_zoned(text: &str) -> Result<(ClockTime, Option<ZoneMark>), BadTime> {
+    let raw = unmark(text);
+    let (body, zone) = split_zone(raw);
+    let time = parse_bare(raw, body)?;
+    Ok((time, zone))
+}
+
+fn parse_bare(raw: &str, body: &str) -> Result<ClockTime, BadTime> {
+    let lower = body.trim().to_lowercase();
+    match lower.as_str() {
+        "noon" | "midday" | "12 noon" | "trưa" | "12h trưa" => {
+            return ClockTime::new(12, 0).ok_or_else(|| bad(raw, EXPECTED));
+        }
+        "midnight" | "nửa đêm" => return ClockTime::new(0, 0).ok_or_else(|| bad(raw, EXPECTED)),
+        _ => {}
+    }
+    let (body, pm) = meridiem(body);
     let body = body.trim();
     if body.is_empty() {
         return Err(bad(raw, EXPECTED));
     }
+    let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
     let (h, m) = match body.find([':', 'h', 'H', '.']) {
-        Some(i) => (&body[..i], &body[i + 1..]),
+        Some(i) => {
+            let (h, rest) = (&body[..i], &body[i + 1..]);
+            // `06:10:00`: seconds are dropped, and must be a second.
+            let m = match rest.split_once(':') {
+                Some((m, s)) if digits(s) && s.len() == 2 && s < "60" => m,
+                Some(_) => return Err(bad(raw, EXPECTED)),
+                None => rest,
+            };
+            (h, m)
+        }
+        // `0610`: four digits, a military time.
+        None if body.len() == 4 && body.bytes().all(|b| b.is_ascii_digit()) => (&body[..2], &body[2..]),
         None => (body, ""),
     };
-    let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(h) || !(m.is_empty() || (digits(m) && m.len() == 2)) {
         return Err(bad(raw, EXPECTED));
     }
@@ -65,7 +224,7 @@ pub fn parse_time(text: &str) -> Result<ClockTime, BadTime> {
 }
 
 /// A range `start - end`; `open` when the end is written `12:00+`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Range {
     /// Where it starts.
     pub start: ClockTime,
@@ -73,16 +232,50 @@ pub struct Range {
     pub end: ClockTime,
     /// Written `12:00+`: it may run past its end.
     pub open: bool,
+    /// The zone written after either end (`02:00-04:00 UTC`).
+    pub zone: Option<ZoneMark>,
+    /// A date written in front (`2026-06-02 02:00-04:00`), as written.
+    pub date: Option<String>,
 }
 
-/// Parses `6:00 - 6:30`, `6:00 AM – 12:00 PM`, `23:30 → 00:15`, `11:00 - 12:00+`, `8:00 đến 9:00`.
+impl Range {
+    /// Minutes from start to end, across midnight when the end is earlier.
+    pub fn minutes(&self) -> u32 {
+        let (s, e) = (self.start.minutes(), self.end.minutes());
+        if e >= s { e - s } else { e + warroom_model::time::DAY_MINUTES - s }
+    }
+}
+
+/// `2026-06-02` at the front of `text`: the date and the rest.
+fn split_iso_date(text: &str) -> (Option<&str>, &str) {
+    let b = text.as_bytes();
+    let is_date = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && b.get(10).is_none_or(|c| !c.is_ascii_digit());
+    if is_date { (Some(&text[..10]), text[10..].trim_start_matches([' ', ',', 'T'])) } else { (None, text) }
+}
+
+/// Parses `6:00 - 6:30`, `6:00 AM – 12:00 PM`, `23:30 → 00:15`, `11:00 - 12:00+`, `8:00 đến 9:00`,
+/// `6h10-6h15`, `02:00-04:00 UTC`, and a window line with a date in front and a note after it:
+/// `2026-06-02 02:00-04:00 UTC (23:00 Brazil June 1 - 01:00 Brazil June 2)`.
 pub fn parse_range(text: &str) -> Result<Range, BadTime> {
-    let t = text.trim();
+    let t = unmark(text);
+    let (date, t) = split_iso_date(t);
+    // A note in brackets after the range: `(23:00 Brazil June 1 - 01:00 Brazil June 2)`.
+    let t = match t.find('(') {
+        Some(open) if open > 0 && !t[..open].trim().is_empty() && zone_of(&t[open..]).is_none() => t[..open].trim(),
+        _ => t,
+    };
+    let not_range =
+        || BadTime(format!("`{}` is not a time range: expected START - END such as 6:00 - 6:30", text.trim()));
     let seps = [" - ", " – ", " — ", "–", "—", "→", "->", " to ", " đến ", " den ", "-"];
-    let (a, b) = seps
-        .iter()
-        .find_map(|sep| t.split_once(sep))
-        .ok_or_else(|| BadTime(format!("`{t}` is not a time range: expected START - END such as 6:00 - 6:30")))?;
+    let (a, b) = seps.iter().find_map(|sep| t.split_once(sep)).ok_or_else(not_range)?;
+    let (b, zone_b) = split_zone(unmark(b));
+    let (a, zone_a) = split_zone(unmark(a));
     let b = b.trim();
     let (b, open) = match b.strip_suffix('+') {
         Some(rest) => (rest, true),
@@ -101,7 +294,7 @@ pub fn parse_range(text: &str) -> Result<Range, BadTime> {
         }
         _ => parse_time(a)?,
     };
-    Ok(Range { start, end, open })
+    Ok(Range { start, end, open, zone: zone_b.or(zone_a), date: date.map(str::to_owned) })
 }
 
 /// Finds a time inside free text (`trước 11:00 AM`): the first token that reads as one.
@@ -214,6 +407,82 @@ mod tests {
         assert_eq!(t("6h"), "06:00");
         assert_eq!(t("7 PM"), "19:00");
         assert_eq!(t("9:15 SA"), "09:15");
+    }
+
+    #[test]
+    fn times_as_people_write_them() {
+        assert_eq!(t("0610"), "06:10");
+        assert_eq!(t("06:10:00"), "06:10");
+        assert_eq!(t("6.10"), "06:10");
+        assert_eq!(t("18h10"), "18:10");
+        assert_eq!(t("6:10 PM"), "18:10");
+        assert_eq!(t("noon"), "12:00");
+        assert_eq!(t("Midnight"), "00:00");
+        assert_eq!(t("**02:00 UTC**"), "02:00");
+        assert_eq!(t("`02:05`"), "02:05");
+        assert!(t("06:10:75").contains("expected HH:MM"));
+        assert!(t("2460").contains("hours run"), "{}", t("2460"));
+        let zone = |s: &str| parse_time_zoned(s).ok().and_then(|(_, z)| z).map(|z| (z.written, z.iana));
+        assert_eq!(zone("02:05 UTC"), Some(("UTC".into(), "UTC".into())));
+        assert_eq!(zone("6:10 PT"), Some(("PT".into(), "America/Los_Angeles".into())));
+        assert_eq!(zone("02:00Z"), Some(("Z".into(), "UTC".into())));
+        assert_eq!(zone("10:00 giờ VN"), Some(("giờ VN".into(), "Asia/Ho_Chi_Minh".into())));
+        assert_eq!(zone("10:00 (ICT)"), Some(("ICT".into(), "Asia/Ho_Chi_Minh".into())));
+        assert_eq!(zone("10:00 UTC+7"), Some(("UTC+7".into(), "Etc/GMT-7".into())));
+        assert_eq!(zone("6:10 PM CET"), Some(("CET".into(), "Europe/Paris".into())));
+        assert_eq!(t("6:10 PM CET"), "18:10");
+        assert_eq!(zone("06:10"), None);
+        assert_eq!(zone("9:15 SA"), None);
+    }
+
+    #[test]
+    fn ranges_as_people_write_them() {
+        let r = |s: &str| parse_range(s).map(|r| (r.start.to_string(), r.end.to_string(), r.minutes()));
+        assert_eq!(r("06:10 - 06:15"), Ok(("06:10".into(), "06:15".into(), 5)));
+        assert_eq!(r("06:10–06:15"), Ok(("06:10".into(), "06:15".into(), 5)));
+        assert_eq!(r("6h10-6h15"), Ok(("06:10".into(), "06:15".into(), 5)));
+        assert_eq!(r("**06:00 - 07:00**"), Ok(("06:00".into(), "07:00".into(), 60)));
+        assert_eq!(r("23:30 - 00:15"), Ok(("23:30".into(), "00:15".into(), 45)));
+        let w = parse_range("2026-06-02 02:00-04:00 UTC (23:00 Brazil June 1 - 01:00 Brazil June 2)").unwrap();
+        assert_eq!((w.start.to_string(), w.end.to_string()), ("02:00".into(), "04:00".into()));
+        assert_eq!(w.date.as_deref(), Some("2026-06-02"));
+        assert_eq!(w.zone.map(|z| z.iana), Some("UTC".into()));
+        let p = parse_range("6:00 - 12:00 (Saturday)").unwrap();
+        assert_eq!(p.end.to_string(), "12:00");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_input_makes_the_time_readers_panic(s in "\\PC{0,24}") {
+            drop(parse_time(&s));
+            drop(parse_range(&s));
+            let _ = find_time(&s);
+            let _ = parse_duration(&s);
+            let _ = parse_offset(&s);
+            let _ = split_duration_suffix(&s);
+        }
+
+        #[test]
+        fn no_time_like_input_makes_them_panic(s in "[0-9:hH.apmAPM ZUTC+\\-–()*`giờVN]{0,16}") {
+            drop(parse_time(&s));
+            drop(parse_range(&s));
+            let _ = find_time(&s);
+        }
+
+        #[test]
+        fn the_forms_we_print_read_back(h in 0u32..24, m in 0u32..60) {
+            let c = ClockTime::new(h, m).unwrap();
+            proptest::prop_assert_eq!(parse_time(&c.to_string()), Ok(c));
+            proptest::prop_assert_eq!(parse_time(&format!("{h}:{m:02}")), Ok(c));
+            proptest::prop_assert_eq!(parse_time(&format!("{h:02}{m:02}")), Ok(c));
+            proptest::prop_assert_eq!(parse_time(&format!("{h}h{m:02}")), Ok(c));
+            proptest::prop_assert_eq!(parse_time(&format!("{h:02}:{m:02}:00 UTC")), Ok(c));
+            let (h12, pm) = (if h % 12 == 0 { 12 } else { h % 12 }, if h >= 12 { "PM" } else { "AM" });
+            proptest::prop_assert_eq!(parse_time(&format!("{h12}:{m:02} {pm}")), Ok(c));
+            let end = ClockTime::from_minutes(c.minutes() + 5);
+            let r = parse_range(&format!("{c} - {end}")).unwrap();
+            proptest::prop_assert_eq!((r.start, r.end, r.minutes()), (c, end, 5));
+        }
     }
 
     #[test]

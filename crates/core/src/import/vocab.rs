@@ -187,6 +187,7 @@ pub(crate) enum Key {
     GoLiveDay,
     Window,
     Hypercare,
+    Zone,
 }
 
 impl Key {
@@ -197,6 +198,7 @@ impl Key {
             Self::GoLiveDay => "go_live_day",
             Self::Window => "window",
             Self::Hypercare => "hypercare",
+            Self::Zone => "zone",
         }
     }
 }
@@ -231,6 +233,7 @@ const KEYS: &[(Key, &[&str])] = &[
         ],
     ),
     (Key::Hypercare, &["hypercare", "ho tro sau go live", "hyper care"]),
+    (Key::Zone, &["time zone", "timezone", "zone", "mui gio", "tz"]),
 ];
 
 pub(crate) fn key(text: &str) -> Option<Key> {

@@ -10,7 +10,7 @@ use warroom_model::{Instant, Runbook, Task};
 /// A time in a DST gap (02:30 when clocks jump from 02:00 to 03:00) is read with the offset
 /// before the gap, so it lands where a wall clock that did not jump would show it; a time that
 /// happens twice (clocks go back) is the first one.
-pub fn instant(tz: Tz, date: NaiveDate, minutes: u32) -> DateTime<Utc> {
+pub fn instant(tz: Tz, date: NaiveDate, minutes: i32) -> DateTime<Utc> {
     local(tz, date.and_time(chrono::NaiveTime::MIN) + Duration::minutes(i64::from(minutes)))
 }
 
@@ -55,7 +55,7 @@ pub struct Plan {
 pub struct Instants {
     tz: Tz,
     date: NaiveDate,
-    last: Option<(u32, DateTime<Utc>)>,
+    last: Option<(i32, DateTime<Utc>)>,
 }
 
 impl Instants {
@@ -64,17 +64,19 @@ impl Instants {
         Self { tz, date, last: None }
     }
 
-    /// The instant `minutes` after 00:00 of the go-live day, local time (past 1440 on later days).
-    pub fn at(&mut self, minutes: u32) -> DateTime<Utc> {
-        let bucket = minutes / 15;
+    /// The instant `minutes` after 00:00 of the go-live day, local time (past 1440 on later
+    /// days, negative on days before it).
+    pub fn at(&mut self, minutes: i32) -> DateTime<Utc> {
+        let bucket = minutes.div_euclid(15);
+        let within = Duration::minutes(i64::from(minutes.rem_euclid(15)));
         if let Some((b, base)) = self.last
             && b == bucket
         {
-            return base + Duration::minutes(i64::from(minutes % 15));
+            return base + within;
         }
         let base = instant(self.tz, self.date, bucket * 15);
         self.last = Some((bucket, base));
-        base + Duration::minutes(i64::from(minutes % 15))
+        base + within
     }
 }
 
@@ -153,6 +155,18 @@ mod tests {
         let tz: Tz = "Asia/Ho_Chi_Minh".parse().unwrap();
         assert_eq!(instant(tz, d("2026-01-31"), 6 * 60).to_rfc3339(), "2026-01-30T23:00:00+00:00");
         assert_eq!(instant(tz, d("2026-01-31"), 24 * 60 + 15).to_rfc3339(), "2026-01-31T17:15:00+00:00");
+    }
+
+    #[test]
+    fn a_day_before_table_plans_the_day_before() {
+        let tz: Tz = "UTC".parse().unwrap();
+        let md = "# M\n\n## T-1 Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 18:00 | Freeze | DBA |\n\n## T-Day\n\n| Time | Task | Owner |\n|---|---|---|\n| 02:00 | Migrate | DBA |\n";
+        let rb = crate::import_markdown("m.md", md.as_bytes()).unwrap().runbook;
+        let mut at = Instants::new(tz, d("2026-06-02"));
+        assert_eq!(at.at(-6 * 60).to_rfc3339(), "2026-06-01T18:00:00+00:00");
+        let p = plan(&rb, tz, d("2026-06-02"), &HashMap::new());
+        let starts: Vec<String> = p.start.iter().map(|t| t.to_rfc3339()).collect();
+        assert_eq!(starts, ["2026-06-01T18:00:00+00:00", "2026-06-02T02:00:00+00:00"]);
     }
 
     #[test]

@@ -125,7 +125,7 @@ fn window(rec: &Record, t: &Times) -> Option<String> {
     let w = rec.runbook.window.as_ref()?;
     let day = t.first_day?;
     let tz: chrono_tz::Tz = rec.status.run.tz.parse().ok()?;
-    let at = |m: u32| t.local(crate::live::schedule::instant(tz, day, m));
+    let at = |m: i32| t.local(crate::live::schedule::instant(tz, day, m));
     Some(format!("{} – {}", t.at(&at(w.start_minutes())), t.at(&at(w.end_minutes()))))
 }
 

@@ -63,7 +63,16 @@ impl Service {
                 r.file, r.phases, r.tasks, r.checkpoints, r.contacts, r.rollback_steps, r.metrics
             ),
             repaired: r.repaired.clone(),
-            warnings: r.warnings.iter().map(|w| LineProblem { line: w.line, message: w.message.clone() }).collect(),
+            // Lines left out or cut come first among the warnings: the runbook was imported.
+            warnings: crate::import::tidy::grouped(&r.problems)
+                .into_iter()
+                .map(|p| LineProblem { line: p.line, message: format!("not imported as written: {}", p.message) })
+                .chain(
+                    crate::import::tidy::grouped(&r.warnings)
+                        .into_iter()
+                        .map(|w| LineProblem { line: w.line, message: w.message }),
+                )
+                .collect(),
             problems: Vec::new(),
         })
     }

@@ -103,6 +103,7 @@ fn writes(rb: &Runbook, sparse: bool) -> Vec<Write> {
         date: rb.date.clone(),
         go_live_day: rb.go_live_day.clone(),
         window: rb.window.clone(),
+        zone: rb.zone.clone(),
         hypercare: rb.hypercare.clone(),
         hypercare_hours: rb.hypercare_hours,
         overview: rb.overview.clone(),

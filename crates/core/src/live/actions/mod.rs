@@ -149,10 +149,13 @@ impl<'a> Actions<'a> {
                 .map(|w| w.start_minutes())
                 .or_else(|| rb.tasks().map(|t| t.minutes()).min())
                 .unwrap_or(0);
-            let minutes = if t.minutes() >= start % (24 * 60) { t.minutes() } else { t.minutes() + 24 * 60 };
-            super::schedule::instant(tz, date, minutes + start / (24 * 60) * 24 * 60)
+            let (day, from) = (start.div_euclid(24 * 60), start.rem_euclid(24 * 60));
+            let minutes = if t.on_day(0) >= from { t.on_day(0) } else { t.on_day(1) };
+            super::schedule::instant(tz, date, minutes + day * 24 * 60)
         };
-        let day_began = super::schedule::instant(tz, date, 0);
+        // A runbook with a day-before table (T-1) begins that day.
+        let first_day = snap.runbook.tasks().map(|t| t.day).min().unwrap_or(0).min(0);
+        let day_began = super::schedule::instant(tz, date, i32::from(first_day) * 24 * 60);
         if at < day_began {
             let from = super::schedule::Formatter::new(tz).format(day_began).to_string();
             return Err(refused(Refusal::OutsideTheRun { text: text.to_owned(), from }));
