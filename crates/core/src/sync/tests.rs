@@ -281,13 +281,15 @@ fn events_of_kinds_a_laptop_does_not_know_are_kept_and_passed_on_unchanged() {
 }
 
 /// Every input the fuzzers (fuzz/, cargo-fuzz) ever kept, replayed: decoding a page and applying
-/// what decodes, and parsing a join code, end in a value or an error, never a panic.
+/// what decodes, and parsing a join code, end in a value or an error, never a panic; and the
+/// kept signed pages (a bad signature, a weak or garbage key, a key swapped for a signature, a
+/// large page checked over several threads) are taken or refused exactly as they should be.
 #[test]
 fn fuzz_regressions_are_refused_without_a_panic() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
     let mut store = Store::open_in_memory().unwrap();
     let clock = FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 31, 0, 0, 0).unwrap());
-    let mut replayed = 0;
+    let (mut replayed, mut signed) = (0, 0);
     for (target, entry) in ["decode_page", "join_code"]
         .into_iter()
         .flat_map(|t| std::fs::read_dir(dir.join(t)).unwrap().map(move |e| (t, e.unwrap().path())))
@@ -298,6 +300,25 @@ fn fuzz_regressions_are_refused_without_a_panic() {
                 if let Ok(page) = serde_json::from_slice::<Page>(&data) {
                     let _applied_or_refused = store.apply_remote(&page.events, &clock);
                 }
+                // The signed pages: what a new laptop takes of each, and what it refuses.
+                let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                let expected = match name {
+                    "signed-good.json" => Some((3, 0)),
+                    // One refused; the events after it wait for it (a gap), none is taken.
+                    "signed-one-bad-signature.json" => Some((1, 1)),
+                    "signed-weak-key.json" | "signed-garbage-key-and-sig.json" => Some((0, 1)),
+                    "signed-key-swapped.json" => Some((2, 1)),
+                    // Checked over several threads: exactly the one bad signature is refused.
+                    "signed-large-page-one-bad.json" => Some((150, 1)),
+                    _ => None,
+                };
+                if let Some((applied, refused)) = expected {
+                    let page: Page = serde_json::from_slice(&data).unwrap();
+                    let mut fresh = Store::open_in_memory().unwrap();
+                    let a = fresh.apply_remote(&page.events, &clock).unwrap();
+                    assert_eq!((a.applied, a.refused.len()), (applied, refused), "{name}: {a:?}");
+                    signed += 1;
+                }
             }
             _ => {
                 let _parsed_or_refused = String::from_utf8_lossy(&data).parse::<room::JoinCode>();
@@ -305,6 +326,7 @@ fn fuzz_regressions_are_refused_without_a_panic() {
         }
         replayed += 1;
     }
-    assert!(replayed >= 6, "the kept inputs were found: {replayed}");
+    assert!(replayed >= 12, "the kept inputs were found: {replayed}");
+    assert_eq!(signed, 6, "the signed pages were found");
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
