@@ -296,6 +296,22 @@ fn with_multicast_blocked_laptops_find_each_other_through_the_log_when_the_invit
     assert!(log.contains(&format!("C serves its peers at 127.0.0.1:{pc}")), "{log}");
 }
 
+/// `warroom serve --relay` on `db` (a member), once it serves peers; and its peer URL.
+pub(crate) fn start_relay(db: &std::path::Path) -> (warroom_tests::Child, String) {
+    let pr = warroom_tests::free_port();
+    let mut child = std::process::Command::new(warroom_tests::binary("warroom"))
+        .env("WARROOM_DB", db)
+        .args(["serve", "--relay", "--no-mdns", "--peer-bind", &format!("127.0.0.1:{pr}")])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+    let relay = warroom_tests::Child(child);
+    assert!(first.starts_with("warroom relaying for the room's laptops: https://127.0.0.1:"), "{first}");
+    (relay, format!("https://127.0.0.1:{pr}"))
+}
+
 #[test]
 fn a_relay_carries_changes_between_laptops_that_cannot_reach_each_other() {
     let s = Scratch::new();
@@ -305,19 +321,8 @@ fn a_relay_carries_changes_between_laptops_that_cannot_reach_each_other() {
         let r = s.warroom_db(db, &["room", "join", &join_code(&s, &[]), "--name", name]);
         assert!(r.ok(), "{r:?}");
     }
-    let pr = warroom_tests::free_port();
-    let mut child = std::process::Command::new(warroom_tests::binary("warroom"))
-        .env("WARROOM_DB", &relay)
-        .args(["serve", "--relay", "--no-mdns", "--peer-bind", &format!("127.0.0.1:{pr}")])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
-    let _relay = warroom_tests::Child(child);
-    assert!(first.starts_with("warroom relaying for the room's laptops: https://127.0.0.1:"), "{first}");
+    let (_relay, url) = start_relay(&relay);
     let fp = s.fingerprint(&relay);
-    let url = format!("https://127.0.0.1:{pr}");
     // The relay learns from A, which it joined through, that B and C joined after it.
     let started = std::time::Instant::now();
     while !s.warroom_db(&relay, &["room", "members"]).stdout.contains("  C") {

@@ -214,3 +214,49 @@ fn a_revoked_laptops_later_writes_passed_on_by_a_member_are_refused_and_taken_ou
     assert_eq!(status_of(&s, &b)["state_hash"], status(&s)["state_hash"], "A and B agree");
     assert!(verify(&s, &b).ok(), "{:?}", verify(&s, &b));
 }
+
+#[test]
+fn a_revoked_laptops_later_writes_passed_on_by_a_relay_are_refused_and_taken_out() {
+    let s = Scratch::new();
+    s.live_room();
+    let (relay, b, d) = (s.path("relay.db"), s.path("b.db"), s.path("d.db"));
+    let port = warroom_tests::free_port();
+    let server = warroom_tests::Server::start(&s, &["--no-mdns", "--peer-bind", &format!("127.0.0.1:{port}")]);
+    warroom_tests::wait_for_port(port, "the peer service");
+    for (db, name) in [(&relay, "relay"), (&b, "B"), (&d, "D")] {
+        let v: serde_json::Value = serde_json::from_str(&s.ok(&["room", "invite", "--json"])).unwrap();
+        assert!(s.warroom_db(db, &["room", "join", v["code"].as_str().unwrap(), "--name", name]).ok());
+    }
+    // The relay learns from A who joined; then A is out of its reach while A revokes D.
+    let (_relay, url) = crate::sync::start_relay(&relay);
+    let fp_r = s.fingerprint(&relay);
+    let started = std::time::Instant::now();
+    while !s.warroom_db(&relay, &["room", "members"]).stdout.contains("  D") {
+        assert!(started.elapsed() < std::time::Duration::from_secs(15), "the relay never heard that D joined");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    drop(server);
+    s.ok(&["room", "revoke", &s.fingerprint(&d)]);
+    // D writes on and hands it to the relay, and B takes it from there.
+    let w = s.warroom_db(&d, &["task", "1.5", "comment", "--note", "moved by Mallory", "--by", "Duc", "--role", "DBA"]);
+    assert!(w.ok(), "{w:?}");
+    let gave = s.warroom_db(&d, &["sync", "with", &url, "--fingerprint", &fp_r]);
+    assert!(gave.ok() && !gave.stdout.trim_end().ends_with("gave it 0 events"), "{gave:?}");
+    let wrote = |db: &std::path::Path| {
+        let r = s.warroom_db(db, &["log"]);
+        assert!(r.ok(), "{r:?}");
+        r.stdout.contains("Duc")
+    };
+    assert!(s.warroom_db(&b, &["sync", "with", &url, "--fingerprint", &fp_r]).ok());
+    assert!(wrote(&relay) && wrote(&b), "the relay passed D's late write on");
+    // A reaches the relay: it refuses D's late write and raises the alarm; the relay, taking the
+    // revocation, takes the write out again, and so does B at its next exchange.
+    let r = s.warroom(&["sync", "with", &url, "--fingerprint", &fp_r]);
+    assert!(r.ok() && r.stdout.contains("ALARM") && r.stdout.contains("revoked"), "{r:?}");
+    assert!(!wrote(&s.db()), "A never took it");
+    assert!(!wrote(&relay), "the relay took it out once the revocation reached it");
+    assert!(s.warroom_db(&b, &["sync", "with", &url, "--fingerprint", &fp_r]).ok());
+    assert!(!wrote(&b), "B took it out too");
+    assert_eq!(status_of(&s, &b)["state_hash"], status(&s)["state_hash"], "A and B agree");
+    assert!(verify(&s, &b).ok(), "{:?}", verify(&s, &b));
+}
