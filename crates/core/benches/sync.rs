@@ -108,10 +108,40 @@ fn signatures() {
     println!("signatures: signing an event {sign:?}, checking one {verify:?} (mean of 20,000)");
 }
 
+/// This process's CPU time so far (user and system, all threads), where the system tells it.
+fn cpu_time() -> Option<Duration> {
+    // Fields 14 and 15 of /proc/self/stat, in clock ticks (100 per second on Linux).
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// One catch-up, timed by the wall clock and by the CPU it used: on a loaded machine the two
+/// differ, and the CPU time says what the catch-up itself costs.
+fn catch_up_once(src: &RefCell<Store>, clk: &FakeClock) {
+    let Ok(dir) = tempfile::tempdir_in(std::env::temp_dir()) else { return };
+    let keys = std::sync::Arc::new(warroom_core::keys::MemoryKeys::default());
+    let Ok(mut target) = Store::open_with_keys(&dir.path().join("once.db"), keys) else { return };
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread().build() else { return };
+    let (wall, cpu) = (Instant::now(), cpu_time());
+    let Ok(report) = rt.block_on(sync::pull_from(&mut target, &Local { store: src, clock: clk }, clk)) else { return };
+    let (wall, cpu) = (wall.elapsed(), cpu_time().zip(cpu).map(|(b, a)| b.saturating_sub(a)));
+    println!(
+        "catch-up of {} events (serving side in the same process): wall {:.2} s, CPU {} (load average now: {})",
+        report.pulled,
+        wall.as_secs_f64(),
+        cpu.map_or_else(|| "unknown".to_owned(), |c| format!("{:.2} s", c.as_secs_f64())),
+        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().next().unwrap_or("?"),
+    );
+}
+
 fn catch_up(c: &mut Criterion) {
     let Some(src) = source(100_000) else { return };
     let src = RefCell::new(src);
     let clk = clock();
+    catch_up_once(&src, &clk);
     let Ok(dir) = tempfile::tempdir_in(std::env::temp_dir()) else { return };
     // The in-process peer never waits: a runtime without timers or sockets drives it.
     let Ok(rt) = tokio::runtime::Builder::new_current_thread().build() else { return };
