@@ -331,7 +331,6 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("more tasks", "việc nữa"),
     ("since", "từ"),
     ("target", "mục tiêu"),
-    ("Resolve", "Xử lý"),
     ("details", "chi tiết"),
     ("someone", "ai đó"),
     ("started a task", "bắt đầu một công việc"),

@@ -115,8 +115,14 @@ async fn night() {
     open_view(c, "checkpoints").await;
     click(c, "#checkpoint-1\\.3 .sign").await;
     wait_text(c, "#checkpoint-1\\.3 .signed", "Lan's sign-off", |t| t.contains("Lan")).await;
-    let go = c.find(Locator::Css("#checkpoint-1\\.3 .go")).await.unwrap();
-    assert!(go.attr("disabled").await.unwrap().is_some(), "GO is disabled while a sign-off is missing");
+    super::browser::wait_attr(
+        c,
+        "#checkpoint-1\\.3 .go",
+        "disabled",
+        "GO disabled while a sign-off is missing",
+        |_| true,
+    )
+    .await;
     let waits = wait_text(c, "#go-blocked-1\\.3", "who GO waits for", |t| t.contains("DBA")).await;
     assert!(!waits.contains("Tech Lead"), "{waits}");
     screenshot(c, "screenshot-checkpoint.png").await;

@@ -24,6 +24,8 @@ pub(super) fn hm(t: &Instant) -> String {
     }
 }
 
+const ISO_DATE: &str = "%Y-%m-%d";
+
 /// Today's date where the run is (the date of `now_ms` at the offset of `zone_of`, the
 /// backend's now): the header shows it, since a night crosses midnight.
 pub(super) fn today_text(now_ms: f64, zone_of: Option<&Instant>) -> String {
@@ -33,7 +35,7 @@ pub(super) fn today_text(now_ms: f64, zone_of: Option<&Instant>) -> String {
     );
     let local_ms = now_ms as i64 + off * 60_000;
     chrono::DateTime::from_timestamp_millis(local_ms)
-        .map(|d| d.date_naive().format("%Y-%m-%d").to_string())
+        .map(|d| d.date_naive().format(ISO_DATE).to_string())
         .unwrap_or_default()
 }
 
