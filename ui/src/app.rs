@@ -302,13 +302,7 @@ impl Ctx {
         if self.view.get_untracked() == View::Timeline {
             st.tasks.iter().map(|t| t.id.clone()).collect()
         } else {
-            let mut ids: Vec<TaskId> = st.overdue.clone();
-            for id in st.due.iter().chain(&st.next) {
-                if !ids.contains(id) {
-                    ids.push(id.clone());
-                }
-            }
-            ids
+            st.agenda
         }
     }
 
@@ -578,8 +572,7 @@ pub(crate) fn App() -> impl IntoView {
 
     view! {
         <div class="app" class:wall=move || c.wall.get() data-act-ms=move || c.act_ms.get().map(|m| format!("{m:.0}"))>
-            {move || if c.wall.get() { views::wall().into_any() } else { shell().into_any() }}
-            <Toasts />
+            {move || if c.wall.get() { view! { {views::wall()} <Toasts /> }.into_any() } else { shell().into_any() }}
             {move || c.help.get().then(help)}
             {move || c.palette.get().then(views::palette)}
             {move || c.bell.get().then(views::notifications)}
@@ -614,6 +607,8 @@ fn shell() -> impl IntoView {
                     .collect_view()}
                 <button id="nav-wall" class="tab" on:click=move |_| c.set_wall(true)>{move || t("Wall")}</button>
             </nav>
+            // In the header's flow, under the tabs: a toast pushes the page down, it never covers it.
+            <Toasts />
         </header>
         {move || {
             c.loaded.get().filter(|l| l.is_demo).map(|_| view! {

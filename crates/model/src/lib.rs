@@ -15,6 +15,7 @@ pub use roles::{fold, is_mine, same_role};
 pub use runbook::*;
 pub use time::{ClockTime, Instant};
 
+pub mod agenda;
 pub mod api;
 pub mod live;
 pub mod notify;

@@ -1,6 +1,7 @@
 //! The live picture of a run, as `warroom status --json` prints it and every screen reads it.
 //! Instants are RFC 3339 with the run's offset. Keep field names stable (docs/status-schema.md).
 
+pub use crate::agenda::NextAction;
 use crate::{Instant, MatrixAction, MatrixRow};
 use serde::{Deserialize, Serialize};
 
@@ -257,8 +258,12 @@ pub struct TaskLive {
     pub actual_finish: Option<Instant>,
     /// Minutes late (+) or early (−) against plan: actual or forecast finish minus planned finish.
     pub variance_minutes: i64,
-    /// Still open, the run not over, and its planned finish has passed.
+    /// Still open, the run not over, its planned finish has passed, and it is not waiting for
+    /// open work before it with its forecast start still to come: late now, not only forecast late.
     pub overdue: bool,
+    /// Not started, nothing it waits for still open, and its forecast start has come: it can
+    /// be started (a checkpoint: decided) now.
+    pub ready: bool,
     /// Its times were given after the fact (`--at`), not recorded as it happened.
     pub backfilled: bool,
     /// Who started it, from which laptop, when.
@@ -589,6 +594,11 @@ pub struct Status {
     pub next: Vec<crate::TaskId>,
     /// Open tasks past their planned finish, failed and blocked ones aside.
     pub overdue: Vec<crate::TaskId>,
+    /// Every open task (checkpoints too) once, in forecast order (forecast start, then runbook
+    /// order); failed and blocked ones are in `stopped`. Empty while rolling back or over.
+    pub agenda: Vec<crate::TaskId>,
+    /// The one thing to do now; `None` once the run is over.
+    pub next_action: Option<NextAction>,
     /// Failed and blocked tasks, with what they hold up and the decision matrix's advice.
     pub stopped: Vec<StoppedTask>,
     /// Every task, in runbook order.

@@ -99,6 +99,15 @@ pub enum Refusal {
         /// The roles that sign it.
         required: Vec<String>,
     },
+    /// A role signing a checkpoint it has already signed: one sign-off per role.
+    AlreadySigned {
+        /// The checkpoint.
+        id: String,
+        /// The role, as the checkpoint names it.
+        role: String,
+        /// Who signed for it first.
+        by: String,
+    },
     /// GO with sign-offs missing.
     SignOffsMissing {
         /// The checkpoint.
@@ -201,6 +210,9 @@ impl Refusal {
             Self::NotASigner { id, role, required } => {
                 format!("{id} needs sign-off from {}; {role} is not one of them", required.join(", "))
             }
+            Self::AlreadySigned { id, role, by } => {
+                format!("{id} is already signed for {role} (by {by}): one sign-off per role")
+            }
             Self::SignOffsMissing { id, missing } => {
                 format!("{id} cannot be decided GO: missing sign-off from {}", missing.join(", "))
             }
@@ -258,13 +270,16 @@ impl Refusal {
                 format!("hãy nêu lý do: một công việc chỉ được {} khi có lý do", task_status_vi(status))
             }
             Self::TaskClosed { task, status } => {
-                format!("{task} đã {}; hãy hoàn tác trước", task_status_vi(status))
+                format!("{task} đã {}; hãy hoàn lại trước", task_status_vi(status))
             }
             Self::TaskAlready { task, status } => format!("{task} đã {}", task_status_vi(status)),
-            Self::NothingToUndo { task } => format!("không có gì để hoàn tác ở {task}"),
+            Self::NothingToUndo { task } => format!("không có gì để hoàn lại ở {task}"),
             Self::NotACheckpoint { id } => format!("{id} là công việc, không phải điểm kiểm tra"),
             Self::NotASigner { id, role, required } => {
                 format!("{id} cần phê duyệt của {}; {role} không nằm trong số đó", required.join(", "))
+            }
+            Self::AlreadySigned { id, role, by } => {
+                format!("{id} đã được phê duyệt cho {role} (bởi {by}): mỗi vai trò chỉ phê duyệt một lần")
             }
             Self::SignOffsMissing { id, missing } => {
                 format!("chưa thể quyết định GO cho {id}: còn thiếu phê duyệt của {}", missing.join(", "))
@@ -337,6 +352,6 @@ mod tests {
         assert_eq!(r.text(Lang::En), "2.5 cannot be decided GO: missing sign-off from DBA, QA Lead");
         assert_eq!(r.text(Lang::Vi), "chưa thể quyết định GO cho 2.5: còn thiếu phê duyệt của DBA, QA Lead");
         let closed = Refusal::TaskClosed { task: "1.1".into(), status: "done".into() };
-        assert_eq!(closed.text(Lang::Vi), "1.1 đã xong; hãy hoàn tác trước");
+        assert_eq!(closed.text(Lang::Vi), "1.1 đã xong; hãy hoàn lại trước");
     }
 }

@@ -1,4 +1,5 @@
-//! The Activity screen: the audit record and everything recorded, newest first.
+//! The Activity screen: the audit record and everything recorded, newest first, each change
+//! said in words in the reader's language.
 
 use super::format::hms;
 use super::room::reach;
@@ -46,13 +47,13 @@ pub(crate) fn activity() -> impl IntoView {
                 {move || items.get().into_iter().map(|a| view! {
                     <tr>
                         <td class="num">{hms(&a.at)}</td>
-                        <td>{format!("{} ({})", a.name, a.role)}</td>
-                        <td><div>{a.summary.clone()}</div>
+                        <td>{who(&a.name, &a.role)}</td>
+                        <td><div class="what"><strong>{kind_words(&a.kind)}</strong>" · "{a.summary.clone()}</div>
                             {a.overwrote.iter().map(|o| view! {
                                 <p class="overwrote">{format!("⚠ {} {}: {} → {} ({} {:.0} s {}) · {}",
                                     t("overwrote"), o.replaced_by, o.replaced, o.value, t("set"), o.seconds_before, t("earlier"), o.field)}</p>
                             }).collect_view()}
-                            <details><summary class="muted">{a.kind.clone()}</summary>
+                            <details><summary class="muted">{t("details")}</summary>
                                 <ul class="changes">{a.changes.iter().take(40).map(|ch| view! { <li><code>{ch.clone()}</code></li> }).collect_view()}</ul>
                             </details>
                         </td>
@@ -61,5 +62,47 @@ pub(crate) fn activity() -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// "Lan (Tech Lead)", or the name alone when no role was given.
+fn who(name: &str, role: &str) -> String {
+    match (name.trim(), role.trim()) {
+        ("", _) => t("someone").to_owned(),
+        (n, "") => n.to_owned(),
+        (n, r) => format!("{n} ({r})"),
+    }
+}
+
+/// What kind of change an event is, in the reader's language.
+fn kind_words(kind: &str) -> &'static str {
+    match kind {
+        "task.start" => t("started a task"),
+        "task.done" => t("finished a task"),
+        "task.skip" => t("skipped a task"),
+        "task.fail" => t("marked a task failed"),
+        "task.block" => t("marked a task blocked"),
+        "task.undo" => t("undid a task's last change"),
+        "task.comment" => t("commented on a task"),
+        "task.status" | "task.edit" => t("changed a task"),
+        "checkpoint.sign" => t("signed a checkpoint"),
+        "checkpoint.decide" => t("decided a checkpoint"),
+        "rollback.approve" => t("approved the rollback"),
+        "rollback.decide" => t("decided: roll back or fix forward"),
+        "rollback.override" => t("overrode the rollback deadline"),
+        "rollback.step" => t("finished a rollback step"),
+        "rollback.trigger" => t("marked a rollback trigger"),
+        "run.start" => t("started the run"),
+        "run.end" => t("ended the run"),
+        "incident.open" => t("opened an incident"),
+        "incident.update" => t("updated an incident"),
+        "incident.resolve" => t("resolved an incident"),
+        "metric.record" => t("recorded a metric reading"),
+        "checklist.tick" => t("ticked the end-of-day checklist"),
+        "runbook.import" | "runbook.reimport" => t("imported the runbook"),
+        "runbook.edit" => t("edited the runbook"),
+        "room.create" | "room.invite" | "member.join" | "member.revoke" | "member.trust" => t("changed the room"),
+        "me.name" | "me.role" => t("said who they are"),
+        _ => t("recorded a change"),
     }
 }

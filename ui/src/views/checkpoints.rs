@@ -24,6 +24,12 @@ pub(crate) fn checkpoints() -> impl IntoView {
                     Decision::Hold => t("HOLD"),
                 };
                 let dclass = format!("decision {:?}", cp.decision).to_lowercase();
+                // One sign-off per role (core refuses a second): once mine is in, Sign is off.
+                let my_role = c.session.get().map(|s| s.me.role).unwrap_or_default();
+                let mine_signed = cp.signed.iter().any(|s| warroom_model::same_role(&s.role, &my_role));
+                let go_blocked = !cp.missing.is_empty();
+                let blocked_note = (go_blocked && cp.decision != Decision::Go).then(|| (cp.id.clone(), cp.missing.join(", ")));
+                let go_title = if go_blocked { format!("{}: {}", t("Missing"), cp.missing.join(", ")) } else { String::new() };
                 view! {
                     <section class="card checkpoint" id=format!("checkpoint-{}", cp.id)>
                         <h2>{cp.name()}</h2>
@@ -43,11 +49,14 @@ pub(crate) fn checkpoints() -> impl IntoView {
                         <Show when=move || c.can_write()>
                             <div class="form">
                                 {happened_at()}
-                                <button class="sign" on:click={let i = i1.clone(); move |_| c.act(Action::CheckpointSign { id: i.clone(), role: None })}>{t("Sign")}</button>
+                                <button class="sign" disabled=mine_signed title=if mine_signed { t("Your role has signed") } else { "" } on:click={let i = i1.clone(); move |_| c.act(Action::CheckpointSign { id: i.clone(), role: None })}>{t("Sign")}</button>
                                 <label>{t("Reason")}<input class="reason" type="text" bind:value=reason /></label>
-                                <button class="go primary" on:click={let i = i2.clone(); move |_| c.act(Action::CheckpointDecide { id: i.clone(), decision: Decision::Go, reason: Some(reason.get()).filter(|r| !r.is_empty()) })}>{t("GO")}</button>
+                                <button class="go primary" disabled=go_blocked title=go_title.clone() on:click={let i = i2.clone(); move |_| c.act(Action::CheckpointDecide { id: i.clone(), decision: Decision::Go, reason: Some(reason.get()).filter(|r| !r.is_empty()) })}>{t("GO")}</button>
                                 <button class="nogo danger" on:click={let i = i3.clone(); move |_| c.act(Action::CheckpointDecide { id: i.clone(), decision: Decision::NoGo, reason: Some(reason.get()).filter(|r| !r.is_empty()) })}>{t("NO-GO")}</button>
                                 <button class="hold" on:click={let i = i4.clone(); move |_| c.act(Action::CheckpointDecide { id: i.clone(), decision: Decision::Hold, reason: Some(reason.get()).filter(|r| !r.is_empty()) })}>{t("HOLD")}</button>
+                                {blocked_note.clone().map(|(id, who)| view! {
+                                    <p class="go-blocked" id=format!("go-blocked-{id}")>{t("GO waits for")}": "<strong>{who}</strong></p>
+                                })}
                             </div>
                         </Show>
                     </section>

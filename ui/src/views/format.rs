@@ -15,9 +15,44 @@ fn run_day() -> Option<chrono::NaiveDate> {
 }
 
 /// "06:05" where the moment is shown (the backend gives every moment of a run in the run's zone,
-/// at that moment's offset), with its date when it is not the run's first day: "01:30 (08/03)".
+/// at that moment's offset), with how many days it falls after the run's first day: "01:30 +1d".
 pub(super) fn hm(t: &Instant) -> String {
-    t.label(run_day())
+    match run_day().map(|d| t.day_after(d)) {
+        Some(days) if days > 0 => format!("{} +{days}{}", t.hm(), crate::i18n::t("d")),
+        Some(days) if days < 0 => format!("{} −{}{}", t.hm(), -days, crate::i18n::t("d")),
+        _ => t.hm(),
+    }
+}
+
+const ISO_DATE: &str = "%Y-%m-%d";
+
+/// Today's date where the run is (the date of `now_ms` at the offset of `zone_of`, the
+/// backend's now): the header shows it, since a night crosses midnight.
+pub(super) fn today_text(now_ms: f64, zone_of: Option<&Instant>) -> String {
+    let off = zone_of.map_or_else(
+        || -(js_sys::Date::new_0().get_timezone_offset() as i64),
+        |z| i64::from(z.offset().local_minus_utc() / 60),
+    );
+    let local_ms = now_ms as i64 + off * 60_000;
+    chrono::DateTime::from_timestamp_millis(local_ms)
+        .map(|d| d.date_naive().format(ISO_DATE).to_string())
+        .unwrap_or_default()
+}
+
+/// A runbook title as Markdown writes it: `inline code` between backticks shows as code.
+pub(super) fn rich(text: &str) -> impl IntoView + use<> {
+    text.split('`')
+        .enumerate()
+        .map(
+            |(i, part)| {
+                if i % 2 == 1 {
+                    view! { <code>{part.to_owned()}</code> }.into_any()
+                } else {
+                    part.to_owned().into_any()
+                }
+            },
+        )
+        .collect_view()
 }
 
 /// Like `hm`, to the second (the Activity view: the order of what happened).
@@ -47,7 +82,7 @@ pub(super) fn clock_text(now_ms: f64, zone_of: Option<&Instant>) -> String {
 
 pub(super) fn duration_text(mins: i64) -> String {
     let m = mins.abs();
-    if m >= 60 { format!("{} h {:02} {}", m / 60, m % 60, t("min")) } else { format!("{m} {}", t("min")) }
+    if m >= 60 { format!("{} {} {:02} {}", m / 60, t("h"), m % 60, t("min")) } else { format!("{m} {}", t("min")) }
 }
 
 /// "in 42 min" or "5 min ago".

@@ -40,7 +40,7 @@ pub(crate) fn incidents() -> impl IntoView {
                 let (i1, i2) = (inc.id.clone(), inc.id.clone());
                 view! {
                     <section class="card incident" class:open=inc.open>
-                        <h2><span class="chip sev">{inc.severity.map(|s| format!("{s:?}")).unwrap_or_default()}</span>" "{inc.title.clone()}</h2>
+                        <h2><span class=format!("chip {}", super::alerts::severity_class(inc.severity))>{inc.severity.map(|s| s.to_string()).unwrap_or_default()}</span>" "{inc.title.clone()}</h2>
                         <p>{inc.description.clone()}</p>
                         <p class="muted">{format!("{} ({}) {}", inc.opened_by.name, inc.opened_by.role, hm(&inc.opened_by.at))}
                             {inc.eta.map(|e| format!(" · ETA {}", hm(&e)))}</p>

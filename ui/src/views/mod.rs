@@ -7,14 +7,17 @@
 //! `app` reaches the screens only through the re-exports below.
 
 mod activity;
+pub(crate) mod alerts;
 mod checkpoints;
 mod contacts;
 mod edit;
 mod format;
+mod gauge;
 mod import;
 mod incidents;
 mod mode;
 mod monitoring;
+pub(crate) mod next;
 mod notifications;
 mod now;
 mod palette;

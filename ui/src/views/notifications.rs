@@ -34,6 +34,7 @@ pub(crate) fn notifications() -> impl IntoView {
         <div class="overlay" role="dialog" aria-modal="true" aria-label=t("Notifications") on:click=move |_| c.bell.set(false)>
             <div class="dialog notifications" id="notifications" on:click=|e| e.stop_propagation()>
                 <h2>{t("Notifications")}</h2>
+                {move || c.status.get().and_then(|st| super::alerts::alerts(&st, "bell-alerts"))}
                 {move || match items.get() {
                     None => view! { <p class="muted">"…"</p> }.into_any(),
                     Some(list) if list.is_empty() => view! {

@@ -1,13 +1,14 @@
-//! The Now screen (home): starting a run, the current phase, what is due, the next
-//! checkpoint, the rollback deadline, and the rollback gauge.
+//! The Now screen (home): starting a run; then the one next action and the rollback deadline on
+//! top, every open task once in forecast order, what is wrong right now, the next checkpoint with
+//! who is missing, and the rollback gauge.
 
-use super::format::{duration_text, hm, matrix_action_label, ms, rag_class, rag_label, status_label, until, variance};
+use super::format::{duration_text, hm, matrix_action_label, status_label, until, variance};
+use super::gauge::gauge;
 use crate::app::{Ctx, View, ctx};
 use crate::i18n::t;
 use leptos::prelude::*;
 use warroom_model::api::{Action, TaskVerb};
-use warroom_model::live::{Decision, Mode, Rag, RunKind, Status, TaskLive, TaskStatus};
-use warroom_model::{Instant, TaskId};
+use warroom_model::live::{Decision, Mode, RunKind, Status, TaskLive, TaskStatus};
 
 pub(crate) fn now() -> impl IntoView {
     let c = ctx();
@@ -55,41 +56,34 @@ pub(super) fn start_run() -> impl IntoView {
 
 fn now_view(c: Ctx, st: Status) -> impl IntoView {
     let phase = st.current_phase.as_ref().and_then(|p| st.phases.iter().find(|x| &x.id == p)).cloned();
-    let by_id = |id: &TaskId| st.tasks.iter().find(|t| &t.id == id).cloned();
-    let overdue: Vec<TaskLive> = st.overdue.iter().filter_map(by_id).collect();
-    let due: Vec<TaskLive> = st.due.iter().filter(|id| !st.overdue.contains(id)).filter_map(by_id).collect();
-    let next: Vec<TaskLive> = st.next.iter().filter_map(by_id).collect();
+    let agenda: Vec<TaskLive> =
+        st.agenda.iter().filter_map(|id| st.tasks.iter().find(|t| &t.id == id)).cloned().collect();
     let next_cp = st.checkpoints.iter().find(|cp| cp.decision != Decision::Go).cloned();
-    let rb = st.rollback.clone();
-    let nothing = overdue.is_empty() && due.is_empty();
     // Rolling back, the banner above already shows the rollback's progress.
     let gauge_view = (st.mode != Mode::RollingBack).then(|| gauge(&st));
     let banner = super::mode::mode_banner(&st, true);
     let going_live = matches!(st.mode, Mode::GoLive | Mode::FixingForward);
     let next_cp = next_cp.filter(|_| going_live);
-    let deadline = rb.deadline.filter(|_| st.mode == Mode::GoLive);
+    let empty = agenda.is_empty();
     view! {
+        <div class="now-head">
+            {super::next::next_line(&st)}
+            {super::next::deadline_box(&st)}
+        </div>
         {banner}
         <div class="now-grid">
             <div class="col" class:hidden=!going_live>
-                <section class="card">
-                    <h2 class="label">{t("Current phase")}</h2>
-                    <p class="phase-name" id="current-phase">{phase.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "—".into())}</p>
-                    {phase.map(|p| view! {
-                        <p class="muted">{format!("{} – {}", hm(&p.planned_start), hm(&p.planned_finish))} " · " {t("Forecast")} " " {hm(&p.forecast_finish)} " · " {variance(p.variance_minutes)}</p>
-                    })}
-                </section>
                 {stopped_view(&st)}
-                <section class="card" id="due">
-                    {(!overdue.is_empty()).then(|| view! {
-                        <h2 class="danger">{t("Overdue")}</h2>
-                        <ul class="tasks">{overdue.into_iter().map(|t| task_item(c, t)).collect_view()}</ul>
-                    })}
-                    <h2>{t("Due now")}</h2>
-                    {nothing.then(|| view! { <p class="muted">{t("Nothing due.")}</p> })}
-                    <ul class="tasks">{due.into_iter().map(|t| task_item(c, t)).collect_view()}</ul>
-                    <h2>{t("Next")}</h2>
-                    <ul class="tasks" id="next">{next.into_iter().map(|t| task_item(c, t)).collect_view()}</ul>
+                {super::alerts::alerts(&st, "alerts")}
+                <section class="card" id="agenda">
+                    <h2>
+                        <span id="current-phase">{phase.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| t("Open tasks").to_owned())}</span>
+                        {phase.map(|p| view! {
+                            <span class="muted phase-times">{format!(" · {} – {}", hm(&p.planned_start), hm(&p.planned_finish))} " · " {t("forecast")} " " {hm(&p.forecast_finish)} " · " {variance(p.variance_minutes)}</span>
+                        })}
+                    </h2>
+                    {empty.then(|| view! { <p class="muted">{t("Nothing open.")}</p> })}
+                    <ul class="tasks" id="agenda-list">{agenda.into_iter().map(|t| task_item(c, t)).collect_view()}</ul>
                 </section>
             </div>
             <div class="col">
@@ -100,16 +94,7 @@ fn now_view(c: Ctx, st: Status) -> impl IntoView {
                             <h2 class="label">{t("Next checkpoint")}</h2>
                             <p class="big">{cp.name()}</p>
                             <p><strong class="num">{hm(&cp.forecast)}</strong> " · " {move || until(&f, c.now_ms.get())}</p>
-                            {(!cp.missing.is_empty()).then(|| view! { <p class="muted">{t("Missing")}": "{cp.missing.join(", ")}</p> })}
-                        </section>
-                    }
-                })}
-                {deadline.map(|d| {
-                    let d2 = d;
-                    view! {
-                        <section class="card countdown" id="deadline">
-                            <h2 class="label">{t("Rollback deadline")}</h2>
-                            <p><strong class="num big">{hm(&d)}</strong> " · " {move || until(&d2, c.now_ms.get())}</p>
+                            {(!cp.missing.is_empty()).then(|| view! { <p class="missing-roles">{t("Missing")}": "<strong>{cp.missing.join(", ")}</strong></p> })}
                         </section>
                     }
                 })}
@@ -119,9 +104,12 @@ fn now_view(c: Ctx, st: Status) -> impl IntoView {
     }
 }
 
-fn task_item(c: Ctx, task: TaskLive) -> impl IntoView {
+/// One open task: its planned time, its forecast when that differs, its state and its lateness
+/// (red when overdue, amber when only its forecast is late).
+pub(super) fn task_item(c: Ctx, task: TaskLive) -> impl IntoView {
     let id = task.id.clone();
     let sel = id.clone();
+    let moved = task.forecast_start.millis() / 60_000 != task.planned_start.millis() / 60_000;
     let late = task.variance_minutes > 0 && !task.status.is_closed();
     let buttons = task_buttons(c, &task);
     view! {
@@ -130,13 +118,22 @@ fn task_item(c: Ctx, task: TaskLive) -> impl IntoView {
             class="task"
             class:selected=move || c.selected.get().as_deref() == Some(sel.as_str())
             class:checkpoint=task.checkpoint
+            class:overdue=task.overdue
+            data-task=task.id.to_string()
             data-status=task.status.as_str()
         >
-            <span class="num when">{hm(&task.forecast_start)}</span>
+            <span class="when num">
+                <span class="planned">{hm(&task.planned_start)}</span>
+                {moved.then(|| view! { <span class="forecast-at">"→ "{hm(&task.forecast_start)}" "{t("(est.)")}</span> })}
+            </span>
             <span class="tid">{task.id.to_string()}</span>
-            <span class="ttitle">{task.name()}<span class="owner">{task.owner.clone()}</span></span>
+            <span class="ttitle">{super::format::rich(&task.name())}<span class="owner">{task.owner.clone()}</span></span>
             <span class=format!("chip {}", task.status.as_str())>{status_label(task.status)}</span>
-            {late.then(|| view! { <span class="chip late">{format!("+{}", duration_text(task.variance_minutes))}</span> })}
+            {late.then(|| view! {
+                <span class="chip" class:late=task.overdue class:forecast-late=!task.overdue>
+                    {format!("+{}", duration_text(task.variance_minutes))}{(!task.overdue).then(|| format!(" {}", t("(est.)")))}
+                </span>
+            })}
             {buttons}
         </li>
     }
@@ -168,74 +165,6 @@ pub(super) fn task_buttons(c: Ctx, task: &TaskLive) -> impl IntoView + use<> {
             </span>
         })
     }
-}
-
-/// The rollback gauge: the window, the point of no return, the deadline, and where backing out
-/// now or after finishing would land.
-pub(super) fn gauge(st: &Status) -> AnyView {
-    if st.mode == Mode::RollingBack {
-        return view! {
-            <section class="card gauge" id="rollback-gauge" data-state=rag_class(st.rollback.state)>
-                <h2 class="label">{t("Rollback progress")}</h2>
-                {super::mode::progress(st)}
-            </section>
-        }
-        .into_any();
-    }
-    let c = ctx();
-    let rb = st.rollback.clone();
-    let now = ms(&st.now);
-    let marks: Vec<(&'static str, &'static str, Instant)> = [
-        ("implementation", t("Implementation end"), Some(rb.implementation_end)),
-        ("decide", t("Decide by"), rb.decide_by),
-        ("deadline", t("Rollback deadline"), rb.deadline),
-        ("restore", t("Window end"), rb.restore_by),
-        ("backout-now", t("Backout now"), Some(rb.backout_now)),
-        ("backout-worst", t("Backout worst case"), Some(rb.backout_worst)),
-    ]
-    .into_iter()
-    .filter_map(|(k, label, v)| v.map(|v| (k, label, v)))
-    .collect();
-    let lo = now - 30.0 * 60_000.0;
-    let hi = marks.iter().map(|(_, _, v)| ms(v)).fold(now, f64::max) + 15.0 * 60_000.0;
-    let pct = move |v: f64| ((v - lo) / (hi - lo) * 100.0).clamp(0.0, 100.0);
-    let decide = rb.decide_by.as_ref().map(ms).unwrap_or(hi);
-    let deadline = rb.deadline.as_ref().map(ms).unwrap_or(decide);
-    let restore = rb.restore_by.as_ref().map(ms).unwrap_or(hi);
-    let zones = format!(
-        "background: linear-gradient(to right, var(--ok) 0% {a}%, var(--accent) {a}% {b}%, var(--danger) {b}% {r}%, var(--line) {r}% 100%)",
-        a = pct(decide),
-        b = pct(deadline),
-        r = pct(restore)
-    );
-    let state = rb.state;
-    view! {
-        <section class="card gauge" id="rollback-gauge" data-state=rag_class(state)>
-            <h2 class="label">{t("Rollback gauge")}</h2>
-            <p class=format!("rag {}", rag_class(state)) id="rollback-state">
-                {rag_label(state)}
-                {(state != Rag::Closed).then(|| view! { <span class="slack">{format!(" · {} {}", t("slack"), duration_text(rb.slack_minutes))}</span> })}
-            </p>
-            <div class="track" style=zones aria-hidden="true">
-                <span class="mark now" style=format!("left:{}%", pct(now)) title=t("now")></span>
-                {marks.iter().map(|(k, label, v)| view! {
-                    <span class=format!("mark {k}") style=format!("left:{}%", pct(ms(v))) title=*label></span>
-                }).collect_view()}
-            </div>
-            <dl class="gauge-facts">
-                {marks.into_iter().map(|(k, label, v)| {
-                    let v2 = v;
-                    view! {
-                        <div class=format!("fact {k}")>
-                            <dt>{label}</dt>
-                            <dd><span class="num">{hm(&v)}</span><span class="muted">{move || until(&v2, c.now_ms.get())}</span></dd>
-                        </div>
-                    }
-                }).collect_view()}
-            </dl>
-        </section>
-    }
-    .into_any()
 }
 
 /// Failed and blocked tasks: why, what they hold up, and what the decision matrix says.

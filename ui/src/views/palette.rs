@@ -1,9 +1,11 @@
-//! The command palette: go to a screen, switch mode, or start and finish due tasks.
+//! The command palette: the next action first, then go to a screen, switch mode, or start and
+//! finish the next tasks; arrows move the highlighted entry, Enter runs it.
 
 use crate::app::{Ctx, View, ctx};
 use crate::i18n::t;
 use leptos::prelude::*;
 use warroom_model::api::TaskVerb;
+use warroom_model::live::NextAction;
 
 struct Entry {
     label: String,
@@ -20,10 +22,25 @@ fn entries(c: Ctx) -> Vec<Entry> {
     out.push(Entry { label: t("Toggle theme").into(), run: Box::new(move || c.toggle_theme()) });
     out.push(Entry { label: t("Print the audit record").into(), run: Box::new(move || c.print_record()) });
     out.push(Entry { label: t("Save the audit record as PDF").into(), run: Box::new(move || c.save_record()) });
+    if let Some(st) = c.status.get_untracked()
+        && let Some(a) = &st.next_action
+    {
+        let label = format!("{}: {}", t("Next"), super::next::next_action_text(a));
+        let run: Box<dyn Fn()> = match a.clone() {
+            NextAction::Start { task, .. } if c.can_write() => Box::new(move || c.task(&task, TaskVerb::Start, None)),
+            NextAction::Finish { task, .. } if c.can_write() => Box::new(move || c.task(&task, TaskVerb::Done, None)),
+            NextAction::Chase { .. } | NextAction::Decide { .. } => Box::new(move || c.view.set(View::Checkpoints)),
+            NextAction::RollbackStep { .. } | NextAction::DecideRollback { .. } => {
+                Box::new(move || c.view.set(View::Rollback))
+            }
+            _ => Box::new(move || c.view.set(View::Now)),
+        };
+        out.insert(0, Entry { label, run });
+    }
     if c.can_write()
         && let Some(st) = c.status.get_untracked()
     {
-        for id in st.due.iter().chain(&st.next) {
+        for id in st.agenda.iter().take(6) {
             let Some(task) = st.tasks.iter().find(|t| &t.id == id) else { continue };
             for (verb, word) in [(TaskVerb::Start, t("Start")), (TaskVerb::Done, t("Done"))] {
                 let id = id.clone();
@@ -40,6 +57,8 @@ fn entries(c: Ctx) -> Vec<Entry> {
 pub(crate) fn palette() -> impl IntoView {
     let c = ctx();
     let query = RwSignal::new(String::new());
+    // The highlighted entry: arrows move it, Enter runs it.
+    let active = RwSignal::new(0usize);
     let input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if let Some(el) = input.get() {
@@ -58,15 +77,24 @@ pub(crate) fn palette() -> impl IntoView {
         <div class="overlay" role="dialog" aria-modal="true" aria-label=t("command palette") on:click=move |_| c.palette.set(false)>
             <div class="dialog palette" on:click=|e| e.stop_propagation()>
                 <input id="palette-input" node_ref=input type="text" placeholder=t("Type a command…") bind:value=query
+                    on:input=move |_| active.set(0)
                     on:keydown=move |e| {
-                        if e.key() == "Enter" {
-                            if let Some(first) = matches().into_iter().next() { (first.run)(); }
-                            c.palette.set(false);
+                        let n = matches().len();
+                        match e.key().as_str() {
+                            "ArrowDown" if n > 0 => { e.prevent_default(); active.update(|a| *a = (*a + 1).min(n - 1)); }
+                            "ArrowUp" => { e.prevent_default(); active.update(|a| *a = a.saturating_sub(1)); }
+                            "Enter" => {
+                                if let Some(entry) = matches().into_iter().nth(active.get_untracked()) { (entry.run)(); }
+                                c.palette.set(false);
+                            }
+                            _ => {}
                         }
                     } />
-                <ul>{move || matches().into_iter().map(|e| {
+                <ul id="palette-list">{move || matches().into_iter().enumerate().map(|(i, e)| {
                     let label = e.label.clone();
-                    view! { <li><button class="link" on:click=move |_| { (e.run)(); c.palette.set(false); }>{label}</button></li> }
+                    view! { <li class:active=move || active.get() == i aria-selected=move || (active.get() == i).to_string()>
+                        <button on:click=move |_| { (e.run)(); c.palette.set(false); } on:mouseenter=move |_| active.set(i)>{label}</button>
+                    </li> }
                 }).collect_view()}</ul>
             </div>
         </div>

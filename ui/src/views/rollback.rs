@@ -2,7 +2,7 @@
 //! and the masked command line shared with the Commands screen.
 
 use super::format::{copy, happened_at, hm, need_run};
-use super::now::gauge;
+use super::gauge::gauge;
 use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
@@ -76,7 +76,7 @@ pub(crate) fn rollback() -> impl IntoView {
                         view! { <li class:done=done>
                             <div class="step-head">
                                 <strong>{s.title.clone()}</strong>
-                                <span class="muted">{format!(" · {} {}{}", sl.minutes, t("min"), if sl.estimated { " (est.)" } else { "" })}</span>
+                                <span class="muted">{format!(" · {} {}{}", sl.minutes, t("min"), if sl.estimated { format!(" {}", t("(est.)")) } else { String::new() })}</span>
                                 {sl.done_by.clone().map(|b| view! { <span class="ok">{format!(" ✔ {} {}", b.name, hm(&b.at))}</span> })}
                                 {(!done).then(|| view! { <Show when=move || c.can_write()>
                                     <button class="small" on:click={let id = id.clone(); move |_| c.act(Action::RollbackStep { id: id.clone() })}>{t("Done")}</button>

@@ -55,7 +55,7 @@ pub(crate) fn settings() -> impl IntoView {
         {move || c.status.get().map(|st| view! {
             <section class="card form">
                 <h2>{t("The run")}</h2>
-                <p>{format!("{} · {:?} · {} · {} · {:?}", st.run.id, st.run.kind, st.run.date, st.run.tz, st.run.state)}</p>
+                <p>{format!("{} · {} · {} · {} · {}", st.run.id, if st.run.kind == warroom_model::live::RunKind::Live { t("Live") } else { t("Rehearsal") }, st.run.date, st.run.tz, super::format::run_state_label(st.run.state))}</p>
                 <Show when=move || c.can_write() && !st.run.state.is_over()>
                     <button on:click=move |_| c.act(Action::RunEnd { state: RunState::Completed })>{t("Finish run (went live)")}</button>
                     <button class="danger" on:click=move |_| c.act(Action::RunEnd { state: RunState::Abandoned })>{t("Abandon run")}</button>

@@ -3,6 +3,7 @@
 //! the actions in `actions` turn what people do into events through the store's one write path.
 
 pub mod actions;
+mod agenda;
 pub mod four_eyes;
 pub mod matrix;
 mod rollback_live;
@@ -416,5 +417,7 @@ pub fn metric_state(target: &Condition, alert: &Condition, value: f64) -> Metric
     }
 }
 
+#[cfg(test)]
+mod agenda_tests;
 #[cfg(test)]
 mod tests;

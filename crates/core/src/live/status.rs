@@ -60,6 +60,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
 
     let Timeline { mut tasks, starts, finish, phases } = timeline(snap, run, now, &plan, &formatter);
     let Queue { mut due, mut next, mut overdue, mut current_phase } = queue(&tasks, &starts, now, !over);
+    let mut agenda = if over { Vec::new() } else { super::agenda::agenda(&tasks, &starts) };
     let stopped = super::matrix::stopped(&tasks, &rb.rollback.matrix);
     let checkpoints = checkpoints_live(snap, run, &finish, &formatter);
     let rollback = rollback_live(snap, run, tz, date, now, &plan, &finish)?;
@@ -88,6 +89,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         due.clear();
         next.clear();
         overdue.clear();
+        agenda.clear();
         current_phase = None;
         tasks.iter_mut().for_each(|t| t.overdue = false);
         if let Some(end) = rollback.forecast_end {
@@ -105,6 +107,8 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         due,
         next,
         overdue,
+        agenda,
+        next_action: None,
         stopped,
         tasks,
         phases,
@@ -119,6 +123,7 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         recent,
     };
     in_the_runs_zone(&mut st, &formatter);
+    st.next_action = super::agenda::next_action(&st);
     Ok(st)
 }
 
@@ -233,8 +238,14 @@ fn timeline(
     // blocked task it is, or waits for; along the same edges as the forecast.
     let mut holds: Vec<Option<usize>> = Vec::with_capacity(plan.start.len());
     let mut prev_phase_hold: Option<usize> = None;
+    // Whether each task is still open, and whether what the next task waits for is: a task
+    // waiting for open work is not late yet, whatever its forecast says (the work before it is).
+    let mut open: Vec<bool> = Vec::with_capacity(plan.start.len());
+    let mut prev_phase_open = false;
     for phase in &rb.phases {
         let mut prev: Option<DateTime<Utc>> = None;
+        let mut prev_open = false;
+        let mut phase_open = false;
         let mut prev_hold: Option<usize> = None;
         let mut phase_hold: Option<usize> = None;
         let mut phase_max: Option<DateTime<Utc>> = None;
@@ -250,14 +261,17 @@ fn timeline(
             let pm = pf - ps;
             let mut pred = prev.or(prev_phase_finish);
             let mut waits = if prev.is_some() { prev_hold } else { prev_phase_hold };
+            let mut waits_open = if prev.is_some() { prev_open } else { prev_phase_open };
             if t.checkpoint {
                 pred = pred.max(phase_max);
                 waits = waits.max(phase_hold);
+                waits_open |= phase_open;
             }
             for a in &t.after {
                 let j = position.get(a.as_str());
                 pred = pred.max(j.and_then(|j| finish.get(*j)).copied());
                 waits = waits.max(j.and_then(|j| holds.get(*j)).copied().flatten());
+                waits_open |= j.and_then(|j| open.get(*j)).copied().unwrap_or(false);
             }
             let earliest = ps.max(pred.unwrap_or(ps));
             let held_by = waits.filter(|_| rec.status == TaskStatus::Pending);
@@ -280,6 +294,11 @@ fn timeline(
                 }
             };
             finish.push(ff);
+            let is_open = !rec.status.is_closed();
+            open.push(is_open);
+            prev_open = is_open;
+            phase_open |= is_open;
+            let ready = !over && rec.status == TaskStatus::Pending && !waits_open && fs <= now;
             prev = Some(ff);
             phase_max = phase_max.max(Some(ff));
             let comments = if commented.contains(t.id.as_str()) {
@@ -307,7 +326,8 @@ fn timeline(
                 actual_start: stamp_of(rec.actual_start),
                 actual_finish: stamp_of(rec.actual_finish),
                 variance_minutes: minutes(ff - pf),
-                overdue: !over && !rec.status.is_closed() && now > pf,
+                overdue: !over && is_open && now > pf && (rec.status != TaskStatus::Pending || ready),
+                ready,
                 backfilled: rec.backfilled,
                 started_by: rec.started_by.clone(),
                 finished_by: rec.finished_by.clone(),
@@ -332,6 +352,7 @@ fn timeline(
         prev_phase_finish = phase_max.or(prev_phase_finish);
         if !phase.tasks.is_empty() {
             prev_phase_hold = phase_hold;
+            prev_phase_open = phase_open;
         }
     }
     Timeline { tasks, starts, finish, phases }
@@ -384,7 +405,13 @@ fn checkpoints_live(
             let k = key(&run.id, &t.id);
             let rec: CheckpointRecord = snap.record(entity::CHECKPOINT, &k);
             let required = snap.required_roles(&t.owner);
-            let signed: Vec<SignOff> = snap.member_values(entity::CHECKPOINT, &k, "signoffs");
+            // One sign-off per role: two laptops signing the same role apart keep the first.
+            let mut signed: Vec<SignOff> = Vec::new();
+            for s in snap.member_values::<SignOff>(entity::CHECKPOINT, &k, "signoffs") {
+                if !signed.iter().any(|x| warroom_model::same_role(&x.role, &s.role)) {
+                    signed.push(s);
+                }
+            }
             let missing = required
                 .iter()
                 .filter(|r| !signed.iter().any(|s| warroom_model::same_role(&s.role, r)))

@@ -7,27 +7,27 @@ use warroom_model::Author;
 use warroom_model::api::EditKind;
 use warroom_model::{MatrixAction, Refusal, TaskId};
 
-const TZ: &str = "Asia/Ho_Chi_Minh";
+pub(super) const TZ: &str = "Asia/Ho_Chi_Minh";
 const DAY: &str = "2026-01-31";
-const ROLES: [&str; 5] = ["Tech Lead", "DBA", "DevOps", "QA Lead", "Business Owner"];
+pub(super) const ROLES: [&str; 5] = ["Tech Lead", "DBA", "DevOps", "QA Lead", "Business Owner"];
 
-struct Day {
-    store: Store,
-    clock: FakeClock,
-    run: warroom_model::RunId,
+pub(super) struct Day {
+    pub(super) store: Store,
+    pub(super) clock: FakeClock,
+    pub(super) run: warroom_model::RunId,
 }
 
-fn local(h: u32, m: u32) -> DateTime<Utc> {
+pub(super) fn local(h: u32, m: u32) -> DateTime<Utc> {
     let tz: Tz = TZ.parse().unwrap();
     tz.with_ymd_and_hms(2026, 1, 31, h, m, 0).unwrap().with_timezone(&Utc)
 }
 
-fn person(role: &str) -> Author {
+pub(super) fn person(role: &str) -> Author {
     Author { name: format!("{role} person"), role: role.into() }
 }
 
 impl Day {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let mut store = Store::open_in_memory().unwrap();
         let clock = FakeClock::new(local(5, 50));
         store.import(&demo::runbook().unwrap(), &person("Tech Lead"), false, &clock).unwrap();
@@ -36,35 +36,35 @@ impl Day {
         Self { store, clock, run }
     }
 
-    fn at(&self, h: u32, m: u32) -> &Self {
+    pub(super) fn at(&self, h: u32, m: u32) -> &Self {
         self.clock.set(local(h, m));
         self
     }
 
-    fn act(&mut self, role: &str) -> Actions<'_> {
+    pub(super) fn act(&mut self, role: &str) -> Actions<'_> {
         Actions::new(&mut self.store, person(role), &self.clock)
     }
 
-    fn task(&mut self, id: &str, action: TaskAction) -> Result<Event> {
+    pub(super) fn task(&mut self, id: &str, action: TaskAction) -> Result<Event> {
         let run = self.run.clone();
         self.act("DBA").task(Some(&run), id, action, None, None)
     }
 
-    fn status(&self) -> Status {
+    pub(super) fn status(&self) -> Status {
         let snap = Snapshot::load(&self.store).unwrap();
         let run = snap.run(None).unwrap();
         status(&snap, &run, self.clock.now()).unwrap()
     }
 
     /// Starts a task at its planned time + `late`, and finishes it at the next planned time + `late`.
-    fn work(&mut self, id: &str, start: (u32, u32), done: (u32, u32)) {
+    pub(super) fn work(&mut self, id: &str, start: (u32, u32), done: (u32, u32)) {
         self.at(start.0, start.1);
         self.task(id, TaskAction::Start).unwrap();
         self.at(done.0, done.1);
         self.task(id, TaskAction::Done).unwrap();
     }
 
-    fn pass_checkpoint(&mut self, id: &str) {
+    pub(super) fn pass_checkpoint(&mut self, id: &str) {
         let run = self.run.clone();
         for role in ROLES {
             self.act(role).checkpoint_sign(Some(&run), id, None).unwrap();
@@ -73,7 +73,7 @@ impl Day {
     }
 }
 
-fn task<'a>(s: &'a Status, id: &str) -> &'a TaskLive {
+pub(super) fn task<'a>(s: &'a Status, id: &str) -> &'a TaskLive {
     s.tasks.iter().find(|t| t.id == id).unwrap()
 }
 

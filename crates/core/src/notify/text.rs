@@ -107,12 +107,12 @@ impl Texts {
         let variance = if v == 0 { String::new() } else { format!(" ({v:+} min)") };
         match (self.vi(), minutes) {
             (true, 0) => (
-                "Đã đến hạn chót rollback".into(),
-                format!("Quyết định ngay: rollback hay tiếp tục. Dự báo xong triển khai {end}{variance}."),
+                "Đã đến hạn chót hoàn tác".into(),
+                format!("Quyết định ngay: hoàn tác hay tiếp tục. Dự báo xong triển khai {end}{variance}."),
             ),
             (true, m) => (
                 format!("Hạn chót rollback còn {m} phút"),
-                format!("Quyết định trước {by}: rollback hay tiếp tục. Dự báo xong triển khai {end}{variance}."),
+                format!("Quyết định trước {by}: hoàn tác hay tiếp tục. Dự báo xong triển khai {end}{variance}."),
             ),
             (false, 0) => (
                 "Rollback deadline: now".into(),
@@ -133,7 +133,7 @@ impl Texts {
             (
                 format!("Nguy cơ vượt điểm không thể quay lại ({by}, còn {left} phút)"),
                 format!(
-                    "Dự báo triển khai xong lúc {end}, sau hạn chót rollback {by}. Cần quyết định: rollback hay tiếp tục."
+                    "Dự báo triển khai xong lúc {end}, sau hạn chót hoàn tác {by}. Cần quyết định: hoàn tác hay tiếp tục."
                 ),
             )
         } else {
@@ -210,7 +210,7 @@ impl Texts {
             let end = end.map(|e| format!("; hết khung giờ lúc {e}")).unwrap_or_default();
             let late = if overridden { " (vượt hạn chót, có lý do)" } else { "" };
             (
-                format!("{who} đã quyết định rollback{late}{why}"),
+                format!("{who} đã quyết định hoàn tác{late}{why}"),
                 format!("{steps} bước, {minutes} phút{end}. Dừng nhắc việc triển khai."),
             )
         } else {
@@ -228,7 +228,7 @@ impl Texts {
         let end = self.hm(end);
         if self.vi() {
             (
-                format!("Bước rollback {n}/{of}: {}", s.title),
+                format!("Bước hoàn tác {n}/{of}: {}", s.title),
                 format!("Bước {} · {} phút · xong trước {end}", s.id, s.minutes),
             )
         } else {
@@ -297,8 +297,8 @@ impl Texts {
             NoticeKind::SignoffWaiting if vi => format!("{n} điểm kiểm tra chờ bạn ký"),
             NoticeKind::SignoffWaiting => format!("{n} checkpoint{s} waiting for your sign-off"),
             // Reminders of one deadline are one thing to know: whether it is near or gone.
-            NoticeKind::RollbackDeadline if vi && passed => "đã qua hạn chót rollback".into(),
-            NoticeKind::RollbackDeadline if vi => "hạn chót rollback sắp đến".into(),
+            NoticeKind::RollbackDeadline if vi && passed => "đã qua hạn chót hoàn tác".into(),
+            NoticeKind::RollbackDeadline if vi => "hạn chót hoàn tác sắp đến".into(),
             NoticeKind::RollbackDeadline if passed => "the rollback deadline passed".into(),
             NoticeKind::RollbackDeadline => "the rollback deadline is near".into(),
             NoticeKind::PointOfNoReturn if vi => "nguy cơ vượt điểm không thể quay lại".into(),
@@ -309,9 +309,9 @@ impl Texts {
             NoticeKind::Incident => format!("{n} P1/P2 incident{s}"),
             NoticeKind::PeerLost if vi => format!("{n} máy mất kết nối"),
             NoticeKind::PeerLost => format!("{n} laptop{s} lost"),
-            NoticeKind::RollbackDecided if vi => "đã quyết định rollback".into(),
+            NoticeKind::RollbackDecided if vi => "đã quyết định hoàn tác".into(),
             NoticeKind::RollbackDecided => "a rollback was decided".into(),
-            NoticeKind::RollbackStep if vi => format!("{n} bước rollback đến giờ"),
+            NoticeKind::RollbackStep if vi => format!("{n} bước hoàn tác đến giờ"),
             NoticeKind::RollbackStep => format!("{n} rollback step{s} due"),
             NoticeKind::FixForwardDecided if vi => "đã quyết định fix forward".into(),
             NoticeKind::FixForwardDecided => "fix forward was decided".into(),

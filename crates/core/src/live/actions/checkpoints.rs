@@ -30,12 +30,17 @@ impl Actions<'_> {
         else {
             return Err(refused(Refusal::NotASigner { id: id.to_owned(), role: role.to_owned(), required }));
         };
+        let k = key(&r.id, id);
+        let signed: Vec<SignOff> = snap.member_values(entity::CHECKPOINT, &k, "signoffs");
+        if let Some(first) = signed.iter().find(|s| warroom_model::same_role(&s.role, &role)) {
+            return Err(refused(Refusal::AlreadySigned { id: id.to_owned(), role, by: first.by.name.clone() }));
+        }
         let s = SignOff { role: role.clone(), by: self.stamp(self.now()), seen_events: snap.event_count };
         self.commit(
             "checkpoint.sign",
             format!("{id} signed by {} as {role}", self.author.name),
             json!({ "run": r.id, "checkpoint": id }),
-            vec![Write::add(entity::CHECKPOINT, &key(&r.id, id), "signoffs", json!(s))],
+            vec![Write::add(entity::CHECKPOINT, &k, "signoffs", json!(s))],
         )
     }
 
