@@ -134,7 +134,7 @@ fn the_printed_record_has_every_task_person_decision_and_the_digest() {
     ok(&s, &["report", "--paper", "letter", "-o", letter.to_str().unwrap()]);
     assert!(warroom_tests::tool("pdfinfo", &[letter.to_str().unwrap()]).contains("612 x 792 pts (letter)"));
     // Page 1 as the README shows it.
-    let png = warroom_tests::repo().join("docs/audit-record-page1");
+    let png = crate::browser::pictures().join("audit-record-page1");
     warroom_tests::tool(
         "pdftoppm",
         &["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf.to_str().unwrap(), png.to_str().unwrap()],

@@ -58,13 +58,18 @@ pub(crate) async fn chromium() -> Browser {
 pub(crate) async fn screenshot(c: &Client, name: &str) {
     let png = c.screenshot().await.unwrap();
     assert!(png.len() > 10_000, "{name}: an empty-looking screenshot ({} bytes)", png.len());
+    std::fs::write(pictures().join(name), png).unwrap();
+}
+
+/// Where the tests' pictures go: docs/ when `WARROOM_SCREENSHOTS=docs`, else a scratch folder.
+pub(crate) fn pictures() -> std::path::PathBuf {
     let dir = if std::env::var("WARROOM_SCREENSHOTS").is_ok_and(|v| v == "docs") {
         repo().join("docs")
     } else {
         std::env::temp_dir().join("warroom-screenshots")
     };
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(name), png).unwrap();
+    dir
 }
 
 /// Waits until `css` has attribute `name` that passes `ok`, and returns it.

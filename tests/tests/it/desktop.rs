@@ -134,11 +134,11 @@ async fn scenario() {
     let list = wait_text(&c, "#notifications", "the notifications list", |t| t.contains("While you were away")).await;
     assert!(list.contains("the rollback deadline passed"), "{list}");
     let png = c.screenshot().await.unwrap();
-    std::fs::write(warroom_tests::repo().join("docs/screenshot-notifications.png"), png).unwrap();
+    std::fs::write(crate::browser::pictures().join("screenshot-notifications.png"), png).unwrap();
     click(&c, "#notifications li.notice button.open").await;
     wait_text(&c, "#nav-now", "back to Now", |t| t == "Now").await;
     assert!(c.find(Locator::Css("#notifications")).await.is_err(), "the list closes");
-    click(&c, "#due li.task button.done").await;
+    click(&c, "#agenda-list li.task button.done").await;
     let notice = wait_text(&c, "#notice-text", "task done", |t| t.contains("done")).await;
     let id = notice.split_whitespace().next().unwrap().to_owned();
     if let Ok(Some(ms)) = c.find(Locator::Css(".app")).await.unwrap().attr("data-act-ms").await {
@@ -147,7 +147,7 @@ async fn scenario() {
 
     let png = c.screenshot().await.unwrap();
     assert!(png.len() > 10_000, "the window shows something ({} bytes)", png.len());
-    std::fs::write(warroom_tests::repo().join("docs/screenshot-desktop.png"), png).unwrap();
+    std::fs::write(crate::browser::pictures().join("screenshot-desktop.png"), png).unwrap();
 
     open_view(&c, "timeline").await;
     let row = format!("tr#task-{}", id.replace('.', "\\."));

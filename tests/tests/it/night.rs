@@ -314,7 +314,7 @@ fn what_the_room_sees_while_rolling_back(s: &Scratch) {
         let gauge = wait_text(w, "#rollback-progress", "the rollback's progress", |t| t.contains("1/3")).await;
         assert!(!gauge.contains("fix forward only"), "{gauge}");
         let png = w.screenshot().await.unwrap();
-        std::fs::write(warroom_tests::repo().join("docs/screenshot-rolling-back.png"), png).unwrap();
+        std::fs::write(crate::browser::pictures().join("screenshot-rolling-back.png"), png).unwrap();
         crate::browser::press(w, "w").await;
         let wall = wait_text(w, "#wall", "the rollback on the wall", |t| t.contains("ROLLING BACK")).await;
         assert!(wall.contains("Point DNS back"), "{wall}");
@@ -326,6 +326,6 @@ fn what_the_room_sees_while_rolling_back(s: &Scratch) {
         let vi = wait_text(w, "#mode-banner", "the rollback in Vietnamese", |t| t.contains("ĐANG HOÀN TÁC")).await;
         assert!(vi.contains("bước đã xong") && vi.contains("Point DNS back"), "{vi}");
         let png = w.screenshot().await.unwrap();
-        std::fs::write(warroom_tests::repo().join("docs/screenshot-rolling-back-vi.png"), png).unwrap();
+        std::fs::write(crate::browser::pictures().join("screenshot-rolling-back-vi.png"), png).unwrap();
     });
 }
