@@ -20,5 +20,6 @@ pub mod live;
 pub mod notify;
 pub mod peers;
 pub mod refusal;
+pub mod reimport;
 pub use api::{ApiError, ErrorKind, Loaded};
 pub use refusal::Refusal;

@@ -15,6 +15,7 @@ mod live;
 mod night;
 mod notify;
 mod readonly;
+mod reimport;
 mod sync;
 mod trust;
 mod trust_net;
