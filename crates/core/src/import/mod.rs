@@ -4,6 +4,7 @@
 //! or an error lists every problem with its line: nothing half-imported.
 
 pub(crate) mod blocks;
+pub mod json;
 mod table;
 pub mod times;
 pub(crate) mod vocab;
@@ -161,24 +162,7 @@ pub fn import_file(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
     if !starts_json {
         return import_markdown(file, bytes);
     }
-    if bytes.len() > MAX_BYTES {
-        return Err(ImportError::TooLarge { file: file.into(), size: bytes.len(), limit: MAX_BYTES });
-    }
-    let invalid =
-        |line: usize, message: String| ImportError::Invalid { file: file.into(), problems: vec![diag(line, message)] };
-    let runbook: Runbook =
-        serde_json::from_slice(bytes).map_err(|e| invalid(e.line(), format!("not a warroom JSON runbook: {e}")))?;
-    if runbook.tasks().next().is_none() {
-        return Err(ImportError::NoTimeline { file: file.into() });
-    }
-    let mut seen = std::collections::HashSet::new();
-    for t in runbook.tasks() {
-        if !seen.insert(t.id.as_str()) {
-            return Err(invalid(1, format!("task id `{}` is used twice", t.id)));
-        }
-    }
-    let report = ImportReport::new(file, None, Vec::new(), &runbook);
-    Ok(Imported { runbook, report })
+    json::import_json(file, bytes)
 }
 
 struct Builder<'a> {
