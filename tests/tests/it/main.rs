@@ -16,6 +16,7 @@ mod night;
 mod notify;
 mod readonly;
 mod reimport;
+mod sheets;
 mod sync;
 mod trust;
 mod trust_net;

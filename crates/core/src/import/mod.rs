@@ -5,6 +5,7 @@
 
 pub(crate) mod blocks;
 pub mod json;
+mod sheet;
 mod table;
 pub mod times;
 pub(crate) mod vocab;
@@ -156,8 +157,12 @@ pub fn import_markdown(file: &str, bytes: &[u8]) -> Result<Imported, ImportError
     b.finish(repaired)
 }
 
-/// Imports a runbook file: Markdown, or the JSON export (recognised by its opening brace).
+/// Imports a runbook file: a spreadsheet (by its name), Markdown, or the JSON export (recognised
+/// by its opening brace).
 pub fn import_file(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
+    if sheet::is_sheet(file, bytes) {
+        return sheet::import_sheet(file, bytes);
+    }
     let starts_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if !starts_json {
         return import_markdown(file, bytes);
