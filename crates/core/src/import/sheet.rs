@@ -32,6 +32,15 @@ struct Cell {
 /// A row: its number in the sheet (from 1) and its cells.
 type Row = (usize, Vec<Cell>);
 
+/// A table of a sheet: its header row and the rows under it, and what each column means.
+struct Grid<'a> {
+    sheet: &'a str,
+    head_row: usize,
+    head: &'a [Cell],
+    body: &'a [&'a Row],
+    cols: &'a [Option<Col>],
+}
+
 /// One sheet: its name and its rows, each with its row number (from 1).
 #[derive(Debug)]
 struct Sheet {
@@ -224,12 +233,13 @@ impl Markdown {
                         md.line("", from);
                         timeline = true;
                     }
+                    let grid = Grid { sheet: &sheet.name, head_row, head, body, cols: &cols };
                     match cols.iter().position(|c| *c == Some(Col::Phase)) {
-                        Some(k) => md.phases(sheet, head_row, head, body, &cols, k),
+                        Some(k) => md.phases(&grid, k),
                         None => {
                             md.line(&format!("### {}", escape(&sheet.name)), from);
                             md.line("", from);
-                            md.table(sheet, head_row, head, body, &cols);
+                            md.table(&grid);
                         }
                     }
                 }
@@ -237,7 +247,8 @@ impl Markdown {
                     timeline = false;
                     md.line(&format!("## {}", escape(&sheet.name)), from);
                     md.line("", from);
-                    md.table(sheet, head_row, head, body, &other.map(|(_, c)| c).unwrap_or_default());
+                    let cols = other.map(|(_, c)| c).unwrap_or_default();
+                    md.table(&Grid { sheet: &sheet.name, head_row, head, body, cols: &cols });
                 }
             }
         }
@@ -246,22 +257,14 @@ impl Markdown {
 
     /// A timeline with a Phase column as one phase heading and table per run of rows with the
     /// same phase (an empty phase cell continues the phase above it).
-    fn phases(
-        &mut self,
-        sheet: &Sheet,
-        head_row: usize,
-        head: &[Cell],
-        body: &[&(usize, Vec<Cell>)],
-        cols: &[Option<Col>],
-        k: usize,
-    ) {
+    fn phases(&mut self, g: &Grid<'_>, k: usize) {
         let drop = |cells: &[Cell]| -> Vec<Cell> {
             cells.iter().enumerate().filter(|(i, _)| *i != k).map(|(_, c)| c.clone()).collect()
         };
-        let head = drop(head);
-        let cols: Vec<Option<Col>> = cols.iter().enumerate().filter(|(i, _)| *i != k).map(|(_, c)| *c).collect();
+        let head = drop(g.head);
+        let cols: Vec<Option<Col>> = g.cols.iter().enumerate().filter(|(i, _)| *i != k).map(|(_, c)| *c).collect();
         let mut groups: Vec<(String, usize, Vec<Row>)> = Vec::new();
-        for (row, cells) in body {
+        for (row, cells) in g.body {
             let phase = cells.get(k).map(|c| c.text.clone()).unwrap_or_default();
             match groups.last_mut() {
                 Some((name, _, rows)) if phase.is_empty() || *name == phase => rows.push((*row, drop(cells))),
@@ -269,12 +272,12 @@ impl Markdown {
             }
         }
         for (name, first, rows) in &groups {
-            let from = Some((sheet.name.as_str(), *first));
-            let name = if name.is_empty() { sheet.name.as_str() } else { name.as_str() };
+            let from = Some((g.sheet, *first));
+            let name = if name.is_empty() { g.sheet } else { name.as_str() };
             self.line(&format!("### {}", escape(name)), from);
             self.line("", from);
-            let rows: Vec<&(usize, Vec<Cell>)> = rows.iter().collect();
-            self.table(sheet, head_row, &head, &rows, &cols);
+            let rows: Vec<&Row> = rows.iter().collect();
+            self.table(&Grid { head: &head, body: &rows, cols: &cols, ..*g });
         }
     }
 
@@ -296,18 +299,12 @@ impl Markdown {
 
     /// A table; in a time column an Excel time is written `HH:MM`, in a duration column a bare
     /// number is minutes.
-    fn table(
-        &mut self,
-        sheet: &Sheet,
-        head_row: usize,
-        head: &[Cell],
-        body: &[&(usize, Vec<Cell>)],
-        cols: &[Option<Col>],
-    ) {
+    fn table(&mut self, g: &Grid<'_>) {
+        let Grid { sheet, head_row, head, body, cols } = *g;
         let time = cols.iter().position(|c| *c == Some(Col::Time));
         let duration = cols.iter().position(|c| *c == Some(Col::Duration));
         let width = head.iter().rposition(|c| !c.text.is_empty()).map_or(0, |i| i + 1);
-        let from = Some((sheet.name.as_str(), head_row));
+        let from = Some((sheet, head_row));
         let row = |cells: &[Cell], time: Option<usize>, duration: Option<usize>| {
             let mut s = String::from("|");
             for i in 0..width {
@@ -327,7 +324,7 @@ impl Markdown {
         self.line(&row(head, None, None), from);
         self.line(&format!("|{}", "---|".repeat(width)), from);
         for (r, cells) in body {
-            self.line(&row(cells, time, duration), Some((&sheet.name, *r)));
+            self.line(&row(cells, time, duration), Some((sheet, *r)));
         }
         self.line("", None);
     }
