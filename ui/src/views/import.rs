@@ -125,9 +125,11 @@ pub(crate) fn import() -> impl IntoView {
                 disabled=move || !c.can_write()
                 on:change=move |e| {
                     let input: Option<web_sys::HtmlInputElement> = e.target().and_then(|t| t.dyn_into().ok());
-                    if let Some(f) = input.and_then(|i| i.files()).and_then(|f| f.get(0)) { send(f); }
+                    if let Some(f) = input.as_ref().and_then(|i| i.files()).and_then(|f| f.get(0)) { send(f); }
+                    // The same file, edited, can be picked again (a re-import).
+                    if let Some(i) = input { i.set_value(""); }
                 } />
-            <label><input type="checkbox" bind:checked=replace />{t("Replace the current runbook")}</label>
+            <label><input id="import-replace" type="checkbox" bind:checked=replace />{t("Replace the current runbook")}</label>
         </section>
         {move || outcome.get().map(|o| {
             let waiting = pending.get().is_some() && !o.imported;
