@@ -110,8 +110,9 @@ def big(n, out):
         ws = wb.create_sheet(f"Phase {p // per_phase + 1}")
         ws.append(["Time", "Task", "Owner", "Duration"])
         for i in range(p, min(n, p + per_phase)):
-            minutes = (i - p) * 10
-            ws.append([datetime.time(minutes // 60 % 24, minutes % 60), f"Task {i + 1}: migrate table {i}", "DBA", 10])
+            # A minute apart, across days: each midnight moves the timeline to the next day.
+            minutes = i % 1440
+            ws.append([datetime.time(minutes // 60, minutes % 60), f"Task {i + 1}: migrate table {i}", "DBA", 1])
     wb.save(out)
 
 
