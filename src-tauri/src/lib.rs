@@ -64,6 +64,11 @@ fn import_runbook(state: State<'_, AppState>, req: ImportRequest) -> Result<Impo
 }
 
 #[tauri::command]
+fn preview_import(state: State<'_, AppState>, req: ImportRequest) -> Result<ImportOutcome, ApiError> {
+    state.with(|s| s.preview_import(&req))
+}
+
+#[tauri::command]
 fn me(state: State<'_, AppState>) -> Result<Me, ApiError> {
     state.with(|s| s.me())
 }
@@ -275,6 +280,7 @@ pub fn run() -> anyhow::Result<()> {
             act,
             activity,
             import_runbook,
+            preview_import,
             me,
             set_me,
             print_report,

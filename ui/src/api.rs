@@ -173,6 +173,13 @@ pub(crate) async fn import(req: &ImportRequest) -> Result<ImportOutcome, ApiErro
     }
 }
 
+pub(crate) async fn preview_import(req: &ImportRequest) -> Result<ImportOutcome, ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("preview_import", json!({ "req": req })).await,
+        Transport::Http => http("POST", "/api/import/preview", body(req)?).await,
+    }
+}
+
 pub(crate) async fn set_me(me: &Me) -> Result<Me, ApiError> {
     match transport() {
         Transport::Tauri => invoke("set_me", json!({ "me": me })).await,

@@ -26,7 +26,7 @@ use warroom_core::live::LiveError;
 use warroom_core::report;
 use warroom_core::service::{ME_NAME, ME_ROLE};
 use warroom_core::service::{Service, ServiceError};
-use warroom_core::{Mode, Store, SystemClock, demo, import_file_with};
+use warroom_core::{Mode, Store, SystemClock, demo, import_file_with, reimport};
 use warroom_model::Author;
 use warroom_model::api::{Action, Paper, ReportFormat, Request};
 use warroom_model::{Refusal, TaskId};
@@ -64,12 +64,24 @@ enum Command {
         #[arg(long, conflicts_with = "file")]
         demo: bool,
         /// Import over the runbook already in the database (only the differences are logged).
+        /// Tasks are matched by the file's ids, or without ids by title, owner and time: a task
+        /// keeps its id, progress and comments wherever its row moved.
         #[arg(long)]
         replace: bool,
         /// Refuse the whole file when any line cannot be understood (default: import the rest
         /// and list those lines).
         #[arg(long)]
         strict: bool,
+        /// Show which tasks would be added, changed, moved and removed; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// With --dry-run: the preview as JSON.
+        #[arg(long, requires = "dry_run")]
+        json: bool,
+        /// Remove tasks that hold recorded progress without asking (their history stays in the
+        /// log and the audit record).
+        #[arg(long)]
+        yes: bool,
     },
     /// Export the runbook.
     Export {
@@ -330,7 +342,7 @@ fn emit(out: &mut impl std::io::Write, output: Option<&std::path::Path>, bytes: 
 fn run(cli: Cli) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Import { file, demo: use_demo, replace, strict } => {
+        Command::Import { file, demo: use_demo, replace, strict, dry_run, json, yes } => {
             let imported = match (file, use_demo) {
                 (Some(path), _) => {
                     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -342,10 +354,30 @@ fn run(cli: Cli) -> Result<()> {
                     bail!("name a runbook file to import, or pass --demo for the bundled one")
                 }
             };
+            if dry_run {
+                let path = match cli.db {
+                    Some(p) => p,
+                    None => default_db()?,
+                };
+                // Nothing there yet: the preview of a first import, without creating the file.
+                let store = if path.exists() { Store::open_read(&path)? } else { Store::open_in_memory()? };
+                let plan = reimport::plan(&store, &imported)?;
+                if json {
+                    serde_json::to_writer_pretty(&mut out, &plan.preview)?;
+                    writeln!(out)?;
+                } else {
+                    write!(out, "{}{}", imported.report, plan.preview)?;
+                    writeln!(out, "dry run: nothing was written")?;
+                }
+                return Ok(());
+            }
             let mut store = open(cli.db)?;
             let author = actor(&store, &cli.who)?;
-            let ev = store.import(&imported, &author, replace, &SystemClock)?;
+            let (ev, preview) = reimport::import(&mut store, &imported, &author, replace, yes, &SystemClock)?;
             write!(out, "{}", imported.report)?;
+            if replace {
+                write!(out, "{preview}")?;
+            }
             writeln!(out, "imported into {} ({} field writes, event {})", store.path(), ev.writes.len(), ev.seq)?;
         }
         Command::Export { format, output } => {

@@ -99,6 +99,7 @@ pub(crate) fn router(state: Arc<AppState>, ui: Option<&Path>) -> Router {
         .route("/me", get(me).put(set_me))
         .route("/act", post(act))
         .route("/import", post(import))
+        .route("/import/preview", post(import_preview))
         .route("/events", get(events))
         .route("/report", get(report))
         .route("/notify/settings", get(notify_settings).put(set_notify_settings))
@@ -276,6 +277,14 @@ async fn import(
     Json(req): Json<ImportRequest>,
 ) -> ApiResult<warroom_model::api::ImportOutcome> {
     Ok(Json(s.host.with(|svc| svc.import(&req))?))
+}
+
+/// What importing the file would change; nothing is written. A writer's, like the import.
+async fn import_preview(
+    State(s): State<Arc<AppState>>,
+    Json(req): Json<ImportRequest>,
+) -> ApiResult<warroom_model::api::ImportOutcome> {
+    Ok(Json(s.host.with(|svc| svc.preview_import(&req))?))
 }
 
 #[derive(serde::Deserialize)]

@@ -41,7 +41,8 @@ fn run_with_history(
     let mut svc = Service::new(store, clock.clone()).ok()?;
     svc.set_me(&Me { name: "Lan".into(), role: "Tech Lead".into() }).ok()?;
     let text = demo::synthetic_markdown(tasks);
-    let imported = svc.import(&ImportRequest { name: "synthetic.md".into(), text, replace: false }).ok()?;
+    let imported =
+        svc.import(&ImportRequest { name: "synthetic.md".into(), text, replace: false, ..Default::default() }).ok()?;
     assert!(imported.imported, "{}", imported.summary);
     let start = Action::RunStart {
         kind: RunKind::Live,

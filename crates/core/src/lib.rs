@@ -33,6 +33,7 @@ pub mod keys;
 pub mod live;
 pub mod logging;
 pub mod notify;
+pub mod reimport;
 pub mod report;
 pub mod secrets;
 pub mod service;

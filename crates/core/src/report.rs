@@ -7,6 +7,7 @@
 
 mod document;
 pub mod pdf;
+pub mod removed;
 mod rollback;
 mod when;
 
@@ -57,6 +58,8 @@ pub struct Record {
     pub verification: Verification,
     /// When the record was made: the time its status is for.
     pub printed_at: DateTime<Utc>,
+    /// Tasks removed from the runbook on which the run recorded something.
+    pub removed: Vec<removed::Removed>,
 }
 
 impl Record {
@@ -66,7 +69,8 @@ impl Record {
         let r = snap.run(run)?;
         let status = live::status(&snap, &r, now)?;
         let (verification, events) = store.verify_against(&snap.state)?;
-        Ok(Self { runbook: snap.runbook, status, events, verification, printed_at: now })
+        let removed = removed::removed(&snap, r.id.as_str());
+        Ok(Self { runbook: snap.runbook, status, events, verification, printed_at: now, removed })
     }
 
     /// Still running: what is printed is not the final record.

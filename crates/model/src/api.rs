@@ -450,15 +450,23 @@ pub struct Overwrite {
 }
 
 /// A runbook file the person dropped or picked, to import.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ImportRequest {
     /// The file's name, for messages (`plan.md:38: …`).
     pub name: String,
-    /// Its content, decoded to text.
+    /// Its content, decoded to text (empty when `base64` holds it).
+    #[serde(default)]
     pub text: String,
+    /// Its bytes in base64, for a file that is not text (a spreadsheet).
+    #[serde(default)]
+    pub base64: Option<String>,
     /// Replace the runbook this database holds (edits since are kept as a diff).
     #[serde(default)]
     pub replace: bool,
+    /// Remove tasks that hold recorded progress, which a replacing import otherwise refuses
+    /// (their history stays in the log and the audit record).
+    #[serde(default)]
+    pub confirm: bool,
 }
 
 /// A problem in an imported file, at a line.
@@ -483,6 +491,10 @@ pub struct ImportOutcome {
     pub warnings: Vec<LineProblem>,
     /// Why the file was refused, every problem at once; empty when imported.
     pub problems: Vec<LineProblem>,
+    /// The tasks added, changed, moved and removed (or that would be, for a preview or an import
+    /// refused until confirmed); `None` when the file was not read.
+    #[serde(default)]
+    pub preview: Option<crate::reimport::ImportPreview>,
 }
 
 /// What a backend says about itself: whether this browser may write, and how to reach it.

@@ -21,5 +21,6 @@ pub mod live;
 pub mod notify;
 pub mod peers;
 pub mod refusal;
+pub mod reimport;
 pub use api::{ApiError, ErrorKind, Loaded};
 pub use refusal::Refusal;

@@ -136,6 +136,13 @@ async fn scenario() {
     let report = wait_text(c, "#import-report", "import report", |t| t.contains("Imported")).await;
     assert!(report.contains("Mac Roman"), "the double-encoded seed is repaired and says so: {report}");
     assert!(c.find(Locator::Css(".banner")).await.is_err(), "no demo banner after an import");
+    // Replacing shows first what the file changes; nothing is written until confirmed.
+    click(c, "#import-replace").await;
+    c.find(Locator::Css("#import-file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
+    let preview = wait_text(c, "#import-report", "import preview", |t| t.contains("nothing written yet")).await;
+    assert!(preview.contains("0 removed") && preview.contains("unchanged"), "{preview}");
+    click(c, "#import-confirm").await;
+    wait_text(c, "#import-report", "import report", |t| t.contains("Imported")).await;
 
     open_view(c, "now").await;
     click(c, "#run-live").await;

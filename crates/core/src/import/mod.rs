@@ -5,7 +5,9 @@
 
 pub(crate) mod blocks;
 mod days;
+pub mod json;
 mod lists;
+mod sheet;
 mod table;
 pub mod tidy;
 pub mod times;
@@ -203,13 +205,17 @@ pub fn import_markdown_with(file: &str, bytes: &[u8], mode: Mode) -> Result<Impo
     b.finish(repaired, mode)
 }
 
-/// Imports a runbook file: Markdown, or the JSON export (recognised by its opening brace).
+/// Imports a runbook file: a spreadsheet (by its name), Markdown, or the JSON export (recognised
+/// by its opening brace).
 pub fn import_file(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
     import_file_with(file, bytes, Mode::Lenient)
 }
 
 /// `import_file` in the given mode.
 pub fn import_file_with(file: &str, bytes: &[u8], mode: Mode) -> Result<Imported, ImportError> {
+    if sheet::is_sheet(file, bytes) {
+        return sheet::import_sheet(file, bytes);
+    }
     let starts_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if !starts_json {
         return import_markdown_with(file, bytes, mode);
@@ -217,21 +223,7 @@ pub fn import_file_with(file: &str, bytes: &[u8], mode: Mode) -> Result<Imported
     if bytes.len() > MAX_BYTES {
         return Err(ImportError::TooLarge { file: file.into(), size: bytes.len(), limit: MAX_BYTES });
     }
-    let invalid =
-        |line: usize, message: String| ImportError::Invalid { file: file.into(), problems: vec![diag(line, message)] };
-    let runbook: Runbook =
-        serde_json::from_slice(bytes).map_err(|e| invalid(e.line(), format!("not a warroom JSON runbook: {e}")))?;
-    if runbook.tasks().next().is_none() {
-        return Err(ImportError::NoTimeline { file: file.into(), line: 1 });
-    }
-    let mut seen = std::collections::HashSet::new();
-    for t in runbook.tasks() {
-        if !seen.insert(t.id.as_str()) {
-            return Err(invalid(1, format!("task id `{}` is used twice", t.id)));
-        }
-    }
-    let report = ImportReport::new(file, None, Vec::new(), &runbook);
-    Ok(Imported { runbook, report })
+    json::import_json(file, bytes)
 }
 
 struct Builder<'a> {

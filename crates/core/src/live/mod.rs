@@ -253,6 +253,15 @@ impl Snapshot {
         ids
     }
 
+    /// Whether anything was recorded on one entity: a field, or a member of one of its sets.
+    pub fn has_record(&self, entity: &str, id: &str) -> bool {
+        let field = (entity.to_owned(), id.to_owned(), String::new());
+        let member = (entity.to_owned(), id.to_owned(), String::new(), String::new());
+        let mine = |e: &str, i: &str| e == entity && i == id;
+        self.state.fields.range(field..).next().is_some_and(|((e, i, _), _)| mine(e, i))
+            || self.state.members.range(member..).next().is_some_and(|((e, i, _, _), _)| mine(e, i))
+    }
+
     /// Members of a grow-only set, oldest first.
     pub fn members(&self, entity: &str, id: &str, field: &str) -> Vec<&Versioned> {
         let start = (entity.to_owned(), id.to_owned(), field.to_owned(), String::new());

@@ -375,7 +375,12 @@ mod night {
             let clock = Arc::new(FakeClock::new(at(22, 0)));
             let mut svc = Service::new(Store::open(path).unwrap(), clock.clone()).unwrap();
             svc.set_me(&Me { name: format!("{role} person"), role: role.into() }).unwrap();
-            let req = ImportRequest { name: "night-rollback.md".into(), text: NIGHT.into(), replace: false };
+            let req = ImportRequest {
+                name: "night-rollback.md".into(),
+                text: NIGHT.into(),
+                replace: false,
+                ..Default::default()
+            };
             svc.import(&req).unwrap();
             Self { svc, clock, rollback, next: at(23, 25) }
         }

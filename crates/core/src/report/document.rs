@@ -43,6 +43,7 @@ pub fn document(rec: &Record) -> Doc {
     summary(&mut b, rec, &t, displaced);
     checkpoints(&mut b, rec, &t);
     phases(&mut b, st, &t, displaced);
+    super::removed::section(&mut b, rec, &t);
     rollback::rollback(&mut b, rec, &t);
     rollback::incidents(&mut b, rec, &t);
     metrics(&mut b, st, &t);

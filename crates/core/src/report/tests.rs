@@ -25,7 +25,12 @@ impl Night {
         let mut svc = Service::new(Store::open_in_memory().unwrap(), clock.clone()).unwrap();
         svc.set_me(&Me { name: "Lan".into(), role: "Tech Lead".into() }).unwrap();
         let imported = svc
-            .import(&ImportRequest { name: "night-failover.md".into(), text: runbook.into(), replace: false })
+            .import(&ImportRequest {
+                name: "night-failover.md".into(),
+                text: runbook.into(),
+                replace: false,
+                ..Default::default()
+            })
             .unwrap();
         assert!(imported.imported, "{}", imported.summary);
         let mut n = Self { svc, clock };

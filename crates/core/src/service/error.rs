@@ -1,6 +1,7 @@
 //! How the service refuses: its typed errors and what the UI receives of them.
 
 use crate::live::LiveError;
+use crate::reimport::ReimportError;
 use crate::report::ReportError;
 use crate::store::StoreError;
 use crate::sync::SyncError;
@@ -29,6 +30,9 @@ pub enum ServiceError {
     /// A room action was refused or failed.
     #[error(transparent)]
     Room(#[from] RoomError),
+    /// A re-import could not be planned or was refused.
+    #[error(transparent)]
+    Reimport(#[from] ReimportError),
 }
 
 impl ServiceError {
@@ -56,6 +60,9 @@ impl ServiceError {
             Self::Room(e @ RoomError::NotARoom) => ApiError::new(ErrorKind::NotFound, e.to_string()),
             Self::Room(e @ RoomError::Random(_)) => ApiError::new(ErrorKind::Internal, e.to_string()),
             Self::Room(e) => ApiError::new(ErrorKind::Invalid, e.to_string()),
+            Self::Reimport(ReimportError::Store(e)) => e.to_api(),
+            Self::Reimport(ReimportError::Live(e)) => live_api(e),
+            Self::Reimport(e) => ApiError::new(ErrorKind::Invalid, e.to_string()),
         }
     }
 }

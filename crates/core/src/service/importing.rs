@@ -1,56 +1,111 @@
 //! Importing a runbook through the service: a refused file is an outcome with its problems
-//! by line, not an error.
+//! by line, not an error; a replacing import can be previewed first, and one that would remove
+//! tasks with recorded progress waits for a confirmation.
 
 use super::*;
-use crate::import::{ImportError, import_file};
+use crate::import::{ImportError, Imported, import_file};
+use crate::reimport::{self, ReimportError};
 use crate::store::StoreError;
+use base64::Engine as _;
 use warroom_model::api::{ImportOutcome, ImportRequest, LineProblem};
 
+/// An outcome that imported nothing, for `summary`.
+fn refused(summary: String) -> ImportOutcome {
+    ImportOutcome {
+        imported: false,
+        summary,
+        repaired: None,
+        warnings: Vec::new(),
+        problems: Vec::new(),
+        preview: None,
+    }
+}
+
+/// The file read, or the outcome that says why it was refused.
+fn read(req: &ImportRequest) -> std::result::Result<Imported, Box<ImportOutcome>> {
+    let bytes = match &req.base64 {
+        Some(b) => base64::engine::general_purpose::STANDARD.decode(b.trim()).map_err(|e| {
+            Box::new(refused(format!("{}: the file did not arrive whole ({e}); nothing was imported", req.name)))
+        })?,
+        None => req.text.as_bytes().to_vec(),
+    };
+    import_file(&req.name, &bytes).map_err(|e| {
+        let problems = match &e {
+            ImportError::Invalid { problems, .. } => {
+                problems.iter().map(|p| LineProblem { line: p.line, message: p.message.clone() }).collect()
+            }
+            _ => Vec::new(),
+        };
+        let summary = match &e {
+            ImportError::Invalid { file, problems } => {
+                format!("{file}: {} problem(s); nothing was imported", problems.len())
+            }
+            other => format!("{other}; nothing was imported"),
+        };
+        Box::new(ImportOutcome { problems, ..refused(summary) })
+    })
+}
+
+/// Lines left out or cut come first among the warnings (the runbook was imported), each kind
+/// grouped when many lines say the same.
+fn warnings(i: &Imported) -> Vec<LineProblem> {
+    let r = &i.report;
+    crate::import::tidy::grouped(&r.problems)
+        .into_iter()
+        .map(|p| LineProblem { line: p.line, message: format!("not imported as written: {}", p.message) })
+        .chain(
+            crate::import::tidy::grouped(&r.warnings)
+                .into_iter()
+                .map(|w| LineProblem { line: w.line, message: w.message }),
+        )
+        .collect()
+}
+
 impl Service {
+    /// What importing a file would do to the tasks held — added, changed, moved, removed —
+    /// without writing anything.
+    pub fn preview_import(&self, req: &ImportRequest) -> Result<ImportOutcome> {
+        let imported = match read(req) {
+            Ok(i) => i,
+            Err(outcome) => return Ok(*outcome),
+        };
+        let plan = reimport::plan(&self.store, &imported)?;
+        let summary = format!("{}; nothing written yet", plan.preview.summary());
+        Ok(ImportOutcome {
+            repaired: imported.report.repaired.clone(),
+            warnings: warnings(&imported),
+            preview: Some(plan.preview),
+            ..refused(summary)
+        })
+    }
+
     /// Imports a runbook file. A refused file is an outcome with its problems, not an error:
     /// the UI shows them in place.
     pub fn import(&mut self, req: &ImportRequest) -> Result<ImportOutcome> {
         // Who imports goes on the record: refused before anything else when nobody is set.
         let author = named_author(&self.store)?;
-        let imported = match import_file(&req.name, req.text.as_bytes()) {
+        let imported = match read(req) {
             Ok(i) => i,
-            Err(e) => {
-                let problems = match &e {
-                    ImportError::Invalid { problems, .. } => {
-                        problems.iter().map(|p| LineProblem { line: p.line, message: p.message.clone() }).collect()
-                    }
-                    _ => Vec::new(),
-                };
-                let summary = match &e {
-                    ImportError::Invalid { file, problems } => {
-                        format!("{file}: {} problem(s); nothing was imported", problems.len())
-                    }
-                    other => format!("{other}; nothing was imported"),
-                };
-                return Ok(ImportOutcome { imported: false, summary, repaired: None, warnings: Vec::new(), problems });
-            }
+            Err(outcome) => return Ok(*outcome),
         };
         let replace = req.replace || self.store.is_demo()?;
         let before = self.store.generation();
-        let ev = match self.store.import(&imported, &author, replace, self.clock.as_ref()) {
-            Ok(ev) => ev,
-            Err(e) => {
-                let summary = match &e {
-                    StoreError::HasRunbook { .. } => {
+        let (ev, preview) =
+            match reimport::import(&mut self.store, &imported, &author, replace, req.confirm, self.clock.as_ref()) {
+                Ok(done) => done,
+                Err(ReimportError::Store(StoreError::HasRunbook { .. })) => {
+                    return Ok(refused(
                         "this laptop already holds a runbook: tick Replace to replace it (runs and history are kept)"
-                            .to_owned()
-                    }
-                    other => other.to_string(),
-                };
-                return Ok(ImportOutcome {
-                    imported: false,
-                    summary,
-                    repaired: None,
-                    warnings: Vec::new(),
-                    problems: vec![],
-                });
-            }
-        };
+                            .to_owned(),
+                    ));
+                }
+                Err(e @ ReimportError::WouldDetach { .. }) => {
+                    let summary = e.to_string();
+                    let ReimportError::WouldDetach { preview } = e else { return Ok(refused(summary)) };
+                    return Ok(ImportOutcome { preview: Some(*preview), ..refused(summary) });
+                }
+                Err(e) => return Ok(refused(e.to_string())),
+            };
         self.follow(before, &[&ev]);
         // Also when nothing differed: the runbook is no longer the demo.
         self.runbook_version += 1;
@@ -63,17 +118,9 @@ impl Service {
                 r.file, r.phases, r.tasks, r.checkpoints, r.contacts, r.rollback_steps, r.metrics
             ),
             repaired: r.repaired.clone(),
-            // Lines left out or cut come first among the warnings: the runbook was imported.
-            warnings: crate::import::tidy::grouped(&r.problems)
-                .into_iter()
-                .map(|p| LineProblem { line: p.line, message: format!("not imported as written: {}", p.message) })
-                .chain(
-                    crate::import::tidy::grouped(&r.warnings)
-                        .into_iter()
-                        .map(|w| LineProblem { line: w.line, message: w.message }),
-                )
-                .collect(),
+            warnings: warnings(&imported),
             problems: Vec::new(),
+            preview: Some(preview),
         })
     }
 }

@@ -469,17 +469,29 @@ mod tests {
     fn imports_replace_the_demo_and_report_problems_in_place() {
         let (mut svc, _) = service();
         svc.set_me(&Me { name: "Lan".into(), role: "Tech Lead".into() }).unwrap();
-        let bad = svc.import(&ImportRequest { name: "bad.md".into(), text: "# Nothing here\n".into(), replace: false });
+        let bad = svc.import(&ImportRequest {
+            name: "bad.md".into(),
+            text: "# Nothing here\n".into(),
+            replace: false,
+            ..Default::default()
+        });
         let bad = bad.unwrap();
         assert!(!bad.imported);
         assert!(bad.summary.contains("no timeline"), "{}", bad.summary);
         let md = crate::demo::synthetic_markdown(60);
-        let ok = svc.import(&ImportRequest { name: "synthetic.md".into(), text: md, replace: false }).unwrap();
+        let ok = svc
+            .import(&ImportRequest { name: "synthetic.md".into(), text: md, replace: false, ..Default::default() })
+            .unwrap();
         assert!(ok.imported, "{}", ok.summary);
         assert!(ok.summary.contains("60 tasks"), "{}", ok.summary);
         assert!(!svc.loaded().unwrap().is_demo);
         let again = svc
-            .import(&ImportRequest { name: "x.md".into(), text: crate::demo::synthetic_markdown(5), replace: false })
+            .import(&ImportRequest {
+                name: "x.md".into(),
+                text: crate::demo::synthetic_markdown(5),
+                replace: false,
+                ..Default::default()
+            })
             .unwrap();
         assert!(!again.imported && again.summary.contains("Replace"), "{}", again.summary);
     }
@@ -488,7 +500,7 @@ mod tests {
     fn nobody_named_or_a_blank_name_records_nothing() {
         let (mut svc, _) = service();
         let md = crate::demo::synthetic_markdown(5);
-        let import = ImportRequest { name: "x.md".into(), text: md, replace: true };
+        let import = ImportRequest { name: "x.md".into(), text: md, replace: true, ..Default::default() };
         assert_eq!(svc.import(&import).unwrap_err().to_api().refusal, Some(Refusal::WhoAreYou));
         for blank in ["", "   ", "\t"] {
             let me = Me { name: blank.into(), role: "Tech Lead".into() };
