@@ -470,20 +470,30 @@ pub(crate) fn render_status(st: &Status) -> String {
         Mode::GoLive => {}
     }
     let phase = st.current_phase.as_ref().and_then(|p| st.phases.iter().find(|x| &x.id == p)).map(|p| p.name.clone());
-    putln!(
-        o,
-        "{} · phase: {} · forecast end {} ({})",
-        st.run.state,
-        phase.unwrap_or_else(|| "—".into()),
-        hm(&st.forecast_end),
-        signed(st.variance_minutes)
-    );
+    if st.tasks.is_empty() {
+        putln!(
+            o,
+            "{} · no timeline: the runbook has no tasks, only its rollback plan (add them with `warroom edit add-task`, or import a runbook with a timeline)",
+            st.run.state
+        );
+    } else {
+        putln!(
+            o,
+            "{} · phase: {} · forecast end {} ({})",
+            st.run.state,
+            phase.unwrap_or_else(|| "—".into()),
+            hm(&st.forecast_end),
+            signed(st.variance_minutes)
+        );
+    }
     let word = rag_word(r.state);
+    let decide = match &r.decide_by {
+        Some(at) => format!("decide by {} ({} min left)", hm(at), r.slack_minutes),
+        None => "no decision deadline".to_owned(),
+    };
     putln!(
         o,
-        "ROLLBACK {word} · decide by {} ({} min left) · backout now {} · worst case {} · deadline {}",
-        r.decide_by.as_ref().map(hm).unwrap_or_default(),
-        r.slack_minutes,
+        "ROLLBACK {word} · {decide} · backout now {} · worst case {} · deadline {}",
         hm(&r.backout_now),
         hm(&r.backout_worst),
         r.deadline.as_ref().map(hm).unwrap_or_else(|| "—".into())
@@ -533,10 +543,10 @@ pub(crate) fn render_status(st: &Status) -> String {
             format!("{name} {}{missing}", c.decision)
         })
         .collect();
-    putln!(o, "Checkpoints: {}", cps.join(" · "));
+    putln!(o, "Checkpoints: {}", if cps.is_empty() { "none".to_owned() } else { cps.join(" · ") });
     open_incidents(&mut o, st);
     let ms: Vec<String> = st.metrics.iter().map(|m| format!("{} {}", m.name, m.state)).collect();
-    putln!(o, "Metrics: {}", ms.join(" · "));
+    putln!(o, "Metrics: {}", if ms.is_empty() { "none".to_owned() } else { ms.join(" · ") });
     last_change(&mut o, st, &hm);
     o
 }

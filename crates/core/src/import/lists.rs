@@ -72,7 +72,7 @@ impl Builder<'_> {
                 self.list_tasks(items);
                 true
             }
-            Some(Section::Checklist) => {
+            Some(Section::Checklist | Section::Criteria) => {
                 self.checklist(items);
                 true
             }
@@ -125,7 +125,11 @@ impl Builder<'_> {
             .filter(|&i| rest[i..].chars().filter(char::is_ascii_digit).count() >= 6);
         let (name, phone) = match phone_at {
             Some(i) => (rest[..i].to_owned(), rest[i..].trim().to_owned()),
-            None => (rest.clone(), String::new()),
+            // `[Tên] - _________`: a name and a phone number both still to be filled in.
+            None => match [" - ", " – ", " — "].iter().find_map(|sep| rest.rsplit_once(sep)) {
+                Some((name, blank)) if super::tidy::is_placeholder(blank) => (name.to_owned(), String::new()),
+                _ => (rest.clone(), String::new()),
+            },
         };
         let name = name.trim().trim_end_matches(['-', '–', '—', ':', ',', '(']).trim().to_owned();
         let n = self.rb.contacts.len() + 1;
@@ -168,6 +172,20 @@ impl Builder<'_> {
         true
     }
 
+    /// Where a task written without a time goes, in minutes from the go-live day's midnight:
+    /// at the last time placed (the task before it, or its phase's start: each lasts until the
+    /// next), else at the window's start on its day, else at its day's midnight.
+    pub(super) fn untimed_at(&self) -> i32 {
+        let day = i32::from(self.day) * 1440;
+        self.last_minutes.or_else(|| self.rb.window.as_ref().map(|w| day + w.start_minutes())).unwrap_or(day)
+    }
+
+    /// Puts an untimed task at `at` on the timeline: its time and day.
+    pub(super) fn place_untimed(&mut self, at: i32) -> (ClockTime, i16) {
+        self.last_minutes = Some(self.last_minutes.map_or(at, |l| l.max(at)));
+        (ClockTime::of_timeline(at), i16::try_from(at.div_euclid(1440)).unwrap_or(0))
+    }
+
     /// List items as tasks of the phase above them.
     fn list_tasks(&mut self, items: &[Item]) {
         let phase_idx = self.current_phase();
@@ -202,16 +220,11 @@ impl Builder<'_> {
                 None => {
                     let (at, duration) = match (span_start, step) {
                         (Some(s), Some(step)) => (s + step * k, u32::try_from(step).ok()),
-                        _ => (
-                            self.last_minutes
-                                .or_else(|| self.rb.window.as_ref().map(|w| w.start_minutes()))
-                                .unwrap_or(i32::from(self.day) * 1440),
-                            None,
-                        ),
+                        _ => (self.untimed_at(), None),
                     };
                     k += 1;
-                    self.last_minutes = Some(self.last_minutes.map_or(at, |l| l.max(at)));
-                    (ClockTime::of_timeline(at), i16::try_from(at.div_euclid(1440)).unwrap_or(0), duration, plain)
+                    let (time, day) = self.place_untimed(at);
+                    (time, day, duration, plain)
                 }
             };
             let (title, owner) = split_owner(rest);
