@@ -24,7 +24,7 @@ pub(crate) enum RunCmd {
         /// The go-live day, YYYY-MM-DD.
         #[arg(long)]
         date: String,
-        /// IANA time zone (default: this machine's).
+        /// IANA time zone (default: the runbook's zone, else this machine's).
         #[arg(long)]
         tz: Option<String>,
         /// Plan with the actual durations of this rehearsal.
@@ -201,10 +201,6 @@ pub(crate) struct Who {
     pub at: Option<String>,
 }
 
-fn machine_tz() -> String {
-    iana_time_zone::get_timezone().ok().filter(|tz| parse_tz(tz).is_ok()).unwrap_or_else(|| "UTC".into())
-}
-
 /// `warroom run list`: the runs, oldest first.
 pub(crate) fn run_list(store: &Store) -> Result<String> {
     let snap = Snapshot::load(store)?;
@@ -224,7 +220,8 @@ pub(crate) fn run_action(cmd: RunCmd) -> Option<Action> {
         RunCmd::Start { live, date, tz, durations_from, .. } => Action::RunStart {
             kind: if live { RunKind::Live } else { RunKind::Rehearsal },
             date,
-            tz: tz.unwrap_or_else(machine_tz),
+            // None: the runbook's zone, else the laptop's (the core decides).
+            tz: tz.unwrap_or_default(),
             durations_from,
         },
         RunCmd::Finish => Action::RunEnd { state: RunState::Completed },

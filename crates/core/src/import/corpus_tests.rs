@@ -9,16 +9,20 @@ macro_rules! corpus {
     };
 }
 
-const CORPUS: [(&str, &[u8]); 10] = corpus![
+const CORPUS: [(&str, &[u8]); 14] = corpus![
     "en-cutover-numbered.md",
     "en-cutover-stages.md",
     "en-day-tables.md",
     "en-golive-table-checklist.md",
+    "en-launch-weeks.md",
     "en-migration-t-minus-hours.md",
     "en-pm-template-placeholders.md",
+    "en-release-day-offsets.md",
     "en-rollback-template.md",
+    "en-rollout-hours-before.md",
     "vi-bold-time-lines.md",
     "vi-checklist-diacritics.md",
+    "vi-date-table.md",
     "vi-multiday-no-diacritics.md",
 ];
 

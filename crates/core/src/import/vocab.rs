@@ -92,6 +92,12 @@ const SECTIONS: &[(Section, &[&str])] = &[
             "khan cap",
             "danh ba",
             "contact list",
+            "team members",
+            "owners",
+            "roles",
+            "key contacts",
+            "thanh vien",
+            "nhan su",
         ],
     ),
     (
