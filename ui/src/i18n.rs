@@ -56,6 +56,8 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("Rehearsal", "Diễn tập"),
     ("Date", "Ngày"),
     ("Time zone", "Múi giờ"),
+    ("the runbook's zone", "múi giờ của runbook"),
+    ("this laptop's zone", "múi giờ của máy này"),
     ("Start run", "Bắt đầu lượt chạy"),
     ("Current phase", "Giai đoạn hiện tại"),
     ("Due now", "Cần làm ngay"),

@@ -24,7 +24,7 @@ pub(crate) enum RunCmd {
         /// The go-live day, YYYY-MM-DD.
         #[arg(long)]
         date: String,
-        /// IANA time zone (default: this machine's).
+        /// IANA time zone (default: the runbook's zone, else this machine's).
         #[arg(long)]
         tz: Option<String>,
         /// Plan with the actual durations of this rehearsal.
@@ -201,10 +201,6 @@ pub(crate) struct Who {
     pub at: Option<String>,
 }
 
-fn machine_tz() -> String {
-    iana_time_zone::get_timezone().ok().filter(|tz| parse_tz(tz).is_ok()).unwrap_or_else(|| "UTC".into())
-}
-
 /// `warroom run list`: the runs, oldest first.
 pub(crate) fn run_list(store: &Store) -> Result<String> {
     let snap = Snapshot::load(store)?;
@@ -224,7 +220,8 @@ pub(crate) fn run_action(cmd: RunCmd) -> Option<Action> {
         RunCmd::Start { live, date, tz, durations_from, .. } => Action::RunStart {
             kind: if live { RunKind::Live } else { RunKind::Rehearsal },
             date,
-            tz: tz.unwrap_or_else(machine_tz),
+            // None: the runbook's zone, else the laptop's (the core decides).
+            tz: tz.unwrap_or_default(),
             durations_from,
         },
         RunCmd::Finish => Action::RunEnd { state: RunState::Completed },
@@ -470,20 +467,30 @@ pub(crate) fn render_status(st: &Status) -> String {
         Mode::GoLive => {}
     }
     let phase = st.current_phase.as_ref().and_then(|p| st.phases.iter().find(|x| &x.id == p)).map(|p| p.name.clone());
-    putln!(
-        o,
-        "{} · phase: {} · forecast end {} ({})",
-        st.run.state,
-        phase.unwrap_or_else(|| "—".into()),
-        hm(&st.forecast_end),
-        signed(st.variance_minutes)
-    );
+    if st.tasks.is_empty() {
+        putln!(
+            o,
+            "{} · no timeline: the runbook has no tasks, only its rollback plan (add them with `warroom edit add-task`, or import a runbook with a timeline)",
+            st.run.state
+        );
+    } else {
+        putln!(
+            o,
+            "{} · phase: {} · forecast end {} ({})",
+            st.run.state,
+            phase.unwrap_or_else(|| "—".into()),
+            hm(&st.forecast_end),
+            signed(st.variance_minutes)
+        );
+    }
     let word = rag_word(r.state);
+    let decide = match &r.decide_by {
+        Some(at) => format!("decide by {} ({} min left)", hm(at), r.slack_minutes),
+        None => "no decision deadline".to_owned(),
+    };
     putln!(
         o,
-        "ROLLBACK {word} · decide by {} ({} min left) · backout now {} · worst case {} · deadline {}",
-        r.decide_by.as_ref().map(hm).unwrap_or_default(),
-        r.slack_minutes,
+        "ROLLBACK {word} · {decide} · backout now {} · worst case {} · deadline {}",
         hm(&r.backout_now),
         hm(&r.backout_worst),
         r.deadline.as_ref().map(hm).unwrap_or_else(|| "—".into())
@@ -533,10 +540,10 @@ pub(crate) fn render_status(st: &Status) -> String {
             format!("{name} {}{missing}", c.decision)
         })
         .collect();
-    putln!(o, "Checkpoints: {}", cps.join(" · "));
+    putln!(o, "Checkpoints: {}", if cps.is_empty() { "none".to_owned() } else { cps.join(" · ") });
     open_incidents(&mut o, st);
     let ms: Vec<String> = st.metrics.iter().map(|m| format!("{} {}", m.name, m.state)).collect();
-    putln!(o, "Metrics: {}", ms.join(" · "));
+    putln!(o, "Metrics: {}", if ms.is_empty() { "none".to_owned() } else { ms.join(" · ") });
     last_change(&mut o, st, &hm);
     o
 }

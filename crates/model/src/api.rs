@@ -113,7 +113,9 @@ pub enum Action {
         kind: crate::live::RunKind,
         /// The go-live day, `YYYY-MM-DD`.
         date: String,
-        /// The IANA time zone the runbook's times are in (`Asia/Ho_Chi_Minh`).
+        /// The IANA time zone the runbook's times are in (`Asia/Ho_Chi_Minh`); empty: the
+        /// runbook's zone when it names one, else the laptop's.
+        #[serde(default)]
         tz: String,
         /// A rehearsal whose actual durations become this run's planned ones.
         #[serde(default)]

@@ -162,3 +162,26 @@ fn an_unusable_database_gets_a_clear_error() {
     assert_eq!(r.code, Some(1));
     assert!(r.stderr.contains("not a warroom database"), "{r:?}");
 }
+
+/// A rollback-only runbook (no timeline) imports with a warning, and show, a run, status, a
+/// rollback and the audit record all work without tasks.
+#[test]
+fn a_runbook_without_tasks_can_still_be_run_and_rolled_back() {
+    let s = Scratch::new();
+    let file = seed("corpus/en-rollback-template.md");
+    let out = s.ok(&["import", &file, "--by", "Lan", "--role", "Tech Lead"]);
+    assert!(out.contains("no timeline found: only the rollback plan (4 triggers, 3 steps)"), "{out}");
+    let shown = s.ok(&["show"]);
+    assert!(shown.contains("Redeploy the previous stable version"), "{shown}");
+    let who = ["--by", "Lan", "--role", "Tech Lead"];
+    s.ok(&[&["run", "start", "--rehearsal", "--date", "2026-01-31"][..], &who].concat());
+    let status = s.ok(&["status"]);
+    assert!(status.contains("no timeline: the runbook has no tasks"), "{status}");
+    assert!(status.contains("no decision deadline") && !status.contains("decide by  ("), "{status}");
+    s.ok(&[&["rollback", "decide", "--rollback", "--reason", "health checks fail"][..], &who].concat());
+    s.ok(&[&["rollback", "step", "r1", "done"][..], &who].concat());
+    let status = s.ok(&["status"]);
+    assert!(status.contains("ROLLING BACK") && status.contains("✓ r1. Redeploy"), "{status}");
+    let page = s.ok(&["report", "--format", "html"]);
+    assert!(page.contains("Redeploy the previous stable version"), "the record names the rollback step");
+}

@@ -21,15 +21,12 @@ pub(crate) fn now() -> impl IntoView {
 pub(super) fn start_run() -> impl IntoView {
     let c = ctx();
     let date = RwSignal::new(c.loaded.get_untracked().and_then(|l| l.runbook.date).unwrap_or_default());
-    let tz = RwSignal::new(
-        js_sys::Reflect::get(
-            &js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options(),
-            &"timeZone".into(),
-        )
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| "UTC".into()),
-    );
+    // Empty: the backend takes the runbook's zone, else the laptop's; the field says which.
+    let tz = RwSignal::new(String::new());
+    let zone_hint = match c.loaded.get_untracked().and_then(|l| l.runbook.zone) {
+        Some(z) => format!("{} ({z})", t("the runbook's zone")),
+        None => t("this laptop's zone").to_owned(),
+    };
     let kind = RwSignal::new(RunKind::Rehearsal);
     view! {
         <section class="card start-run">
@@ -44,7 +41,7 @@ pub(super) fn start_run() -> impl IntoView {
                         <input id="run-live" type="radio" name="kind" on:change=move |_| kind.set(RunKind::Live) />
                     </label>
                     <label>{t("Date")}<input id="run-date" type="date" bind:value=date /></label>
-                    <label>{t("Time zone")}<input id="run-tz" type="text" bind:value=tz /></label>
+                    <label>{t("Time zone")}<input id="run-tz" type="text" placeholder=zone_hint.clone() bind:value=tz /></label>
                     <button id="run-start" class="primary" on:click=move |_| {
                         c.act(Action::RunStart { kind: kind.get(), date: date.get(), tz: tz.get(), durations_from: None })
                     }>{t("Start run")}</button>

@@ -1,6 +1,7 @@
 //! Which day a heading (or a bold line) speaks of, relative to the go-live day: `T-1`, `T+2`,
 //! `T-Day`, `T=0`, `D-1`, `Day 2`, `Ngày 2`, `T-7 ngày`, `3 days before`, `the day before`,
-//! `Ngày hôm sau`, `T+1 đến T+7` (its first day), and dated headings (`2026-06-01`, `June 1`).
+//! `Ngày hôm sau`, `T+1 đến T+7` (its first day), whole days in hours (`24 Hours Before`,
+//! `T+48 hours`), and dated headings (`2026-06-01`, `June 1`).
 
 use chrono::NaiveDate;
 use warroom_model::fold;
@@ -88,10 +89,13 @@ pub(super) fn day_of(heading: &str, year: i32) -> Option<DayMark> {
         if s.len() > 3 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        if w.get(i + 1).is_some_and(|u| NOT_DAYS.contains(u)) {
-            return None;
+        let n: i16 = s.parse().ok()?;
+        match w.get(i + 1) {
+            // `24 Hours Before`, `T+48h`: whole days written in hours.
+            Some(&("h" | "hr" | "hrs" | "hour" | "hours" | "gio" | "tieng")) if n > 0 && n % 24 == 0 => Some(n / 24),
+            Some(u) if NOT_DAYS.contains(u) => None,
+            _ => Some(n),
         }
-        s.parse().ok()
     };
     for i in 0..w.len() {
         let word = w[i];
@@ -126,7 +130,9 @@ pub(super) fn day_of(heading: &str, year: i32) -> Option<DayMark> {
         }
         // `3 days before`, `3 ngày trước`.
         if let Some(n) = num(i)
-            && w.get(i + 1).is_some_and(|x| matches!(*x, "day" | "days" | "ngay"))
+            && w.get(i + 1).is_some_and(|x| {
+                matches!(*x, "day" | "days" | "ngay" | "h" | "hr" | "hrs" | "hour" | "hours" | "gio" | "tieng")
+            })
         {
             match w.get(i + 2).copied() {
                 Some("before" | "truoc" | "prior") => return Some(DayMark::Offset(-n)),
@@ -146,6 +152,12 @@ pub(super) fn day_of(heading: &str, year: i32) -> Option<DayMark> {
     let phrase = |p: &str| {
         f == p || f.starts_with(&format!("{p} ")) || f.ends_with(&format!(" {p}")) || f.contains(&format!(" {p} "))
     };
+    // `Launch Time` after `24 Hours Before`: back on the go-live day.
+    if ["launch time", "launch day", "go live day", "cutover day", "ngay go live", "ngay chuyen doi"]
+        .contains(&f.trim())
+    {
+        return Some(DayMark::Offset(0));
+    }
     if ["day before", "the day before", "ngay hom truoc", "hom truoc", "truoc ngay go live", "pre cutover day"]
         .iter()
         .any(|p| phrase(p))
@@ -188,6 +200,10 @@ mod tests {
         assert_eq!(off("Ngày hôm sau"), Some(1));
         assert_eq!(off("3 days before go-live"), Some(-3));
         assert_eq!(off("2 ngày sau"), Some(2));
+        assert_eq!(off("24 Hours Before"), Some(-1));
+        assert_eq!(off("T+24 Hours"), Some(1));
+        assert_eq!(off("Launch Time"), Some(0));
+        assert_eq!(off("48 giờ trước"), Some(-2));
         assert_eq!(day_of("Day 2 – Cutover", 2026), Some(DayMark::Numbered(2)));
         assert_eq!(day_of("Ngày 1", 2026), Some(DayMark::Numbered(1)));
         assert_eq!(day_of("2026-06-01 (Monday)", 2000), NaiveDate::from_ymd_opt(2026, 6, 1).map(DayMark::Date));
@@ -200,6 +216,8 @@ mod tests {
         for h in [
             "Phase 2: Data Migration (6:30 - 8:00)",
             "T-30 min checks",
+            "T-2h: deploy",
+            "36 hours before",
             "Test plan",
             "Rollback",
             "Step 1 - Prep",

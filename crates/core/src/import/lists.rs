@@ -10,6 +10,12 @@ use super::vocab::Section;
 use super::{Builder, diag, key_value, times, vocab};
 use warroom_model::{ChecklistItem, ClockTime, CommandRef, Contact, RollbackStep, Task, Trigger};
 
+/// `Trigger: error rate > 5%` under a rollback heading: when to roll back.
+const TRIGGER_KEYS: &[&str] = &["trigger", "triggers", "when", "khi nao", "dieu kien", "tac nhan"];
+
+/// `Steps: disable the flag, redeploy` under a rollback heading: its steps, in order.
+const STEPS_KEYS: &[&str] = &["steps", "step", "action", "actions", "cac buoc", "buoc", "hanh dong"];
+
 /// Words in brackets after a task that are not who does it.
 const NOT_OWNERS: &[&str] =
     &["optional", "if", "see", "e g", "eg", "neu", "xem", "vi du", "tuy chon", "khong bat buoc"];
@@ -27,15 +33,7 @@ impl Builder<'_> {
             }
             Some(Section::RollbackSteps | Section::Rollback) => {
                 for it in items {
-                    let n = self.rb.rollback.steps.len() + 1;
-                    let (title, duration_min) = times::split_duration_suffix(&it.inline.text);
-                    self.rb.rollback.steps.push(RollbackStep {
-                        id: format!("r{n}"),
-                        title,
-                        commands: it.inline.codes.clone(),
-                        notes: Vec::new(),
-                        duration_min,
-                    });
+                    self.rollback_item(it);
                 }
                 true
             }
@@ -72,7 +70,7 @@ impl Builder<'_> {
                 self.list_tasks(items);
                 true
             }
-            Some(Section::Checklist) => {
+            Some(Section::Checklist | Section::Criteria) => {
                 self.checklist(items);
                 true
             }
@@ -103,6 +101,33 @@ impl Builder<'_> {
         }
     }
 
+    /// A list item under the rollback: a step, or, written `Trigger: …` or `Steps: a, b, c`,
+    /// a trigger or several steps.
+    fn rollback_item(&mut self, it: &Item) {
+        let kv = key_value(&it.inline).filter(|(_, v)| !v.is_empty());
+        let key = kv.as_ref().map(|(k, _)| warroom_model::fold(k)).unwrap_or_default();
+        if let Some((_, v)) = kv.as_ref().filter(|_| TRIGGER_KEYS.contains(&key.as_str())) {
+            let n = self.rb.rollback.triggers.len() + 1;
+            self.rb.rollback.triggers.push(Trigger { id: format!("t{n}"), name: v.clone(), condition: v.clone() });
+            return;
+        }
+        let titles: Vec<String> = match kv.as_ref().filter(|_| STEPS_KEYS.contains(&key.as_str())) {
+            Some((_, v)) => v.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+            None => vec![it.inline.text.clone()],
+        };
+        for text in titles {
+            let n = self.rb.rollback.steps.len() + 1;
+            let (title, duration_min) = times::split_duration_suffix(&text);
+            self.rb.rollback.steps.push(RollbackStep {
+                id: format!("r{n}"),
+                title,
+                commands: it.inline.codes.clone(),
+                notes: Vec::new(),
+                duration_min,
+            });
+        }
+    }
+
     fn checklist(&mut self, items: &[Item]) {
         for it in items {
             let n = self.rb.checklist.len() + 1;
@@ -125,9 +150,15 @@ impl Builder<'_> {
             .filter(|&i| rest[i..].chars().filter(char::is_ascii_digit).count() >= 6);
         let (name, phone) = match phone_at {
             Some(i) => (rest[..i].to_owned(), rest[i..].trim().to_owned()),
-            None => (rest.clone(), String::new()),
+            // `[Tên] - _________`: a name and a phone number both still to be filled in.
+            None => match [" - ", " – ", " — "].iter().find_map(|sep| rest.rsplit_once(sep)) {
+                Some((name, blank)) if super::tidy::is_placeholder(blank) => (name.to_owned(), String::new()),
+                _ => (rest.clone(), String::new()),
+            },
         };
-        let name = name.trim().trim_end_matches(['-', '–', '—', ':', ',', '(']).trim().to_owned();
+        let name = name.trim().trim_end_matches(['-', '–', '—', ':', ',', '(', '.']).trim().to_owned();
+        // `Release commander.` alone under `Roles`: a role still to be staffed, not a name.
+        let (role, name) = if role.is_empty() && phone.is_empty() { (name, String::new()) } else { (role, name) };
         let n = self.rb.contacts.len() + 1;
         self.rb.contacts.push(Contact {
             id: format!("c{n}"),
@@ -156,16 +187,35 @@ impl Builder<'_> {
         let heading = match split {
             Some((range, name)) => format!("{} ({})", name.trim(), range.trim()),
             None if times::parse_range(strong).is_ok() => format!("{strong} ({strong})"),
-            None => {
-                if !self.day_heading(strong) {
-                    return false;
+            None => match lead_offset(strong) {
+                // `**T-4h: Begin Cutover**`: a phase that starts that long before go-live.
+                Some((off, _, name)) => {
+                    let at = self.rb.window.as_ref().map_or(0, |w| w.start_minutes()).saturating_add(off);
+                    self.day = i16::try_from(at.div_euclid(1440)).unwrap_or(0);
+                    self.last_minutes = Some(at);
+                    name.to_owned()
                 }
-                strong.to_owned()
-            }
+                None if self.day_heading(strong) => strong.to_owned(),
+                None => return false,
+            },
         };
         self.heading = Some((heading, 6, line, None, false));
         self.list_phase = true;
         true
+    }
+
+    /// Where a task written without a time goes, in minutes from the go-live day's midnight:
+    /// at the last time placed (the task before it, or its phase's start: each lasts until the
+    /// next), else at the window's start on its day, else at its day's midnight.
+    pub(super) fn untimed_at(&self) -> i32 {
+        let day = i32::from(self.day) * 1440;
+        self.last_minutes.or_else(|| self.rb.window.as_ref().map(|w| day + w.start_minutes())).unwrap_or(day)
+    }
+
+    /// Puts an untimed task at `at` on the timeline: its time and day.
+    pub(super) fn place_untimed(&mut self, at: i32) -> (ClockTime, i16) {
+        self.last_minutes = Some(self.last_minutes.map_or(at, |l| l.max(at)));
+        (ClockTime::of_timeline(at), i16::try_from(at.div_euclid(1440)).unwrap_or(0))
     }
 
     /// List items as tasks of the phase above them.
@@ -194,24 +244,27 @@ impl Builder<'_> {
                 self.overview_key(key, &k, &v, it.line);
                 continue;
             }
-            let (time, day, duration, rest) = match lead_time(plain) {
-                Some((t, span, rest)) => {
+            let mut offset = None;
+            let (time, day, duration, rest) = match (lead_time(plain), lead_offset(plain)) {
+                (Some((t, span, rest)), _) => {
                     let day = self.place(t, it.line);
                     (t, day, span, rest)
                 }
-                None => {
+                (None, Some((off, mark, rest))) => {
+                    // `T-60m: final review`, `Week 2: onboard`: from the go-live moment.
+                    let base = self.rb.window.as_ref().map_or(0, |w| w.start_minutes());
+                    let (t, d) = self.place_untimed(base.saturating_add(off));
+                    offset = Some(mark.to_owned());
+                    (t, d, None, rest)
+                }
+                (None, None) => {
                     let (at, duration) = match (span_start, step) {
                         (Some(s), Some(step)) => (s + step * k, u32::try_from(step).ok()),
-                        _ => (
-                            self.last_minutes
-                                .or_else(|| self.rb.window.as_ref().map(|w| w.start_minutes()))
-                                .unwrap_or(i32::from(self.day) * 1440),
-                            None,
-                        ),
+                        _ => (self.untimed_at(), None),
                     };
                     k += 1;
-                    self.last_minutes = Some(self.last_minutes.map_or(at, |l| l.max(at)));
-                    (ClockTime::of_timeline(at), i16::try_from(at.div_euclid(1440)).unwrap_or(0), duration, plain)
+                    let (time, day) = self.place_untimed(at);
+                    (time, day, duration, plain)
                 }
             };
             let (title, owner) = split_owner(rest);
@@ -235,6 +288,7 @@ impl Builder<'_> {
                 commands: it.inline.codes.clone(),
                 checked: it.checked == Some(true),
                 duration_min: duration,
+                offset,
                 ..Task::default()
             });
         }
@@ -267,6 +321,30 @@ fn lead_time(text: &str) -> Option<(ClockTime, Option<u32>, &str)> {
         }
     }
     None
+}
+
+/// An offset from the go-live moment at the start of an item, in minutes, with the mark as
+/// written and the rest: `T-60m: final review`, `T-0: window opens`, `T+15m: health check`,
+/// `Week 2: onboard` (a week is seven days from the first).
+fn lead_offset(text: &str) -> Option<(i32, &str, &str)> {
+    let (head, rest) = text.split_once(':').or_else(|| text.split_once(" - "))?;
+    let (head, rest) = (head.trim(), rest.trim());
+    if rest.is_empty() || head.chars().count() > 16 {
+        return None;
+    }
+    let f = warroom_model::fold(head);
+    if let Some(n) = f.strip_prefix("week ").or_else(|| f.strip_prefix("tuan ")).and_then(|n| n.parse::<i32>().ok()) {
+        return Some((n.saturating_sub(1).saturating_mul(7 * 1440), head, rest));
+    }
+    let body = head.strip_prefix(['T', 't'])?;
+    let sign = body.chars().next()?;
+    let amount = body[sign.len_utf8()..].trim();
+    let minutes = if amount == "0" { 0 } else { i32::try_from(times::parse_duration(amount)?).ok()? };
+    match sign {
+        '+' => Some((minutes, head, rest)),
+        '-' | '−' => Some((-minutes, head, rest)),
+        _ => None,
+    }
 }
 
 /// `Backup DB (DBA)` or `Backup DB — Lan` → (`Backup DB`, owner); the owner is a few words that
@@ -328,5 +406,15 @@ mod tests {
         assert_eq!(l("6:10 PM – Call"), Some(("18:10".into(), None, "Call".into())));
         assert_eq!(l("3 servers restart"), None);
         assert_eq!(l("Backup at 06:00"), None);
+    }
+
+    #[test]
+    fn offsets_and_weeks_at_the_start_of_an_item() {
+        assert_eq!(lead_offset("T-60m: final review"), Some((-60, "T-60m", "final review")));
+        assert_eq!(lead_offset("T-0: window opens"), Some((0, "T-0", "window opens")));
+        assert_eq!(lead_offset("T+1h30: stable"), Some((90, "T+1h30", "stable")));
+        assert_eq!(lead_offset("Week 2: onboard"), Some((7 * 1440, "Week 2", "onboard")));
+        assert_eq!(lead_offset("T-1: the day before"), None, "a day, not minutes");
+        assert_eq!(lead_offset("Trigger: error rate"), None);
     }
 }

@@ -4,6 +4,7 @@
 //! not be is listed with its line; in `Mode::Strict` any such line refuses the whole file.
 
 pub(crate) mod blocks;
+mod code;
 mod days;
 pub mod json;
 mod lists;
@@ -20,7 +21,7 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 pub use table::parse_condition;
 use vocab::{Key, Section, fold};
-use warroom_model::{CommandRef, Field, RawSection, RollbackStep, Runbook, Window};
+use warroom_model::{Field, RawSection, Runbook, Window};
 
 /// Larger files are refused: a real runbook is a few hundred kilobytes at most.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
@@ -144,7 +145,8 @@ pub enum ImportError {
         /// The largest size accepted, in bytes.
         limit: usize,
     },
-    /// No tasks at all: no table with a time and a task column, no list of tasks under a heading.
+    /// No tasks at all (no table with a task column, no list of tasks under a heading), and no
+    /// rollback plan or contacts either.
     #[error(
         "{file}:{line}: no timeline found from here on: expected a table with a time column and a task column, such as `| Time | Task | Owner | Status |`, or task items (`- [ ] Backup DB (DBA)`) under a heading or a bold time line such as `**06:00 - 07:00: Prepare**`"
     )]
@@ -334,7 +336,12 @@ impl<'a> Builder<'a> {
             self.rb.title = words;
             return true;
         }
-        let section = vocab::section(&words);
+        let mut section = vocab::section(&words);
+        let under_rollback = self.section.is_some_and(Section::is_rollback_part) && level > self.section_level;
+        if section == Some(Section::RollbackSteps) && !under_rollback && !vocab::says_rollback(&words) {
+            // `Cutover Window Steps`: the cutover's steps, not the rollback's.
+            section = None;
+        }
         // `Checklist - End of Day 1` is a checklist, not a day.
         let names_day = matches!(section, None | Some(Section::Timeline)) && self.day_heading(&words);
         let is_phase = names_day || is_phase_heading(&words);
@@ -428,6 +435,10 @@ impl<'a> Builder<'a> {
 
     fn overview_key(&mut self, key: Key, words: &str, value: &str, line: usize) -> bool {
         self.label(key.key(), words);
+        if tidy::is_placeholder(value) {
+            // `Date:` or `Migration Date: [Date]`: a form field not filled in.
+            return true;
+        }
         match key {
             Key::Version => self.rb.version = Some(value.into()),
             Key::Date => self.rb.date = Some(value.into()),
@@ -498,95 +509,6 @@ impl<'a> Builder<'a> {
         self.rb.rollback.deadline_notes.push(text.to_owned());
     }
 
-    fn on_code(&mut self, code: &str, lang: &str, line: usize) -> bool {
-        let is_rollback = matches!(self.ctx(), Some(Section::RollbackSteps | Section::Rollback));
-        if (is_rollback || self.ctx() == Some(Section::Commands)) && !tidy::is_commands(code, lang) {
-            // A decision tree or prose in a code block: a note to read, not commands to run.
-            return match self.rb.rollback.steps.last_mut() {
-                Some(step) if is_rollback => {
-                    step.notes.push(code.trim_end().to_owned());
-                    true
-                }
-                _ => false,
-            };
-        }
-        match self.ctx() {
-            Some(Section::RollbackSteps | Section::Rollback) => {
-                self.steps_from_code(code, line);
-                true
-            }
-            Some(Section::Commands) => {
-                self.commands_from_code(code);
-                true
-            }
-            _ => false,
-        }
-    }
-
-    fn steps_from_code(&mut self, code: &str, line: usize) {
-        for raw in code.lines() {
-            let l = raw.trim();
-            if l.is_empty() {
-                continue;
-            }
-            if let Some(comment) = l.strip_prefix('#') {
-                let comment = comment.trim();
-                if let Some(title) = numbered(comment) {
-                    let n = self.rb.rollback.steps.len() + 1;
-                    let (title, duration_min) = times::split_duration_suffix(title);
-                    self.rb.rollback.steps.push(RollbackStep {
-                        id: format!("r{n}"),
-                        title,
-                        duration_min,
-                        ..RollbackStep::default()
-                    });
-                } else if let Some(step) = self.rb.rollback.steps.last_mut() {
-                    step.notes.push(comment.to_owned());
-                } else {
-                    self.warnings
-                        .push(diag(line, format!("comment `{comment}` before the first rollback step ignored")));
-                }
-            } else if let Some(step) = self.rb.rollback.steps.last_mut() {
-                step.commands.push(l.to_owned());
-            } else {
-                let n = self.rb.rollback.steps.len() + 1;
-                self.rb.rollback.steps.push(RollbackStep {
-                    id: format!("r{n}"),
-                    title: l.to_owned(),
-                    commands: vec![l.to_owned()],
-                    ..RollbackStep::default()
-                });
-            }
-        }
-    }
-
-    fn commands_from_code(&mut self, code: &str) {
-        let mut label = String::new();
-        let mut pending = String::new();
-        for raw in code.lines() {
-            let l = raw.trim_end();
-            if l.trim().is_empty() {
-                continue;
-            }
-            if let Some(c) = l.trim_start().strip_prefix('#') {
-                label = c.trim().to_owned();
-                continue;
-            }
-            if !pending.is_empty() {
-                pending.push('\n');
-            }
-            pending.push_str(l.trim());
-            if !l.ends_with('\\') {
-                let n = self.rb.commands.len() + 1;
-                self.rb.commands.push(CommandRef {
-                    id: format!("x{n}"),
-                    label: label.clone(),
-                    command: std::mem::take(&mut pending),
-                });
-            }
-        }
-    }
-
     fn finish(mut self, repaired: Option<String>, mode: Mode) -> Result<Imported, ImportError> {
         if self.rb.title.is_empty() {
             let stem = std::path::Path::new(self.file)
@@ -619,8 +541,26 @@ impl<'a> Builder<'a> {
             if !self.problems.is_empty() {
                 return Err(ImportError::Invalid { file: self.file.into(), problems: self.problems });
             }
-            let line = self.blocks.iter().map(|b| b.line).find(|&l| l > 1).unwrap_or(1);
-            return Err(ImportError::NoTimeline { file: self.file.into(), line });
+            // Where a timeline was looked for: the first line after the title.
+            let title_at = self.blocks.iter().position(|b| matches!(b.kind, Kind::Heading { level: 1, .. }));
+            let line = title_at
+                .and_then(|i| self.blocks.get(i + 1))
+                .map(|b| b.line)
+                .or_else(|| self.blocks.iter().map(|b| b.line).find(|&l| l > 1))
+                .unwrap_or(1);
+            let rollback = &self.rb.rollback;
+            if rollback.triggers.is_empty() && rollback.steps.is_empty() && self.rb.contacts.is_empty() {
+                return Err(ImportError::NoTimeline { file: self.file.into(), line });
+            }
+            self.warnings.push(diag(
+                line,
+                format!(
+                    "no timeline found: only the rollback plan ({} triggers, {} steps) and {} contacts were imported, with no tasks to run; add a table with a time and a task column, or task items under a heading, and import again",
+                    rollback.triggers.len(),
+                    rollback.steps.len(),
+                    self.rb.contacts.len()
+                ),
+            ));
         }
         self.rb.phases.retain(|p| !p.tasks.is_empty());
         self.rb.id = self.runbook_id.take().unwrap_or_else(|| {
@@ -660,13 +600,11 @@ impl<'a> Builder<'a> {
         for (heading, body, line) in sections {
             let n = self.rb.appendix.len() + 1;
             let heading = heading.unwrap_or_default();
-            self.warnings.push(diag(
-                line,
-                format!(
-                    "content under `{}` was not recognised; it is kept as written",
-                    heading.trim_start_matches('#').trim()
-                ),
-            ));
+            let place = match heading.trim_start_matches('#').trim() {
+                "" => "before the first heading".to_owned(),
+                words => format!("under `{words}`"),
+            };
+            self.warnings.push(diag(line, format!("content {place} was not recognised; it is kept as written")));
             self.rb.appendix.push(RawSection { id: format!("a{n}"), heading, markdown: body.join("\n\n") });
         }
     }
@@ -730,15 +668,6 @@ fn split_phase_heading(heading: &str) -> (Option<String>, String, Option<String>
         }
     }
     (None, rest.to_owned(), range)
-}
-
-fn numbered(comment: &str) -> Option<&str> {
-    let digits = comment.find(|c: char| !c.is_ascii_digit())?;
-    if digits == 0 {
-        return None;
-    }
-    let rest = &comment[digits..];
-    rest.strip_prefix('.').or_else(|| rest.strip_prefix(')')).map(str::trim)
 }
 
 #[cfg(test)]

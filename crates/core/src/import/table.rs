@@ -4,11 +4,11 @@
 
 use super::blocks::{Inline, Row};
 use super::tidy::{MAX_TITLE_CHARS, unless_placeholder};
-use super::vocab::{Col, TableKind, fold};
+use super::vocab::{Col, Section, TableKind, fold};
 use super::{Builder, diag, split_phase_heading, times, vocab};
 use warroom_model::{
-    ClockTime, CmpOp, CommandRef, Condition, Contact, Field, MatrixAction, MatrixRow, Metric, Phase, RollbackStep,
-    Task, Trigger, split_roles,
+    ChecklistItem, ClockTime, CmpOp, CommandRef, Condition, Contact, Field, MatrixAction, MatrixRow, Metric, Phase,
+    RollbackStep, Task, Trigger, split_roles,
 };
 
 static EMPTY_INLINE: Inline =
@@ -52,7 +52,21 @@ impl Builder<'_> {
         };
         let rows: Vec<&Row> = rows.iter().filter(|r| r.cells.iter().any(|c| !c.text.is_empty())).collect();
         match kind {
-            TableKind::Tasks => self.tasks(&cols, &names, &rows),
+            TableKind::Tasks
+                if matches!(self.ctx(), Some(Section::Checklist | Section::Criteria))
+                    && !cols.contains(&Some(Col::Time)) =>
+            {
+                for row in rows {
+                    let n = self.rb.checklist.len() + 1;
+                    let status = text(row, Col::Status);
+                    self.rb.checklist.push(ChecklistItem {
+                        id: format!("k{n}"),
+                        text: get(row, Col::Task).map(|c| c.text).unwrap_or_default(),
+                        checked: is_checked(&status),
+                    });
+                }
+            }
+            TableKind::Tasks => self.tasks(&cols, &names, &rows, line),
             TableKind::Contacts => {
                 for row in rows {
                     let n = self.rb.contacts.len() + 1;
@@ -246,10 +260,21 @@ impl Builder<'_> {
         self.day
     }
 
-    fn tasks<'r>(&mut self, cols: &[Option<Col>], names: &[String], rows: &[&'r Row]) {
+    fn tasks<'r>(&mut self, cols: &[Option<Col>], names: &[String], rows: &[&'r Row], line: usize) {
         let has_phase_col = cols.contains(&Some(Col::Phase));
         if !has_phase_col {
             self.current_phase();
+        }
+        let timed = cols.contains(&Some(Col::Time));
+        if !timed && !rows.is_empty() {
+            self.warnings.push(diag(
+                line,
+                format!(
+                    "this task table has no time column: its {} tasks are placed in order from {}, each until the next",
+                    rows.len(),
+                    ClockTime::of_timeline(self.untimed_at())
+                ),
+            ));
         }
         // `Time (UTC)`: the zone of the whole column.
         if let Some(i) = cols.iter().position(|c| *c == Some(Col::Time))
@@ -276,7 +301,10 @@ impl Builder<'_> {
             let time_cell = cell(row, Col::Time).plain.clone();
             let mut written_zone: Option<String> = None;
             let mut range_minutes: Option<u32> = None;
-            let (time, day, offset) = if time_cell.is_empty() {
+            let (time, day, offset) = if !timed {
+                let (t, d) = self.place_untimed(self.untimed_at());
+                (t, d, None)
+            } else if time_cell.is_empty() {
                 match prev_time {
                     Some((t, d)) => {
                         self.warnings.push(diag(row.line, format!("no time given; using the time before it ({t})")));
@@ -420,6 +448,21 @@ pub(super) fn checkpoint_of(cell: &Inline) -> CheckpointCell {
     let Some(word) = words.iter().find(|w| f == **w || f.starts_with(&format!("{w} "))) else {
         return plain();
     };
+    if *word != "go no go" {
+        // `checkpoint list finalized`: the word used as a noun in a sentence, not a checkpoint's
+        // label, which is followed by nothing, a mark (`2`, `A`), a colon or a dash.
+        let rest = f[word.len()..].trim_start();
+        let mark = rest.split(' ').next().unwrap_or_default();
+        let after: String = cell.plain.trim_start().chars().skip(word.chars().count()).collect();
+        let labelled = rest.is_empty()
+            || mark.len() <= 2
+            || mark.contains(|c: char| c.is_ascii_digit())
+            || rest.starts_with("go no go")
+            || after.trim_start().starts_with([':', '-', '–', '—']);
+        if !labelled {
+            return plain();
+        }
+    }
     let lead = cell.lead_strong.clone().unwrap_or_default();
     // `Checkpoint 2 - data OK`: without a colon, a dash closes a head that is a label.
     let dashed = || {

@@ -193,7 +193,8 @@ fn checkpoint_labels_are_kept_as_written() {
         | 23:10 | Checkpoint 2 - data OK | All |\n\
         | 23:20 | **CP-3** Cutover done | All |\n\
         | 23:30 | Go/No-Go: final | All |\n\
-        | 23:40 | **CHECKPOINT**: plain | All |\n";
+        | 23:40 | **CHECKPOINT**: plain | All |\n\
+        | 23:50 | checkpoint list finalized for docs | PM |\n";
     let rb = import_markdown("labels.md", md.as_bytes()).unwrap().runbook;
     let got: Vec<_> =
         rb.tasks().map(|t| (t.checkpoint, t.checkpoint_label.as_deref(), t.checkpoint_no, t.title.as_str())).collect();
@@ -205,6 +206,7 @@ fn checkpoint_labels_are_kept_as_written() {
             (true, Some("CP-3"), Some(3), "Cutover done"),
             (true, None, None, "final"),
             (true, None, None, "plain"),
+            (false, None, None, "checkpoint list finalized for docs"),
         ]
     );
     assert_eq!(rb.tasks().next().and_then(|t| t.checkpoint_name()).as_deref(), Some("CHECKPOINT C"));
@@ -308,14 +310,11 @@ fn day_tables_put_their_tasks_on_their_days() {
 
 #[test]
 fn checklist_runbooks_become_timed_tasks() {
-    let md = "# Kế hoạch go-live\n\n## Liên hệ\n\n- DBA: Lan - 0901 234 567\n- PM: [Name] - _________\n\n## Lịch trình\n\n**06:00 - 07:00: Chuẩn bị**\n\n- [ ] Họp team (PM)\n- [ ] Backup DB — DBA\n- [x] Khóa hệ thống cũ (DBA)\n- [ ] Checkpoint: Go/No-Go (All)\n\n**07:00 - 08:00: Triển khai**\n\n- [ ] 07:10 - 07:40 Deploy (DevOps)\n- [ ] Smoke test (QA)\n\n## Rollback triggers\n\n- Error rate > 5%\n- Data mismatch\n\n## Rollback\n\n1. Stop the app\n2. Restore the backup\n";
+    let md = "# Kế hoạch go-live\n\n## Liên hệ\n\n- DBA: Lan - 0901 234 567\n- PM: [Name] - _________\n- QA: [Tên] - ___\n\n## Lịch trình\n\n**06:00 - 07:00: Chuẩn bị**\n\n- [ ] Họp team (PM)\n- [ ] Backup DB — DBA\n- [x] Khóa hệ thống cũ (DBA)\n- [ ] Checkpoint: Go/No-Go (All)\n\n**07:00 - 08:00: Triển khai**\n\n- [ ] 07:10 - 07:40 Deploy (DevOps)\n- [ ] Smoke test (QA)\n\n## Rollback triggers\n\n- Error rate > 5%\n- Data mismatch\n\n## Rollback\n\n1. Stop the app\n2. Restore the backup\n";
     let Imported { runbook: rb, report } = import_markdown("c.md", md.as_bytes()).unwrap();
     let phases: Vec<_> = rb.phases.iter().map(|p| (p.name.as_str(), p.start.map(|t| t.to_string()))).collect();
     assert_eq!(phases, [("Chuẩn bị", Some("06:00".into())), ("Triển khai", Some("07:00".into()))]);
-    let tasks: Vec<_> = rb
-        .tasks()
-        .map(|t| (t.time.to_string(), t.title.as_str(), t.owner.as_str(), t.checked, t.duration_min))
-        .collect();
+    let tasks = timed_tasks(&rb);
     assert_eq!(
         tasks,
         [
@@ -328,12 +327,16 @@ fn checklist_runbooks_become_timed_tasks() {
         ]
     );
     assert!(rb.tasks().nth(3).is_some_and(|t| t.checkpoint));
-    assert_eq!(rb.contacts.len(), 2);
+    assert_eq!(rb.contacts.len(), 3);
     assert_eq!(
         (rb.contacts[0].role.as_str(), rb.contacts[0].name.as_str(), rb.contacts[0].phone.as_str()),
         ("DBA", "Lan", "0901 234 567")
     );
     assert_eq!((rb.contacts[1].name.as_str(), rb.contacts[1].phone.as_str()), ("", ""));
+    assert_eq!(
+        (rb.contacts[2].role.as_str(), rb.contacts[2].name.as_str(), rb.contacts[2].phone.as_str()),
+        ("QA", "", "")
+    );
     assert_eq!(rb.rollback.triggers.len(), 2);
     assert_eq!(rb.rollback.steps.len(), 2);
     assert!(report.problems.is_empty(), "{report}");
@@ -344,4 +347,30 @@ fn nothing_found_says_where_and_what_was_expected() {
     let e = import_markdown("n.md", b"# Just a title\n\nSome words.\n").unwrap_err().to_string();
     assert!(e.starts_with("n.md:3: no timeline found"), "{e}");
     assert!(e.contains("- [ ]") && e.contains("| Time | Task"), "{e}");
+}
+
+#[test]
+fn a_task_table_without_times_is_sequenced_from_the_window_start() {
+    let md = "# Go-Live\n\n**Window**: 22:00 - 02:00\n\n## Checks\n\n| Item | Owner | Status |\n|---|---|---|\n| Freeze writes | DBA | ☐ |\n| Deploy | DevOps | ✅ |\n\n## Exit criteria\n\n| Item | Status |\n|---|---|\n| Error rate normal | ☐ |\n";
+    let Imported { runbook: rb, report } = import_markdown("t.md", md.as_bytes()).unwrap();
+    let tasks = timed_tasks(&rb);
+    assert_eq!(
+        tasks,
+        [("22:00".into(), "Freeze writes", "DBA", false, None), ("22:00".into(), "Deploy", "DevOps", true, None)]
+    );
+    assert_eq!(rb.checklist.iter().map(|k| k.text.as_str()).collect::<Vec<_>>(), ["Error rate normal"]);
+    assert!(
+        warned(&report, 7, "this task table has no time column: its 2 tasks are placed in order from 22:00"),
+        "{report}"
+    );
+}
+
+/// Each task's time, title, owner, tick and duration, in order.
+fn timed_tasks(rb: &Runbook) -> Vec<(String, &str, &str, bool, Option<u32>)> {
+    rb.tasks().map(|t| (t.time.to_string(), t.title.as_str(), t.owner.as_str(), t.checked, t.duration_min)).collect()
+}
+
+/// Whether the report warns at `line` with a message starting with `start`.
+pub(super) fn warned(report: &ImportReport, line: usize, start: &str) -> bool {
+    report.warnings.iter().any(|w| w.line == line && w.message.starts_with(start))
 }

@@ -49,6 +49,8 @@ pub(crate) enum Section {
     Monitoring,
     Metrics,
     Checklist,
+    /// Exit criteria and readiness checks: always a checklist, never tasks.
+    Criteria,
     Commands,
 }
 
@@ -66,7 +68,7 @@ impl Section {
             Self::Deadline => "deadline",
             Self::Monitoring => "monitoring",
             Self::Metrics => "metrics",
-            Self::Checklist => "checklist",
+            Self::Checklist | Self::Criteria => "checklist",
             Self::Commands => "commands",
         }
     }
@@ -90,6 +92,12 @@ const SECTIONS: &[(Section, &[&str])] = &[
             "khan cap",
             "danh ba",
             "contact list",
+            "team members",
+            "owners",
+            "roles",
+            "key contacts",
+            "thanh vien",
+            "nhan su",
         ],
     ),
     (
@@ -160,6 +168,20 @@ const SECTIONS: &[(Section, &[&str])] = &[
         ],
     ),
     (
+        Section::Criteria,
+        &[
+            "exit criteria",
+            "success criteria",
+            "acceptance criteria",
+            "rollback readiness",
+            "readiness",
+            "readiness checklist",
+            "tieu chi hoan thanh",
+            "tieu chi thanh cong",
+            "dieu kien hoan thanh",
+        ],
+    ),
+    (
         Section::Commands,
         &[
             "commands reference",
@@ -177,6 +199,25 @@ const SECTIONS: &[(Section, &[&str])] = &[
 
 pub(crate) fn section(heading: &str) -> Option<Section> {
     best(heading, SECTIONS)
+}
+
+/// Whether a heading names the rollback (`Rollback`, `Back-out`, `Fallback`, `Hoàn tác`,
+/// `Khôi phục`), so that its steps are the rollback's and not the cutover's.
+pub(crate) fn says_rollback(heading: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "rollback",
+        "roll back",
+        "fallback",
+        "fall back",
+        "backout",
+        "back out",
+        "revert",
+        "hoan tac",
+        "khoi phuc",
+        "quay lui",
+    ];
+    let f = format!(" {} ", fold(heading));
+    WORDS.iter().any(|w| f.contains(&format!(" {w} ")))
 }
 
 /// An overview line's key.
@@ -472,10 +513,19 @@ pub(crate) fn table_kind(headers: &[String], context: Option<Section>) -> Option
         TableKind::Triggers,
         TableKind::Commands,
     ];
-    preferred.iter().chain(general.iter()).find_map(|&kind| {
-        let cols = kind.map(headers);
-        kind.complete(&cols).then_some((kind, cols))
-    })
+    preferred
+        .iter()
+        .chain(general.iter())
+        .find_map(|&kind| {
+            let cols = kind.map(headers);
+            kind.complete(&cols).then_some((kind, cols))
+        })
+        .or_else(|| {
+            // `| Item | Owner | Status |`: tasks without times, when the table is nothing else.
+            let cols = TableKind::Tasks.map(headers);
+            let has = |c| cols.contains(&Some(c));
+            (has(Col::Task) && (has(Col::Owner) || has(Col::Status))).then_some((TableKind::Tasks, cols))
+        })
 }
 
 #[cfg(test)]
@@ -506,8 +556,15 @@ mod tests {
         assert_eq!(section("POST GO-LIVE MONITORING"), Some(Section::Monitoring));
         assert_eq!(section("Metrics to Watch (First 24h)"), Some(Section::Metrics));
         assert_eq!(section("Checklist - End of Day 1"), Some(Section::Checklist));
+        assert_eq!(section("Exit Criteria"), Some(Section::Criteria));
+        assert_eq!(section("Rollback Readiness"), Some(Section::Criteria));
         assert_eq!(section("APPENDIX: Commands Reference"), Some(Section::Commands));
         assert_eq!(section("Phase 1: Chuẩn bị (6:00 - 6:30)"), None);
+        assert!(
+            says_rollback("Các bước hoàn tác")
+                && says_rollback("Back-out steps")
+                && !says_rollback("Cutover Window Steps")
+        );
     }
 
     #[test]
@@ -536,5 +593,8 @@ mod tests {
         assert_eq!(kind(&["Metric", "Target", "Alert Threshold"]), Some(TableKind::Metrics));
         assert_eq!(kind(&["Chỉ số", "Mục tiêu", "Ngưỡng cảnh báo"]), Some(TableKind::Metrics));
         assert_eq!(kind(&["Foo", "Bar"]), None);
+        assert_eq!(kind(&["Item", "Details"]), None);
+        assert_eq!(kind(&["Role", "Name", "Title", "Phone"]), Some(TableKind::Contacts));
+        assert_eq!(kind(&["Item", "Owner", "Status", "Evidence"]), Some(TableKind::Tasks));
     }
 }

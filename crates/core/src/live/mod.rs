@@ -75,6 +75,16 @@ pub fn parse_tz(tz: &str) -> Result<Tz> {
     tz.parse().map_err(|_| LiveError::BadTz(tz.into()))
 }
 
+/// The zone a run takes when none is given: the runbook's, when it names one, else this
+/// laptop's (UTC when the system does not say).
+pub fn default_run_zone(runbook_zone: Option<&str>) -> String {
+    runbook_zone
+        .filter(|z| parse_tz(z).is_ok())
+        .map(str::to_owned)
+        .or_else(|| iana_time_zone::get_timezone().ok().filter(|z| parse_tz(z).is_ok()))
+        .unwrap_or_else(|| "UTC".into())
+}
+
 /// A `YYYY-MM-DD` date; `BadDate` if it is not one.
 pub fn parse_date(date: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| LiveError::BadDate(date.into()))

@@ -465,6 +465,27 @@ mod tests {
         assert_eq!(svc.act(&anonymous).unwrap_err().to_api().refusal, Some(Refusal::WhoAreYou));
     }
 
+    /// A run started without a zone takes the runbook's; one given wins; a runbook without a
+    /// zone gives the laptop's.
+    #[test]
+    fn a_run_without_a_zone_takes_the_runbooks_else_the_laptops() {
+        let (mut svc, _) = service();
+        svc.set_me(&Me { name: "Lan".into(), role: "Tech Lead".into() }).unwrap();
+        let md = "# Night\n\n**Time zone**: Asia/Tokyo\n\n| Time | Task | Owner |\n|---|---|---|\n| 22:00 | Freeze | DBA |\n";
+        let text = md.to_owned();
+        assert!(svc.import(&ImportRequest { name: "n.md".into(), text, replace: true }).unwrap().imported);
+        start(&mut svc, RunKind::Rehearsal, "");
+        start(&mut svc, RunKind::Live, "Europe/Paris");
+        let zones: Vec<(RunKind, String)> =
+            svc.snapshot().unwrap().runs().into_iter().map(|r| (r.kind, r.tz)).collect();
+        assert!(zones.contains(&(RunKind::Rehearsal, "Asia/Tokyo".into())), "{zones:?}");
+        assert!(zones.contains(&(RunKind::Live, "Europe/Paris".into())), "{zones:?}");
+        assert_eq!(crate::live::default_run_zone(Some("Asia/Tokyo")), "Asia/Tokyo");
+        let laptop = crate::live::default_run_zone(None);
+        assert!(crate::live::parse_tz(&laptop).is_ok(), "{laptop}");
+        assert_eq!(crate::live::default_run_zone(Some("Not/AZone")), laptop, "a zone that is no zone is not taken");
+    }
+
     #[test]
     fn imports_replace_the_demo_and_report_problems_in_place() {
         let (mut svc, _) = service();

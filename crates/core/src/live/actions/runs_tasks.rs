@@ -2,7 +2,7 @@
 //! times) and task comments.
 
 use super::{Actions, Result, TASK_FIELDS, TaskAction, refused};
-use crate::live::{LiveError, entity, key, parse_date, parse_tz};
+use crate::live::{LiveError, default_run_zone, entity, key, parse_date, parse_tz};
 use serde_json::{Value, json};
 use warroom_model::Instant;
 use warroom_model::Refusal;
@@ -15,6 +15,14 @@ impl Actions<'_> {
     pub fn run_start(&mut self, kind: RunKind, date: &str, tz: &str, durations_from: Option<&str>) -> Result<Run> {
         let snap = self.snap()?;
         parse_date(date)?;
+        let zone;
+        let tz = match tz.trim() {
+            "" => {
+                zone = default_run_zone(snap.runbook.zone.as_deref());
+                zone.as_str()
+            }
+            given => given,
+        };
         parse_tz(tz)?;
         if let Some(from) = durations_from {
             let base = snap.run(Some(from))?;
