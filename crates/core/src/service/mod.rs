@@ -473,7 +473,11 @@ mod tests {
         svc.set_me(&Me { name: "Lan".into(), role: "Tech Lead".into() }).unwrap();
         let md = "# Night\n\n**Time zone**: Asia/Tokyo\n\n| Time | Task | Owner |\n|---|---|---|\n| 22:00 | Freeze | DBA |\n";
         let text = md.to_owned();
-        assert!(svc.import(&ImportRequest { name: "n.md".into(), text, replace: true }).unwrap().imported);
+        assert!(
+            svc.import(&ImportRequest { name: "n.md".into(), text, replace: true, ..Default::default() })
+                .unwrap()
+                .imported
+        );
         start(&mut svc, RunKind::Rehearsal, "");
         start(&mut svc, RunKind::Live, "Europe/Paris");
         let zones: Vec<(RunKind, String)> =
