@@ -6,11 +6,11 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use tauri::{Emitter, Manager, Runtime, State, WindowEvent};
+use warroom_core::Store;
 use warroom_core::host::{Host, desktop_sink};
 use warroom_core::notify::desktop::Desktop;
 use warroom_core::report;
 use warroom_core::service::{Service, ServiceError};
-use warroom_core::{Store, SystemClock};
 use warroom_model::api::{
     Activity, Done, ImportOutcome, ImportRequest, Me, Paper, ReportFormat, Request, Saved, Session,
 };
@@ -18,13 +18,19 @@ use warroom_model::live::Status;
 use warroom_model::notify::{Notice, NotifySettings, Open, Shown, Snooze};
 use warroom_model::{ApiError, ErrorKind, Loaded, RunId};
 
+mod options;
 mod peers;
+mod window;
+
+pub use options::Options;
 
 /// What the app's commands share: core's host, and the page the record window shows.
 pub struct AppState {
     host: Arc<Host>,
     /// The printable record the record window shows.
     printable: Mutex<String>,
+    /// Where to write how long the runbook took to show (`--ready-file`), and since when.
+    ready: Option<(PathBuf, std::time::Instant)>,
 }
 
 impl AppState {
@@ -36,6 +42,19 @@ impl AppState {
 #[tauri::command]
 fn session(state: State<'_, AppState>) -> Result<Session, ApiError> {
     state.with(|s| s.session(true))
+}
+
+/// The UI has drawn its first picture: with `--ready-file`, how many milliseconds that took
+/// from the start is written there (the launch benchmark waits for it).
+#[tauri::command]
+fn shown(state: State<'_, AppState>) -> Result<(), ApiError> {
+    if let Some((path, started)) = &state.ready {
+        let ms = started.elapsed().as_millis().to_string();
+        std::fs::write(path, ms).map_err(|e| {
+            ApiError::new(ErrorKind::Storage, format!("cannot write the ready file {}: {e}", path.display()))
+        })?;
+    }
+    Ok(())
 }
 
 #[tauri::command]
@@ -176,7 +195,7 @@ fn snooze(state: State<'_, AppState>, req: Snooze) -> Result<Notice, ApiError> {
 
 /// Brings the window forward; the UI opens the task, checkpoint or panel the notice is about.
 fn open<R: Runtime>(app: &tauri::AppHandle<R>, to: Open) {
-    if let Some(w) = app.get_webview_window("main") {
+    if let Some(w) = app.get_webview_window(window::MAIN) {
         for (what, r) in [("unminimize", w.unminimize()), ("show", w.show()), ("focus", w.set_focus())] {
             if let Err(e) = r {
                 tracing::warn!("cannot {what} the window: {e}");
@@ -228,17 +247,24 @@ fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
     Ok(RT.get_or_init(|| rt))
 }
 
-pub fn run() -> anyhow::Result<()> {
+/// Opens the window on the database and runs until it is closed.
+pub fn run(options: Options) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     let path = db_path()?;
     let _lock = lock_instance(&path)?;
-    let svc = Service::with_demo(Store::open(&path)?, Arc::new(SystemClock))?;
+    let svc = Service::with_demo(Store::open(&path)?, options.clock())?;
     let rt = runtime()?;
     let host = Host::new(svc, rt.handle().clone());
     let closing = Arc::clone(&host);
     tauri::Builder::default()
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(move |app| {
-            app.manage(AppState { host: Arc::clone(&host), printable: Mutex::new(String::new()) });
+            app.manage(AppState {
+                host: Arc::clone(&host),
+                printable: Mutex::new(String::new()),
+                ready: options.ready_file.clone().map(|p| (p, started)),
+            });
+            window::open(app.handle())?;
             // Every change, ours, a peer's or the CLI's: the views re-read.
             let (handle, mut changed) = (app.handle().clone(), host.subscribe());
             rt.spawn(async move {
@@ -269,12 +295,13 @@ pub fn run() -> anyhow::Result<()> {
         .register_uri_scheme_protocol(RECORD_SCHEME, printable)
         .on_window_event(|window, event| {
             // A record window left open does not keep the app running without its main window.
-            if window.label() == "main" && matches!(event, WindowEvent::Destroyed) {
+            if window.label() == window::MAIN && matches!(event, WindowEvent::Destroyed) {
                 window.app_handle().exit(0);
             }
         })
         .invoke_handler(tauri::generate_handler![
             session,
+            shown,
             runbook,
             status,
             act,

@@ -137,6 +137,15 @@ pub(crate) async fn session() -> Result<Session, ApiError> {
 }
 
 /// The runbook; over HTTP its secrets come hidden unless `reveal` (and this browser may write).
+/// Tells the desktop app its first picture is on screen (its launch benchmark waits for it);
+/// a browser has nobody to tell.
+pub(crate) async fn shown() -> Result<(), ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("shown", json!({})).await,
+        Transport::Http => Ok(()),
+    }
+}
+
 pub(crate) async fn runbook(reveal: bool) -> Result<Loaded, ApiError> {
     match transport() {
         Transport::Tauri => invoke("runbook", json!({})).await,

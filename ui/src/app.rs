@@ -190,6 +190,14 @@ impl Ctx {
         self.refresh_room().await;
         if !self.ready.get_untracked() {
             self.ready.set(true);
+            // After the frame that draws it.
+            request_animation_frame(move || {
+                spawn_local(async move {
+                    if let Err(e) = api::shown().await {
+                        self.fail(e);
+                    }
+                })
+            });
         }
         self.version.update(|v| *v += 1);
     }
@@ -618,6 +626,7 @@ fn shell() -> impl IntoView {
                 </p>
             })
         }}
+        {views::far_from_today()}
         {move || (!c.live.get()).then(|| view! {
             <p class="banner alarm" role="alert" id="live-lost">{t("Live updates stopped — reconnecting…")}</p>
         })}

@@ -47,6 +47,8 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("Wall", "Màn hình lớn"),
     ("Loading…", "Đang tải…"),
     ("This is the bundled demo runbook.", "Đây là runbook mẫu đi kèm."),
+    ("This run was on", "Lượt chạy này diễn ra ngày"),
+    ("start a new run or rehearse", "hãy bắt đầu lượt chạy mới hoặc diễn tập"),
     ("Import your own", "Nhập runbook của bạn"),
     ("LIVE", "CHÍNH THỨC"),
     ("REHEARSAL", "DIỄN TẬP"),

@@ -27,6 +27,7 @@ pub mod clock;
 pub mod demo;
 pub mod encoding;
 pub mod export;
+pub mod go_live_day;
 pub mod host;
 pub mod import;
 pub mod keys;

@@ -68,6 +68,19 @@ pub struct Loaded {
     pub runbook: Runbook,
     /// Whether it is the bundled demo runbook (imported with `--demo`), not the team's own.
     pub is_demo: bool,
+    /// What the "start a run" form proposes.
+    #[serde(default)]
+    pub run_defaults: RunDefaults,
+}
+
+/// What a new run of the runbook is proposed to be: on its go-live day, in its zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RunDefaults {
+    /// The go-live day: the date the runbook gives it, else the weekday it names on or after
+    /// the document's date, else the document's date.
+    pub date: Option<chrono::NaiveDate>,
+    /// The IANA zone the runbook's times are written in, else this laptop's.
+    pub tz: Option<String>,
 }
 
 /// A task transition a person asks for.

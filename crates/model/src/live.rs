@@ -624,6 +624,24 @@ pub struct Status {
     pub hypercare_end: Option<Instant>,
     /// The last dozen changes to the database (of any run), oldest first.
     pub recent: Vec<Change>,
+    /// Set when a live run still going is for a day far from the clock's: an old run left
+    /// open, or a past runbook opened without `--now`; the screens say so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub far_from_today: Option<FarFromToday>,
+}
+
+/// A live run whose day lies more than [`FarFromToday::LIMIT_DAYS`] days from today.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FarFromToday {
+    /// The run's day (`Run::date`).
+    pub run_date: chrono::NaiveDate,
+    /// Today in the run's zone, by the clock the picture is for.
+    pub today: chrono::NaiveDate,
+}
+
+impl FarFromToday {
+    /// How many days a live run's day may be from today before the screens warn.
+    pub const LIMIT_DAYS: i64 = 2;
 }
 
 /// The English words the terminal and the logs use (the UI has its own, in two languages).

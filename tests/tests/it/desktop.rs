@@ -16,13 +16,36 @@ struct Driver {
     /// Where the app serves its room's peers.
     peers: u16,
     _child: Child,
+    _screen: Child,
+}
+
+/// The screen of a typical war-room laptop.
+const SCREEN: (i64, i64) = (1366, 768);
+
+/// A private X display of `SCREEN`'s size, and its name (`:123`).
+fn laptop_screen() -> (Child, String) {
+    let free = (100..600).find(|n| {
+        !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+    });
+    let n = free.expect("a free X display number");
+    let child = std::process::Command::new("Xvfb")
+        .args([&format!(":{n}"), "-screen", "0", &format!("{}x{}x24", SCREEN.0, SCREEN.1), "-nolisten", "tcp"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("Xvfb (scripts/setup.sh --test installs it)");
+    let child = Child(child);
+    let socket = format!("/tmp/.X11-unix/X{n}");
+    let until = Instant::now() + Duration::from_secs(10);
+    while !Path::new(&socket).exists() {
+        assert!(Instant::now() < until, "Xvfb :{n} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, format!(":{n}"))
 }
 
 fn tauri_driver(s: &Scratch, bus: &PrivateBus) -> Driver {
-    assert!(
-        std::env::var_os("DISPLAY").is_some(),
-        "the desktop test needs an X display: run it under xvfb-run (scripts/test.sh does)"
-    );
+    let (screen, display) = laptop_screen();
     let port = free_port();
     let native = free_port();
     let peers = free_port();
@@ -36,6 +59,8 @@ fn tauri_driver(s: &Scratch, bus: &PrivateBus) -> Driver {
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
         // The app inherits this environment through WebKitWebDriver.
         .env("WARROOM_DB", s.db())
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
         // The desktop's notifications go to the test's own notification server.
         .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
         .env("XDG_CONFIG_HOME", &home)
@@ -51,7 +76,7 @@ fn tauri_driver(s: &Scratch, bus: &PrivateBus) -> Driver {
         .expect("tauri-driver (scripts/setup.sh --test installs it with cargo install)");
     let child = Child(child);
     wait_for_port(port, "tauri-driver");
-    Driver { port, peers, _child: child }
+    Driver { port, peers, _child: child, _screen: screen }
 }
 
 async fn launch(d: &Driver) -> Client {
@@ -75,6 +100,21 @@ async fn launch(d: &Driver) -> Client {
 }
 
 #[test]
+fn the_desktop_app_answers_help_and_version_without_a_display() {
+    for (arg, says) in [("--help", "--now <INSTANT>"), ("--version", env!("CARGO_PKG_VERSION"))] {
+        let out = std::process::Command::new(binary("warroom-desktop"))
+            .arg(arg)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{arg}: {out:?}");
+        assert!(text.contains(says), "{arg} says {says}: {text}");
+    }
+}
+
+#[test]
 fn the_desktop_window_keeps_what_was_done_across_a_restart() {
     let _turn = warroom_tests::one_window_at_a_time();
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(scenario());
@@ -92,6 +132,15 @@ async fn scenario() {
     eprintln!("desktop: launch to runbook on screen {} ms", launched.elapsed().as_millis());
     wait_text(&c, ".banner", "demo banner on a fresh database", |t| t.contains("demo")).await;
 
+    // The window fits the laptop's screen, whole.
+    let (x, y, w, h) = c.get_window_rect().await.unwrap();
+    let seen = c.execute("return [screen.width, screen.height, screen.availWidth, screen.availHeight]", vec![]).await;
+    let seen: Vec<i64> = serde_json::from_value(seen.unwrap()).unwrap();
+    assert_eq!((seen[0], seen[1]), SCREEN, "the window is on the test's screen");
+    let (x, y, w, h) = (x as i64, y as i64, w as i64, h as i64);
+    assert!(x >= 0 && y >= 0 && x + w <= seen[2] && y + h <= seen[3], "the window {w}×{h} at {x},{y} fits {seen:?}");
+    assert!(w >= 1000 && h >= 600, "and uses the screen: {w}×{h}");
+
     open_view(&c, "settings").await;
     fill(&c, "#me-name", "Huy").await;
     fill(&c, "#me-role", "DBA").await;
@@ -99,15 +148,22 @@ async fn scenario() {
     wait_text(&c, "#notice-text", "saved", |t| t.contains("Huy")).await;
 
     open_view(&c, "now").await;
+    // The form proposes the runbook's go-live day ("Saturday" after its date, 2026-01-25), not
+    // the document's date, and this laptop's zone.
+    let date = c.find(Locator::Css("#run-date")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(date.as_deref(), Some("2026-01-31"));
+    let zone = c.find(Locator::Css("#run-tz")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+    assert!(!zone.is_empty(), "a zone is proposed");
     fill(&c, "#run-tz", "Asia/Ho_Chi_Minh").await;
-    c.execute(
-        "const el = document.querySelector('#run-date'); el.value = '2026-01-31'; el.dispatchEvent(new Event('input', { bubbles: true }));",
-        vec![],
-    )
-    .await
-    .unwrap();
+    click(&c, "#run-live").await;
     click(&c, "#run-start").await;
     wait_text(&c, "#rollback-state", "the live picture", |t| !t.is_empty()).await;
+    // A live run of a day long past (the test runs on another day than 2026-01-31, give or take
+    // two): the app says so rather than showing hours of lateness as if they were real.
+    wait_text(&c, "#far-from-today", "the banner of a run far from today", |t| {
+        t.contains("This run was on 2026-01-31") && t.contains("start a new run or rehearse")
+    })
+    .await;
 
     // The app's own notification timer: the run's day is long past, so its deadline passed while
     // the app was not watching: one "while you were away" summary on the desktop, and clicking

@@ -34,6 +34,7 @@ pub(crate) use contacts::{commands, contacts};
 pub(crate) use edit::edit;
 pub(crate) use import::import;
 pub(crate) use incidents::incidents;
+pub(crate) use mode::far_from_today;
 pub(crate) use monitoring::monitoring;
 pub(crate) use notifications::notifications;
 pub(crate) use now::now;

@@ -121,3 +121,20 @@ fn steps(c: Ctx, steps: &[RollbackStepLive], act: bool) -> impl IntoView + use<>
         .collect_view();
     view! { <ol class="rollback-steps" id="rollback-steps">{items}</ol> }
 }
+
+/// Over the whole app: a live run still going whose day is far from today ("This run was on
+/// 2026-03-15 — start a new run or rehearse"), with the way to the run's settings. Core decides.
+pub(crate) fn far_from_today() -> impl IntoView {
+    let c = ctx();
+    move || {
+        c.status.get().and_then(|st| st.far_from_today).map(|far| {
+            view! {
+                <p class="banner alarm" role="alert" id="far-from-today">
+                    {t("This run was on")} " " {far.run_date.to_string()} " — "
+                    {t("start a new run or rehearse")} " "
+                    <button class="link" on:click=move |_| c.view.set(crate::app::View::Settings)>{t("Settings")}</button>
+                </p>
+            }
+        })
+    }
+}

@@ -20,9 +20,19 @@ pub(crate) fn now() -> impl IntoView {
 
 pub(super) fn start_run() -> impl IntoView {
     let c = ctx();
-    let date = RwSignal::new(c.loaded.get_untracked().and_then(|l| l.runbook.date).unwrap_or_default());
-    // Empty: the backend takes the runbook's zone, else the laptop's; the field says which.
-    let tz = RwSignal::new(String::new());
+    // Core proposes the go-live day (not the document's date) and the runbook's zone, else
+    // this laptop's; the browser's own zone is the last resort.
+    let defaults = c.loaded.get_untracked().map(|l| l.run_defaults).unwrap_or_default();
+    let date = RwSignal::new(defaults.date.map(|d| d.to_string()).unwrap_or_default());
+    let tz = RwSignal::new(defaults.tz.unwrap_or_else(|| {
+        js_sys::Reflect::get(
+            &js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options(),
+            &"timeZone".into(),
+        )
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "UTC".into())
+    }));
     let zone_hint = match c.loaded.get_untracked().and_then(|l| l.runbook.zone) {
         Some(z) => format!("{} ({z})", t("the runbook's zone")),
         None => t("this laptop's zone").to_owned(),

@@ -15,8 +15,9 @@ use warroom_model::Instant;
 use warroom_model::Runbook;
 use warroom_model::TaskId;
 use warroom_model::live::{
-    Change, ChecklistLive, CheckpointLive, Comment, Decision, IncidentLive, MetricLive, MetricState, Mode, PhaseLive,
-    Reading, RollbackDecision, Run, RunState, Severity, SignOff, Stamp, Status, TaskLive, TaskStatus,
+    Change, ChecklistLive, CheckpointLive, Comment, Decision, FarFromToday, IncidentLive, MetricLive, MetricState,
+    Mode, PhaseLive, Reading, RollbackDecision, Run, RunKind, RunState, Severity, SignOff, Stamp, Status, TaskLive,
+    TaskStatus,
 };
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -121,10 +122,20 @@ pub fn status(snap: &Snapshot, run: &Run, now: DateTime<Utc>) -> Result<Status> 
         variance_minutes,
         hypercare_end,
         recent,
+        far_from_today: far_from_today(run, date, now, tz),
     };
     in_the_runs_zone(&mut st, &formatter);
     st.next_action = super::agenda::next_action(&st);
     Ok(st)
+}
+
+/// A live run still going whose day is more than two days from `now`'s day in its zone: what
+/// the screens show is then about another day than the people in the room think.
+fn far_from_today(run: &Run, date: NaiveDate, now: DateTime<Utc>, tz: Tz) -> Option<FarFromToday> {
+    let today = now.with_timezone(&tz).date_naive();
+    let live = run.kind == RunKind::Live && !run.state.is_over();
+    (live && (today - date).num_days().abs() > FarFromToday::LIMIT_DAYS)
+        .then_some(FarFromToday { run_date: date, today })
 }
 
 /// Who-did-what stamps are stored in UTC; every moment the picture shows is in the run's zone,

@@ -570,3 +570,30 @@ fn the_picture_read_without_the_runbooks_fields_is_the_same_and_refuses_to_follo
     let mut live = live;
     assert!(matches!(live.apply(&ev), Err(LiveError::CannotFollow)));
 }
+
+#[test]
+fn a_live_run_far_from_today_is_flagged_and_a_night_across_midnight_or_a_rehearsal_is_not() {
+    let d = Day::new();
+    let date = |m, day| chrono::NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    // Its night, and the morning after.
+    assert_eq!(d.status().far_from_today, None);
+    d.clock.set(local(5, 50) + Duration::days(2));
+    assert_eq!(d.status().far_from_today, None, "two days on is still the run's weekend");
+    // Six weeks later, the run still open: the screens must say so.
+    d.clock.set(local(9, 0) + Duration::days(43));
+    assert_eq!(
+        d.status().far_from_today,
+        Some(warroom_model::live::FarFromToday { run_date: date(1, 31), today: date(3, 15) })
+    );
+    // Weeks before it, too.
+    d.clock.set(local(9, 0) - Duration::days(10));
+    assert_eq!(d.status().far_from_today.map(|f| f.today), Some(date(1, 21)));
+
+    // A rehearsal of a past runbook is what rehearsals are for.
+    let md = "# R\n\n## Timeline\n\n### One (06:00 - 07:00)\n\n| Time | Task | Owner |\n|---|---|---|\n| 06:00 | Go | DBA |\n";
+    let (mut store, clock) = import_runbook(md);
+    Actions::new(&mut store, person("DBA"), &clock).run_start(RunKind::Rehearsal, "2025-06-01", TZ, None).unwrap();
+    let snap = Snapshot::load(&store).unwrap();
+    let run = snap.run(None).unwrap();
+    assert_eq!(status(&snap, &run, clock.now()).unwrap().far_from_today, None);
+}

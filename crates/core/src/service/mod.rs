@@ -222,7 +222,9 @@ impl Service {
     /// The runbook as it reads now, and whether it is the bundled demo.
     pub fn loaded(&mut self) -> Result<Loaded> {
         let is_demo = self.store.is_demo()?;
-        Ok(Loaded { runbook: self.snapshot()?.runbook.clone(), is_demo })
+        let runbook = self.snapshot()?.runbook.clone();
+        let run_defaults = crate::go_live_day::run_defaults(&runbook);
+        Ok(Loaded { runbook, is_demo, run_defaults })
     }
 
     /// The live picture of `run` (default: the current run) at `now` (default: the clock's).
