@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds warroom, and opens it: the desktop app when there is a
 # display, else `warroom serve` for a browser (arguments go to it, e.g. --bind 0.0.0.0:7878).
-# The bundled demo runbook is imported when the database has none yet.
+# A database without a runbook opens on the Welcome screen (import yours, open the demo, or join
+# a room).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,9 +12,6 @@ scripts/build-ui.sh
 cargo build --release --locked --bin warroom --bin warroom-desktop
 
 bin="${CARGO_TARGET_DIR:-target}/release"
-if ! "$bin/warroom" show >/dev/null 2>&1; then
-  "$bin/warroom" import --demo
-fi
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec "$bin/warroom-desktop"
 fi

@@ -124,7 +124,7 @@ fn main() {
     {
         let dir = scratch.join(name.replace(' ', "-"));
         std::fs::create_dir_all(&dir).expect("scratch");
-        // The first start creates the database and imports the demo; the others open it.
+        // The first start creates the database; every start opens on the Welcome (no runbook).
         let mut times = Vec::new();
         let mut mems = Vec::new();
         for _ in 0..RUNS {

@@ -1,4 +1,4 @@
-//! The Tauri shell: opens the local database (importing the bundled demo on first start),
+//! The Tauri shell: opens the local database (empty on first start: the UI welcomes),
 //! exposes core's `Service` through commands that convert, call and map errors to `ApiError`,
 //! and tells the UI about every change (its own, or the CLI's on the same database) with a
 //! `changed` event. One instance per database; the window's size and place are remembered.
@@ -12,7 +12,7 @@ use warroom_core::notify::desktop::Desktop;
 use warroom_core::report;
 use warroom_core::service::{Service, ServiceError};
 use warroom_model::api::{
-    Activity, Done, ImportOutcome, ImportRequest, Me, Paper, ReportFormat, Request, Saved, Session,
+    About, Activity, Done, ImportOutcome, ImportRequest, Me, Paper, ReportFormat, Request, Saved, Session,
 };
 use warroom_model::live::Status;
 use warroom_model::notify::{Notice, NotifySettings, Open, Shown, Snooze};
@@ -85,6 +85,18 @@ fn import_runbook(state: State<'_, AppState>, req: ImportRequest) -> Result<Impo
 #[tauri::command]
 fn preview_import(state: State<'_, AppState>, req: ImportRequest) -> Result<ImportOutcome, ApiError> {
     state.with(|s| s.preview_import(&req))
+}
+
+/// Settings → About: the version, the database, the log folder, and what this laptop lacks.
+#[tauri::command]
+fn about(state: State<'_, AppState>) -> Result<About, ApiError> {
+    state.with(|s| Ok::<_, ServiceError>(s.about()))
+}
+
+/// Opens the bundled demo on a laptop that holds no runbook yet (the Welcome screen's choice).
+#[tauri::command]
+fn open_demo(state: State<'_, AppState>) -> Result<ImportOutcome, ApiError> {
+    state.with(|s| s.open_demo())
 }
 
 #[tauri::command]
@@ -252,7 +264,9 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let path = db_path()?;
     let _lock = lock_instance(&path)?;
-    let svc = Service::with_demo(Store::open(&path)?, options.clock())?;
+    // A database without a runbook opens on the Welcome screen: nothing is imported unasked.
+    let mut svc = Service::new(Store::open(&path)?, options.clock())?;
+    svc.set_missing(warroom_core::about::missing());
     let rt = runtime()?;
     let host = Host::new(svc, rt.handle().clone());
     let closing = Arc::clone(&host);
@@ -308,6 +322,8 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             activity,
             import_runbook,
             preview_import,
+            open_demo,
+            about,
             me,
             set_me,
             print_report,

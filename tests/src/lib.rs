@@ -185,7 +185,13 @@ pub struct Server {
 }
 
 impl Server {
+    /// With the bundled demo imported first when the database holds no runbook (`--demo`).
     pub fn start(s: &Scratch, args: &[&str]) -> Self {
+        Self::start_with(s, &[&["--demo"], args].concat())
+    }
+
+    /// As a person starting it: an empty database stays empty (the UI welcomes).
+    pub fn start_with(s: &Scratch, args: &[&str]) -> Self {
         let ui = repo().join("ui").join("dist");
         assert!(ui.join("index.html").is_file(), "the UI is not built: run scripts/build-ui.sh");
         let mut serve = Command::new(binary("warroom"));
@@ -195,10 +201,18 @@ impl Server {
     }
 }
 
-/// `warroom serve --bind 127.0.0.1:0 args…` on `db`, once it serves; and its URL.
+/// `warroom serve --demo --bind 127.0.0.1:0 args…` on `db`, once it serves; and its URL.
 pub fn serve_db(db: &Path, args: &[&str]) -> (Child, String) {
     let mut serve = Command::new(binary("warroom"));
-    serve.env("WARROOM_DB", db).arg("serve").args(args);
+    serve.env("WARROOM_DB", db).arg("serve").arg("--demo").args(args);
+    spawn_serve(serve, false)
+}
+
+/// `warroom serve --bind 127.0.0.1:0 args…` on `db` as a person starts it (no demo), with
+/// `env` set; once it serves, and its URL.
+pub fn serve_db_env(db: &Path, env: &[(&str, &str)], args: &[&str]) -> (Child, String) {
+    let mut serve = Command::new(binary("warroom"));
+    serve.env("WARROOM_DB", db).envs(env.iter().copied()).arg("serve").args(args);
     spawn_serve(serve, false)
 }
 
@@ -206,7 +220,7 @@ pub fn serve_db(db: &Path, args: &[&str]) -> (Child, String) {
 pub fn serve_db_with_nofile(db: &Path, nofile: u32, args: &[&str]) -> (Child, String) {
     let mut serve = Command::new("prlimit");
     serve.env("WARROOM_DB", db).arg(format!("--nofile={nofile}:{nofile}")).arg("--").arg(binary("warroom"));
-    serve.arg("serve").args(args);
+    serve.arg("serve").arg("--demo").args(args);
     spawn_serve(serve, false)
 }
 

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use warroom_model::api::{Activity, Changed, Done, ImportOutcome, ImportRequest, Me, Request, Saved, Session};
+use warroom_model::api::{About, Activity, Changed, Done, ImportOutcome, ImportRequest, Me, Request, Saved, Session};
 use warroom_model::live::Status;
 use warroom_model::notify::{Notice, NotifySettings, Open, Shown, Snooze};
 use warroom_model::peers::{Invitation, RoomView};
@@ -186,6 +186,22 @@ pub(crate) async fn preview_import(req: &ImportRequest) -> Result<ImportOutcome,
     match transport() {
         Transport::Tauri => invoke("preview_import", json!({ "req": req })).await,
         Transport::Http => http("POST", "/api/import/preview", body(req)?).await,
+    }
+}
+
+/// Settings → About: the version, the database, the log folder, and what this laptop lacks.
+pub(crate) async fn about() -> Result<About, ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("about", json!({})).await,
+        Transport::Http => http("GET", "/api/about", None).await,
+    }
+}
+
+/// Opens the bundled demo on a laptop that holds no runbook yet (the Welcome screen's choice).
+pub(crate) async fn open_demo() -> Result<ImportOutcome, ApiError> {
+    match transport() {
+        Transport::Tauri => invoke("open_demo", json!({})).await,
+        Transport::Http => http("POST", "/api/demo", None).await,
     }
 }
 

@@ -170,14 +170,21 @@ impl Ctx {
     async fn reread(self, runbook: bool) {
         // Read before the runbook: a change in between is then announced as newer than it.
         let mut runbook_at = None;
+        let mut held = true;
         match api::session().await {
             Ok(s) => {
                 runbook_at = Some(s.changes.runbook);
+                held = s.has_runbook;
                 self.session.set(Some(s));
             }
             Err(e) => self.fail(e),
         }
-        if runbook {
+        // Nothing to read yet: the Welcome screen shows instead.
+        if !held {
+            self.loaded.set(None);
+            self.status.set(None);
+        }
+        if runbook && held {
             match api::runbook(self.reveal.get_untracked() && !self.wall.get_untracked()).await {
                 Ok(l) => {
                     self.loaded.set(Some(l));
@@ -210,6 +217,9 @@ impl Ctx {
     }
 
     pub(crate) async fn refresh_status(self) {
+        if self.session.get_untracked().is_some_and(|s| !s.has_runbook) {
+            return;
+        }
         match api::status().await {
             Ok(s) => self.set_status(s),
             Err(e) => self.fail(e),
@@ -580,8 +590,14 @@ pub(crate) fn App() -> impl IntoView {
 
     view! {
         <div class="app" class:wall=move || c.wall.get() data-act-ms=move || c.act_ms.get().map(|m| format!("{m:.0}"))>
-            {move || if c.wall.get() { view! { {views::wall()} <Toasts /> }.into_any() } else { shell().into_any() }}
-            {move || c.help.get().then(help)}
+            {move || if c.wall.get() {
+                view! { {views::wall()} <Toasts /> }.into_any()
+            } else if c.ready.get() && c.session.get().is_some_and(|s| !s.has_runbook) {
+                views::welcome().into_any()
+            } else {
+                shell().into_any()
+            }}
+            {move || c.help.get().then(views::help)}
             {move || c.palette.get().then(views::palette)}
             {move || c.bell.get().then(views::notifications)}
         </div>
@@ -677,33 +693,6 @@ fn Toasts() -> impl IntoView {
                     <button class="link" aria-label="Dismiss" on:click=move |_| c.notice.set(None)>"×"</button>
                 </p>
             })}
-        </div>
-    }
-}
-
-fn help() -> impl IntoView {
-    let c = ctx();
-    let rows = [
-        ("j / k, ↓ / ↑", t("move through tasks")),
-        ("s", t("start the selected task")),
-        ("d", t("finish the selected task")),
-        ("Ctrl+K, :", t("command palette")),
-        ("Ctrl+P", t("print the audit record")),
-        ("1 … 9, 0", t("switch views")),
-        ("w", t("wall mode")),
-        ("l", t("Switch language")),
-        ("t", t("Toggle theme")),
-        ("?", t("this help")),
-        ("Esc", t("close")),
-    ];
-    view! {
-        <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" on:click=move |_| c.help.set(false)>
-            <div class="dialog" on:click=|e| e.stop_propagation()>
-                <h2 id="help-title">{t("Keyboard")}</h2>
-                <table class="keys">
-                    {rows.into_iter().map(|(k, what)| view! { <tr><td><kbd>{k}</kbd></td><td>{what}</td></tr> }).collect_view()}
-                </table>
-            </div>
         </div>
     }
 }

@@ -375,6 +375,33 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("changed the room", "thay đổi phòng"),
     ("said who they are", "cho biết mình là ai"),
     ("recorded a change", "ghi một thay đổi"),
+    ("Welcome to warroom", "Chào mừng đến với warroom"),
+    ("1. Who are you?", "1. Bạn là ai?"),
+    (
+        "Your name and role go on everything you record.",
+        "Tên và vai trò của bạn được ghi kèm mọi thao tác bạn ghi lại.",
+    ),
+    ("2. Then choose one:", "2. Sau đó chọn một:"),
+    ("Enter your name first.", "Hãy nhập tên của bạn trước."),
+    ("Import your runbook", "Nhập runbook của bạn"),
+    (
+        "Pick or drop your file: Markdown, JSON, CSV, XLSX or ODS.",
+        "Chọn hoặc thả tệp: Markdown, JSON, CSV, XLSX hoặc ODS.",
+    ),
+    ("Open the demo", "Mở bản demo"),
+    ("Look around a sample go-live; it stays marked DEMO.", "Xem thử một go-live mẫu; nó luôn được đánh dấu DEMO."),
+    ("Paste the code another laptop shows.", "Dán mã mà một máy khác hiển thị."),
+    ("cannot read the file", "không đọc được tệp"),
+    ("DEMO", "DEMO"),
+    ("About", "Giới thiệu"),
+    ("Version", "Phiên bản"),
+    ("Database", "Cơ sở dữ liệu"),
+    ("Log files", "Tệp nhật ký"),
+    ("none", "không có"),
+    (
+        "Desktop notifications are unavailable: reminders show in the app only.",
+        "Không có thông báo trên màn hình: lời nhắc chỉ hiện trong ứng dụng.",
+    ),
 ];
 
 /// The text in `lang`; English when the table has no translation.

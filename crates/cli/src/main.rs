@@ -51,7 +51,7 @@ struct Cli {
     #[command(flatten)]
     who: live::Who,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -208,6 +208,10 @@ enum Command {
         /// Do not advertise the room or look for its laptops on the LAN (mDNS).
         #[arg(long)]
         no_mdns: bool,
+        /// Import the bundled demo runbook first when the database holds none (for scripts
+        /// and tests; without it, a browser opens on the Welcome screen's three choices).
+        #[arg(long, conflicts_with = "relay")]
+        demo: bool,
     },
     /// A room: the laptops that run one go-live together. Create one, invite laptops with a
     /// join code, join one, list or revoke its members.
@@ -341,7 +345,19 @@ fn emit(out: &mut impl std::io::Write, output: Option<&std::path::Path>, bytes: 
 
 fn run(cli: Cli) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    match cli.command {
+    let Some(command) = cli.command else {
+        // Nothing asked: how to begin when there is nothing yet, else what there is to ask.
+        let path = match cli.db {
+            Some(p) => p,
+            None => default_db()?,
+        };
+        if !path.is_file() || !Store::open_read(&path)?.has_runbook()? {
+            return Err(warroom_core::store::StoreError::NoRunbook { path: path.display().to_string() }.into());
+        }
+        <Cli as clap::CommandFactory>::command().write_long_help(&mut out)?;
+        return Ok(());
+    };
+    match command {
         Command::Import { file, demo: use_demo, replace, strict, dry_run, json, yes } => {
             let imported = match (file, use_demo) {
                 (Some(path), _) => {
@@ -374,6 +390,9 @@ fn run(cli: Cli) -> Result<()> {
             let mut store = open(cli.db)?;
             let author = actor(&store, &cli.who)?;
             let (ev, preview) = reimport::import(&mut store, &imported, &author, replace, yes, &SystemClock)?;
+            if use_demo {
+                store.mark_demo()?;
+            }
             write!(out, "{}", imported.report)?;
             if replace {
                 write!(out, "{preview}")?;
@@ -475,14 +494,11 @@ fn run(cli: Cli) -> Result<()> {
             let author = laptop_actor(&store, &cli.who)?;
             sync::peers(&mut store, &author, &SystemClock, cmd, &mut out)?;
         }
-        Command::Serve { bind, ui, now, speed, peer, peer_bind, connect, relay, no_mdns } => {
+        Command::Serve { bind, ui, now, speed, peer, peer_bind, connect, relay, no_mdns, demo } => {
             let store = open(cli.db)?;
             let clock = clock(now, speed);
-            let svc = if relay {
-                warroom_core::service::Service::new(store, clock)?
-            } else {
-                warroom_core::service::Service::with_demo(store, clock)?
-            };
+            let mut svc = if demo { Service::with_demo(store, clock)? } else { Service::new(store, clock)? };
+            svc.set_missing(warroom_core::about::missing());
             let peers = serve::PeerOptions {
                 bind: (peer || relay || peer_bind.is_some()).then(|| peer_bind.unwrap_or(DEFAULT_PEER_BIND)),
                 connect,

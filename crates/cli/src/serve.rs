@@ -100,6 +100,8 @@ pub(crate) fn router(state: Arc<AppState>, ui: Option<&Path>) -> Router {
         .route("/act", post(act))
         .route("/import", post(import))
         .route("/import/preview", post(import_preview))
+        .route("/demo", post(open_demo))
+        .route("/about", get(about))
         .route("/events", get(events))
         .route("/report", get(report))
         .route("/notify/settings", get(notify_settings).put(set_notify_settings))
@@ -277,6 +279,16 @@ async fn import(
     Json(req): Json<ImportRequest>,
 ) -> ApiResult<warroom_model::api::ImportOutcome> {
     Ok(Json(s.host.with(|svc| svc.import(&req))?))
+}
+
+/// Settings → About: the version, the database, the log folder, and what this laptop lacks.
+async fn about(State(s): State<Arc<AppState>>) -> ApiResult<warroom_model::api::About> {
+    Ok(Json(s.host.with(|svc| Ok::<_, ServiceError>(svc.about()))?))
+}
+
+/// Opens the bundled demo on a laptop that holds no runbook yet (the Welcome screen's choice).
+async fn open_demo(State(s): State<Arc<AppState>>) -> ApiResult<warroom_model::api::ImportOutcome> {
+    Ok(Json(s.host.with(|svc| svc.open_demo())?))
 }
 
 /// What importing the file would change; nothing is written. A writer's, like the import.

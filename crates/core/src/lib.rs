@@ -23,6 +23,7 @@ macro_rules! putln {
     }};
 }
 
+pub mod about;
 pub mod clock;
 pub mod demo;
 pub mod encoding;

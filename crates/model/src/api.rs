@@ -519,6 +519,9 @@ pub struct Session {
     pub can_write: bool,
     /// Whether the runbook is the bundled demo.
     pub is_demo: bool,
+    /// Whether the database holds a runbook yet: without one the UI opens on its Welcome.
+    #[serde(default)]
+    pub has_runbook: bool,
     /// The person using this laptop.
     pub me: Me,
     /// The first 8 hex digits of this laptop's origin id, as activity and stamps show it.
@@ -526,6 +529,28 @@ pub struct Session {
     /// Where the backend's changes stood when this was read.
     #[serde(default)]
     pub changes: Changed,
+}
+
+/// What Settings → About shows: the version, where the data and the logs are, and what this
+/// laptop goes without.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct About {
+    /// warroom's version.
+    pub version: String,
+    /// The database file in use.
+    pub db_path: String,
+    /// The folder the log files go in, when there is one.
+    pub log_dir: Option<String>,
+    /// What this laptop goes without (found once at start).
+    pub missing: Vec<Missing>,
+}
+
+/// Something this laptop goes without; the app works on without it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Missing {
+    /// No desktop notification service answers: reminders show in the app only.
+    DesktopNotifications,
 }
 
 /// What a backend announces with each change (the `changed` event): `version` moves at every

@@ -66,8 +66,15 @@ pub(crate) fn pictures() -> std::path::PathBuf {
     let dir = if std::env::var("WARROOM_SCREENSHOTS").is_ok_and(|v| v == "docs") {
         repo().join("docs")
     } else {
-        std::env::temp_dir().join("warroom-screenshots")
+        scratch_pictures()
     };
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The scratch folder for pictures, for those the README does not show.
+pub(crate) fn scratch_pictures() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("warroom-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

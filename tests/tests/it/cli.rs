@@ -185,3 +185,25 @@ fn a_runbook_without_tasks_can_still_be_run_and_rolled_back() {
     let page = s.ok(&["report", "--format", "html"]);
     assert!(page.contains("Redeploy the previous stable version"), "the record names the rollback step");
 }
+
+#[test]
+fn with_no_runbook_the_command_says_the_three_ways_to_begin() {
+    let s = Scratch::new();
+    let says_how_to_begin = |s: &Scratch, when: &str| {
+        for args in [&[][..], &["show"], &["status"], &["export", "--format", "json"]] {
+            let r = s.warroom(args);
+            assert!(!r.ok(), "{when}, `warroom {}` fails: {r:?}", args.join(" "));
+            for way in ["warroom import FILE", "warroom import --demo", "warroom room join CODE"] {
+                assert!(r.stderr.contains(way), "{when}, `warroom {}` names `{way}`: {}", args.join(" "), r.stderr);
+            }
+            assert_eq!(r.stderr.matches("To begin").count(), 1, "said once: {}", r.stderr);
+        }
+    };
+    says_how_to_begin(&s, "with no database yet");
+    s.ok(&["me", "set", "Lan", "--role", "Tech Lead"]);
+    says_how_to_begin(&s, "with a database but no runbook");
+    s.ok(&["import", "--demo"]);
+    let r = s.warroom(&[]);
+    assert!(r.ok() && r.stdout.contains("Usage: warroom"), "with a runbook, what there is to ask: {r:?}");
+    assert!(s.warroom(&["show"]).ok());
+}

@@ -1,6 +1,6 @@
 //! End to end in the real desktop window: tauri-driver with WebKitWebDriver drives the built
 //! `warroom-desktop` under X (scripts/test.sh runs the tests under Xvfb). Launch on a fresh
-//! database (the demo opens), say who I am, start a run, finish a task, read it back; quit,
+//! database (the Welcome asks who I am; I open the demo, marked DEMO), start a run, finish a task, read it back; quit,
 //! save the audit record as a PDF and open it in the print window; launch again, and the task
 //! is still done.
 
@@ -128,9 +128,15 @@ async fn scenario() {
 
     let launched = Instant::now();
     let c = launch(&d).await;
-    wait_text(&c, "h1", "runbook title", |t| !t.is_empty()).await;
-    eprintln!("desktop: launch to runbook on screen {} ms", launched.elapsed().as_millis());
-    wait_text(&c, ".banner", "demo banner on a fresh database", |t| t.contains("demo")).await;
+    // A fresh database: the Welcome, not a runbook nobody chose.
+    wait_text(&c, "#welcome h1", "the Welcome on a fresh database", |t| t.contains("Welcome")).await;
+    eprintln!("desktop: launch to the Welcome on screen {} ms", launched.elapsed().as_millis());
+    fill(&c, "#welcome-name", "Huy").await;
+    fill(&c, "#welcome-role", "DBA").await;
+    click(&c, "#welcome-demo").await;
+    wait_text(&c, "header h1", "runbook title", |t| !t.is_empty()).await;
+    wait_text(&c, "#demo-badge", "the DEMO mark", |t| t == "DEMO").await;
+    wait_text(&c, ".banner", "demo banner", |t| t.contains("demo")).await;
 
     // The window fits the laptop's screen, whole.
     let (x, y, w, h) = c.get_window_rect().await.unwrap();

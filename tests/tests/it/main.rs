@@ -22,4 +22,5 @@ mod sync;
 mod trust;
 mod trust_net;
 mod ui_text;
+mod welcome;
 mod zones;

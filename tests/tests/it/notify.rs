@@ -175,3 +175,25 @@ fn notify_plan_after_a_rollback_decision_tells_every_role_and_drops_the_go_live(
     let plan: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert!(plan.iter().any(|n| n["kind"] == "checkpoint_due" && n["task_id"] == "1.3"), "{json}");
 }
+
+#[test]
+fn serve_starts_without_a_notification_service_and_says_what_is_missing() {
+    let s = Scratch::new();
+    let nowhere = format!("unix:path={}", s.path("no-bus").display());
+    let (_serve, url) = warroom_tests::serve_db_env(&s.db(), &[("DBUS_SESSION_BUS_ADDRESS", &nowhere)], &[]);
+    let about: serde_json::Value = reqwest::blocking::get(format!("{url}/api/about")).unwrap().json().unwrap();
+    assert_eq!(about["missing"], serde_json::json!(["desktop_notifications"]), "{about}");
+    assert_eq!(about["version"], env!("CARGO_PKG_VERSION"), "{about}");
+    assert_eq!(about["db_path"], s.db().display().to_string(), "{about}");
+    // It serves all the same: an empty database, waiting on the Welcome.
+    let session: serde_json::Value = reqwest::blocking::get(format!("{url}/api/session")).unwrap().json().unwrap();
+    assert_eq!(session["has_runbook"], false, "{session}");
+
+    // With a notification service on the bus, nothing is missing.
+    let bus = PrivateBus::start(&s);
+    let _desktop = NotificationServer::start(&bus);
+    let other = s.path("other.db");
+    let (_serve, url) = warroom_tests::serve_db_env(&other, &[("DBUS_SESSION_BUS_ADDRESS", &bus.address)], &[]);
+    let about: serde_json::Value = reqwest::blocking::get(format!("{url}/api/about")).unwrap().json().unwrap();
+    assert_eq!(about["missing"], serde_json::json!([]), "{about}");
+}

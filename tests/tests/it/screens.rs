@@ -37,7 +37,7 @@ async fn measure(c: &Client, scope: &str) -> Value {
 }
 
 /// Sizes the window so that its viewport (not the window) is `w`×`h` CSS pixels.
-async fn size(c: &Client, w: u32, h: u32) {
+pub(crate) async fn size(c: &Client, w: u32, h: u32) {
     c.set_window_size(w, h).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let inner = c.execute("return [innerWidth, innerHeight]", vec![]).await.unwrap();

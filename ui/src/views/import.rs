@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 const BINARY: &[&str] = &[".xlsx", ".xlsm", ".xls", ".ods"];
 
 /// The file as a request: text for text files, base64 for spreadsheets.
-async fn request(file: &web_sys::File, replace: bool) -> Option<ImportRequest> {
+pub(crate) async fn request(file: &web_sys::File, replace: bool) -> Option<ImportRequest> {
     let name = file.name();
     let lower = name.to_lowercase();
     let mut req = ImportRequest { name, replace, ..ImportRequest::default() };

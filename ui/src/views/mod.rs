@@ -1,5 +1,6 @@
 //! The screens: Now (home), Timeline, Checkpoints, Rollback, Incidents, Monitoring, Contacts,
-//! Commands, Activity, Settings, Edit, Import, the wall view and the command palette. Each
+//! Commands, Activity, Settings, Edit, Import, the wall view, the command palette, and the
+//! Welcome shown while there is no runbook. Each
 //! reads the shared state in `app::Ctx` and records through `Ctx::act`; none talks to the
 //! backend except through `api`.
 //!
@@ -13,6 +14,7 @@ mod contacts;
 mod edit;
 mod format;
 mod gauge;
+mod help;
 mod import;
 mod incidents;
 mod mode;
@@ -27,11 +29,13 @@ mod settings;
 mod timeline;
 mod top_bar;
 mod wall;
+mod welcome;
 
 pub(crate) use activity::activity;
 pub(crate) use checkpoints::checkpoints;
 pub(crate) use contacts::{commands, contacts};
 pub(crate) use edit::edit;
+pub(crate) use help::help;
 pub(crate) use import::import;
 pub(crate) use incidents::incidents;
 pub(crate) use mode::far_from_today;
@@ -45,3 +49,4 @@ pub(crate) use settings::settings;
 pub(crate) use timeline::timeline;
 pub(crate) use top_bar::top_bar;
 pub(crate) use wall::wall;
+pub(crate) use welcome::welcome;

@@ -1,4 +1,5 @@
-//! The Settings screen: who you are, language and theme, notifications, and ending the run.
+//! The Settings screen: who you are, language and theme, notifications, ending the run, and
+//! About (the version, where the data and the logs are, what this laptop goes without).
 
 use super::format::{input_value, roles};
 use super::now::start_run;
@@ -7,7 +8,7 @@ use crate::app::{ctx, set_pref};
 use crate::i18n::{Lang, t};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use warroom_model::api::{Action, Me};
+use warroom_model::api::{About, Action, Me, Missing};
 use warroom_model::live::RunState;
 use warroom_model::notify::NotifySettings;
 
@@ -63,6 +64,41 @@ pub(crate) fn settings() -> impl IntoView {
             </section>
         })}
         {move || c.status.get().filter(|s| s.run.state.is_over()).map(|_| start_run())}
+        {about}
+    }
+}
+
+/// The version, the database and the log folder, and what this laptop goes without.
+fn about() -> impl IntoView {
+    let c = ctx();
+    let about = RwSignal::new(None::<About>);
+    spawn_local(async move {
+        match api::about().await {
+            Ok(a) => about.set(Some(a)),
+            Err(e) => c.fail(e),
+        }
+    });
+    move || {
+        about.get().map(|a| {
+            view! {
+                <section class="card" id="about">
+                    <h2>{t("About")}</h2>
+                    <dl class="about">
+                        <dt>{t("Version")}</dt><dd id="about-version">{a.version}</dd>
+                        <dt>{t("Database")}</dt><dd id="about-db"><code>{a.db_path}</code></dd>
+                        <dt>{t("Log files")}</dt><dd id="about-logs"><code>{a.log_dir.unwrap_or_else(|| t("none").to_owned())}</code></dd>
+                    </dl>
+                    {a.missing.into_iter().map(|m| view! { <p class="amber missing">{missing_text(m)}</p> }).collect_view()}
+                </section>
+            }
+        })
+    }
+}
+
+/// What going without `m` means for the person, in their language.
+pub(crate) fn missing_text(m: Missing) -> &'static str {
+    match m {
+        Missing::DesktopNotifications => t("Desktop notifications are unavailable: reminders show in the app only."),
     }
 }
 

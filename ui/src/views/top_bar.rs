@@ -14,6 +14,9 @@ pub(crate) fn top_bar() -> impl IntoView {
         <div class="bar">
             <div class="title">
                 <h1>{move || c.loaded.get().map(|l| l.runbook.title).unwrap_or_default()}</h1>
+                {move || c.session.get().is_some_and(|s| s.is_demo).then(|| view! {
+                    <span class="badge demo" id="demo-badge" title=t("This is the bundled demo runbook.")>{t("DEMO")}</span>
+                })}
                 {move || c.status.get().map(|st| {
                     let live = st.run.kind == RunKind::Live;
                     view! {

@@ -32,6 +32,7 @@ fn wall_bar() -> impl IntoView {
         <div class="wall-bar">
             <div class="wall-title">
                 <h1>{move || c.loaded.get().map(|l| l.runbook.title).unwrap_or_default()}</h1>
+                {move || c.session.get().is_some_and(|s| s.is_demo).then(|| view! { <span class="badge demo">{t("DEMO")}</span> })}
                 {move || c.status.get().map(|st| {
                     let live = st.run.kind == RunKind::Live;
                     let forecast = (!matches!(st.mode, Mode::RollingBack | Mode::Ended)).then(|| view! {

@@ -57,6 +57,15 @@ impl Notifier for Desktop {
     }
 }
 
+/// Whether the desktop's notification service answers (on Linux, org.freedesktop.Notifications
+/// on the session bus); asked once at start, since without it the app runs on and lists its
+/// notifications in the app only.
+pub fn available() -> Result<(), NotifyError> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    notify_rust::get_server_information().map_err(|e| NotifyError::Service(e.to_string()))?;
+    Ok(())
+}
+
 /// Keeps what it was asked to show: the fake for tests.
 #[derive(Debug, Default)]
 pub struct Recorder(pub Mutex<Vec<Notice>>);

@@ -79,6 +79,29 @@ impl Service {
         })
     }
 
+    /// Opens the bundled demo to look around: imported into a database that holds no runbook
+    /// and marked as the demo until another runbook is imported. Like any import it is
+    /// recorded, so it is refused until the person said who they are; a laptop that already
+    /// holds a runbook of its own keeps it (refused, nothing written).
+    pub fn open_demo(&mut self) -> Result<ImportOutcome> {
+        let author = named_author(&self.store)?;
+        if self.store.has_runbook()? {
+            if self.store.is_demo()? {
+                return Ok(ImportOutcome { imported: true, ..refused("the demo runbook is already open".to_owned()) });
+            }
+            return Ok(refused(
+                "this laptop already holds a runbook: import the demo over it from Import if you mean to".to_owned(),
+            ));
+        }
+        let before = self.store.generation();
+        let ev = self.store.import_demo(&author, self.clock.as_ref())?;
+        self.follow(before, &[&ev]);
+        self.runbook_version += 1;
+        self.changed();
+        let title = self.snapshot()?.runbook.title.clone();
+        Ok(ImportOutcome { imported: true, ..refused(format!("{title}: the demo runbook, to look around")) })
+    }
+
     /// Imports a runbook file. A refused file is an outcome with its problems, not an error:
     /// the UI shows them in place.
     pub fn import(&mut self, req: &ImportRequest) -> Result<ImportOutcome> {
@@ -122,5 +145,44 @@ impl Service {
             problems: Vec::new(),
             preview: Some(preview),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FakeClock;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_demo_opens_only_for_someone_named_and_stays_marked_until_a_real_runbook_comes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let clock: Arc<dyn Clock> = Arc::new(FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 30, 23, 0, 0).unwrap()));
+        let mut svc = Service::new(Store::open(&path).unwrap(), clock.clone()).unwrap();
+        let first = svc.session(true).unwrap();
+        assert!(!first.has_runbook && !first.is_demo, "an empty database: {first:?}");
+
+        let err = svc.open_demo().unwrap_err().to_api();
+        assert_eq!(err.refusal, Some(warroom_model::Refusal::WhoAreYou));
+        assert!(!svc.session(true).unwrap().has_runbook, "nothing recorded before a name");
+
+        svc.set_me(&Me { name: "Lan".into(), role: "Tech Lead".into() }).unwrap();
+        assert!(svc.open_demo().unwrap().imported);
+        let s = svc.session(true).unwrap();
+        assert!(s.has_runbook && s.is_demo, "{s:?}");
+        assert_eq!(svc.activity(1).unwrap()[0].name, "Lan", "the import is Lan's");
+        drop(svc);
+
+        // A restart keeps the mark; a real runbook clears it.
+        let mut svc = Service::new(Store::open(&path).unwrap(), clock).unwrap();
+        assert!(svc.loaded().unwrap().is_demo, "the demo mark survives a restart");
+        let md = crate::demo::synthetic_markdown(5);
+        let out = svc.import(&ImportRequest { name: "mine.md".into(), text: md, ..ImportRequest::default() }).unwrap();
+        assert!(out.imported, "{out:?}");
+        assert!(!svc.session(true).unwrap().is_demo);
+        let again = svc.open_demo().unwrap();
+        assert!(!again.imported, "a real runbook is kept: {again:?}");
+        assert!(!svc.loaded().unwrap().is_demo);
     }
 }

@@ -13,7 +13,7 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use warroom_model::Refusal;
-use warroom_model::api::{Action, Activity, Changed, Done, Me, Request, Session};
+use warroom_model::api::{About, Action, Activity, Changed, Done, Me, Missing, Request, Session};
 use warroom_model::live::Status;
 use warroom_model::{Author, Event, Instant, Loaded, RunId, WriteOp};
 
@@ -49,6 +49,8 @@ pub struct Service {
     /// Bumped when the runbook itself may have changed: views re-read it only then.
     runbook_version: u64,
     seen_data_version: i64,
+    /// What this laptop goes without, as its shell found at start.
+    missing: Vec<Missing>,
 }
 
 /// The state held in memory.
@@ -75,7 +77,7 @@ impl Service {
         let runbook_version = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        Ok(Self { store, clock, cache: None, version: 0, runbook_version, seen_data_version })
+        Ok(Self { store, clock, cache: None, version: 0, runbook_version, seen_data_version, missing: Vec::new() })
     }
 
     /// Opens `store`, importing the bundled demo runbook when it holds none.
@@ -213,10 +215,26 @@ impl Service {
         Ok(Session {
             can_write,
             is_demo: self.store.is_demo()?,
+            has_runbook: self.store.has_runbook()?,
             me: self.me()?,
             device: self.store.origin().get(..8).unwrap_or_default().to_owned(),
             changes: self.changes(),
         })
+    }
+
+    /// Records what this laptop goes without (`about::missing`, asked once by the shell).
+    pub fn set_missing(&mut self, missing: Vec<Missing>) {
+        self.missing = missing;
+    }
+
+    /// What Settings → About shows.
+    pub fn about(&self) -> About {
+        About {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            db_path: self.store.path().to_owned(),
+            log_dir: crate::logging::log_dir().map(|d| d.display().to_string()),
+            missing: self.missing.clone(),
+        }
     }
 
     /// The runbook as it reads now, and whether it is the bundled demo.

@@ -55,7 +55,7 @@ pub enum StoreError {
         found: i64,
     },
     /// No database at the path given to a command that only reads.
-    #[error("{path}: no such database; check the path, or choose another with --db")]
+    #[error("{path}: no such database yet (if you meant another one, choose it with --db). {BEGIN}")]
     Missing {
         /// The path given.
         path: String,
@@ -111,7 +111,7 @@ pub enum StoreError {
     #[error("{0}")]
     Record(#[from] records::RecordError),
     /// Nothing imported into this database yet.
-    #[error("no runbook in {path} yet: import one with `warroom import FILE`")]
+    #[error("no runbook in {path} yet. {BEGIN}")]
     NoRunbook {
         /// The database file.
         path: String,
@@ -260,20 +260,48 @@ pub(super) fn write_state(conn: &Connection, state: &State) -> rusqlite::Result<
     Ok(())
 }
 
+/// The three ways to begin, said wherever warroom finds no runbook: the command's words for
+/// the Welcome screen's three choices.
+pub const BEGIN: &str = "To begin, either:
+  warroom import FILE      import your runbook (Markdown, JSON, CSV, XLSX or ODS)
+  warroom import --demo    open the demo to look around
+  warroom room join CODE   join a room with the code another laptop shows";
+
 /// Local key that marks the runbook as the bundled demo, until another is imported.
 pub const DEMO_KEY: &str = "demo";
 
 impl Store {
     /// Imports the bundled demo runbook when the database has none; says whether it did.
     pub fn ensure_demo(&mut self, author: &Author, clock: &dyn Clock) -> Result<bool> {
-        if self.runbook()?.is_some() {
+        if self.has_runbook()? {
             return Ok(false);
         }
+        self.import_demo(author, clock)?;
+        Ok(true)
+    }
+
+    /// Imports the bundled demo runbook into a database that holds none, marked as the demo;
+    /// the event that recorded it.
+    pub fn import_demo(&mut self, author: &Author, clock: &dyn Clock) -> Result<Event> {
         let demo = crate::demo::runbook()
             .map_err(|e| StoreError::Corrupt { path: self.path.clone(), detail: format!("bundled demo: {e}") })?;
-        self.import(&demo, author, false, clock)?;
-        self.set_local(DEMO_KEY, "1")?;
-        Ok(true)
+        let ev = self.import(&demo, author, false, clock)?;
+        self.mark_demo()?;
+        Ok(ev)
+    }
+
+    /// Records that the runbook just imported is the bundled demo: the UI marks every screen
+    /// DEMO until another runbook is imported (which clears it), also across restarts.
+    pub fn mark_demo(&mut self) -> Result<()> {
+        self.set_local(DEMO_KEY, "1")
+    }
+
+    /// Whether the database holds a runbook yet, without reading it.
+    pub fn has_runbook(&self) -> Result<bool> {
+        self.conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM fields WHERE entity = ?1 AND id = ?2)")
+            .and_then(|mut q| q.query_row([records::RUNBOOK, records::MAIN], |r| r.get(0)))
+            .map_err(self.err())
     }
 
     /// Whether the runbook is the bundled demo.
