@@ -588,11 +588,13 @@ pub(crate) fn App() -> impl IntoView {
         }
     });
 
+    // Only a change between Welcome and the app redraws the screen: every session read does not.
+    let welcome = Memo::new(move |_| c.ready.get() && c.session.get().is_some_and(|s| !s.has_runbook));
     view! {
         <div class="app" class:wall=move || c.wall.get() data-act-ms=move || c.act_ms.get().map(|m| format!("{m:.0}"))>
             {move || if c.wall.get() {
                 view! { {views::wall()} <Toasts /> }.into_any()
-            } else if c.ready.get() && c.session.get().is_some_and(|s| !s.has_runbook) {
+            } else if welcome.get() {
                 views::welcome().into_any()
             } else {
                 shell().into_any()

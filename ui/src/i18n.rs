@@ -392,7 +392,7 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("Look around a sample go-live; it stays marked DEMO.", "Xem thử một go-live mẫu; nó luôn được đánh dấu DEMO."),
     ("Paste the code another laptop shows.", "Dán mã mà một máy khác hiển thị."),
     ("cannot read the file", "không đọc được tệp"),
-    ("DEMO", "DEMO"),
+    ("DEMO", "BẢN DEMO"),
     ("About", "Giới thiệu"),
     ("Version", "Phiên bản"),
     ("Database", "Cơ sở dữ liệu"),
