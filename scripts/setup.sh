@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs what warroom needs on a Debian 12 machine with Rust; quick when it is all there.
 #   scripts/setup.sh          build and run the app
-#   scripts/setup.sh --test   also what the tests need (browsers, Xvfb, PDF tools)
+#   scripts/setup.sh --package   also Tauri's bundler, for scripts/package.sh
+#   scripts/setup.sh --test   also what the tests need (browsers, Xvfb, PDF tools, the package checkers)
 set -euo pipefail
 
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_package=0
+case "${1:-}" in
+  --test) want_test=1; want_package=1 ;;
+  --package) want_package=1 ;;
+esac
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -13,11 +18,13 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
 TAURI_DRIVER_VERSION=2.1.0
+TAURI_CLI_VERSION=2.12.4
 
 pkgs=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
       librsvg2-dev libxdo-dev libdbus-1-dev dbus)
 if [ "$want_test" = 1 ]; then
-  pkgs+=(xvfb xauth dbus-x11 webkit2gtk-driver chromium chromium-driver poppler-utils imagemagick)
+  pkgs+=(xvfb xauth dbus-x11 webkit2gtk-driver chromium chromium-driver poppler-utils imagemagick
+         desktop-file-utils appstream libglib2.0-bin)
 fi
 
 missing=()
@@ -48,4 +55,8 @@ fi
 # (tauri-driver has no --version: cargo's install record says which one is there.)
 if [ "$want_test" = 1 ] && ! grep -q "\"tauri-driver $TAURI_DRIVER_VERSION " "${CARGO_HOME:-$HOME/.cargo}/.crates2.json" 2>/dev/null; then
   cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
+fi
+# The packages are built by Tauri's bundler (`cargo tauri build`); about 11 minutes the first time.
+if [ "$want_package" = 1 ] && ! cargo tauri --version 2>/dev/null | grep -q "$TAURI_CLI_VERSION"; then
+  cargo install tauri-cli --version "$TAURI_CLI_VERSION" --locked
 fi

@@ -34,3 +34,7 @@ export XDG_STATE_HOME="$scratch/state" XDG_RUNTIME_DIR="$scratch/runtime" MESA_S
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 xvfb-run -a -s "-screen 0 1400x1000x24" dbus-run-session -- cargo test --workspace --exclude warroom-ui --locked
+
+echo "== package and install"
+# Builds the .deb with Tauri's bundler, installs it on this machine, checks it and removes it.
+scripts/install-test.sh

@@ -20,8 +20,9 @@ pub struct Options {
     /// With --now: how many times faster than real time the clock runs (60 = a minute a second).
     #[arg(long, default_value_t = 1.0, requires = "now", value_parser = speed)]
     pub speed: f64,
-    /// Write the milliseconds from start to the runbook on screen to this file, once it is shown.
-    #[arg(long, value_name = "PATH")]
+    /// Write the milliseconds from start to the runbook on screen to this file, once it is shown
+    /// (the launch benchmark and the install test read it).
+    #[arg(long, value_name = "PATH", env = "WARROOM_READY_FILE")]
     pub ready_file: Option<PathBuf>,
 }
 
