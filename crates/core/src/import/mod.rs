@@ -216,7 +216,7 @@ pub fn import_file(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
 /// `import_file` in the given mode.
 pub fn import_file_with(file: &str, bytes: &[u8], mode: Mode) -> Result<Imported, ImportError> {
     if sheet::is_sheet(file, bytes) {
-        return sheet::import_sheet(file, bytes);
+        return sheet::import_sheet(file, bytes, mode);
     }
     let starts_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if !starts_json {

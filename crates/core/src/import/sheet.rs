@@ -6,7 +6,7 @@
 //! text. Problems are reported by sheet and row, not by the Markdown written in between.
 
 use super::vocab::{Col, Section, TableKind, section, table_kind};
-use super::{Diagnostic, ImportError, Imported, MAX_BYTES, diag, import_markdown};
+use super::{Diagnostic, ImportError, Imported, MAX_BYTES, Mode, diag, import_markdown_with};
 use crate::encoding;
 use calamine::{Data, Reader};
 
@@ -48,8 +48,9 @@ struct Sheet {
     rows: Vec<(usize, Vec<Cell>)>,
 }
 
-/// Imports a spreadsheet runbook; `file` names it in messages.
-pub(crate) fn import_sheet(file: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
+/// Imports a spreadsheet runbook; `file` names it in messages. In `Mode::Strict` a cell that
+/// cannot be understood refuses the whole file, as a Markdown line does.
+pub(crate) fn import_sheet(file: &str, bytes: &[u8], mode: Mode) -> Result<Imported, ImportError> {
     if bytes.len() > MAX_BYTES {
         return Err(ImportError::TooLarge { file: file.into(), size: bytes.len(), limit: MAX_BYTES });
     }
@@ -62,7 +63,7 @@ pub(crate) fn import_sheet(file: &str, bytes: &[u8]) -> Result<Imported, ImportE
         return Err(ImportError::TooLarge { file: file.into(), size: md.text.len(), limit: MAX_BYTES });
     }
     let at = |d: &Diagnostic| md.place(d, delimited);
-    match import_markdown(file, md.text.as_bytes()) {
+    match import_markdown_with(file, md.text.as_bytes(), mode) {
         Ok(mut imported) => {
             imported.report.warnings = imported.report.warnings.iter().map(at).collect();
             imported.report.problems = imported.report.problems.iter().map(at).collect();
@@ -398,6 +399,13 @@ mod tests {
         assert_eq!(imported.runbook.tasks().count(), 1, "{problems:?}");
         assert_eq!(problems[0].line, 3, "{problems:?}");
         assert!(problems[0].message.contains("25:99"), "{problems:?}");
+        // `--strict` refuses the sheet, at the same row, and imports none of it.
+        let Err(ImportError::Invalid { problems, .. }) =
+            crate::import::import_file_with("plan.csv", csv.as_bytes(), Mode::Strict)
+        else {
+            panic!("a strict import of a sheet with a bad time is refused")
+        };
+        assert_eq!((problems[0].line, problems.len()), (3, 1), "{problems:?}");
         let semicolons = "Giờ;Công việc;Phụ trách\n06:00;Họp mở đầu;Tech Lead\n06:10;Khóa hệ thống;DBA\n";
         let rb = import_file("ke-hoach.csv", semicolons.as_bytes()).unwrap().runbook;
         assert_eq!(rb.tasks().map(|t| t.owner.as_str()).collect::<Vec<_>>(), ["Tech Lead", "DBA"]);

@@ -290,7 +290,11 @@ impl Builder<'_> {
         for row in rows {
             if has_phase_col {
                 let name = cell(row, Col::Phase).plain.clone();
-                let same = self.rb.phases.last().is_some_and(|p| p.display_name() == name);
+                // The cell may carry the phase's range (`Prepare (06:00 - 07:00)`) on every row;
+                // an empty cell continues the phase above.
+                let (label, pname, _) = split_phase_heading(&name);
+                let same =
+                    self.rb.phases.last().is_some_and(|p| name.is_empty() || (p.label == label && p.name == pname));
                 if !same {
                     self.new_phase(&name, None, row.line);
                 }

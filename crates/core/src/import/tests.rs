@@ -374,3 +374,18 @@ fn timed_tasks(rb: &Runbook) -> Vec<(String, &str, &str, bool, Option<u32>)> {
 pub(super) fn warned(report: &ImportReport, line: usize, start: &str) -> bool {
     report.warnings.iter().any(|w| w.line == line && w.message.starts_with(start))
 }
+
+#[test]
+fn a_phase_column_with_the_range_on_every_row_makes_one_phase_per_range() {
+    let md = "# Night\n\n## Timeline\n\n| Phase | Time | Task | Owner |\n|---|---|---|---|\n\
+        | Phase 1: Prepare (22:00 - 23:00) | 22:00 | Open the bridge | All |\n\
+        | Phase 1: Prepare (22:00 - 23:00) | 22:30 | Freeze writes | DBA |\n\
+        |  | 22:45 | Check backups | DBA |\n\
+        | Phase 2: Move (23:00 - 01:00) | 23:00 | Copy data | DBA |\n\
+        | Phase 2: Move (23:00 - 01:00) | 00:30 | Verify counts | QA |\n";
+    let rb = import_markdown("night.md", md.as_bytes()).unwrap().runbook;
+    let phases: Vec<(String, usize)> = rb.phases.iter().map(|p| (p.display_name(), p.tasks.len())).collect();
+    assert_eq!(phases, [("Phase 1: Prepare".to_owned(), 3), ("Phase 2: Move".to_owned(), 2)]);
+    assert_eq!(rb.phases[1].end.map(|t| t.to_string()).as_deref(), Some("01:00"));
+    assert_eq!(rb.task("2.2").map(|t| t.day), Some(1), "00:30 is after midnight");
+}

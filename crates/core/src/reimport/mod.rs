@@ -5,6 +5,7 @@
 //! had history. `plan` says what would be added, changed, moved and removed before anything is
 //! written; `import` refuses to remove a task with recorded progress unless confirmed.
 
+mod items;
 pub(crate) mod matching;
 
 use crate::clock::Clock;
@@ -82,6 +83,7 @@ pub fn plan(store: &Store, imported: &Imported) -> Result<Plan, ReimportError> {
         renumber(&mut new, &new_tasks, &matched, &old_tasks, &mut used);
         keep_phase_ids(&mut new, old);
     }
+    items::keep_item_ids(&mut new, old, &snap);
     let mut preview = ImportPreview { file, matching, ..ImportPreview::default() };
     let mut kept = vec![false; old_tasks.len()];
     for (&(pi, ti), m) in new_tasks.iter().zip(&matched) {

@@ -155,3 +155,71 @@ fn the_api_previews_first_and_imports_a_detaching_file_only_when_confirmed() {
     assert!(done.imported, "{}", done.summary);
     assert_eq!(svc.store().require_runbook().unwrap().tasks().next().map(|t| t.id.to_string()), Some("1.2".into()));
 }
+
+#[test]
+fn a_step_or_metric_inserted_above_others_leaves_their_ticks_and_readings_where_they_were() {
+    let plan_md = |steps: &[&str], metrics: &[&str]| {
+        let mut md = HEAD.to_owned();
+        for (time, title, owner) in &ROWS {
+            md.push_str(&format!("| {time} | {title} | {owner} |\n"));
+        }
+        md.push_str("\n## Rollback Procedure\n\n### Decision Matrix\n\n| Issue | Severity | Rollback? | Approver |\n");
+        md.push_str("|---|---|---|---|\n| Core flow broken | P1 | YES | Tech Lead |\n");
+        md.push_str("\n### Rollback Steps\n\n| Step | Command |\n|---|---|\n");
+        for s in steps {
+            md.push_str(&format!("| {s} | `run {}` |\n", s.len()));
+        }
+        md.push_str(
+            "\n## Monitoring\n\n### Metrics to Watch\n\n| Metric | Target | Alert Threshold |\n|---|---|---|\n",
+        );
+        for m in metrics {
+            md.push_str(&format!("| {m} | < 1% | > 5% |\n"));
+        }
+        import_markdown("plan.md", md.as_bytes()).unwrap()
+    };
+    let (mut store, clock) = live();
+    let first = plan_md(&["Stop writes", "Point DNS back", "Restore the database"], &["Error rate", "Queue depth"]);
+    import(&mut store, &first, &lan(), true, true, &clock).unwrap();
+    let mut act = Actions::new(&mut store, lan(), &clock);
+    act.rollback_approve(None).unwrap();
+    act.rollback_decide(None, true, "core flow broken", None).unwrap();
+    act.rollback_step_done(None, "r2").unwrap();
+    act.metric_record(None, "m2", 3.0, None, None).unwrap();
+    // A step and a metric are inserted at the top: by place, the tick and the reading would
+    // now belong to "Stop writes" and "Error rate".
+    let second = plan_md(
+        &["Announce the rollback", "Stop writes", "Point DNS back", "Restore the database"],
+        &["Login failures", "Error rate", "Queue depth"],
+    );
+    import(&mut store, &second, &lan(), true, true, &clock).unwrap();
+    let rb = store.require_runbook().unwrap();
+    let steps: Vec<(&str, &str)> = rb.rollback.steps.iter().map(|s| (s.id.as_str(), s.title.as_str())).collect();
+    assert_eq!(
+        steps,
+        [
+            ("r4", "Announce the rollback"),
+            ("r1", "Stop writes"),
+            ("r2", "Point DNS back"),
+            ("r3", "Restore the database")
+        ]
+    );
+    let metrics: Vec<(&str, &str)> = rb.metrics.iter().map(|m| (m.id.as_str(), m.name.as_str())).collect();
+    assert_eq!(metrics, [("m3", "Login failures"), ("m1", "Error rate"), ("m2", "Queue depth")]);
+    let snap = Snapshot::load(&store).unwrap();
+    let run = snap.run(None).unwrap();
+    let ticked: Vec<&str> = rb
+        .rollback
+        .steps
+        .iter()
+        .filter(|s| snap.get(entity::STEP, &key(run.id.as_str(), &s.id), "done") == Some(&serde_json::json!(true)))
+        .map(|s| s.title.as_str())
+        .collect();
+    assert_eq!(ticked, ["Point DNS back"]);
+    let read: Vec<&str> = rb
+        .metrics
+        .iter()
+        .filter(|m| !snap.members(entity::METRIC, &key(run.id.as_str(), &m.id), "readings").is_empty())
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(read, ["Queue depth"]);
+}
