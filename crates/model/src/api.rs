@@ -439,14 +439,38 @@ pub struct Activity {
     pub role: String,
     /// The event's kind (`task.done`, `runbook.edit`, `member.join`, …).
     pub kind: String,
-    /// One line saying what changed.
+    /// One line saying what changed, in English, as recorded.
     pub summary: String,
+    /// What the event is about in words of no language — the task, checkpoint, step, metric or
+    /// incident, and what the person wrote (a reason, a comment) — for a screen to show after
+    /// the kind and `outcome` in the reader's language.
+    #[serde(default)]
+    pub about: String,
+    /// The state the change set, where its kind alone does not say it.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
     /// `entity id field = value` for each change the event made.
     pub changes: Vec<String>,
     /// Changes that overwrote another laptop's change to the same field made moments before:
     /// likely concurrent edits, where the last writer won.
     #[serde(default)]
     pub overwrote: Vec<Overwrite>,
+}
+
+/// The state an event set, for saying it in the reader's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "of", content = "to")]
+pub enum Outcome {
+    /// A task's new status.
+    Task(crate::live::TaskStatus),
+    /// A checkpoint's decision.
+    Checkpoint(crate::live::Decision),
+    /// The rollback's decision.
+    Rollback(crate::live::RollbackDecision),
+    /// A rollback trigger marked met (`true`) or cleared.
+    Trigger(bool),
+    /// An end-of-day checklist item ticked (`true`) or unticked.
+    Check(bool),
 }
 
 /// One field a change overwrote shortly after another laptop had set it.

@@ -82,12 +82,21 @@ async fn night() {
     s.ok(&["task", "1.1", "start", "--at", "23:30"]);
     s.ok(&["task", "1.1", "done", "--at", "23:38"]);
     s.ok(&["task", "1.2", "start", "--at", "23:41"]);
-    s.ok(&["task", "1.2", "done", "--at", "00:20"]);
-    s.ok(&["incident", "open", "Replica lag on DC-West", "--severity", "P2", "--at", "00:25"]);
-    let server = Server::start(&s, &["--now", "2026-03-02T00:40:00+07:00"]);
     let b = chromium().await;
     let c = &b.client;
     size(c, 1366, 768).await;
+    {
+        // Before midnight: the run's first day in the header, 1.2 running, nothing +1d yet due.
+        let early = Server::start(&s, &["--now", "2026-03-01T23:50:00+07:00"]);
+        c.goto(&format!("{}/", early.url)).await.unwrap();
+        wait_text(c, "#today", "the run's first day", |t| t.contains("2026-03-01")).await;
+        wait_text(c, "#next-action", "the next action", |t| !t.trim().is_empty()).await;
+        check_now(c, "before midnight 1366×768").await;
+        screenshot(c, "screenshot-now-before-midnight.png").await;
+    }
+    s.ok(&["task", "1.2", "done", "--at", "00:20"]);
+    s.ok(&["incident", "open", "Replica lag on DC-West", "--severity", "P2", "--at", "00:25"]);
+    let server = Server::start(&s, &["--now", "2026-03-02T00:40:00+07:00"]);
     c.goto(&format!("{}/", server.url)).await.unwrap();
 
     // Now, after midnight: today's date, +1d on the tasks, the one next action, the incident.
@@ -162,6 +171,15 @@ async fn night() {
     let text = m["text"].as_str().unwrap();
     assert!(!text.contains("(est.)") && !text.contains(" h "), "English left in Vietnamese: {text}");
     screenshot(c, "screenshot-now-vi.png").await;
+    // Activity says each change in Vietnamese: the kind and the state in words, the task by
+    // its number and title, nothing of the English summary the log recorded.
+    open_view(c, "activity").await;
+    let activity = wait_text(c, "table.activity tbody", "Activity in Vietnamese", |t| t.contains("mở sự cố")).await;
+    assert!(activity.contains("hoàn thành một công việc → xong · 1.2"), "{activity}");
+    for english in ["in_progress", "done —", "incident:", "started for"] {
+        assert!(!activity.contains(english), "English `{english}` in the Vietnamese Activity: {activity}");
+    }
+    open_view(c, "now").await;
     press(c, "w").await;
     wait_text(c, "#wall", "Vietnamese wall", |t| t.to_lowercase().contains("tiếp theo")).await;
     check_wall(c, "Vietnamese wall 1366×768").await;

@@ -1,14 +1,15 @@
 //! The Activity screen: the audit record and everything recorded, newest first, each change
 //! said in words in the reader's language.
 
-use super::format::hms;
+use super::format::{hms, status_label};
 use super::room::reach;
 use crate::api;
 use crate::app::ctx;
 use crate::i18n::t;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use warroom_model::api::Activity;
+use warroom_model::api::{Activity, Outcome};
+use warroom_model::live::{Decision, RollbackDecision};
 
 pub(crate) fn activity() -> impl IntoView {
     let c = ctx();
@@ -48,7 +49,7 @@ pub(crate) fn activity() -> impl IntoView {
                     <tr>
                         <td class="num">{hms(&a.at)}</td>
                         <td>{who(&a.name, &a.role)}</td>
-                        <td><div class="what"><strong>{kind_words(&a.kind)}</strong>" · "{a.summary.clone()}</div>
+                        <td><div class="what"><strong>{kind_words(&a.kind)}</strong>{said(&a)}</div>
                             {a.overwrote.iter().map(|o| view! {
                                 <p class="overwrote">{format!("⚠ {} {}: {} → {} ({} {:.0} s {}) · {}",
                                     t("overwrote"), o.replaced_by, o.replaced, o.value, t("set"), o.seconds_before, t("earlier"), o.field)}</p>
@@ -105,4 +106,34 @@ fn kind_words(kind: &str) -> &'static str {
         "me.name" | "me.role" => t("said who they are"),
         _ => t("recorded a change"),
     }
+}
+
+/// After the kind: the state it set and what it is about (` · → done · 1.1 Team standup call`),
+/// in the reader's language; the recorded English summary only for events the core does not
+/// describe.
+fn said(a: &Activity) -> String {
+    let outcome = a.outcome.map(|o| match o {
+        Outcome::Task(s) => status_label(s),
+        Outcome::Checkpoint(Decision::Go) => t("GO"),
+        Outcome::Checkpoint(Decision::NoGo) => t("NO-GO"),
+        Outcome::Checkpoint(Decision::Hold) => t("HOLD"),
+        Outcome::Checkpoint(Decision::Pending) => t("not decided"),
+        Outcome::Rollback(RollbackDecision::Rollback) => t("Rollback"),
+        Outcome::Rollback(RollbackDecision::FixForward) => t("Fix forward"),
+        Outcome::Trigger(true) => t("met"),
+        Outcome::Trigger(false) => t("cleared"),
+        Outcome::Check(true) => t("ticked"),
+        Outcome::Check(false) => t("unticked"),
+    });
+    let mut out = String::new();
+    if let Some(o) = outcome {
+        out.push_str(" → ");
+        out.push_str(o);
+    }
+    let about = if a.about.is_empty() && a.outcome.is_none() { a.summary.as_str() } else { a.about.as_str() };
+    if !about.is_empty() {
+        out.push_str(" · ");
+        out.push_str(about);
+    }
+    out
 }

@@ -17,6 +17,7 @@ use warroom_model::api::{About, Action, Activity, Changed, Done, Me, Missing, Re
 use warroom_model::live::Status;
 use warroom_model::{Author, Event, Instant, Loaded, RunId, WriteOp};
 
+mod activity;
 mod error;
 mod importing;
 mod notices;
@@ -51,6 +52,9 @@ pub struct Service {
     seen_data_version: i64,
     /// What this laptop goes without, as its shell found at start.
     missing: Vec<Missing>,
+    /// The addresses last checked against the log, and where the store stood then: the
+    /// follower asks every few seconds, and need not read the members again while neither moved.
+    published: Option<(Vec<String>, i64, u64)>,
 }
 
 /// The state held in memory.
@@ -77,7 +81,16 @@ impl Service {
         let runbook_version = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        Ok(Self { store, clock, cache: None, version: 0, runbook_version, seen_data_version, missing: Vec::new() })
+        Ok(Self {
+            store,
+            clock,
+            cache: None,
+            version: 0,
+            runbook_version,
+            seen_data_version,
+            missing: Vec::new(),
+            published: None,
+        })
     }
 
     /// Opens `store`, importing the bundled demo runbook when it holds none.
@@ -316,7 +329,9 @@ impl Service {
 
     /// The last `n` events, newest first, at the current run's time (UTC without a run).
     pub fn activity(&mut self, n: usize) -> Result<Vec<Activity>> {
-        let zone = self.snapshot()?.run(None).ok().and_then(|r| live::parse_tz(&r.tz).ok());
+        let snap = self.snapshot()?;
+        let zone = snap.run(None).ok().and_then(|r| live::parse_tz(&r.tz).ok());
+        let rb = snap.runbook.clone();
         let formatter = zone.map(live::schedule::Formatter::new);
         let at = |t: DateTime<Utc>| formatter.as_ref().map_or_else(|| Instant::utc(t), |f| f.format(t));
         let events = self.store.recent_events(n)?;
@@ -325,23 +340,28 @@ impl Service {
             .into_iter()
             .zip(overwrites)
             .rev()
-            .map(|(e, overwrote)| Activity {
-                at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map(at).unwrap_or_default(),
-                summary: e.payload.get("summary").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
-                changes: e
-                    .writes
-                    .iter()
-                    .map(|w| {
-                        let op = if w.op == WriteOp::Add { "+=" } else { "=" };
-                        format!("{} {} {} {op} {}", w.entity, w.id, w.field, w.value)
-                    })
-                    .collect(),
-                seq: e.seq,
-                origin: e.origin.get(..8).unwrap_or_default().to_owned(),
-                name: e.author.name,
-                role: e.author.role,
-                kind: e.kind,
-                overwrote,
+            .map(|(e, overwrote)| {
+                let (about, outcome) = activity::describe(&e, Some(&rb));
+                Activity {
+                    about,
+                    outcome,
+                    at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map(at).unwrap_or_default(),
+                    summary: e.payload.get("summary").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
+                    changes: e
+                        .writes
+                        .iter()
+                        .map(|w| {
+                            let op = if w.op == WriteOp::Add { "+=" } else { "=" };
+                            format!("{} {} {} {op} {}", w.entity, w.id, w.field, w.value)
+                        })
+                        .collect(),
+                    seq: e.seq,
+                    origin: e.origin.get(..8).unwrap_or_default().to_owned(),
+                    name: e.author.name,
+                    role: e.author.role,
+                    kind: e.kind,
+                    overwrote,
+                }
             })
             .collect())
     }
