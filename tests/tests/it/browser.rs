@@ -291,7 +291,8 @@ async fn room_scenario() {
     serve_huy.0.wait().unwrap();
     s.ok(&["task", "1.2", "done", "--at", "06:14"]);
     let chip = wait_text(c, "#sync-chip", "offline", |t| t.contains("offline")).await;
-    // The task, and perhaps this laptop's record of where it serves, if it moved meanwhile.
-    assert!(chip.contains("1 changes not yet shared") || chip.contains("2 changes not yet shared"), "{chip}");
+    // The task alone: this laptop's own records (where it serves, what it witnessed) are not
+    // changes anyone made.
+    assert!(chip.contains("1 changes not yet shared"), "{chip}");
     b.client.close().await.unwrap();
 }

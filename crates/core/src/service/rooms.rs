@@ -83,9 +83,15 @@ impl Service {
     /// Records in the log where this laptop (certificate `fingerprint`) serves its peers, when it
     /// is a room's member and they changed, for the other members to find it.
     pub fn publish_addresses(&mut self, fingerprint: &str) -> Result<()> {
+        let serving = room::serving_addresses(&self.store)?;
+        let at = (self.store.data_version()?, self.store.generation());
+        if self.published.as_ref().is_some_and(|(a, v, g)| *a == serving && (*v, *g) == at) {
+            return Ok(());
+        }
         if sync::addresses::publish(&mut self.store, fingerprint, &*self.clock)? {
             self.changed();
         }
+        self.published = Some((serving, self.store.data_version()?, self.store.generation()));
         Ok(())
     }
 

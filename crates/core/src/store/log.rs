@@ -349,6 +349,24 @@ impl Store {
     pub fn event_count(&self) -> Result<u64> {
         self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).map_err(self.err())
     }
+
+    /// How many of `origin`'s events after its `seq`-th were made by people: what a peer that
+    /// holds `origin`'s first `seq` events still lacks of them, the laptop's own records of
+    /// witnesses and addresses aside.
+    pub fn people_events_after(&self, origin: &str, seq: u64) -> Result<u64> {
+        let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM events WHERE origin = ?1 AND seq > ?2 AND kind NOT IN ('{}', '{}')",
+                    super::witness::WITNESS,
+                    crate::sync::addresses::KIND
+                ),
+                rusqlite::params![origin, seq],
+                |r| r.get(0),
+            )
+            .map_err(self.err())
+    }
 }
 
 /// Keeps the last write to each field of one event; additions all stay.

@@ -75,20 +75,19 @@ impl Book {
             }
             let name = if p.name.is_empty() { shown(&p.fingerprint) } else { p.name.clone() };
             let mins = (now - seen).num_minutes();
+            let lacks = svc.store().people_events_after(&view.origin, p.has_mine).map_err(|e| e.to_api())?;
             let (title, body) = if vi {
                 (
                     format!("Mất kết nối với {name}"),
                     format!(
-                        "Không liên lạc được {mins} phút. Máy đó còn thiếu {} thay đổi của bạn; chúng sẽ được gửi khi kết nối lại.",
-                        view.my_changes.saturating_sub(p.has_mine)
+                        "Không liên lạc được {mins} phút. Máy đó còn thiếu {lacks} thay đổi của bạn; chúng sẽ được gửi khi kết nối lại.",
                     ),
                 )
             } else {
                 (
                     format!("{name} is out of reach"),
                     format!(
-                        "Not heard from for {mins} min. It lacks {} of your changes; they reach it when it is back.",
-                        view.my_changes.saturating_sub(p.has_mine)
+                        "Not heard from for {mins} min. It lacks {lacks} of your changes; they reach it when it is back.",
                     ),
                 )
             };
@@ -159,6 +158,7 @@ impl Book {
             let name = names.get(fp.as_str()).map(|(n, _)| n.to_string()).unwrap_or_else(|| shown(fp));
             s.conflict.as_ref().map(|c| format!("{name}: {c}. Sync with it has stopped: one of the two databases was copied or restored by hand; keep one and join the other laptop again with a new database."))
         });
+        let unshared = store.people_events_after(&origin, shared).map_err(|e| e.to_api())?;
         Ok(RoomView {
             room: room.map(|r| RoomInfo { id: r.id.into(), name: r.name }),
             me: shown(&me),
@@ -166,7 +166,7 @@ impl Book {
             addresses: room::serving_addresses(store).map_err(|e| e.to_api())?,
             online: peers.iter().any(|p| p.connected),
             alarm,
-            unshared: my_changes.saturating_sub(shared),
+            unshared,
             my_changes,
             peers,
         })
