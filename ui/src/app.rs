@@ -302,7 +302,15 @@ impl Ctx {
                     }
                     self.set_status(done.status);
                     self.error.set(None);
-                    self.notify(done.summary);
+                    // Said in the reader's language, as Activity says it; a server that does
+                    // not describe its events yet gives the English summary alone.
+                    let words = if done.kind.is_empty() {
+                        done.summary
+                    } else {
+                        use crate::views::activity::{kind_words, said};
+                        format!("{}{}", kind_words(&done.kind), said(done.outcome, &done.about, &done.summary))
+                    };
+                    self.notify(words);
                     request_animation_frame(move || self.act_ms.set(Some(now_ms() - started)));
                 }
                 Err(e) => self.fail(e),

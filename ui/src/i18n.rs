@@ -83,6 +83,7 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("Rollback gauge", "Đồng hồ hoàn tác"),
     ("Window end", "Hết khung giờ"),
     ("Decide by", "Quyết định trước"),
+    ("decision due", "hạn quyết định"),
     ("Backout now", "Hoàn tác ngay"),
     ("Backout worst case", "Hoàn tác tệ nhất"),
     ("Implementation end", "Kết thúc triển khai"),

@@ -409,8 +409,18 @@ pub struct Request {
 /// What an action did: the event's summary, and the live picture after it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Done {
-    /// One line saying what was recorded (`2.1 done — Stop the ERP services`).
+    /// One line saying what was recorded (`2.1 done — Stop the ERP services`), in English.
     pub summary: String,
+    /// The event's kind (`task.done`), its `about` and `outcome`, as `Activity` gives them, for
+    /// saying it in the reader's language.
+    #[serde(default)]
+    pub kind: String,
+    /// What the event is about, in words of no language (see `Activity::about`).
+    #[serde(default)]
+    pub about: String,
+    /// The state it set (see `Activity::outcome`).
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
     /// The live picture after the action; `None` while no run has been started.
     pub status: Option<crate::live::Status>,
 }

@@ -201,8 +201,9 @@ async fn scenario() {
     wait_text(&c, "#nav-now", "back to Now", |t| t == "Now").await;
     assert!(c.find(Locator::Css("#notifications")).await.is_err(), "the list closes");
     click(&c, "#agenda-list li.task button.done").await;
-    let notice = wait_text(&c, "#notice-text", "task done", |t| t.contains("done")).await;
-    let id = notice.split_whitespace().next().unwrap().to_owned();
+    // Said as Activity says it: "finished a task → done · 1.1 Team standup call".
+    let notice = wait_text(&c, "#notice-text", "task done", |t| t.contains("→ done · ")).await;
+    let id = notice.split(" · ").nth(1).and_then(|a| a.split_whitespace().next()).unwrap().to_owned();
     if let Ok(Some(ms)) = c.find(Locator::Css(".app")).await.unwrap().attr("data-act-ms").await {
         eprintln!("desktop: click to updated view {ms} ms");
     }

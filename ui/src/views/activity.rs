@@ -49,7 +49,7 @@ pub(crate) fn activity() -> impl IntoView {
                     <tr>
                         <td class="num">{hms(&a.at)}</td>
                         <td>{who(&a.name, &a.role)}</td>
-                        <td><div class="what"><strong>{kind_words(&a.kind)}</strong>{said(&a)}</div>
+                        <td><div class="what"><strong>{kind_words(&a.kind)}</strong>{said(a.outcome, &a.about, &a.summary)}</div>
                             {a.overwrote.iter().map(|o| view! {
                                 <p class="overwrote">{format!("⚠ {} {}: {} → {} ({} {:.0} s {}) · {}",
                                     t("overwrote"), o.replaced_by, o.replaced, o.value, t("set"), o.seconds_before, t("earlier"), o.field)}</p>
@@ -76,7 +76,7 @@ fn who(name: &str, role: &str) -> String {
 }
 
 /// What kind of change an event is, in the reader's language.
-fn kind_words(kind: &str) -> &'static str {
+pub(crate) fn kind_words(kind: &str) -> &'static str {
     match kind {
         "task.start" => t("started a task"),
         "task.done" => t("finished a task"),
@@ -108,11 +108,11 @@ fn kind_words(kind: &str) -> &'static str {
     }
 }
 
-/// After the kind: the state it set and what it is about (` · → done · 1.1 Team standup call`),
-/// in the reader's language; the recorded English summary only for events the core does not
+/// After the kind: the state it set and what it is about (` → done · 1.1 Team standup call`),
+/// in the reader's language; the recorded English `summary` only for events the core does not
 /// describe.
-fn said(a: &Activity) -> String {
-    let outcome = a.outcome.map(|o| match o {
+pub(crate) fn said(outcome: Option<Outcome>, about: &str, summary: &str) -> String {
+    let words = outcome.map(|o| match o {
         Outcome::Task(s) => status_label(s),
         Outcome::Checkpoint(Decision::Go) => t("GO"),
         Outcome::Checkpoint(Decision::NoGo) => t("NO-GO"),
@@ -126,11 +126,11 @@ fn said(a: &Activity) -> String {
         Outcome::Check(false) => t("unticked"),
     });
     let mut out = String::new();
-    if let Some(o) = outcome {
+    if let Some(w) = words {
         out.push_str(" → ");
-        out.push_str(o);
+        out.push_str(w);
     }
-    let about = if a.about.is_empty() && a.outcome.is_none() { a.summary.as_str() } else { a.about.as_str() };
+    let about = if about.is_empty() && outcome.is_none() { summary } else { about };
     if !about.is_empty() {
         out.push_str(" · ");
         out.push_str(about);

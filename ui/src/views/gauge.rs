@@ -75,7 +75,9 @@ pub(super) fn gauge(st: &Status) -> AnyView {
                 <span class="mark now" style=format!("left:{}%", pct(now)) title=t("now")></span>
                 {ticks.iter().enumerate().map(|(i, tk)| view! {
                     <span class=format!("mark {}", tk.kinds.join(" ")) style=format!("left:{}%", pct(ms(&tk.at))) title=tk.labels.join(" · ")>
-                        <span class="tick-label num" class:low={i % 2 == 1}>{hm(&tk.at)}</span>
+                        // Near either end a centred label would run off the card.
+                        <span class="tick-label num" class:low={i % 2 == 1}
+                            class:at-start={pct(ms(&tk.at)) < 12.0} class:at-end={pct(ms(&tk.at)) > 88.0}>{hm(&tk.at)}</span>
                     </span>
                 }).collect_view()}
             </div>

@@ -7,7 +7,7 @@
 //! One file per screen; `format` holds the time and text helpers they share. The shell in
 //! `app` reaches the screens only through the re-exports below.
 
-mod activity;
+pub(crate) mod activity;
 pub(crate) mod alerts;
 mod checkpoints;
 mod contacts;

@@ -100,7 +100,7 @@ fn now_view(c: Ctx, st: Status) -> impl IntoView {
                         <section class="card countdown" id="next-checkpoint">
                             <h2 class="label">{t("Next checkpoint")}</h2>
                             <p class="big">{cp.name()}</p>
-                            <p><strong class="num">{hm(&cp.forecast)}</strong> " · " {move || until(&f, c.now_ms.get())}</p>
+                            <p>{t("decision due")}" "<strong class="num">{hm(&cp.forecast)}</strong> " · " {move || until(&f, c.now_ms.get())}</p>
                             {(!cp.missing.is_empty()).then(|| view! { <p class="missing-roles">{t("Missing")}": "<strong>{cp.missing.join(", ")}</strong></p> })}
                         </section>
                     }

@@ -87,8 +87,10 @@ fn wall_body(st: Status) -> impl IntoView {
                     view! {
                         <li class:overdue=task.overdue data-task=task.id.to_string() data-status=task.status.as_str()>
                             <span class="num when">{hm(&task.forecast_start)}</span>
-                            <span class="ttitle">{task.id.to_string()}" "{super::format::rich(&task.name())}</span>
-                            <span class="owner">{task.owner.clone()}</span>
+                            <span class="ttitle">
+                                <span class="tname">{task.id.to_string()}" "{super::format::rich(&task.name())}</span>
+                                <span class="owner">{task.owner.clone()}</span>
+                            </span>
                             <span class=format!("chip {}", task.status.as_str())>{status_label(task.status)}</span>
                             {late.then(|| view! {
                                 <span class="chip" class:late=task.overdue class:forecast-late=!task.overdue>{format!("+{}", duration_text(task.variance_minutes))}</span>
@@ -105,7 +107,7 @@ fn wall_body(st: Status) -> impl IntoView {
                         <div class="card wall-checkpoint" id="wall-checkpoint">
                             <p class="label">{t("Next checkpoint")}</p>
                             <p class="cp-name">{cp.name()}</p>
-                            <p class="num">{hm(&cp.forecast)}" · "{move || until(&f, c.now_ms.get())}</p>
+                            <p class="num">{t("decision due")}" "{hm(&cp.forecast)}" · "{move || until(&f, c.now_ms.get())}</p>
                             {(!cp.missing.is_empty()).then(|| view! { <p class="missing-roles">{t("Missing")}": "<strong>{cp.missing.join(", ")}</strong></p> })}
                         </div>
                     }

@@ -273,13 +273,20 @@ impl Service {
 
     /// Records what a person did, then returns the picture after it.
     pub fn act(&mut self, req: &Request) -> Result<Done> {
-        let summary = self.perform(req)?.summary;
+        let recorded = self.perform(req)?;
+        let (kind, about, outcome) = match &recorded.event {
+            Some(e) => {
+                let (about, outcome) = activity::describe(e, self.snapshot().ok().map(|s| &s.runbook));
+                (e.kind.clone(), about, outcome)
+            }
+            None => (String::new(), String::new(), None),
+        };
         let run = match &req.action {
             Action::RunStart { .. } => None,
             _ => req.run.as_ref(),
         };
         let status = self.status(run, None)?;
-        Ok(Done { summary, status })
+        Ok(Done { summary: recorded.summary, kind, about, outcome, status })
     }
 
     /// Records what a person did: the one path every shell's actions take (the app's, the

@@ -49,12 +49,15 @@ pub struct Recorded {
     pub created: Option<String>,
     /// The event's payload (a metric reading's state, for one).
     pub payload: serde_json::Value,
+    /// The event itself, for saying it in the reader's language (none for a run created
+    /// to start later).
+    pub event: Option<warroom_model::Event>,
 }
 
 impl Recorded {
     fn of(ev: &warroom_model::Event, created: Option<String>) -> Self {
         let summary = ev.payload.get("summary").and_then(|v| v.as_str()).unwrap_or(&ev.kind).to_owned();
-        Self { summary, created, payload: ev.payload.clone() }
+        Self { summary, created, payload: ev.payload.clone(), event: Some(ev.clone()) }
     }
 }
 
@@ -82,7 +85,12 @@ pub fn perform(
         Action::RunStart { kind, date, tz, durations_from } => {
             let r = a.run_start(*kind, date, tz, durations_from.as_deref())?;
             let summary = format!("run {} created for {} ({})", r.id, r.date, r.tz);
-            return Ok(Recorded { summary, created: Some(r.id.into_string()), payload: serde_json::Value::Null });
+            return Ok(Recorded {
+                summary,
+                created: Some(r.id.into_string()),
+                payload: serde_json::Value::Null,
+                event: None,
+            });
         }
         Action::RunEnd { state } => a.run_end(run, *state)?,
         Action::Task { task, verb, note, at } => a.task(run, task, *verb, note.as_deref(), at.as_deref())?,
