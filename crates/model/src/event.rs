@@ -98,4 +98,24 @@ impl Event {
     pub fn hlc_ms(&self) -> i64 {
         i64::try_from(self.hlc >> 16).unwrap_or(i64::MAX)
     }
+
+    /// A text the payload carries under `name` (`task`, `reason`, ...): the payload's words are
+    /// read through here and the two below, so that the Activity list, the status and the audit
+    /// record agree on them.
+    pub fn said(&self, name: &str) -> Option<&str> {
+        self.payload.get(name).and_then(Value::as_str)
+    }
+
+    /// The summary line its author's laptop wrote, in English, if it wrote one.
+    pub fn summary(&self) -> Option<&str> {
+        self.said("summary")
+    }
+
+    /// For an import or a re-import, the file it read (as the import report names it).
+    pub fn imported_file(&self) -> Option<&str> {
+        match self.kind.as_str() {
+            "runbook.import" | "runbook.reimport" => self.payload.pointer("/report/file").and_then(Value::as_str),
+            _ => None,
+        }
+    }
 }

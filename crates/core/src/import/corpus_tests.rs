@@ -69,6 +69,21 @@ fn every_corpus_runbook_imports() {
     }
 }
 
+/// A first import stores the runbook's serialized form from the runbook itself, without reading
+/// its fields back: that holds only if every runbook reads back from its fields as it went in.
+#[test]
+fn every_corpus_runbook_reads_back_from_its_fields_as_imported() {
+    use crate::test_support::{clock, lan};
+    for (name, bytes) in CORPUS {
+        let imported = import_markdown(name, bytes).unwrap();
+        let mut store = crate::store::Store::open_in_memory().unwrap();
+        store.import(&imported, &lan(), false, &clock()).unwrap();
+        let from_fields = store.runbook_from_fields().unwrap();
+        assert_eq!(from_fields.as_ref(), Some(&imported.runbook), "{name}: the fields give the runbook imported");
+        assert_eq!(store.runbook().unwrap(), from_fields, "{name}: the stored form is what the fields give");
+    }
+}
+
 /// A rollback-only template has no timeline: its triggers and steps are imported, and the
 /// report says there is nothing to run and how to add it.
 #[test]

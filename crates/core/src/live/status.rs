@@ -534,7 +534,7 @@ fn recent_changes(snap: &Snapshot, formatter: &schedule::Formatter) -> Vec<Chang
         .iter()
         .map(|e| Change {
             kind: e.kind.clone(),
-            summary: e.payload.get("summary").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            summary: e.summary().unwrap_or_default().to_owned(),
             by: Stamp {
                 name: e.author.name.clone(),
                 role: e.author.role.clone(),

@@ -94,7 +94,7 @@ fn cover(b: &mut Vec<Block>, rec: &Record, kind: &str, t: &Times) {
     )));
     b.push(Block::Text(t.explained(&st.run.tz)));
     if let Some(e) = import_event(&rec.events) {
-        let file = e.payload.pointer("/report/file").and_then(serde_json::Value::as_str);
+        let file = e.imported_file();
         b.push(Block::Text(format!(
             "Runbook {}{} by {} ({}) on laptop {}, {}.",
             if e.kind == "runbook.import" { "imported" } else { "re-imported" },
@@ -279,7 +279,7 @@ fn checkpoints(b: &mut Vec<Block>, rec: &Record, t: &Times) {
                 vec![
                     t.millis(e.wall_ms).map(|w| t.at(&w)).unwrap_or_default().into(),
                     format!("{} ({})", e.author.name, e.author.role).into(),
-                    e.payload.get("summary").and_then(|s| s.as_str()).unwrap_or(&e.kind).into(),
+                    e.summary().unwrap_or(&e.kind).into(),
                 ]
             })
             .collect();
@@ -494,10 +494,10 @@ fn laptops(b: &mut Vec<Block>, rec: &Record, t: &Times) {
 
 /// What an event did, in words: its summary, or for an import the file it read.
 fn what(e: &Event) -> String {
-    if let Some(s) = e.payload.get("summary").and_then(serde_json::Value::as_str) {
+    if let Some(s) = e.summary() {
         return s.to_owned();
     }
-    match (e.kind.as_str(), e.payload.pointer("/report/file").and_then(serde_json::Value::as_str)) {
+    match (e.kind.as_str(), e.imported_file()) {
         ("runbook.import", Some(f)) => format!("runbook imported from {f}"),
         ("runbook.reimport", Some(f)) => format!("runbook re-imported from {f}"),
         _ => e.kind.clone(),

@@ -10,13 +10,13 @@ use warroom_model::{Event, Runbook, WriteOp};
 /// What `e` is about and the state it set, the runbook (`rb`) naming what the event only numbers.
 pub(super) fn describe(e: &Event, rb: Option<&Runbook>) -> (String, Option<Outcome>) {
     let field = |name: &str| e.payload.get(name).filter(|v| !v.is_null());
-    let text = |name: &str| field(name).and_then(Value::as_str).map(str::to_owned);
+    let text = |name: &str| e.said(name).map(str::to_owned);
     let written = |name: &str| e.writes.iter().find(|w| w.field == name && w.op == WriteOp::Set).map(|w| &w.value);
     let with_reason = |about: String| match text("reason").filter(|r| !r.trim().is_empty()) {
         Some(r) => format!("{about}: {r}"),
         None => about,
     };
-    let summary = text("summary").unwrap_or_default();
+    let summary = e.summary().unwrap_or_default().to_owned();
     let task = |id: Option<String>| {
         let id = id.unwrap_or_default();
         match rb.and_then(|rb| rb.task(&id)) {
@@ -68,9 +68,7 @@ pub(super) fn describe(e: &Event, rb: Option<&Runbook>) -> (String, Option<Outco
             (format!("{id} {severity} {title}").trim().to_owned(), None)
         }
         "incident.resolve" => (text("incident").unwrap_or_default(), None),
-        "runbook.import" | "runbook.reimport" => {
-            (e.payload.pointer("/report/file").and_then(Value::as_str).unwrap_or_default().to_owned(), None)
-        }
+        "runbook.import" | "runbook.reimport" => (e.imported_file().unwrap_or_default().to_owned(), None),
         "runbook.edit" => {
             let mut targets: Vec<String> = Vec::new();
             for w in &e.writes {

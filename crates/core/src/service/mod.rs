@@ -52,9 +52,10 @@ pub struct Service {
     seen_data_version: i64,
     /// What this laptop goes without, as its shell found at start.
     missing: Vec<Missing>,
-    /// The addresses last checked against the log, and where the store stood then: the
-    /// follower asks every few seconds, and need not read the members again while neither moved.
-    published: Option<(Vec<String>, i64, u64)>,
+    /// The addresses last checked against the log, and where the room's members stood then
+    /// (`Store::entity_stamp`): the follower asks every few seconds, and need not read the
+    /// members again while neither moved, whatever else the room recorded meanwhile.
+    published: Option<(Vec<String>, (u64, u64))>,
 }
 
 /// The state held in memory.
@@ -336,24 +337,25 @@ impl Service {
 
     /// The last `n` events, newest first, at the current run's time (UTC without a run).
     pub fn activity(&mut self, n: usize) -> Result<Vec<Activity>> {
+        // Read before the snapshot, which holds `self` borrowed while the events are described.
+        let events = self.store.recent_events(n)?;
         let snap = self.snapshot()?;
         let zone = snap.run(None).ok().and_then(|r| live::parse_tz(&r.tz).ok());
-        let rb = snap.runbook.clone();
+        let rb = &snap.runbook;
         let formatter = zone.map(live::schedule::Formatter::new);
         let at = |t: DateTime<Utc>| formatter.as_ref().map_or_else(|| Instant::utc(t), |f| f.format(t));
-        let events = self.store.recent_events(n)?;
         let overwrites = overwrites(&events);
         Ok(events
             .into_iter()
             .zip(overwrites)
             .rev()
             .map(|(e, overwrote)| {
-                let (about, outcome) = activity::describe(&e, Some(&rb));
+                let (about, outcome) = activity::describe(&e, Some(rb));
                 Activity {
                     about,
                     outcome,
                     at: DateTime::<Utc>::from_timestamp_millis(e.wall_ms).map(at).unwrap_or_default(),
-                    summary: e.payload.get("summary").and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
+                    summary: e.summary().unwrap_or_default().to_owned(),
                     changes: e
                         .writes
                         .iter()

@@ -56,7 +56,7 @@ pub struct Recorded {
 
 impl Recorded {
     fn of(ev: &warroom_model::Event, created: Option<String>) -> Self {
-        let summary = ev.payload.get("summary").and_then(|v| v.as_str()).unwrap_or(&ev.kind).to_owned();
+        let summary = ev.summary().unwrap_or(&ev.kind).to_owned();
         Self { summary, created, payload: ev.payload.clone(), event: Some(ev.clone()) }
     }
 }

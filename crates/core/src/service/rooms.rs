@@ -84,14 +84,14 @@ impl Service {
     /// is a room's member and they changed, for the other members to find it.
     pub fn publish_addresses(&mut self, fingerprint: &str) -> Result<()> {
         let serving = room::serving_addresses(&self.store)?;
-        let at = (self.store.data_version()?, self.store.generation());
-        if self.published.as_ref().is_some_and(|(a, v, g)| *a == serving && (*v, *g) == at) {
+        let members = self.store.entity_stamp("member")?;
+        if self.published.as_ref().is_some_and(|(a, m)| *a == serving && *m == members) {
             return Ok(());
         }
         if sync::addresses::publish(&mut self.store, fingerprint, &*self.clock)? {
             self.changed();
         }
-        self.published = Some((serving, self.store.data_version()?, self.store.generation()));
+        self.published = Some((serving, self.store.entity_stamp("member")?));
         Ok(())
     }
 

@@ -1,9 +1,12 @@
 //! The runbook's serialized form, kept beside its fields (`runbook_cache`, schema 3): reading
 //! the runbook is then one row and one parse, where regrouping a 10,000-task runbook's 70,000
 //! fields took most of a `warroom status`. The triggers of `migrations/0003_runbook_cache.sql` (as
-//! `0004_cheap_cache_triggers.sql` rewrote them) delete the row whenever a runbook field changes, whoever writes; every transaction of the
-//! store's write paths ends with `refresh`, which writes it again from the fields as they stand
-//! in that transaction. So the row, when present, is the runbook the fields give.
+//! `0004_cheap_cache_triggers.sql` rewrote them) delete the row whenever a runbook field changes,
+//! whoever writes (an event of thousands of writes deletes it once itself: `log::apply_writes`);
+//! every transaction of the store's write paths ends with `refresh`, which writes it again from
+//! the fields as they stand in that transaction, or with `store` when the transaction knows the
+//! runbook its fields give (a first import). So the row, when present, is the runbook the
+//! fields give.
 
 use super::records;
 use rusqlite::{Connection, OptionalExtension};
@@ -81,6 +84,15 @@ pub(super) fn refresh(conn: &Connection) -> Result<(), CacheError> {
     Ok(())
 }
 
+/// Writes the row from a runbook known to be what the fields now give: a first import, whose
+/// fields are exactly this runbook's writes (records' round trip, tested over the corpus), need
+/// not be read back from 70,000 fields of a large runbook.
+pub(super) fn store(conn: &Connection, runbook: &Runbook) -> Result<(), CacheError> {
+    let json = serde_json::to_string(runbook)?;
+    conn.prepare_cached("INSERT OR REPLACE INTO runbook_cache (one, json) VALUES (1, ?1)")?.execute([json])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{Store, StoreError};
@@ -145,6 +157,53 @@ mod tests {
         let rebuilt = b.rebuild().unwrap();
         assert!(!rebuilt.fields.is_empty());
         assert_eq!(owner(&b, "2.3"), "DBA", "after rebuilding the state from the log");
+    }
+
+    #[test]
+    fn a_large_write_leaves_the_triggers_as_they_were_and_the_stored_form_right() {
+        let c = clock();
+        let mut s = Store::open_in_memory().unwrap();
+        let triggers = |s: &Store| -> Vec<(String, String)> {
+            let mut stmt =
+                s.conn.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name").unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+        };
+        let before = triggers(&s);
+        assert_eq!(before.iter().filter(|(n, _)| n.starts_with("runbook_cache_on_")).count(), 3);
+        let big = crate::import::import_markdown("big.md", demo::synthetic_markdown(2000).as_bytes()).unwrap();
+        let ev = s.import(&big, &lan(), false, &c).unwrap();
+        assert!(ev.writes.len() > super::super::log::BULK_WRITES, "{} writes", ev.writes.len());
+        assert_eq!(triggers(&s), before, "after a large import");
+        assert_eq!(read(&s), big.runbook);
+
+        // A large change of the runbook (every task renamed) drops the stored form and stores it again.
+        let mut renamed = big.clone();
+        for p in &mut renamed.runbook.phases {
+            for t in &mut p.tasks {
+                t.title.push_str(" (v2)");
+            }
+        }
+        c.advance(chrono::Duration::minutes(1));
+        let ev = s.import(&renamed, &lan(), true, &c).unwrap();
+        assert!(ev.writes.len() > super::super::log::BULK_WRITES, "{} writes", ev.writes.len());
+        assert_eq!(triggers(&s), before, "after a large re-import");
+        assert!(read(&s).tasks().all(|t| t.title.ends_with(" (v2)")));
+
+        // The same event arriving at another laptop is applied the same way.
+        let mut b = Store::open_in_memory().unwrap();
+        b.apply_remote(&s.events().unwrap(), &c).unwrap();
+        assert_eq!(triggers(&b), before, "after a large sync");
+        assert_eq!(read(&b), read(&s));
+
+        // And a write from outside still drops the stored form: the triggers are in place.
+        s.conn
+            .execute(
+                "UPDATE fields SET value = '\"Someone\"' WHERE entity = 'task' AND id = '1.1' AND field = 'owner'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(super::cached(&s.conn).unwrap(), None);
+        assert_eq!(s.runbook().unwrap().unwrap().tasks().find(|t| t.id == "1.1").unwrap().owner, "Someone");
     }
 
     #[test]

@@ -81,16 +81,18 @@ impl Store {
         writes: Vec<Write>,
         clock: &dyn Clock,
     ) -> Result<Event> {
-        self.commit_unique(author, kind, payload, dedupe(writes), clock)
+        self.commit_unique(author, kind, payload, dedupe(writes), None, clock)
     }
 
-    /// `commit` for writes that name each field at most once (a generated import).
+    /// `commit` for writes that name each field at most once (a generated import). `gives`, when
+    /// known, is the runbook the fields read as once these writes are applied: stored as such.
     pub(super) fn commit_unique(
         &mut self,
         author: &Author,
         kind: &str,
         payload: Value,
         writes: Vec<Write>,
+        gives: Option<&warroom_model::Runbook>,
         clock: &dyn Clock,
     ) -> Result<Event> {
         let now_ms = clock.now().timestamp_millis();
@@ -134,7 +136,11 @@ impl Store {
         if revokes(&ev) {
             super::trust::cut_off_revoked(&tx, now_ms).map_err(&e)?;
         }
-        cache::refresh(&tx).map_err(cache_err(&path))?;
+        match gives {
+            Some(runbook) => cache::store(&tx, runbook),
+            None => cache::refresh(&tx),
+        }
+        .map_err(cache_err(&path))?;
         tx.commit().map_err(&e)?;
         self.generation += 1;
         Ok(ev)
@@ -272,11 +278,7 @@ impl Store {
         let limit = i64::try_from(n).unwrap_or(i64::MAX);
         let sql = EVENT_COLUMNS.replace(", writes,", &format!(", {writes},"));
         let mut out = self.read_events(
-            &format!(
-                "{sql} WHERE kind NOT IN ('{}', '{}') ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1",
-                super::witness::WITNESS,
-                crate::sync::addresses::KIND
-            ),
+            &format!("{sql} WHERE {} ORDER BY hlc DESC, origin DESC, seq DESC LIMIT ?1", *PEOPLES_EVENTS),
             [limit],
         )?;
         out.reverse();
@@ -357,11 +359,7 @@ impl Store {
         let seq = i64::try_from(seq).unwrap_or(i64::MAX);
         self.conn
             .query_row(
-                &format!(
-                    "SELECT count(*) FROM events WHERE origin = ?1 AND seq > ?2 AND kind NOT IN ('{}', '{}')",
-                    super::witness::WITNESS,
-                    crate::sync::addresses::KIND
-                ),
+                &format!("SELECT count(*) FROM events WHERE origin = ?1 AND seq > ?2 AND {}", *PEOPLES_EVENTS),
                 rusqlite::params![origin, seq],
                 |r| r.get(0),
             )
@@ -390,6 +388,12 @@ fn dedupe(writes: Vec<Write>) -> Vec<Write> {
         .collect();
     writes.into_iter().zip(keep).filter(|(_, k)| *k).map(|(w, _)| w).collect()
 }
+
+/// The SQL condition that leaves out what a laptop records on its own (its witnesses of the
+/// others' logs, the addresses it serves at): what is left are the changes people made.
+static PEOPLES_EVENTS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("kind NOT IN ('{}', '{}')", super::witness::WITNESS, crate::sync::addresses::KIND)
+});
 
 pub(super) const EVENT_COLUMNS: &str = "SELECT origin, seq, hlc, wall_ms, author_name, author_role, kind, payload, writes, prev_hash, hash, key, sig FROM events";
 
@@ -445,37 +449,110 @@ fn insert_event(conn: &Connection, ev: &Event, writes: &str, received_ms: i64) -
     Ok(())
 }
 
-/// The merge rule of `state::State::apply`, in SQL.
+/// Events that write more fields than this are applied without the runbook_cache triggers
+/// (`apply_writes`).
+pub(super) const BULK_WRITES: usize = 1024;
+
+/// The merge rule of `state::State::apply`, in SQL. The runbook_cache triggers fire once per
+/// row, which doubles the cost of writing a large runbook's 70,000 fields: for an event that
+/// large they are dropped and created again exactly as they were, inside the same transaction
+/// (no other connection ever sees the schema without them), and the stored runbook is deleted
+/// once if the event changes the runbook, as they would have done.
 fn apply_writes(conn: &Connection, ev: &Event) -> rusqlite::Result<()> {
-    let mut set = conn.prepare_cached(
-        "INSERT INTO fields (entity, id, field, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (entity, id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, origin = excluded.origin
-         WHERE (excluded.hlc, excluded.origin) > (fields.hlc, fields.origin)",
-    )?;
+    if ev.writes.len() <= BULK_WRITES {
+        return apply_each(conn, ev);
+    }
+    let triggers: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'fields'
+             AND name GLOB 'runbook_cache_on_*' ORDER BY name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &triggers {
+        conn.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
+    }
+    if ev.writes.iter().any(|w| super::records::is_runbook_entity(&w.entity)) {
+        conn.execute("DELETE FROM runbook_cache", [])?;
+    }
+    apply_each(conn, ev)?;
+    for (_, sql) in &triggers {
+        conn.execute_batch(sql)?;
+    }
+    Ok(())
+}
+
+/// `apply_writes`, a row at a time for additions and many rows a statement for fields.
+fn apply_each(conn: &Connection, ev: &Event) -> rusqlite::Result<()> {
     let mut add = conn.prepare_cached(
         "INSERT OR IGNORE INTO members (entity, id, field, member, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     // In key order, so a large event fills the B-trees sequentially; the result is the same.
     let mut order: Vec<usize> = (0..ev.writes.len()).collect();
-    order.sort_by(|a, b| {
+    order.sort_unstable_by(|a, b| {
         let (x, y) = (&ev.writes[*a], &ev.writes[*b]);
         (&x.entity, &x.id, &x.field).cmp(&(&y.entity, &y.id, &y.field))
     });
-    for i in order {
+    let (sets, adds): (Vec<usize>, Vec<usize>) = order.into_iter().partition(|i| ev.writes[*i].op == WriteOp::Set);
+    // Many rows a statement: a whole import's 70,000 fields are 1,100 statements, not 70,000.
+    let mut chunks = sets.chunks_exact(SET_ROWS);
+    if chunks.len() > 0 {
+        let mut many = conn.prepare_cached(&upsert_sql(SET_ROWS))?;
+        for chunk in chunks.by_ref() {
+            bind_sets(&mut many, ev, chunk)?;
+            many.raw_execute()?;
+        }
+    }
+    let mut one = conn.prepare_cached(&upsert_sql(1))?;
+    for i in chunks.remainder() {
+        bind_sets(&mut one, ev, std::slice::from_ref(i))?;
+        one.raw_execute()?;
+    }
+    for i in adds {
         let w = &ev.writes[i];
-        let value = w.value.to_string();
-        match w.op {
-            WriteOp::Set => set.execute(params![w.entity, w.id, w.field, value, ev.hlc, ev.origin])?,
-            WriteOp::Add => add.execute(params![
-                w.entity,
-                w.id,
-                w.field,
-                member_key(&ev.origin, ev.seq, i),
-                value,
-                ev.hlc,
-                ev.origin
-            ])?,
-        };
+        add.execute(params![
+            w.entity,
+            w.id,
+            w.field,
+            member_key(&ev.origin, ev.seq, i),
+            w.value.to_string(),
+            ev.hlc,
+            ev.origin
+        ])?;
+    }
+    Ok(())
+}
+
+/// Field writes a statement of `apply_writes`.
+const SET_ROWS: usize = 64;
+
+/// The last-writer-wins upsert of `rows` fields: the version (`?1` hlc, `?2` origin) is shared,
+/// then entity, id, field and value for each row.
+fn upsert_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let p = 3 + r * 4;
+            format!("(?{}, ?{}, ?{}, ?{}, ?1, ?2)", p, p + 1, p + 2, p + 3)
+        })
+        .collect();
+    format!(
+        "INSERT INTO fields (entity, id, field, value, hlc, origin) VALUES {}
+         ON CONFLICT (entity, id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, origin = excluded.origin
+         WHERE (excluded.hlc, excluded.origin) > (fields.hlc, fields.origin)",
+        values.join(", ")
+    )
+}
+
+fn bind_sets(stmt: &mut rusqlite::CachedStatement<'_>, ev: &Event, writes: &[usize]) -> rusqlite::Result<()> {
+    stmt.raw_bind_parameter(1, ev.hlc)?;
+    stmt.raw_bind_parameter(2, &ev.origin)?;
+    for (r, i) in writes.iter().enumerate() {
+        let w = &ev.writes[*i];
+        let p = 3 + r * 4;
+        stmt.raw_bind_parameter(p, &w.entity)?;
+        stmt.raw_bind_parameter(p + 1, &w.id)?;
+        stmt.raw_bind_parameter(p + 2, &w.field)?;
+        stmt.raw_bind_parameter(p + 3, w.value.to_string())?;
     }
     Ok(())
 }

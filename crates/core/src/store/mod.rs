@@ -386,6 +386,16 @@ impl Store {
         Ok(out.into_iter().collect())
     }
 
+    /// Where the fields of one kind of entity stand: how many there are and the newest version
+    /// among them. Any change of one of them (a write wins only with a newer version) or a new
+    /// one moves it; changes of other entities do not.
+    pub fn entity_stamp(&self, entity: &str) -> Result<(u64, u64)> {
+        self.conn
+            .prepare_cached("SELECT count(*), coalesce(max(hlc), 0) FROM fields WHERE entity = ?1")
+            .and_then(|mut s| s.query_row([entity], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(self.err())
+    }
+
     /// A digest of the merged state (every field and set member as stored): two laptops that
     /// hold the same events have the same one.
     pub fn state_hash(&self) -> Result<String> {
@@ -517,6 +527,9 @@ impl Store {
     pub fn import(&mut self, imported: &Imported, author: &Author, replace: bool, clock: &dyn Clock) -> Result<Event> {
         let current = self.field_values()?;
         let existing = records::runbook_from_fields(&current)?;
+        // With no field of a runbook held, the fields will be exactly the new runbook's writes,
+        // which read back as that runbook.
+        let first = !current.keys().any(|(entity, _, _)| records::is_runbook_entity(entity));
         let (kind, writes) = match existing {
             Some(old) if !replace => {
                 return Err(StoreError::HasRunbook { path: self.path.clone(), title: old.title });
@@ -526,7 +539,8 @@ impl Store {
         };
         let payload = json!({ "report": imported.report });
         // Generated from a runbook, the writes name each field once.
-        let ev = self.commit_unique(author, kind, payload, writes, clock)?;
+        let gives = first.then_some(&imported.runbook);
+        let ev = self.commit_unique(author, kind, payload, writes, gives, clock)?;
         self.set_local(DEMO_KEY, "0")?;
         Ok(ev)
     }
