@@ -87,6 +87,29 @@ impl View {
 }
 
 /// What every view reads and the actions they take.
+/// A toast's words, made when they are shown rather than when they were recorded: a reader
+/// who switches language sees the toast in the new one.
+#[derive(Clone)]
+pub(crate) struct Words(std::sync::Arc<dyn Fn() -> String + Send + Sync>);
+
+impl Words {
+    pub(crate) fn new(words: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        Self(std::sync::Arc::new(words))
+    }
+
+    /// The words in the current language, reactively.
+    pub(crate) fn say(&self) -> String {
+        (self.0)()
+    }
+}
+
+impl PartialEq for Words {
+    /// The same toast, not merely the same words: a toast's timer takes down only its own.
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 #[derive(Clone, Copy)]
 pub(crate) struct Ctx {
     pub session: RwSignal<Option<Session>>,
@@ -94,8 +117,8 @@ pub(crate) struct Ctx {
     pub status: RwSignal<Option<Status>>,
     /// Set once the first answer arrived (the status may be `None`: no run yet).
     pub ready: RwSignal<bool>,
-    pub error: RwSignal<Option<String>>,
-    pub notice: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<Words>>,
+    pub notice: RwSignal<Option<Words>>,
     /// Whether changes made elsewhere reach this screen (false while the stream is broken).
     pub live: RwSignal<bool>,
     pub view: RwSignal<View>,
@@ -239,17 +262,23 @@ impl Ctx {
         self.status.set(s);
     }
 
-    /// A short-lived message: what was just recorded.
-    pub(crate) fn notify(self, text: String) {
-        self.notice.set(Some(text.clone()));
+    /// A short-lived message: what was just recorded, said in the language of the moment.
+    pub(crate) fn notify(self, words: impl Fn() -> String + Send + Sync + 'static) {
+        let words = Words::new(words);
+        self.notice.set(Some(words.clone()));
         set_timeout(
             move || {
-                if self.notice.get_untracked().as_deref() == Some(text.as_str()) {
+                if self.notice.get_untracked().as_ref() == Some(&words) {
                     self.notice.set(None);
                 }
             },
             std::time::Duration::from_secs(5),
         );
+    }
+
+    /// What went wrong, said in the language of the moment, until dismissed or the next action.
+    pub(crate) fn complain(self, words: impl Fn() -> String + Send + Sync + 'static) {
+        self.error.set(Some(Words::new(words)));
     }
 
     /// Opens the print dialog on the audit record (the printable page, not this screen).
@@ -271,8 +300,8 @@ impl Ctx {
             let saved = api::save_report().await;
             self.busy_record.set(false);
             match saved {
-                Ok(Some(s)) => self.notify(format!("{} {}", t("Audit record saved:"), s.path)),
-                Ok(None) => self.notify(t("Audit record downloaded.").to_owned()),
+                Ok(Some(s)) => self.notify(move || format!("{} {}", t("Audit record saved:"), s.path)),
+                Ok(None) => self.notify(|| t("Audit record downloaded.").to_owned()),
                 Err(e) => self.fail(e),
             }
         });
@@ -285,7 +314,8 @@ impl Ctx {
 
     /// Shows what went wrong, in the person's language when the backend said which rule refused.
     pub(crate) fn fail(self, e: warroom_model::ApiError) {
-        self.error.set(Some(e.text(self.lang.get_untracked().model())));
+        let lang = self.lang;
+        self.complain(move || e.text(lang.get().model()));
     }
 
     /// Records an action in the current run; shows what happened or why not.
@@ -304,13 +334,14 @@ impl Ctx {
                     self.error.set(None);
                     // Said in the reader's language, as Activity says it; a server that does
                     // not describe its events yet gives the English summary alone.
-                    let words = if done.kind.is_empty() {
-                        done.summary
-                    } else {
-                        use crate::views::activity::{kind_words, said};
-                        format!("{}{}", kind_words(&done.kind), said(done.outcome, &done.about, &done.summary))
-                    };
-                    self.notify(words);
+                    self.notify(move || {
+                        if done.kind.is_empty() {
+                            done.summary.clone()
+                        } else {
+                            use crate::views::activity::{kind_words, said};
+                            format!("{}{}", kind_words(&done.kind), said(done.outcome, &done.about, &done.summary))
+                        }
+                    });
                     request_animation_frame(move || self.act_ms.set(Some(now_ms() - started)));
                 }
                 Err(e) => self.fail(e),
@@ -693,13 +724,13 @@ fn Toasts() -> impl IntoView {
         <div class="toasts" aria-live="polite">
             {move || c.error.get().map(|e| view! {
                 <p class="toast error" role="alert">
-                    <span id="error-text">{e}</span>
+                    <span id="error-text">{move || e.say()}</span>
                     <button class="link" aria-label="Dismiss" on:click=move |_| c.error.set(None)>"×"</button>
                 </p>
             })}
             {move || c.notice.get().map(|n| view! {
                 <p class="toast ok" role="status">
-                    <span id="notice-text">{n}</span>
+                    <span id="notice-text">{move || n.say()}</span>
                     <button class="link" aria-label="Dismiss" on:click=move |_| c.notice.set(None)>"×"</button>
                 </p>
             })}

@@ -27,13 +27,34 @@ for (const el of scope.querySelectorAll('*')) {
 }
 const box = s => { const e = document.querySelector(s); if (!e) return null; const r = e.getBoundingClientRect(); return [r.top, r.bottom]; };
 const tabs = [...document.querySelectorAll('nav .tab')].map(t => t.offsetTop);
-return { ids, dup, min, minText, w: innerWidth, h: innerHeight,
+const ticks = [...scope.querySelectorAll('.tick-label')].filter(e => e.getClientRects().length > 0)
+  .map(e => { const r = e.getBoundingClientRect(); return { t: `${e.textContent} (row ${e.dataset.row}, ${Math.round(r.left)}–${Math.round(r.right)} × ${Math.round(r.top)}–${Math.round(r.bottom)})`, l: r.left, r: r.right, top: r.top, b: r.bottom }; });
+const touching = [];
+for (let i = 0; i < ticks.length; i++) for (let j = i + 1; j < ticks.length; j++) {
+  const [a, b] = [ticks[i], ticks[j]];
+  if (a.l < b.r + 2 && b.l < a.r + 2 && a.top < b.b && b.top < a.b) touching.push(a.t + ' / ' + b.t);
+}
+return { ids, dup, min, minText, w: innerWidth, h: innerHeight, touching, ticks: ticks.length,
   sw: document.documentElement.scrollWidth, sh: document.documentElement.scrollHeight,
   next: box('#next-action'), deadline: box('#deadline'), tabRows: new Set(tabs).size, text: scope.innerText };
 "#;
 
 async fn measure(c: &Client, scope: &str) -> Value {
     c.execute(MEASURE, vec![Value::from(scope)]).await.unwrap()
+}
+
+/// `measure` once the gauge's labels are placed: they are placed as laid out, at the latest on
+/// the clock's next tick, so a label may touch another for a moment after the screen changes.
+async fn settled(c: &Client, scope: &str) -> Value {
+    let mut m = measure(c, scope).await;
+    for _ in 0..20 {
+        if m["touching"] == Value::Array(vec![]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        m = measure(c, scope).await;
+    }
+    m
 }
 
 /// Sizes the window so that its viewport (not the window) is `w`×`h` CSS pixels.
@@ -48,16 +69,17 @@ pub(crate) async fn size(c: &Client, w: u32, h: u32) {
 
 /// Now at this size: every task once, and nothing wider than the window.
 async fn check_now(c: &Client, at: &str) -> Value {
-    let m = measure(c, "main").await;
+    let m = settled(c, "main").await;
     assert_eq!(m["dup"], Value::Array(vec![]), "{at}: a task twice on Now: {}", m["ids"]);
     assert!(m["ids"].as_array().is_some_and(|a| !a.is_empty()), "{at}: tasks listed");
     assert!(m["sw"].as_f64() <= m["w"].as_f64(), "{at}: Now scrolls sideways: {} > {}", m["sw"], m["w"]);
+    assert_eq!(m["touching"], Value::Array(vec![]), "{at}: gauge labels that touch on Now");
     m
 }
 
 /// The Wall at this size: one screen, every task once, no text under 2.5% of the height.
 async fn check_wall(c: &Client, at: &str) {
-    let m = measure(c, "#wall").await;
+    let m = settled(c, "#wall").await;
     let (w, h) = (m["w"].as_f64().unwrap(), m["h"].as_f64().unwrap());
     assert_eq!(m["dup"], Value::Array(vec![]), "{at}: a task twice on the Wall: {}", m["ids"]);
     assert!(m["sh"].as_f64().unwrap() <= h, "{at}: the Wall is taller than the screen: {} > {h}", m["sh"]);
@@ -65,6 +87,8 @@ async fn check_wall(c: &Client, at: &str) {
     let min = m["min"].as_f64().unwrap();
     assert!(min >= 0.025 * h - 0.5, "{at}: text of {min}px on a {h}px screen: {}", m["minText"]);
     assert!(m["next"].is_array() && m["deadline"].is_array(), "{at}: next action and deadline on the Wall");
+    assert!(m["ticks"].as_u64().unwrap_or(0) >= 2, "{at}: the gauge's ticks carry their times: {}", m["ticks"]);
+    assert_eq!(m["touching"], Value::Array(vec![]), "{at}: gauge labels that touch on the Wall");
 }
 
 #[test]

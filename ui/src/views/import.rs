@@ -85,7 +85,8 @@ pub(crate) fn import() -> impl IntoView {
     let send = move |file: web_sys::File| {
         spawn_local(async move {
             let Some(req) = request(&file, replace.get_untracked()).await else {
-                c.error.set(Some(format!("{}: cannot read the file", file.name())));
+                let name = file.name();
+                c.complain(move || format!("{name}: {}", t("cannot read the file")));
                 return;
             };
             pending.set(None);

@@ -25,7 +25,7 @@ pub(crate) fn notifications() -> impl IntoView {
     let snooze = move |key: String, minutes: u32| {
         spawn_local(async move {
             match api::snooze(&key, minutes).await {
-                Ok(n) => c.notify(format!("{} {minutes} min: {}", t("Snoozed"), n.title)),
+                Ok(n) => c.notify(move || format!("{} {minutes} {}: {}", t("Snoozed"), t("min"), n.title)),
                 Err(e) => c.fail(e),
             }
         })

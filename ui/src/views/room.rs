@@ -19,7 +19,7 @@ pub(crate) fn room() -> impl IntoView {
             match api::room_create().await {
                 Ok(r) => {
                     c.room.set(Some(r));
-                    c.notify(t("This runbook is now a room: invite the other laptops.").to_owned());
+                    c.notify(|| t("This runbook is now a room: invite the other laptops.").to_owned());
                 }
                 Err(e) => c.fail(e),
             }
@@ -42,7 +42,7 @@ pub(crate) fn room() -> impl IntoView {
             match joined {
                 Ok(r) => {
                     c.room.set(Some(r));
-                    c.notify(t("Joined: this laptop now holds the room's runbook and history.").to_owned());
+                    c.notify(|| t("Joined: this laptop now holds the room's runbook and history.").to_owned());
                     c.refresh();
                 }
                 Err(e) => c.fail(e),

@@ -22,7 +22,7 @@ pub(crate) fn settings() -> impl IntoView {
         spawn_local(async move {
             match api::set_me(&me).await {
                 Ok(_) => {
-                    c.notify(format!("{} ({})", me.name, me.role));
+                    c.notify(move || format!("{} ({})", me.name, me.role));
                     c.refresh();
                 }
                 Err(e) => c.fail(e),
@@ -146,7 +146,7 @@ fn notify_settings() -> impl IntoView {
             Ok(())
         })();
         if let Err(e) = parsed {
-            c.error.set(Some(e));
+            c.complain(move || e.clone());
             return;
         }
         s.enabled = enabled.get_untracked();
@@ -155,7 +155,7 @@ fn notify_settings() -> impl IntoView {
             match api::set_notify_settings(&s).await {
                 Ok(s) => {
                     show(s);
-                    c.notify(t("Notification settings saved.").to_owned());
+                    c.notify(|| t("Notification settings saved.").to_owned());
                 }
                 Err(e) => c.fail(e),
             }

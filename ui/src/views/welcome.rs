@@ -125,7 +125,7 @@ pub(crate) fn welcome() -> impl IntoView {
                 </section>
             })}
             <div class="toasts" aria-live="polite">
-                {move || c.error.get().map(|e| view! { <p class="toast error" role="alert"><span id="error-text">{e}</span></p> })}
+                {move || c.error.get().map(|e| view! { <p class="toast error" role="alert"><span id="error-text">{move || e.say()}</span></p> })}
             </div>
         </div>
     }
