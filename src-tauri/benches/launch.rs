@@ -78,9 +78,14 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Launch to first picture, in ms, and the tree's resident memory once shown (and a second
-/// later), in MiB.
-fn once(exe: &Path, display: &str, scratch: &Path) -> (u128, f64) {
+/// The command name of a process (`WebKitWebProces`, `WebKitNetworkPr`, ...).
+fn comm(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm")).map(|c| c.trim().to_owned()).unwrap_or_default()
+}
+
+/// Launch to first picture, in ms, the tree's resident memory once shown (and a second later),
+/// in MiB, and that memory by process.
+fn once(exe: &Path, display: &str, scratch: &Path) -> (u128, f64, Vec<(String, f64)>) {
     let ready = scratch.join("ready");
     std::fs::remove_file(&ready).ok();
     let home = scratch.join("home");
@@ -108,8 +113,9 @@ fn once(exe: &Path, display: &str, scratch: &Path) -> (u128, f64) {
     }
     let shown = start.elapsed().as_millis();
     std::thread::sleep(Duration::from_secs(1));
-    let kib: u64 = tree(child.0.id()).into_iter().map(rss_kib).sum();
-    (shown, kib as f64 / 1024.0)
+    let each: Vec<(String, f64)> =
+        tree(child.0.id()).into_iter().map(|p| (comm(p), rss_kib(p) as f64 / 1024.0)).collect();
+    (shown, each.iter().map(|(_, m)| m).sum(), each)
 }
 
 fn main() {
@@ -127,10 +133,12 @@ fn main() {
         // The first start creates the database; every start opens on the Welcome (no runbook).
         let mut times = Vec::new();
         let mut mems = Vec::new();
+        let mut each = Vec::new();
         for _ in 0..RUNS {
-            let (ms, mib) = once(&exe, &display, &dir);
+            let (ms, mib, by_process) = once(&exe, &display, &dir);
             times.push(ms);
             mems.push(mib);
+            each = by_process;
         }
         let first = times[0];
         let mut warm = times[1..].to_vec();
@@ -141,6 +149,8 @@ fn main() {
             warm[warm.len() / 2],
             warm.len()
         );
+        let parts: Vec<String> = each.iter().map(|(c, m)| format!("{c} {m:.0}")).collect();
+        println!("  by process, last run (MiB): {}", parts.join(", "));
     }
     std::fs::remove_dir_all(&scratch).ok();
 }
