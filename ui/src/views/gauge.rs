@@ -121,7 +121,8 @@ pub(super) fn gauge(st: &Status) -> AnyView {
 fn stack_labels(track: &web_sys::HtmlDivElement) {
     const GAP_PX: f64 = 6.0;
     // The Wall has no height to spare; a laptop's gauge may grow a row.
-    let most = if track.closest(".wall-view").ok().flatten().is_some() { 2 } else { 3 };
+    const WALL: &str = ".wall-view";
+    let most = if track.closest(WALL).ok().flatten().is_some() { 2 } else { 3 };
     let Ok(found) = track.query_selector_all(".tick-label") else { return };
     let mut labels: Vec<(u32, web_sys::Element, f64, f64)> = (0..found.length())
         .filter_map(|i| found.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok()))
