@@ -497,13 +497,13 @@ fn apply_each(conn: &Connection, ev: &Event) -> rusqlite::Result<()> {
     // Many rows a statement: a whole import's 70,000 fields are 1,100 statements, not 70,000.
     let mut chunks = sets.chunks_exact(SET_ROWS);
     if chunks.len() > 0 {
-        let mut many = conn.prepare_cached(&upsert_sql(SET_ROWS))?;
+        let mut many = conn.prepare_cached(&UPSERT_MANY)?;
         for chunk in chunks.by_ref() {
             bind_sets(&mut many, ev, chunk)?;
             many.raw_execute()?;
         }
     }
-    let mut one = conn.prepare_cached(&upsert_sql(1))?;
+    let mut one = conn.prepare_cached(&UPSERT_ONE)?;
     for i in chunks.remainder() {
         bind_sets(&mut one, ev, std::slice::from_ref(i))?;
         one.raw_execute()?;
@@ -525,6 +525,10 @@ fn apply_each(conn: &Connection, ev: &Event) -> rusqlite::Result<()> {
 
 /// Field writes a statement of `apply_writes`.
 const SET_ROWS: usize = 64;
+
+/// `upsert_sql` of one row and of `SET_ROWS`, made once: every commit looks them up.
+static UPSERT_ONE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| upsert_sql(1));
+static UPSERT_MANY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| upsert_sql(SET_ROWS));
 
 /// The last-writer-wins upsert of `rows` fields: the version (`?1` hlc, `?2` origin) is shared,
 /// then entity, id, field and value for each row.
