@@ -86,7 +86,6 @@ impl View {
     }
 }
 
-/// What every view reads and the actions they take.
 /// A toast's words, made when they are shown rather than when they were recorded: a reader
 /// who switches language sees the toast in the new one.
 #[derive(Clone)]
@@ -110,6 +109,7 @@ impl PartialEq for Words {
     }
 }
 
+/// What every view reads and the actions they take.
 #[derive(Clone, Copy)]
 pub(crate) struct Ctx {
     pub session: RwSignal<Option<Session>>,
