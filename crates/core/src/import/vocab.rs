@@ -10,9 +10,11 @@ fn score(folded: &str, words: &[&str]) -> u8 {
     for w in words {
         let s = if folded == *w {
             3
-        } else if folded.starts_with(&format!("{w} ")) || folded.ends_with(&format!(" {w}")) {
+        } else if folded.strip_prefix(w).is_some_and(|rest| rest.starts_with(' '))
+            || folded.strip_suffix(w).is_some_and(|rest| rest.ends_with(' '))
+        {
             2
-        } else if folded.contains(&format!(" {w} ")) {
+        } else if inner_word(folded, w) {
             1
         } else {
             0
@@ -20,6 +22,13 @@ fn score(folded: &str, words: &[&str]) -> u8 {
         best = best.max(s);
     }
     best
+}
+
+/// Whether `folded` holds ` word ` (spaces on both sides), without making that string: headers
+/// are scored against the whole vocabulary, for every table of a large runbook.
+fn inner_word(folded: &str, word: &str) -> bool {
+    let (text, word) = (folded.as_bytes(), word.as_bytes());
+    text.windows(word.len() + 2).any(|w| w[0] == b' ' && w[w.len() - 1] == b' ' && &w[1..w.len() - 1] == word)
 }
 
 /// The best of `options` for `text`, if any word matches.
@@ -531,6 +540,23 @@ pub(crate) fn table_kind(headers: &[String], context: Option<Section>) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `score` without the strings it used to make: the same as ` word `, `word ` and
+        /// ` word` searched for as written, also where a word repeats or overlaps itself.
+        #[test]
+        fn scores_as_the_spaced_words_would(folded in "[ab ]{0,12}", word in "[ab ]{1,4}") {
+            let spaced = if folded == word {
+                3
+            } else if folded.starts_with(&format!("{word} ")) || folded.ends_with(&format!(" {word}")) {
+                2
+            } else {
+                u8::from(folded.contains(&format!(" {word} ")))
+            };
+            prop_assert_eq!(score(&folded, &[word.as_str()]), spaced);
+        }
+    }
 
     fn h(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| (*s).to_owned()).collect()

@@ -84,11 +84,10 @@ pub(super) fn refresh(conn: &Connection) -> Result<(), CacheError> {
     Ok(())
 }
 
-/// Writes the row from a runbook known to be what the fields now give: a first import, whose
-/// fields are exactly this runbook's writes (records' round trip, tested over the corpus), need
+/// Writes the row: a runbook, serialized, known to be what the fields now give. A first
+/// import, whose fields are exactly this runbook's writes (records' round trip, tested over the corpus), need
 /// not be read back from 70,000 fields of a large runbook.
-pub(super) fn store(conn: &Connection, runbook: &Runbook) -> Result<(), CacheError> {
-    let json = serde_json::to_string(runbook)?;
+pub(super) fn store_json(conn: &Connection, json: String) -> Result<(), CacheError> {
     conn.prepare_cached("INSERT OR REPLACE INTO runbook_cache (one, json) VALUES (1, ?1)")?.execute([json])?;
     Ok(())
 }

@@ -35,9 +35,34 @@ pub fn event_hash(ev: &Event) -> String {
     hash_with(ev, &writes_json(&ev.writes))
 }
 
-fn writes_json(writes: &[Write]) -> String {
-    serde_json::to_string(writes).unwrap_or_default()
+/// What a new event is stored with besides its writes, made from the event alone.
+struct Sealed {
+    /// The writes as JSON, as hashed and stored.
+    writes_json: String,
+    hash: String,
+    sig: String,
+    /// The runbook's stored form, when the writes are known to give it (`commit_unique`).
+    stored_form: Option<serde_json::Result<String>>,
 }
+
+fn seal(ev: &Event, keys: &crate::keys::LaptopKeys, gives: Option<&warroom_model::Runbook>) -> Sealed {
+    let writes_json = writes_json(&ev.writes);
+    let hash = hash_with(ev, &writes_json);
+    let sig = keys.sign_hash(&hash);
+    Sealed { writes_json, hash, sig, stored_form: gives.map(serde_json::to_string) }
+}
+
+fn writes_json(writes: &[Write]) -> String {
+    // About what a write takes in JSON, reserved at once rather than grown by copying.
+    let mut out = Vec::with_capacity(writes.len() * WRITE_JSON_BYTES);
+    if serde_json::to_writer(&mut out, writes).is_err() {
+        return String::new();
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// About how many bytes one write takes in JSON: `{"entity":"task","id":"12.3","field":"owner","value":"DBA"},`.
+const WRITE_JSON_BYTES: usize = 80;
 
 /// The hash given the writes already serialised: the header's JSON, a newline, the writes'
 /// JSON. serde_json writes struct fields in order and maps sorted, so the bytes are canonical.
@@ -127,17 +152,30 @@ impl Store {
             key: keys.public_hex(),
             sig: String::new(),
         };
-        let wj = writes_json(&ev.writes);
-        ev.hash = hash_with(&ev, &wj);
-        ev.sig = keys.sign_hash(&ev.hash);
-        insert_event(&tx, &ev, &wj, now_ms).map_err(&e)?;
-        apply_writes(&tx, &ev).map_err(&e)?;
+        let sealed = if ev.writes.len() > BULK_WRITES {
+            // A large event (an import) is sealed on the second core while this one applies its
+            // writes: serializing and hashing 70,000 writes is a tenth of a large import.
+            let (applied, sealed) = std::thread::scope(|scope| {
+                let sealing = scope.spawn(|| seal(&ev, keys, gives));
+                let applied = apply_writes(&tx, &ev);
+                (applied, sealing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            });
+            applied.map_err(&e)?;
+            sealed
+        } else {
+            let sealed = seal(&ev, keys, gives);
+            apply_writes(&tx, &ev).map_err(&e)?;
+            sealed
+        };
+        ev.hash = sealed.hash;
+        ev.sig = sealed.sig;
+        insert_event(&tx, &ev, &sealed.writes_json, now_ms).map_err(&e)?;
         set_local(&tx, "hlc", &hlc.to_string()).map_err(&e)?;
         if revokes(&ev) {
             super::trust::cut_off_revoked(&tx, now_ms).map_err(&e)?;
         }
-        match gives {
-            Some(runbook) => cache::store(&tx, runbook),
+        match sealed.stored_form {
+            Some(json) => json.map_err(cache::CacheError::from).and_then(|json| cache::store_json(&tx, json)),
             None => cache::refresh(&tx),
         }
         .map_err(cache_err(&path))?;
@@ -487,12 +525,7 @@ fn apply_each(conn: &Connection, ev: &Event) -> rusqlite::Result<()> {
     let mut add = conn.prepare_cached(
         "INSERT OR IGNORE INTO members (entity, id, field, member, value, hlc, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    // In key order, so a large event fills the B-trees sequentially; the result is the same.
-    let mut order: Vec<usize> = (0..ev.writes.len()).collect();
-    order.sort_unstable_by(|a, b| {
-        let (x, y) = (&ev.writes[*a], &ev.writes[*b]);
-        (&x.entity, &x.id, &x.field).cmp(&(&y.entity, &y.id, &y.field))
-    });
+    let order = key_order(&ev.writes);
     let (sets, adds): (Vec<usize>, Vec<usize>) = order.into_iter().partition(|i| ev.writes[*i].op == WriteOp::Set);
     // Many rows a statement: a whole import's 70,000 fields are 1,100 statements, not 70,000.
     let mut chunks = sets.chunks_exact(SET_ROWS);
@@ -521,6 +554,40 @@ fn apply_each(conn: &Connection, ev: &Event) -> rusqlite::Result<()> {
         ])?;
     }
     Ok(())
+}
+
+/// The writes' positions in key order (entity, id, field; equal keys in the event's order), so
+/// a large event fills the B-trees sequentially; the result is the same in any order.
+fn key_order(writes: &[Write]) -> Vec<usize> {
+    fn key(w: &Write) -> (&str, &str, &str) {
+        (w.entity.as_str(), w.id.as_str(), w.field.as_str())
+    }
+    // An entity's fields come together and in field order (a runbook's writes are made so):
+    // sorting its runs, not each write, is the same order for a seventh of the comparisons.
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, w) in writes.iter().enumerate() {
+        match runs.last_mut() {
+            Some(run)
+                if {
+                    let prev = &writes[run.end - 1];
+                    (prev.entity.as_str(), prev.id.as_str()) == (w.entity.as_str(), w.id.as_str())
+                        && prev.field < w.field
+                } =>
+            {
+                run.end = i + 1;
+            }
+            _ => runs.push(i..i + 1),
+        }
+    }
+    runs.sort_by(|a, b| key(&writes[a.start]).cmp(&key(&writes[b.start])));
+    let order: Vec<usize> = runs.into_iter().flatten().collect();
+    if order.windows(2).all(|p| (key(&writes[p[0]]), p[0]) < (key(&writes[p[1]]), p[1])) {
+        return order;
+    }
+    // Runs of one entity that interleave with another's (an entity split over the event).
+    let mut order: Vec<usize> = (0..writes.len()).collect();
+    order.sort_by(|a, b| key(&writes[*a]).cmp(&key(&writes[*b])));
+    order
 }
 
 /// Field writes a statement of `apply_writes`.
@@ -559,4 +626,48 @@ fn bind_sets(stmt: &mut rusqlite::CachedStatement<'_>, ev: &Event, writes: &[usi
         stmt.raw_bind_parameter(p + 3, w.value.to_string())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn w(entity: &str, id: &str, field: &str) -> Write {
+        Write::set(entity, id, field, json!(null))
+    }
+
+    /// What `key_order` must equal: every write sorted by its key, equal keys in event order.
+    fn sorted(writes: &[Write]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..writes.len()).collect();
+        order.sort_by(|a, b| {
+            let (x, y) = (&writes[*a], &writes[*b]);
+            (&x.entity, &x.id, &x.field).cmp(&(&y.entity, &y.id, &y.field))
+        });
+        order
+    }
+
+    #[test]
+    fn a_runbooks_writes_go_in_key_order_and_a_split_entity_too() {
+        let rb = crate::import::import_markdown("n.md", crate::demo::synthetic_markdown(120).as_bytes())
+            .expect("imports")
+            .runbook;
+        let writes = super::super::records::runbook_writes_sparse(&rb);
+        assert_eq!(key_order(&writes), sorted(&writes));
+        // An entity whose fields are split by another's, and a field written twice.
+        let split = [w("task", "1.2", "a"), w("task", "1.1", "z"), w("task", "1.2", "c"), w("task", "1.2", "b")];
+        assert_eq!(key_order(&split), vec![1, 0, 3, 2]);
+        let twice = [w("task", "1.1", "a"), w("task", "1.1", "a"), w("phase", "1", "a")];
+        assert_eq!(key_order(&twice), vec![2, 0, 1]);
+    }
+
+    proptest! {
+        #[test]
+        fn key_order_is_a_stable_sort_by_key(keys in proptest::collection::vec((0u8..3, 0u8..4, 0u8..5), 0..60)) {
+            let writes: Vec<Write> =
+                keys.iter().map(|(e, i, f)| w(&format!("e{e}"), &format!("{i}"), &format!("f{f}"))).collect();
+            prop_assert_eq!(key_order(&writes), sorted(&writes));
+        }
+    }
 }

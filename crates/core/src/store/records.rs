@@ -20,6 +20,11 @@ pub const ROLLBACK: &str = "rollback";
 /// The single runbook (and rollback procedure) a database holds.
 pub const MAIN: &str = "main";
 
+/// About how many fields an entity writes, sparse (its fields that are not defaults) and in
+/// all: a task, the most common entity, has 20 and rarely more than 8 that are set.
+const FIELDS_SPARSE: usize = 8;
+const FIELDS_ALL: usize = 22;
+
 /// Entities that are lists in the runbook, with the model field they fill.
 const LISTS: &[&str] =
     &["contact", "phase", "task", "trigger", "matrix", "step", "metric", "checklist", "command", "appendix"];
@@ -94,7 +99,19 @@ pub fn runbook_writes_sparse(rb: &Runbook) -> Vec<Write> {
 }
 
 fn writes(rb: &Runbook, sparse: bool) -> Vec<Write> {
-    let mut out = Vec::new();
+    // Room for every field at once: grown by doubling, a 10,000-task runbook's writes were
+    // copied a dozen times into fresh pages, a tenth of a large import's time.
+    let entities = 2
+        + rb.contacts.len()
+        + rb.phases.iter().map(|p| 1 + p.tasks.len()).sum::<usize>()
+        + rb.rollback.triggers.len()
+        + rb.rollback.matrix.len()
+        + rb.rollback.steps.len()
+        + rb.metrics.len()
+        + rb.checklist.len()
+        + rb.commands.len()
+        + rb.appendix.len();
+    let mut out = Vec::with_capacity(entities * if sparse { FIELDS_SPARSE } else { FIELDS_ALL });
     // Shallow copies: the lists are written as entities of their own.
     let head = Runbook {
         id: String::new(),
