@@ -134,7 +134,7 @@ fn print_report<R: Runtime>(
     }
     let failed = |e: &dyn std::fmt::Display| ApiError::new(ErrorKind::Internal, format!("cannot open the record: {e}"));
     let url = format!("{RECORD_SCHEME}://localhost/").parse().map_err(|e| failed(&e))?;
-    tauri::WebviewWindowBuilder::new(&app, RECORD_WINDOW, tauri::WebviewUrl::CustomProtocol(url))
+    let record = tauri::WebviewWindowBuilder::new(&app, RECORD_WINDOW, tauri::WebviewUrl::CustomProtocol(url))
         .title(title)
         .inner_size(900.0, 1000.0)
         .on_page_load(|window, load| {
@@ -146,6 +146,7 @@ fn print_report<R: Runtime>(
         })
         .build()
         .map_err(|e| failed(&e))?;
+    window::paint_in_software(&record).map_err(|e| failed(&e))?;
     Ok(())
 }
 

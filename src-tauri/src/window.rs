@@ -32,6 +32,7 @@ pub(crate) fn open<R: Runtime>(app: &AppHandle<R>) -> Result<WebviewWindow<R>, W
         builder = builder.inner_size(size.width, size.height).center();
     }
     let window = builder.build()?;
+    paint_in_software(&window)?;
     // The size remembered from last time (the window-state plugin restored it while the window
     // was made) may be from a larger screen.
     if let Some(screen) = window.current_monitor()?.or(app.primary_monitor()?) {
@@ -44,6 +45,23 @@ pub(crate) fn open<R: Runtime>(app: &AppHandle<R>) -> Result<WebviewWindow<R>, W
         }
     }
     Ok(window)
+}
+
+/// Has WebKitGTK paint the page itself rather than through a GL compositor. Lists and text need
+/// no GPU; entering compositing loads a GL driver into the web process (under Xvfb, Mesa's
+/// llvmpipe: 97 MiB more resident) and, on some graphics stacks, leaves the view blank. The
+/// tests run this way too (`WEBKIT_DISABLE_COMPOSITING_MODE`).
+pub(crate) fn paint_in_software<R: Runtime>(window: &WebviewWindow<R>) -> tauri::Result<()> {
+    #[cfg(target_os = "linux")]
+    window.with_webview(|webview| {
+        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+        if let Some(settings) = WebViewExt::settings(&webview.inner()) {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+    })?;
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+    Ok(())
 }
 
 /// `wanted`, made no larger than the work area of `screen` leaves inside the window's frame.

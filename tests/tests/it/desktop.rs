@@ -66,7 +66,8 @@ fn tauri_driver(s: &Scratch, bus: &PrivateBus) -> Driver {
         .env("XDG_CONFIG_HOME", &home)
         .env("XDG_CACHE_HOME", &home)
         .env("XDG_DATA_HOME", &home)
-        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        // As shipped: the app itself keeps WebKit from compositing (`window::paint_in_software`).
+        .env_remove("WEBKIT_DISABLE_COMPOSITING_MODE")
         .env("MESA_SHADER_CACHE_DISABLE", "true")
         // Where the app serves its room's peers, once it is in one.
         .env("WARROOM_PEER_BIND", format!("127.0.0.1:{peers}"))
