@@ -14,16 +14,38 @@ use warroom_model::{
 static EMPTY_INLINE: Inline =
     Inline { text: String::new(), plain: String::new(), codes: Vec::new(), lead_strong: None };
 
+/// `| Step | Task | Duration |` with 1, 2, 3 under Step: the numbers only order the rows, and
+/// the title is in the next column that names one (which `map` left out as a second title).
+fn titles_over_ordinals(kind: TableKind, cols: &mut [Option<Col>], names: &[String], rows: &[Row]) {
+    let Some(title) = cols.iter().position(|c| *c == Some(Col::Task)) else { return };
+    let ordinal = |s: &str| {
+        let n = s.trim().trim_end_matches(['.', ')']);
+        !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+    };
+    let mut filled = rows.iter().filter(|r| r.cells.iter().any(|c| !c.text.is_empty())).peekable();
+    if filled.peek().is_none() || !filled.all(|r| r.cells.get(title).is_some_and(|c| ordinal(&c.plain))) {
+        return;
+    }
+    let other = (0..cols.len()).find(|&i| {
+        i != title && cols[i].is_none() && names.get(i).is_some_and(|n| kind.column_of(n) == Some(Col::Task))
+    });
+    if let Some(other) = other {
+        cols[title] = None;
+        cols[other] = Some(Col::Task);
+    }
+}
+
 impl Builder<'_> {
     pub(super) fn on_table(&mut self, header: &[Inline], header_cells: usize, rows: &[Row], line: usize) -> bool {
         let names: Vec<String> = header.iter().map(|h| h.plain.clone()).collect();
-        let Some((kind, cols)) = vocab::table_kind(&names, self.ctx()) else {
+        let Some((kind, mut cols)) = vocab::table_kind(&names, self.ctx()) else {
             self.warnings.push(diag(
                 line,
                 format!("a table with columns `{}` was not recognised; it is kept as written", names.join(" | ")),
             ));
             return false;
         };
+        titles_over_ordinals(kind, &mut cols, &names, rows);
         for row in rows {
             if row.source_cells != header_cells {
                 self.problems.push(diag(

@@ -110,6 +110,21 @@ fn other_teams_words_and_column_orders() {
     assert!(t[2].minutes() > t[1].minutes(), "midnight keeps order");
 }
 
+/// A numbered Step column beside the step's words: the words are the title, in rollback steps
+/// and in the timeline alike; a Step column of words stays the title.
+#[test]
+fn a_numbered_step_column_is_not_the_title() {
+    let md = "# Cutover\n\n## Timeline\n\n| Time | Step | Task | Owner |\n|---|---|---|---|\n| 22:30 | 1 | Announce freeze | IC |\n| 22:35 | 2. | Disable batch jobs | SRE |\n\n## Rollback\n\n### Rollback Steps\n\n| Step | Task | Duration |\n|---|---|---|\n| 1 | Point DNS back to old cluster | 10 min |\n| 2 | Restore ledger DB from backup | 45 min |\n\n### Rollback deadline\n\n- Before 01:15\n";
+    let rb = import_markdown("steps.md", md.as_bytes()).unwrap().runbook;
+    let steps: Vec<_> = rb.rollback.steps.iter().map(|s| (s.title.as_str(), s.duration_min)).collect();
+    assert_eq!(steps, vec![("Point DNS back to old cluster", Some(10)), ("Restore ledger DB from backup", Some(45))]);
+    let titles: Vec<_> = rb.tasks().map(|t| (t.title.as_str(), t.owner.as_str())).collect();
+    assert_eq!(titles, vec![("Announce freeze", "IC"), ("Disable batch jobs", "SRE")]);
+    let words = "# R\n\n## Rollback\n\n### Rollback Steps\n\n| Step | Duration |\n|---|---|\n| Point DNS back | 10 min |\n\n### Rollback deadline\n\n- Before 01:15\n";
+    let rb = import_markdown("words.md", words.as_bytes()).unwrap().runbook;
+    assert_eq!(rb.rollback.steps[0].title, "Point DNS back");
+}
+
 #[test]
 fn a_bad_time_names_its_line_and_what_was_expected() {
     let md =
