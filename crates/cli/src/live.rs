@@ -311,7 +311,10 @@ pub(crate) fn edit_action(cmd: EditCmd) -> Result<Action> {
 pub(crate) fn said(action: &Action, done: &Recorded) -> String {
     let created = done.created.as_deref().unwrap_or_default();
     match action {
-        Action::RunStart { date, tz, .. } => format!("started {created} ({date} in {tz})\n"),
+        Action::RunStart { date, tz, .. } => {
+            // Without --tz the run takes the runbook's zone (else this machine's): say which.
+            format!("started {created} ({date} in {})\n", done.payload["tz"].as_str().unwrap_or(tz))
+        }
         Action::RunEnd { state: RunState::Completed } => "run completed\n".into(),
         Action::RunEnd { .. } => "run abandoned\n".into(),
         Action::Comment { task, .. } => format!("{task}: comment added\n"),
@@ -503,7 +506,10 @@ pub(crate) fn render_status(st: &Status) -> String {
             r.override_reason.as_ref().map(|x| format!(" (override: {x})")).unwrap_or_default()
         );
     }
-    for (label, ids) in [("Due now", &st.due), ("Next", &st.next), ("Overdue", &st.overdue)] {
+    // Each task once, the most pressing list first: late, then due, then next.
+    let mut listed_once = std::collections::HashSet::new();
+    for (label, ids) in [("Overdue", &st.overdue), ("Due now", &st.due), ("Next", &st.next)] {
+        let ids: Vec<_> = ids.iter().filter(|id| listed_once.insert(*id)).collect();
         if !ids.is_empty() {
             putln!(o, "{label}:");
             for id in ids {

@@ -174,7 +174,10 @@ fn a_runbook_without_tasks_can_still_be_run_and_rolled_back() {
     let shown = s.ok(&["show"]);
     assert!(shown.contains("Redeploy the previous stable version"), "{shown}");
     let who = ["--by", "Lan", "--role", "Tech Lead"];
-    s.ok(&[&["run", "start", "--rehearsal", "--date", "2026-01-31"][..], &who].concat());
+    let started = s.ok(&[&["run", "start", "--rehearsal", "--date", "2026-01-31"][..], &who].concat());
+    // Without --tz (and no zone in the runbook) the run takes this machine's zone, and says it.
+    let zone = started.trim_end().strip_suffix(')').and_then(|s| s.rsplit_once(" in ")).map(|(_, z)| z);
+    assert!(zone.is_some_and(|z| !z.is_empty()), "{started}");
     let status = s.ok(&["status"]);
     assert!(status.contains("no timeline: the runbook has no tasks"), "{status}");
     assert!(status.contains("no decision deadline") && !status.contains("decide by  ("), "{status}");

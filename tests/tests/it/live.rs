@@ -15,7 +15,7 @@ fn a_day_through_the_cli() {
     ok(&s, &["import", "--demo"]);
     ok(&s, &["me", "set", "Lan", "--role", "Tech Lead"]);
     let out = ok(&s, &["run", "start", "--live", "--date", &day, "--tz", "UTC"]);
-    assert!(out.starts_with("started live-"), "{out}");
+    assert!(out.starts_with("started live-") && out.contains(&format!("({day} in UTC)")), "{out}");
     ok(&s, &["task", "1.1", "start", "--at", "06:00"]);
     ok(&s, &["task", "1.1", "done", "--at", "06:12"]);
     let r = s.warroom(&["task", "1.5", "skip", "--note", "no time"]);
@@ -54,6 +54,13 @@ fn a_day_through_the_cli() {
     assert_eq!(st["incidents"][0]["recommendation"], "disable_feature");
     let text = ok(&s, &["status", "--now", &now]);
     assert!(text.contains("ROLLBACK") && text.contains("Overdue:"), "{text}");
+    // A late task that is also due or next is listed once, under Overdue.
+    let listed = |id: &str| text.lines().filter(|l| l.starts_with(&format!("  {id} "))).count();
+    for key in ["overdue", "due", "next"] {
+        for id in st[key].as_array().unwrap().iter().filter_map(Value::as_str) {
+            assert_eq!(listed(id), 1, "{id} listed once: {text}");
+        }
+    }
     let log = ok(&s, &["log"]);
     for kind in [
         "run.start",
