@@ -50,6 +50,20 @@ pub async fn element(c: &Client, css: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("no {css}: {e}"))
 }
 
+/// An attribute of the element, read again if the view was redrawn between finding and reading
+/// (the join code's picture is drawn again when the room's addresses are published).
+pub async fn attribute(c: &Client, css: &str, name: &str) -> Option<String> {
+    let mut last = String::new();
+    for _ in 0..50 {
+        match element(c, css).await.attr(name).await {
+            Ok(value) => return value,
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("cannot read {name} of {css}: {last}");
+}
+
 /// Clicks, again if the view was redrawn between finding and clicking (a change arrived).
 pub async fn click(c: &Client, css: &str) {
     let mut last = String::new();

@@ -165,8 +165,7 @@ async fn scenario() {
     wait_text(c, "#current-phase", "current phase", |t| t.contains("Phase 1")).await;
 
     // Finish the first task due.
-    let first = c.find(Locator::Css("#agenda li.task")).await.unwrap();
-    let id = first.attr("id").await.unwrap().unwrap();
+    let id = warroom_tests::web::attribute(c, "#agenda li.task", "id").await.unwrap();
     click(c, &format!("#{} button.done", id.replace('.', "\\."))).await;
     wait_text(c, "#notice-text", "task done", |t| t.contains("done")).await;
     if let Ok(Some(ms)) = c.find(Locator::Css(".app")).await.unwrap().attr("data-act-ms").await {
@@ -254,8 +253,7 @@ async fn room_scenario() {
     click(c, "#room-invite").await;
     let code = wait_text(c, "#join-code-text", "a join code", |t| t.starts_with("warroom://join?")).await;
     assert!(code.contains(&format!("127.0.0.1:{port}")), "{code}");
-    let qr = warroom_tests::web::element(c, "#join-qr svg").await;
-    assert!(qr.attr("viewBox").await.unwrap().is_some(), "the QR code is drawn");
+    assert!(warroom_tests::web::attribute(c, "#join-qr svg", "viewBox").await.is_some(), "the QR code is drawn");
 
     let other = s.path("huy.db");
     let huy = |args: &[&str]| s.warroom_db(&other, args);

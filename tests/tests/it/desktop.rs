@@ -184,7 +184,11 @@ async fn scenario() {
     desktop.click(shown.id);
     let mut current = None;
     for _ in 0..100 {
-        current = c.find(Locator::Css("#nav-now")).await.unwrap().attr("aria-current").await.unwrap();
+        // Read again on the next turn if the view was redrawn under the lookup.
+        current = match c.find(Locator::Css("#nav-now")).await {
+            Ok(el) => el.attr("aria-current").await.ok().flatten(),
+            Err(_) => None,
+        };
         if current.is_some() {
             break;
         }
