@@ -43,6 +43,12 @@ fn a_comment_edited_in_sqlite_afterwards_fails_verify_and_names_the_event() {
     assert_eq!(r.code, Some(1), "{r:?}");
     assert!(r.stderr.contains("changed after the fact"), "{}", r.stderr);
     assert!(r.stderr.contains(&named) && r.stderr.contains("all fine"), "names {named}: {}", r.stderr);
+
+    // The record printed afterwards says so on its cover, before anything it shows.
+    let page = ok(&s, &["report", "--format", "html"]);
+    let alert = page.find("LOG INTEGRITY BROKEN").expect("the record says its log does not verify");
+    assert!(page[alert..].contains(&named), "and names the event");
+    assert!(alert < page.find("Who took part").unwrap(), "on the cover");
 }
 
 /// What the record of the scenario below must show: every person, the comment, the incident,
@@ -273,6 +279,8 @@ fn the_record_of_a_night_rolled_back_before_the_deadline_reads_right() {
     assert!(!text.contains("UTC") && !text.contains("09:08"), "02:08 PDT is never written as 09:08 UTC:\n{raw}");
     let tasks = text.split("Phases and tasks").nth(1).and_then(|t| t.split(" Rollback Deadline").next()).unwrap();
     assert_eq!(tasks.matches("checked twice").count(), 1, "a task's note is printed once: {tasks}");
+    // Tasks left when the night rolled back were not run; none of them is still "pending".
+    assert!(tasks.contains("not run") && !tasks.contains("pending"), "{tasks}");
     assert!(!raw.contains("Commande\n") && !raw.contains("Comman\n"), "no role split mid-word:\n{raw}");
     assert!(!text.contains("PARTIAL RECORD"), "the run is over");
     // What the PDF says about itself.

@@ -111,6 +111,16 @@ fn cover(b: &mut Vec<Block>, rec: &Record, kind: &str, t: &Times) {
             t.at(&st.now)
         )));
     }
+    let v = &rec.verification;
+    if let Some(first) = v.problems.first() {
+        // On the cover, where a reader starts: a record whose log does not verify is no record.
+        b.push(Block::Alert(format!(
+            "LOG INTEGRITY BROKEN: {} thing(s) in the event log do not follow from what was recorded \
+             (first: {first}). What this record shows may have been changed after it was recorded, \
+             and its digest seals nothing; `warroom verify` lists every one.",
+            v.problems.len()
+        )));
+    }
     b.push(Block::Text(format!("Outcome: {}", rec.outcome())));
     b.push(Block::Heading("Who took part".into()));
     let people = rec
@@ -119,6 +129,21 @@ fn cover(b: &mut Vec<Block>, rec: &Record, kind: &str, t: &Times) {
         .map(|(name, (role, devices))| vec![name.into(), role.into(), devices.join(", ").into()])
         .collect();
     b.push(table(&["Name", "Role", "Laptops"], &[0.35, 0.35, 0.3], people));
+}
+
+/// A task's status as the record states it: one left open when the run ended was not run.
+fn status_shown(status: TaskStatus, run: RunState) -> String {
+    let why = match run {
+        RunState::RolledBack => "rolled back",
+        RunState::Abandoned => "abandoned",
+        RunState::Completed => "run completed",
+        RunState::NotStarted | RunState::Active => return status.to_string(),
+    };
+    match status {
+        TaskStatus::Pending => format!("not run ({why})"),
+        TaskStatus::InProgress => format!("stopped ({why})"),
+        other => other.to_string(),
+    }
 }
 
 /// The whole window, `23:30 – 03:00 (21/03)`, from the runbook on the run's day.
@@ -159,13 +184,14 @@ fn summary(b: &mut Vec<Block>, rec: &Record, t: &Times, displaced: Option<i64>) 
         (
             "Tasks",
             format!(
-                "{} in all: {done} done ({} on time, {late} late), {} skipped, {} failed, {} blocked, {} open",
+                "{} in all: {done} done ({} on time, {late} late), {} skipped, {} failed, {} blocked, {} {}",
                 st.tasks.len(),
                 done - late,
                 count(&|x| x.status == TaskStatus::Skipped),
                 count(&|x| x.status == TaskStatus::Failed),
                 count(&|x| x.status == TaskStatus::Blocked),
-                count(&|x| matches!(x.status, TaskStatus::Pending | TaskStatus::InProgress))
+                count(&|x| matches!(x.status, TaskStatus::Pending | TaskStatus::InProgress)),
+                if st.run.state.is_over() { "not run" } else { "open" }
             ),
         ),
     ];
@@ -341,7 +367,7 @@ fn phases(b: &mut Vec<Block>, st: &Status, t: &Times, displaced: Option<i64>) {
                     x.name().into(),
                     x.owner.as_str().into(),
                     by.into(),
-                    x.status.to_string().into(),
+                    status_shown(x.status, st.run.state).into(),
                     notes.join(" · ").into(),
                 ]
             })
