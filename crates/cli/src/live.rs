@@ -313,7 +313,7 @@ pub(crate) fn said(action: &Action, done: &Recorded) -> String {
     match action {
         Action::RunStart { date, tz, .. } => {
             // Without --tz the run takes the runbook's zone (else this machine's): say which.
-            format!("started {created} ({date} in {})\n", done.payload["tz"].as_str().unwrap_or(tz))
+            format!("started {created} ({date} in {})\n", done.run.as_ref().map_or(tz.as_str(), |r| r.tz.as_str()))
         }
         Action::RunEnd { state: RunState::Completed } => "run completed\n".into(),
         Action::RunEnd { .. } => "run abandoned\n".into(),

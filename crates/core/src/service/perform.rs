@@ -47,17 +47,19 @@ pub struct Recorded {
     pub summary: String,
     /// The id of what it made: a run, an incident, a task or another runbook item.
     pub created: Option<String>,
-    /// The event's payload (a metric reading's state, for one); for a run made, the zone it took.
+    /// The event's payload (a metric reading's state, for one).
     pub payload: serde_json::Value,
     /// The event itself, for saying it in the reader's language (none for a run created
     /// to start later).
     pub event: Option<warroom_model::Event>,
+    /// The run it made, as made: its zone is the runbook's or the machine's when none was asked.
+    pub run: Option<warroom_model::live::Run>,
 }
 
 impl Recorded {
     fn of(ev: &warroom_model::Event, created: Option<String>) -> Self {
         let summary = ev.summary().unwrap_or(&ev.kind).to_owned();
-        Self { summary, created, payload: ev.payload.clone(), event: Some(ev.clone()) }
+        Self { summary, created, payload: ev.payload.clone(), event: Some(ev.clone()), run: None }
     }
 }
 
@@ -85,9 +87,13 @@ pub fn perform(
         Action::RunStart { kind, date, tz, durations_from } => {
             let r = a.run_start(*kind, date, tz, durations_from.as_deref())?;
             let summary = format!("run {} created for {} ({})", r.id, r.date, r.tz);
-            // The zone the run took (the runbook's or the machine's when none was asked).
-            let payload = serde_json::json!({ "tz": r.tz.to_string() });
-            return Ok(Recorded { summary, created: Some(r.id.into_string()), payload, event: None });
+            return Ok(Recorded {
+                summary,
+                created: Some(r.id.to_string()),
+                payload: serde_json::Value::Null,
+                event: None,
+                run: Some(r),
+            });
         }
         Action::RunEnd { state } => a.run_end(run, *state)?,
         Action::Task { task, verb, note, at } => a.task(run, task, *verb, note.as_deref(), at.as_deref())?,

@@ -85,8 +85,8 @@ pub(super) fn refresh(conn: &Connection) -> Result<(), CacheError> {
 }
 
 /// Writes the row: a runbook, serialized, known to be what the fields now give. A first
-/// import, whose fields are exactly this runbook's writes (records' round trip, tested over the corpus), need
-/// not be read back from 70,000 fields of a large runbook.
+/// import's fields are exactly its runbook's writes (records' round trip, tested over the
+/// corpus), so they need not be read back from 70,000 fields of a large runbook.
 pub(super) fn store_json(conn: &Connection, json: String) -> Result<(), CacheError> {
     conn.prepare_cached("INSERT OR REPLACE INTO runbook_cache (one, json) VALUES (1, ?1)")?.execute([json])?;
     Ok(())
