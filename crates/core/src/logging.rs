@@ -28,6 +28,11 @@ pub fn log_dir() -> Option<PathBuf> {
     Some(dirs::state_dir().or_else(dirs::data_local_dir)?.join("warroom").join("logs"))
 }
 
+/// Lines waiting for the log file's writer thread. The default (128,000) is a channel the
+/// process lays out in full at start, some 5 MB touched before any work; a desktop app's log
+/// comes in bursts of tens of lines.
+const LINES_BUFFERED: usize = 4_096;
+
 /// Installs the subscriber for the process: `verbose` 0 is `warn` on standard error, 1 `info`,
 /// 2 `debug`, more `trace`; `RUST_LOG` overrides it. `app` names the log files
 /// (`app.log.YYYY-MM-DD`). A log folder that cannot be made is said on standard error and
@@ -58,7 +63,11 @@ pub fn init(app: &str, verbose: u8) -> Logging {
                 .map_err(|e| e.to_string())
         });
         match made {
-            Ok(appender) => Some(tracing_appender::non_blocking(appender)),
+            Ok(appender) => Some(
+                tracing_appender::non_blocking::NonBlockingBuilder::default()
+                    .buffered_lines_limit(LINES_BUFFERED)
+                    .finish(appender),
+            ),
             Err(e) => {
                 problem = Some(format!("no log file in {}: {e}", dir.display()));
                 None
