@@ -100,16 +100,16 @@ impl Decoded {
 /// Decodes a runbook file's bytes; see the module doc.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let (text, source_encoding) = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        (UTF_16LE.decode_without_bom_handling(rest).0.into_owned(), Some("UTF-16LE"))
+        (UTF_16LE.decode_without_bom_handling(rest).0, Some("UTF-16LE"))
     } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        (UTF_16BE.decode_without_bom_handling(rest).0.into_owned(), Some("UTF-16BE"))
+        (UTF_16BE.decode_without_bom_handling(rest).0, Some("UTF-16BE"))
     } else {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if let Some(offset) = bytes.iter().position(|&b| b == 0) {
             return Err(DecodeError::Binary { line: line_of(bytes, offset), offset });
         }
         match std::str::from_utf8(bytes) {
-            Ok(s) => (s.to_owned(), None),
+            Ok(s) => (std::borrow::Cow::Borrowed(s), None),
             Err(e) => {
                 let at = e.valid_up_to();
                 let line_start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
@@ -121,7 +121,8 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if text.trim().is_empty() {
         return Err(DecodeError::Empty);
     }
-    let (text, repairs) = repair(&text);
+    let (fixed, repairs) = repaired(&text);
+    let text = fixed.unwrap_or_else(|| text.into_owned());
     Ok(Decoded { text, repairs, source_encoding })
 }
 
@@ -132,23 +133,44 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
 /// Repairs each line that is UTF-8 decoded once in a legacy encoding; lines edited after the
 /// damage (or never damaged) stay as they are. Repeats for text damaged more than once.
 pub fn repair(text: &str) -> (String, Vec<(Mojibake, usize)>) {
+    let (fixed, counts) = repaired(text);
+    (fixed.unwrap_or_else(|| text.to_owned()), counts)
+}
+
+/// The repaired text, `None` when no line needed it, and the lines each encoding repaired.
+fn repaired(text: &str) -> (Option<String>, Vec<(Mojibake, usize)>) {
     let mut counts: Vec<(Mojibake, usize)> = Vec::new();
-    let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
-    for line in &mut lines {
+    // Written only from the first repaired line on: most files have none, and a copy of every
+    // line of a big file is memory the process must first fault in.
+    let mut out: Option<String> = None;
+    let mut done = 0;
+    for line in text.split('\n') {
+        let start = line.as_ptr() as usize - text.as_ptr() as usize;
+        let mut fixed: Option<String> = None;
         // Three rounds undo text that was damaged up to three times.
         for _ in 0..3 {
-            let Some((fixed, enc)) = repair_line(line) else {
+            let Some((again, enc)) = repair_line(fixed.as_deref().unwrap_or(line)) else {
                 break;
             };
-            *line = fixed;
+            fixed = Some(again);
             match counts.iter_mut().find(|(e, _)| *e == enc) {
                 Some((_, n)) => *n += 1,
                 None => counts.push((enc, 1)),
             }
         }
+        if let Some(fixed) = fixed {
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            out.push_str(&text[done..start]);
+            out.push_str(&fixed);
+            done = start + line.len();
+        }
     }
     counts.sort();
-    (lines.join("\n"), counts)
+    let out = out.map(|mut out| {
+        out.push_str(&text[done..]);
+        out
+    });
+    (out, counts)
 }
 
 /// Whether every character could come from one of the legacy encodings: a cheap superset
@@ -243,6 +265,21 @@ mod tests {
                 assert_eq!((fixed.as_str(), how.len()), (s, 0), "{s}");
             }
         }
+    }
+
+    #[test]
+    fn repairs_only_the_damaged_lines_of_a_file_and_keeps_the_rest_byte_for_byte() {
+        let lines = ["# Runbook", "", "Đà Nẵng", "| 06:00 | Dừng dịch vụ |", "Giờ", "last, no newline"];
+        let damaged: Vec<String> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| if i == 2 || i == 4 { damage(l, MACINTOSH) } else { (*l).to_owned() })
+            .collect();
+        let (fixed, how) = repair(&damaged.join("\n"));
+        assert_eq!(fixed, lines.join("\n"));
+        assert_eq!(how, vec![(Mojibake::MacRoman, 2)]);
+        let untouched = lines.join("\r\n");
+        assert_eq!(repair(&untouched), (untouched.clone(), vec![]));
     }
 
     #[test]
