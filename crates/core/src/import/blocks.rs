@@ -2,7 +2,7 @@
 //! lines, tables, code blocks, lists) that remember their line and source range, so the
 //! importer can say where something is and keep what it does not understand verbatim.
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Options, Tag, TagEnd};
 use std::ops::Range;
 
 /// Inline text: `text` keeps code spans in backticks, `plain` drops the backticks.
@@ -17,10 +17,17 @@ pub(crate) struct Inline {
 
 impl Inline {
     fn trimmed(mut self) -> Self {
-        self.text = self.text.trim().to_owned();
-        self.plain = self.plain.trim().to_owned();
+        trim_in_place(&mut self.text);
+        trim_in_place(&mut self.plain);
         self
     }
+}
+
+/// Trims without a second allocation: a big table has hundreds of thousands of cells.
+fn trim_in_place(s: &mut String) {
+    s.truncate(s.trim_end().len());
+    let lead = s.len() - s.trim_start().len();
+    s.drain(..lead);
 }
 
 #[derive(Default)]
@@ -185,7 +192,7 @@ pub(crate) fn parse(text: &str) -> Vec<Block> {
         blocks.push(Block { kind, line: lines.line(start), range: start..end });
     };
 
-    for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
+    for (event, range) in super::sections::events(text, opts) {
         match event {
             Event::Start(Tag::Heading { level: l, id, .. }) => {
                 inline = InlineBuilder::default();

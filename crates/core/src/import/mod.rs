@@ -8,6 +8,7 @@ mod code;
 mod days;
 pub mod json;
 mod lists;
+mod sections;
 mod sheet;
 mod table;
 pub mod tidy;
