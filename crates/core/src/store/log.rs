@@ -49,7 +49,16 @@ fn seal(ev: &Event, keys: &crate::keys::LaptopKeys, gives: Option<&warroom_model
     let writes_json = writes_json(&ev.writes);
     let hash = hash_with(ev, &writes_json);
     let sig = keys.sign_hash(&hash);
-    Sealed { writes_json, hash, sig, stored_form: gives.map(serde_json::to_string) }
+    let stored_form = gives.map(|rb| stored_form(rb, writes_json.len()));
+    Sealed { writes_json, hash, sig, stored_form }
+}
+
+/// The runbook's JSON in room reserved at once: it is shorter than the JSON of the writes that
+/// give it (which name each field of each entity), so it is never grown by copying.
+fn stored_form(rb: &warroom_model::Runbook, writes_bytes: usize) -> serde_json::Result<String> {
+    let mut out = Vec::with_capacity(writes_bytes);
+    serde_json::to_writer(&mut out, rb)?;
+    String::from_utf8(out).map_err(<serde_json::Error as serde::ser::Error>::custom)
 }
 
 fn writes_json(writes: &[Write]) -> String {
