@@ -6,9 +6,13 @@
 //! every transaction of the store's write paths ends with `refresh`, which writes it again from
 //! the fields as they stand in that transaction, or with `store` when the transaction knows the
 //! runbook its fields give (a first import). So the row, when present, is the runbook the
-//! fields give.
+//! fields give. Since schema 5 the row holds the JSON packed with LZ4 (a BLOB, a tenth of the
+//! text's size): it is a cache, not a record, and a 10,000-task runbook's 2.9 MB of JSON was a
+//! quarter of what a large import wrote, twice over (the WAL, then the checkpoint). A row of
+//! text, as schema 4 wrote it, still reads.
 
 use super::records;
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 use warroom_model::Runbook;
@@ -25,6 +29,18 @@ pub(super) enum CacheError {
     /// A runbook field does not read back into the model.
     #[error(transparent)]
     Record(#[from] records::RecordError),
+    /// The packed row does not unpack.
+    #[error("the runbook's stored form does not unpack: {0}")]
+    Unpack(String),
+}
+
+/// More than any runbook warroom imports gives as JSON: a larger size in a packed row is damage,
+/// not something to allocate.
+const UNPACKED_LIMIT: usize = 1 << 30;
+
+/// The runbook's JSON as the row holds it.
+pub(super) fn pack(json: &[u8]) -> Vec<u8> {
+    lz4_flex::compress_prepend_size(json)
 }
 
 /// The runbook as the cache holds it: `None` when the row is absent (read the fields),
@@ -33,12 +49,20 @@ pub(super) fn cached(conn: &Connection) -> Result<Option<Option<Runbook>>, Cache
     let mut stmt = conn.prepare_cached("SELECT json FROM runbook_cache WHERE one = 1")?;
     let mut rows = stmt.query([])?;
     let Some(row) = rows.next()? else { return Ok(None) };
-    // Parsed where SQLite holds it: the text of a large runbook is megabytes.
-    let text = row
-        .get_ref(0)?
-        .as_str()
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))?;
-    Ok(Some(serde_json::from_str(text)?))
+    match row.get_ref(0)? {
+        // Parsed where SQLite holds it: the text of a large runbook is megabytes.
+        ValueRef::Text(text) => Ok(Some(serde_json::from_slice(text)?)),
+        ValueRef::Blob(packed) => {
+            let (size, _) =
+                lz4_flex::block::uncompressed_size(packed).map_err(|e| CacheError::Unpack(e.to_string()))?;
+            if size > UNPACKED_LIMIT {
+                return Err(CacheError::Unpack(format!("it claims {size} bytes")));
+            }
+            let json = lz4_flex::decompress_size_prepended(packed).map_err(|e| CacheError::Unpack(e.to_string()))?;
+            Ok(Some(serde_json::from_slice(&json)?))
+        }
+        other => Err(CacheError::Unpack(format!("a {:?} value", other.data_type()))),
+    }
 }
 
 /// The runbook rebuilt from its fields, as they stand on `conn` (in its transaction, if any).
@@ -79,16 +103,16 @@ pub(super) fn refresh(conn: &Connection) -> Result<(), CacheError> {
         }
         Err(e) => return Err(e),
     };
-    let json = serde_json::to_string(&runbook)?;
-    conn.prepare_cached("INSERT INTO runbook_cache (one, json) VALUES (1, ?1)")?.execute([json])?;
+    let json = serde_json::to_vec(&runbook)?;
+    conn.prepare_cached("INSERT INTO runbook_cache (one, json) VALUES (1, ?1)")?.execute([pack(&json)])?;
     Ok(())
 }
 
-/// Writes the row: a runbook, serialized, known to be what the fields now give. A first
-/// import's fields are exactly its runbook's writes (records' round trip, tested over the
-/// corpus), so they need not be read back from 70,000 fields of a large runbook.
-pub(super) fn store_json(conn: &Connection, json: String) -> Result<(), CacheError> {
-    conn.prepare_cached("INSERT OR REPLACE INTO runbook_cache (one, json) VALUES (1, ?1)")?.execute([json])?;
+/// Writes the row: a runbook, serialized and packed (`pack`), known to be what the fields now
+/// give. A first import's fields are exactly its runbook's writes (records' round trip, tested
+/// over the corpus), so they need not be read back from 70,000 fields of a large runbook.
+pub(super) fn store_packed(conn: &Connection, packed: Vec<u8>) -> Result<(), CacheError> {
+    conn.prepare_cached("INSERT OR REPLACE INTO runbook_cache (one, json) VALUES (1, ?1)")?.execute([packed])?;
     Ok(())
 }
 
@@ -243,6 +267,52 @@ mod tests {
         }
         let s = Store::open(&path).unwrap();
         assert_eq!(read(&s), demo::runbook().unwrap().runbook);
+    }
+
+    #[test]
+    fn the_stored_form_is_packed_and_a_row_of_text_from_schema_4_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("four.db");
+        let demo = demo::runbook().unwrap().runbook;
+        let json = serde_json::to_string(&demo).unwrap();
+        {
+            let mut s = Store::open(&path).unwrap();
+            s.import(&demo::runbook().unwrap(), &lan(), false, &clock()).unwrap();
+            let (kind, size): (String, usize) = s
+                .conn
+                .query_row("SELECT typeof(json), length(json) FROM runbook_cache", [], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap();
+            assert_eq!(kind, "blob");
+            assert!(size * 3 < json.len(), "packed {size} bytes of {} bytes of JSON", json.len());
+            assert_eq!(read(&s), demo);
+            // As schema 4 left it: the JSON as text.
+            s.conn.execute("UPDATE runbook_cache SET json = ?1", [&json]).unwrap();
+            s.conn.pragma_update(None, "user_version", 4).unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(super::cached(&s.conn).unwrap(), Some(Some(demo.clone())), "the text row reads");
+        assert_eq!(s.runbook().unwrap(), Some(demo));
+        let version: i64 = s.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 5);
+    }
+
+    #[test]
+    fn a_damaged_packed_row_says_the_database_is_damaged_and_allocates_nothing_it_claims() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.import(&demo::runbook().unwrap(), &lan(), false, &clock()).unwrap();
+        let packed: Vec<u8> = s.conn.query_row("SELECT json FROM runbook_cache", [], |r| r.get(0)).unwrap();
+        let mut cut = packed.clone();
+        cut.truncate(packed.len() / 2);
+        s.conn.execute("UPDATE runbook_cache SET json = ?1", [&cut]).unwrap();
+        let err = s.runbook().unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+        assert!(err.to_string().contains("does not unpack"), "{err}");
+        // A size of 4 GB in front of the packed bytes is refused before any allocation.
+        let mut huge = packed;
+        huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        s.conn.execute("UPDATE runbook_cache SET json = ?1", [&huge]).unwrap();
+        let err = s.runbook().unwrap_err();
+        assert!(err.to_string().contains("claims 4294967295 bytes"), "{err}");
     }
 
     #[test]

@@ -42,7 +42,7 @@ struct Sealed {
     hash: String,
     sig: String,
     /// The runbook's stored form, when the writes are known to give it (`commit_unique`).
-    stored_form: Option<serde_json::Result<String>>,
+    stored_form: Option<serde_json::Result<Vec<u8>>>,
 }
 
 fn seal(ev: &Event, keys: &crate::keys::LaptopKeys, gives: Option<&warroom_model::Runbook>) -> Sealed {
@@ -53,12 +53,13 @@ fn seal(ev: &Event, keys: &crate::keys::LaptopKeys, gives: Option<&warroom_model
     Sealed { writes_json, hash, sig, stored_form }
 }
 
-/// The runbook's JSON in room reserved at once: it is shorter than the JSON of the writes that
-/// give it (which name each field of each entity), so it is never grown by copying.
-fn stored_form(rb: &warroom_model::Runbook, writes_bytes: usize) -> serde_json::Result<String> {
-    let mut out = Vec::with_capacity(writes_bytes);
-    serde_json::to_writer(&mut out, rb)?;
-    String::from_utf8(out).map_err(<serde_json::Error as serde::ser::Error>::custom)
+/// The runbook's stored form, packed (`cache::pack`). Its JSON is written into room reserved at
+/// once: it is shorter than the JSON of the writes that give it (which name each field of each
+/// entity), so it is never grown by copying.
+fn stored_form(rb: &warroom_model::Runbook, writes_bytes: usize) -> serde_json::Result<Vec<u8>> {
+    let mut json = Vec::with_capacity(writes_bytes);
+    serde_json::to_writer(&mut json, rb)?;
+    Ok(cache::pack(&json))
 }
 
 fn writes_json(writes: &[Write]) -> String {
@@ -184,7 +185,7 @@ impl Store {
             super::trust::cut_off_revoked(&tx, now_ms).map_err(&e)?;
         }
         match sealed.stored_form {
-            Some(json) => json.map_err(cache::CacheError::from).and_then(|json| cache::store_json(&tx, json)),
+            Some(packed) => packed.map_err(cache::CacheError::from).and_then(|packed| cache::store_packed(&tx, packed)),
             None => cache::refresh(&tx),
         }
         .map_err(cache_err(&path))?;

@@ -17,6 +17,7 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_signatures", include_str!("../../../../migrations/0002_signatures.sql")),
     ("0003_runbook_cache", include_str!("../../../../migrations/0003_runbook_cache.sql")),
     ("0004_cheap_cache_triggers", include_str!("../../../../migrations/0004_cheap_cache_triggers.sql")),
+    ("0005_packed_runbook_cache", include_str!("../../../../migrations/0005_packed_runbook_cache.sql")),
 ];
 
 /// The newest schema this build knows.

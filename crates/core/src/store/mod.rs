@@ -203,6 +203,7 @@ fn cache_err(path: &str) -> impl Fn(cache::CacheError) -> StoreError + '_ {
         cache::CacheError::Sqlite(e) => sql_err(path)(e),
         cache::CacheError::Json(e) => StoreError::Json(e),
         cache::CacheError::Record(e) => StoreError::Record(e),
+        e @ cache::CacheError::Unpack(_) => StoreError::Corrupt { path: path.to_owned(), detail: e.to_string() },
     }
 }
 

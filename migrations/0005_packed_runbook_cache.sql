@@ -1,0 +1,6 @@
+-- warroom schema 5: runbook_cache.json holds the runbook's JSON packed with LZ4 (a BLOB with its
+-- unpacked size in front, as lz4_flex's `compress_prepend_size` writes it), a tenth of the text.
+-- The row is a cache of the fields, not a record: the event log keeps its JSON as text. A row of
+-- text, as schema 4 wrote it, is still read; it is packed the next time it is written. The
+-- number counts so that an older warroom, which would take the BLOB for a broken runbook,
+-- refuses the database as one from a newer warroom instead.
