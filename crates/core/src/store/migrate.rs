@@ -117,15 +117,17 @@ impl Store {
         // run's state is one of the costs of every `warroom status`. Writes still go through
         // the WAL as before.
         conn.pragma_update(None, "mmap_size", MMAP_BYTES).map_err(&e)?;
-        migrate(&mut conn, &path)?;
-        if kind != Kind::Ours {
-            conn.pragma_update(None, "application_id", APPLICATION_ID).map_err(&e)?;
-        }
+        // A new file is stamped as warroom's in the transaction that gives it its schema.
+        migrate(&mut conn, &path, kind != Kind::Ours)?;
         let origin: Option<String> =
             conn.query_row("SELECT value FROM local WHERE key = 'origin'", [], |r| r.get(0)).optional().map_err(&e)?;
         let mut store = Self { conn, path, origin: origin.unwrap_or_default(), keys: None, key_store, generation: 0 };
         let Some(ks) = store.key_store.clone() else { return Ok(store) };
-        let copied = match file.and_then(file_id) {
+        let here = file.and_then(file_id);
+        if store.origin.is_empty() {
+            return store.become_new_laptop(ks.as_ref(), here.as_deref(), false);
+        }
+        let copied = match here {
             Some(here) => {
                 let known = store.local(FILE)?;
                 if known.is_none() {
@@ -136,9 +138,6 @@ impl Store {
             None => None,
         };
         let public = store.local(PUBLIC)?;
-        if store.origin.is_empty() {
-            return store.become_new_laptop(ks.as_ref(), None, false);
-        }
         if let Some(here) = copied {
             tracing::info!(path = %store.path, "a copied or restored database: a new laptop from now on");
             return store.become_new_laptop(ks.as_ref(), Some(&here), true);
@@ -228,35 +227,41 @@ impl Store {
 /// Local setting: this laptop's public signing key, to notice a database opened without its key.
 const PUBLIC: &str = "key.public";
 
-/// Brings the schema up to date, one migration per transaction, counting in `user_version`.
+/// Brings the schema up to date in one transaction, counting in `user_version`: a migration
+/// that fails leaves the database as it was, and a new database is made in one commit, not one
+/// for each migration. `stamp` also marks the file as warroom's (`application_id`).
 // Not rusqlite_migration, which does the same: its newest release (2.6.0) is built on rusqlite
 // 0.40, and two rusqlite versions cannot link two bundled SQLites into one binary (`links =
 // "sqlite3"`). Holding the store three rusqlite releases back for these twenty lines is not worth
 // it; store/tests.rs holds this runner to its rules (applied in order to a fresh database, a
 // newer database refused).
-fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
+fn migrate(conn: &mut Connection, path: &str, stamp: bool) -> Result<()> {
     let e = sql_err(path);
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(&e)?;
     let applied = usize::try_from(version).unwrap_or(usize::MAX);
     if applied > MIGRATIONS.len() {
         return Err(StoreError::TooNew { path: path.into(), found: version, supported: MIGRATIONS.len() });
     }
-    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
+    if applied == MIGRATIONS.len() && !stamp {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
+    for (name, sql) in MIGRATIONS.iter().skip(applied) {
         tx.execute_batch(sql).map_err(|err| match sql_err(path)(err) {
             StoreError::Sqlite { path, source } => {
                 StoreError::Corrupt { path, detail: format!("migration {name}: {source}") }
             }
             other => other,
         })?;
-        tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX)).map_err(&e)?;
-        tx.commit().map_err(&e)?;
     }
     if applied < MIGRATIONS.len() {
+        tx.pragma_update(None, "user_version", i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)).map_err(&e)?;
         // A database from before the runbook's cache gets it at once, not at its next write.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&e)?;
         cache::refresh(&tx).map_err(cache_err(path))?;
-        tx.commit().map_err(&e)?;
     }
+    if stamp {
+        tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(&e)?;
+    }
+    tx.commit().map_err(&e)?;
     Ok(())
 }
