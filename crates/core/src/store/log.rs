@@ -627,13 +627,20 @@ fn upsert_sql(rows: usize) -> String {
 fn bind_sets(stmt: &mut rusqlite::CachedStatement<'_>, ev: &Event, writes: &[usize]) -> rusqlite::Result<()> {
     stmt.raw_bind_parameter(1, ev.hlc)?;
     stmt.raw_bind_parameter(2, &ev.origin)?;
+    // One buffer for every value: SQLite copies what is bound, and an import binds 70,000.
+    let mut value = Vec::with_capacity(64);
     for (r, i) in writes.iter().enumerate() {
         let w = &ev.writes[*i];
         let p = 3 + r * 4;
         stmt.raw_bind_parameter(p, &w.entity)?;
         stmt.raw_bind_parameter(p + 1, &w.id)?;
         stmt.raw_bind_parameter(p + 2, &w.field)?;
-        stmt.raw_bind_parameter(p + 3, w.value.to_string())?;
+        value.clear();
+        serde_json::to_writer(&mut value, &w.value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
+        stmt.raw_bind_parameter(
+            p + 3,
+            rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(&value)),
+        )?;
     }
     Ok(())
 }
