@@ -173,18 +173,39 @@ enum Open {
     List { items: Vec<Item>, depth: usize, item: Option<(Item, bool)>, start: usize },
 }
 
-/// Splits `text` into blocks.
+const OPTS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_TASKLISTS)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_HEADING_ATTRIBUTES);
+
+/// Splits `text` into blocks; a long file in two halves read at once, one on each core.
 pub(crate) fn parse(text: &str) -> Vec<Block> {
     let lines = Lines::new(text);
+    if let Some((mut first, second)) = super::sections::halves(text, OPTS) {
+        let (mut blocks, held, rest) = std::thread::scope(|scope| {
+            let rest = scope.spawn(|| read(text, &lines, second));
+            let blocks = read(text, &lines, &mut first);
+            (blocks, first.held(), rest.join())
+        });
+        match rest {
+            Ok(rest) if held => {
+                blocks.extend(rest);
+                return blocks;
+            }
+            Ok(_) => {}
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+    read(text, &lines, super::sections::events(text, OPTS))
+}
+
+/// The blocks of `events`, parsed from `text` (a whole file, or one of its halves).
+fn read<'a>(text: &'a str, lines: &Lines, events: impl Iterator<Item = (Event<'a>, Range<usize>)>) -> Vec<Block> {
     let line_text = |offset: usize| -> &str {
         let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
         let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
         &text[start..end]
     };
-    let opts = Options::ENABLE_TABLES
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut blocks = Vec::new();
     let mut open: Option<Open> = None;
     let mut inline = InlineBuilder::default();
@@ -192,7 +213,7 @@ pub(crate) fn parse(text: &str) -> Vec<Block> {
         blocks.push(Block { kind, line: lines.line(start), range: start..end });
     };
 
-    for (event, range) in super::sections::events(text, opts) {
+    for (event, range) in events {
         match event {
             Event::Start(Tag::Heading { level: l, id, .. }) => {
                 inline = InlineBuilder::default();
@@ -352,6 +373,24 @@ mod tests {
         assert_eq!(count_cells("| `x|y` | b |"), 2);
         assert_eq!(count_cells(r"| a \| b | c |"), 2);
         assert_eq!(count_cells("| Tech Lead | | | |"), 4);
+    }
+
+    #[test]
+    fn a_long_file_read_in_two_halves_gives_the_blocks_of_one_reading() {
+        let mut text = String::from("# Runbook\n\n");
+        for p in 0..150 {
+            text.push_str(&format!("## Phase {p}\n\n| Time | Task | Owner |\n|---|---|---|\n"));
+            for t in 0..20 {
+                text.push_str(&format!("| 06:{t:02} | **Task {p}.{t}**: run `job_{t}` | DBA |\n"));
+            }
+            text.push_str("\n```bash\n# not a heading\nsystemctl stop erp\n```\n\n- [ ] check (QA)\n\n");
+        }
+        assert!(text.len() > 128 * 1024, "{} bytes: long enough to be read in halves", text.len());
+        assert!(super::super::sections::halves(&text, OPTS).is_some());
+        let lines = Lines::new(&text);
+        let once = read(&text, &lines, super::super::sections::events(&text, OPTS));
+        assert_eq!(parse(&text), once);
+        assert_eq!(once.iter().filter(|b| matches!(b.kind, Kind::Table { .. })).count(), 150);
     }
 
     #[test]

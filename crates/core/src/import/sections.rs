@@ -3,7 +3,8 @@
 //! ones a single parse of the whole file gives; what changes is memory: pulldown-cmark builds
 //! the block tree of all it is given before the first event, and a 10,000-row runbook's tree,
 //! grown by doubling, was some 40 MB of pages the process first had to fault in, most of the
-//! time its import took.
+//! time its import took. A long file can also be read in two halves at once (`halves`), one on
+//! each core, cut at a heading near its middle.
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 use std::ops::Range;
@@ -15,11 +16,35 @@ const SECTION_BYTES: usize = 32 * 1024;
 /// How many heading lines past a failed cut are tried before the reach starts doubling.
 const NEAR_TRIES: usize = 4;
 
+/// Below this size a file is not worth a second thread.
+const HALVES_BYTES: usize = 128 * 1024;
+
 /// The events of `text`, parsed with `opts`, with ranges into `text`.
 pub(crate) fn events(text: &str, opts: Options) -> Events<'_> {
-    // A link reference definition counts for the whole file: such a file is parsed at once.
-    let cuts = if text.contains("]:") { Vec::new() } else { heading_lines(text) };
-    Events { text, opts, cuts, start: 0, section: SECTION_BYTES, pending: Vec::new().into_iter() }
+    Events::new(text, opts, cuts(text), 0, text.len())
+}
+
+/// The events of `text` in two halves, cut at the first heading line past its middle, to be
+/// read at the same time: the first half's, which say at their end whether the cut held
+/// (`Events::held`), and the second half's, which are only right if it did. `None` for a file
+/// too short to be worth it or with no heading line past its middle.
+pub(crate) fn halves(text: &str, opts: Options) -> Option<(Events<'_>, Events<'_>)> {
+    halves_from(text, opts, HALVES_BYTES)
+}
+
+fn halves_from(text: &str, opts: Options, min_bytes: usize) -> Option<(Events<'_>, Events<'_>)> {
+    if text.len() < min_bytes {
+        return None;
+    }
+    let cuts = cuts(text);
+    let middle = *cuts.get(cuts.partition_point(|&c| c < text.len() / 2))?;
+    Some((Events::new(text, opts, cuts.clone(), 0, middle), Events::new(text, opts, cuts, middle, text.len())))
+}
+
+/// Where each line that may be a top-level ATX heading starts. A link reference definition
+/// counts for the whole file: such a file has none, and is parsed at once.
+fn cuts(text: &str) -> Vec<usize> {
+    if text.contains("]:") { Vec::new() } else { heading_lines(text) }
 }
 
 /// The iterator `events` returns.
@@ -30,6 +55,10 @@ pub(crate) struct Events<'a> {
     cuts: Vec<usize>,
     /// Where the text not yet parsed starts.
     start: usize,
+    /// Where the text these events are of ends: the file's end, or a cut (`halves`).
+    end: usize,
+    /// Whether `end`, a cut, parsed as one: false once it did not (the events stop there).
+    held: bool,
     /// `SECTION_BYTES`, but for tests.
     section: usize,
     pending: std::vec::IntoIter<(Event<'a>, Range<usize>)>,
@@ -43,7 +72,7 @@ impl<'a> Iterator for Events<'a> {
             if let Some(next) = self.pending.next() {
                 return Some(next);
             }
-            if self.start >= self.text.len() {
+            if self.start >= self.end {
                 return None;
             }
             self.parse_section();
@@ -52,6 +81,16 @@ impl<'a> Iterator for Events<'a> {
 }
 
 impl<'a> Events<'a> {
+    fn new(text: &'a str, opts: Options, cuts: Vec<usize>, start: usize, end: usize) -> Self {
+        Self { text, opts, cuts, start, end, held: true, section: SECTION_BYTES, pending: Vec::new().into_iter() }
+    }
+
+    /// Whether the text up to `end` parsed as a whole of its own (the cut of `halves` held):
+    /// known once the events have run out.
+    pub(crate) fn held(&self) -> bool {
+        self.held
+    }
+
     /// Parses the next section into `pending`. A cut is taken only where the text up to and
     /// including the heading's line parses with that line as a heading of its own: then no
     /// block is open across it (a fence or an HTML block would have taken the line in), every
@@ -66,10 +105,11 @@ impl<'a> Events<'a> {
         let mut misses = 0;
         loop {
             let first = self.cuts.partition_point(|&c| c < start.saturating_add(reach));
-            let Some(&cut) = self.cuts.get(first) else {
-                self.take(start, self.text.len());
+            let cut = self.cuts.get(first).copied().filter(|&c| c < self.end).unwrap_or(self.end);
+            if cut == self.text.len() {
+                self.take(start, cut);
                 return;
-            };
+            }
             let line_end = self.text[cut..].find('\n').map_or(self.text.len(), |i| cut + i + 1);
             let local_cut = cut - start;
             let events: Vec<_> = Parser::new_ext(&self.text[start..line_end], self.opts).into_offset_iter().collect();
@@ -80,6 +120,11 @@ impl<'a> Events<'a> {
                 // placed at the row's end, which is where the heading starts.
                 self.pending = shifted(events, start, heading);
                 self.start = cut;
+                return;
+            }
+            if cut == self.end {
+                self.held = false;
+                self.start = self.end;
                 return;
             }
             // The next heading line is most often the next section's; past a few misses the text
@@ -191,6 +236,44 @@ mod tests {
             let got: Vec<_> = events.collect();
             prop_assert_eq!(got, whole(&text), "{:?}", text);
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Two halves read apart give the whole file's events when their cut holds, and say so
+        /// when it does not.
+        #[test]
+        fn halves_whose_cut_holds_give_the_events_of_the_whole(picks in proptest::collection::vec(0..PIECES.len(), 0..60), size in 1usize..200) {
+            let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+            if let Some((mut first, mut second)) = halves_from(&text, OPTS, 0) {
+                first.reach_for_tests(size);
+                second.reach_for_tests(size);
+                let mut got: Vec<_> = first.by_ref().collect();
+                if first.held() {
+                    got.extend(second);
+                    prop_assert_eq!(got, whole(&text), "{:?}", text);
+                } else {
+                    let middle = second.start;
+                    let parsed = whole(&text);
+                    let heading_there = parsed.iter().any(|(e, r)| r.start == middle && matches!(e, Event::Start(Tag::Heading { .. })));
+                    prop_assert!(!heading_there, "a cut that holds was refused: {:?}", text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_middle_inside_a_code_block_does_not_hold() {
+        let text = "# A\n\n```bash\nstop all the services first\n# stop the jobs\nstart\n```\n\n# B\n";
+        let (mut first, _) = halves_from(text, OPTS, 0).unwrap();
+        assert_eq!(&text[first.end..first.end + 3], "# s", "the middle is the comment line");
+        first.by_ref().for_each(drop);
+        assert!(!first.held());
+        let (mut first, second) = halves_from("# A\n\ntext\n\n# B\n\nmore\n", OPTS, 0).unwrap();
+        let mut got: Vec<_> = first.by_ref().collect();
+        assert!(first.held());
+        got.extend(second);
+        assert_eq!(got, whole("# A\n\ntext\n\n# B\n\nmore\n"));
     }
 
     #[test]
