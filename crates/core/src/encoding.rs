@@ -144,8 +144,10 @@ fn repaired(text: &str) -> (Option<String>, Vec<(Mojibake, usize)>) {
     // line of a big file is memory the process must first fault in.
     let mut out: Option<String> = None;
     let mut done = 0;
+    let mut next = 0;
     for line in text.split('\n') {
-        let start = line.as_ptr() as usize - text.as_ptr() as usize;
+        let start = next;
+        next += line.len() + 1;
         let mut fixed: Option<String> = None;
         // Three rounds undo text that was damaged up to three times.
         for _ in 0..3 {

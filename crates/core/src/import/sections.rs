@@ -2,9 +2,9 @@
 //! headings, and hands on its events with offsets into the whole file. The events are the
 //! ones a single parse of the whole file gives; what changes is memory: pulldown-cmark builds
 //! the block tree of all it is given before the first event, and a 10,000-row runbook's tree,
-//! grown by doubling, was some 40 MB of pages the process first had to fault in, most of the
-//! time its import took. A long file can also be read in two halves at once (`halves`), one on
-//! each core, cut at a heading near its middle.
+//! grown by doubling, was some 40 MB of fresh pages, and grows with the file. A long file can
+//! also be read in two halves at once (`halves`), one on each core, cut at a heading near its
+//! middle.
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 use std::ops::Range;
