@@ -107,7 +107,7 @@ impl<'a> Events<'a> {
             let first = self.cuts.partition_point(|&c| c < start.saturating_add(reach));
             let cut = self.cuts.get(first).copied().filter(|&c| c < self.end).unwrap_or(self.end);
             if cut == self.text.len() {
-                self.take(start, cut);
+                self.take(start);
                 return;
             }
             let line_end = self.text[cut..].find('\n').map_or(self.text.len(), |i| cut + i + 1);
@@ -139,12 +139,12 @@ impl<'a> Events<'a> {
         self.section = bytes;
     }
 
-    /// Parses `text[start..end]` whole into `pending`.
-    fn take(&mut self, start: usize, end: usize) {
-        let events: Vec<_> = Parser::new_ext(&self.text[start..end], self.opts).into_offset_iter().collect();
+    /// Parses the rest of the text, from `start`, whole into `pending`.
+    fn take(&mut self, start: usize) {
+        let events: Vec<_> = Parser::new_ext(&self.text[start..], self.opts).into_offset_iter().collect();
         let all = events.len();
         self.pending = shifted(events, start, all);
-        self.start = end;
+        self.start = self.text.len();
     }
 }
 
@@ -278,14 +278,7 @@ mod tests {
 
     #[test]
     fn a_long_runbook_is_parsed_in_many_sections_to_the_same_events() {
-        let mut text = String::from("# Runbook\n\n");
-        for p in 0..200 {
-            text.push_str(&format!("## Phase {p}\n\n| Time | Task |\n|---|---|\n"));
-            for t in 0..50 {
-                text.push_str(&format!("| 06:{:02} | Task {p}.{t} |\n", t % 60));
-            }
-            text.push_str("\n```bash\n# not a heading\nsystemctl stop erp\n```\n\n");
-        }
+        let text = crate::demo::synthetic_markdown(3000);
         let mut sections = events(&text, OPTS);
         let mut parses = 0;
         let mut got = Vec::new();

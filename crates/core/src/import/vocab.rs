@@ -491,14 +491,14 @@ impl TableKind {
         }
     }
 
-    /// Each header's meaning for this kind of table; a column is mapped once, to its best header.
     /// The column `header` names in a table of this kind, if any.
     pub(crate) fn column_of(self, header: &str) -> Option<Col> {
         best(header, self.columns())
     }
 
+    /// Each header's meaning for this kind of table; a column is mapped once, to its best header.
     pub(crate) fn map(self, headers: &[String]) -> Vec<Option<Col>> {
-        let mut cols: Vec<Option<Col>> = headers.iter().map(|h| best(h, self.columns())).collect();
+        let mut cols: Vec<Option<Col>> = headers.iter().map(|h| self.column_of(h)).collect();
         for i in 0..cols.len() {
             if cols[i].is_some() && cols[..i].contains(&cols[i]) {
                 cols[i] = None;
