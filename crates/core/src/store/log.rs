@@ -4,7 +4,7 @@
 
 use super::local::{local_u64, set_local};
 use super::state::member_key;
-use super::{Result, Store, StoreError, cache, cache_err, sql_err};
+use super::{Result, Store, StoreError, cache, cache_err, journal, sql_err};
 use crate::clock::Clock;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -33,6 +33,16 @@ pub struct Applied {
 /// SHA-256 over an event's content and its predecessor's hash, as hex.
 pub fn event_hash(ev: &Event) -> String {
     hash_with(ev, &writes_json(&ev.writes))
+}
+
+/// What a commit stores besides the event and its fields.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Alongside<'a> {
+    /// The runbook the fields read as once the writes are applied, when known: stored as such
+    /// (else the stored runbook is made again from the fields).
+    pub gives: Option<&'a warroom_model::Runbook>,
+    /// Local settings, written in the same transaction.
+    pub locals: &'a [(&'a str, &'a str)],
 }
 
 /// What a new event is stored with besides its writes, made from the event alone.
@@ -116,18 +126,35 @@ impl Store {
         writes: Vec<Write>,
         clock: &dyn Clock,
     ) -> Result<Event> {
-        self.commit_unique(author, kind, payload, dedupe(writes), None, clock)
+        self.commit_unique(author, kind, payload, dedupe(writes), Alongside::default(), clock)
     }
 
-    /// `commit` for writes that name each field at most once (a generated import). `gives`, when
-    /// known, is the runbook the fields read as once these writes are applied: stored as such.
+    /// `commit` for writes that name each field at most once (a generated import), with what is
+    /// stored alongside them.
     pub(super) fn commit_unique(
         &mut self,
         author: &Author,
         kind: &str,
         payload: Value,
         writes: Vec<Write>,
-        gives: Option<&warroom_model::Runbook>,
+        alongside: Alongside<'_>,
+        clock: &dyn Clock,
+    ) -> Result<Event> {
+        let direct = writes.len() > BULK_WRITES && journal::write_direct(&self.conn).map_err(sql_err(&self.path))?;
+        let committed = self.commit_in_tx(author, kind, payload, writes, alongside, clock);
+        if direct {
+            journal::back_to_wal(&self.conn, &self.path);
+        }
+        committed
+    }
+
+    fn commit_in_tx(
+        &mut self,
+        author: &Author,
+        kind: &str,
+        payload: Value,
+        writes: Vec<Write>,
+        alongside: Alongside<'_>,
         clock: &dyn Clock,
     ) -> Result<Event> {
         let now_ms = clock.now().timestamp_millis();
@@ -166,14 +193,14 @@ impl Store {
             // A large event (an import) is sealed on the second core while this one applies its
             // writes: serializing and hashing 70,000 writes is a tenth of a large import.
             let (applied, sealed) = std::thread::scope(|scope| {
-                let sealing = scope.spawn(|| seal(&ev, keys, gives));
+                let sealing = scope.spawn(|| seal(&ev, keys, alongside.gives));
                 let applied = apply_writes(&tx, &ev);
                 (applied, sealing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             });
             applied.map_err(&e)?;
             sealed
         } else {
-            let sealed = seal(&ev, keys, gives);
+            let sealed = seal(&ev, keys, alongside.gives);
             apply_writes(&tx, &ev).map_err(&e)?;
             sealed
         };
@@ -181,6 +208,9 @@ impl Store {
         ev.sig = sealed.sig;
         insert_event(&tx, &ev, &sealed.writes_json, now_ms).map_err(&e)?;
         set_local(&tx, "hlc", &hlc.to_string()).map_err(&e)?;
+        for (key, value) in alongside.locals {
+            set_local(&tx, key, value).map_err(&e)?;
+        }
         if revokes(&ev) {
             super::trust::cut_off_revoked(&tx, now_ms).map_err(&e)?;
         }

@@ -26,6 +26,17 @@ pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 /// How much of the file reads map instead of copying in a page at a time.
 pub(super) const MMAP_BYTES: i64 = 256 * 1024 * 1024;
 
+/// The page size of a new database. Twice SQLite's default: a large import splits half as many
+/// B-tree pages and writes half as many (a 10,000-task import's fields went in about a fifth
+/// faster in SQLite's own shell), while a live night's small commits still write few bytes.
+pub(super) const PAGE_BYTES: i64 = 8192;
+
+/// How much a connection caches of the database, in KiB: a large commit's pages all fit.
+pub(super) const CACHE_KIB: i64 = 64 * 1024;
+
+/// How long a connection waits for another's lock before saying the database is busy.
+pub(super) const BUSY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Local setting: which file this database is (device and inode), to notice a copy.
 const FILE: &str = "file";
 
@@ -104,15 +115,19 @@ impl Store {
     ) -> Result<Self> {
         let shown = path.clone();
         let e = sql_err(&shown);
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(&e)?;
+        conn.busy_timeout(BUSY).map_err(&e)?;
         // Before the first write (WAL mode changes the header): another application's file is
         // left exactly as it was.
         let kind = readonly::refuse_foreign(&conn, &path)?;
+        if kind == Kind::Empty {
+            // Only a file with no page yet takes it (SQLite ignores it once the file is made).
+            conn.pragma_update(None, "page_size", PAGE_BYTES).map_err(&e)?;
+        }
         conn.pragma_update(None, "journal_mode", "WAL").map_err(&e)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(&e)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(&e)?;
         // A large import must not spill pages mid-transaction.
-        conn.pragma_update(None, "cache_size", -65_536).map_err(&e)?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB).map_err(&e)?;
         // Reads map the file instead of copying it in a page at a time: reading a 10,000-task
         // run's state is one of the costs of every `warroom status`. Writes still go through
         // the WAL as before.

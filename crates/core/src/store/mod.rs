@@ -4,6 +4,7 @@
 //! shells need. Nothing is acknowledged before its transaction commits.
 
 mod cache;
+mod journal;
 mod local;
 mod log;
 mod migrate;
@@ -539,11 +540,10 @@ impl Store {
             None => ("runbook.import", records::runbook_writes_sparse(&imported.runbook)),
         };
         let payload = json!({ "report": imported.report });
-        // Generated from a runbook, the writes name each field once.
-        let gives = first.then_some(&imported.runbook);
-        let ev = self.commit_unique(author, kind, payload, writes, gives, clock)?;
-        self.set_local(DEMO_KEY, "0")?;
-        Ok(ev)
+        // Generated from a runbook, the writes name each field once; with no runbook held before,
+        // they give exactly the new runbook. It is no longer the demo, from the same commit.
+        let alongside = log::Alongside { gives: first.then_some(&imported.runbook), locals: &[(DEMO_KEY, "0")] };
+        self.commit_unique(author, kind, payload, writes, alongside, clock)
     }
 
     /// SQLite's own check of the file.

@@ -74,7 +74,7 @@ fn connect(path: &Path, shown: &str, immutable: bool) -> Result<Connection> {
         Connection::open_with_flags(path, flags - OpenFlags::SQLITE_OPEN_URI)
     }
     .map_err(&e)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(&e)?;
+    conn.busy_timeout(migrate::BUSY).map_err(&e)?;
     match kind(&conn, shown)? {
         Kind::Ours | Kind::Unmarked => Ok(conn),
         // An empty file is no warroom database either: reading it would only say so later.

@@ -49,6 +49,8 @@ fn migrations_apply_to_a_fresh_database() {
     assert_eq!(v as usize, SCHEMA_VERSION);
     let mode: String = s.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
+    let page: i64 = s.conn.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+    assert_eq!(page, migrate::PAGE_BYTES, "a new file gets warroom's page size");
     for table in ["events", "fields", "members", "local", "tasks", "phases", "event_log"] {
         let n: i64 =
             s.conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = ?1", [table], |r| r.get(0)).unwrap();
@@ -222,4 +224,20 @@ proptest! {
         }
         prop_assert_eq!(target.state().unwrap(), State::replay(&all));
     }
+}
+
+#[test]
+fn the_bundled_sqlite_is_built_with_the_workspace_options() {
+    // .cargo/config.toml sets them; built without it, SQLite still works, only slower.
+    let s = Store::open_in_memory().unwrap();
+    let options: Vec<String> = s
+        .conn
+        .prepare("PRAGMA compile_options")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    assert!(options.iter().any(|o| o == "DEFAULT_LOOKASIDE=1200,200"), "{options:?}");
 }
