@@ -13,6 +13,7 @@ use crate::import::Imported;
 use crate::live::{LiveError, Snapshot, entity, key};
 use crate::store::{Store, StoreError};
 use matching::{Item, match_items};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use warroom_model::live::TaskStatus;
 use warroom_model::reimport::{ImportPreview, Matching, TaskDiff};
@@ -37,22 +38,23 @@ pub enum ReimportError {
 
 /// What importing a file would do, and the runbook it would write (ids matched).
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub struct Plan<'a> {
     /// The tasks added, changed, moved and removed.
     pub preview: ImportPreview,
-    /// The file's runbook with the held tasks' ids in place of the file's positions.
-    pub imported: Imported,
+    /// The file's runbook with the held tasks' ids in place of the file's positions: the file's
+    /// own, not a copy, when nothing is held.
+    pub imported: Cow<'a, Imported>,
 }
 
 /// Plans importing `imported` over what `store` holds; nothing is written.
-pub fn plan(store: &Store, imported: &Imported) -> Result<Plan, ReimportError> {
+pub fn plan<'a>(store: &Store, imported: &'a Imported) -> Result<Plan<'a>, ReimportError> {
     let file = imported.report.file.clone();
     if store.runbook()?.is_none() {
         let rb = &imported.runbook;
         let added = rb.phases.iter().flat_map(|p| p.tasks.iter().map(move |t| diff(t, p, vec![]))).collect();
         return Ok(Plan {
             preview: ImportPreview { file, matching: Matching::FirstImport, added, ..ImportPreview::default() },
-            imported: imported.clone(),
+            imported: Cow::Borrowed(imported),
         });
     }
     let snap = Snapshot::load(store)?;
@@ -114,7 +116,7 @@ pub fn plan(store: &Store, imported: &Imported) -> Result<Plan, ReimportError> {
             preview.removed.push(d);
         }
     }
-    Ok(Plan { preview, imported: Imported { runbook: new, report: imported.report.clone() } })
+    Ok(Plan { preview, imported: Cow::Owned(Imported { runbook: new, report: imported.report.clone() }) })
 }
 
 /// Imports `imported` as `Store::import` does, with the held tasks' ids kept (see `plan`);

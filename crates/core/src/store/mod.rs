@@ -4,6 +4,7 @@
 //! shells need. Nothing is acknowledged before its transaction commits.
 
 mod cache;
+mod flat;
 mod journal;
 mod local;
 mod log;

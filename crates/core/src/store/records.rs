@@ -6,7 +6,7 @@ use super::state::FieldKey;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde::de::value::MapDeserializer;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use warroom_model::{
     ChecklistItem, CommandRef, Contact, MatrixRow, Metric, Phase, RawSection, Rollback, RollbackStep, Runbook, Task,
@@ -42,10 +42,23 @@ pub struct RecordError {
     pub source: serde_json::Error,
 }
 
-fn object<T: Serialize>(value: &T) -> Map<String, Value> {
-    match serde_json::to_value(value) {
-        Ok(Value::Object(m)) => m,
-        _ => Map::new(),
+/// An entity's fields by name (`flat::fields`), with fields added or replaced.
+struct Named(Vec<(&'static str, Value)>);
+
+impl Named {
+    fn of<T: Serialize>(value: &T) -> Self {
+        Self(super::flat::fields(value))
+    }
+
+    fn set(&mut self, name: &'static str, value: Value) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some(held) => held.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    fn remove(&mut self, names: &[&str]) {
+        self.0.retain(|(n, _)| !names.contains(n));
     }
 }
 
@@ -61,11 +74,12 @@ pub fn is_default(v: &Value) -> bool {
     }
 }
 
-fn push_entity(out: &mut Vec<Write>, entity: &str, id: &str, mut fields: Map<String, Value>, sparse: bool) {
-    fields.remove("id");
-    for (k, v) in fields {
-        if !(sparse && is_default(&v)) {
-            out.push(Write::set(entity, id, &k, v));
+fn push_entity(out: &mut Vec<Write>, entity: &str, id: &str, mut fields: Named, sparse: bool) {
+    // In name order, as a JSON object's fields were: an entity's writes go in key order.
+    fields.0.sort_by_key(|(name, _)| *name);
+    for (field, value) in fields.0 {
+        if field != "id" && !(sparse && is_default(&value)) {
+            out.push(Write::set(entity, id, field, value));
         }
     }
 }
@@ -78,11 +92,11 @@ fn push_list<T: Serialize>(
     extra: impl Fn(&T) -> Vec<(&'static str, Value)>,
 ) {
     for (i, item) in items.iter().enumerate() {
-        let mut fields = object(item);
-        let id = fields.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
-        fields.insert("order".into(), json!(i + 1));
+        let mut fields = Named::of(item);
+        let id = fields.0.iter().find(|(n, _)| *n == "id").and_then(|(_, v)| v.as_str()).unwrap_or_default().to_owned();
+        fields.set("order", json!(i + 1));
         for (k, v) in extra(item) {
-            fields.insert(k.into(), v);
+            fields.set(k, v);
         }
         push_entity(out, entity, &id, fields, sparse);
     }
@@ -127,11 +141,9 @@ fn writes(rb: &Runbook, sparse: bool) -> Vec<Write> {
         labels: rb.labels.clone(),
         ..Runbook::default()
     };
-    let mut head = object(&head);
-    for list in ["id", "contacts", "phases", "rollback", "metrics", "checklist", "commands", "appendix"] {
-        head.remove(list);
-    }
-    head.insert("uid".into(), json!(rb.id));
+    let mut head = Named::of(&head);
+    head.remove(&["id", "contacts", "phases", "rollback", "metrics", "checklist", "commands", "appendix"]);
+    head.set("uid", json!(rb.id));
     push_entity(&mut out, RUNBOOK, MAIN, head, sparse);
     let r = &rb.rollback;
     let rollback = Rollback {
@@ -141,10 +153,8 @@ fn writes(rb: &Runbook, sparse: bool) -> Vec<Write> {
         default_step_minutes: r.default_step_minutes,
         ..Rollback::default()
     };
-    let mut rollback = object(&rollback);
-    for list in ["triggers", "matrix", "steps"] {
-        rollback.remove(list);
-    }
+    let mut rollback = Named::of(&rollback);
+    rollback.remove(&["triggers", "matrix", "steps"]);
     push_entity(&mut out, ROLLBACK, MAIN, rollback, sparse);
     push_list(&mut out, "contact", &rb.contacts, sparse, |_| vec![]);
     for (pi, phase) in rb.phases.iter().enumerate() {
@@ -159,9 +169,9 @@ fn writes(rb: &Runbook, sparse: bool) -> Vec<Write> {
             open_end: phase.open_end,
             tasks: Vec::new(),
         };
-        let mut fields = object(&head);
-        fields.remove("tasks");
-        fields.insert("order".into(), json!(pi + 1));
+        let mut fields = Named::of(&head);
+        fields.remove(&["tasks"]);
+        fields.set("order", json!(pi + 1));
         push_entity(&mut out, "phase", &phase.id, fields, sparse);
         push_list(&mut out, "task", &phase.tasks, sparse, |_| vec![("phase", json!(phase.id))]);
     }
