@@ -71,21 +71,17 @@ pub(super) fn back_to_wal(conn: &Connection, path: &str) {
 #[cfg(test)]
 mod tests {
     use super::super::{Store, StoreError};
-    use crate::clock::FakeClock;
-    use chrono::{TimeZone, Utc};
-    use warroom_model::Author;
+    use crate::test_support::{clock, lan};
+    use std::path::PathBuf;
 
-    fn clock() -> FakeClock {
-        FakeClock::new(Utc.with_ymd_and_hms(2026, 1, 31, 6, 0, 0).unwrap())
-    }
-
-    fn me() -> Author {
-        Author { name: "Lan".into(), role: "Tech Lead".into() }
-    }
-
-    /// Large enough for an import of many writes (more than `BULK_WRITES`).
-    fn big() -> crate::import::Imported {
-        crate::import::import_markdown("big.md", crate::demo::synthetic_markdown(400).as_bytes()).unwrap()
+    /// A new database file in a folder of its own, and a runbook large enough for an import of
+    /// many writes (more than `BULK_WRITES`).
+    fn new_store(name: &str) -> (tempfile::TempDir, PathBuf, Store, crate::import::Imported) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        let store = Store::open(&path).unwrap();
+        let big = crate::import::import_markdown("big.md", crate::demo::synthetic_markdown(400).as_bytes()).unwrap();
+        (dir, path, store, big)
     }
 
     fn mode(s: &Store) -> String {
@@ -106,11 +102,8 @@ mod tests {
 
     #[test]
     fn a_new_databases_import_is_written_once_and_the_file_is_back_in_wal_mode() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("new.db");
-        let imported = big();
-        let mut s = Store::open(&path).unwrap();
-        let ev = s.import(&imported, &me(), false, &clock()).unwrap();
+        let (dir, path, mut s, imported) = new_store("new.db");
+        let ev = s.import(&imported, &lan(), false, &clock()).unwrap();
         assert!(ev.writes.len() > super::super::log::BULK_WRITES, "a large event: {}", ev.writes.len());
         assert_eq!(mode(&s), "wal", "the connection is back in WAL mode");
         let cache: i64 = s.conn.query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
@@ -134,14 +127,11 @@ mod tests {
 
     #[test]
     fn with_another_connection_open_the_import_goes_through_the_wal() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("shared.db");
-        let imported = big();
-        let mut s = Store::open(&path).unwrap();
+        let (dir, path, mut s, imported) = new_store("shared.db");
         // The desktop app or `warroom serve` holding the file open, idle.
         let reader = Store::open_read(&path).unwrap();
         assert_eq!(reader.runbook().unwrap(), None);
-        s.import(&imported, &me(), false, &clock()).unwrap();
+        s.import(&imported, &lan(), false, &clock()).unwrap();
         assert_eq!(mode(&s), "wal");
         let in_wal = std::fs::metadata(dir.path().join("shared.db-wal")).unwrap().len();
         assert!(in_wal > 64 * 1024, "written through the WAL ({in_wal} bytes)");
@@ -150,10 +140,7 @@ mod tests {
 
     #[test]
     fn a_direct_write_that_fails_leaves_the_new_database_as_it_was() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("fails.db");
-        let imported = big();
-        let mut s = Store::open(&path).unwrap();
+        let (_dir, path, mut s, imported) = new_store("fails.db");
         // A write that fails halfway through the fields, as a full disk would.
         s.conn
             .execute_batch(
@@ -161,7 +148,7 @@ mod tests {
                  BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
             )
             .unwrap();
-        let err = s.import(&imported, &me(), false, &clock()).unwrap_err();
+        let err = s.import(&imported, &lan(), false, &clock()).unwrap_err();
         assert!(matches!(err, StoreError::Sqlite { .. }), "{err}");
         assert!(err.to_string().contains("disk full"), "{err}");
         assert_eq!(mode(&s), "wal");
@@ -171,18 +158,15 @@ mod tests {
         let fields: i64 = s.conn.query_row("SELECT count(*) FROM fields", [], |r| r.get(0)).unwrap();
         assert_eq!(fields, 0, "no field of the failed import is left");
         s.conn.execute_batch("DROP TRIGGER halfway").unwrap();
-        let ev = s.import(&imported, &me(), false, &clock()).unwrap();
+        let ev = s.import(&imported, &lan(), false, &clock()).unwrap();
         assert_eq!(ev.seq, 1, "the next import is the first event");
         assert_eq!(Store::open_read(&path).unwrap().runbook().unwrap().as_ref(), Some(&imported.runbook));
     }
 
     #[test]
     fn a_database_with_history_keeps_writing_through_the_wal() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("history.db");
-        let imported = big();
-        let mut s = Store::open(&path).unwrap();
-        s.import(&imported, &me(), false, &clock()).unwrap();
+        let (_dir, _path, mut s, imported) = new_store("history.db");
+        s.import(&imported, &lan(), false, &clock()).unwrap();
         assert!(!super::write_direct(&s.conn).unwrap(), "a database that holds events is not written directly");
         assert_eq!(mode(&s), "wal");
         let memory = Store::open_in_memory().unwrap();

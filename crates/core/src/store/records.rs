@@ -50,6 +50,10 @@ impl Named {
         Self(super::flat::fields(value))
     }
 
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
     fn set(&mut self, name: &'static str, value: Value) {
         match self.0.iter_mut().find(|(n, _)| *n == name) {
             Some(held) => held.1 = value,
@@ -93,7 +97,7 @@ fn push_list<T: Serialize>(
 ) {
     for (i, item) in items.iter().enumerate() {
         let mut fields = Named::of(item);
-        let id = fields.0.iter().find(|(n, _)| *n == "id").and_then(|(_, v)| v.as_str()).unwrap_or_default().to_owned();
+        let id = fields.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
         fields.set("order", json!(i + 1));
         for (k, v) in extra(item) {
             fields.set(k, v);
